@@ -1,0 +1,1 @@
+"""HopDesk media package."""

@@ -1,0 +1,1 @@
+"""HopDesk viewer package."""
