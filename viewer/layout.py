@@ -1,0 +1,140 @@
+"""Page layout: where each page sits in the scrollable area. Pure functions, no widgets."""
+
+from __future__ import annotations
+
+import bisect
+import enum
+from dataclasses import dataclass
+
+PAGE_GAP = 12  # pixels between pages and around the document
+POINTS_TO_PIXELS = 96.0 / 72.0  # zoom 1.0 (100 %) shows a page at 96 dpi
+MIN_ZOOM = 0.25
+MAX_ZOOM = 4.0
+
+
+class LayoutMode(enum.Enum):
+    """How pages are arranged."""
+
+    SINGLE = "single"
+    CONTINUOUS = "continuous"
+    TWO_PAGE = "two-page"
+
+
+class ZoomMode(enum.Enum):
+    """Whether the zoom follows the window size."""
+
+    CUSTOM = "custom"
+    FIT_WIDTH = "fit-width"
+    FIT_PAGE = "fit-page"
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """An integer rectangle in content (scroll area) pixels."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+
+    @property
+    def bottom(self) -> int:
+        """One past the last row."""
+        return self.y + self.h
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Boxes of the laid-out pages (None when a page is not shown) and the content size."""
+
+    boxes: tuple[Box | None, ...]
+    width: int
+    height: int
+    shown: tuple[int, ...]  # indices of shown pages, ordered top to bottom
+
+    def pages_in(self, top: int, bottom: int) -> list[int]:
+        """Shown pages intersecting the rows [top, bottom)."""
+        tops = [self.boxes[i].y for i in self.shown]  # type: ignore[union-attr]
+        start = max(0, bisect.bisect_right(tops, top) - 2)
+        out = []
+        for i in self.shown[start:]:
+            box = self.boxes[i]
+            assert box is not None
+            if box.y >= bottom:
+                break
+            if box.bottom > top:
+                out.append(i)
+        return out
+
+
+def rotated(size: tuple[float, float], rotation: int) -> tuple[float, float]:
+    """Page size after an extra rotation of 0/90/180/270 degrees."""
+    return (size[1], size[0]) if rotation % 180 else size
+
+
+def rows_for(mode: LayoutMode, count: int, current: int) -> list[list[int]]:
+    """Which pages share each row."""
+    if mode is LayoutMode.SINGLE:
+        return [[min(max(current, 0), count - 1)]] if count else []
+    if mode is LayoutMode.TWO_PAGE:
+        return [list(range(i, min(i + 2, count))) for i in range(0, count, 2)]
+    return [[i] for i in range(count)]
+
+
+def compute_layout(
+    sizes: list[tuple[float, float]],
+    scale: float,
+    mode: LayoutMode,
+    viewport_width: int,
+    current: int = 0,
+) -> Layout:
+    """Lay out pages (sizes in points, already rotated) at `scale` pixels per point."""
+    rows = rows_for(mode, len(sizes), current)
+    boxes: list[Box | None] = [None] * len(sizes)
+    row_widths = [
+        sum(round(sizes[i][0] * scale) for i in row) + PAGE_GAP * (len(row) - 1) for row in rows
+    ]
+    width = max([*row_widths, 0]) + 2 * PAGE_GAP
+    width_total = max(width, viewport_width)
+    y = PAGE_GAP
+    shown: list[int] = []
+    for row, row_width in zip(rows, row_widths, strict=True):
+        x = (width_total - row_width) // 2
+        row_height = 0
+        for i in row:
+            w, h = round(sizes[i][0] * scale), round(sizes[i][1] * scale)
+            boxes[i] = Box(x, y, max(w, 1), max(h, 1))
+            shown.append(i)
+            x += w + PAGE_GAP
+            row_height = max(row_height, h)
+        y += row_height + PAGE_GAP
+    return Layout(tuple(boxes), width, y, tuple(shown))
+
+
+def fit_zoom(
+    sizes: list[tuple[float, float]],
+    mode: LayoutMode,
+    zoom_mode: ZoomMode,
+    viewport: tuple[int, int],
+    current: int,
+) -> float | None:
+    """The zoom (1.0 = 100 %) that fits the current row into the viewport, or None (custom)."""
+    if zoom_mode is ZoomMode.CUSTOM or not sizes:
+        return None
+    row = next((r for r in rows_for(mode, len(sizes), current) if current in r), [0])
+    if mode is LayoutMode.TWO_PAGE and len(row) == 1 and len(sizes) > 1:
+        row = [row[0], row[0]]  # keep the zoom steady on a lone last page
+    width_pt = sum(sizes[i][0] for i in row)
+    height_pt = max(sizes[i][1] for i in row)
+    avail_w = viewport[0] - 2 * PAGE_GAP - PAGE_GAP * (len(row) - 1)
+    avail_h = viewport[1] - 2 * PAGE_GAP
+    zoom = avail_w / (width_pt * POINTS_TO_PIXELS)
+    if zoom_mode is ZoomMode.FIT_PAGE:
+        zoom = min(zoom, avail_h / (height_pt * POINTS_TO_PIXELS))
+    # An enormous page may need less than 25 % to fit.
+    return min(MAX_ZOOM, max(0.01, zoom))
+
+
+def clamp_zoom(zoom: float) -> float:
+    """Keep a zoom inside 25-400 %."""
+    return min(MAX_ZOOM, max(MIN_ZOOM, zoom))

@@ -1,0 +1,656 @@
+"""The page view: paints the visible pages from the render cache, never rendering itself.
+
+Scrolling only paints cached images (or a scaled stand-in / placeholder) and queues renders for the
+visible pages, so the GUI thread stays free however slow a page is. Overlays (annotations, notes,
+signatures, watermark) draw through `add_overlay` with a page -> widget transform.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QTransform,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QAbstractScrollArea, QWidget
+
+from viewer.document import Document
+from viewer.layout import (
+    PAGE_GAP,
+    POINTS_TO_PIXELS,
+    Layout,
+    LayoutMode,
+    ZoomMode,
+    clamp_zoom,
+    compute_layout,
+    fit_zoom,
+    rotated,
+)
+from viewer.render import PageKey, RenderedPage, RenderPool
+
+log = logging.getLogger(__name__)
+
+PageRect = tuple[float, float, float, float]
+ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
+
+
+@dataclass(frozen=True, slots=True)
+class PageOverlay:
+    """What an overlay painter gets for one visible page.
+
+    `transform` maps PDF page coordinates (points, origin top-left, as PyMuPDF's `page.rect`,
+    `search_for` and annotation rects use them) to viewport pixels, zoom and view rotation
+    included; `rect` is the page's box in viewport pixels.
+    """
+
+    page: int
+    transform: QTransform
+    rect: QRect
+    zoom: float
+    rotation: int
+
+
+OverlayPainter = Callable[[QPainter, PageOverlay], None]
+
+
+@dataclass(slots=True)
+class _Highlights:
+    """Search hits to draw: all of them faintly, the current one strongly."""
+
+    by_page: dict[int, list[PageRect]] = field(default_factory=dict)
+    current: tuple[int, tuple[PageRect, ...]] | None = None
+
+
+class PageView(QAbstractScrollArea):
+    """Scrollable view of a document's pages.
+
+    Drive it from outside with `go_to_page`, `set_zoom`, `set_zoom_mode`, `set_layout_mode`,
+    `set_rotation`; follow it with `currentPageChanged`, `zoomChanged`, `viewChanged`.
+    """
+
+    currentPageChanged = Signal(int)
+    zoomChanged = Signal(float)
+    viewChanged = Signal()  # layout, rotation or zoom mode changed (save state, update toolbar)
+    historyChanged = Signal()
+    pagePainted = Signal(int)  # a page was painted from a real render (not a placeholder)
+    selectionChanged = Signal(str)
+
+    def __init__(self, pool: RenderPool | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._pool = pool or RenderPool.shared()
+        self._pool.pageReady.connect(self._on_page_ready)
+        self._pool.pageFailed.connect(self._on_page_failed)
+        self._doc: Document | None = None
+        self._layout = Layout((), 0, 0, ())
+        self._zoom = 1.0
+        self._zoom_mode = ZoomMode.FIT_WIDTH
+        self._mode = LayoutMode.CONTINUOUS
+        self._rotation = 0
+        self._current = 0
+        self._back: list[int] = []
+        self._forward: list[int] = []
+        self._errors: dict[int, str] = {}
+        self._overlays: list[OverlayPainter] = []
+        self._highlights = _Highlights()
+        self._select_from: tuple[int, QPointF] | None = None
+        self._selection: tuple[int, PageRect] | None = None
+        self._selected_text = ""
+        self.background = QColor(0x80, 0x80, 0x80)
+        self._size_timer = QTimer(self)
+        self._size_timer.setInterval(0)
+        self._size_timer.timeout.connect(self._load_more_sizes)
+        self.viewport().setMouseTracking(False)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self.horizontalScrollBar().valueChanged.connect(lambda _v: self._request_visible())
+
+    # -- document --------------------------------------------------------------------------
+
+    def document(self) -> Document | None:
+        """The document shown, if any."""
+        return self._doc
+
+    def set_document(self, doc: Document | None, page: int = 0) -> None:
+        """Show `doc` (None clears the view) at `page`."""
+        if self._doc is not None:
+            self._pool.unregister(self._doc.doc_id)
+        self._doc = doc
+        self._errors.clear()
+        self._back.clear()
+        self._forward.clear()
+        self._highlights = _Highlights()
+        self._selection = None
+        self._current = 0
+        if doc is not None:
+            self._pool.register(doc.source)
+            self._current = min(max(page, 0), doc.page_count - 1)
+            if not doc.sizes_complete:
+                self._size_timer.start()
+        self._relayout(keep_page=True)
+        self.historyChanged.emit()
+        self.currentPageChanged.emit(self._current)
+
+    def _load_more_sizes(self) -> None:
+        """Read page sizes a slice at a time; relayout only if they differ from the estimate."""
+        doc = self._doc
+        if doc is None or doc.closed:
+            self._size_timer.stop()
+            return
+        if doc.load_sizes():
+            self._relayout(keep_page=True)
+        if doc.sizes_complete:
+            self._size_timer.stop()
+
+    # -- state -----------------------------------------------------------------------------
+
+    def current_page(self) -> int:
+        """Index of the page at the top of the view (0-based)."""
+        return self._current
+
+    def page_count(self) -> int:
+        """Pages in the document (0 without one)."""
+        return self._doc.page_count if self._doc else 0
+
+    def zoom(self) -> float:
+        """Current zoom, 1.0 = 100 % (96 dpi)."""
+        return self._zoom
+
+    def zoom_mode(self) -> ZoomMode:
+        """Custom, fit width or fit page."""
+        return self._zoom_mode
+
+    def layout_mode(self) -> LayoutMode:
+        """Single page, continuous or two-page."""
+        return self._mode
+
+    def rotation(self) -> int:
+        """Extra view rotation in degrees (0, 90, 180, 270)."""
+        return self._rotation
+
+    def layout(self) -> Layout:
+        """The current page layout (content coordinates)."""
+        return self._layout
+
+    # -- driving ---------------------------------------------------------------------------
+
+    def set_zoom(self, zoom: float) -> None:
+        """A custom zoom (clamped to 25-400 %), keeping the view centred on the same place."""
+        self._zoom_mode = ZoomMode.CUSTOM
+        self._apply_zoom(clamp_zoom(zoom))
+        self.viewChanged.emit()
+
+    def zoom_in(self) -> None:
+        """Next zoom step up."""
+        self.set_zoom(next((z for z in ZOOM_STEPS if z > self._zoom + 1e-3), ZOOM_STEPS[-1]))
+
+    def zoom_out(self) -> None:
+        """Next zoom step down."""
+        smaller = [z for z in ZOOM_STEPS if z < self._zoom - 1e-3]
+        self.set_zoom(smaller[-1] if smaller else ZOOM_STEPS[0])
+
+    def set_zoom_mode(self, mode: ZoomMode) -> None:
+        """Fit width / fit page follow the window size; custom keeps the zoom."""
+        self._zoom_mode = mode
+        self._relayout(keep_page=True)
+        self.viewChanged.emit()
+
+    def set_layout_mode(self, mode: LayoutMode) -> None:
+        """Single page, continuous or two-page."""
+        self._mode = mode
+        self._relayout(keep_page=True)
+        self.viewChanged.emit()
+
+    def set_rotation(self, degrees: int) -> None:
+        """Rotate every page by 0/90/180/270 degrees."""
+        self._rotation = degrees % 360 // 90 * 90
+        self._relayout(keep_page=True)
+        self.viewChanged.emit()
+
+    def rotate(self, clockwise: bool = True) -> None:
+        """Rotate by a quarter turn."""
+        self.set_rotation(self._rotation + (90 if clockwise else -90))
+
+    def go_to_page(self, index: int, record: bool = True) -> None:
+        """Show page `index` at the top; `record` puts the jump into back/forward history."""
+        if self._doc is None:
+            return
+        index = min(max(index, 0), self._doc.page_count - 1)
+        if record and index != self._current:
+            self._back.append(self._current)
+            self._forward.clear()
+            self.historyChanged.emit()
+        self._set_current(index)
+        if self._mode is LayoutMode.SINGLE or self._zoom_mode is ZoomMode.FIT_PAGE:
+            self._relayout(keep_page=True)
+        else:
+            self._scroll_to_page(index)
+
+    def next_page(self) -> None:
+        """One page (or one spread) on."""
+        self.go_to_page(self._current + (2 if self._mode is LayoutMode.TWO_PAGE else 1), False)
+
+    def previous_page(self) -> None:
+        """One page (or one spread) back."""
+        self.go_to_page(self._current - (2 if self._mode is LayoutMode.TWO_PAGE else 1), False)
+
+    def can_go_back(self) -> bool:
+        """History has an earlier page."""
+        return bool(self._back)
+
+    def can_go_forward(self) -> bool:
+        """History has a later page."""
+        return bool(self._forward)
+
+    def back(self) -> None:
+        """Return to the page before the last jump."""
+        if self._back:
+            self._forward.append(self._current)
+            self.go_to_page(self._back.pop(), record=False)
+            self.historyChanged.emit()
+
+    def forward(self) -> None:
+        """Redo a jump undone with `back`."""
+        if self._forward:
+            self._back.append(self._current)
+            self.go_to_page(self._forward.pop(), record=False)
+            self.historyChanged.emit()
+
+    def show_area(self, page: int, rect: PageRect) -> None:
+        """Scroll so that `rect` (page points) of `page` is visible, e.g. a search hit."""
+        if self._doc is None:
+            return
+        if self._mode is LayoutMode.SINGLE and page != self._current:
+            self.go_to_page(page, record=False)
+        t = self.page_transform(page)
+        if t is None:
+            self._scroll_to_page(page)
+            t = self.page_transform(page)
+            if t is None:
+                return
+        area = t.mapRect(QRectF(rect[0], rect[1], rect[2] - rect[0], rect[3] - rect[1]))
+        vp = self.viewport().rect()
+        if not vp.contains(area.toAlignedRect()):
+            v, h = self.verticalScrollBar(), self.horizontalScrollBar()
+            v.setValue(v.value() + int(area.center().y() - vp.height() / 2))
+            if area.width() < vp.width():
+                h.setValue(h.value() + int(area.center().x() - vp.width() / 2))
+
+    # -- overlays and coordinates ----------------------------------------------------------
+
+    def add_overlay(self, painter: OverlayPainter) -> None:
+        """Call `painter(QPainter, PageOverlay)` for every visible page after the page image."""
+        self._overlays.append(painter)
+        self.viewport().update()
+
+    def remove_overlay(self, painter: OverlayPainter) -> None:
+        """Stop calling an overlay painter."""
+        if painter in self._overlays:
+            self._overlays.remove(painter)
+            self.viewport().update()
+
+    def update_overlays(self) -> None:
+        """Repaint (an overlay's content changed)."""
+        self.viewport().update()
+
+    def page_transform(self, index: int) -> QTransform | None:
+        """Page points -> viewport pixels for a laid-out page (None when not shown)."""
+        if self._doc is None or not 0 <= index < len(self._layout.boxes):
+            return None
+        box = self._layout.boxes[index]
+        if box is None:
+            return None
+        w, h = self._doc.page_size(index)
+        scale = self._zoom * POINTS_TO_PIXELS
+        t = QTransform().scale(scale, scale).rotate(self._rotation)
+        bounds = t.mapRect(QRectF(0, 0, w, h))
+        dx = box.x - self.horizontalScrollBar().value() - bounds.x()
+        dy = box.y - self.verticalScrollBar().value() - bounds.y()
+        return t * QTransform.fromTranslate(dx, dy)
+
+    def map_to_page(self, point: QPoint | QPointF) -> tuple[int, QPointF] | None:
+        """(page, point in page points) under a viewport point, or None between pages."""
+        p = QPointF(point)
+        for index in self.visible_pages():
+            t = self.page_transform(index)
+            if t is None:
+                continue
+            inverse, ok = t.inverted()
+            if not ok:
+                continue
+            q = inverse.map(p)
+            w, h = self._doc.page_size(index) if self._doc else (0.0, 0.0)
+            if 0 <= q.x() <= w and 0 <= q.y() <= h:
+                return index, q
+        return None
+
+    def visible_pages(self) -> list[int]:
+        """Pages intersecting the viewport, top to bottom."""
+        top = self.verticalScrollBar().value()
+        return self._layout.pages_in(top, top + self.viewport().height())
+
+    # -- search highlights and selection ---------------------------------------------------
+
+    def set_highlights(self, by_page: dict[int, list[PageRect]]) -> None:
+        """All search hits (page -> rects), drawn faintly."""
+        self._highlights.by_page = by_page
+        self.viewport().update()
+
+    def set_current_highlight(self, page: int, rects: tuple[PageRect, ...]) -> None:
+        """The selected search hit: drawn strongly and scrolled into view."""
+        self._highlights.current = (page, rects)
+        if rects:
+            self.show_area(page, rects[0])
+        self.viewport().update()
+
+    def selected_text(self) -> str:
+        """Text under the current selection."""
+        return self._selected_text
+
+    def select_area(self, page: int, rect: PageRect) -> str:
+        """Select the text of `page` inside `rect` (page points); returns it."""
+        self._selection = (page, rect)
+        self._selected_text = self._doc.text_in(page, rect) if self._doc else ""
+        self.viewport().update()
+        self.selectionChanged.emit(self._selected_text)
+        return self._selected_text
+
+    def copy_selection(self) -> None:
+        """Put the selected text on the clipboard."""
+        if self._selected_text:
+            QGuiApplication.clipboard().setText(self._selected_text)
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def _sizes(self) -> list[tuple[float, float]]:
+        doc = self._doc
+        if doc is None:
+            return []
+        return [rotated(doc.page_size(i), self._rotation) for i in range(doc.page_count)]
+
+    def _relayout(self, keep_page: bool = False) -> None:
+        sizes = self._sizes()
+        vp = self.viewport()
+        offset = self._offset_in_current_page() if keep_page else None
+        fitted = fit_zoom(
+            sizes, self._mode, self._zoom_mode, (vp.width(), vp.height()), self._current
+        )
+        if fitted is not None and abs(fitted - self._zoom) > 1e-4:
+            self._zoom = fitted
+            self.zoomChanged.emit(self._zoom)
+        self._layout = compute_layout(
+            sizes, self._zoom * POINTS_TO_PIXELS, self._mode, vp.width(), self._current
+        )
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        v.blockSignals(True)
+        h.setRange(0, max(0, self._layout.width - vp.width()))
+        h.setPageStep(vp.width())
+        v.setRange(0, max(0, self._layout.height - vp.height()))
+        v.setPageStep(vp.height())
+        v.setSingleStep(40)
+        h.setSingleStep(40)
+        v.blockSignals(False)
+        if offset is not None:
+            self._scroll_to_page(self._current, offset)
+        self._request_visible()
+        vp.update()
+
+    def _offset_in_current_page(self) -> float:
+        """How far down the current page the view top is, as a fraction of its height."""
+        boxes = self._layout.boxes
+        if not 0 <= self._current < len(boxes) or boxes[self._current] is None:
+            return 0.0
+        box = boxes[self._current]
+        assert box is not None
+        return max(0.0, (self.verticalScrollBar().value() - box.y) / box.h)
+
+    def _scroll_to_page(self, index: int, fraction: float = 0.0) -> None:
+        box = self._layout.boxes[index] if index < len(self._layout.boxes) else None
+        if box is None:
+            return
+        top = box.y - PAGE_GAP if fraction == 0.0 else box.y + int(fraction * box.h)
+        v = self.verticalScrollBar()
+        v.blockSignals(True)
+        v.setValue(top)
+        v.blockSignals(False)
+        self._request_visible()
+        self.viewport().update()
+
+    def _apply_zoom(self, zoom: float, anchor: QPoint | None = None) -> None:
+        """Change zoom keeping the page point under `anchor` (default: view centre) in place."""
+        vp = self.viewport().rect()
+        anchor = anchor or vp.center()
+        hit = self.map_to_page(anchor)
+        self._zoom = zoom
+        self._relayout(keep_page=hit is None)
+        if hit is not None:
+            t = self.page_transform(hit[0])
+            if t is not None:
+                moved = t.map(hit[1])
+                self.horizontalScrollBar().setValue(
+                    self.horizontalScrollBar().value() + int(moved.x() - anchor.x())
+                )
+                self.verticalScrollBar().setValue(
+                    self.verticalScrollBar().value() + int(moved.y() - anchor.y())
+                )
+        self.zoomChanged.emit(self._zoom)
+
+    def _set_current(self, index: int) -> None:
+        if index != self._current:
+            self._current = index
+            self.currentPageChanged.emit(index)
+
+    def _on_scrolled(self, _value: int) -> None:
+        if self._mode is not LayoutMode.SINGLE:
+            probe = self.verticalScrollBar().value() + self.viewport().height() // 3
+            pages = self._layout.pages_in(probe, probe + PAGE_GAP + 1) or self.visible_pages()
+            if pages:
+                self._set_current(pages[0])
+        self._request_visible()
+        self.viewport().update()
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def _key(self, index: int) -> PageKey:
+        assert self._doc is not None
+        dpr = self.devicePixelRatioF()
+        scale = self._zoom * POINTS_TO_PIXELS * dpr
+        return PageKey(self._doc.doc_id, index, round(scale * 1000), self._rotation)
+
+    def _request_visible(self) -> None:
+        """Queue the visible pages first (nearest the centre first), then the neighbours."""
+        if self._doc is None:
+            return
+        visible = self.visible_pages()
+        if not visible:
+            return
+        wanted: list[tuple[PageKey, int]] = [(self._key(i), 0) for i in visible]
+        count = self._doc.page_count
+        for step, i in enumerate((visible[-1] + 1, visible[0] - 1, visible[-1] + 2)):
+            if 0 <= i < count and self._layout.boxes[i] is not None:
+                wanted.append((self._key(i), 1 + step))
+        self._pool.request(wanted, replace_doc=self._doc.doc_id)
+
+    def _on_page_ready(self, page: RenderedPage) -> None:
+        if self._doc is None or page.key.doc_id != self._doc.doc_id:
+            return
+        self._errors.pop(page.key.page, None)
+        if page.key.page in self.visible_pages():
+            self.viewport().update()
+
+    def _on_page_failed(self, key: PageKey, reason: str) -> None:
+        if self._doc is None or key.doc_id != self._doc.doc_id:
+            return
+        self._errors[key.page] = reason
+        self.viewport().update()
+
+    # -- painting --------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """Paint visible pages from the cache; placeholders where a render is pending."""
+        painter = QPainter(self.viewport())
+        painter.fillRect(event.rect(), self.background)
+        if self._doc is None:
+            painter.end()
+            return
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        sx, sy = self.horizontalScrollBar().value(), self.verticalScrollBar().value()
+        painted: list[int] = []
+        for index in self.visible_pages():
+            box = self._layout.boxes[index]
+            assert box is not None
+            target = QRect(box.x - sx, box.y - sy, box.w, box.h)
+            key = self._key(index)
+            rendered = self._pool.cache.get(key)
+            if rendered is not None:
+                painter.drawImage(QRectF(target), rendered.image)
+                painted.append(index)
+            else:
+                painter.fillRect(target, Qt.GlobalColor.white)
+                stand_in = self._pool.cache.closest(key)
+                if stand_in is not None:
+                    painter.drawImage(QRectF(target), stand_in.image)
+                elif index in self._errors:
+                    painter.setPen(QColor(0x90, 0x10, 0x10))
+                    painter.drawText(
+                        target,
+                        Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                        self.tr("This page could not be displayed."),
+                    )
+            self._paint_marks(painter, index)
+        painter.end()
+        for index in painted:
+            self.pagePainted.emit(index)
+
+    def _paint_marks(self, painter: QPainter, index: int) -> None:
+        """Search hits, the selection, then the overlays registered by other components."""
+        t = self.page_transform(index)
+        if t is None:
+            return
+        painter.save()
+        painter.setTransform(t)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for rect in self._highlights.by_page.get(index, ()):
+            painter.fillRect(_qrect(rect), QColor(255, 220, 0, 90))
+        current = self._highlights.current
+        if current is not None and current[0] == index:
+            for rect in current[1]:
+                painter.fillRect(_qrect(rect), QColor(255, 120, 0, 140))
+        if self._selection is not None and self._selection[0] == index:
+            painter.fillRect(_qrect(self._selection[1]), QColor(40, 110, 220, 70))
+        painter.restore()
+        if self._overlays:
+            box = self._layout.boxes[index]
+            assert box is not None
+            sx, sy = self.horizontalScrollBar().value(), self.verticalScrollBar().value()
+            info = PageOverlay(
+                index, t, QRect(box.x - sx, box.y - sy, box.w, box.h), self._zoom, self._rotation
+            )
+            for overlay in list(self._overlays):
+                painter.save()
+                try:
+                    overlay(painter, info)
+                except Exception:  # an overlay's bug must not break the page view
+                    log.exception("overlay %r failed on page %d", overlay, index)
+                painter.restore()
+
+    # -- events ----------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Fit modes follow the window."""
+        super().resizeEvent(event)
+        self._relayout(keep_page=True)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """Ctrl+wheel zooms around the cursor; in single-page mode the wheel turns pages."""
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            steps = event.angleDelta().y() / 120.0
+            if steps:
+                self._zoom_mode = ZoomMode.CUSTOM
+                self._apply_zoom(clamp_zoom(self._zoom * 1.1**steps), event.position().toPoint())
+                self.viewChanged.emit()
+            event.accept()
+            return
+        v = self.verticalScrollBar()
+        if self._mode is LayoutMode.SINGLE:
+            dy = event.angleDelta().y()
+            if dy < 0 and v.value() >= v.maximum():
+                self.next_page()
+                event.accept()
+                return
+            if dy > 0 and v.value() <= v.minimum() and self._current > 0:
+                self.previous_page()
+                v.setValue(v.maximum())
+                event.accept()
+                return
+        super().wheelEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Page keys, Home/End, and Ctrl+C for the selection."""
+        key = event.key()
+        v = self.verticalScrollBar()
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selection()
+        elif key == Qt.Key.Key_Home and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.go_to_page(0)
+        elif key == Qt.Key.Key_End and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.go_to_page(self.page_count() - 1)
+        elif self._mode is LayoutMode.SINGLE and key in (Qt.Key.Key_PageDown, Qt.Key.Key_Right):
+            self.next_page()
+        elif self._mode is LayoutMode.SINGLE and key in (Qt.Key.Key_PageUp, Qt.Key.Key_Left):
+            self.previous_page()
+        elif key == Qt.Key.Key_PageDown:
+            v.setValue(v.value() + v.pageStep())
+        elif key == Qt.Key.Key_PageUp:
+            v.setValue(v.value() - v.pageStep())
+        elif key == Qt.Key.Key_Down:
+            v.setValue(v.value() + v.singleStep())
+        elif key == Qt.Key.Key_Up:
+            v.setValue(v.value() - v.singleStep())
+        else:
+            super().keyPressEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """Start a text selection."""
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._select_from = self.map_to_page(event.position())
+            self._selection = None
+            self.viewport().update()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        """Grow the selection rectangle (text is read on release)."""
+        start = self._select_from
+        t = self.page_transform(start[0]) if start else None
+        if start is not None and t is not None:
+            inverse, _ok = t.inverted()
+            p = inverse.map(event.position())
+            a = start[1]
+            self._selection = (
+                start[0],
+                (min(a.x(), p.x()), min(a.y(), p.y()), max(a.x(), p.x()), max(a.y(), p.y())),
+            )
+            self.viewport().update()
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        """Finish the selection and read its text."""
+        if self._select_from is not None and self._selection is not None:
+            self.select_area(*self._selection)
+        self._select_from = None
+        super().mouseReleaseEvent(event)
+
+
+def _qrect(rect: PageRect) -> QRectF:
+    return QRectF(rect[0], rect[1], rect[2] - rect[0], rect[3] - rect[1])

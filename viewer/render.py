@@ -1,0 +1,485 @@
+"""Render scheduler: a pool of worker processes, a priority queue of page requests, a pixel cache.
+
+The GUI thread never renders: it queues `PageKey`s, a free worker renders the most urgent one into
+its shared-memory block, and a reader thread (blocked in `connection.wait`, so it holds no GIL
+while idle) hands the reply to the GUI thread as a queued Qt signal. A worker that dies or hangs
+is replaced and the page reports an error; the app lives on.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from multiprocessing import shared_memory
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QImage
+
+from viewer.render_worker import (
+    CancelSearch,
+    CloseDocument,
+    DocumentSource,
+    RenderRequest,
+    RenderResult,
+    SearchBatch,
+    SearchRequest,
+    worker_main,
+)
+from viewer.search import SearchOptions
+
+log = logging.getLogger(__name__)
+
+BLOCK_BYTES = 64 * 1024 * 1024  # one page at 400 % of A4 fits; bigger pages are scaled down
+DEFAULT_CACHE_BYTES = 160 * 1024 * 1024
+HANG_SECONDS = 30.0
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class PageKey:
+    """Identity of a rendered image: document, page, zoom in thousandths, extra rotation."""
+
+    doc_id: int
+    page: int
+    zoom_milli: int
+    rotation: int = 0
+
+    @property
+    def zoom(self) -> float:
+        """Scale factor relative to 72 dpi."""
+        return self.zoom_milli / 1000.0
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedPage:
+    """A rendered page image; `zoom` may be below the requested one for an enormous page."""
+
+    key: PageKey
+    image: QImage
+    zoom: float
+
+
+class PixelCache:
+    """LRU of rendered images bounded in bytes, so RSS stays flat through a 500-page scroll."""
+
+    def __init__(self, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._items: OrderedDict[PageKey, RenderedPage] = OrderedDict()
+
+    def get(self, key: PageKey) -> RenderedPage | None:
+        """The image for `key`, marked as recently used."""
+        item = self._items.get(key)
+        if item is not None:
+            self._items.move_to_end(key)
+        return item
+
+    def closest(self, key: PageKey) -> RenderedPage | None:
+        """The best stand-in for `key` (same page and rotation, nearest zoom) while it renders."""
+        best: RenderedPage | None = None
+        for other, item in self._items.items():
+            if (other.doc_id, other.page, other.rotation) != (key.doc_id, key.page, key.rotation):
+                continue
+            if best is None or abs(other.zoom_milli - key.zoom_milli) < abs(
+                best.key.zoom_milli - key.zoom_milli
+            ):
+                best = item
+        return best
+
+    def put(self, page: RenderedPage) -> None:
+        """Insert and evict the least recently used images beyond the byte bound."""
+        old = self._items.pop(page.key, None)
+        if old is not None:
+            self.bytes -= old.image.sizeInBytes()
+        self._items[page.key] = page
+        self.bytes += page.image.sizeInBytes()
+        while self.bytes > self.max_bytes and len(self._items) > 1:
+            _, evicted = self._items.popitem(last=False)
+            self.bytes -= evicted.image.sizeInBytes()
+
+    def drop_document(self, doc_id: int) -> None:
+        """Forget every image of a closed document."""
+        for key in [k for k in self._items if k.doc_id == doc_id]:
+            self.bytes -= self._items.pop(key).image.sizeInBytes()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class _Bridge(QObject):
+    """Wakes the GUI thread when the reader thread has queued worker replies.
+
+    The replies travel in a deque, not as signal arguments: PySide6 6.12 corrupted reference
+    counts (fatal "none_dealloc") when Python objects were emitted from a non-Qt thread.
+    """
+
+    arrived = Signal()
+
+
+@dataclass(slots=True)
+class _Slot:
+    """One worker process, its connection and pixel block, and what it is doing."""
+
+    index: int
+    process: Any
+    conn: Connection
+    block: shared_memory.SharedMemory
+    busy: Any = None  # the RenderRequest in flight
+    since: float = 0.0
+    generation: int = 0
+
+
+def _context() -> Any:
+    """forkserver where available (workers fork from a warm server: ~ms), spawn elsewhere."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["viewer.render_worker"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+class RenderPool(QObject):
+    """Worker processes shared by every view: renders pages and runs searches.
+
+    Signals: `pageReady(RenderedPage)`, `pageFailed(PageKey, str)`, `searchBatch(SearchBatch)`.
+    """
+
+    pageReady = Signal(object)
+    pageFailed = Signal(object, str)
+    searchBatch = Signal(object)
+
+    _shared: RenderPool | None = None
+
+    def __init__(
+        self,
+        workers: int | None = None,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
+        hang_seconds: float = HANG_SECONDS,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._count = workers or max(1, min(3, (os.cpu_count() or 2)))
+        self.cache = PixelCache(cache_bytes)
+        self.hang_seconds = hang_seconds
+        self._ctx = _context()
+        self._slots: list[_Slot] = []
+        self._search_slot: _Slot | None = None
+        self._queue: list[tuple[int, int, PageKey]] = []
+        self._queued: dict[PageKey, int] = {}
+        self._in_flight: dict[PageKey, _Slot] = {}
+        self._sources: dict[int, DocumentSource] = {}
+        self._seq = itertools.count()
+        self._request_ids = itertools.count(1)
+        self._requests: dict[int, PageKey] = {}
+        self.debug_sleep: dict[int, float] = {}  # tests: page -> seconds the engine "takes"
+        self._bridge = _Bridge()
+        self._inbox: deque[tuple[int, object]] = deque()
+        self._bridge.arrived.connect(self._drain)
+        self._lock = threading.Lock()
+        self._wake_r, self._wake_w = multiprocessing.Pipe(duplex=False)
+        self._closed = False
+        self._reader = threading.Thread(target=self._read_loop, name="render-reader", daemon=True)
+        self._watchdog = QTimer(self)
+        self._watchdog.setInterval(250)
+        self._watchdog.timeout.connect(self._check_hangs)
+        self.started_at = time.perf_counter()
+        self._start()
+
+    @classmethod
+    def shared(cls) -> RenderPool:
+        """The process-wide pool, started on first use (call early to hide worker start-up)."""
+        if cls._shared is None or cls._shared._closed:
+            cls._shared = cls()
+        return cls._shared
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def _start(self) -> None:
+        for i in range(self._count):
+            self._slots.append(self._spawn(i))
+        self._search_slot = self._spawn(-1)
+        self._reader.start()
+        self._watchdog.start()
+
+    def _spawn(self, index: int, block: shared_memory.SharedMemory | None = None) -> _Slot:
+        if block is None:
+            block = shared_memory.SharedMemory(create=True, size=BLOCK_BYTES)
+        ours, theirs = self._ctx.Pipe()
+        process = self._ctx.Process(
+            target=worker_main, args=(theirs, block.name), name=f"hopdesk-render-{index}"
+        )
+        process.daemon = True
+        process.start()
+        theirs.close()
+        slot = _Slot(index, process, ours, block)
+        self._wake()
+        return slot
+
+    def _respawn(self, slot: _Slot) -> None:
+        """Replace a dead or hung worker, keeping its block."""
+        log.warning("render worker %d (pid %s) replaced", slot.index, slot.process.pid)
+        if slot.process.is_alive():
+            slot.process.kill()
+        slot.process.join(1.0)
+        with self._lock:
+            slot.conn.close()
+            fresh = self._spawn(slot.index, slot.block)
+            slot.process, slot.conn, slot.busy = fresh.process, fresh.conn, None
+            slot.generation += 1
+        self._wake()
+
+    def close(self) -> None:
+        """Stop the workers and free the shared memory (orderly shutdown)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._watchdog.stop()
+        slots = [*self._slots, *([self._search_slot] if self._search_slot else [])]
+        for slot in slots:
+            try:
+                slot.conn.send(None)
+            except OSError as exc:
+                log.debug("worker %d already gone: %r", slot.index, exc)
+        self._wake()
+        for slot in slots:
+            slot.process.join(2.0)
+            if slot.process.is_alive():
+                slot.process.kill()
+                slot.process.join(1.0)
+            slot.conn.close()
+            slot.block.close()
+            slot.block.unlink()
+        self._reader.join(2.0)
+        for source in list(self._sources.values()):
+            self.unregister(source.doc_id)
+
+    def pids(self) -> list[int]:
+        """Process ids of the workers (benchmarks measure their memory)."""
+        slots = [*self._slots, *([self._search_slot] if self._search_slot else [])]
+        return [s.process.pid for s in slots if s.process.pid]
+
+    # -- documents --------------------------------------------------------------------------
+
+    def register(self, source: DocumentSource) -> None:
+        """Make a document known to the workers (they open it on first request)."""
+        self._sources[source.doc_id] = source
+
+    def unregister(self, doc_id: int) -> None:
+        """Forget a document: queued requests, cached images, and the workers' open copies."""
+        self._sources.pop(doc_id, None)
+        self._queue = [q for q in self._queue if q[2].doc_id != doc_id]
+        heapq.heapify(self._queue)
+        self._queued = {k: v for k, v in self._queued.items() if k.doc_id != doc_id}
+        self.cache.drop_document(doc_id)
+        if self._closed:
+            return
+        for slot in [*self._slots, *([self._search_slot] if self._search_slot else [])]:
+            try:
+                slot.conn.send(CloseDocument(doc_id))
+            except OSError as exc:
+                log.debug("close on worker %d: %r", slot.index, exc)
+
+    # -- rendering -------------------------------------------------------------------------
+
+    def request(self, keys: Iterable[tuple[PageKey, int]], replace_doc: int | None = None) -> None:
+        """Queue (key, priority) pairs, lower priority first; with `replace_doc`, drop that
+        document's older queued requests (pages scrolled past are not rendered)."""
+        if replace_doc is not None:
+            self._queue = [q for q in self._queue if q[2].doc_id != replace_doc]
+            self._queued = {k: v for k, v in self._queued.items() if k.doc_id != replace_doc}
+        for key, priority in keys:
+            if key in self._in_flight or self.cache.get(key) is not None:
+                continue
+            if self._queued.get(key, 1 << 30) <= priority:
+                continue
+            self._queued[key] = priority
+            self._queue.append((priority, next(self._seq), key))
+        heapq.heapify(self._queue)
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        for slot in self._slots:
+            if slot.busy is not None:
+                continue
+            key = self._pop()
+            if key is None:
+                return
+            source = self._sources.get(key.doc_id)
+            if source is None:
+                continue
+            request_id = next(self._request_ids)
+            req = RenderRequest(
+                request_id,
+                source,
+                key.page,
+                key.zoom,
+                key.rotation,
+                self.debug_sleep.get(key.page, 0.0),
+            )
+            self._requests[request_id] = key
+            slot.busy, slot.since = req, time.perf_counter()
+            self._in_flight[key] = slot
+            try:
+                slot.conn.send(req)
+            except OSError as exc:
+                log.warning("worker %d unreachable: %r", slot.index, exc)
+                self._fail_slot(slot, "render worker unreachable")
+
+    def _pop(self) -> PageKey | None:
+        while self._queue:
+            priority, _, key = heapq.heappop(self._queue)
+            if self._queued.get(key) == priority:
+                del self._queued[key]
+                return key
+        return None
+
+    def _finish(self, slot: _Slot) -> PageKey | None:
+        req = slot.busy
+        slot.busy = None
+        if req is None:
+            return None
+        key = self._requests.pop(req.request_id, None)
+        if key is not None:
+            self._in_flight.pop(key, None)
+        return key
+
+    def _fail_slot(self, slot: _Slot, reason: str) -> None:
+        key = self._finish(slot)
+        self._respawn(slot)
+        if key is not None:
+            self.pageFailed.emit(key, reason)
+        self._dispatch()
+
+    def _on_render(self, slot: _Slot, result: RenderResult) -> None:
+        if slot.busy is None or slot.busy.request_id != result.request_id:
+            return
+        key = self._finish(slot)
+        if key is None:
+            self._dispatch()
+            return
+        if result.error is not None:
+            log.warning("page %d of doc %d failed: %s", key.page, key.doc_id, result.error)
+            self._dispatch()
+            self.pageFailed.emit(key, result.error)
+            return
+        image = QImage(result.width, result.height, QImage.Format.Format_RGB888)
+        n = result.stride * result.height
+        if image.isNull() or image.bytesPerLine() != result.stride:
+            self._dispatch()
+            self.pageFailed.emit(key, "image allocation failed")
+            return
+        bits = image.bits()
+        bits[:n] = slot.block.buf[:n]
+        del bits
+        # The block is free again: start the next page before painting this one.
+        self._dispatch()
+        page = RenderedPage(key, image, result.zoom)
+        self.cache.put(page)
+        self.pageReady.emit(page)
+
+    def _check_hangs(self) -> None:
+        now = time.perf_counter()
+        for slot in self._slots:
+            if slot.busy is not None and now - slot.since > self.hang_seconds:
+                self._fail_slot(slot, "render worker did not answer")
+
+    # -- search ----------------------------------------------------------------------------
+
+    def search(
+        self, search_id: int, doc_id: int, query: str, options: SearchOptions, start_page: int
+    ) -> None:
+        """Start a streamed search; batches arrive through `searchBatch`."""
+        source = self._sources.get(doc_id)
+        if source is None or self._search_slot is None:
+            return
+        try:
+            self._search_slot.conn.send(
+                SearchRequest(search_id, source, query, options, start_page)
+            )
+        except OSError as exc:
+            log.warning("search worker unreachable: %r", exc)
+            self._respawn(self._search_slot)
+
+    def cancel_search(self, search_id: int) -> None:
+        """Stop a running search."""
+        if self._search_slot is None:
+            return
+        try:
+            self._search_slot.conn.send(CancelSearch(search_id))
+        except OSError as exc:
+            log.debug("cancel search: %r", exc)
+
+    # -- reader thread ---------------------------------------------------------------------
+
+    def _wake(self) -> None:
+        try:
+            self._wake_w.send_bytes(b"w")
+        except OSError as exc:
+            log.debug("wake: %r", exc)
+
+    def _read_loop(self) -> None:
+        """Wait on every worker connection; forward each reply to the GUI thread."""
+        while not self._closed:
+            with self._lock:
+                slots = [*self._slots, *([self._search_slot] if self._search_slot else [])]
+                by_conn: dict[Any, tuple[_Slot, int]] = {
+                    s.conn: (s, s.generation) for s in slots if not s.conn.closed
+                }
+            try:
+                ready = wait([self._wake_r, *by_conn])
+            except OSError as exc:
+                log.debug("reader wait: %r", exc)
+                time.sleep(0.01)
+                continue
+            for conn in ready:
+                if conn is self._wake_r:
+                    try:
+                        self._wake_r.recv_bytes()
+                    except (EOFError, OSError):
+                        return
+                    continue
+                slot, generation = by_conn[conn]
+                try:
+                    msg = conn.recv()
+                except (EOFError, OSError) as exc:
+                    with self._lock:
+                        if slot.generation == generation and not self._closed:
+                            slot.conn.close()
+                            self._post(slot.index, exc)
+                    continue
+                self._post(slot.index, msg)
+
+    def _post(self, index: int, msg: object) -> None:
+        self._inbox.append((index, msg))
+        self._bridge.arrived.emit()
+
+    def _drain(self) -> None:
+        while self._inbox:
+            index, msg = self._inbox.popleft()
+            self._on_message(index, msg)
+
+    def _on_message(self, index: int, msg: object) -> None:
+        if self._closed:
+            return
+        slot = self._search_slot if index == -1 else self._slots[index]
+        if slot is None:
+            return
+        if isinstance(msg, RenderResult):
+            self._on_render(slot, msg)
+        elif isinstance(msg, SearchBatch):
+            self.searchBatch.emit(msg)
+        elif isinstance(msg, BaseException):
+            log.warning("render worker %d died: %r", index, msg)
+            if index == -1:
+                self._respawn(slot)
+            else:
+                self._fail_slot(slot, "render worker crashed")

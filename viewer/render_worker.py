@@ -1,0 +1,267 @@
+"""The render worker process: opens documents, renders pages into shared memory, searches text.
+
+It runs in its own process because PyMuPDF holds the GIL while it renders (a thread would freeze
+the GUI). It imports no Qt so that it starts fast. Messages are the small value objects below,
+sent over a multiprocessing Connection; pixels go through one shared-memory block per worker,
+owned (created and unlinked) by the GUI process.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from multiprocessing import shared_memory
+from multiprocessing.connection import Connection
+from typing import Any
+
+from viewer.search import PageText, SearchHit, SearchOptions, extract_page_text, find_in_page
+
+log = logging.getLogger(__name__)
+
+# MuPDF's store (decoded images, fonts) grows to hundreds of MB on scans: keep it bounded.
+STORE_LIMIT_BYTES = 64 * 1024 * 1024
+MAX_OPEN_DOCUMENTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSource:
+    """Where a worker finds a document: a file path, or a shared-memory block holding its bytes."""
+
+    doc_id: int
+    path: str | None = None
+    shm_name: str | None = None
+    size: int = 0
+    password: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RenderRequest:
+    """Render one page at `zoom` (1.0 = 72 dpi) and extra `rotation` into the worker's block."""
+
+    request_id: int
+    source: DocumentSource
+    page: int
+    zoom: float
+    rotation: int = 0
+    debug_sleep: float = 0.0  # tests: simulate a page that takes the engine a long time
+
+
+@dataclass(frozen=True, slots=True)
+class RenderResult:
+    """A rendered page (RGB888, `stride` bytes per row) at the start of the block, or an error."""
+
+    request_id: int
+    page: int
+    width: int = 0
+    height: int = 0
+    stride: int = 0
+    zoom: float = 0.0
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """Search every page, starting at `start_page` and wrapping around; hits are streamed."""
+
+    search_id: int
+    source: DocumentSource
+    query: str
+    options: SearchOptions = field(default_factory=SearchOptions)
+    start_page: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CancelSearch:
+    """Stop the running search (a newer query, or the panel was closed)."""
+
+    search_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchBatch:
+    """Hits found on the pages searched since the last batch; `done` once all pages are read."""
+
+    search_id: int
+    hits: tuple[SearchHit, ...]
+    pages_done: int
+    page_count: int
+    done: bool = False
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CloseDocument:
+    """Forget a document (the view closed it)."""
+
+    doc_id: int
+
+
+@dataclass(slots=True)
+class _OpenDocument:
+    doc: Any
+    keepalive: Any = None  # the shared memory block a stream-opened document reads from
+    texts: dict[int, PageText] = field(default_factory=dict)
+
+
+class _Worker:
+    """State of one worker process: its pixel block and the documents it has open."""
+
+    def __init__(self, conn: Connection, shm_name: str) -> None:
+        import pymupdf
+
+        self.pymupdf = pymupdf
+        pymupdf.TOOLS.mupdf_display_errors(False)
+        pymupdf.TOOLS.mupdf_display_warnings(False)
+        self.conn = conn
+        self.block = _attach(shm_name)
+        self.docs: OrderedDict[int, _OpenDocument] = OrderedDict()
+        self.pending: list[Any] = []
+        self.output_bytes = 0
+
+    def document(self, source: DocumentSource) -> _OpenDocument:
+        """The open document for `source`, opening it on first use (LRU of a few)."""
+        entry = self.docs.get(source.doc_id)
+        if entry is not None:
+            self.docs.move_to_end(source.doc_id)
+            return entry
+        if source.shm_name is not None:
+            block = _attach(source.shm_name)
+            doc = self.pymupdf.open("pdf", bytes(block.buf[: source.size]))
+            entry = _OpenDocument(doc, block)
+        else:
+            entry = _OpenDocument(self.pymupdf.open(source.path, filetype="pdf"))
+        if entry.doc.needs_pass and not entry.doc.authenticate(source.password or ""):
+            raise PermissionError("wrong password")
+        self.docs[source.doc_id] = entry
+        while len(self.docs) > MAX_OPEN_DOCUMENTS:
+            _, old = self.docs.popitem(last=False)
+            self._close(old)
+        return entry
+
+    def _close(self, entry: _OpenDocument) -> None:
+        entry.doc.close()
+        if entry.keepalive is not None:
+            entry.keepalive.close()
+
+    def render(self, req: RenderRequest) -> RenderResult:
+        """Render into the block, scaling down a page too big for it (an enormous page size)."""
+        started = time.perf_counter()
+        if req.debug_sleep:
+            time.sleep(req.debug_sleep)
+        page = self.document(req.source).doc[req.page]
+        rect = page.rect
+        zoom = req.zoom
+        need = rect.width * zoom * rect.height * zoom * 3 * 1.05
+        if need > self.block.size:
+            zoom *= math.sqrt(self.block.size / need)
+        matrix = self.pymupdf.Matrix(zoom, zoom).prerotate(req.rotation)
+        pix = page.get_pixmap(matrix=matrix, alpha=False)
+        # Rows padded to 4 bytes, as QImage wants them: the GUI side then copies in one go.
+        stride = (pix.stride + 3) & ~3
+        samples = pix.samples_mv
+        if stride == pix.stride:
+            self.block.buf[: stride * pix.height] = samples
+        else:
+            row = pix.stride
+            for y in range(pix.height):
+                self.block.buf[y * stride : y * stride + row] = samples[y * row : (y + 1) * row]
+        result = RenderResult(
+            req.request_id,
+            req.page,
+            pix.width,
+            pix.height,
+            stride,
+            zoom,
+            seconds=time.perf_counter() - started,
+        )
+        del samples, pix
+        # PyMuPDF cannot report the store's size (TOOLS.store_size() returns None), so shrink it
+        # after every STORE_LIMIT_BYTES of output: RSS stays bounded, fonts mostly stay warm.
+        self.output_bytes += stride * result.height
+        if self.output_bytes > STORE_LIMIT_BYTES:
+            self.output_bytes = 0
+            self.pymupdf.TOOLS.store_shrink(50)
+        return result
+
+    def search(self, req: SearchRequest) -> None:
+        """Stream hits page by page; stop early when a newer message arrives."""
+        from viewer.search import fold_query
+
+        entry = self.document(req.source)
+        count = entry.doc.page_count
+        query = fold_query(req.query, req.options)
+        batch: list[SearchHit] = []
+        last_sent = time.perf_counter()
+        for done in range(count):
+            index = (req.start_page + done) % count
+            if self.conn.poll():
+                self.pending.append(self.conn.recv())
+                return
+            text = entry.texts.get(index)
+            if text is None:
+                try:
+                    text = extract_page_text(entry.doc[index])
+                except Exception as exc:  # MuPDF raises many types on damaged pages
+                    log.warning("text of page %d unreadable: %r", index, exc)
+                    text = PageText("", [])
+                entry.texts[index] = text
+            batch.extend(find_in_page(index, text, query, req.options))
+            now = time.perf_counter()
+            if batch or now - last_sent > 0.1:
+                self.conn.send(SearchBatch(req.search_id, tuple(batch), done + 1, count))
+                batch, last_sent = [], now
+        self.conn.send(SearchBatch(req.search_id, tuple(batch), count, count, done=True))
+
+    def handle(self, msg: Any) -> None:
+        """Dispatch one message; every failure becomes an error reply, never a dead worker."""
+        if isinstance(msg, RenderRequest):
+            try:
+                self.conn.send(self.render(msg))
+            except Exception as exc:  # MuPDF raises many types (RuntimeError, FzError*, ...)
+                self.conn.send(RenderResult(msg.request_id, msg.page, error=repr(exc)))
+        elif isinstance(msg, SearchRequest):
+            try:
+                self.search(msg)
+            except Exception as exc:
+                self.conn.send(SearchBatch(msg.search_id, (), 0, 0, True, repr(exc)))
+        elif isinstance(msg, CloseDocument):
+            entry = self.docs.pop(msg.doc_id, None)
+            if entry is not None:
+                self._close(entry)
+
+    def run(self) -> None:
+        """Serve messages until the GUI process closes the connection."""
+        while True:
+            if self.pending:
+                msg = self.pending.pop(0)
+            else:
+                try:
+                    msg = self.conn.recv()
+                except (EOFError, OSError):
+                    return
+            if msg is None:
+                return
+            self.handle(msg)
+
+
+def _attach(name: str) -> shared_memory.SharedMemory:
+    """Attach to a block the GUI process owns (and unlinks).
+
+    Workers share the GUI process's resource tracker, whose registry is a set: attaching adds
+    the name again harmlessly and the owner's unlink removes it.
+    """
+    return shared_memory.SharedMemory(name=name)
+
+
+def worker_main(conn: Connection, shm_name: str) -> None:
+    """Entry point of a worker process."""
+    _Worker(conn, shm_name).run()
+
+
+def warm_up() -> None:
+    """Import PyMuPDF (used as forkserver preload so forked workers start warm)."""
+    import pymupdf  # noqa: F401
