@@ -23,7 +23,7 @@ SIGNER_NAME = "Nguyễn Văn Ký"
 
 
 @dataclass(frozen=True, slots=True)
-class TestPki:
+class SigningPki:
     """A root CA and a signer certificate (PEM) with the signer's private key."""
 
     root_pem: bytes
@@ -47,7 +47,7 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
-def make_pki() -> TestPki:
+def make_pki() -> SigningPki:
     """Root CA (self-signed) and an end-entity signing certificate issued by it."""
     now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     root_key = ec.generate_private_key(ec.SECP256R1())
@@ -113,7 +113,7 @@ def make_pki() -> TestPki:
         .sign(root_key, hashes.SHA256())
     )
     pem = serialization.Encoding.PEM
-    return TestPki(
+    return SigningPki(
         root_pem=root.public_bytes(pem),
         signer_pem=cert.public_bytes(pem),
         signer_key_pem=key.private_bytes(
@@ -136,7 +136,7 @@ def make_pdf(pages: int = 2) -> bytes:
     return data
 
 
-def sign_pdf(data: bytes, pki: TestPki, field: str = "Signature1") -> bytes:
+def sign_pdf(data: bytes, pki: SigningPki, field: str = "Signature1") -> bytes:
     """Sign `data` with pyHanko (PAdES B-B) as an incremental update; returns the signed bytes."""
     from io import BytesIO
 
@@ -160,7 +160,7 @@ def sign_pdf(data: bytes, pki: TestPki, field: str = "Signature1") -> bytes:
     return bytes(out.getvalue())
 
 
-def nss_db_with_root(directory: Path, pki: TestPki) -> Path | None:
+def nss_db_with_root(directory: Path, pki: SigningPki) -> Path | None:
     """An NSS database trusting the test root, for `pdfsig -nssdir` (None without certutil)."""
     certutil = shutil.which("certutil")
     if certutil is None:
@@ -176,19 +176,19 @@ def nss_db_with_root(directory: Path, pki: TestPki) -> Path | None:
     return directory
 
 
-@pytest.fixture(scope="session")
-def pki() -> TestPki:
+@pytest.fixture(scope="session", name="pki")
+def pki_fixture() -> SigningPki:
     """One PKI for the whole run (key generation is the slow part)."""
     return make_pki()
 
 
-@pytest.fixture(scope="session")
-def plain_pdf() -> bytes:
+@pytest.fixture(scope="session", name="plain_pdf")
+def plain_pdf_fixture() -> bytes:
     """An unsigned two-page PDF."""
     return make_pdf()
 
 
-@pytest.fixture(scope="session")
-def signed_pdf(pki: TestPki, plain_pdf: bytes) -> bytes:
+@pytest.fixture(scope="session", name="signed_pdf")
+def signed_pdf_fixture(pki: SigningPki, plain_pdf: bytes) -> bytes:
     """`plain_pdf` signed once with pyHanko."""
     return sign_pdf(plain_pdf, pki)
