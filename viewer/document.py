@@ -146,6 +146,7 @@ class Document:
         doc = cls._open(lambda: pymupdf.open(stream=data, filetype="pdf"), name)
         secret = cls._authenticate(doc, name, password)
         block = shared_memory.SharedMemory(create=True, size=len(data))
+        assert block.buf is not None
         block.buf[: len(data)] = data
         source = DocumentSource(
             next(_doc_ids), shm_name=block.name, size=len(data), password=secret

@@ -93,6 +93,7 @@ class PageView(QAbstractScrollArea):
         self._pool.pageReady.connect(self._on_page_ready)
         self._pool.pageFailed.connect(self._on_page_failed)
         self._doc: Document | None = None
+        self._owner = f"view-{id(self)}"
         self._layout = Layout((), 0, 0, ())
         self._zoom = 1.0
         self._zoom_mode = ZoomMode.FIT_WIDTH
@@ -179,7 +180,7 @@ class PageView(QAbstractScrollArea):
         """Extra view rotation in degrees (0, 90, 180, 270)."""
         return self._rotation
 
-    def layout(self) -> Layout:
+    def page_layout(self) -> Layout:
         """The current page layout (content coordinates)."""
         return self._layout
 
@@ -480,7 +481,7 @@ class PageView(QAbstractScrollArea):
         for step, i in enumerate((visible[-1] + 1, visible[0] - 1, visible[-1] + 2)):
             if 0 <= i < count and self._layout.boxes[i] is not None:
                 wanted.append((self._key(i), 1 + step))
-        self._pool.request(wanted, replace_doc=self._doc.doc_id)
+        self._pool.request(wanted, owner=self._owner)
 
     def _on_page_ready(self, page: RenderedPage) -> None:
         if self._doc is None or page.key.doc_id != self._doc.doc_id:

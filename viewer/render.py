@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from multiprocessing import shared_memory
 from multiprocessing.connection import Connection, wait
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
@@ -173,10 +173,11 @@ class RenderPool(QObject):
         self._ctx = _context()
         self._slots: list[_Slot] = []
         self._search_slot: _Slot | None = None
-        self._queue: list[tuple[int, int, PageKey]] = []
+        self._queue: list[tuple[int, int, PageKey, str]] = []
         self._queued: dict[PageKey, int] = {}
         self._in_flight: dict[PageKey, _Slot] = {}
         self._sources: dict[int, DocumentSource] = {}
+        self._users: dict[int, int] = {}
         self._seq = itertools.count()
         self._request_ids = itertools.count(1)
         self._requests: dict[int, PageKey] = {}
@@ -270,11 +271,18 @@ class RenderPool(QObject):
     # -- documents --------------------------------------------------------------------------
 
     def register(self, source: DocumentSource) -> None:
-        """Make a document known to the workers (they open it on first request)."""
+        """Make a document known to the workers (they open it on first request); counted, so
+        several views (page view, thumbnails, presentation) can share it."""
         self._sources[source.doc_id] = source
+        self._users[source.doc_id] = self._users.get(source.doc_id, 0) + 1
 
     def unregister(self, doc_id: int) -> None:
-        """Forget a document: queued requests, cached images, and the workers' open copies."""
+        """Forget a document once its last user lets go: queued requests, cached images, and
+        the workers' open copies."""
+        self._users[doc_id] = self._users.get(doc_id, 1) - 1
+        if self._users[doc_id] > 0 and not self._closed:
+            return
+        self._users.pop(doc_id, None)
         self._sources.pop(doc_id, None)
         self._queue = [q for q in self._queue if q[2].doc_id != doc_id]
         heapq.heapify(self._queue)
@@ -290,20 +298,22 @@ class RenderPool(QObject):
 
     # -- rendering -------------------------------------------------------------------------
 
-    def request(self, keys: Iterable[tuple[PageKey, int]], replace_doc: int | None = None) -> None:
-        """Queue (key, priority) pairs, lower priority first; with `replace_doc`, drop that
-        document's older queued requests (pages scrolled past are not rendered)."""
-        if replace_doc is not None:
-            self._queue = [q for q in self._queue if q[2].doc_id != replace_doc]
-            self._queued = {k: v for k, v in self._queued.items() if k.doc_id != replace_doc}
+    def request(self, keys: Iterable[tuple[PageKey, int]], owner: str = "") -> None:
+        """Queue (key, priority) pairs, lower priority first. A non-empty `owner` (one per view)
+        replaces that owner's older queued requests: pages scrolled past are never rendered."""
+        if owner:
+            self._queue = [q for q in self._queue if q[3] != owner]
+            heapq.heapify(self._queue)
+            self._queued = {}
+            for priority, _, key, _owner in self._queue:
+                self._queued[key] = min(priority, self._queued.get(key, priority))
         for key, priority in keys:
             if key in self._in_flight or self.cache.get(key) is not None:
                 continue
             if self._queued.get(key, 1 << 30) <= priority:
                 continue
             self._queued[key] = priority
-            self._queue.append((priority, next(self._seq), key))
-        heapq.heapify(self._queue)
+            heapq.heappush(self._queue, (priority, next(self._seq), key, owner))
         self._dispatch()
 
     def _dispatch(self) -> None:
@@ -336,7 +346,7 @@ class RenderPool(QObject):
 
     def _pop(self) -> PageKey | None:
         while self._queue:
-            priority, _, key = heapq.heappop(self._queue)
+            priority, _, key, _owner = heapq.heappop(self._queue)
             if self._queued.get(key) == priority:
                 del self._queued[key]
                 return key
@@ -377,7 +387,8 @@ class RenderPool(QObject):
             self._dispatch()
             self.pageFailed.emit(key, "image allocation failed")
             return
-        bits = image.bits()
+        bits: memoryview = image.bits()  # type: ignore[assignment]
+        assert slot.block.buf is not None
         bits[:n] = slot.block.buf[:n]
         del bits
         # The block is free again: start the next page before painting this one.
@@ -449,7 +460,7 @@ class RenderPool(QObject):
                     continue
                 slot, generation = by_conn[conn]
                 try:
-                    msg = conn.recv()
+                    msg = cast(Connection, conn).recv()
                 except (EOFError, OSError) as exc:
                     with self._lock:
                         if slot.generation == generation and not self._closed:

@@ -118,6 +118,8 @@ class _Worker:
         pymupdf.TOOLS.mupdf_display_warnings(False)
         self.conn = conn
         self.block = _attach(shm_name)
+        assert self.block.buf is not None
+        self.buf: memoryview = self.block.buf
         self.docs: OrderedDict[int, _OpenDocument] = OrderedDict()
         self.pending: list[Any] = []
         self.output_bytes = 0
@@ -130,6 +132,7 @@ class _Worker:
             return entry
         if source.shm_name is not None:
             block = _attach(source.shm_name)
+            assert block.buf is not None
             doc = self.pymupdf.open("pdf", bytes(block.buf[: source.size]))
             entry = _OpenDocument(doc, block)
         else:
@@ -164,11 +167,11 @@ class _Worker:
         stride = (pix.stride + 3) & ~3
         samples = pix.samples_mv
         if stride == pix.stride:
-            self.block.buf[: stride * pix.height] = samples
+            self.buf[: stride * pix.height] = samples
         else:
             row = pix.stride
             for y in range(pix.height):
-                self.block.buf[y * stride : y * stride + row] = samples[y * row : (y + 1) * row]
+                self.buf[y * stride : y * stride + row] = samples[y * row : (y + 1) * row]
         result = RenderResult(
             req.request_id,
             req.page,

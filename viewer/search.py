@@ -43,6 +43,20 @@ class PageText:
     text: str
     boxes: list[Rect]
 
+    @classmethod
+    def from_chars(cls, chars: list[str], boxes: list[Rect]) -> PageText:
+        """Compose base + combining marks (some PDFs store them apart) into one NFC character
+        whose box is the base's, so that indices into `text` and `boxes` agree."""
+        out_chars: list[str] = []
+        out_boxes: list[Rect] = []
+        for ch, box in zip(chars, boxes, strict=True):
+            if out_chars and unicodedata.combining(ch):
+                out_chars[-1] = unicodedata.normalize("NFC", out_chars[-1] + ch)
+            else:
+                out_chars.append(unicodedata.normalize("NFC", ch))
+                out_boxes.append(box)
+        return cls("".join(out_chars), out_boxes)
+
 
 def _fold_char(ch: str, options: SearchOptions) -> str:
     """Normalise one character; may return "" (a bare combining mark) or several characters."""
@@ -86,23 +100,7 @@ def extract_page_text(page: Any) -> PageText:
             if chars and chars[-1] != " ":
                 chars.append(" ")
                 boxes.append(boxes[-1] if boxes else (0.0, 0.0, 0.0, 0.0))
-    text = unicodedata.normalize("NFC", "".join(chars))
-    if len(text) != len(chars):  # NFC merged decomposed marks: keep one box per character
-        return _recompose(chars, boxes)
-    return PageText(text, boxes)
-
-
-def _recompose(chars: list[str], boxes: list[Rect]) -> PageText:
-    """Compose base + combining marks into one character whose box is the base's."""
-    out_chars: list[str] = []
-    out_boxes: list[Rect] = []
-    for ch, box in zip(chars, boxes, strict=True):
-        if out_chars and unicodedata.combining(ch):
-            out_chars[-1] = unicodedata.normalize("NFC", out_chars[-1] + ch)
-        else:
-            out_chars.append(ch)
-            out_boxes.append(box)
-    return PageText("".join(out_chars), out_boxes)
+    return PageText.from_chars(chars, boxes)
 
 
 def _merge_line_rects(boxes: list[Rect]) -> tuple[Rect, ...]:

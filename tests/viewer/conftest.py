@@ -1,0 +1,98 @@
+"""Viewer fixtures: generated PDFs (nothing big committed), one render pool for the session."""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pymupdf
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from viewer.render import RenderPool
+
+# PySide6 6.12 drops one reference to None on every QCoreApplication.processEvents() and two on
+# every QEventLoop.exec() (which pytest-qt's waits use); measured with sys.getrefcount(None).
+# After a few thousand waits CPython aborts with "none_dealloc". Hold enough extra references
+# for a long test session.
+_NONE_BALLAST = [None] * 50_000_000 if sys.version_info < (3, 12) else []
+
+VIETNAMESE = (
+    "Quyết định về việc ban hành quy chế làm việc của Ủy ban nhân dân tỉnh. "
+    "Căn cứ Luật Tổ chức chính quyền địa phương; xét đề nghị của Giám đốc Sở Nội vụ. "
+    "Điều 1. Ban hành kèm theo Quyết định này Quy chế làm việc. "
+    "Điều 2. Quyết định có hiệu lực kể từ ngày ký. Đồng chí Chánh Văn phòng chịu trách nhiệm."
+)
+
+
+def make_text_pdf(pages: int, outline: bool = True, marker_page: int | None = None) -> bytes:
+    """A text PDF in Vietnamese (embedded Noto Sans), one heading per page, optional outline."""
+    doc = pymupdf.open()
+    font = pymupdf.Font("notos")
+    for i in range(pages):
+        page = doc.new_page(width=595, height=842)
+        writer = pymupdf.TextWriter(page.rect)
+        writer.append((72, 72), f"Trang {i + 1}", font=font, fontsize=20)
+        body = VIETNAMESE if marker_page is None or i != marker_page else "Mã số ĐẶCBIỆT xyz"
+        writer.fill_textbox(pymupdf.Rect(72, 100, 523, 770), body * 3, font=font, fontsize=11)
+        writer.write_text(page)
+    if outline:
+        toc = [[1, f"Chương {i // 10 + 1}", i + 1] for i in range(0, pages, 10)]
+        toc += [[2, "Mục con", 2]] if pages > 2 else []
+        toc.sort(key=lambda e: (e[2], e[0]))
+        doc.set_toc(toc)
+    data: bytes = doc.tobytes(garbage=3, deflate=True)
+    return data
+
+
+def make_scan_pdf(pages: int, dpi: int = 300) -> bytes:
+    """Pages that are one scanned-looking image each (noise JPEG, A4 at `dpi`)."""
+    rng = random.Random(1)
+    doc = pymupdf.open()
+    w, h = int(8.27 * dpi), int(11.69 * dpi)
+    base = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, w // 8, h // 8), False)
+    samples = bytearray(rng.getrandbits(8) | 0xC0 for _ in range(len(base.samples)))
+    small = pymupdf.Pixmap(pymupdf.csRGB, w // 8, h // 8, bytes(samples), False)
+    big = pymupdf.Pixmap(small, w, h, None)
+    jpeg = big.tobytes("jpeg", jpg_quality=70)
+    for _ in range(pages):
+        page = doc.new_page(width=595, height=842)
+        page.insert_image(page.rect, stream=jpeg)
+    data: bytes = doc.tobytes(garbage=3)
+    return data
+
+
+@pytest.fixture(scope="session")
+def pool(qapp: QApplication) -> Iterator[RenderPool]:
+    """The render pool shared by the viewer tests (two render workers + a search worker)."""
+    p = RenderPool(workers=2)
+    yield p
+    p.close()
+
+
+@pytest.fixture(scope="session")
+def text_pdf_bytes() -> bytes:
+    """A 30-page Vietnamese text PDF with an outline; page 17 holds a unique marker."""
+    return make_text_pdf(30, marker_page=17)
+
+
+@pytest.fixture
+def text_pdf(tmp_path: Path, text_pdf_bytes: bytes) -> Path:
+    """The text PDF as a file."""
+    path = tmp_path / "quyet-dinh.pdf"
+    path.write_bytes(text_pdf_bytes)
+    return path
+
+
+@pytest.fixture
+def write_file(tmp_path: Path) -> Callable[[str, bytes], Path]:
+    """Write bytes to a named file in the test's directory."""
+
+    def write(name: str, data: bytes) -> Path:
+        path = tmp_path / name
+        path.write_bytes(data)
+        return path
+
+    return write
