@@ -183,7 +183,7 @@ class RenderPool(QObject):
         self._requests: dict[int, PageKey] = {}
         self.debug_sleep: dict[int, float] = {}  # tests: page -> seconds the engine "takes"
         self._bridge = _Bridge()
-        self._inbox: deque[tuple[int, object]] = deque()
+        self._inbox: deque[tuple[int, int, object]] = deque()
         self._bridge.arrived.connect(self._drain)
         self._lock = threading.Lock()
         self._wake_r, self._wake_w = multiprocessing.Pipe(duplex=False)
@@ -439,11 +439,14 @@ class RenderPool(QObject):
 
     def _read_loop(self) -> None:
         """Wait on every worker connection; forward each reply to the GUI thread."""
+        dead: set[tuple[int, int]] = set()  # (worker, generation) at EOF, until the GUI thread replaces them
         while not self._closed:
             with self._lock:
                 slots = [*self._slots, *([self._search_slot] if self._search_slot else [])]
                 by_conn: dict[Any, tuple[_Slot, int]] = {
-                    s.conn: (s, s.generation) for s in slots if not s.conn.closed
+                    s.conn: (s, s.generation)
+                    for s in slots
+                    if not s.conn.closed and (s.index, s.generation) not in dead
                 }
             try:
                 ready = wait([self._wake_r, *by_conn])
@@ -458,25 +461,27 @@ class RenderPool(QObject):
                     except (EOFError, OSError):
                         return
                     continue
-                slot, generation = by_conn[conn]
+                slot, generation = by_conn.pop(conn)
                 try:
                     msg = cast(Connection, conn).recv()
                 except (EOFError, OSError) as exc:
-                    with self._lock:
-                        if slot.generation == generation and not self._closed:
-                            slot.conn.close()
-                            self._post(slot.index, exc)
+                    dead.add((slot.index, generation))
+                    if not self._closed:
+                        self._post(slot.index, generation, exc)
                     continue
-                self._post(slot.index, msg)
+                self._post(slot.index, generation, msg)
 
-    def _post(self, index: int, msg: object) -> None:
-        self._inbox.append((index, msg))
+    def _post(self, index: int, generation: int, msg: object) -> None:
+        self._inbox.append((index, generation, msg))
         self._bridge.arrived.emit()
 
     def _drain(self) -> None:
         while self._inbox:
-            index, msg = self._inbox.popleft()
-            self._on_message(index, msg)
+            index, generation, msg = self._inbox.popleft()
+            slot = self._search_slot if index == -1 else self._slots[index]
+            # A reply from a worker already replaced (it died or hung) is stale.
+            if slot is not None and slot.generation == generation:
+                self._on_message(index, msg)
 
     def _on_message(self, index: int, msg: object) -> None:
         if self._closed:

@@ -68,10 +68,11 @@ def test_truncated_file(write_file: Write, text_pdf_bytes: bytes) -> None:
     try:
         doc = Document.open_path(str(path))
     except DocumentError as exc:
-        assert exc.user_message()
+        message = exc.user_message()
     else:  # MuPDF repaired what was left: it must still be usable
-        assert doc.page_count >= 1
+        message = str(doc.page_count)
         doc.close()
+    assert message
 
 
 def test_flipped_bytes(write_file: Write, text_pdf_bytes: bytes) -> None:

@@ -29,8 +29,12 @@ def test_continuous_stacks_pages_and_finds_visible_ones() -> None:
 def test_two_page_pairs_pages_side_by_side() -> None:
     layout = compute_layout([A4] * 5, 1.0, LayoutMode.TWO_PAGE, 800)
     b0, b1, b2 = layout.boxes[0], layout.boxes[1], layout.boxes[2]
-    assert b0 and b1 and b2
-    assert b0.y == b1.y and b1.x > b0.x and b2.y > b0.y
+    assert b0
+    assert b1
+    assert b2
+    assert b0.y == b1.y
+    assert b1.x > b0.x
+    assert b2.y > b0.y
 
 
 def test_single_shows_only_the_current_page() -> None:
@@ -52,7 +56,8 @@ def test_fit_zoom_fits(mode: ZoomMode) -> None:
 
 def test_fit_page_goes_below_25_percent_for_an_enormous_page() -> None:
     zoom = fit_zoom([(14400.0, 14400.0)], LayoutMode.SINGLE, ZoomMode.FIT_PAGE, (800, 600), 0)
-    assert zoom is not None and zoom < 0.25
+    assert zoom is not None
+    assert zoom < 0.25
 
 
 def test_rotation_swaps_sides() -> None:
