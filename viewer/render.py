@@ -439,7 +439,8 @@ class RenderPool(QObject):
 
     def _read_loop(self) -> None:
         """Wait on every worker connection; forward each reply to the GUI thread."""
-        dead: set[tuple[int, int]] = set()  # (worker, generation) at EOF, until the GUI thread replaces them
+        # (worker, generation) at EOF, skipped until the GUI thread replaces the worker
+        dead: set[tuple[int, int]] = set()
         while not self._closed:
             with self._lock:
                 slots = [*self._slots, *([self._search_slot] if self._search_slot else [])]

@@ -43,7 +43,8 @@ def test_cache_is_bounded_in_bytes() -> None:
 
     cache = PixelCache(max_bytes=3 * 100 * 100 * 3)
     for i in range(10):
-        cache.put(RenderedPage(PageKey(1, i, 1000), QImage(100, 100, QImage.Format.Format_RGB888), 1))
+        image = QImage(100, 100, QImage.Format.Format_RGB888)
+        cache.put(RenderedPage(PageKey(1, i, 1000), image, 1))
     assert len(cache) == 3
     assert cache.get(PageKey(1, 9, 1000)) is not None
     assert cache.closest(PageKey(1, 9, 2000)) is not None
