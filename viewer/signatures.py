@@ -1,0 +1,258 @@
+"""Inspecting a PDF's digital signatures with pyHanko, off the GUI thread.
+
+`inspect_signatures` is the pure part: bytes in, one `SignatureInfo` per signature out (signer,
+signing time, integrity, trust against the configured roots, changes after signing per pyHanko's
+difference analysis). `SignatureInspector` runs it in a worker process — validation parses and
+hashes the whole file and PyMuPDF-style GIL hogging would stall the GUI — and reports through
+Qt signals.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import enum
+import functools
+import itertools
+import logging
+import multiprocessing
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from io import BytesIO
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+
+class SignatureState(enum.StrEnum):
+    """The verdict on one signature, most serious first."""
+
+    ERROR = "error"  # could not be checked at all
+    BROKEN = "broken"  # signed bytes changed (e.g. a full re-save): the signature no longer fits
+    INVALID = "invalid"  # the cryptographic signature itself does not verify
+    MODIFIED = "modified"  # intact, but changed afterwards in a way the signer did not allow
+    VALID_CHANGED = "valid_changed"  # intact; later revisions only make allowed changes
+    VALID = "valid"  # intact, covers the whole file
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureInfo:
+    """What the signatures panel shows for one signature (plain data: crosses processes)."""
+
+    field_name: str
+    signer: str = ""  # common name of the signing certificate
+    signer_subject: str = ""  # the full distinguished name, human friendly
+    issuer: str = ""
+    signing_time: dt.datetime | None = None  # the signer's claimed time, or the timestamp's
+    timestamped: bool = False  # a timestamp token vouches for the time
+    intact: bool = False  # the signed byte ranges hash to what was signed
+    valid: bool = False  # the cryptographic signature verifies
+    trusted: bool = False  # the certificate chains to a configured root
+    trust_problem: str = ""  # technical reason when not trusted
+    covers_whole_file: bool = False
+    modification_level: str = ""  # pyHanko's ModificationLevel name for later changes
+    changes_allowed: bool = False  # pyHanko's difference analysis accepts the later changes
+    error: str = ""
+
+    @property
+    def modified_after_signing(self) -> bool:
+        """The document as shown differs from what was signed."""
+        return not self.intact or not self.covers_whole_file
+
+    @property
+    def state(self) -> SignatureState:
+        """The overall verdict (trust is reported separately)."""
+        if self.error:
+            return SignatureState.ERROR
+        if not self.intact:
+            return SignatureState.BROKEN
+        if not self.valid:
+            return SignatureState.INVALID
+        if self.covers_whole_file:
+            return SignatureState.VALID
+        if self.changes_allowed:
+            return SignatureState.VALID_CHANGED
+        return SignatureState.MODIFIED
+
+    def status_text(self) -> str:
+        """One translated sentence about integrity and changes."""
+        tr = QCoreApplication.translate
+        texts = {
+            SignatureState.ERROR: tr("viewer", "The signature could not be checked."),
+            SignatureState.BROKEN: tr(
+                "viewer", "The document was modified after signing: the signature no longer fits."
+            ),
+            SignatureState.INVALID: tr("viewer", "The signature is not valid."),
+            SignatureState.MODIFIED: tr(
+                "viewer", "The document was modified after signing in a way that is not allowed."
+            ),
+            SignatureState.VALID_CHANGED: tr(
+                "viewer",
+                "The signature is valid; later changes (such as other signatures) are allowed.",
+            ),
+            SignatureState.VALID: tr(
+                "viewer", "The signature is valid and the document has not been modified since."
+            ),
+        }
+        return texts[self.state]
+
+    def trust_text(self) -> str:
+        """One translated sentence about the certificate."""
+        if self.trusted:
+            return QCoreApplication.translate(
+                "viewer", "The signer's certificate is issued by a trusted authority."
+            )
+        return QCoreApplication.translate(
+            "viewer", "The signer's certificate is not issued by a trusted authority."
+        )
+
+
+def _load_roots(trust_roots: Sequence[bytes]) -> list[Any]:
+    """PEM or DER certificates as asn1crypto certificates."""
+    from pyhanko.keys import load_certs_from_pemder_data
+
+    roots: list[Any] = []
+    for data in trust_roots:
+        roots.extend(load_certs_from_pemder_data(data))
+    return roots
+
+
+def _common_name(name: Any) -> str:
+    native = name.native
+    cn = native.get("common_name") if isinstance(native, dict) else None
+    return str(cn) if cn else str(name.human_friendly)
+
+
+def inspect_signatures(
+    data: bytes, trust_roots: Sequence[bytes] = (), moment: dt.datetime | None = None
+) -> list[SignatureInfo]:
+    """Validate every signature of a PDF (pure; slow on big files: call it off the GUI thread).
+
+    Only the configured `trust_roots` (PEM or DER) are trusted — never the OS list — and no
+    network fetching is done, so the verdict is the same offline.
+    """
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko_certvalidator import ValidationContext
+
+    reader = PdfFileReader(BytesIO(data), strict=False)
+    roots = _load_roots(trust_roots)
+    infos: list[SignatureInfo] = []
+    for sig in reader.embedded_signatures:
+        name = sig.field_name or ""
+        try:
+            context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=moment)
+            st = validate_pdf_signature(sig, context)
+        except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError) as exc:
+            log.info("signature %s could not be validated: %r", name, exc)
+            infos.append(SignatureInfo(name, error=str(exc) or type(exc).__name__))
+            continue
+        cert = st.signing_cert
+        ts = st.timestamp_validity
+        when = ts.timestamp if ts is not None else st.signer_reported_dt
+        level = st.modification_level
+        problem = st.trust_problem_indic
+        infos.append(
+            SignatureInfo(
+                field_name=name,
+                signer=_common_name(cert.subject),
+                signer_subject=str(cert.subject.human_friendly),
+                issuer=_common_name(cert.issuer),
+                signing_time=when,
+                timestamped=ts is not None and ts.intact and ts.valid,
+                intact=bool(st.intact),
+                valid=bool(st.valid),
+                trusted=bool(st.trusted),
+                trust_problem=str(getattr(problem, "name", problem or "")),
+                covers_whole_file=st.coverage == SignatureCoverageLevel.ENTIRE_FILE,
+                modification_level=level.name if level is not None else "",
+                changes_allowed=bool(st.docmdp_ok)
+                and level is not None
+                and level <= ModificationLevel.FORM_FILLING,
+            )
+        )
+    return infos
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    """spawn everywhere: the GUI process has Qt and threads, which fork does not copy safely."""
+    return multiprocessing.get_context("spawn")
+
+
+class SignatureInspector(QObject):
+    """Validates signatures in a worker process; `inspect` returns at once.
+
+    `finished(request_id, list[SignatureInfo])` or `failed(request_id, message)` follows on the
+    GUI thread. Set trust roots (PEM or DER) from configuration with `set_trust_roots`.
+    """
+
+    finished = Signal(int, object)
+    failed = Signal(int, str)
+    _completed = Signal(int, object)  # from the executor's thread; queued to ours
+
+    def __init__(self, trust_roots: Sequence[bytes] = (), parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._roots = tuple(trust_roots)
+        self._executor: ProcessPoolExecutor | None = None
+        self._ids = itertools.count(1)
+        self._pending: dict[int, Future[list[SignatureInfo]]] = {}
+        self._completed.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+
+    def set_trust_roots(self, trust_roots: Sequence[bytes]) -> None:
+        """The roots later inspections trust (policy-configured CA certificates)."""
+        self._roots = tuple(trust_roots)
+
+    def inspect(self, data: bytes) -> int:
+        """Start validating `data`; returns the request id the signals will carry."""
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(max_workers=1, mp_context=_process_context())
+        request = next(self._ids)
+        future = self._executor.submit(inspect_signatures, data, self._roots)
+        self._pending[request] = future
+        future.add_done_callback(functools.partial(self._completed.emit, request))
+        return request
+
+    def busy(self) -> bool:
+        """An inspection is under way."""
+        return bool(self._pending)
+
+    def cancel(self) -> None:
+        """Forget pending requests (their results are dropped)."""
+        for future in self._pending.values():
+            future.cancel()
+        self._pending.clear()
+
+    def close(self) -> None:
+        """Stop the worker process."""
+        self.cancel()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+
+    @Slot(int, object)
+    def _deliver(self, request: int, future: Future[list[SignatureInfo]]) -> None:
+        if self._pending.pop(request, None) is None or future.cancelled():
+            return
+        try:
+            infos = future.result()
+        except concurrent.futures.process.BrokenProcessPool as exc:
+            log.warning("signature worker died during request %d: %r", request, exc)
+            self._executor = None  # a new worker next time
+            self.failed.emit(request, _failure_message())
+            return
+        except Exception as exc:  # pyHanko raises many types on malformed files; report them all
+            log.warning("signature inspection %d failed: %r", request, exc)
+            self.failed.emit(request, _failure_message())
+            return
+        self.finished.emit(request, infos)
+
+
+def _failure_message() -> str:
+    return QCoreApplication.translate("viewer", "The signatures could not be checked.")
