@@ -35,7 +35,7 @@ def make_text_pdf(pages: int, outline: bool = True, marker_page: int | None = No
         page = doc.new_page(width=595, height=842)
         writer = pymupdf.TextWriter(page.rect)
         writer.append((72, 72), f"Trang {i + 1}", font=font, fontsize=20)
-        body = VIETNAMESE if marker_page is None or i != marker_page else "Mã số ĐẶCBIỆT xyz"
+        body = VIETNAMESE if marker_page is None or i != marker_page else "Mã số ĐẶC BIỆT xyz"
         writer.fill_textbox(pymupdf.Rect(72, 100, 523, 770), body * 3, font=font, fontsize=11)
         writer.write_text(page)
     if outline:

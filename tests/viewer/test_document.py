@@ -129,7 +129,7 @@ def test_open_bytes_survives_deletion(write_file: Write, text_pdf_bytes: bytes) 
     path = write_file("gone.pdf", text_pdf_bytes)
     doc = Document.open_bytes(path.read_bytes(), "gone.pdf")
     path.unlink()
-    assert doc.text_in(17, (0, 0, 595, 842)).find("ĐẶCBIỆT") >= 0
+    assert doc.text_in(17, (0, 0, 595, 842)).find("ĐẶC BIỆT") >= 0
     doc.close()
 
 
