@@ -378,20 +378,40 @@ class AnnotationModel(QAbstractListModel):
                 )
             )
             raise
-        if old is not None:
+        if old is not None and new is not None:
+            self._replace(self.row_of(old.id), new)
+        elif old is not None:
             row = self.row_of(old.id)
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._items[row]
             self.endRemoveRows()
-        if new is not None:
-            row = next(
-                (i for i, a in enumerate(self._items) if _sort_key(a) > _sort_key(new)),
-                len(self._items),
-            )
+        elif new is not None:
+            row = self._insertion_row(new)
             self.beginInsertRows(QModelIndex(), row, row)
             self._items.insert(row, new)
             self.endInsertRows()
         self.annotationsChanged.emit()
+
+    def _insertion_row(self, a: Annotation) -> int:
+        """Where `a` belongs in page order (after equal keys)."""
+        key = _sort_key(a)
+        return next((i for i, b in enumerate(self._items) if _sort_key(b) > key), len(self._items))
+
+    def _replace(self, row: int, new: Annotation) -> None:
+        """Update a row in place (keeps the view's current row and selection), moving it if
+        its place in page order changed."""
+        del self._items[row]
+        target = self._insertion_row(new)
+        self._items.insert(row, new)
+        if target != row:
+            # beginMoveRows counts the destination before the removal of the moved row
+            dest = target + 1 if target > row else target
+            if self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), dest):
+                self._items.insert(target, self._items.pop(row))
+                self.endMoveRows()
+                row = target
+        index = self.index(row)
+        self.dataChanged.emit(index, index)
 
 
 class _Change(QUndoCommand):

@@ -154,6 +154,23 @@ def test_edit_through_qt_model_and_display(qtbot: object) -> None:
     assert model.data(index, Qt.ItemDataRole.EditRole) == ""
 
 
+def test_edit_keeps_rows_in_page_order(qtbot: object) -> None:
+    model = AnnotationModel(MemoryAnnotationStore(), SHA, USER)
+    a, b, c = _highlight(page=0), _highlight(page=2), _highlight(page=4)
+    for n in (a, b, c):
+        model.add(n)
+    model.edit(a.id, page=3)
+    assert [n.id for n in model.annotations()] == [b.id, a.id, c.id]
+    model.edit(c.id, page=0)
+    assert [n.id for n in model.annotations()] == [c.id, b.id, a.id]
+    model.edit(b.id, text="same place")
+    assert [n.id for n in model.annotations()] == [c.id, b.id, a.id]
+    model.undo_stack.undo()
+    model.undo_stack.undo()
+    model.undo_stack.undo()
+    assert [n.id for n in model.annotations()] == [a.id, b.id, c.id]
+
+
 def test_merge_is_one_undo_step_and_keeps_newer(qtbot: object) -> None:
     model = AnnotationModel(MemoryAnnotationStore(), SHA, USER)
     a, b = _highlight(), _highlight(page=1)
