@@ -7,7 +7,9 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QListView, QToolBar, QVBoxLayout, QWidget
 
+from viewer.annotation_tools import AnnotationTools
 from viewer.annotations import Annotation, AnnotationModel, Rect
+from viewer.page_view import PageView
 
 
 class NotesPanel(QWidget):
@@ -107,3 +109,12 @@ class NotesPanel(QWidget):
         has = self.list.currentIndex().isValid()
         self.edit_action.setEnabled(has)
         self.delete_action.setEnabled(has)
+
+
+def connect_notes(view: PageView, tools: AnnotationTools, panel: NotesPanel) -> None:
+    """Wire the three together: a row click shows the note on the page and outlines it; a click
+    on a note on the page selects its row."""
+    panel.jumpRequested.connect(view.show_area)
+    panel.currentChanged.connect(lambda annotation_id: tools.select(annotation_id or None))
+    tools.annotationClicked.connect(panel.select_annotation)
+    tools.annotationCreated.connect(panel.select_annotation)

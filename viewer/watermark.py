@@ -93,6 +93,11 @@ class WatermarkOverlay:
         painter.resetTransform()
         paint_watermark(painter, QRectF(overlay.rect), self.spec)
 
+    def paint_print(self, painter: QPainter, page: int, target: QRectF) -> None:
+        """Print hook: stamp page `page` already drawn into `target` on the printer."""
+        del page  # every page gets the same mark
+        paint_watermark(painter, target, self.spec)
+
 
 def paint_print_page(
     painter: QPainter, page_image: QImage, target: QRectF, spec: WatermarkSpec | None

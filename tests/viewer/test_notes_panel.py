@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+import pymupdf
+from PySide6.QtCore import QItemSelectionModel, QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from viewer.annotation_store import SqliteAnnotationStore
+from viewer.annotation_tools import AnnotationTools, Tool
 from viewer.annotations import Annotation, AnnotationKind, AnnotationModel
-from viewer.notes_panel import NotesPanel
+from viewer.document import Document
+from viewer.notes_panel import NotesPanel, connect_notes
+from viewer.page_view import PageView
+from viewer.render import RenderPool
 
 SHA = "12" * 32
 
@@ -88,3 +93,43 @@ def test_select_annotation_follows_page_clicks(qtbot: QtBot, tmp_path: Path) -> 
     )
     assert panel.current() == notes[0]
     store.close()
+
+
+def test_wired_to_page_view(qtbot: QtBot, tmp_path: Path, pool: RenderPool) -> None:
+    pdf = pymupdf.open()
+    for _ in range(5):
+        pdf.new_page(width=595, height=842)
+    path = tmp_path / "five.pdf"
+    pdf.save(path)
+    pdf.close()
+    doc = Document.open_path(str(path))
+    view = PageView(pool)
+    qtbot.addWidget(view)
+    view.resize(500, 600)
+    view.show()
+    view.set_document(doc)
+    store = SqliteAnnotationStore(tmp_path / "n.sqlite")
+    panel, model = _panel(qtbot, store)
+    tools = AnnotationTools(view, model, prompt=lambda _parent, _text: "trang 4")
+    connect_notes(view, tools, panel)
+    try:
+        far = Annotation.sticky(SHA, 3, (100, 500), text="xa")
+        model.add(far)
+        assert 3 not in view.visible_pages()
+        rect = panel.list.visualRect(model.index(0))
+        QTest.mouseClick(panel.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        assert 3 in view.visible_pages()  # jumped to the note
+        # a new note made with the tool becomes the current row
+        tools.set_tool(Tool.NOTE)
+        t = view.page_transform(3)
+        assert t is not None
+        at = t.map(QPointF(300, 520)).toPoint()
+        QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=at)
+        current = panel.current()
+        assert current is not None
+        assert current.text == "trang 4"
+    finally:
+        tools.detach()
+        view.set_document(None)
+        doc.close()
+        store.close()

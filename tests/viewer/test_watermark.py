@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from viewer.document import Document
 from viewer.page_view import PageView
+from viewer.render import RenderPool
 from viewer.watermark import WatermarkOverlay, WatermarkSpec, paint_print_page, stamped_image
 
 WHEN = dt.datetime(2026, 11, 22, 8, 30, tzinfo=dt.UTC)
@@ -69,6 +70,13 @@ def test_print_output_carries_the_watermark(qtbot: QtBot, tmp_path: Path) -> Non
     paint_print_page(painter, page, QRectF(clean.rect()), None)
     painter.end()
     assert _reddish(clean) == 0
+    # the print hook of the overlay stamps the same way
+    hooked = _white(600, 840)
+    painter = QPainter(hooked)
+    painter.drawImage(QRectF(hooked.rect()), page)
+    WatermarkOverlay(SPEC).paint_print(painter, 0, QRectF(hooked.rect()))
+    painter.end()
+    assert hooked == target
 
     # a real print device (PDF printer): the name is in the output's text
     out = tmp_path / "print.pdf"
@@ -82,13 +90,13 @@ def test_print_output_carries_the_watermark(qtbot: QtBot, tmp_path: Path) -> Non
     doc.close()
 
 
-def test_overlay_in_page_view(qtbot: QtBot, tmp_path: Path) -> None:
+def test_overlay_in_page_view(qtbot: QtBot, tmp_path: Path, pool: RenderPool) -> None:
     pdf = pymupdf.open()
     pdf.new_page(width=595, height=842)
     path = tmp_path / "blank.pdf"
     pdf.save(path)
     pdf.close()
-    view = PageView()
+    view = PageView(pool)
     qtbot.addWidget(view)
     view.resize(500, 700)
     doc = Document.open_path(str(path))
