@@ -16,7 +16,7 @@ import functools
 import itertools
 import logging
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
@@ -181,6 +181,15 @@ def inspect_signatures(
     return infos
 
 
+def inspect_signature_file(
+    path: str, trust_roots: Sequence[bytes] = (), moment: dt.datetime | None = None
+) -> list[SignatureInfo]:
+    """`inspect_signatures` on a file, read in the worker so big files never cross the pipe."""
+    with open(path, "rb") as f:
+        data = f.read()
+    return inspect_signatures(data, trust_roots, moment)
+
+
 def _process_context() -> multiprocessing.context.BaseContext:
     """spawn everywhere: the GUI process has Qt and threads, which fork does not copy safely."""
     return multiprocessing.get_context("spawn")
@@ -211,10 +220,17 @@ class SignatureInspector(QObject):
 
     def inspect(self, data: bytes) -> int:
         """Start validating `data`; returns the request id the signals will carry."""
+        return self._submit(inspect_signatures, data)
+
+    def inspect_file(self, path: str) -> int:
+        """Start validating the file at `path` (read by the worker)."""
+        return self._submit(inspect_signature_file, path)
+
+    def _submit(self, function: Callable[..., list[SignatureInfo]], source: bytes | str) -> int:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(max_workers=1, mp_context=_process_context())
         request = next(self._ids)
-        future = self._executor.submit(inspect_signatures, data, self._roots)
+        future = self._executor.submit(function, source, self._roots)
         self._pending[request] = future
         future.add_done_callback(functools.partial(self._completed.emit, request))
         return request
@@ -247,7 +263,7 @@ class SignatureInspector(QObject):
             self._executor = None  # a new worker next time
             self.failed.emit(request, _failure_message())
             return
-        except Exception as exc:  # pyHanko raises many types on malformed files; report them all
+        except Exception as exc:  # pyHanko raises many types on malformed files; OSError too
             log.warning("signature inspection %d failed: %r", request, exc)
             self.failed.emit(request, _failure_message())
             return

@@ -115,12 +115,16 @@ class SignaturesPanel(QWidget):
         self._request = 0
         self.status.setText(self.tr("No document."))
 
-    def show_document(self, data: bytes) -> int:
-        """Check the signatures of `data` (the exact file bytes); returns the request id."""
+    def show_document(self, source: bytes | str) -> int:
+        """Check the signatures of a document: its exact bytes, or a file path (read by the
+        worker). Returns the request id."""
         self.inspector.cancel()
         self.model.set_signatures([])
         self.status.setText(self.tr("Checking signatures…"))
-        self._request = self.inspector.inspect(data)
+        if isinstance(source, bytes):
+            self._request = self.inspector.inspect(source)
+        else:
+            self._request = self.inspector.inspect_file(source)
         return self._request
 
     def clear(self) -> None:

@@ -109,8 +109,10 @@ def test_panel_checks_off_the_gui_thread(
         assert "not been modified" in text
         assert "issued by a trusted authority" in text
 
+        changed = tmp_path / "changed-copy.pdf"
+        changed.write_bytes(_incremental_content_change(tmp_path, signed_pdf))
         with qtbot.waitSignal(inspector.finished, timeout=30_000) as done:
-            panel.show_document(_incremental_content_change(tmp_path, signed_pdf))
+            panel.show_document(str(changed))  # by path: the worker reads the file
         assert done.args[1][0].modified_after_signing
         assert "modified after signing" in panel.status.text()
         assert "modified after signing" in panel.model.data(panel.model.index(0))
@@ -125,5 +127,7 @@ def test_panel_reports_failure(qtbot: QtBot) -> None:
         with qtbot.waitSignal(panel.inspector.failed, timeout=30_000):
             panel.show_document(b"%PDF-1.7 this is no pdf")
         assert panel.status.text() == "The signatures could not be checked."
+        with qtbot.waitSignal(panel.inspector.failed, timeout=30_000):
+            panel.show_document("/nonexistent/file.pdf")
     finally:
         panel.shutdown()
