@@ -1,0 +1,98 @@
+"""`create_app(config)`: the FastAPI application with its routers, middleware and lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from pydantic import BaseModel
+
+from server import (
+    __version__,
+    audit,
+    auth,
+    documents,
+    events,
+    files,
+    meetings,
+    notes,
+    problems,
+    users,
+)
+from server.config import Config
+from server.db import make_engine, session_factory, upgrade
+from server.idempotency import IdempotencyMiddleware
+from server.limits import BodyLimitMiddleware
+
+API_PREFIX = "/api/v1"
+PUBLIC_PATHS = frozenset(
+    {
+        f"{API_PREFIX}/health",
+        f"{API_PREFIX}/auth/login",
+        f"{API_PREFIX}/auth/refresh",
+        f"{API_PREFIX}/auth/logout",
+    }
+)
+
+health_router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    """Body of `GET /health`."""
+
+    status: str
+    version: str
+
+
+@health_router.get("/health", response_model=Health)
+def health() -> Health:
+    """Liveness probe; no sign-in needed."""
+    return Health(status="ok", version=__version__)
+
+
+def create_app(config: Config, *, migrate: bool = True) -> FastAPI:
+    """Build the app; the schema is brought to head here unless `migrate` is False."""
+    engine = make_engine(config.db_url)
+    if migrate:
+        upgrade(engine)
+    factory = session_factory(engine)
+    hub = events.EventHub(engine, factory, config.event_poll_interval)
+    events.install_commit_hook(factory, hub)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await hub.start()
+        try:
+            yield
+        finally:
+            await hub.stop()
+            engine.dispose()
+
+    app = FastAPI(
+        title="HopDesk office API",
+        version=__version__,
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.config = config
+    app.state.engine = engine
+    app.state.sessions = factory
+    app.state.hub = hub
+    app.state.files = files.FileStore(config.files_dir)
+
+    problems.install(app)
+    for module in (auth, users, meetings, documents, files, notes, events, audit):
+        app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(health_router, prefix=API_PREFIX)
+    # Outermost first on the way in: the body limit sees the raw stream before anything reads it.
+    app.add_middleware(IdempotencyMiddleware, factory=factory)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_body=config.max_body,
+        max_upload=config.max_upload,
+        upload_prefixes=config.upload_prefixes,
+    )
+    return app

@@ -1,0 +1,206 @@
+"""Sign-in: argon2 passwords, opaque tokens stored as SHA-256, refresh rotation with reuse
+detection, a login rate limit kept in the DB, and the role dependency every endpoint uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from server import audit
+from server.access import token_digest
+from server.config import Config
+from server.models import AccessToken, LoginFailure, RefreshToken, User, utcnow
+from server.passwords import dummy_verify, verify_password
+from server.problems import Problem, unauthorized
+from server.unit_of_work import client_address, get_session
+
+router = APIRouter(tags=["auth"])
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+# --- sign-in, refresh, sign-out -------------------------------------------------------------
+
+
+class LoginIn(BaseModel):
+    """Body of `POST /auth/login`."""
+
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(max_length=1000)
+    device: str | None = Field(default=None, max_length=200)
+
+
+class RefreshIn(BaseModel):
+    """Body of `POST /auth/refresh` and `/auth/logout`."""
+
+    refresh_token: str = Field(max_length=200)
+
+
+class TokenPair(BaseModel):
+    """`TokenPair` of the contract."""
+
+    access_token: str
+    refresh_token: str
+    token_type: str = "bearer"
+    expires_in: int
+    user: dict[str, object]
+
+
+def _issue(session: Session, config: Config, user: User, family: str, device: str) -> TokenPair:
+    from server.users import user_out  # users imports this module
+
+    access, refresh, now = _new_token(), _new_token(), utcnow()
+    session.add(
+        AccessToken(
+            token_hash=token_digest(access),
+            user_id=user.id,
+            family_id=family,
+            expires_at=now + dt.timedelta(seconds=config.access_ttl),
+        )
+    )
+    session.add(
+        RefreshToken(
+            token_hash=token_digest(refresh),
+            family_id=family,
+            user_id=user.id,
+            device=device,
+            expires_at=now + dt.timedelta(seconds=config.refresh_ttl),
+        )
+    )
+    return TokenPair(
+        access_token=access,
+        refresh_token=refresh,
+        expires_in=config.access_ttl,
+        user=user_out(user).model_dump(),
+    )
+
+
+def _revoke_family(session: Session, family: str) -> None:
+    now = utcnow()
+    session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.family_id == family, RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    session.execute(update(AccessToken).where(AccessToken.family_id == family).values(revoked=True))
+
+
+def _retry_after(session: Session, config: Config, username: str, address: str) -> int | None:
+    """Seconds until a new attempt is allowed, or None when not limited."""
+    now = utcnow()
+    since = now - dt.timedelta(seconds=config.login_window)
+    waits = []
+    for column, value in ((LoginFailure.username, username), (LoginFailure.address, address)):
+        times = list(
+            session.scalars(
+                select(LoginFailure.at)
+                .where(column == value, LoginFailure.at > since)
+                .order_by(LoginFailure.at.desc())
+                .limit(config.login_max_failures)
+            )
+        )
+        if len(times) >= config.login_max_failures:
+            # Allowed again once the oldest of the last N failures leaves the window.
+            free_at = times[-1] + dt.timedelta(seconds=config.login_window)
+            waits.append(max(1, math.ceil((free_at - now).total_seconds())))
+    return max(waits) if waits else None
+
+
+@router.post("/auth/login", response_model=TokenPair)
+def login(
+    body: LoginIn, request: Request, session: Annotated[Session, Depends(get_session)]
+) -> TokenPair:
+    """Exchange a user name and password for a token pair."""
+    config: Config = request.app.state.config
+    address = client_address(request)
+    wait = _retry_after(session, config, body.username, address)
+    if wait is not None:
+        audit.record(
+            session, "auth.login_limited", user_id=None, address=address, target=body.username
+        )
+        session.commit()
+        raise Problem(
+            429,
+            "too-many-attempts",
+            detail=f"Too many failed sign-ins; try again in {wait} s.",
+            headers={"Retry-After": str(wait)},
+            retry_after=wait,
+        )
+    user = session.scalar(select(User).where(User.username == body.username))
+    ok = verify_password(user.password_hash, body.password) if user else dummy_verify("x")
+    if user is None or not ok or not user.active:
+        session.add(LoginFailure(username=body.username, address=address))
+        audit.record(
+            session, "auth.login_failed", user_id=None, address=address, target=body.username
+        )
+        session.commit()
+        raise Problem(
+            401, "invalid-credentials", "Invalid credentials", "Wrong user name or password."
+        )
+    session.execute(delete(LoginFailure).where(LoginFailure.username == body.username))
+    pair = _issue(session, config, user, secrets.token_hex(16), body.device or "")
+    audit.record(session, "auth.login", user_id=user.id, address=address, device=body.device or "")
+    session.commit()
+    return pair
+
+
+def _revoked(detail: str) -> Problem:
+    return unauthorized(detail, slug="refresh-revoked")
+
+
+@router.post("/auth/refresh", response_model=TokenPair)
+def refresh(
+    body: RefreshIn, request: Request, session: Annotated[Session, Depends(get_session)]
+) -> TokenPair:
+    """Rotate a refresh token; presenting a rotated one again revokes its whole family."""
+    config: Config = request.app.state.config
+    row = session.get(RefreshToken, token_digest(body.refresh_token))
+    now = utcnow()
+    if row is None or row.revoked_at is not None or row.expires_at <= now:
+        raise _revoked("The refresh token is not valid; sign in again.")
+    # Atomic claim: of two concurrent uses of one token only one wins, the other is a reuse.
+    claimed = session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.token_hash == row.token_hash, RefreshToken.rotated_at.is_(None))
+        .values(rotated_at=now)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        _revoke_family(session, row.family_id)
+        audit.record(
+            session,
+            "auth.refresh_reuse",
+            user_id=row.user_id,
+            address=client_address(request),
+            family=row.family_id,
+        )
+        session.commit()
+        raise _revoked("This refresh token was already used; every session of it is revoked.")
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        session.rollback()
+        raise _revoked("The account is disabled.")
+    pair = _issue(session, config, user, row.family_id, row.device)
+    session.commit()
+    return pair
+
+
+@router.post("/auth/logout", status_code=204)
+def logout(
+    body: RefreshIn, request: Request, session: Annotated[Session, Depends(get_session)]
+) -> Response:
+    """Revoke the sign-in family of a refresh token (unknown tokens are ignored)."""
+    row = session.get(RefreshToken, token_digest(body.refresh_token))
+    if row is not None:
+        _revoke_family(session, row.family_id)
+        audit.record(session, "auth.logout", user_id=row.user_id, address=client_address(request))
+        session.commit()
+    return Response(status_code=204)

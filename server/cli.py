@@ -1,0 +1,178 @@
+"""`hopdesk-server`: run the office server, or manage accounts (`create-user`).
+
+Start-up is kept lean because the desktop `--demo` mode waits for the `listening on` line:
+heavy imports (Alembic, PyMuPDF) happen only when a migration or the demo seed needs them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import socket
+import sys
+from pathlib import Path
+
+from server.config import Config
+
+DEFAULT_PORT = 8080
+
+
+def _default_data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("hopdesk-server", appauthor=False))
+
+
+def _add_storage_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    default = argparse.SUPPRESS if suppress else None
+    parser.add_argument("--db", default=default, help="SQLite path or SQLAlchemy URL")
+    parser.add_argument("--data-dir", type=Path, default=default, help="file store + default DB")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line of docs/contract.md."""
+    parser = argparse.ArgumentParser(prog="hopdesk-server", description=__doc__)
+    _add_storage_options(parser, suppress=False)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
+    parser.add_argument("--seed-demo", action="store_true", help="demo data into an empty DB")
+    parser.add_argument("--access-ttl", type=int, default=900, help="access token seconds")
+    parser.add_argument("--tls-cert", type=Path, help="PEM certificate: serve HTTPS")
+    parser.add_argument("--tls-key", type=Path, help="PEM private key for --tls-cert")
+    parser.add_argument("--log-level", default="warning")
+    commands = parser.add_subparsers(dest="command")
+    create = commands.add_parser("create-user", help="add an account")
+    _add_storage_options(create, suppress=True)
+    create.add_argument("username")
+    create.add_argument("--full-name", required=True)
+    create.add_argument("--title", default="")
+    create.add_argument("--role", action="append", required=True, help="repeat for several")
+    create.add_argument("--unit", help="org unit name (created when missing)")
+    create.add_argument("--password-stdin", action="store_true")
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    from server.db import database_url
+
+    data_dir: Path = (args.data_dir or _default_data_dir()).expanduser().resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db = args.db or str(data_dir / "hopdesk.db")
+    return Config(db_url=database_url(db), data_dir=data_dir, access_ttl=args.access_ttl)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind ourselves so port 0 resolves before printing and restarts reuse the same port."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(args: argparse.Namespace) -> int:
+    """Migrate, seed if asked, listen, and print the `listening on` line once ready."""
+    import uvicorn
+
+    from server.app import create_app
+
+    if bool(args.tls_cert) != bool(args.tls_key):
+        print("--tls-cert and --tls-key go together", file=sys.stderr)
+        return 2
+    config = _config(args)
+    app = create_app(config)
+    if args.seed_demo:
+        from server.seed import seed_demo
+
+        seed_demo(app.state.sessions, app.state.files)
+    sock = _bind(args.host, args.port)
+    port = sock.getsockname()[1]
+    scheme = "https" if args.tls_cert else "http"
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    line = f"listening on {scheme}://{host}:{port}"
+
+    class AnnouncingServer(uvicorn.Server):
+        """Prints the line the desktop waits for, once the socket really serves."""
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                print(line, flush=True)
+
+    server = AnnouncingServer(
+        uvicorn.Config(
+            app,
+            log_config=None,
+            log_level=args.log_level,
+            access_log=False,
+            ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
+            ssl_keyfile=str(args.tls_key) if args.tls_key else None,
+            timeout_graceful_shutdown=3,
+        )
+    )
+    server.run(sockets=[sock])
+    return 0
+
+
+def create_user_command(args: argparse.Namespace) -> int:
+    """Add one account from the command line (password read from stdin or a prompt)."""
+    from sqlalchemy import select
+
+    from server.db import make_engine, session_factory, transaction, upgrade
+    from server.models import OrgUnit
+    from server.users import create_user
+
+    config = _config(args)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            print("passwords differ", file=sys.stderr)
+            return 1
+    if not password:
+        print("empty password", file=sys.stderr)
+        return 1
+    engine = make_engine(config.db_url)
+    upgrade(engine)
+    try:
+        with transaction(session_factory(engine)) as session:
+            unit = None
+            if args.unit:
+                unit = session.scalar(select(OrgUnit).where(OrgUnit.name == args.unit))
+                if unit is None:
+                    unit = OrgUnit(name=args.unit)
+                    session.add(unit)
+            user = create_user(
+                session,
+                args.username,
+                args.full_name,
+                args.role,
+                password=password,
+                title=args.title,
+                unit=unit,
+            )
+            session.flush()
+            print(f"created user {user.username} (id {user.id})")
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.command == "create-user":
+        return create_user_command(args)
+    return serve(args)

@@ -1,0 +1,30 @@
+"""Server settings, filled by the command line (server/cli.py) or by tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Everything `create_app` needs; defaults match docs/contract.md."""
+
+    db_url: str
+    data_dir: Path
+    access_ttl: int = 900  # seconds
+    refresh_ttl: int = 30 * 24 * 3600
+    max_body: int = 10 * MiB
+    max_upload: int = 200 * MiB
+    upload_prefixes: tuple[str, ...] = ("/api/v1/files",)
+    login_window: int = 15 * 60  # seconds over which failures are counted
+    login_max_failures: int = 5
+    event_poll_interval: float = 0.5  # seconds; catches events written by other processes
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def files_dir(self) -> Path:
+        """Where the content-addressed file store lives."""
+        return self.data_dir / "files"

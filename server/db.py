@@ -1,0 +1,76 @@
+"""Engine and sessions: SQLite (WAL, foreign keys, busy timeout) by default, PostgreSQL by URL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def database_url(value: str) -> str:
+    """Turn the `--db` option (a path or an SQLAlchemy URL) into a URL."""
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine tuned for the dialect: SQLite gets its pragmas on every new connection."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")  # readers never block the writer
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=10000")  # several server processes share a file
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def is_postgres(engine: Engine) -> bool:
+    """True when the engine talks to PostgreSQL (LISTEN/NOTIFY, advisory locks)."""
+    return engine.dialect.name == "postgresql"
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that keep loaded objects usable after commit (responses are built after it)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error."""
+    with factory() as session, session.begin():
+        yield session
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The Alembic revision stamped in the DB, or None for an empty DB (no Alembic import)."""
+    with engine.connect() as conn:
+        try:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        except Exception:  # no table yet: an empty database
+            return None
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to head; skips Alembic's import cost when already there."""
+    from server.migrations import HEAD
+
+    if current_revision(engine) == HEAD:
+        return
+    from alembic import command
+
+    from server.migrations import alembic_config
+
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), "head")

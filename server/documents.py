@@ -1,0 +1,246 @@
+"""Documents (văn bản): inbox and list, detail, comments. Workflow actions come later."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import Select, case, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from server import audit
+from server.access import require, signed_in
+from server.events import emit
+from server.files import FileRef, file_ref
+from server.models import ROLES, Assignment, Comment, Document, User
+from server.problems import not_found
+from server.unit_of_work import client_address, commit, get_session
+from server.users import UserRef, user_ref
+
+router = APIRouter(tags=["documents"])
+STAFF = tuple(r for r in ROLES if r != "guest")  # guests read what they are given, no more
+
+# Inbox order: most urgent first (flash > very urgent > urgent > normal), then nearest deadline.
+_URGENCY_RANK = {"flash": 0, "very_urgent": 1, "urgent": 2, "normal": 3}
+
+
+def visible_documents(user: User) -> Select[tuple[int]]:
+    """Ids of the documents a user may see: assigned (now or before), created, or the unit's."""
+    if "it_admin" in user.roles:
+        return select(Document.id)
+    assigned = select(Assignment.document_id).where(Assignment.assignee_id == user.id)
+    clauses = [Document.created_by == user.id, Document.id.in_(assigned)]
+    if user.org_unit_id is not None:
+        clauses.append(Document.org_unit_id == user.org_unit_id)
+    return select(Document.id).where(or_(*clauses))
+
+
+class DocumentSummary(BaseModel):
+    """`DocumentSummary` of the contract."""
+
+    id: int
+    number: str
+    symbol: str
+    issuing_agency: str
+    issued_on: dt.date | None
+    summary: str
+    doc_type: str
+    urgency: str
+    confidentiality: str
+    direction: str
+    status: str
+    deadline: dt.datetime | None
+    my_action: str | None
+
+
+class VersionOut(BaseModel):
+    """One entry of `Document.versions`."""
+
+    no: int
+    file: FileRef
+    created_at: dt.datetime
+
+
+class AssignmentOut(BaseModel):
+    """One entry of `Document.assignments`."""
+
+    id: int
+    assignee: UserRef
+    action: str
+    deadline: dt.datetime | None
+    state: str
+
+
+class CommentOut(BaseModel):
+    """`Comment` of the contract."""
+
+    id: int
+    author: UserRef
+    text: str
+    created_at: dt.datetime
+
+
+class DocumentOut(DocumentSummary):
+    """`Document` of the contract."""
+
+    versions: list[VersionOut]
+    assignments: list[AssignmentOut]
+    comments: list[CommentOut]
+
+
+def _my_action(document: Document, user: User) -> str | None:
+    """The action of my pending assignment, if I have one."""
+    return next(
+        (
+            a.action
+            for a in document.assignments
+            if a.assignee_id == user.id and a.state == "pending"
+        ),
+        None,
+    )
+
+
+def summary(document: Document, user: User) -> DocumentSummary:
+    """The list shape of a document, seen by `user`."""
+    return DocumentSummary(
+        id=document.id,
+        number=document.number,
+        symbol=document.symbol,
+        issuing_agency=document.issuing_agency,
+        issued_on=document.issued_on,
+        summary=document.summary,
+        doc_type=document.doc_type,
+        urgency=document.urgency,
+        confidentiality=document.confidentiality,
+        direction=document.direction,
+        status=document.status,
+        deadline=document.deadline,
+        my_action=_my_action(document, user),
+    )
+
+
+def _comment_out(comment: Comment) -> CommentOut:
+    return CommentOut(
+        id=comment.id,
+        author=user_ref(comment.author),  # type: ignore[arg-type]
+        text=comment.text,
+        created_at=comment.created_at,
+    )
+
+
+def detail(document: Document, user: User) -> DocumentOut:
+    """The full shape of a document, seen by `user`."""
+    return DocumentOut(
+        **summary(document, user).model_dump(),
+        versions=[
+            VersionOut(no=v.no, file=file_ref(v.file), created_at=v.created_at)  # type: ignore[arg-type]
+            for v in document.versions
+        ],
+        assignments=[
+            AssignmentOut(
+                id=a.id,
+                assignee=user_ref(a.assignee),  # type: ignore[arg-type]
+                action=a.action,
+                deadline=a.deadline,
+                state=a.state,
+            )
+            for a in document.assignments
+        ],
+        comments=[_comment_out(c) for c in document.comments],
+    )
+
+
+@router.get("/documents", response_model=list[DocumentSummary])
+def list_documents(
+    user: Annotated[User, Depends(signed_in)],
+    session: Annotated[Session, Depends(get_session)],
+    box: Annotated[Literal["inbox", "all"], Query()] = "inbox",
+) -> list[DocumentSummary]:
+    """`inbox`: my pending assignments, most urgent and nearest deadline first; `all`: visible."""
+    query = select(Document).options(selectinload(Document.assignments))
+    if box == "inbox":
+        pending = select(Assignment.document_id).where(
+            Assignment.assignee_id == user.id, Assignment.state == "pending"
+        )
+        rank = case(_URGENCY_RANK, value=Document.urgency, else_=9)
+        query = query.where(Document.id.in_(pending)).order_by(
+            rank, Document.deadline.is_(None), Document.deadline, Document.id
+        )
+    else:
+        query = query.where(Document.id.in_(visible_documents(user))).order_by(
+            Document.created_at.desc(), Document.id.desc()
+        )
+    return [summary(d, user) for d in session.scalars(query)]
+
+
+def _load(session: Session, document_id: int, user: User) -> Document:
+    document = session.scalar(
+        select(Document)
+        .where(Document.id == document_id, Document.id.in_(visible_documents(user)))
+        .options(
+            selectinload(Document.versions),
+            selectinload(Document.assignments),
+            selectinload(Document.comments),
+        )
+    )
+    if document is None:
+        raise not_found("Document")
+    return document
+
+
+@router.get("/documents/{document_id}", response_model=DocumentOut)
+def get_document(
+    document_id: int,
+    user: Annotated[User, Depends(signed_in)],
+    session: Annotated[Session, Depends(get_session)],
+) -> DocumentOut:
+    """One document with versions, assignments and comments (404 when not visible)."""
+    return detail(_load(session, document_id, user), user)
+
+
+class CommentIn(BaseModel):
+    """Body of `POST /documents/{id}/comments`."""
+
+    text: str = Field(min_length=1, max_length=20_000)
+
+
+def interested_users(document: Document) -> set[int]:
+    """Everyone assigned on the document, and its creator."""
+    ids = {a.assignee_id for a in document.assignments}
+    if document.created_by is not None:
+        ids.add(document.created_by)
+    return ids
+
+
+@router.post("/documents/{document_id}/comments", response_model=CommentOut, status_code=201)
+def add_comment(
+    document_id: int,
+    body: CommentIn,
+    request: Request,
+    user: Annotated[User, Depends(require(*STAFF))],
+    session: Annotated[Session, Depends(get_session)],
+) -> CommentOut:
+    """Add a remark and tell the people working on the document (`document.commented`)."""
+    document = _load(session, document_id, user)
+    comment = Comment(document_id=document.id, author_id=user.id, text=body.text)
+    session.add(comment)
+    session.flush()
+    emit(
+        session,
+        "document.commented",
+        {"document_id": document.id, "comment_id": comment.id},
+        interested_users(document) | {user.id},
+    )
+    audit.record(
+        session,
+        "document.comment",
+        user_id=user.id,
+        address=client_address(request),
+        target=f"document:{document.id}",
+        comment_id=comment.id,
+    )
+    commit(session)
+    session.refresh(comment)
+    return _comment_out(comment)

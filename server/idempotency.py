@@ -1,0 +1,163 @@
+"""Idempotency-Key: each (user, key) is applied once; a repeat gets the stored answer.
+
+A pure ASGI middleware owns the request's DB session (server/unit_of_work.py) and commits the
+change together with the stored response, so a crash can never leave one without the other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from server.access import authenticate, bearer_token
+from server.models import IdempotencyRecord
+from server.problems import MEDIA_TYPE, Problem, problem_body
+from server.unit_of_work import DEFERRED, SCOPE_KEY
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+EXEMPT_PREFIX = "/api/v1/auth/"
+HEADER = "idempotency-key"
+MAX_KEY = 200
+
+
+class IdempotencyMiddleware:
+    """Replays stored answers for repeated (user, Idempotency-Key) pairs."""
+
+    def __init__(self, app: ASGIApp, factory: sessionmaker[Session]) -> None:
+        self.app = app
+        self.factory = factory
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in UNSAFE:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        key = headers.get(HEADER)
+        if not key or scope["path"].startswith(EXEMPT_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        if len(key) > MAX_KEY:
+            await _send(send, 400, _problem(scope, 400, "malformed-request", "Key too long."))
+            return
+        session = self.factory()
+        try:
+            await self._handle(scope, receive, send, session, headers, key)
+        finally:
+            await run_in_threadpool(session.close)
+
+    async def _handle(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        session: Session,
+        headers: Headers,
+        key: str,
+    ) -> None:
+        try:
+            user_id = (await run_in_threadpool(authenticate, session, bearer_token(headers))).id
+        except Problem:
+            await run_in_threadpool(session.rollback)
+            await self.app(scope, receive, send)  # the endpoint answers 401 as usual
+            return
+        stored = await run_in_threadpool(session.get, IdempotencyRecord, (user_id, key))
+        if stored is not None:
+            await self._replay(scope, send, stored)
+            return
+
+        session.info[DEFERRED] = True
+        scope.setdefault("state", {})[SCOPE_KEY] = session
+        messages: list[Message] = []
+
+        async def capture(message: Message) -> None:
+            messages.append(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        except BaseException:
+            await run_in_threadpool(session.rollback)
+            raise
+        status, content_type, body = _summarise(messages)
+        if status >= 500 or status == 401:  # not an answer worth repeating: let a retry run
+            await run_in_threadpool(session.rollback)
+        else:
+            if status >= 400:
+                await run_in_threadpool(session.rollback)
+            record = IdempotencyRecord(
+                user_id=user_id,
+                key=key,
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                content_type=content_type,
+                body=body,
+            )
+            winner = await run_in_threadpool(_store, session, record)
+            if winner is not None:  # a concurrent twin committed first: answer as it did
+                await self._replay(scope, send, winner)
+                return
+        for message in messages:
+            await send(message)
+
+    async def _replay(self, scope: Scope, send: Send, stored: IdempotencyRecord) -> None:
+        if stored.method != scope["method"] or stored.path != scope["path"]:
+            body = _problem(
+                scope,
+                422,
+                "idempotency-key-reused",
+                "This Idempotency-Key was used for another request.",
+            )
+            await _send(send, 422, body)
+            return
+        headers = [(b"idempotent-replayed", b"true")]
+        await _send(send, stored.status, stored.body, stored.content_type, headers)
+
+
+def _store(session: Session, record: IdempotencyRecord) -> IdempotencyRecord | None:
+    """Commit the change with its record; on a key clash return the record that won."""
+    session.add(record)
+    try:
+        session.commit()
+        return None
+    except IntegrityError:
+        session.rollback()
+        won = session.get(IdempotencyRecord, (record.user_id, record.key))
+        if won is None:
+            raise
+        return won
+
+
+def _summarise(messages: list[Message]) -> tuple[int, str, bytes]:
+    status, content_type, chunks = 500, "", []
+    for message in messages:
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            content_type = Headers(raw=message.get("headers", [])).get("content-type", "")
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+    return status, content_type, b"".join(chunks)
+
+
+def _problem(scope: Scope, status: int, slug: str, detail: str) -> bytes:
+    title = {400: "Malformed request", 422: "Idempotency key reused"}.get(status, "Error")
+    return problem_body(status, slug, title, detail, scope["path"])
+
+
+async def _send(
+    send: Send,
+    status: int,
+    body: bytes,
+    content_type: str = MEDIA_TYPE,
+    extra: list[tuple[bytes, bytes]] | None = None,
+) -> None:
+    headers: list[Any] = [(b"content-length", str(len(body)).encode())]
+    if content_type:
+        headers.append((b"content-type", content_type.encode()))
+    headers.extend(extra or [])
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

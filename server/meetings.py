@@ -1,0 +1,249 @@
+"""Meetings: list by range, detail, create (DESIGN §6). Visible to chair, secretary, invitees."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from server import audit
+from server.access import require, signed_in
+from server.events import emit
+from server.files import FileRef, file_ref
+from server.models import AgendaItem, Attendance, Meeting, User
+from server.problems import Problem, not_found
+from server.unit_of_work import client_address, commit, get_session
+from server.users import UserRef, user_ref
+
+router = APIRouter(tags=["meetings"])
+
+
+def visible_meetings(user: User) -> Select[tuple[int]]:
+    """Ids of the meetings a user may see (chair, secretary, invitee, creator; IT admin: all)."""
+    if "it_admin" in user.roles:
+        return select(Meeting.id)
+    invited = select(Attendance.meeting_id).where(Attendance.user_id == user.id)
+    return select(Meeting.id).where(
+        or_(
+            Meeting.chair_id == user.id,
+            Meeting.secretary_id == user.id,
+            Meeting.created_by == user.id,
+            Meeting.id.in_(invited),
+        )
+    )
+
+
+class PaperOut(BaseModel):
+    """`Paper` of the contract."""
+
+    id: int
+    title: str
+    kind: str
+    file: FileRef | None
+    url: str | None
+
+
+class AgendaItemOut(BaseModel):
+    """`AgendaItem` of the contract."""
+
+    id: int
+    order: int
+    title: str
+    presenter: UserRef | None
+    duration_minutes: int
+    papers: list[PaperOut]
+
+
+class AttendeeOut(BaseModel):
+    """One entry of `Meeting.attendees`."""
+
+    user: UserRef
+    status: str
+
+
+class MeetingSummary(BaseModel):
+    """`MeetingSummary` of the contract."""
+
+    id: int
+    title: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    location: str
+    online: bool
+    status: str
+    chair: UserRef
+    my_attendance: str | None
+
+
+class MeetingOut(MeetingSummary):
+    """`Meeting` of the contract."""
+
+    secretary: UserRef | None
+    media: dict[str, Any] | None
+    agenda: list[AgendaItemOut]
+    attendees: list[AttendeeOut]
+
+
+def _my_attendance(meeting: Meeting, user: User) -> str | None:
+    return next((a.status for a in meeting.attendances if a.user_id == user.id), None)
+
+
+def summary(meeting: Meeting, user: User) -> MeetingSummary:
+    """The list shape of a meeting, seen by `user`."""
+    return MeetingSummary(
+        id=meeting.id,
+        title=meeting.title,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        location=meeting.location,
+        online=meeting.online,
+        status=meeting.status,
+        chair=user_ref(meeting.chair),  # type: ignore[arg-type]
+        my_attendance=_my_attendance(meeting, user),
+    )
+
+
+def detail(meeting: Meeting, user: User) -> MeetingOut:
+    """The full shape of a meeting, seen by `user`."""
+    return MeetingOut(
+        **summary(meeting, user).model_dump(),
+        secretary=user_ref(meeting.secretary),
+        media=meeting.media,
+        agenda=[
+            AgendaItemOut(
+                id=item.id,
+                order=item.order,
+                title=item.title,
+                presenter=user_ref(item.presenter),
+                duration_minutes=item.duration_minutes,
+                papers=[
+                    PaperOut(id=p.id, title=p.title, kind=p.kind, file=file_ref(p.file), url=p.url)
+                    for p in item.papers
+                ],
+            )
+            for item in meeting.agenda
+        ],
+        attendees=[
+            AttendeeOut(user=user_ref(a.user), status=a.status)  # type: ignore[arg-type]
+            for a in meeting.attendances
+        ],
+    )
+
+
+def attendee_ids(meeting: Meeting) -> set[int]:
+    """Everyone who should hear about a change to the meeting."""
+    ids = {a.user_id for a in meeting.attendances} | {meeting.chair_id}
+    if meeting.secretary_id is not None:
+        ids.add(meeting.secretary_id)
+    return ids
+
+
+@router.get("/meetings", response_model=list[MeetingSummary])
+def list_meetings(
+    user: Annotated[User, Depends(signed_in)],
+    session: Annotated[Session, Depends(get_session)],
+    start: Annotated[AwareDatetime | None, Query()] = None,
+    end: Annotated[AwareDatetime | None, Query()] = None,
+) -> list[MeetingSummary]:
+    """Meetings overlapping [start, end) that the user may see, by start time."""
+    query = (
+        select(Meeting)
+        .where(Meeting.id.in_(visible_meetings(user)))
+        .options(selectinload(Meeting.attendances))
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+    if start is not None:
+        query = query.where(Meeting.ends_at > start)
+    if end is not None:
+        query = query.where(Meeting.starts_at < end)
+    return [summary(m, user) for m in session.scalars(query)]
+
+
+def _load(session: Session, meeting_id: int, user: User) -> Meeting:
+    meeting = session.scalar(
+        select(Meeting)
+        .where(Meeting.id == meeting_id, Meeting.id.in_(visible_meetings(user)))
+        .options(
+            selectinload(Meeting.attendances),
+            selectinload(Meeting.agenda).selectinload(AgendaItem.papers),
+        )
+    )
+    if meeting is None:
+        raise not_found("Meeting")
+    return meeting
+
+
+@router.get("/meetings/{meeting_id}", response_model=MeetingOut)
+def get_meeting(
+    meeting_id: int,
+    user: Annotated[User, Depends(signed_in)],
+    session: Annotated[Session, Depends(get_session)],
+) -> MeetingOut:
+    """One meeting with agenda, papers and attendees (404 when not visible)."""
+    return detail(_load(session, meeting_id, user), user)
+
+
+class MeetingIn(BaseModel):
+    """Body of `POST /meetings`."""
+
+    title: str = Field(min_length=1, max_length=500)
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    location: str = Field(default="", max_length=300)
+    online: bool = False
+    chair_id: int
+    secretary_id: int | None = None
+    invitee_ids: list[int] = Field(default_factory=list, max_length=2000)
+    status: Literal["draft", "scheduled"] = "scheduled"
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> MeetingIn:
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
+@router.post("/meetings", response_model=MeetingOut, status_code=201)
+def create_meeting(
+    body: MeetingIn,
+    request: Request,
+    user: Annotated[User, Depends(require("leader", "secretary"))],
+    session: Annotated[Session, Depends(get_session)],
+) -> MeetingOut:
+    """Schedule a meeting and tell every attendee (`meeting.updated`)."""
+    wanted = {body.chair_id, *body.invitee_ids}
+    if body.secretary_id is not None:
+        wanted.add(body.secretary_id)
+    found = set(session.scalars(select(User.id).where(User.id.in_(wanted), User.active)))
+    if found != wanted:
+        raise Problem(
+            422, "unknown-user", detail="Some users do not exist.", ids=sorted(wanted - found)
+        )
+    meeting = Meeting(
+        title=body.title,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        location=body.location,
+        online=body.online,
+        status=body.status,
+        chair_id=body.chair_id,
+        secretary_id=body.secretary_id,
+        created_by=user.id,
+        attendances=[Attendance(user_id=i) for i in dict.fromkeys(body.invitee_ids)],
+    )
+    session.add(meeting)
+    session.flush()
+    emit(session, "meeting.updated", {"meeting_id": meeting.id}, attendee_ids(meeting))
+    audit.record(
+        session,
+        "meeting.create",
+        user_id=user.id,
+        address=client_address(request),
+        target=f"meeting:{meeting.id}",
+    )
+    commit(session)
+    return detail(_load(session, meeting.id, user), user)

@@ -1,0 +1,400 @@
+"""SQLAlchemy 2 models of the office domain (DESIGN §6).
+
+One section per domain area; later features (speak queue, polls, chat, minutes, signatures) add
+their own section and an Alembic revision. Times are stored as naive UTC and come back aware.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+ROLES = ("leader", "secretary", "specialist", "clerk", "it_admin", "guest")
+MEETING_STATUSES = ("draft", "scheduled", "in_progress", "ended", "minutes_approved")
+ATTENDANCE_STATUSES = ("invited", "accepted", "declined", "delegated", "checked_in")
+PAPER_KINDS = ("main", "reference", "personal", "external")
+URGENCIES = ("normal", "urgent", "very_urgent", "flash")
+CONFIDENTIALITIES = ("normal", "confidential", "secret")
+ACTIONS = ("process", "coordinate", "review", "approve", "sign")
+ASSIGNMENT_STATES = ("pending", "done", "returned", "forwarded")
+
+
+def utcnow() -> dt.datetime:
+    """The current time, aware, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every dialect (SQLite keeps no offset)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names (Alembic batch mode on SQLite needs them)."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dt.datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+    }
+
+
+# --- people -------------------------------------------------------------------------------
+
+
+class OrgUnit(Base):
+    """A department or one of its offices (phòng, văn phòng)."""
+
+    __tablename__ = "org_units"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+
+
+class User(Base):
+    """A person who signs in; roles are a separate table so one person can hold several."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    full_name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    org_unit: Mapped[OrgUnit | None] = relationship(lazy="joined")
+    role_rows: Mapped[list[UserRole]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+
+    @property
+    def roles(self) -> list[str]:
+        """Role names, in the canonical order of ROLES."""
+        held = {r.role for r in self.role_rows}
+        return [r for r in ROLES if r in held]
+
+
+class UserRole(Base):
+    """One role held by a user."""
+
+    __tablename__ = "user_roles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+# --- meetings -------------------------------------------------------------------------------
+
+
+class Meeting(Base):
+    """A meeting with its chair, secretary, agenda and attendees."""
+
+    __tablename__ = "meetings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    starts_at: Mapped[dt.datetime] = mapped_column(index=True)
+    ends_at: Mapped[dt.datetime]
+    location: Mapped[str] = mapped_column(String(300), default="")
+    online: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    chair_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    secretary_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    media: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    chair: Mapped[User] = relationship(foreign_keys=[chair_id], lazy="joined")
+    secretary: Mapped[User | None] = relationship(foreign_keys=[secretary_id], lazy="joined")
+    attendances: Mapped[list[Attendance]] = relationship(
+        back_populates="meeting", cascade="all, delete-orphan", order_by="Attendance.id"
+    )
+    agenda: Mapped[list[AgendaItem]] = relationship(
+        cascade="all, delete-orphan", order_by="AgendaItem.order"
+    )
+
+
+class Attendance(Base):
+    """One invitee's answer to a meeting."""
+
+    __tablename__ = "attendances"
+    __table_args__ = (UniqueConstraint("meeting_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="invited")
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendances")
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class AgendaItem(Base):
+    """One point on a meeting's agenda, with its papers."""
+
+    __tablename__ = "agenda_items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    order: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(500))
+    presenter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=15)
+
+    presenter: Mapped[User | None] = relationship(lazy="joined")
+    papers: Mapped[list[Paper]] = relationship(cascade="all, delete-orphan", order_by="Paper.id")
+
+
+class Paper(Base):
+    """A file or external link attached to an agenda item."""
+
+    __tablename__ = "papers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(20), default="main")
+    file_sha256: Mapped[str | None] = mapped_column(ForeignKey("file_blobs.sha256"), index=True)
+    url: Mapped[str | None] = mapped_column(String(2000))
+
+    file: Mapped[FileBlob | None] = relationship(lazy="joined")
+
+
+# --- documents ------------------------------------------------------------------------------
+
+
+class Document(Base):
+    """An official document (văn bản) travelling through its workflow."""
+
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(50), default="")
+    symbol: Mapped[str] = mapped_column(String(100), default="")
+    issuing_agency: Mapped[str] = mapped_column(String(300), default="")
+    issued_on: Mapped[dt.date | None] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    doc_type: Mapped[str] = mapped_column(String(50), default="")
+    urgency: Mapped[str] = mapped_column(String(20), default="normal")
+    confidentiality: Mapped[str] = mapped_column(String(20), default="normal")
+    direction: Mapped[str] = mapped_column(String(3), default="in")
+    status: Mapped[str] = mapped_column(String(30), default="processing")
+    deadline: Mapped[dt.datetime | None]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        cascade="all, delete-orphan", order_by="DocumentVersion.no"
+    )
+    assignments: Mapped[list[Assignment]] = relationship(
+        cascade="all, delete-orphan", order_by="Assignment.id"
+    )
+    comments: Mapped[list[Comment]] = relationship(
+        cascade="all, delete-orphan", order_by="Comment.id"
+    )
+
+
+class DocumentVersion(Base):
+    """One numbered file of a document (draft, revision, signed copy)."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "no"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    no: Mapped[int] = mapped_column(Integer)
+    file_sha256: Mapped[str] = mapped_column(ForeignKey("file_blobs.sha256"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    file: Mapped[FileBlob] = relationship(lazy="joined")
+
+
+class Assignment(Base):
+    """A workflow step: someone is asked to act on a document by a deadline."""
+
+    __tablename__ = "assignments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    assignee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assigned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    deadline: Mapped[dt.datetime | None]
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    assignee: Mapped[User] = relationship(foreign_keys=[assignee_id], lazy="joined")
+
+
+class Comment(Base):
+    """A remark (ý kiến) on a document."""
+
+    __tablename__ = "comments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="joined")
+
+
+# --- files and personal notes ---------------------------------------------------------------
+
+
+class FileBlob(Base):
+    """Metadata of a file in the content-addressed store (server/files.py holds the bytes)."""
+
+    __tablename__ = "file_blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    media_type: Mapped[str] = mapped_column(String(100), default="application/pdf")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Note(Base):
+    """A personal annotation on a page of a file; only its owner ever sees it."""
+
+    __tablename__ = "notes"
+    __table_args__ = (Index("ix_notes_owner_target", "owner_id", "target_sha256"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # client-made UUID
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    target_sha256: Mapped[str] = mapped_column(String(64))
+    page: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    geometry: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"rect": [...]} or {"points": ...}
+    color: Mapped[str] = mapped_column(String(20), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime]
+
+
+# --- events, audit ---------------------------------------------------------------------------
+
+
+class Event(Base):
+    """One entry of the event stream; `seq` is global and only grows."""
+
+    __tablename__ = "events"
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}  # never reuse a seq
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    type: Mapped[str] = mapped_column(String(50))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class EventAudience(Base):
+    """Who may receive an event: a row per user, so replay is one indexed query."""
+
+    __tablename__ = "event_audience"
+    __table_args__ = (Index("ix_event_audience_user_seq", "user_id", "event_seq"),)
+    event_seq: Mapped[int] = mapped_column(ForeignKey("events.seq"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+
+
+class AuditEvent(Base):
+    """Append-only audit trail (DB triggers refuse UPDATE and DELETE)."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(50))
+    target: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(100), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+# --- auth and request bookkeeping -----------------------------------------------------------
+
+
+class AccessToken(Base):
+    """A short-lived bearer token, stored only as its SHA-256."""
+
+    __tablename__ = "access_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    family_id: Mapped[str] = mapped_column(String(32), index=True)
+    expires_at: Mapped[dt.datetime]
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class RefreshToken(Base):
+    """A refresh token of a sign-in family; rotated on use, a reuse revokes the family."""
+
+    __tablename__ = "refresh_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    family_id: Mapped[str] = mapped_column(String(32), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    device: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    rotated_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class LoginFailure(Base):
+    """A failed sign-in; counted per user name and per address for the rate limit."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    address: Mapped[str] = mapped_column(String(100), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class IdempotencyRecord(Base):
+    """The stored outcome of a state-changing request, replayed for the same (user, key)."""
+
+    __tablename__ = "idempotency_records"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(500))
+    status: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(100), default="")
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ServerMeta(Base):
+    """Small key/value facts about this database (e.g. the day the demo data was anchored to)."""
+
+    __tablename__ = "server_meta"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,44 @@
+"""One DB session per request, and the rule for committing it.
+
+Endpoints never call `session.commit()` directly: they call `commit(session)`. When the request
+carries an Idempotency-Key the middleware (server/idempotency.py) owns the transaction and commits
+the change together with the stored response, so a replay and the change can never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from fastapi import Request
+from sqlalchemy.orm import Session, sessionmaker
+
+DEFERRED = "deferred_commit"
+SCOPE_KEY = "hopdesk_session"
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """FastAPI dependency: the request's session (the idempotency middleware's, if any)."""
+    owned = request.scope.get("state", {}).get(SCOPE_KEY)
+    if owned is not None:
+        yield owned
+        return
+    factory: sessionmaker[Session] = request.app.state.sessions
+    with factory() as session:
+        try:
+            yield session
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def commit(session: Session) -> None:
+    """Commit now, or only flush when an outer owner commits with the idempotency record."""
+    if session.info.get(DEFERRED):
+        session.flush()
+    else:
+        session.commit()
+
+
+def client_address(request: Request) -> str:
+    """The peer address for the audit log and the login rate limit."""
+    return request.client.host if request.client else ""
