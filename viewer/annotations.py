@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import hashlib
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -36,6 +37,8 @@ Rect = tuple[float, float, float, float]
 """x0, y0, x1, y1 in PDF page points, origin top-left (PyMuPDF's page coordinates)."""
 Point = tuple[float, float]
 Path_ = tuple[Point, ...]
+
+log = logging.getLogger(__name__)
 
 EXCERPT_LENGTH = 80
 
@@ -363,8 +366,9 @@ class AnnotationModel(QAbstractListModel):
 
     # -- applying (called by the undo commands) --------------------------------------------
 
-    def _apply(self, old: Annotation | None, new: Annotation | None) -> None:
-        """Replace `old` by `new` (either may be None) in the list and in the store."""
+    def _apply(self, old: Annotation | None, new: Annotation | None) -> bool:
+        """Replace `old` by `new` (either may be None) in the store, then in the list. On a
+        store failure the list is left as it was, the user is told, and False returned."""
         try:
             if new is None:
                 assert old is not None
@@ -372,12 +376,13 @@ class AnnotationModel(QAbstractListModel):
             else:
                 self._store.save(self._user, new)
         except OSError as exc:
+            log.warning("annotation store failed: %r", exc)
             self.errorOccurred.emit(
                 QCoreApplication.translate("viewer", "The note could not be saved: {error}").format(
                     error=exc
                 )
             )
-            raise
+            return False
         if old is not None and new is not None:
             self._replace(self.row_of(old.id), new)
         elif old is not None:
@@ -391,6 +396,7 @@ class AnnotationModel(QAbstractListModel):
             self._items.insert(row, new)
             self.endInsertRows()
         self.annotationsChanged.emit()
+        return True
 
     def _insertion_row(self, a: Annotation) -> int:
         """Where `a` belongs in page order (after equal keys)."""
@@ -426,10 +432,12 @@ class _Change(QUndoCommand):
         self._new = new
 
     def redo(self) -> None:
-        """Apply the change."""
-        self._model._apply(self._old, self._new)
+        """Apply the change; one the store refused is dropped from the stack (obsolete)."""
+        if not self._model._apply(self._old, self._new):
+            self.setObsolete(True)
 
     def undo(self) -> None:
         """Revert it; an undone edit gets a fresh timestamp so sync sees it as newest."""
         old = self._old.edited() if self._old is not None else None
-        self._model._apply(self._new, old)
+        if not self._model._apply(self._new, old):
+            self.setObsolete(True)

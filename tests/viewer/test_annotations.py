@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
 
 from viewer.annotation_store import (
     AnnotationStore,
-    AnnotationStoreError,
     MemoryAnnotationStore,
     SqliteAnnotationStore,
 )
@@ -88,7 +88,7 @@ def test_stores_satisfy_protocol(store: SqliteAnnotationStore) -> None:
     assert isinstance(MemoryAnnotationStore(), AnnotationStore)
 
 
-def test_add_edit_delete_undo_redo_persist(qtbot: object, tmp_path: Path) -> None:
+def test_add_edit_delete_undo_redo_persist(qtbot: QtBot, tmp_path: Path) -> None:
     path = tmp_path / "notes.sqlite"
     store = SqliteAnnotationStore(path)
     model = AnnotationModel(store, SHA, USER)
@@ -134,7 +134,7 @@ def test_add_edit_delete_undo_redo_persist(qtbot: object, tmp_path: Path) -> Non
     store.close()
 
 
-def test_edit_through_qt_model_and_display(qtbot: object) -> None:
+def test_edit_through_qt_model_and_display(qtbot: QtBot) -> None:
     excerpts: list[tuple[int, tuple[float, ...]]] = []
 
     def excerpt(page: int, rect: tuple[float, float, float, float]) -> str:
@@ -154,7 +154,7 @@ def test_edit_through_qt_model_and_display(qtbot: object) -> None:
     assert model.data(index, Qt.ItemDataRole.EditRole) == ""
 
 
-def test_edit_keeps_rows_in_page_order(qtbot: object) -> None:
+def test_edit_keeps_rows_in_page_order(qtbot: QtBot) -> None:
     model = AnnotationModel(MemoryAnnotationStore(), SHA, USER)
     a, b, c = _highlight(page=0), _highlight(page=2), _highlight(page=4)
     for n in (a, b, c):
@@ -171,7 +171,7 @@ def test_edit_keeps_rows_in_page_order(qtbot: object) -> None:
     assert [n.id for n in model.annotations()] == [a.id, b.id, c.id]
 
 
-def test_merge_is_one_undo_step_and_keeps_newer(qtbot: object) -> None:
+def test_merge_is_one_undo_step_and_keeps_newer(qtbot: QtBot) -> None:
     model = AnnotationModel(MemoryAnnotationStore(), SHA, USER)
     a, b = _highlight(), _highlight(page=1)
     assert model.merge([a, b]) == 2
@@ -183,12 +183,20 @@ def test_merge_is_one_undo_step_and_keeps_newer(qtbot: object) -> None:
     assert model.rowCount() == 0
 
 
-def test_store_failure_is_reported(qtbot: object, tmp_path: Path) -> None:
+def test_store_failure_is_reported(qtbot: QtBot, tmp_path: Path) -> None:
     store = SqliteAnnotationStore(tmp_path / "n.sqlite")
     model = AnnotationModel(store, SHA, USER)
-    store.close()
-    with qtbot.waitSignal(model.errorOccurred), pytest.raises(AnnotationStoreError):  # type: ignore[attr-defined]
-        model.add(_highlight())
+    kept = _highlight()
+    model.add(kept)
+    store.close()  # every later write fails
+    with qtbot.waitSignal(model.errorOccurred) as error:
+        model.add(_highlight(page=1))
+    assert "could not be saved" in error.args[0]
+    assert model.annotations() == [kept]  # the list shows only what is stored
+    assert model.undo_stack.count() == 1  # the failed change is not on the stack
+    with qtbot.waitSignal(model.errorOccurred):
+        model.undo_stack.undo()
+    assert model.annotations() == [kept]
 
 
 def test_killed_app_loses_nothing(tmp_path: Path) -> None:
