@@ -7,9 +7,14 @@ deadlines are shifted by whole days so they stay around "today".
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
 import json
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -39,6 +44,7 @@ DEMO_PASSWORD_HASH = (
     "$argon2id$v=19$m=65536,t=3,p=4$GWRKUERIXrCkf02bmV3+jg$"
     "ehXsOoN6xsNWFR0ShP2THr48NGk5yCDxb2pX6d17PV8"
 )
+PDF_LAYOUT_VERSION = "1"  # bump when server/seed_pdf.py changes: invalidates cached files
 ANCHOR_KEY = "demo_anchor_date"
 IDS_KEY = "demo_ids"
 
@@ -111,19 +117,43 @@ def _pdf(
     signer: str = "",
     subtitle: str = "",
 ) -> bytes:
-    from server.seed_pdf import PdfSpec, make_pdf  # PyMuPDF only when seeding
+    """A demo PDF, from the on-disk cache when the same one was rendered before."""
+    spec = {
+        "title": title,
+        "number": number,
+        "issued_on": issued,
+        "subtitle": subtitle,
+        "paragraphs": _paragraphs(summary, 3 * pages),
+        "pages": pages,
+        "signer": signer,
+    }
+    cache_dir = _pdf_cache_dir()
+    key = hashlib.sha256(f"{PDF_LAYOUT_VERSION}|{sorted(spec.items())!r}".encode()).hexdigest()
+    cached = cache_dir / f"{key}.pdf" if cache_dir else None
+    if cached is not None:
+        with contextlib.suppress(OSError):
+            return cached.read_bytes()
+    from server.seed_pdf import PdfSpec, make_pdf  # PyMuPDF only on a cache miss
 
-    return make_pdf(
-        PdfSpec(
-            title=title,
-            number=number,
-            issued_on=issued,
-            subtitle=subtitle,
-            paragraphs=_paragraphs(summary, 3 * pages),
-            pages=pages,
-            signer=signer,
-        )
-    )
+    data = make_pdf(PdfSpec(**spec))  # type: ignore[arg-type]
+    if cached is not None:
+        with contextlib.suppress(OSError):  # a read-only cache only costs time
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=cached.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, cached)
+    return data
+
+
+def _pdf_cache_dir() -> Path | None:
+    """Rendering ~20 PDFs costs ~0.5 s; test suites and repeated demo starts render the same
+    ones again, so they are kept in the user cache dir (HOPDESK_SEED_CACHE=0 turns it off)."""
+    if os.environ.get("HOPDESK_SEED_CACHE", "1") == "0":
+        return None
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("hopdesk-server", appauthor=False)) / "seed-pdf"
 
 
 def today_vn() -> dt.date:
