@@ -20,7 +20,7 @@ from typing import Any
 
 import pymupdf
 
-from viewer.annotations import Annotation, AnnotationKind, Rect, bounding_rect
+from viewer.annotations import Annotation, AnnotationKind, bounding_rect
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ _SUBTYPES: dict[str, AnnotationKind] = {
     "StrikeOut": AnnotationKind.STRIKEOUT,
     "Text": AnnotationKind.NOTE,
     "Ink": AnnotationKind.INK,
+    "Square": AnnotationKind.RECT,
 }
 
 
@@ -72,7 +73,7 @@ def _add_one(page: Any, a: Annotation, author: str) -> Any:
     """Add `a` to a PyMuPDF page as the matching standard annotation."""
     color = rgb(a.color)
     if a.kind.is_text_markup:
-        quads = [pymupdf.Quad(*(pymupdf.Point(p) for p in q)) for q in a.points] or [
+        quads = [pymupdf.Quad(*(pymupdf.Point(p) for p in q)) for q in a.quads()] or [
             pymupdf.Rect(a.rect).quad
         ]
         adder = {
@@ -85,8 +86,11 @@ def _add_one(page: Any, a: Annotation, author: str) -> Any:
             annot.set_opacity(_HIGHLIGHT_OPACITY)
     elif a.kind is AnnotationKind.NOTE:
         annot = page.add_text_annot(pymupdf.Point(a.rect[0], a.rect[1]), a.text, icon="Comment")
+    elif a.kind is AnnotationKind.RECT:
+        annot = page.add_rect_annot(pymupdf.Rect(a.rect))
+        annot.set_border(width=1.5)
     else:
-        annot = page.add_ink_annot([list(path) for path in a.points])
+        annot = page.add_ink_annot([list(a.points)])
         annot.set_border(width=2)
     annot.set_colors(stroke=color)
     annot.set_info(content=a.text, title=author)
@@ -170,54 +174,65 @@ def import_annotations(
         for number in range(doc.page_count):
             page = doc[number]
             for annot in page.annots():
-                note = _to_note(number, annot, target_sha256)
-                if note is not None:
-                    notes.append(note)
+                notes.extend(_to_notes(number, annot, target_sha256))
         return notes
     finally:
         doc.close()
 
 
-def _to_note(page: int, annot: Any, sha: str) -> Annotation | None:
-    """One PyMuPDF annotation as a note, or None for kinds notes cannot represent."""
+def _to_notes(page: int, annot: Any, sha: str) -> list[Annotation]:
+    """One PyMuPDF annotation as notes (an ink annotation gives one per stroke); none for kinds
+    notes cannot represent."""
     kind = _SUBTYPES.get(annot.type[1])
     if kind is None:
-        return None
+        return []
     info = annot.info
     try:
         note_id = str(uuid.UUID(info.get("id") or ""))
     except ValueError:
         note_id = str(uuid.uuid5(_EXPORT_NAMESPACE, f"{sha}:{page}:{annot.xref}"))
     colors = annot.colors
-    color = hex_color(colors.get("stroke") or colors.get("fill"))
-    text = str(info.get("content") or "")
-    when = _parse_pdf_date(info.get("modDate") or "") or dt.datetime.now(dt.UTC)
+    common: dict[str, Any] = {
+        "color": hex_color(colors.get("stroke") or colors.get("fill")),
+        "text": str(info.get("content") or ""),
+        "updated_at": _parse_pdf_date(info.get("modDate") or "") or dt.datetime.now(dt.UTC),
+    }
     r = annot.rect
-    rect: Rect = (r.x0, r.y0, r.x1, r.y1)
-    points: tuple[tuple[tuple[float, float], ...], ...] = ()
     vertices = annot.vertices or []
     if kind.is_text_markup:
-        flat = [(float(x), float(y)) for x, y in vertices]
-        points = tuple(tuple(flat[i : i + 4]) for i in range(0, len(flat) - 3, 4))
-        rect = bounding_rect(points) if points else rect
-    elif kind is AnnotationKind.INK:
-        points = tuple(tuple((float(x), float(y)) for x, y in stroke) for stroke in vertices)
-        if not points:
-            return None
-        rect = bounding_rect(points)
-    else:
-        rect = (r.x0, r.y0, r.x0 + 20, r.y0 + 20)
-    return Annotation(
-        target_sha256=sha,
-        page=page,
-        kind=kind,
-        rect=rect,
-        points=points,
-        color=color,
-        text=text,
-        id=note_id,
-        updated_at=when,
-    )
+        flat = tuple((float(x), float(y)) for x, y in vertices)
+        lines = [bounding_rect(flat[i : i + 4]) for i in range(0, len(flat) - 3, 4)]
+        lines = lines or [(r.x0, r.y0, r.x1, r.y1)]
+        return [Annotation.markup(sha, page, kind, lines, id=note_id, **common)]
+    if kind is AnnotationKind.INK:
+        strokes = [s for s in vertices if s]
+        return [
+            Annotation.ink(
+                sha,
+                page,
+                stroke,
+                id=note_id if n == 0 else str(uuid.uuid5(uuid.UUID(note_id), str(n))),
+                **common,
+            )
+            for n, stroke in enumerate(strokes)
+        ]
+    if kind is AnnotationKind.RECT:
+        left, top, right, bottom = _rect_differences(annot)
+        box = (r.x0 + left, r.y0 + top, r.x1 - right, r.y1 - bottom)
+        return [Annotation.box(sha, page, box, id=note_id, **common)]
+    return [Annotation.sticky(sha, page, (r.x0, r.y0), id=note_id, **common)]
+
+
+def _rect_differences(annot: Any) -> tuple[float, float, float, float]:
+    """/RD of a square annotation (§12.5.6.8): how far /Rect extends beyond the box itself."""
+    kind, value = annot.parent.parent.xref_get_key(annot.xref, "RD")
+    if kind != "array":
+        return (0.0, 0.0, 0.0, 0.0)
+    try:
+        left, top, right, bottom = (float(v) for v in value.strip("[]").split())
+    except ValueError:
+        return (0.0, 0.0, 0.0, 0.0)
+    return (left, top, right, bottom)
 
 
 def _parse_pdf_date(text: str) -> dt.datetime | None:

@@ -1,5 +1,5 @@
 """Annotation tools on the page view: drawing notes as an overlay, and the mouse tools that make
-them (select text → highlight / underline / strike-out, click → sticky note, drag → ink).
+them (select text → highlight / underline / strike-out, click → sticky note, drag → ink or box).
 
 Attaches to `viewer.page_view.PageView` through its public hooks only: `add_overlay` for
 painting, an event filter on its viewport for the mouse, `map_to_page` / `page_transform` for
@@ -16,7 +16,14 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPointF, QRectF, Q
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QInputDialog, QWidget
 
-from viewer.annotations import Annotation, AnnotationKind, AnnotationModel, Point, Rect
+from viewer.annotations import (
+    Annotation,
+    AnnotationKind,
+    AnnotationModel,
+    Point,
+    Rect,
+    bounding_rect,
+)
 from viewer.page_view import PageOverlay, PageView
 
 Word = tuple[float, float, float, float, str]
@@ -31,9 +38,10 @@ class Tool(enum.StrEnum):
     SELECT = "select"
     HIGHLIGHT = "highlight"
     UNDERLINE = "underline"
-    STRIKEOUT = "strikeout"
-    NOTE = "note"
+    STRIKEOUT = "strike"
+    NOTE = "text"
     INK = "ink"
+    RECT = "rect"
 
     @property
     def kind(self) -> AnnotationKind | None:
@@ -103,6 +111,13 @@ def _qrect(r: Rect) -> QRectF:
     return QRectF(r[0], r[1], r[2] - r[0], r[3] - r[1])
 
 
+def _path(points: Sequence[Point]) -> QPainterPath:
+    path = QPainterPath(QPointF(*points[0]))
+    for p in points[1:]:
+        path.lineTo(QPointF(*p))
+    return path
+
+
 def paint_annotation(painter: QPainter, a: Annotation, selected: bool = False) -> None:
     """Draw one note; the painter maps PDF page points to the device."""
     color = QColor(a.color)
@@ -135,11 +150,11 @@ def paint_annotation(painter: QPainter, a: Annotation, selected: bool = False) -
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
         pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
         painter.setPen(pen)
-        for stroke in a.points:
-            path = QPainterPath(QPointF(*stroke[0]))
-            for p in stroke[1:]:
-                path.lineTo(QPointF(*p))
-            painter.drawPath(path)
+        if a.kind is AnnotationKind.RECT:
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(_qrect(a.rect))
+        elif a.points:
+            painter.drawPath(_path(a.points))
     if selected:
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceOver)
         painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -220,7 +235,7 @@ class AnnotationTools(QObject):
         cursor = Qt.CursorShape.ArrowCursor
         if tool in (Tool.HIGHLIGHT, Tool.UNDERLINE, Tool.STRIKEOUT):
             cursor = Qt.CursorShape.IBeamCursor
-        elif tool in (Tool.NOTE, Tool.INK):
+        elif tool in (Tool.NOTE, Tool.INK, Tool.RECT):
             cursor = Qt.CursorShape.CrossCursor
         self._view.viewport().setCursor(cursor)
         self.toolChanged.emit(self._tool.value)
@@ -251,10 +266,10 @@ class AnnotationTools(QObject):
         color = QColor(self._color)
         if self._stroke:
             painter.setPen(QPen(color, 2.0))
-            path = QPainterPath(QPointF(*self._stroke[0]))
-            for p in self._stroke[1:]:
-                path.lineTo(QPointF(*p))
-            painter.drawPath(path)
+            if self._tool is Tool.RECT:
+                painter.drawRect(_qrect(bounding_rect(self._stroke)))
+            else:
+                painter.drawPath(_path(self._stroke))
         color.setAlpha(90)
         for r in self._preview:
             painter.fillRect(_qrect(r), color)
@@ -306,7 +321,7 @@ class AnnotationTools(QObject):
     def _on_press(self, event: QMouseEvent) -> None:
         self._reset_gesture()
         self._press = self._view.map_to_page(event.position())
-        if self._press is not None and self._tool is Tool.INK:
+        if self._press is not None and self._tool in (Tool.INK, Tool.RECT):
             self._stroke = [(self._press[1].x(), self._press[1].y())]
 
     def _on_move(self, event: QMouseEvent) -> None:
@@ -317,6 +332,8 @@ class AnnotationTools(QObject):
             return
         if self._tool is Tool.INK:
             self._stroke.append(p)
+        elif self._tool is Tool.RECT:
+            self._stroke[1:] = [p]
         elif self._tool is not Tool.NOTE:
             start = (self._press[1].x(), self._press[1].y())
             self._preview = line_rects(words_between(self._words(self._press[0]), start, p))
@@ -335,7 +352,11 @@ class AnnotationTools(QObject):
         if self._tool is Tool.INK:
             self._stroke.append(end)
             if len(self._stroke) >= 2:
-                created = Annotation.ink(sha, page, [self._stroke], color=self._color)
+                created = Annotation.ink(sha, page, self._stroke, color=self._color)
+        elif self._tool is Tool.RECT:
+            x0, y0, x1, y1 = bounding_rect([start, end])
+            if x1 - x0 > 2 and y1 - y0 > 2:
+                created = Annotation.box(sha, page, (x0, y0, x1, y1), color=self._color)
         elif self._tool is Tool.NOTE:
             text = self._prompt(self._view, "")
             if text is not None:

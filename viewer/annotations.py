@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 Rect = tuple[float, float, float, float]
 """x0, y0, x1, y1 in PDF page points, origin top-left (PyMuPDF's page coordinates)."""
 Point = tuple[float, float]
-Path_ = tuple[Point, ...]
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +47,11 @@ class AnnotationKind(enum.StrEnum):
 
     HIGHLIGHT = "highlight"
     UNDERLINE = "underline"
-    STRIKEOUT = "strikeout"
-    NOTE = "note"  # sticky note: /Text
+    # values are the server's note kinds (server/notes.py)
+    STRIKEOUT = "strike"
+    NOTE = "text"  # sticky note: /Text
     INK = "ink"
+    RECT = "rect"  # a box drawn around an area: /Square
 
     @property
     def is_text_markup(self) -> bool:
@@ -69,6 +70,7 @@ class AnnotationKind(enum.StrEnum):
             AnnotationKind.STRIKEOUT: QCoreApplication.translate("viewer", "Strike-out"),
             AnnotationKind.NOTE: QCoreApplication.translate("viewer", "Note"),
             AnnotationKind.INK: QCoreApplication.translate("viewer", "Drawing"),
+            AnnotationKind.RECT: QCoreApplication.translate("viewer", "Box"),
         }
         return labels[self]
 
@@ -82,20 +84,19 @@ def _rect(values: Sequence[Any]) -> Rect:
     return (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
 
 
-def bounding_rect(paths: Iterable[Path_]) -> Rect:
-    """The smallest rectangle holding every point of `paths`."""
+def bounding_rect(points: Iterable[Point]) -> Rect:
+    """The smallest rectangle holding every point."""
     xs: list[float] = []
     ys: list[float] = []
-    for path in paths:
-        for x, y in path:
-            xs.append(x)
-            ys.append(y)
+    for x, y in points:
+        xs.append(x)
+        ys.append(y)
     if not xs:
         return (0.0, 0.0, 0.0, 0.0)
     return (min(xs), min(ys), max(xs), max(ys))
 
 
-def quad_of(rect: Rect) -> Path_:
+def quad_of(rect: Rect) -> tuple[Point, ...]:
     """A rectangle as a text-markup quad in PDF QuadPoints order: UL, UR, LL, LR."""
     x0, y0, x1, y1 = rect
     return ((x0, y0), (x1, y0), (x0, y1), (x1, y1))
@@ -105,17 +106,17 @@ def quad_of(rect: Rect) -> Path_:
 class Annotation:
     """One personal note on a page, in PDF page coordinates.
 
-    `points` holds one path per text line (its quad: UL, UR, LL, LR) for text markup, one path
-    per stroke for ink, and nothing for a sticky note (whose icon sits at `rect`). `color` is
-    `#rrggbb`; `text` is the user's comment. JSON via `to_json`/`from_json` matches the server's
-    personal-notes shape.
+    `points` is flat, as the server stores it: four per marked line (its quad, in PDF QuadPoints
+    order UL, UR, LL, LR) for text markup, the stroke for ink, nothing for a sticky note (whose
+    icon sits at `rect`) or a box. `color` is `#rrggbb`; `text` is the user's comment. JSON via
+    `to_json`/`from_json` is the server's note (`server/notes.py`, `PUT /notes/{id}`).
     """
 
     target_sha256: str
     page: int
     kind: AnnotationKind
     rect: Rect
-    points: tuple[Path_, ...] = ()
+    points: tuple[Point, ...] = ()
     color: str = "#ffd400"
     text: str = ""
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
@@ -126,8 +127,8 @@ class Annotation:
         cls, target_sha256: str, page: int, kind: AnnotationKind, lines: Sequence[Rect], **kw: Any
     ) -> Annotation:
         """A highlight / underline / strike-out over `lines` (one rect per line of text)."""
-        quads = tuple(quad_of(_rect(r)) for r in lines)
-        return cls(target_sha256, page, kind, bounding_rect(quads), quads, **kw)
+        points = tuple(p for r in lines for p in quad_of(_rect(r)))
+        return cls(target_sha256, page, kind, bounding_rect(points), points, **kw)
 
     @classmethod
     def sticky(cls, target_sha256: str, page: int, at: Point, **kw: Any) -> Annotation:
@@ -136,16 +137,23 @@ class Annotation:
         return cls(target_sha256, page, AnnotationKind.NOTE, (x, y, x + 20, y + 20), **kw)
 
     @classmethod
-    def ink(
-        cls, target_sha256: str, page: int, strokes: Sequence[Sequence[Point]], **kw: Any
-    ) -> Annotation:
-        """A free-hand drawing of one or more strokes."""
-        paths = tuple(tuple((float(x), float(y)) for x, y in s) for s in strokes)
-        return cls(target_sha256, page, AnnotationKind.INK, bounding_rect(paths), paths, **kw)
+    def ink(cls, target_sha256: str, page: int, stroke: Sequence[Point], **kw: Any) -> Annotation:
+        """A free-hand stroke."""
+        points = tuple((float(x), float(y)) for x, y in stroke)
+        return cls(target_sha256, page, AnnotationKind.INK, bounding_rect(points), points, **kw)
+
+    @classmethod
+    def box(cls, target_sha256: str, page: int, rect: Rect, **kw: Any) -> Annotation:
+        """A box around an area (a figure, a stamp)."""
+        return cls(target_sha256, page, AnnotationKind.RECT, _rect(rect), **kw)
+
+    def quads(self) -> list[tuple[Point, ...]]:
+        """For text markup: the points four by four, one quad per marked line."""
+        return [self.points[i : i + 4] for i in range(0, len(self.points) - 3, 4)]
 
     def line_rects(self) -> list[Rect]:
         """For text markup: one rectangle per marked line."""
-        return [bounding_rect([q]) for q in self.points]
+        return [bounding_rect(q) for q in self.quads()]
 
     def edited(self, **changes: Any) -> Annotation:
         """A copy with `changes` applied and a fresh `updated_at`."""
@@ -155,11 +163,11 @@ class Annotation:
         """The server's personal-note JSON (page is 0-based, points in PDF page points)."""
         return {
             "id": self.id,
-            "target_sha256": self.target_sha256,
+            "target": self.target_sha256,
             "page": self.page,
             "kind": self.kind.value,
             "rect": list(self.rect),
-            "points": [[list(p) for p in path] for path in self.points],
+            "points": [list(p) for p in self.points] or None,
             "color": self.color,
             "text": self.text,
             "updated_at": self.updated_at.isoformat(),
@@ -168,18 +176,20 @@ class Annotation:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Annotation:
         """Parse the server's JSON; raises ValueError/KeyError/TypeError on a malformed note."""
-        when = dt.datetime.fromisoformat(str(data["updated_at"]).replace("Z", "+00:00"))
+        stamp = data.get("updated_at")
+        when = dt.datetime.fromisoformat(str(stamp).replace("Z", "+00:00")) if stamp else _now()
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
-        points = tuple(
-            tuple((float(p[0]), float(p[1])) for p in path) for path in data.get("points") or ()
-        )
+        points = tuple((float(p[0]), float(p[1])) for p in data.get("points") or ())
+        rect = data.get("rect")
+        if rect is None and not points:
+            raise ValueError("a note needs a rect or points")
         return cls(
             id=str(uuid.UUID(str(data["id"]))),
-            target_sha256=str(data["target_sha256"]),
+            target_sha256=str(data.get("target") or data["target_sha256"]),
             page=int(data["page"]),
             kind=AnnotationKind(data["kind"]),
-            rect=_rect(data["rect"]),
+            rect=_rect(rect) if rect is not None else bounding_rect(points),
             points=points,
             color=str(data.get("color") or "#ffd400"),
             text=str(data.get("text") or ""),

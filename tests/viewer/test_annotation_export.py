@@ -39,15 +39,16 @@ def _notes(sha: str, doc_bytes: bytes) -> list[Annotation]:
         Annotation.markup(sha, 0, AnnotationKind.UNDERLINE, [tuple(hit3)], color="#0000ff"),
         Annotation.markup(sha, 1, AnnotationKind.STRIKEOUT, [tuple(hit)], color="#ff0000"),
         Annotation.sticky(sha, 1, (300, 400), text="Hỏi ý kiến Giám đốc", color="#00ff00"),
-        Annotation.ink(sha, 0, [[(100, 300), (150, 320), (200, 310)]], color="#ff00ff"),
+        Annotation.ink(sha, 0, [(100, 300), (150, 320), (200, 310)], color="#ff00ff"),
+        Annotation.box(sha, 1, (100, 600, 300, 700), color="#0000ff", text="Chữ ký"),
     ]
 
 
 def _same(a: Annotation, b: Annotation) -> None:
     assert (a.id, a.page, a.kind, a.color, a.text) == (b.id, b.page, b.kind, b.color, b.text)
     assert a.rect == pytest.approx(b.rect, abs=0.5)
-    flat = [c for path in a.points for p in path for c in p]
-    assert flat == pytest.approx([c for path in b.points for p in path for c in p], abs=0.5)
+    flat = [c for p in a.points for c in p]
+    assert flat == pytest.approx([c for p in b.points for c in p], abs=0.5)
 
 
 def test_export_keeps_signature_and_imports_back(
@@ -91,7 +92,14 @@ def test_export_keeps_signature_and_imports_back(
     # PyMuPDF sees the standard annotations with their colours
     doc = pymupdf.open(out)
     types = sorted((page.number, a.type[1]) for page in doc for a in page.annots())
-    assert types == [(0, "Highlight"), (0, "Ink"), (0, "Underline"), (1, "StrikeOut"), (1, "Text")]
+    assert types == [
+        (0, "Highlight"),
+        (0, "Ink"),
+        (0, "Underline"),
+        (1, "Square"),
+        (1, "StrikeOut"),
+        (1, "Text"),
+    ]
     colours = {a.type[1]: a.colors["stroke"] for page in doc for a in page.annots()}
     assert colours["StrikeOut"] == pytest.approx((1, 0, 0))
     assert colours["Underline"] == pytest.approx((0, 0, 1))

@@ -39,7 +39,7 @@ def test_json_matches_server_shape_and_round_trips() -> None:
     data = a.to_json()
     assert set(data) == {
         "id",
-        "target_sha256",
+        "target",
         "page",
         "kind",
         "rect",
@@ -50,7 +50,10 @@ def test_json_matches_server_shape_and_round_trips() -> None:
     }
     assert data["kind"] == "highlight"
     assert data["rect"] == [72, 100, 300, 134]
-    assert data["points"][0] == [[72, 100], [300, 100], [72, 114], [300, 114]]
+    # flat, four points per line (PDF QuadPoints order), as server/notes.py stores them
+    assert data["points"][:4] == [[72, 100], [300, 100], [72, 114], [300, 114]]
+    assert len(data["points"]) == 8
+    assert data["target"] == SHA
     assert Annotation.from_json(json.loads(json.dumps(data))) == a
     # the server returns UTC with a Z
     data["updated_at"] = data["updated_at"].replace("+00:00", "Z")
@@ -61,11 +64,37 @@ def test_json_matches_server_shape_and_round_trips() -> None:
     "note",
     [
         Annotation.sticky(SHA, 1, (50, 60), text="Hỏi lại phòng Tài chính"),
-        Annotation.ink(SHA, 0, [[(1, 2), (3, 4), (5, 1)], [(10, 10), (12, 14)]], color="#ff0000"),
+        Annotation.ink(SHA, 0, [(1, 2), (3, 4), (5, 1), (10, 10), (12, 14)], color="#ff0000"),
+        Annotation.box(SHA, 3, (10, 20, 110, 220), color="#0000ff"),
     ],
 )
 def test_json_round_trip_other_kinds(note: Annotation) -> None:
     assert Annotation.from_json(note.to_json()) == note
+
+
+def test_server_note_shapes_parse() -> None:
+    """What the reference server returns (server/notes.py NoteOut) parses."""
+    base = {"id": "6b1f8a4e-0d8e-4a53-9d53-7c1b1d0a9c11", "target": SHA, "page": 2}
+    strike = Annotation.from_json(
+        {
+            **base,
+            "kind": "strike",
+            "rect": None,
+            "points": [[1, 2], [9, 2], [1, 8], [9, 8]],
+            "color": "",
+            "text": "",
+            "updated_at": "2026-11-22T08:00:00Z",
+        }
+    )
+    assert strike.kind is AnnotationKind.STRIKEOUT
+    assert strike.rect == (1, 2, 9, 8)
+    assert strike.line_rects() == [(1, 2, 9, 8)]
+    assert strike.color == "#ffd400"
+    sticky = Annotation.from_json(
+        {**base, "kind": "text", "rect": [5, 5, 25, 25], "points": None, "updated_at": None}
+    )
+    assert sticky.kind is AnnotationKind.NOTE
+    assert sticky.to_json()["points"] is None
 
 
 def test_from_json_rejects_bad_input() -> None:
@@ -74,6 +103,8 @@ def test_from_json_rejects_bad_input() -> None:
         Annotation.from_json({**data, "kind": "scribble"})
     with pytest.raises(ValueError):  # noqa: PT011
         Annotation.from_json({**data, "id": "not-a-uuid"})
+    with pytest.raises(ValueError):  # noqa: PT011
+        Annotation.from_json({**data, "rect": None, "points": None})
 
 
 @pytest.fixture
@@ -218,3 +249,21 @@ def test_killed_app_loses_nothing(tmp_path: Path) -> None:
     reopened = SqliteAnnotationStore(path)
     assert reopened.load(SHA, USER) == [note]
     reopened.close()
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        _highlight(text="Xem lại"),
+        Annotation.markup(SHA, 1, AnnotationKind.STRIKEOUT, [(1, 2, 3, 4)]),
+        Annotation.sticky(SHA, 0, (5, 5), text="ghi chú"),
+        Annotation.ink(SHA, 2, [(1, 1), (2, 3), (4, 2)]),
+        Annotation.box(SHA, 0, (10, 10, 50, 40)),
+    ],
+)
+def test_json_is_accepted_by_the_reference_server_schema(note: Annotation) -> None:
+    """The viewer's JSON validates against server/notes.py's models, and their output parses."""
+    notes = pytest.importorskip("server.notes")
+    body = notes.NoteIn.model_validate(note.to_json())
+    out = notes.NoteOut.model_validate({**body.model_dump(mode="json"), "id": note.id})
+    assert Annotation.from_json(out.model_dump(mode="json")) == note

@@ -116,7 +116,7 @@ def test_highlight_by_dragging_over_text(
     (a,) = model.annotations()
     assert a.kind is AnnotationKind.HIGHLIGHT
     assert a.color == "#00ff00"
-    assert len(a.points) == 1  # one line
+    assert len(a.line_rects()) == 1  # one line
     assert a.rect[0] == pytest.approx(first[0], abs=1)
     assert a.rect[2] == pytest.approx(last[2], abs=1)
     # drawn by the overlay: a spot between letters of the line turns green
@@ -137,7 +137,7 @@ def test_underline_spans_two_lines(
     _drag(view, _at(view, 0, words[1][0] + 1, words[1][1] + 3), _at(view, 0, 80, 124))
     (a,) = model.annotations()
     assert a.kind is AnnotationKind.UNDERLINE
-    assert len(a.points) == 2
+    assert len(a.line_rects()) == 2
 
 
 def test_sticky_note_and_ink(
@@ -159,14 +159,19 @@ def test_sticky_note_and_ink(
     tools.set_tool(Tool.INK)
     _drag(view, _at(view, 0, 100, 500), _at(view, 0, 200, 520))
     ink = next(a for a in model.annotations() if a.kind is AnnotationKind.INK)
-    assert len(ink.points[0]) >= 3
+    assert len(ink.points) >= 3
     assert ink.rect[0] == pytest.approx(100, abs=1)
+
+    tools.set_tool(Tool.RECT)
+    _drag(view, _at(view, 0, 350, 600), _at(view, 0, 450, 700))
+    box = next(a for a in model.annotations() if a.kind is AnnotationKind.RECT)
+    assert box.rect == pytest.approx((350, 600, 450, 700), abs=1.5)
 
     # select tool: a click on the note selects it, and text selection still works
     tools.set_tool(Tool.SELECT)
     with qtbot.waitSignal(tools.annotationClicked) as clicked:
         QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=_at(view, 0, 305, 405))
     assert clicked.args == [note.id]
-    model.undo_stack.undo()
-    model.undo_stack.undo()
+    for _ in range(3):
+        model.undo_stack.undo()
     assert model.annotations() == []
