@@ -109,3 +109,11 @@ def any_db_server(
         return server_factory()
     make_db = request.getfixturevalue("postgres_database")
     return server_factory(db=make_db())
+
+
+@pytest.fixture(scope="session")
+def leader_token(demo: Api) -> str:
+    """An access token of `giamdoc` on the shared server."""
+    token = demo.login("giamdoc").token
+    assert token
+    return token

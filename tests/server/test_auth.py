@@ -1,0 +1,90 @@
+"""Sign-in, rate limit (persisted), refresh rotation and reuse detection, sign-out."""
+
+from __future__ import annotations
+
+import time
+
+from tests.fixtures.server import ServerFactory, ServerProcess
+from tests.server.conftest import Api, api_for
+
+
+def test_login_returns_token_pair_and_user(anon: Api) -> None:
+    reply = anon.post("/auth/login", {"username": "giamdoc", "password": "hopdesk-demo"})
+    assert reply.status == 200
+    pair = reply.json()
+    assert pair["token_type"] == "bearer"
+    assert pair["expires_in"] == 900
+    assert pair["access_token"] != pair["refresh_token"]
+    assert pair["user"]["username"] == "giamdoc"
+    assert pair["user"]["org_unit"]["name"] == "Ban Giám đốc"
+
+
+def test_wrong_password_is_invalid_credentials(demo: Api) -> None:
+    reply = demo.post("/auth/login", {"username": "chuyenvien2", "password": "nope"})
+    assert reply.status == 401
+    assert reply.headers["content-type"] == "application/problem+json"
+    problem = reply.json()
+    assert problem["type"].endswith("/invalid-credentials")
+    assert problem["detail"] == "Wrong user name or password."
+    assert problem["instance"] == "/api/v1/auth/login"
+
+
+def test_five_failures_give_429_with_retry_after_even_after_restart(
+    server: ServerProcess,
+) -> None:
+    api = api_for(server)
+    for _ in range(5):
+        assert api.post("/auth/login", {"username": "vanthu", "password": "x"}).status == 401
+    limited = api.post("/auth/login", {"username": "vanthu", "password": "hopdesk-demo"})
+    assert limited.status == 429
+    assert 0 < int(limited.headers["retry-after"]) <= 15 * 60
+    assert limited.json()["type"].endswith("/too-many-attempts")
+    assert limited.json()["retry_after"] == int(limited.headers["retry-after"])
+
+    server.restart()
+    again = api_for(server).post("/auth/login", {"username": "vanthu", "password": "hopdesk-demo"})
+    assert again.status == 429
+
+
+def test_refresh_rotates_and_reuse_revokes_the_family(anon: Api) -> None:
+    user = anon.login("chuyenvien1")
+    first = anon.post("/auth/refresh", {"refresh_token": user.refresh_token})
+    assert first.status == 200
+    rotated = first.json()
+    assert rotated["refresh_token"] != user.refresh_token
+    assert Api(anon.base, rotated["access_token"]).get("/me").status == 200
+
+    reuse = anon.post("/auth/refresh", {"refresh_token": user.refresh_token})
+    assert reuse.status == 401
+    assert reuse.json()["type"].endswith("/refresh-revoked")
+    # The whole family is gone: the newest refresh token and its access token too.
+    assert anon.post("/auth/refresh", {"refresh_token": rotated["refresh_token"]}).status == 401
+    assert Api(anon.base, rotated["access_token"]).get("/me").status == 401
+
+
+def test_logout_revokes(anon: Api) -> None:
+    user = anon.login("chanhvp")
+    assert anon.post("/auth/logout", {"refresh_token": user.refresh_token}).status == 204
+    assert user.get("/me").status == 401
+    refused = anon.post("/auth/refresh", {"refresh_token": user.refresh_token})
+    assert refused.json()["type"].endswith("/refresh-revoked")
+
+
+def test_expired_access_token_says_token_expired(server_factory: ServerFactory) -> None:
+    server = server_factory(extra_args=["--access-ttl", "1"])
+    api = api_for(server)
+    user = api.login("giamdoc")
+    assert user.get("/me").status == 200
+    time.sleep(1.2)
+    expired = user.get("/me")
+    assert expired.status == 401
+    assert expired.headers["www-authenticate"] == "Bearer"
+    assert expired.json()["type"].endswith("/token-expired")
+    refreshed = api.post("/auth/refresh", {"refresh_token": user.refresh_token}).json()
+    assert Api(api.base, refreshed["access_token"]).get("/me").status == 200
+
+
+def test_unknown_token_is_unauthorized(demo: Api) -> None:
+    reply = Api(demo.base, "not-a-token").get("/me")
+    assert reply.status == 401
+    assert reply.json()["type"].endswith("/unauthorized")
