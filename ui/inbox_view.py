@@ -1,0 +1,35 @@
+"""Văn bản: documents waiting for me (pending assignments), most urgent first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from ui.documents_view import DocumentsModel, DocumentsView
+
+
+class InboxModel(DocumentsModel):
+    """Urgency, number/symbol, summary (trích yếu), issuing agency, deadline, action wanted."""
+
+    COLUMNS = ("urgency", "number", "summary", "agency", "deadline", "action")
+
+
+class InboxView(DocumentsView):
+    """The Inbox page, bound to `InboxService.changed` (its `inbox` list)."""
+
+    def make_model(self) -> DocumentsModel:
+        return InboxModel()
+
+    def initial_sort(self) -> None:
+        """Most urgent first (the server's order breaks ties by deadline)."""
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+
+    def records(self) -> list[Any]:
+        return list(self.service.inbox)
+
+    def heading_text(self) -> str:
+        return self.tr("Waiting for me")
+
+    def empty_text(self) -> str:
+        return self.tr("Nothing is waiting for you.")

@@ -1,0 +1,193 @@
+"""The main window: a side list (Lịch họp, Văn bản, Tài liệu), the pages, and a status bar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QSize, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QWidget,
+)
+
+from ui.documents_view import DocumentsView
+from ui.inbox_view import InboxView
+from ui.meetings_view import MeetingsView
+from ui.record_view import RecordView
+
+CONNECTION_COLOURS = {"connected": "#1b7f3b", "reconnecting": "#b26a00", "offline": "#b3261e"}
+
+
+class MainWindow(QMainWindow):
+    """Binds the pages to the services; the shell reacts to the requests it emits."""
+
+    settings_requested = Signal()
+    sign_out_requested = Signal()
+    quit_requested = Signal()
+    refresh_requested = Signal()
+    lists_ready = Signal()  # shown, and the meetings and inbox lists hold server data
+
+    def __init__(
+        self,
+        user: Any,
+        meetings: Any,
+        inbox: Any,
+        *,
+        events: Any = None,
+        outbox: Any = None,
+        icon: QIcon | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.user = user
+        if icon is not None:
+            self.setWindowIcon(icon)
+        self.meetings_view = MeetingsView(meetings, self)
+        self.inbox_view = InboxView(inbox, self)
+        self.documents_view = DocumentsView(inbox, self)
+        self.pages: list[RecordView] = [self.meetings_view, self.inbox_view, self.documents_view]
+
+        self.nav = QListWidget(self)
+        self.nav.setObjectName("navigation")
+        self.nav.setIconSize(QSize(22, 22))
+        self.nav.setMinimumWidth(150)
+        self.nav.setMaximumWidth(220)
+        style = self.style()
+        icons = [
+            style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView),
+            style.standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView),
+            style.standardIcon(QStyle.StandardPixmap.SP_DirIcon),
+        ]
+        for page_icon in icons:
+            item = QListWidgetItem(page_icon, "", self.nav)
+            item.setSizeHint(QSize(0, 36))
+        self.stack = QStackedWidget(self)
+        for page in self.pages:
+            self.stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        splitter = QSplitter(self)
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+
+        self.user_label = QLabel(self)
+        self.connection_label = QLabel(self)
+        self.outbox_label = QLabel(self)
+        for label in (self.user_label, self.connection_label, self.outbox_label):
+            self.statusBar().addPermanentWidget(label)
+        self.connection_state = "offline" if events is not None else ""
+        self.pending = 0
+
+        self.settings_action = QAction(self)
+        self.settings_action.triggered.connect(self.settings_requested)
+        self.refresh_action = QAction(self)
+        self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
+        self.refresh_action.triggered.connect(self.refresh_requested)
+        self.sign_out_action = QAction(self)
+        self.sign_out_action.triggered.connect(self.sign_out_requested)
+        self.quit_action = QAction(self)
+        self.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
+        self.quit_action.triggered.connect(self.quit_requested)
+        self.file_menu = self.menuBar().addMenu("")
+        self.file_menu.addAction(self.refresh_action)
+        self.file_menu.addAction(self.settings_action)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.sign_out_action)
+        self.file_menu.addAction(self.quit_action)
+
+        if events is not None:
+            events.state_changed.connect(self.set_connection_state)
+        if outbox is not None:
+            outbox.pending_changed.connect(self.set_pending)
+        self._ready_sent = False
+        for view in (self.meetings_view, self.inbox_view):
+            view.rows_shown.connect(self._check_ready)
+        self.nav.setCurrentRow(0)
+        self.retranslate()
+        self.resize(1180, 700)
+
+    # --- status bar ----------------------------------------------------------------------------
+    def set_connection_state(self, state: str) -> None:
+        """connected / reconnecting / offline, from `EventStream.state_changed`."""
+        self.connection_state = state
+        self._show_connection()
+
+    def set_pending(self, count: int) -> None:
+        """Actions written to the outbox and not yet accepted by the server."""
+        self.pending = count
+        self._show_pending()
+
+    def connection_text(self) -> str:
+        """The connection state in words."""
+        return {
+            "connected": self.tr("Connected"),
+            "reconnecting": self.tr("Reconnecting…"),
+            "offline": self.tr("Offline"),
+        }.get(self.connection_state, "")
+
+    def _show_connection(self) -> None:
+        colour = CONNECTION_COLOURS.get(self.connection_state, "palette(text)")
+        text = self.connection_text()
+        self.connection_label.setText(
+            f"<span style='color:{colour}'>●</span> {text}" if text else ""
+        )
+        self.connection_label.setToolTip(self.tr("Connection to the office server"))
+
+    def _show_pending(self) -> None:
+        if self.pending:
+            self.outbox_label.setText(self.tr("%n action(s) waiting to be sent", "", self.pending))
+        else:
+            self.outbox_label.setText(self.tr("All changes sent"))
+
+    # --- language ------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        """Every text the window owns (pages retranslate themselves)."""
+        self.setWindowTitle(self.tr("HopDesk — paperless office"))
+        for row, text in enumerate((self.tr("Meetings"), self.tr("Inbox"), self.tr("Documents"))):
+            self.nav.item(row).setText(text)
+        name = getattr(self.user, "full_name", "") or getattr(self.user, "username", "")
+        title = getattr(self.user, "title", "")
+        self.user_label.setText(
+            self.tr("%1, %2").replace("%1", name).replace("%2", title) if title else name
+        )
+        self.user_label.setToolTip(self.tr("Signed in as %1").replace("%1", name))
+        self.file_menu.setTitle(self.tr("&HopDesk"))
+        self.refresh_action.setText(self.tr("&Refresh"))
+        self.settings_action.setText(self.tr("&Settings…"))
+        self.sign_out_action.setText(self.tr("Sign &out"))
+        self.quit_action.setText(self.tr("&Quit"))
+        self._show_connection()
+        self._show_pending()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    # --- readiness -----------------------------------------------------------------------------
+    def lists_loaded(self) -> bool:
+        """Whether the meetings and inbox pages show what the server sent."""
+        return self.meetings_view.loaded and self.inbox_view.loaded
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._check_ready()
+
+    def _check_ready(self, *_: Any) -> None:
+        if not self._ready_sent and self.isVisible() and self.lists_loaded():
+            self._ready_sent = True
+            self.lists_ready.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing the window quits the app (the tray offers Show while it runs)."""
+        event.ignore()
+        self.quit_requested.emit()

@@ -1,0 +1,141 @@
+"""The shared base of the list pages: heading, filter box, sortable table, empty state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.table_model import RECORD_ROLE, CollatingProxy, RecordTableModel
+
+
+class RecordView(QWidget):
+    """A page that shows one `RecordTableModel`; subclasses bind it to a service."""
+
+    activated = Signal(object)  # the record the user opened (double click / Enter)
+    rows_shown = Signal()  # the service's list reached the model (even an empty one)
+
+    def __init__(self, model: RecordTableModel[Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.proxy = CollatingProxy(self)
+        self.proxy.setSourceModel(model)
+
+        self.heading = QLabel(self)
+        self.heading.setObjectName("pageHeading")
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.count = QLabel(self)
+        self.count.setObjectName("pageCount")
+        self.filter = QLineEdit(self)
+        self.filter.setClearButtonEnabled(True)
+        self.filter.setMaximumWidth(320)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+
+        self.table = QTableView(self)
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setHighlightSections(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.activated.connect(self._on_activated)
+
+        self.empty = QLabel(self)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setObjectName("emptyState")
+        self.body = QStackedWidget(self)
+        self.body.addWidget(self.table)
+        self.body.addWidget(self.empty)
+
+        top = QHBoxLayout()
+        top.addWidget(self.heading)
+        top.addWidget(self.count)
+        top.addStretch(1)
+        top.addWidget(self.filter)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.body, 1)
+
+        model.modelReset.connect(self._update_state)
+        model.rowsInserted.connect(self._update_state)
+        model.rowsRemoved.connect(self._update_state)
+        self.proxy.layoutChanged.connect(self._update_state)
+        self.loaded = False
+        self.retranslate()
+        self._update_state()
+
+    # --- for subclasses --------------------------------------------------------------------------
+    def heading_text(self) -> str:
+        """The page's title."""
+        raise NotImplementedError
+
+    def empty_text(self) -> str:
+        """What an empty list says."""
+        raise NotImplementedError
+
+    def stretch_column(self) -> int:
+        """The column that takes the spare width (the title or summary)."""
+        return 1
+
+    def show_rows(self, rows: list[Any]) -> None:
+        """Show records from the service (keeps the sort order and the selected row)."""
+        self.loaded = True
+        self.model.set_rows(rows)
+        self._update_state()
+        self.rows_shown.emit()
+
+    # --- behaviour -------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        """Re-read every visible text (the language changed)."""
+        self.heading.setText(self.heading_text())
+        self.filter.setPlaceholderText(self.tr("Filter…"))
+        self.model.retranslate()
+        self.proxy.retranslate()
+        self._update_state()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _update_state(self) -> None:
+        rows = self.model.rowCount()
+        self.empty.setText(self.empty_text() if self.loaded else self.tr("Loading…"))
+        self.body.setCurrentWidget(self.table if rows else self.empty)
+        self.count.setText(self.tr("(%n)", "", rows) if rows else "")
+        if rows:
+            header = self.table.horizontalHeader()
+            self.table.resizeColumnsToContents()
+            stretch = self.stretch_column()
+            width = max(header.sectionSize(stretch), 200)
+            header.resizeSection(stretch, min(width, 520))
+
+    def selected_record(self) -> Any:
+        """The record of the current row, if any."""
+        index = self.table.currentIndex()
+        return index.data(RECORD_ROLE) if index.isValid() else None
+
+    def _on_activated(self, index: Any) -> None:
+        record = index.data(RECORD_ROLE)
+        if record is not None:
+            self.activated.emit(record)
