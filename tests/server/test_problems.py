@@ -27,7 +27,8 @@ def test_schema_error_is_422_with_errors(demo: Api) -> None:
     assert reply.status == 422
     body = reply.json()
     assert body["type"].endswith("/validation-error")
-    assert body["errors"] and all({"loc", "msg", "type"} <= set(e) for e in body["errors"])
+    assert body["errors"]
+    assert all({"loc", "msg", "type"} <= set(e) for e in body["errors"])
 
 
 def test_unknown_route_and_method(demo: Api) -> None:

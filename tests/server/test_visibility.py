@@ -55,7 +55,8 @@ def test_documents_hidden_from_outsiders(demo: Api) -> None:
     assert guest.get("/documents?box=all").json() == []
     specialist = demo.login("chuyenvien2")
     mine = _ids(specialist.get("/documents?box=all").json())
-    assert mine and mine < admin_all
+    assert mine
+    assert mine < admin_all
     for document_id in sorted(admin_all - mine)[:3]:
         assert specialist.get(f"/documents/{document_id}").status == 404
 
