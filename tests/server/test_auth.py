@@ -30,8 +30,9 @@ def test_wrong_password_is_invalid_credentials(demo: Api) -> None:
 
 
 def test_five_failures_give_429_with_retry_after_even_after_restart(
-    server: ServerProcess,
+    any_db_server: ServerProcess,
 ) -> None:
+    server = any_db_server
     api = api_for(server)
     for _ in range(5):
         assert api.post("/auth/login", {"username": "vanthu", "password": "x"}).status == 401
@@ -46,7 +47,8 @@ def test_five_failures_give_429_with_retry_after_even_after_restart(
     assert again.status == 429
 
 
-def test_refresh_rotates_and_reuse_revokes_the_family(anon: Api) -> None:
+def test_refresh_rotates_and_reuse_revokes_the_family(any_db_server: ServerProcess) -> None:
+    anon = api_for(any_db_server)
     user = anon.login("chuyenvien1")
     first = anon.post("/auth/refresh", {"refresh_token": user.refresh_token})
     assert first.status == 200
