@@ -1,0 +1,63 @@
+"""Idempotency-Key: one application per (user, key); repeats replay the stored answer."""
+
+from __future__ import annotations
+
+import uuid
+
+from tests.server.conftest import Api
+
+
+def _comment_count(api: Api, document_id: int) -> int:
+    return len(api.get(f"/documents/{document_id}").json()["comments"])
+
+
+def test_repeat_is_replayed_not_reapplied(anon: Api) -> None:
+    leader = anon.login("giamdoc")
+    document_id = leader.get("/documents").json()[0]["id"]
+    before = _comment_count(leader, document_id)
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    first = leader.post(f"/documents/{document_id}/comments", {"text": "Đồng ý"}, headers=key)
+    again = leader.post(f"/documents/{document_id}/comments", {"text": "Đồng ý"}, headers=key)
+    assert first.status == again.status == 201
+    assert first.json() == again.json()
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert _comment_count(leader, document_id) == before + 1
+
+
+def test_keys_are_per_user(anon: Api) -> None:
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    leader, deputy = anon.login("giamdoc"), anon.login("phogiamdoc")
+    document_id = 2  # 4821/BTTTT-CĐSQG: assigned to giamdoc; seen by the unit of its creator
+    a = leader.post(f"/documents/{document_id}/comments", {"text": "A"}, headers=key)
+    b = deputy.post("/meetings", {"title": "x"}, headers=key)
+    assert a.status == 201
+    assert b.status == 422  # deputy's own request ran (and failed validation), no replay of A
+    assert b.headers.get("idempotent-replayed") is None
+
+
+def test_same_key_for_another_request_is_refused(anon: Api) -> None:
+    leader = anon.login("giamdoc")
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    assert leader.post("/documents/1/comments", {"text": "A"}, headers=key).status == 201
+    other = leader.post("/documents/2/comments", {"text": "A"}, headers=key)
+    assert other.status == 422
+    assert other.json()["type"].endswith("/idempotency-key-reused")
+
+
+def test_errors_are_replayed_too_but_not_401(anon: Api) -> None:
+    leader = anon.login("giamdoc")
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    missing = leader.post("/documents/999999/comments", {"text": "A"}, headers=key)
+    assert missing.status == 404
+    assert (
+        leader.post("/documents/999999/comments", {"text": "A"}, headers=key).headers.get(
+            "idempotent-replayed"
+        )
+        == "true"
+    )
+    key2 = {"Idempotency-Key": str(uuid.uuid4())}
+    assert (
+        Api(anon.base, "bad").post("/documents/1/comments", {"text": "A"}, headers=key2).status
+        == 401
+    )
+    assert leader.post("/documents/1/comments", {"text": "A"}, headers=key2).status == 201

@@ -1,0 +1,114 @@
+"""Demo seed: the accounts, meetings and documents of the contract; Vietnamese PDFs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import pymupdf
+import pytest
+
+from server.seed import USERS
+from tests.fixtures.server import ServerProcess
+from tests.server.conftest import Api, api_for
+
+
+@pytest.mark.parametrize("user", USERS, ids=lambda u: u.username)
+def test_demo_accounts_sign_in(demo: Api, user: object) -> None:
+    me = demo.login(user.username).user  # type: ignore[attr-defined]
+    assert me["roles"] == [user.role]  # type: ignore[attr-defined]
+    assert me["title"] == user.title  # type: ignore[attr-defined]
+
+
+def test_meetings_this_week_with_agendas_papers_and_online_rooms(demo: Api) -> None:
+    leader = demo.login("giamdoc")
+    meetings = leader.get("/meetings").json()
+    assert len(meetings) >= 4
+    details = [leader.get(f"/meetings/{m['id']}").json() for m in meetings]
+    online = [d for d in details if d["online"]]
+    assert online
+    assert all(d["media"]["kind"] == "room" for d in online)
+    with_agenda = [d for d in details if d["status"] == "scheduled"]
+    assert all(3 <= len(d["agenda"]) <= 5 for d in with_agenda)
+    papers = [p for d in details for item in d["agenda"] for p in item["papers"]]
+    assert any(p["kind"] == "external" and p["url"] for p in papers)
+    assert sum(1 for p in papers if p["file"]) >= 6
+    vn = dt.timezone(dt.timedelta(hours=7))
+    today = dt.datetime.now(vn).date()
+    days = {dt.datetime.fromisoformat(m["starts_at"]).astimezone(vn).date() for m in meetings}
+    assert today in days
+
+
+def _pdf_text(api: Api, sha: str) -> tuple[int, str]:
+    reply = api.get(f"/files/{sha}")
+    assert reply.status == 200
+    with pymupdf.open(stream=reply.body, filetype="pdf") as doc:
+        return doc.page_count, "\n".join(page.get_text() for page in doc)
+
+
+def test_pdfs_carry_vietnamese_text_that_round_trips(demo: Api) -> None:
+    leader = demo.login("giamdoc")
+    documents = leader.get("/documents?box=all").json()
+    decision = next(d for d in documents if d["doc_type"] == "Quyết định")
+    full = leader.get(f"/documents/{decision['id']}").json()
+    pages, text = _pdf_text(leader, full["versions"][0]["file"]["sha256"])
+    assert pages >= 2
+    for phrase in (
+        "Quyết định",
+        "QUYẾT ĐỊNH",
+        "Ủy ban nhân dân",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        f"Số: {decision['number']}/{decision['symbol']}",
+    ):
+        assert phrase in text, phrase
+
+    meeting = leader.get("/meetings").json()
+    paper = next(
+        p
+        for m in meeting
+        for item in leader.get(f"/meetings/{m['id']}").json()["agenda"]
+        for p in item["papers"]
+        if p["file"]
+    )
+    pages, text = _pdf_text(leader, paper["file"]["sha256"])
+    assert pages >= 3
+    assert "SỞ THÔNG TIN VÀ TRUYỀN THÔNG" in text
+
+
+def test_documents_cover_workflow_stages(demo: Api) -> None:
+    admin = demo.login("quantri")
+    documents = admin.get("/documents?box=all").json()
+    assert len(documents) >= 12
+    assert {"Công văn", "Quyết định", "Tờ trình", "Báo cáo", "Kế hoạch"} <= {
+        d["doc_type"] for d in documents
+    }
+    assert {"in", "out"} == {d["direction"] for d in documents}
+    assert len({d["urgency"] for d in documents}) == 4
+    assert len({d["status"] for d in documents}) >= 5
+    assert all("/" not in d["number"] and "-" in d["symbol"] for d in documents)
+
+
+def test_reseeding_is_idempotent_and_reanchors_dates(server: ServerProcess) -> None:
+    api = api_for(server)
+    admin = api.login("quantri")
+    before = admin.get("/meetings").json()
+    count_docs = len(admin.get("/documents?box=all").json())
+    server.stop()
+    with sqlite3.connect(server.db_url.removeprefix("sqlite:///")) as db:
+        anchor = db.execute("SELECT value FROM server_meta WHERE key='demo_anchor_date'").fetchone()
+        yesterday = dt.date.fromisoformat(anchor[0]) - dt.timedelta(days=1)
+        db.execute(
+            "UPDATE server_meta SET value=? WHERE key='demo_anchor_date'", (yesterday.isoformat(),)
+        )
+    server.restart()
+    admin = api_for(server).login("quantri")
+    after = admin.get("/meetings").json()
+    assert len(after) == len(before)
+    assert len(admin.get("/documents?box=all").json()) == count_docs
+    shift = {
+        b["id"]: dt.datetime.fromisoformat(a["starts_at"])
+        - dt.datetime.fromisoformat(b["starts_at"])
+        for a, b in zip(after, before, strict=True)
+    }
+    assert set(shift.values()) == {dt.timedelta(days=1)}
