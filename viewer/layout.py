@@ -51,11 +51,11 @@ class Layout:
     width: int
     height: int
     shown: tuple[int, ...]  # indices of shown pages, ordered top to bottom
+    tops: tuple[int, ...] = ()  # y of each shown page, for bisection
 
     def pages_in(self, top: int, bottom: int) -> list[int]:
         """Shown pages intersecting the rows [top, bottom)."""
-        tops = [self.boxes[i].y for i in self.shown]  # type: ignore[union-attr]
-        start = max(0, bisect.bisect_right(tops, top) - 2)
+        start = max(0, bisect.bisect_right(self.tops, top) - 2)
         out = []
         for i in self.shown[start:]:
             box = self.boxes[i]
@@ -108,7 +108,8 @@ def compute_layout(
             x += w + PAGE_GAP
             row_height = max(row_height, h)
         y += row_height + PAGE_GAP
-    return Layout(tuple(boxes), width, y, tuple(shown))
+    tops = tuple(boxes[i].y for i in shown)  # type: ignore[union-attr]
+    return Layout(tuple(boxes), width, y, tuple(shown), tops)
 
 
 def fit_zoom(

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 BLOCK_BYTES = 64 * 1024 * 1024  # one page at 400 % of A4 fits; bigger pages are scaled down
 DEFAULT_CACHE_BYTES = 160 * 1024 * 1024
 HANG_SECONDS = 30.0
+_STARTED = -2  # inbox marker: the starter thread has started the workers
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -135,6 +136,7 @@ class _Slot:
     block: shared_memory.SharedMemory
     busy: Any = None  # the RenderRequest in flight
     since: float = 0.0
+    priority: int = 0
     generation: int = 0
 
 
@@ -154,6 +156,7 @@ class RenderPool(QObject):
     """
 
     pageReady = Signal(object)
+    ready = Signal()  # the worker processes run
     pageFailed = Signal(object, str)
     searchBatch = Signal(object)
 
@@ -167,7 +170,7 @@ class RenderPool(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._count = workers or max(1, min(3, (os.cpu_count() or 2)))
+        self._count = workers or max(1, min(3, os.cpu_count() or 2))
         self.cache = PixelCache(cache_bytes)
         self.hang_seconds = hang_seconds
         self._ctx = _context()
@@ -189,6 +192,11 @@ class RenderPool(QObject):
         self._wake_r, self._wake_w = multiprocessing.Pipe(duplex=False)
         self._closed = False
         self._reader = threading.Thread(target=self._read_loop, name="render-reader", daemon=True)
+        self._starter = threading.Thread(
+            target=self._start_workers, name="render-start", daemon=True
+        )
+        self._started: tuple[list[_Slot], _Slot] | None = None
+        self._pending_search: SearchRequest | None = None
         self._watchdog = QTimer(self)
         self._watchdog.setInterval(250)
         self._watchdog.timeout.connect(self._check_hangs)
@@ -205,11 +213,32 @@ class RenderPool(QObject):
     # -- lifecycle -------------------------------------------------------------------------
 
     def _start(self) -> None:
-        for i in range(self._count):
-            self._slots.append(self._spawn(i))
-        self._search_slot = self._spawn(-1)
-        self._reader.start()
+        self._starter.start()
         self._watchdog.start()
+
+    def _start_workers(self) -> None:
+        """Start the processes off the GUI thread: the first start waits (~100 ms) for the
+        forkserver to import PyMuPDF; later starts fork from it in a few ms."""
+        started = ([self._spawn(i) for i in range(self._count)], self._spawn(-1))
+        self._started = started
+        self._post(_STARTED, 0, started)
+
+    def _adopt(self, started: tuple[list[_Slot], _Slot]) -> None:
+        """The workers are up: serve what was queued meanwhile."""
+        if self._slots:
+            return
+        with self._lock:
+            self._slots, self._search_slot = started
+        self._reader.start()
+        self.ready.emit()
+        if self._pending_search is not None:
+            self._search_slot.conn.send(self._pending_search)
+            self._pending_search = None
+        self._dispatch()
+
+    def is_ready(self) -> bool:
+        """True once the worker processes run."""
+        return bool(self._slots)
 
     def _spawn(self, index: int, block: shared_memory.SharedMemory | None = None) -> _Slot:
         if block is None:
@@ -242,8 +271,11 @@ class RenderPool(QObject):
         """Stop the workers and free the shared memory (orderly shutdown)."""
         if self._closed:
             return
-        self._closed = True
         self._watchdog.stop()
+        self._starter.join()
+        if self._started is not None and not self._slots:
+            self._slots, self._search_slot = self._started
+        self._closed = True
         slots = [*self._slots, *([self._search_slot] if self._search_slot else [])]
         for slot in slots:
             try:
@@ -317,15 +349,23 @@ class RenderPool(QObject):
         self._dispatch()
 
     def _dispatch(self) -> None:
-        for slot in self._slots:
-            if slot.busy is not None:
-                continue
-            key = self._pop()
-            if key is None:
+        cores = os.cpu_count() or 2
+        while self._queue:
+            free = [s for s in self._slots if s.busy is None]
+            if not free:
                 return
-            source = self._sources.get(key.doc_id)
-            if source is None:
+            busy = len(self._slots) - len(free)
+            priority = self._queue[0][0]
+            # Without a spare core, background work (prefetch, thumbnails) waits while a visible
+            # page renders, so that page gets a whole core: first paint comes sooner.
+            visible_busy = any(s.busy is not None and s.priority == 0 for s in self._slots)
+            if priority > 0 and visible_busy and busy + 1 >= cores:
+                return
+            key = self._pop()
+            source = self._sources.get(key.doc_id) if key is not None else None
+            if key is None or source is None:
                 continue
+            slot = free[0]
             request_id = next(self._request_ids)
             req = RenderRequest(
                 request_id,
@@ -336,15 +376,17 @@ class RenderPool(QObject):
                 self.debug_sleep.get(key.page, 0.0),
             )
             self._requests[request_id] = key
-            slot.busy, slot.since = req, time.perf_counter()
+            slot.busy, slot.since, slot.priority = req, time.perf_counter(), priority
             self._in_flight[key] = slot
             try:
                 slot.conn.send(req)
             except OSError as exc:
                 log.warning("worker %d unreachable: %r", slot.index, exc)
                 self._fail_slot(slot, "render worker unreachable")
+                return
 
     def _pop(self) -> PageKey | None:
+        """The most urgent live request (superseded heap entries are skipped)."""
         while self._queue:
             priority, _, key, _owner = heapq.heappop(self._queue)
             if self._queued.get(key) == priority:
@@ -410,12 +452,14 @@ class RenderPool(QObject):
     ) -> None:
         """Start a streamed search; batches arrive through `searchBatch`."""
         source = self._sources.get(doc_id)
-        if source is None or self._search_slot is None:
+        if source is None:
+            return
+        request = SearchRequest(search_id, source, query, options, start_page)
+        if self._search_slot is None:
+            self._pending_search = request
             return
         try:
-            self._search_slot.conn.send(
-                SearchRequest(search_id, source, query, options, start_page)
-            )
+            self._search_slot.conn.send(request)
         except OSError as exc:
             log.warning("search worker unreachable: %r", exc)
             self._respawn(self._search_slot)
@@ -423,6 +467,7 @@ class RenderPool(QObject):
     def cancel_search(self, search_id: int) -> None:
         """Stop a running search."""
         if self._search_slot is None:
+            self._pending_search = None
             return
         try:
             self._search_slot.conn.send(CancelSearch(search_id))
@@ -479,6 +524,9 @@ class RenderPool(QObject):
     def _drain(self) -> None:
         while self._inbox:
             index, generation, msg = self._inbox.popleft()
+            if index == _STARTED:
+                self._adopt(cast(tuple[list[_Slot], _Slot], msg))
+                continue
             slot = self._search_slot if index == -1 else self._slots[index]
             # A reply from a worker already replaced (it died or hung) is stale.
             if slot is not None and slot.generation == generation:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -261,7 +262,10 @@ def _attach(name: str) -> shared_memory.SharedMemory:
 
 
 def worker_main(conn: Connection, shm_name: str) -> None:
-    """Entry point of a worker process."""
+    """Entry point of a worker process, at a lower CPU priority than the GUI process so that
+    rendering never takes a core from the GUI thread (no stall even on a 2-core machine)."""
+    if hasattr(os, "nice"):
+        os.nice(5)
     _Worker(conn, shm_name).run()
 
 

@@ -8,8 +8,9 @@ context.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 Rect = tuple[float, float, float, float]
@@ -42,6 +43,14 @@ class PageText:
 
     text: str
     boxes: list[Rect]
+    _folded: dict[SearchOptions, tuple[str, list[int]]] = field(default_factory=dict)
+
+    def folded(self, options: SearchOptions) -> tuple[str, list[int]]:
+        """`normalise(text)`, kept per options: a second query only runs str.find."""
+        cached = self._folded.get(options)
+        if cached is None:
+            cached = self._folded[options] = normalise(self.text, options)
+        return cached
 
     @classmethod
     def from_chars(cls, chars: list[str], boxes: list[Rect]) -> PageText:
@@ -58,11 +67,13 @@ class PageText:
         return cls("".join(out_chars), out_boxes)
 
 
-def _fold_char(ch: str, options: SearchOptions) -> str:
-    """Normalise one character; may return "" (a bare combining mark) or several characters."""
-    if not options.match_case:
+@functools.lru_cache(maxsize=8192)
+def _fold_char(ch: str, match_case: bool, match_diacritics: bool) -> str:
+    """Normalise one character; may return "" (a bare combining mark) or several characters.
+    Cached: a page has a few thousand characters but only a few dozen distinct ones."""
+    if not match_case:
         ch = ch.casefold()
-    if options.match_diacritics:
+    if match_diacritics:
         return unicodedata.normalize("NFC", ch)
     # đ/Đ are letters of their own, not d + a mark: NFD leaves them alone.
     if ch in ("đ", "Đ"):
@@ -72,13 +83,15 @@ def _fold_char(ch: str, options: SearchOptions) -> str:
 
 def normalise(text: str, options: SearchOptions) -> tuple[str, list[int]]:
     """The folded text and, for each folded character, the index of its source character."""
-    out: list[str] = []
+    case, marks = options.match_case, options.match_diacritics
+    parts = [_fold_char(ch, case, marks) for ch in text]
+    folded = "".join(parts)
+    if len(folded) == len(text):  # the usual case: one character in, one out
+        return folded, list(range(len(text)))
     index: list[int] = []
-    for i, ch in enumerate(text):
-        folded = _fold_char(ch, options)
-        out.append(folded)
-        index.extend([i] * len(folded))
-    return "".join(out), index
+    for i, part in enumerate(parts):
+        index.extend([i] * len(part))
+    return folded, index
 
 
 def fold_query(query: str, options: SearchOptions) -> str:
@@ -124,8 +137,7 @@ def find_in_page(
     """All non-overlapping hits of `query` (already folded) on one page."""
     if not query:
         return []
-    folded, index = normalise(text.text, options)
-    # Collapse runs of whitespace the same way as the query.
+    folded, index = text.folded(options)
     hits: list[SearchHit] = []
     start = folded.find(query)
     while start >= 0:

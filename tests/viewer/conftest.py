@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 import sys
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from viewer.render import RenderPool
 # reference to True/False goes astray somewhere too ("bool_dealloc" at exit). After a few
 # thousand waits CPython aborts. Hold spare references for a long test session (24 MB).
 _BALLAST = [None, True, False] * 1_000_000 if sys.version_info < (3, 12) else []
+gc.freeze()  # the collector need not walk the ballast
 
 VIETNAMESE = (
     "Quyết định về việc ban hành quy chế làm việc của Ủy ban nhân dân tỉnh. "

@@ -79,6 +79,7 @@ def test_crashed_worker_is_replaced(qtbot: QtBot, text_pdf: Path) -> None:
         ready, failed = _collect(pool)
         pool.debug_sleep[0] = 5.0
         pool.request([(PageKey(doc.doc_id, 0, 1000), 0), (PageKey(doc.doc_id, 1, 1000), 1)])
+        qtbot.waitUntil(pool.is_ready, timeout=10_000)
         time.sleep(0.3)
         os.kill(pool.pids()[0], signal.SIGKILL)
         qtbot.waitUntil(lambda: bool(failed), timeout=10_000)

@@ -1,0 +1,339 @@
+"""Viewer benchmark, run on demand: `QT_QPA_PLATFORM=offscreen python tests/bench/viewer.py`.
+
+Generates a 500-page Vietnamese text PDF and a 50-page 300-dpi scanned PDF, measures raw PyMuPDF
+in this same run as the reference, then the viewer: open -> first page painted, scroll
+throughput at 96 dpi, the longest GUI-thread stall (1 ms timer) including a page that takes the
+engine seconds, RSS growth after scrolling everything at 150 %, and search latency. Prints the
+figures and writes tests/bench/results/viewer.json.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+# PySide6 6.12 loses references to None/True/False in processEvents/QEventLoop.exec: see
+# tests/viewer/conftest.py.
+_BALLAST = [None, True, False] * 1_000_000
+gc.freeze()  # keep the ballast out of the collector's traversals (it would cost ms per pass)
+
+
+def _make_pdfs(folder: Path) -> tuple[Path, Path, Path]:
+    import pymupdf
+
+    from tests.viewer.conftest import make_scan_pdf, make_text_pdf
+
+    text = folder / "text500.pdf"
+    text.write_bytes(make_text_pdf(500, marker_page=450))
+    scan = folder / "scan50.pdf"
+    scan.write_bytes(make_scan_pdf(50))
+    # A page whose vector content takes the engine about a second or more.
+    heavy = folder / "heavy.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((72, 72), "heavy", fontsize=12)
+    ops = []
+    for i in range(400_000):
+        x, y = (i * 7) % 595, (i * 13) % 842
+        ops.append(f"{x} {y} m {x + 3} {y + 40} l {x + 40} {y + 3} l h f")
+    doc.update_stream(page.get_contents()[0], "\n".join(ops).encode())
+    doc.save(heavy)
+    return text, scan, heavy
+
+
+def _raw_first_page(path: Path) -> float:
+    """Raw PyMuPDF: open + render page 0 at 96 dpi, in this process (ms)."""
+    import pymupdf
+
+    t = time.perf_counter()
+    doc = pymupdf.open(path)
+    doc[0].get_pixmap(matrix=pymupdf.Matrix(96 / 72, 96 / 72), alpha=False)
+    ms = (time.perf_counter() - t) * 1000
+    doc.close()
+    return ms
+
+
+def _raw_pages_per_second(path: Path, zoom: float) -> float:
+    import pymupdf
+
+    doc = pymupdf.open(path)
+    t = time.perf_counter()
+    for page in doc:
+        page.get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
+    seconds = time.perf_counter() - t
+    n = doc.page_count
+    doc.close()
+    return n / seconds
+
+
+def _rss_mb(pid: int) -> float:
+    import psutil
+
+    return float(psutil.Process(pid).memory_info().rss) / 2**20
+
+
+class _Stalls:
+    """A 1 ms timer on the GUI thread; the longest gap between ticks is the longest stall."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QElapsedTimer, QTimer
+
+        self.clock = QElapsedTimer()
+        self.timer = QTimer()
+        self.timer.setInterval(1)
+        self.timer.timeout.connect(self._tick)
+        self.gaps: list[float] = []
+
+    def _tick(self) -> None:
+        self.gaps.append(self.clock.nsecsElapsed() / 1e6)
+        self.clock.restart()
+
+    def __enter__(self) -> _Stalls:
+        self.gaps.clear()
+        self.clock.start()
+        self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.stop()
+
+    @property
+    def longest(self) -> float:
+        return max(self.gaps[2:] or [0.0])
+
+
+def _wait(condition: Callable[[], bool], timeout: float = 60.0) -> float:
+    """Run the event loop until `condition` holds; returns the seconds waited."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    t = time.perf_counter()
+    poll = QTimer()
+    poll.setInterval(1)
+    poll.timeout.connect(lambda: loop.quit() if condition() else None)
+    QTimer.singleShot(int(timeout * 1000), loop.quit)
+    poll.start()
+    if not condition():
+        loop.exec()
+    poll.stop()
+    if not condition():
+        raise TimeoutError("benchmark step timed out")
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    from viewer.layout import ZoomMode
+    from viewer.render import RenderPool
+    from viewer.search import SearchOptions
+    from viewer.viewer_widget import ViewerWidget
+
+    results: dict[str, object] = {"cpus": os.cpu_count()}
+    folder = Path(tempfile.mkdtemp(prefix="viewer-bench-"))
+    t = time.perf_counter()
+    text_pdf, scan_pdf, heavy_pdf = _make_pdfs(folder)
+    print(f"generated PDFs in {time.perf_counter() - t:.1f} s ({folder})")
+
+    # -- worker pool start-up ------------------------------------------------------------
+    rss_start = _rss_mb(os.getpid())
+    t = time.perf_counter()
+    pool = RenderPool()
+    start_call_ms = (time.perf_counter() - t) * 1000
+    warm = ViewerWidget(pool)
+    warm.resize(400, 300)
+    warm.show()
+    t = time.perf_counter()
+    warm.open_path(str(heavy_pdf.with_name("text500.pdf")))
+    painted: list[int] = []
+    warm.page_view.pagePainted.connect(painted.append)
+    _wait(lambda: bool(painted))
+    results["pool_start_call_ms"] = round(start_call_ms, 1)
+    results["pool_cold_first_page_ms"] = round((time.perf_counter() - t) * 1000, 1)
+    warm.close_document()
+    warm.close()
+
+    widget = ViewerWidget(pool)
+    widget.resize(1000, 900)
+    widget.show()
+    view = widget.page_view
+    _wait(lambda: True)
+
+    # -- open -> first page painted ------------------------------------------------------
+    for label, path in (("text", text_pdf), ("scan", scan_pdf)):
+        raw = statistics.median(_raw_first_page(path) for _ in range(5))
+        runs = []
+        stall = 0.0
+        for _ in range(5):
+            painted.clear()
+            view.pagePainted.connect(painted.append)
+            with _Stalls() as stalls:
+                t = time.perf_counter()
+                widget.open_path(str(path))
+                _wait(lambda: 0 in painted)
+                runs.append((time.perf_counter() - t) * 1000)
+            stall = max(stall, stalls.longest)
+            view.pagePainted.disconnect(painted.append)
+            widget.close_document()
+        ours = statistics.median(runs)
+        results[f"open_{label}"] = {
+            "raw_ms": round(raw, 1),
+            "viewer_ms": round(ours, 1),
+            "overhead_ms": round(ours - raw, 1),
+            "goal_overhead_ms": 16,
+            "longest_stall_ms": round(stall, 1),
+        }
+        print(f"open {label}: raw {raw:.1f} ms, viewer {ours:.1f} ms (+{ours - raw:.1f} ms)")
+
+    # -- scroll throughput at 96 dpi -----------------------------------------------------
+    def scroll_all(zoom: float) -> tuple[float, float, int]:
+        widget.open_path(str(text_pdf))
+        view.set_zoom(zoom)
+        count = view.page_count()
+        seen: set[int] = set()
+
+        def on_painted(i: int) -> None:
+            seen.add(i)
+
+        view.pagePainted.connect(on_painted)
+        bar = view.verticalScrollBar()
+        with _Stalls() as stalls:
+            t = time.perf_counter()
+            for i in range(count):
+                box = view.page_layout().boxes[i]
+                assert box is not None
+                if i not in seen:
+                    bar.setValue(box.y)
+                    _wait(lambda i=i: i in seen)  # type: ignore[misc]
+            seconds = time.perf_counter() - t
+        view.pagePainted.disconnect(on_painted)
+        return count / seconds, stalls.longest, count
+
+    raw_pps = _raw_pages_per_second(text_pdf, 96 / 72)
+    pps, stall, _n = scroll_all(1.0)
+    widget.close_document()
+    results["scroll_96dpi"] = {
+        "raw_single_thread_pages_per_s": round(raw_pps, 1),
+        "viewer_pages_per_s": round(pps, 1),
+        "ratio": round(pps / raw_pps, 2),
+        "goal_ratio": 0.8,
+        "longest_stall_ms": round(stall, 1),
+    }
+    print(
+        f"scroll 96 dpi: raw {raw_pps:.0f} p/s, viewer {pps:.0f} p/s ({pps / raw_pps:.0%}),"
+        f" longest stall {stall:.1f} ms"
+    )
+
+    # -- a page that takes the engine seconds --------------------------------------------
+    import pymupdf
+
+    t = time.perf_counter()
+    with pymupdf.open(heavy_pdf) as doc:
+        doc[0].get_pixmap(matrix=pymupdf.Matrix(96 / 72, 96 / 72))
+    heavy_raw = time.perf_counter() - t
+    painted.clear()
+    view.pagePainted.connect(painted.append)
+    with _Stalls() as stalls:
+        t = time.perf_counter()
+        widget.open_path(str(heavy_pdf))
+        _wait(lambda: 0 in painted, timeout=120)
+        heavy_ours = time.perf_counter() - t
+    view.pagePainted.disconnect(painted.append)
+    widget.close_document()
+    results["heavy_page"] = {
+        "raw_s": round(heavy_raw, 2),
+        "viewer_s": round(heavy_ours, 2),
+        "longest_stall_ms": round(stalls.longest, 1),
+        "goal_stall_ms": 16,
+    }
+    print(f"heavy page: engine {heavy_raw:.2f} s, longest GUI stall {stalls.longest:.1f} ms")
+
+    # -- memory after scrolling everything at 150 % --------------------------------------
+    rss_before = _rss_mb(os.getpid())
+    workers_before = sum(_rss_mb(p) for p in pool.pids())
+    pps150, stall150, _n = scroll_all(1.5)
+    rss_after = _rss_mb(os.getpid())
+    workers_after = sum(_rss_mb(p) for p in pool.pids())
+    results["memory_150"] = {
+        "gui_rss_start_mb": round(rss_start, 1),
+        "gui_rss_before_mb": round(rss_before, 1),
+        "gui_rss_after_mb": round(rss_after, 1),
+        "gui_growth_mb": round(rss_after - rss_before, 1),
+        "workers_rss_before_mb": round(workers_before, 1),
+        "workers_rss_after_mb": round(workers_after, 1),
+        "cache_mb": round(pool.cache.bytes / 2**20, 1),
+        "goal_growth_mb": 300,
+        "pages_per_s": round(pps150, 1),
+        "longest_stall_ms": round(stall150, 1),
+    }
+    print(
+        f"150 %: GUI RSS {rss_before:.0f} -> {rss_after:.0f} MB (+{rss_after - rss_before:.0f}),"
+        f" workers {workers_before:.0f} -> {workers_after:.0f} MB, {pps150:.0f} p/s,"
+        f" longest stall {stall150:.1f} ms"
+    )
+
+    # -- search ---------------------------------------------------------------------------
+    session = widget.search_panel.session
+
+    def first_hit_ms(query: str) -> tuple[float, float, int]:
+        found: list[float] = []
+        painted.clear()
+
+        def on_hit(_hit: object) -> None:
+            found.append(time.perf_counter())
+
+        session.hitSelected.connect(on_hit)
+        view.pagePainted.connect(painted.append)
+        t = time.perf_counter()
+        widget.search(query, SearchOptions())
+        _wait(lambda: bool(found) and session.model.hits[0].page in painted)
+        shown = (time.perf_counter() - t) * 1000
+        _wait(lambda: not session.running, timeout=120)
+        total = (time.perf_counter() - t) * 1000
+        session.hitSelected.disconnect(on_hit)
+        view.pagePainted.disconnect(painted.append)
+        return shown, total, len(session.model.hits)
+
+    widget.open_path(str(text_pdf))
+    view.set_zoom_mode(ZoomMode.FIT_WIDTH)
+    _wait(lambda: bool(view.visible_pages()))
+    common = first_hit_ms("quyet dinh")  # cold: text extracted while searching
+    rare_cold = first_hit_ms("dac biet")  # only on page 451, after a full pass: warm text
+    view.go_to_page(0)
+    rare = first_hit_ms("ma so dac")
+    results["search_500"] = {
+        "common_first_hit_shown_ms": round(common[0], 1),
+        "common_all_pages_ms_cold": round(common[1], 1),
+        "common_hits": common[2],
+        "rare_first_hit_shown_ms_warm": round(rare_cold[0], 1),
+        "rare_first_hit_shown_ms_warm_from_page_1": round(rare[0], 1),
+        "goal_first_hit_ms": 200,
+    }
+    print(
+        f"search: first hit shown {common[0]:.0f} ms (all 500 pages {common[1]:.0f} ms cold,"
+        f" {common[2]} hits); rare term on page 451: {rare[0]:.0f} ms warm"
+    )
+    widget.close_document()
+    widget.close()
+    pool.close()
+
+    out = ROOT / "tests" / "bench" / "results" / "viewer.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {out}")
+    app.quit()
+
+
+if __name__ == "__main__":
+    main()
