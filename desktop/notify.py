@@ -35,11 +35,6 @@ class Notice:
     details: str = ""
 
 
-def tr(text: str) -> str:
-    """Translate in the notify context (for the few texts composed here)."""
-    return QCoreApplication.translate("Notifier", text)
-
-
 def user_message(exc: BaseException) -> str:
     """A translated sentence for an exception: its own `user_message()` when it has one."""
     method = getattr(exc, "user_message", None)
@@ -48,7 +43,9 @@ def user_message(exc: BaseException) -> str:
             return str(method())
         except Exception:
             log.exception("user_message() failed for %r", exc)
-    return tr("Something went wrong. The details are in the log file.")
+    return QCoreApplication.translate(
+        "Notifier", "Something went wrong. The details are in the log file."
+    )
 
 
 class Notifier(QObject):

@@ -1,0 +1,223 @@
+"""Process bootstrap: arguments, logging, QApplication + qasync loop, core services, shutdown.
+
+One thread runs Qt and asyncio together. Start-up stays lean: only Qt, qasync and the core are
+imported here; PDF and media engines load when a feature needs them. The demo server child is
+launched before any window is built, so its boot overlaps ours.
+
+The core knows nothing of widgets (DESIGN §2): the UI is found by name (`FRONTEND`) and receives
+a `Core` — the services of client.md — to bind to. That single late import is the composition
+root's only link to `ui/`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+log = logging.getLogger("hopdesk.app")
+
+FRONTEND = "ui.shell:QtFrontend"
+DEMO_USER = "giamdoc"
+DEMO_PASSWORD = "hopdesk-demo"  # the reference server's documented demo password
+
+
+def version() -> str:
+    """The installed HopDesk version."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("hopdesk")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The command line."""
+
+    server: str | None = None
+    lang: str | None = None
+    demo: bool = False
+    exit_when_ready: bool = False
+    version: bool = False
+
+
+def parse_args(argv: Sequence[str] | None) -> Options:
+    """Parse `hopdesk [--server URL] [--lang vi|en] [--demo] [--exit-when-ready] [--version]`."""
+    parser = argparse.ArgumentParser(prog="hopdesk", description="HopDesk desktop client")
+    parser.add_argument("--server", metavar="URL", help="office server address")
+    parser.add_argument("--lang", choices=["vi", "en"], help="language (default: vi)")
+    parser.add_argument("--demo", action="store_true", help="run a local demo server and sign in")
+    parser.add_argument(
+        "--exit-when-ready",
+        action="store_true",
+        help="print 'ready <ms>' once the main window shows data, then exit (benchmarks)",
+    )
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    ns = parser.parse_args(list(argv) if argv is not None else None)
+    return Options(ns.server, ns.lang, ns.demo, ns.exit_when_ready, ns.version)
+
+
+class Frontend(Protocol):
+    """What the UI package offers the bootstrap."""
+
+    async def run(self, core: Core, options: Options) -> int:
+        """Sign in, show the windows, return the exit status when the user quits."""
+
+
+@dataclass
+class Core:
+    """The client-core services for one process (client.md), built and closed here."""
+
+    paths: Any
+    config: Any
+    secrets: Any
+    store: Any
+    session: Any
+    notifier: Any
+    log_path: Path
+    cache_was_reset: bool = False
+    demo: Any = None
+    events: Any = None
+    outbox: Any = None
+    meetings: Any = None
+    inbox: Any = None
+    _owned: list[Any] = field(default_factory=list)
+
+    async def start_session(self) -> None:
+        """After sign-in: event stream, outbox and list services for the signed-in user."""
+        from desktop.events import EventStream
+        from desktop.inbox import InboxService
+        from desktop.meetings import MeetingsService
+        from desktop.outbox import Outbox
+
+        self.outbox = Outbox(self.store, self.session.api)
+        self.events = EventStream(self.session, self.store)
+        self.meetings = MeetingsService(self.session, self.events)
+        self.inbox = InboxService(self.session, self.events, self.outbox)
+        self.events.start()
+
+    async def stop_session(self) -> None:
+        """Before sign-out or quit: close the event stream, flush what can be flushed."""
+        events, self.events = self.events, None
+        if events is not None:
+            await events.close()
+        if self.outbox is not None:
+            try:
+                await asyncio.wait_for(self.outbox.flush(), 3.0)
+            except Exception:  # offline at exit is normal: the outbox keeps it for next time
+                log.info("outbox not flushed at exit", exc_info=True)
+
+    async def aclose(self) -> None:
+        """Orderly shutdown: session services, session, store, demo server."""
+        await self.stop_session()
+        close = getattr(self.session, "close", None)
+        if close is not None:
+            await close()
+        self.store.close()
+        if self.demo is not None:
+            await self.demo.stop()
+
+
+def build_core(options: Options, notifier: Any, log_path: Path) -> Core:
+    """Config layers (defaults < user < policy < command line), keyring, cache, session."""
+    from desktop.config import Config
+    from desktop.paths import default_paths
+    from desktop.policy import machine_policy
+    from desktop.secrets import SecretStore
+    from desktop.session import Session
+    from desktop.store import LocalStore
+
+    paths = default_paths()
+    cli: dict[str, object] = {}
+    if options.server:
+        cli["server_url"] = options.server
+    if options.lang:
+        cli["language"] = options.lang
+    config = Config(user_file=paths.config_dir / "settings.toml", policy=machine_policy(), cli=cli)
+    data_dir = paths.data_dir / "demo" if options.demo else paths.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store = LocalStore(data_dir / "cache.db")
+    was_reset = bool(store.open())
+    secrets = SecretStore()
+    session = Session(config, secrets, store)
+    return Core(
+        paths=paths,
+        config=config,
+        secrets=secrets,
+        store=store,
+        session=session,
+        notifier=notifier,
+        log_path=log_path,
+        cache_was_reset=was_reset,
+    )
+
+
+def load_frontend(spec: str = FRONTEND) -> Frontend:
+    """Import the UI by name (see the module docstring)."""
+    module_name, _, attr = spec.partition(":")
+    frontend: Frontend = getattr(importlib.import_module(module_name), attr)()
+    return frontend
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the app; returns the process exit status."""
+    options = parse_args(argv)
+    if options.version:
+        print(f"HopDesk {version()}")
+        return 0
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from desktop import i18n
+    from desktop.demo import DemoServer
+    from desktop.log import ExceptionHooks, setup_logging
+    from desktop.notify import notifier as get_notifier
+    from desktop.paths import default_paths
+
+    paths = default_paths()
+    log_path = setup_logging(paths.log_dir, console=bool(os.environ.get("HOPDESK_LOG_CONSOLE")))
+    log.info("HopDesk %s starting (%s)", version(), options)
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("HopDesk")
+    app.setOrganizationName("HopDesk")
+    app.setQuitOnLastWindowClosed(False)
+    demo = None
+    if options.demo:  # boot the server while we build everything else
+        demo = DemoServer(paths.data_dir / "demo")
+        demo.launch()
+
+    notifier = get_notifier()
+    hooks = ExceptionHooks(notifier.crash)
+    hooks.install()
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    hooks.install_loop(loop)
+
+    async def run() -> int:
+        core = build_core(options, notifier, log_path)
+        core.demo = demo
+        i18n.install(app, options.lang or core.config.settings.language)
+        try:
+            return await load_frontend().run(core, options)
+        finally:
+            await core.aclose()
+
+    try:
+        with loop:
+            return int(loop.run_until_complete(run()))
+    finally:
+        hooks.uninstall()
+        log.info("HopDesk stopped")

@@ -1,0 +1,260 @@
+"""Fill `hopdesk_vi.ts` from the Vietnamese glossary below, then build the .qm.
+
+Run after pyside6-lupdate picked up new strings:
+    .venv/bin/python resources/translations/fill_vi.py
+A source text missing here stays unfinished, and tests/ui/test_translations.py fails.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TS = HERE / "hopdesk_vi.ts"
+
+# source text -> Vietnamese (same in every context unless CONTEXT_VI says otherwise)
+VI: dict[str, str] = {
+    # crash dialog, notices
+    "HopDesk — unexpected error": "HopDesk — lỗi không mong muốn",
+    "HopDesk ran into an unexpected problem. Your work has been kept where possible; if "
+    "something no longer works, restart HopDesk. Please send the details below to your IT desk.": "HopDesk gặp sự cố không mong muốn. Dữ liệu của bạn đã được giữ lại trong khả năng có thể; "
+    "nếu có chức năng không còn hoạt động, hãy khởi động lại HopDesk. Vui lòng gửi thông tin "
+    "chi tiết dưới đây cho bộ phận CNTT.",
+    "Log file: %1": "Tệp nhật ký: %1",
+    "Copy details": "Sao chép chi tiết",
+    "Close": "Đóng",
+    "Copied": "Đã sao chép",
+    "Something went wrong. The details are in the log file.": "Đã xảy ra lỗi. Chi tiết được ghi trong tệp nhật ký.",
+    "The local cache was damaged and has been rebuilt. Your data on the server is safe; lists "
+    "will reload.": "Bộ nhớ đệm trên máy bị hỏng và đã được tạo lại. Dữ liệu trên máy chủ vẫn an toàn; "
+    "các danh sách sẽ được tải lại.",
+    # documents
+    "Urgency": "Độ khẩn",
+    "Number/symbol": "Số, ký hiệu",
+    "Issued on": "Ngày ban hành",
+    "Summary": "Trích yếu",
+    "Issuing agency": "Cơ quan ban hành",
+    "Type": "Loại văn bản",
+    "In/out": "Đến/đi",
+    "Status": "Trạng thái",
+    "Deadline": "Hạn xử lý",
+    "Action wanted": "Yêu cầu",
+    "Normal": "Thường",
+    "Urgent": "Khẩn",
+    "Very urgent": "Thượng khẩn",
+    "Flash": "Hỏa tốc",
+    "Draft": "Dự thảo",
+    "Processing": "Đang xử lý",
+    "Awaiting review": "Chờ xem xét",
+    "Awaiting approval": "Chờ phê duyệt",
+    "Awaiting signature": "Chờ ký",
+    "Approved": "Đã phê duyệt",
+    "Signed": "Đã ký",
+    "Issued": "Đã ban hành",
+    "Returned": "Bị trả lại",
+    "Done": "Đã xong",
+    "Process": "Xử lý",
+    "Coordinate": "Phối hợp",
+    "Review": "Xem xét",
+    "Approve": "Phê duyệt",
+    "Sign": "Ký",
+    "Incoming": "Văn bản đến",
+    "Outgoing": "Văn bản đi",
+    "Documents": "Tài liệu",
+    "No documents.": "Không có tài liệu nào.",
+    "Waiting for me": "Văn bản chờ tôi xử lý",
+    "Nothing is waiting for you.": "Không có văn bản nào chờ bạn xử lý.",
+    # main window
+    "Connected": "Đã kết nối",
+    "Reconnecting…": "Đang kết nối lại…",
+    "Offline": "Mất kết nối",
+    "Connection to the office server": "Kết nối tới máy chủ cơ quan",
+    "All changes sent": "Đã gửi hết các thay đổi",
+    "HopDesk — paperless office": "HopDesk — văn phòng không giấy",
+    "Meetings": "Lịch họp",
+    "Inbox": "Văn bản",
+    "%1, %2": "%1, %2",
+    "Signed in as %1": "Đăng nhập với tên %1",
+    "&HopDesk": "&HopDesk",
+    "&Refresh": "&Làm mới",
+    "&Settings…": "&Cài đặt…",
+    "Sign &out": "Đăng &xuất",
+    "&Quit": "&Thoát",
+    # meetings
+    "Time": "Thời gian",
+    "Meeting": "Cuộc họp",
+    "Location": "Địa điểm",
+    "Chair": "Chủ trì",
+    "My attendance": "Tham dự của tôi",
+    "Invited": "Được mời",
+    "Accepted": "Đã nhận lời",
+    "Declined": "Từ chối",
+    "Delegated": "Cử người dự thay",
+    "Checked in": "Đã điểm danh",
+    "%1–%2": "%1–%2",
+    "Today, %1": "Hôm nay, %1",
+    "Tomorrow, %1": "Ngày mai, %1",
+    "Online: %1": "Trực tuyến: %1",
+    "Online": "Trực tuyến",
+    "No meetings today or in the coming days.": "Không có cuộc họp nào hôm nay và những ngày tới.",
+    # list pages
+    "Filter…": "Lọc…",
+    "Loading…": "Đang tải…",
+    # settings
+    "Settings": "Cài đặt",
+    "Language:": "Ngôn ngữ:",
+    "Server address:": "Địa chỉ máy chủ:",
+    "Proxy:": "Máy chủ proxy:",
+    "Trusted certificates (CA file):": "Chứng thư tin cậy (tệp CA):",
+    "Check server certificates": "Kiểm tra chứng thư số của máy chủ",
+    "Media server:": "Máy chủ truyền hình:",
+    "Update channel:": "Kênh cập nhật:",
+    "Set by your organisation's policy": "Do chính sách của cơ quan bạn thiết lập",
+    "Language changes apply at once. Greyed-out values are set by your organisation's policy.": "Thay đổi ngôn ngữ có hiệu lực ngay. Các giá trị bị làm mờ do chính sách của cơ quan "
+    "thiết lập.",
+    "Save": "Lưu",
+    "Cancel": "Hủy",
+    # sign-in
+    "Sign in to HopDesk": "Đăng nhập HopDesk",
+    "Sign in with the account your office gave you.": "Đăng nhập bằng tài khoản do cơ quan cấp cho bạn.",
+    "Server:": "Máy chủ:",
+    "User name:": "Tên đăng nhập:",
+    "Password:": "Mật khẩu:",
+    "Remember me on this computer": "Ghi nhớ đăng nhập trên máy này",
+    "Cannot remember you: the system keyring is unavailable (%1).": "Không thể ghi nhớ đăng nhập: kho khóa của hệ thống không khả dụng (%1).",
+    "no keyring": "không có kho khóa",
+    "Sign in": "Đăng nhập",
+    "Signing in…": "Đang đăng nhập…",
+    # tray
+    "Show HopDesk": "Hiện HopDesk",
+    "Sign out": "Đăng xuất",
+    "Quit": "Thoát",
+    # viewer
+    "Undo": "Hoàn tác",
+    "Redo": "Làm lại",
+    "Edit": "Sửa",
+    "Delete": "Xóa",
+    "This page could not be displayed.": "Không hiển thị được trang này.",
+    "Search": "Tìm kiếm",
+    "Match diacritics": "Phân biệt dấu",
+    'When off, "quyet dinh" also finds "quyết định".': 'Khi tắt, "quyet dinh" cũng tìm thấy "quyết định".',
+    "Match case": "Phân biệt chữ hoa/thường",
+    "Previous": "Trước",
+    "Next": "Tiếp",
+    "Searching… %1 of %2 pages, %3 found": "Đang tìm… %1/%2 trang, tìm thấy %3",
+    "No matches": "Không tìm thấy",
+    "p. %1: %2": "tr. %1: %2",
+    "Unknown signer": "Không rõ người ký",
+    "{signer} — {time}\n{status}\n{trust}": "{signer} — {time}\n{status}\n{trust}",
+    "No document.": "Chưa mở tài liệu.",
+    "Checking signatures…": "Đang kiểm tra chữ ký…",
+    "This document has no digital signatures.": "Tài liệu này không có chữ ký số.",
+    "Warning: the document was modified after signing.": "Cảnh báo: tài liệu đã bị sửa đổi sau khi ký.",
+    "Pages": "Trang",
+    "Bookmarks": "Mục lục",
+    "Open…": "Mở…",
+    "Back": "Quay lại",
+    "Forward": "Tiến tới",
+    "Fit width": "Vừa chiều rộng",
+    "Fit page": "Vừa trang",
+    "%1 %": "%1 %",
+    "Single page": "Từng trang",
+    "Continuous": "Liên tục",
+    "Two pages": "Hai trang",
+    "Zoom out": "Thu nhỏ",
+    "Zoom in": "Phóng to",
+    "Rotate": "Xoay",
+    "Find": "Tìm",
+    "Present": "Trình chiếu",
+    "Print…": "In…",
+    "Next match": "Kết quả tiếp",
+    "Previous match": "Kết quả trước",
+    "Go to page": "Đến trang",
+    "of %1": "trên %1",
+    "Open document": "Mở tài liệu",
+    "PDF documents (*.pdf)": "Tài liệu PDF (*.pdf)",
+    "Wrong password. Enter the password for %1:": "Sai mật khẩu. Nhập mật khẩu của %1:",
+    "Enter the password for %1:": "Nhập mật khẩu của %1:",
+    "Password required": "Cần mật khẩu",
+    "The printer could not be started.": "Không khởi động được máy in.",
+    "Note": "Ghi chú",
+    "Text of the note:": "Nội dung ghi chú:",
+    "Highlight": "Tô sáng",
+    "Underline": "Gạch chân",
+    "Strike-out": "Gạch ngang",
+    "Drawing": "Hình vẽ",
+    "Box": "Khung",
+    "Page {page} · {excerpt}": "Trang {page} · {excerpt}",
+    "Add {kind}": "Thêm {kind}",
+    "Edit {kind}": "Sửa {kind}",
+    "Delete {kind}": "Xóa {kind}",
+    "Import notes": "Nhập ghi chú",
+    "The note could not be saved: {error}": "Không lưu được ghi chú: {error}",
+    "The document could not be opened.": "Không mở được tài liệu.",
+    "The file no longer exists.": "Tệp không còn tồn tại.",
+    "The file is empty.": "Tệp rỗng.",
+    "The file is not a PDF document.": "Tệp không phải là tài liệu PDF.",
+    "The document is damaged and cannot be displayed.": "Tài liệu bị hỏng, không thể hiển thị.",
+    "The document has no pages.": "Tài liệu không có trang nào.",
+    "The document is protected by a password that was not given.": "Tài liệu được bảo vệ bằng mật khẩu nhưng chưa nhập mật khẩu.",
+    "The signer's certificate is issued by a trusted authority.": "Chứng thư số của người ký do tổ chức tin cậy cấp.",
+    "The signer's certificate is not issued by a trusted authority.": "Chứng thư số của người ký không do tổ chức tin cậy cấp.",
+    "The signatures could not be checked.": "Không kiểm tra được các chữ ký.",
+    "unknown time": "không rõ thời gian",
+    "{name} · {time}": "{name} · {time}",
+    "{marking} · {line}": "{marking} · {line}",
+}
+
+# (context, source) -> Vietnamese, where a context needs its own word
+CONTEXT_VI: dict[tuple[str, str], str] = {}
+
+# plural forms (Vietnamese has one form)
+PLURAL_VI: dict[str, str] = {
+    "%n action(s) waiting to be sent": "%n thao tác đang chờ gửi",
+    "(%n)": "(%n)",
+    "%n match(es)": "%n kết quả",
+    "%n signature(s).": "%n chữ ký.",
+}
+
+
+def fill(ts: Path = TS) -> list[tuple[str, str]]:
+    """Write every known translation into `ts`; returns the (context, source) still missing."""
+    tree = ET.parse(ts)
+    missing: list[tuple[str, str]] = []
+    for context in tree.getroot().iter("context"):
+        name = context.findtext("name") or ""
+        for message in context.iter("message"):
+            source = message.findtext("source") or ""
+            translation = message.find("translation")
+            assert translation is not None
+            if message.get("numerus") == "yes":
+                text = PLURAL_VI.get(source)
+                if text is None:
+                    missing.append((name, source))
+                    continue
+                for child in list(translation):
+                    translation.remove(child)
+                form = ET.SubElement(translation, "numerusform")
+                form.text = text
+                translation.attrib.pop("type", None)
+                continue
+            text = CONTEXT_VI.get((name, source), VI.get(source))
+            if text is None:
+                if translation.get("type") == "unfinished" or not translation.text:
+                    missing.append((name, source))
+                continue
+            translation.text = text
+            translation.attrib.pop("type", None)
+    tree.write(ts, encoding="utf-8", xml_declaration=True)
+    return missing
+
+
+if __name__ == "__main__":
+    left = fill()
+    for context, source in left:
+        print(f"missing: [{context}] {source!r}")
+    lrelease = Path(sys.executable).with_name("pyside6-lrelease")
+    subprocess.run([str(lrelease), str(TS), "-qm", str(TS.with_suffix(".qm"))], check=True)

@@ -1,0 +1,845 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="vi_VN">
+<context>
+    <name />
+    <message>
+        <source>viewer</source>
+        <comment>The signature could not be checked.</comment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>viewer</source>
+        <comment>The document was modified after signing: the signature no longer fits.</comment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>viewer</source>
+        <comment>The signature is not valid.</comment>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>viewer</source>
+        <comment>The document was modified after signing in a way that is not allowed.</comment>
+        <translation type="unfinished" />
+    </message>
+    <message numerus="yes">
+        <source>viewer</source>
+        <comment>The signature is valid; later changes (such as other signatures) are allowed.</comment>
+        <translation type="unfinished">
+            <numerusform />
+        </translation>
+    </message>
+    <message>
+        <source>viewer</source>
+        <comment>The signature is valid and the document has not been modified since.</comment>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>CrashDialog</name>
+    <message>
+        <source>HopDesk — unexpected error</source>
+        <translation>HopDesk — lỗi không mong muốn</translation>
+    </message>
+    <message>
+        <source>HopDesk ran into an unexpected problem. Your work has been kept where possible; if something no longer works, restart HopDesk. Please send the details below to your IT desk.</source>
+        <translation>HopDesk gặp sự cố không mong muốn. Dữ liệu của bạn đã được giữ lại trong khả năng có thể; nếu có chức năng không còn hoạt động, hãy khởi động lại HopDesk. Vui lòng gửi thông tin chi tiết dưới đây cho bộ phận CNTT.</translation>
+    </message>
+    <message>
+        <source>Log file: %1</source>
+        <translation>Tệp nhật ký: %1</translation>
+    </message>
+    <message>
+        <source>Copy details</source>
+        <translation>Sao chép chi tiết</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>Copied</source>
+        <translation>Đã sao chép</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentsModel</name>
+    <message>
+        <source>Urgency</source>
+        <translation>Độ khẩn</translation>
+    </message>
+    <message>
+        <source>Number/symbol</source>
+        <translation>Số, ký hiệu</translation>
+    </message>
+    <message>
+        <source>Issued on</source>
+        <translation>Ngày ban hành</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>Trích yếu</translation>
+    </message>
+    <message>
+        <source>Issuing agency</source>
+        <translation>Cơ quan ban hành</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Loại văn bản</translation>
+    </message>
+    <message>
+        <source>In/out</source>
+        <translation>Đến/đi</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>Hạn xử lý</translation>
+    </message>
+    <message>
+        <source>Action wanted</source>
+        <translation>Yêu cầu</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>Thường</translation>
+    </message>
+    <message>
+        <source>Urgent</source>
+        <translation>Khẩn</translation>
+    </message>
+    <message>
+        <source>Very urgent</source>
+        <translation>Thượng khẩn</translation>
+    </message>
+    <message>
+        <source>Flash</source>
+        <translation>Hỏa tốc</translation>
+    </message>
+    <message>
+        <source>Draft</source>
+        <translation>Dự thảo</translation>
+    </message>
+    <message>
+        <source>Processing</source>
+        <translation>Đang xử lý</translation>
+    </message>
+    <message>
+        <source>Awaiting review</source>
+        <translation>Chờ xem xét</translation>
+    </message>
+    <message>
+        <source>Awaiting approval</source>
+        <translation>Chờ phê duyệt</translation>
+    </message>
+    <message>
+        <source>Awaiting signature</source>
+        <translation>Chờ ký</translation>
+    </message>
+    <message>
+        <source>Approved</source>
+        <translation>Đã phê duyệt</translation>
+    </message>
+    <message>
+        <source>Signed</source>
+        <translation>Đã ký</translation>
+    </message>
+    <message>
+        <source>Issued</source>
+        <translation>Đã ban hành</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>Bị trả lại</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Đã xong</translation>
+    </message>
+    <message>
+        <source>Process</source>
+        <translation>Xử lý</translation>
+    </message>
+    <message>
+        <source>Coordinate</source>
+        <translation>Phối hợp</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>Xem xét</translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation>Phê duyệt</translation>
+    </message>
+    <message>
+        <source>Sign</source>
+        <translation>Ký</translation>
+    </message>
+    <message>
+        <source>Incoming</source>
+        <translation>Văn bản đến</translation>
+    </message>
+    <message>
+        <source>Outgoing</source>
+        <translation>Văn bản đi</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentsView</name>
+    <message>
+        <source>Documents</source>
+        <translation>Tài liệu</translation>
+    </message>
+    <message>
+        <source>No documents.</source>
+        <translation>Không có tài liệu nào.</translation>
+    </message>
+</context>
+<context>
+    <name>InboxView</name>
+    <message>
+        <source>Waiting for me</source>
+        <translation>Văn bản chờ tôi xử lý</translation>
+    </message>
+    <message>
+        <source>Nothing is waiting for you.</source>
+        <translation>Không có văn bản nào chờ bạn xử lý.</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Connected</source>
+        <translation>Đã kết nối</translation>
+    </message>
+    <message>
+        <source>Reconnecting…</source>
+        <translation>Đang kết nối lại…</translation>
+    </message>
+    <message>
+        <source>Offline</source>
+        <translation>Mất kết nối</translation>
+    </message>
+    <message>
+        <source>Connection to the office server</source>
+        <translation>Kết nối tới máy chủ cơ quan</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n action(s) waiting to be sent</source>
+        <translation>
+            <numerusform>%n thao tác đang chờ gửi</numerusform></translation>
+    </message>
+    <message>
+        <source>All changes sent</source>
+        <translation>Đã gửi hết các thay đổi</translation>
+    </message>
+    <message>
+        <source>HopDesk — paperless office</source>
+        <translation>HopDesk — văn phòng không giấy</translation>
+    </message>
+    <message>
+        <source>Meetings</source>
+        <translation>Lịch họp</translation>
+    </message>
+    <message>
+        <source>Inbox</source>
+        <translation>Văn bản</translation>
+    </message>
+    <message>
+        <source>Documents</source>
+        <translation>Tài liệu</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
+    </message>
+    <message>
+        <source>Signed in as %1</source>
+        <translation>Đăng nhập với tên %1</translation>
+    </message>
+    <message>
+        <source>&amp;HopDesk</source>
+        <translation>&amp;HopDesk</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Làm mới</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Cài đặt…</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out</source>
+        <translation>Đăng &amp;xuất</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Thoát</translation>
+    </message>
+</context>
+<context>
+    <name>MeetingsModel</name>
+    <message>
+        <source>Time</source>
+        <translation>Thời gian</translation>
+    </message>
+    <message>
+        <source>Meeting</source>
+        <translation>Cuộc họp</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>Địa điểm</translation>
+    </message>
+    <message>
+        <source>Chair</source>
+        <translation>Chủ trì</translation>
+    </message>
+    <message>
+        <source>My attendance</source>
+        <translation>Tham dự của tôi</translation>
+    </message>
+    <message>
+        <source>Invited</source>
+        <translation>Được mời</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Đã nhận lời</translation>
+    </message>
+    <message>
+        <source>Declined</source>
+        <translation>Từ chối</translation>
+    </message>
+    <message>
+        <source>Delegated</source>
+        <translation>Cử người dự thay</translation>
+    </message>
+    <message>
+        <source>Checked in</source>
+        <translation>Đã điểm danh</translation>
+    </message>
+    <message>
+        <source>%1–%2</source>
+        <translation>%1–%2</translation>
+    </message>
+    <message>
+        <source>Today, %1</source>
+        <translation>Hôm nay, %1</translation>
+    </message>
+    <message>
+        <source>Tomorrow, %1</source>
+        <translation>Ngày mai, %1</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
+    </message>
+    <message>
+        <source>Online: %1</source>
+        <translation>Trực tuyến: %1</translation>
+    </message>
+    <message>
+        <source>Online</source>
+        <translation>Trực tuyến</translation>
+    </message>
+</context>
+<context>
+    <name>MeetingsView</name>
+    <message>
+        <source>Meetings</source>
+        <translation>Lịch họp</translation>
+    </message>
+    <message>
+        <source>No meetings today or in the coming days.</source>
+        <translation>Không có cuộc họp nào hôm nay và những ngày tới.</translation>
+    </message>
+</context>
+<context>
+    <name>NotesPanel</name>
+    <message>
+        <source>Undo</source>
+        <translation>Hoàn tác</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>Làm lại</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>Sửa</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Xóa</translation>
+    </message>
+</context>
+<context>
+    <name>Notifier</name>
+    <message>
+        <source>Something went wrong. The details are in the log file.</source>
+        <translation>Đã xảy ra lỗi. Chi tiết được ghi trong tệp nhật ký.</translation>
+    </message>
+</context>
+<context>
+    <name>PageView</name>
+    <message>
+        <source>This page could not be displayed.</source>
+        <translation>Không hiển thị được trang này.</translation>
+    </message>
+</context>
+<context>
+    <name>QtFrontend</name>
+    <message>
+        <source>The local cache was damaged and has been rebuilt. Your data on the server is safe; lists will reload.</source>
+        <translation>Bộ nhớ đệm trên máy bị hỏng và đã được tạo lại. Dữ liệu trên máy chủ vẫn an toàn; các danh sách sẽ được tải lại.</translation>
+    </message>
+</context>
+<context>
+    <name>RecordView</name>
+    <message>
+        <source>Filter…</source>
+        <translation>Lọc…</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Đang tải…</translation>
+    </message>
+    <message numerus="yes">
+        <source>(%n)</source>
+        <translation>
+            <numerusform>(%n)</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>SearchPanel</name>
+    <message>
+        <source>Search</source>
+        <translation>Tìm kiếm</translation>
+    </message>
+    <message>
+        <source>Match diacritics</source>
+        <translation>Phân biệt dấu</translation>
+    </message>
+    <message>
+        <source>When off, "quyet dinh" also finds "quyết định".</source>
+        <translation>Khi tắt, "quyet dinh" cũng tìm thấy "quyết định".</translation>
+    </message>
+    <message>
+        <source>Match case</source>
+        <translation>Phân biệt chữ hoa/thường</translation>
+    </message>
+    <message>
+        <source>Previous</source>
+        <translation>Trước</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>Tiếp</translation>
+    </message>
+    <message>
+        <source>Searching… %1 of %2 pages, %3 found</source>
+        <translation>Đang tìm… %1/%2 trang, tìm thấy %3</translation>
+    </message>
+    <message>
+        <source>No matches</source>
+        <translation>Không tìm thấy</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n match(es)</source>
+        <translation>
+            <numerusform>%n kết quả</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>SearchResultsModel</name>
+    <message>
+        <source>p. %1: %2</source>
+        <translation>tr. %1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Cài đặt</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>Ngôn ngữ:</translation>
+    </message>
+    <message>
+        <source>Server address:</source>
+        <translation>Địa chỉ máy chủ:</translation>
+    </message>
+    <message>
+        <source>Proxy:</source>
+        <translation>Máy chủ proxy:</translation>
+    </message>
+    <message>
+        <source>Trusted certificates (CA file):</source>
+        <translation>Chứng thư tin cậy (tệp CA):</translation>
+    </message>
+    <message>
+        <source>Check server certificates</source>
+        <translation>Kiểm tra chứng thư số của máy chủ</translation>
+    </message>
+    <message>
+        <source>Media server:</source>
+        <translation>Máy chủ truyền hình:</translation>
+    </message>
+    <message>
+        <source>Update channel:</source>
+        <translation>Kênh cập nhật:</translation>
+    </message>
+    <message>
+        <source>Set by your organisation's policy</source>
+        <translation>Do chính sách của cơ quan bạn thiết lập</translation>
+    </message>
+    <message>
+        <source>Language changes apply at once. Greyed-out values are set by your organisation's policy.</source>
+        <translation>Thay đổi ngôn ngữ có hiệu lực ngay. Các giá trị bị làm mờ do chính sách của cơ quan thiết lập.</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <source>Sign in to HopDesk</source>
+        <translation>Đăng nhập HopDesk</translation>
+    </message>
+    <message>
+        <source>Sign in with the account your office gave you.</source>
+        <translation>Đăng nhập bằng tài khoản do cơ quan cấp cho bạn.</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>Máy chủ:</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>Tên đăng nhập:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>Mật khẩu:</translation>
+    </message>
+    <message>
+        <source>Remember me on this computer</source>
+        <translation>Ghi nhớ đăng nhập trên máy này</translation>
+    </message>
+    <message>
+        <source>Cannot remember you: the system keyring is unavailable (%1).</source>
+        <translation>Không thể ghi nhớ đăng nhập: kho khóa của hệ thống không khả dụng (%1).</translation>
+    </message>
+    <message>
+        <source>no keyring</source>
+        <translation>không có kho khóa</translation>
+    </message>
+    <message>
+        <source>Set by your organisation's policy</source>
+        <translation>Do chính sách của cơ quan bạn thiết lập</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Đăng nhập</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>Đang đăng nhập…</translation>
+    </message>
+</context>
+<context>
+    <name>SignatureListModel</name>
+    <message>
+        <source>Unknown signer</source>
+        <translation>Không rõ người ký</translation>
+    </message>
+    <message>
+        <source>{signer} — {time}
+{status}
+{trust}</source>
+        <translation>{signer} — {time}
+{status}
+{trust}</translation>
+    </message>
+</context>
+<context>
+    <name>SignaturesPanel</name>
+    <message>
+        <source>No document.</source>
+        <translation>Chưa mở tài liệu.</translation>
+    </message>
+    <message>
+        <source>Checking signatures…</source>
+        <translation>Đang kiểm tra chữ ký…</translation>
+    </message>
+    <message>
+        <source>This document has no digital signatures.</source>
+        <translation>Tài liệu này không có chữ ký số.</translation>
+    </message>
+    <message>
+        <source>Warning: the document was modified after signing.</source>
+        <translation>Cảnh báo: tài liệu đã bị sửa đổi sau khi ký.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n signature(s).</source>
+        <translation>
+            <numerusform>%n chữ ký.</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>Tray</name>
+    <message>
+        <source>Show HopDesk</source>
+        <translation>Hiện HopDesk</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Đăng xuất</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Thoát</translation>
+    </message>
+</context>
+<context>
+    <name>ViewerWidget</name>
+    <message>
+        <source>Pages</source>
+        <translation>Trang</translation>
+    </message>
+    <message>
+        <source>Bookmarks</source>
+        <translation>Mục lục</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>Tìm kiếm</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>Mở…</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>Quay lại</translation>
+    </message>
+    <message>
+        <source>Forward</source>
+        <translation>Tiến tới</translation>
+    </message>
+    <message>
+        <source>Fit width</source>
+        <translation>Vừa chiều rộng</translation>
+    </message>
+    <message>
+        <source>Fit page</source>
+        <translation>Vừa trang</translation>
+    </message>
+    <message>
+        <source>%1 %</source>
+        <translation>%1 %</translation>
+    </message>
+    <message>
+        <source>Single page</source>
+        <translation>Từng trang</translation>
+    </message>
+    <message>
+        <source>Continuous</source>
+        <translation>Liên tục</translation>
+    </message>
+    <message>
+        <source>Two pages</source>
+        <translation>Hai trang</translation>
+    </message>
+    <message>
+        <source>Zoom out</source>
+        <translation>Thu nhỏ</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>Phóng to</translation>
+    </message>
+    <message>
+        <source>Rotate</source>
+        <translation>Xoay</translation>
+    </message>
+    <message>
+        <source>Find</source>
+        <translation>Tìm</translation>
+    </message>
+    <message>
+        <source>Present</source>
+        <translation>Trình chiếu</translation>
+    </message>
+    <message>
+        <source>Print…</source>
+        <translation>In…</translation>
+    </message>
+    <message>
+        <source>Next match</source>
+        <translation>Kết quả tiếp</translation>
+    </message>
+    <message>
+        <source>Previous match</source>
+        <translation>Kết quả trước</translation>
+    </message>
+    <message>
+        <source>Go to page</source>
+        <translation>Đến trang</translation>
+    </message>
+    <message>
+        <source>of %1</source>
+        <translation>trên %1</translation>
+    </message>
+    <message>
+        <source>Open document</source>
+        <translation>Mở tài liệu</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>Tài liệu PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Wrong password. Enter the password for %1:</source>
+        <translation>Sai mật khẩu. Nhập mật khẩu của %1:</translation>
+    </message>
+    <message>
+        <source>Enter the password for %1:</source>
+        <translation>Nhập mật khẩu của %1:</translation>
+    </message>
+    <message>
+        <source>Password required</source>
+        <translation>Cần mật khẩu</translation>
+    </message>
+    <message>
+        <source>The printer could not be started.</source>
+        <translation>Không khởi động được máy in.</translation>
+    </message>
+</context>
+<context>
+    <name>viewer</name>
+    <message>
+        <source>Note</source>
+        <translation>Ghi chú</translation>
+    </message>
+    <message>
+        <source>Text of the note:</source>
+        <translation>Nội dung ghi chú:</translation>
+    </message>
+    <message>
+        <source>Highlight</source>
+        <translation>Tô sáng</translation>
+    </message>
+    <message>
+        <source>Underline</source>
+        <translation>Gạch chân</translation>
+    </message>
+    <message>
+        <source>Strike-out</source>
+        <translation>Gạch ngang</translation>
+    </message>
+    <message>
+        <source>Drawing</source>
+        <translation>Hình vẽ</translation>
+    </message>
+    <message>
+        <source>Box</source>
+        <translation>Khung</translation>
+    </message>
+    <message>
+        <source>Page {page} · {excerpt}</source>
+        <translation>Trang {page} · {excerpt}</translation>
+    </message>
+    <message>
+        <source>Add {kind}</source>
+        <translation>Thêm {kind}</translation>
+    </message>
+    <message>
+        <source>Edit {kind}</source>
+        <translation>Sửa {kind}</translation>
+    </message>
+    <message>
+        <source>Delete {kind}</source>
+        <translation>Xóa {kind}</translation>
+    </message>
+    <message>
+        <source>Import notes</source>
+        <translation>Nhập ghi chú</translation>
+    </message>
+    <message>
+        <source>The note could not be saved: {error}</source>
+        <translation>Không lưu được ghi chú: {error}</translation>
+    </message>
+    <message>
+        <source>The document could not be opened.</source>
+        <translation>Không mở được tài liệu.</translation>
+    </message>
+    <message>
+        <source>The file no longer exists.</source>
+        <translation>Tệp không còn tồn tại.</translation>
+    </message>
+    <message>
+        <source>The file is empty.</source>
+        <translation>Tệp rỗng.</translation>
+    </message>
+    <message>
+        <source>The file is not a PDF document.</source>
+        <translation>Tệp không phải là tài liệu PDF.</translation>
+    </message>
+    <message>
+        <source>The document is damaged and cannot be displayed.</source>
+        <translation>Tài liệu bị hỏng, không thể hiển thị.</translation>
+    </message>
+    <message>
+        <source>The document has no pages.</source>
+        <translation>Tài liệu không có trang nào.</translation>
+    </message>
+    <message>
+        <source>The document is protected by a password that was not given.</source>
+        <translation>Tài liệu được bảo vệ bằng mật khẩu nhưng chưa nhập mật khẩu.</translation>
+    </message>
+    <message>
+        <source>The signer's certificate is issued by a trusted authority.</source>
+        <translation>Chứng thư số của người ký do tổ chức tin cậy cấp.</translation>
+    </message>
+    <message>
+        <source>The signer's certificate is not issued by a trusted authority.</source>
+        <translation>Chứng thư số của người ký không do tổ chức tin cậy cấp.</translation>
+    </message>
+    <message>
+        <source>The signatures could not be checked.</source>
+        <translation>Không kiểm tra được các chữ ký.</translation>
+    </message>
+    <message>
+        <source>unknown time</source>
+        <translation>không rõ thời gian</translation>
+    </message>
+    <message>
+        <source>{name} · {time}</source>
+        <translation>{name} · {time}</translation>
+    </message>
+    <message>
+        <source>{marking} · {line}</source>
+        <translation>{marking} · {line}</translation>
+    </message>
+</context>
+</TS>

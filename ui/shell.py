@@ -1,0 +1,187 @@
+"""The UI's entry: sign in (demo, silent or by dialog), the main window, tray, settings.
+
+`QtFrontend.run()` is awaited by the bootstrap (`desktop.app`); it returns the exit status when
+the user quits. Windows bind to the `Core` services; all network calls run as tasks owned here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QDialog
+
+from desktop import i18n
+from ui.main_window import MainWindow
+from ui.notices import NoticePresenter
+from ui.settings_dialog import SettingsDialog
+from ui.sign_in_dialog import SignInDialog
+from ui.tasks import TaskOwner
+from ui.tray import Tray
+
+log = logging.getLogger(__name__)
+
+ICON = Path(__file__).resolve().parent.parent / "resources" / "icons" / "hopdesk.svg"
+DEMO_USER = "giamdoc"
+DEMO_PASSWORD = "hopdesk-demo"  # the reference server's documented demo password
+
+
+def process_age_ms() -> int:
+    """Milliseconds since this process was created (as the OS tells it, not since import)."""
+    import psutil
+
+    return round((time.time() - psutil.Process().create_time()) * 1000)
+
+
+async def wait_dialog(dialog: QDialog) -> int:
+    """Show a dialog window-modally and await its result without a nested event loop."""
+    done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    dialog.finished.connect(lambda code: done.done() or done.set_result(int(code)))
+    dialog.open()
+    return await done
+
+
+class QtFrontend(QObject):
+    """One signed-in session at a time; sign-out returns to the sign-in dialog."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tasks = TaskOwner(self)
+        self.window: MainWindow | None = None
+        self.tray: Tray | None = None
+        self.icon = QIcon(str(ICON))
+        self._next: asyncio.Future[str] | None = None
+        self.core: Any = None
+        self.options: Any = None
+
+    async def run(self, core: Any, options: Any) -> int:
+        """The whole life of the UI."""
+        self.core, self.options = core, options
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setWindowIcon(self.icon)
+        self.presenter = NoticePresenter(core.notifier, str(core.log_path), self)
+        if core.cache_was_reset:
+            core.notifier.warning(
+                self.tr(
+                    "The local cache was damaged and has been rebuilt. "
+                    "Your data on the server is safe; lists will reload."
+                )
+            )
+        if Tray.available():
+            self.tray = Tray(self.icon, self)
+            self.tray.show_requested.connect(self.show_window)
+            self.tray.sign_out_requested.connect(lambda: self._finish("sign_out"))
+            self.tray.quit_requested.connect(lambda: self._finish("quit"))
+            self.tray.show()
+        try:
+            while True:
+                user = await self.sign_in()
+                if user is None:
+                    return 0
+                outcome = await self.session_window(user)
+                if outcome == "sign_out":
+                    await core.stop_session()
+                    await core.session.sign_out()
+                    continue
+                return 0
+        finally:
+            await self.tasks.aclose()
+            if self.tray is not None:
+                self.tray.hide()
+
+    async def sign_in(self) -> Any:
+        """Demo account, then silent sign-in from the keyring, then the dialog."""
+        core = self.core
+        if self.options.demo:
+            url = await core.demo.start()
+            return await core.session.sign_in(url, DEMO_USER, DEMO_PASSWORD, False)
+        try:
+            user = await core.session.resume()
+        except Exception as exc:  # expired or unreachable: the dialog says why
+            log.info("silent sign-in failed: %r", exc)
+            user = None
+        if user is not None:
+            return user
+        secrets = core.secrets
+        dialog = SignInDialog(
+            core.session.sign_in,
+            server_url=core.config.settings.server_url or "",
+            server_locked=bool(core.config.locked("server_url")),
+            remember_available=bool(secrets.available),
+            remember_unavailable_reason=str(getattr(secrets, "why_unavailable", "") or ""),
+        )
+        dialog.setWindowIcon(self.icon)
+        if await wait_dialog(dialog) != QDialog.DialogCode.Accepted:
+            return None
+        return dialog.user
+
+    async def session_window(self, user: Any) -> str:
+        """Show the main window for `user` until sign-out or quit; returns which."""
+        core = self.core
+        await core.start_session()
+        self._next = asyncio.get_running_loop().create_future()
+        window = MainWindow(
+            user, core.meetings, core.inbox, events=core.events, outbox=core.outbox, icon=self.icon
+        )
+        self.window = window
+        self.presenter.window = window
+        window.quit_requested.connect(lambda: self._finish("quit"))
+        window.sign_out_requested.connect(lambda: self._finish("sign_out"))
+        window.settings_requested.connect(self.open_settings)
+        window.refresh_requested.connect(self.refresh)
+        if self.options.exit_when_ready:
+            window.lists_ready.connect(self._ready)
+        window.show()
+        self.refresh()
+        try:
+            return await self._next
+        finally:
+            self.presenter.window = None
+            self.window = None
+            window.hide()
+            window.deleteLater()
+
+    def refresh(self) -> None:
+        """Reload meetings and documents (the services announce `changed`)."""
+        core = self.core
+        self.tasks.run(core.meetings.refresh())
+        self.tasks.run(core.inbox.refresh())
+
+    def show_window(self) -> None:
+        """Bring the main window to the front (tray → Show)."""
+        if self.window is not None:
+            self.window.showNormal()
+            self.window.raise_()
+            self.window.activateWindow()
+
+    def open_settings(self) -> None:
+        """The settings dialog; a new language applies at once."""
+        dialog = SettingsDialog(self.core.config, self.window)
+        self.tasks.run(self._settings(dialog))
+
+    async def _settings(self, dialog: SettingsDialog) -> None:
+        if (
+            await wait_dialog(dialog) == QDialog.DialogCode.Accepted
+            and "language" in dialog.changes
+        ):
+            app = QApplication.instance()
+            if app is not None:
+                i18n.install(app, dialog.changes["language"])
+        dialog.deleteLater()
+
+    def _ready(self) -> None:
+        """`--exit-when-ready`: one line for the benchmark, then quit normally."""
+        print(f"ready {process_age_ms()}", flush=True)
+        sys.stdout.flush()
+        QTimer.singleShot(0, lambda: self._finish("quit"))
+
+    def _finish(self, outcome: str) -> None:
+        if self._next is not None and not self._next.done():
+            self._next.set_result(outcome)
