@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (a glossary: long sentences read better unbroken)
 """Fill `hopdesk_vi.ts` from the Vietnamese glossary below, then build the .qm.
 
 Run after pyside6-lupdate picked up new strings:

@@ -1,0 +1,60 @@
+"""UI test set-up: per-test user dirs, a qasync loop to await coroutines, the Vietnamese UI."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+T = TypeVar("T")
+Runner = Callable[[Coroutine[Any, Any, T]], T]
+
+
+@pytest.fixture(autouse=True)
+def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """platformdirs (config, data, cache, logs) and the policy file point into tmp_path."""
+    home = tmp_path / "home"
+    for var, sub in {
+        "XDG_CONFIG_HOME": "config",
+        "XDG_DATA_HOME": "data",
+        "XDG_CACHE_HOME": "cache",
+        "XDG_STATE_HOME": "state",
+    }.items():
+        monkeypatch.setenv(var, str(home / sub))
+    monkeypatch.setenv("HOPDESK_POLICY_FILE", str(tmp_path / "no-policy.toml"))
+    return home
+
+
+@pytest.fixture
+def aio(qapp: QApplication) -> Iterator[Runner[Any]]:
+    """Run coroutines on a qasync loop, so Qt signals and asyncio both progress."""
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(loop)
+
+    def run(coro: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
+        return loop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+    yield run
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def vietnamese(qapp: QApplication) -> Iterator[None]:
+    """The app's translators in Vietnamese (the default); English restored afterwards."""
+    from desktop import i18n
+
+    i18n.install(qapp, "vi")
+    yield
+    i18n.install(qapp, "en")
