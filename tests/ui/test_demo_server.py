@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import pytest
 
-from desktop.demo import DemoServer
+from desktop.demo import DemoServer, DemoServerError
 
 
 def test_demo_server_starts_serves_and_stops(aio: Any, tmp_path: Path) -> None:
@@ -17,7 +18,7 @@ def test_demo_server_starts_serves_and_stops(aio: Any, tmp_path: Path) -> None:
     url = aio(demo.start())
     assert url.startswith("http://127.0.0.1:")
     assert (tmp_path / "demo" / "demo.db").exists()
-    with urllib.request.urlopen(f"{url}/api/v1/health", timeout=10) as reply:  # noqa: S310
+    with urllib.request.urlopen(f"{url}/api/v1/health", timeout=10) as reply:
         assert json.load(reply)["status"] == "ok"
     assert demo._proc is not None
     pid = demo._proc.processId()
@@ -32,10 +33,7 @@ def test_demo_server_that_cannot_start_says_why(aio: Any, tmp_path: Path) -> Non
             return ["-c", "import sys; sys.stderr.write('no such thing'); sys.exit(3)"]
 
     demo = Broken(tmp_path / "demo")
-    try:
+    with pytest.raises(DemoServerError) as caught:
         aio(demo.start())
-    except Exception as exc:
-        assert "exited with code 3" in str(exc)
-        assert "no such thing" in str(exc)
-    else:
-        raise AssertionError("expected a DemoServerError")
+    assert "exited with code 3" in str(caught.value)
+    assert "no such thing" in str(caught.value)

@@ -70,9 +70,9 @@ class EmptyServices(QObject):
     """Lists not loaded yet: enough for the navigation and headings."""
 
     changed = Signal()
-    meetings: list[object] = []
-    inbox: list[object] = []
-    documents: list[object] = []
+    meetings: tuple[object, ...] = ()
+    inbox: tuple[object, ...] = ()
+    documents: tuple[object, ...] = ()
 
 
 def test_vietnamese_is_default_and_switches_live(qapp: QApplication, qtbot: QtBot) -> None:
