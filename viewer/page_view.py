@@ -40,6 +40,7 @@ from viewer.layout import (
     rotated,
 )
 from viewer.render import PageKey, RenderedPage, RenderPool
+from viewer.state import ViewState
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +125,17 @@ class PageView(QAbstractScrollArea):
         """The document shown, if any."""
         return self._doc
 
-    def set_document(self, doc: Document | None, page: int = 0) -> None:
-        """Show `doc` (None clears the view) at `page`."""
+    def set_document(
+        self, doc: Document | None, page: int = 0, state: ViewState | None = None
+    ) -> None:
+        """Show `doc` (None clears the view) at `page`, or as `state` remembers it. One layout
+        pass, and the first page's render is queued before anything else happens."""
+        if state is not None:
+            self._rotation = state.rotation % 360 // 90 * 90
+            self._mode = LayoutMode(state.layout)
+            self._zoom_mode = ZoomMode(state.zoom_mode)
+            self._zoom = clamp_zoom(state.zoom)
+            page = state.page
         if self._doc is not None:
             self._pool.unregister(self._doc.doc_id)
         self._doc = doc
@@ -140,8 +150,11 @@ class PageView(QAbstractScrollArea):
             self._current = min(max(page, 0), doc.page_count - 1)
             if not doc.sizes_complete:
                 self._size_timer.start()
-        self._relayout(keep_page=True)
+        self._relayout(page_top=True)
         self.historyChanged.emit()
+        if state is not None:
+            self.viewChanged.emit()
+            self.zoomChanged.emit(self._zoom)
         self.currentPageChanged.emit(self._current)
 
     def _load_more_sizes(self) -> None:
@@ -381,10 +394,12 @@ class PageView(QAbstractScrollArea):
             return []
         return [rotated(doc.page_size(i), self._rotation) for i in range(doc.page_count)]
 
-    def _relayout(self, keep_page: bool = False) -> None:
+    def _relayout(self, keep_page: bool = False, page_top: bool = False) -> None:
+        """Lay the pages out again; keep the reading position (`keep_page`) or put the current
+        page at the top (`page_top`)."""
         sizes = self._sizes()
         vp = self.viewport()
-        offset = self._offset_in_current_page() if keep_page else None
+        offset = self._offset_in_current_page() if keep_page else 0.0 if page_top else None
         fitted = fit_zoom(
             sizes, self._mode, self._zoom_mode, (vp.width(), vp.height()), self._current
         )
@@ -404,7 +419,7 @@ class PageView(QAbstractScrollArea):
         h.setSingleStep(40)
         v.blockSignals(False)
         if offset is not None:
-            self._scroll_to_page(self._current, offset)
+            self._scroll_to_page(self._current, offset, request=False)
         self._request_visible()
         vp.update()
 
@@ -417,7 +432,7 @@ class PageView(QAbstractScrollArea):
         assert box is not None
         return max(0.0, (self.verticalScrollBar().value() - box.y) / box.h)
 
-    def _scroll_to_page(self, index: int, fraction: float = 0.0) -> None:
+    def _scroll_to_page(self, index: int, fraction: float = 0.0, request: bool = True) -> None:
         box = self._layout.boxes[index] if index < len(self._layout.boxes) else None
         if box is None:
             return
@@ -426,7 +441,8 @@ class PageView(QAbstractScrollArea):
         v.blockSignals(True)
         v.setValue(top)
         v.blockSignals(False)
-        self._request_visible()
+        if request:
+            self._request_visible()
         self.viewport().update()
 
     def _apply_zoom(self, zoom: float, anchor: QPoint | None = None) -> None:

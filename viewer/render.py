@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 BLOCK_BYTES = 64 * 1024 * 1024  # one page at 400 % of A4 fits; bigger pages are scaled down
 DEFAULT_CACHE_BYTES = 160 * 1024 * 1024
 HANG_SECONDS = 30.0
+BACKGROUND = 2  # request priorities from here on are prefetch / thumbnails
 _STARTED = -2  # inbox marker: the starter thread has started the workers
 
 
@@ -360,6 +361,15 @@ class RenderPool(QObject):
             # page renders, so that page gets a whole core: first paint comes sooner.
             visible_busy = any(s.busy is not None and s.priority == 0 for s in self._slots)
             if priority > 0 and visible_busy and busy + 1 >= cores:
+                return
+            # Background work never takes the last free worker: a page the reader scrolls to
+            # (or a newly opened document) must not wait behind prefetch or thumbnails.
+            background = sum(s.busy is not None and s.priority >= BACKGROUND for s in self._slots)
+            if (
+                priority >= BACKGROUND
+                and len(self._slots) > 1
+                and background + 1 >= len(self._slots)
+            ):
                 return
             key = self._pop()
             source = self._sources.get(key.doc_id) if key is not None else None

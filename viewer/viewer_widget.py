@@ -281,15 +281,8 @@ class ViewerWidget(QWidget):
         self.document = doc
         state = self.state_store.load(doc.key) if doc is not None else None
         view = self.page_view
-        if state is not None:
-            view.set_rotation(state.rotation)
-            view.set_layout_mode(LayoutMode(state.layout))
-            self.layout_box.setCurrentIndex(self.layout_box.findData(view.layout_mode()))
-            if state.zoom_mode == ZoomMode.CUSTOM.value:
-                view.set_zoom(state.zoom)
-            else:
-                view.set_zoom_mode(ZoomMode(state.zoom_mode))
-        view.set_document(doc, state.page if state is not None else 0)
+        view.set_document(doc, state=state)  # first: the first page starts rendering now
+        self.layout_box.setCurrentIndex(self.layout_box.findData(view.layout_mode()))
         self.thumbnails.thumbnail_model.set_document(doc)
         self.outline.set_entries(doc.outline() if doc is not None else [])
         if old is not None:
