@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tls-cert", type=Path, help="PEM certificate: serve HTTPS")
     parser.add_argument("--tls-key", type=Path, help="PEM private key for --tls-cert")
     parser.add_argument("--log-level", default="warning")
+    parser.add_argument(
+        "--event-poll", type=float, default=0.5, help="seconds between event-table polls"
+    )
     commands = parser.add_subparsers(dest="command")
     create = commands.add_parser("create-user", help="add an account")
     _add_storage_options(create, suppress=True)
@@ -59,7 +62,12 @@ def _config(args: argparse.Namespace) -> Config:
     data_dir: Path = (args.data_dir or _default_data_dir()).expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     db = args.db or str(data_dir / "hopdesk.db")
-    return Config(db_url=database_url(db), data_dir=data_dir, access_ttl=args.access_ttl)
+    return Config(
+        db_url=database_url(db),
+        data_dir=data_dir,
+        access_ttl=args.access_ttl,
+        event_poll_interval=getattr(args, "event_poll", 0.5),
+    )
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -26,7 +26,7 @@ STAFF = tuple(r for r in ROLES if r != "guest")  # guests read what they are giv
 _URGENCY_RANK = {"flash": 0, "very_urgent": 1, "urgent": 2, "normal": 3}
 
 
-def visible_documents(user: User) -> Select[tuple[int]]:
+def visible_documents(user: User) -> Select[int]:
     """Ids of the documents a user may see: assigned (now or before), created, or the unit's."""
     if "it_admin" in user.roles:
         return select(Document.id)

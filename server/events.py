@@ -1,8 +1,9 @@
 """The event stream: a global, increasing `seq`, an audience per event, replay then live.
 
 Writers call `emit()` inside their transaction. Readers wake up from an in-process signal sent
-after commit, or from a short poll of `max(seq)` that also catches events written by other
-server processes sharing the database (and survives restarts: everything is in the DB).
+after commit; events written by other server processes sharing the database arrive through
+PostgreSQL LISTEN/NOTIFY, and on every engine through a short poll of `max(seq)` (the safety
+net: a dropped listener connection or SQLite). Everything is in the DB, so restarts lose nothing.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["events"])
 
 _EMITTED = "events_emitted"
+CHANNEL = "hopdesk_events"
 _ADVISORY_LOCK = 0x48_4F_50  # serialises event inserts on PostgreSQL so seq order = commit order
 WS_AUTH_FAILED = 4401
 _BATCH = 500
@@ -45,6 +47,8 @@ def emit(session: Session, type_: str, data: dict[str, Any], audience: Iterable[
     session.add(event)
     session.flush()
     session.add_all(EventAudience(event_seq=event.seq, user_id=u) for u in set(audience))
+    if bind.dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {CHANNEL}"))  # delivered at commit, folded per transaction
     session.info[_EMITTED] = True
     return event
 
@@ -80,22 +84,25 @@ class EventHub:
         self._poll = poll
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changed = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self._last_seq = 0
 
     async def start(self) -> None:
-        """Begin polling; called from the app's lifespan."""
+        """Begin polling (and listening, on PostgreSQL); called from the app's lifespan."""
         self._loop = asyncio.get_running_loop()
         self._changed = asyncio.Event()
-        self._task = asyncio.create_task(self._watch(), name="event-hub-poll")
+        self._tasks = [asyncio.create_task(self._watch(), name="event-hub-poll")]
+        if self._engine.dialect.name == "postgresql":
+            self._tasks.append(asyncio.create_task(self._listen(), name="event-hub-listen"))
 
     async def stop(self) -> None:
-        """Cancel and await the poller."""
-        if self._task is not None:
-            self._task.cancel()
+        """Cancel and await the poller and the listener."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
+        self._tasks = []
 
     def notify(self) -> None:
         """Thread-safe: called after a commit that emitted events."""
@@ -124,6 +131,24 @@ class EventHub:
             except Exception:  # a DB hiccup must not stop the stream; try again soon
                 log.exception("event poll failed")
             await asyncio.sleep(self._poll)
+
+    async def _listen(self) -> None:
+        """PostgreSQL LISTEN: other processes' commits wake us within milliseconds."""
+        import psycopg
+
+        dsn = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    self._pulse()  # anything committed while we were not listening
+                    async for _notify in conn.notifies():
+                        self._pulse()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the poll keeps events flowing; reconnect after a pause
+                log.warning("event listener lost its connection; retrying", exc_info=True)
+                await asyncio.sleep(max(self._poll, 1.0))
 
 
 def install_commit_hook(factory: sessionmaker[Session], hub: EventHub) -> None:

@@ -22,7 +22,7 @@ from server.users import UserRef, user_ref
 router = APIRouter(tags=["meetings"])
 
 
-def visible_meetings(user: User) -> Select[tuple[int]]:
+def visible_meetings(user: User) -> Select[int]:
     """Ids of the meetings a user may see (chair, secretary, invitee, creator; IT admin: all)."""
     if "it_admin" in user.roles:
         return select(Meeting.id)

@@ -311,7 +311,7 @@ class Event(Base):
     """One entry of the event stream; `seq` is global and only grows."""
 
     __tablename__ = "events"
-    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}  # never reuse a seq
+    __table_args__ = ({"sqlite_autoincrement": True},)  # never reuse a seq
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
     type: Mapped[str] = mapped_column(String(50))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
