@@ -21,6 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60.0
 
 
+def _settle(future: asyncio.Future[None], value: None) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
 class DemoServerError(RuntimeError):
     """The demo server did not start; the message carries the tail of its stderr."""
 
@@ -91,7 +96,7 @@ class DemoServer(QObject):
             return
         proc.finished.disconnect(self._on_finished)
         done = asyncio.get_running_loop().create_future()
-        proc.finished.connect(lambda *_: done.done() or done.set_result(None))
+        proc.finished.connect(lambda *_: _settle(done, None))
         proc.terminate()
         try:
             await asyncio.wait_for(done, wait)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
@@ -17,7 +17,15 @@ URGENCY_RANK = {"normal": 0, "urgent": 1, "very_urgent": 2, "flash": 3}
 class DocumentsModel(RecordTableModel[Any]):
     """Văn bản rows; which columns show is the subclass's `COLUMNS`."""
 
-    COLUMNS = ("number", "issued_on", "summary", "agency", "doc_type", "direction", "status")
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "number",
+        "issued_on",
+        "summary",
+        "agency",
+        "doc_type",
+        "direction",
+        "status",
+    )
 
     def title(self, key: str) -> str:
         return {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt
 
@@ -12,7 +12,14 @@ from ui.documents_view import DocumentsModel, DocumentsView
 class InboxModel(DocumentsModel):
     """Urgency, number/symbol, summary (trích yếu), issuing agency, deadline, action wanted."""
 
-    COLUMNS = ("urgency", "number", "summary", "agency", "deadline", "action")
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "urgency",
+        "number",
+        "summary",
+        "agency",
+        "deadline",
+        "action",
+    )
 
 
 class InboxView(DocumentsView):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
@@ -15,7 +15,7 @@ from ui.table_model import RecordTableModel, format_date, format_time
 class MeetingsModel(RecordTableModel[Any]):
     """Columns: time, title, location (or online), chair, my attendance."""
 
-    COLUMNS = ("time", "title", "location", "chair", "attendance")
+    COLUMNS: ClassVar[tuple[str, ...]] = ("time", "title", "location", "chair", "attendance")
 
     def title(self, key: str) -> str:
         return {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sys
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -42,7 +42,12 @@ def process_age_ms() -> int:
 async def wait_dialog(dialog: QDialog) -> int:
     """Show a dialog window-modally and await its result without a nested event loop."""
     done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-    dialog.finished.connect(lambda code: done.done() or done.set_result(int(code)))
+
+    def finished(code: int) -> None:
+        if not done.done():
+            done.set_result(int(code))
+
+    dialog.finished.connect(finished)
     dialog.open()
     return await done
 
@@ -179,7 +184,9 @@ class QtFrontend(QObject):
     def _ready(self) -> None:
         """`--exit-when-ready`: one line for the benchmark, then quit normally."""
         print(f"ready {process_age_ms()}", flush=True)
-        sys.stdout.flush()
+        shot = os.environ.get("HOPDESK_SCREENSHOT")  # docs/screenshots, taken under Xvfb
+        if shot and self.window is not None:
+            self.window.grab().save(shot)
         QTimer.singleShot(0, lambda: self._finish("quit"))
 
     def _finish(self, outcome: str) -> None:
