@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.datastructures import Headers
 
 from server.models import AccessToken, User, utcnow
 from server.problems import Problem, unauthorized
@@ -19,10 +20,9 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def bearer_token(request_headers: dict[str, str] | object, query_token: str | None = None) -> str:
-    """The token of `Authorization: Bearer …`, else the query fallback, else ''."""
-    value = getattr(request_headers, "get", lambda _k, _d=None: None)("authorization") or ""
-    scheme, _, token = value.partition(" ")
+def bearer_token(headers: Headers, query_token: str | None = None) -> str:
+    """The token of `Authorization: Bearer …`, else the query fallback (WebSocket), else ''."""
+    scheme, _, token = headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
     return query_token or ""

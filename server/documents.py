@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import Select, case, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -15,12 +15,13 @@ from server.access import require, signed_in
 from server.events import emit
 from server.files import FileRef, file_ref
 from server.models import ROLES, Assignment, Comment, Document, User
-from server.problems import not_found
+from server.problems import Problem, not_found
 from server.unit_of_work import client_address, commit, get_session
 from server.users import UserRef, user_ref
 
 router = APIRouter(tags=["documents"])
 STAFF = tuple(r for r in ROLES if r != "guest")  # guests read what they are given, no more
+ASSIGNERS = ("leader", "secretary", "clerk")  # who routes documents (phân công, chuyển xử lý)
 
 # Inbox order: most urgent first (flash > very urgent > urgent > normal), then nearest deadline.
 _URGENCY_RANK = {"flash": 0, "very_urgent": 1, "urgent": 2, "normal": 3}
@@ -198,6 +199,56 @@ def get_document(
 ) -> DocumentOut:
     """One document with versions, assignments and comments (404 when not visible)."""
     return detail(_load(session, document_id, user), user)
+
+
+class AssignmentIn(BaseModel):
+    """Body of `POST /documents/{id}/assignments`."""
+
+    assignee_id: int
+    action: Literal["process", "coordinate", "review", "approve", "sign"]
+    deadline: AwareDatetime | None = None
+
+
+@router.post("/documents/{document_id}/assignments", response_model=AssignmentOut, status_code=201)
+def add_assignment(
+    document_id: int,
+    body: AssignmentIn,
+    request: Request,
+    user: Annotated[User, Depends(require(*ASSIGNERS))],
+    session: Annotated[Session, Depends(get_session)],
+) -> AssignmentOut:
+    """Ask someone to act on a document; they hear of it at once (`document.assigned`)."""
+    document = _load(session, document_id, user)
+    assignee = session.get(User, body.assignee_id)
+    if assignee is None or not assignee.active:
+        raise Problem(422, "unknown-user", detail="No such user.", ids=[body.assignee_id])
+    assignment = Assignment(
+        document_id=document.id,
+        assignee_id=assignee.id,
+        assigned_by=user.id,
+        action=body.action,
+        deadline=body.deadline or document.deadline,
+    )
+    session.add(assignment)
+    session.flush()
+    emit(session, "document.assigned", {"document_id": document.id}, {assignee.id})
+    audit.record(
+        session,
+        "document.assign",
+        user_id=user.id,
+        address=client_address(request),
+        target=f"document:{document.id}",
+        assignee_id=assignee.id,
+        wanted=body.action,
+    )
+    commit(session)
+    return AssignmentOut(
+        id=assignment.id,
+        assignee=user_ref(assignee),  # type: ignore[arg-type]
+        action=assignment.action,
+        deadline=assignment.deadline,
+        state=assignment.state,
+    )
 
 
 class CommentIn(BaseModel):

@@ -132,3 +132,30 @@ def test_websocket_closes_4401_on_bad_token(demo_server: ServerProcess, token: s
             return closed.value.rcvd.code
 
     assert asyncio.run(scenario()) == 4401
+
+
+def test_assignment_lands_in_the_inbox_and_the_stream(server: ServerProcess) -> None:
+    api = api_for(server)
+    clerk, specialist = api.login("vanthu"), api.login("chuyenvien2")
+    since = specialist.get("/events").json()["last_seq"]
+    inbox_before = {d["id"] for d in specialist.get("/documents?box=inbox").json()}
+    document_id = 1  # 2456/UBND-KGVX, an incoming letter registered by the clerk
+    assert document_id not in inbox_before
+    reply = clerk.post(
+        f"/documents/{document_id}/assignments",
+        {"assignee_id": specialist.user["id"], "action": "process"},
+    )
+    assert reply.status == 201
+    assert reply.json()["state"] == "pending"
+    assert reply.json()["deadline"]
+    events = specialist.get(f"/events?since={since}").json()["events"]
+    assert [(e["type"], e["data"]) for e in events] == [
+        ("document.assigned", {"document_id": document_id})
+    ]
+    inbox = specialist.get("/documents?box=inbox").json()
+    assert next(d for d in inbox if d["id"] == document_id)["my_action"] == "process"
+    refused = specialist.post(
+        f"/documents/{document_id}/assignments",
+        {"assignee_id": clerk.user["id"], "action": "process"},
+    )
+    assert refused.status == 403
