@@ -103,6 +103,7 @@ class Document:
         self.source = source
         self.key = key  # identifies the document for the remembered view state
         self._block = block
+        self._file: Any = None
         self.page_count: int = doc.page_count
         first = doc[0].rect
         self._sizes: list[tuple[float, float] | None] = [None] * self.page_count
@@ -133,7 +134,15 @@ class Document:
         doc = cls._open(lambda: pymupdf.open(path), name)
         doc_id = next(_doc_ids)
         secret = cls._authenticate(doc, name, password)
-        return cls._validated(doc, name, DocumentSource(doc_id, path=path, password=secret), key)
+        source = DocumentSource(doc_id, path=path, password=secret)
+        opened = cls._validated(doc, name, source, key)
+        # A handle of our own: if the file is deleted or replaced while shown, workers that
+        # have not opened it yet get its bytes from here (see `detach_from_file`).
+        try:
+            opened._file = open(path, "rb")  # noqa: SIM115 (kept open for the document's life)
+        except OSError as exc:
+            log.info("no spare handle on %s: %r", path, exc)
+        return opened
 
     @classmethod
     def open_bytes(
@@ -214,11 +223,35 @@ class Document:
             return
         self.closed = True
         self._doc.close()
+        if self._file is not None:
+            self._file.close()
         if self._block is not None:
             self._block.close()
             self._block.unlink()
 
     # -- properties ------------------------------------------------------------------------
+
+    def detach_from_file(self) -> DocumentSource | None:
+        """The file went away under us: copy its bytes (through our own open handle) into
+        shared memory and return the new source for the workers; None if impossible."""
+        if self._file is None or self._block is not None or self.closed:
+            return None
+        try:
+            self._file.seek(0)
+            data = self._file.read()
+        except OSError as exc:
+            log.warning("%s: cannot read the kept handle: %r", self.name, exc)
+            return None
+        if not data:
+            return None
+        block = shared_memory.SharedMemory(create=True, size=len(data))
+        assert block.buf is not None
+        block.buf[: len(data)] = data
+        self._block = block
+        self.source = DocumentSource(
+            self.doc_id, shm_name=block.name, size=len(data), password=self.source.password
+        )
+        return self.source
 
     @property
     def doc_id(self) -> int:

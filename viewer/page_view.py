@@ -513,8 +513,15 @@ class PageView(QAbstractScrollArea):
             self.viewport().update()
 
     def _on_page_failed(self, key: PageKey, reason: str) -> None:
-        if self._doc is None or key.doc_id != self._doc.doc_id:
+        doc = self._doc
+        if doc is None or key.doc_id != doc.doc_id:
             return
+        if "FileNotFoundError" in reason and doc.source.path is not None:
+            source = doc.detach_from_file()  # deleted while open: go on from memory
+            if source is not None:
+                self._pool.replace_source(source)
+                self._request_visible()
+                return
         self._errors[key.page] = reason
         self.viewport().update()
 

@@ -309,6 +309,11 @@ class RenderPool(QObject):
         self._sources[source.doc_id] = source
         self._users[source.doc_id] = self._users.get(source.doc_id, 0) + 1
 
+    def replace_source(self, source: DocumentSource) -> None:
+        """Point workers that have not opened a document yet at a new source (same doc_id)."""
+        if source.doc_id in self._sources:
+            self._sources[source.doc_id] = source
+
     def unregister(self, doc_id: int) -> None:
         """Forget a document once its last user lets go: queued requests, cached images, and
         the workers' open copies."""
