@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QWidget
 
@@ -52,15 +53,11 @@ class NoticePresenter(QObject):
         self._open(box)
 
     def _open(self, dialog: QWidget) -> None:
+        self.open_dialogs = [d for d in self.open_dialogs if shiboken6.isValid(d) and d.isVisible()]
         if len(self.open_dialogs) >= MAX_OPEN_CRASH_DIALOGS:
             log.warning("too many open notices; not showing another")
             dialog.deleteLater()
             return
         self.open_dialogs.append(dialog)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.destroyed.connect(lambda *_: self._forget(dialog))
         dialog.show()
-
-    def _forget(self, dialog: QWidget) -> None:
-        if dialog in self.open_dialogs:
-            self.open_dialogs.remove(dialog)
