@@ -136,8 +136,11 @@ def login(
             retry_after=wait,
         )
     user = session.scalar(select(User).where(User.username == body.username))
-    ok = verify_password(user.password_hash, body.password) if user else dummy_verify("x")
+    ok = verify_password(user.password_hash, body.password) if user else dummy_verify(body.password)
     if user is None or not ok or not user.active:
+        # Failures older than the window no longer count: drop them so the table stays small.
+        stale = utcnow() - dt.timedelta(seconds=config.login_window)
+        session.execute(delete(LoginFailure).where(LoginFailure.at < stale))
         session.add(LoginFailure(username=body.username, address=address))
         audit.record(
             session, "auth.login_failed", user_id=None, address=address, target=body.username
