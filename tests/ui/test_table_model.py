@@ -91,12 +91,8 @@ def test_notices_by_severity(qapp: QApplication, qtbot: QtBot) -> None:
     notifier.info("hello there")
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == "hello there")
     notifier.error("it failed", "trace")
-    boxes: list[Any] = []
     qtbot.waitUntil(
-        lambda: (
-            bool(boxes := [w for w in qapp.topLevelWidgets() if isinstance(w, QMessageBox)])
-            and boxes[0].isVisible()
-        )
+        lambda: any(isinstance(w, QMessageBox) and w.isVisible() for w in qapp.topLevelWidgets())
     )
     box = next(w for w in qapp.topLevelWidgets() if isinstance(w, QMessageBox))
     assert box.text() == "it failed"
