@@ -77,6 +77,16 @@ class PixelCache:
         self.max_bytes = max_bytes
         self.bytes = 0
         self._items: OrderedDict[PageKey, RenderedPage] = OrderedDict()
+        # Evicted images kept for reuse: writing into memory already mapped costs ~1 ms for
+        # a 150 % page, fresh memory ~8 ms of page faults on the GUI thread.
+        self._spares: list[QImage] = []
+
+    def take_spare(self, width: int, height: int) -> QImage:
+        """An image of that size and RGB888 format, recycled when possible."""
+        for i, image in enumerate(self._spares):
+            if image.width() == width and image.height() == height:
+                return self._spares.pop(i)
+        return QImage(width, height, QImage.Format.Format_RGB888)
 
     def get(self, key: PageKey) -> RenderedPage | None:
         """The image for `key`, marked as recently used."""
@@ -107,6 +117,7 @@ class PixelCache:
         while self.bytes > self.max_bytes and len(self._items) > 1:
             _, evicted = self._items.popitem(last=False)
             self.bytes -= evicted.image.sizeInBytes()
+            self._spares = [evicted.image, *self._spares[:2]]
 
     def drop_document(self, doc_id: int) -> None:
         """Forget every image of a closed document."""
@@ -438,7 +449,7 @@ class RenderPool(QObject):
             self._dispatch()
             self.pageFailed.emit(key, result.error)
             return
-        image = QImage(result.width, result.height, QImage.Format.Format_RGB888)
+        image = self.cache.take_spare(result.width, result.height)
         n = result.stride * result.height
         if image.isNull() or image.bytesPerLine() != result.stride:
             self._dispatch()
