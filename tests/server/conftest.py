@@ -6,7 +6,7 @@ import json
 import ssl
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,6 +94,15 @@ def anon(server: ServerProcess) -> Api:
     return api_for(server)
 
 
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """Anonymous client of a server shared by one test module: tests that write, but only
+    things no other test of the module counts (fresh UUIDs, keys, own sign-ins)."""
+    proc = ServerProcess(tmp_path_factory.mktemp("module-server")).start()
+    yield api_for(proc)
+    proc.stop()
+
+
 @pytest.fixture(scope="session")
 def demo(demo_server: ServerProcess) -> Api:
     """Anonymous client of the shared read-only server."""
@@ -110,10 +119,3 @@ def any_db_server(
     make_db = request.getfixturevalue("postgres_database")
     return server_factory(db=make_db())
 
-
-@pytest.fixture(scope="session")
-def leader_token(demo: Api) -> str:
-    """An access token of `giamdoc` on the shared server."""
-    token = demo.login("giamdoc").token
-    assert token
-    return token

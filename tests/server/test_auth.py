@@ -8,8 +8,8 @@ from tests.fixtures.server import ServerFactory, ServerProcess
 from tests.server.conftest import Api, api_for
 
 
-def test_login_returns_token_pair_and_user(anon: Api) -> None:
-    reply = anon.post("/auth/login", {"username": "giamdoc", "password": "hopdesk-demo"})
+def test_login_returns_token_pair_and_user(demo: Api) -> None:
+    reply = demo.post("/auth/login", {"username": "giamdoc", "password": "hopdesk-demo"})
     assert reply.status == 200
     pair = reply.json()
     assert pair["token_type"] == "bearer"
@@ -64,7 +64,8 @@ def test_refresh_rotates_and_reuse_revokes_the_family(any_db_server: ServerProce
     assert Api(anon.base, rotated["access_token"]).get("/me").status == 401
 
 
-def test_logout_revokes(anon: Api) -> None:
+def test_logout_revokes(demo: Api) -> None:
+    anon = demo
     user = anon.login("chanhvp")
     assert anon.post("/auth/logout", {"refresh_token": user.refresh_token}).status == 204
     assert user.get("/me").status == 401

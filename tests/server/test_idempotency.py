@@ -11,8 +11,8 @@ def _comment_count(api: Api, document_id: int) -> int:
     return len(api.get(f"/documents/{document_id}").json()["comments"])
 
 
-def test_repeat_is_replayed_not_reapplied(anon: Api) -> None:
-    leader = anon.login("giamdoc")
+def test_repeat_is_replayed_not_reapplied(shared: Api) -> None:
+    leader = shared.login("giamdoc")
     document_id = leader.get("/documents").json()[0]["id"]
     before = _comment_count(leader, document_id)
     key = {"Idempotency-Key": str(uuid.uuid4())}
@@ -24,9 +24,9 @@ def test_repeat_is_replayed_not_reapplied(anon: Api) -> None:
     assert _comment_count(leader, document_id) == before + 1
 
 
-def test_keys_are_per_user(anon: Api) -> None:
+def test_keys_are_per_user(shared: Api) -> None:
     key = {"Idempotency-Key": str(uuid.uuid4())}
-    leader, deputy = anon.login("giamdoc"), anon.login("phogiamdoc")
+    leader, deputy = shared.login("giamdoc"), shared.login("phogiamdoc")
     document_id = 2  # 4821/BTTTT-CĐSQG: assigned to giamdoc; seen by the unit of its creator
     a = leader.post(f"/documents/{document_id}/comments", {"text": "A"}, headers=key)
     b = deputy.post("/meetings", {"title": "x"}, headers=key)
@@ -35,8 +35,8 @@ def test_keys_are_per_user(anon: Api) -> None:
     assert b.headers.get("idempotent-replayed") is None
 
 
-def test_same_key_for_another_request_is_refused(anon: Api) -> None:
-    leader = anon.login("giamdoc")
+def test_same_key_for_another_request_is_refused(shared: Api) -> None:
+    leader = shared.login("giamdoc")
     key = {"Idempotency-Key": str(uuid.uuid4())}
     assert leader.post("/documents/1/comments", {"text": "A"}, headers=key).status == 201
     other = leader.post("/documents/2/comments", {"text": "A"}, headers=key)
@@ -44,8 +44,8 @@ def test_same_key_for_another_request_is_refused(anon: Api) -> None:
     assert other.json()["type"].endswith("/idempotency-key-reused")
 
 
-def test_errors_are_replayed_too_but_not_401(anon: Api) -> None:
-    leader = anon.login("giamdoc")
+def test_errors_are_replayed_too_but_not_401(shared: Api) -> None:
+    leader = shared.login("giamdoc")
     key = {"Idempotency-Key": str(uuid.uuid4())}
     missing = leader.post("/documents/999999/comments", {"text": "A"}, headers=key)
     assert missing.status == 404
@@ -57,7 +57,7 @@ def test_errors_are_replayed_too_but_not_401(anon: Api) -> None:
     )
     key2 = {"Idempotency-Key": str(uuid.uuid4())}
     assert (
-        Api(anon.base, "bad").post("/documents/1/comments", {"text": "A"}, headers=key2).status
+        Api(shared.base, "bad").post("/documents/1/comments", {"text": "A"}, headers=key2).status
         == 401
     )
     assert leader.post("/documents/1/comments", {"text": "A"}, headers=key2).status == 201

@@ -23,8 +23,8 @@ def _note(**changes: object) -> dict[str, object]:
     return note
 
 
-def test_put_get_list_delete(anon: Api) -> None:
-    me = anon.login("giamdoc")
+def test_put_get_list_delete(shared: Api) -> None:
+    me = shared.login("giamdoc")
     note_id = str(uuid.uuid4())
     created = me.call("PUT", f"/notes/{note_id}", _note())
     assert created.status == 201
@@ -48,8 +48,8 @@ def test_put_get_list_delete(anon: Api) -> None:
     assert [e["type"] for e in events if e["type"].startswith("note.")][-1] == "note.deleted"
 
 
-def test_only_the_owner_sees_or_changes_a_note(anon: Api) -> None:
-    owner, other = anon.login("giamdoc"), anon.login("phogiamdoc")
+def test_only_the_owner_sees_or_changes_a_note(shared: Api) -> None:
+    owner, other = shared.login("giamdoc"), shared.login("phogiamdoc")
     note_id = str(uuid.uuid4())
     assert owner.call("PUT", f"/notes/{note_id}", _note()).status == 201
     assert other.get(f"/notes/{note_id}").status == 404
@@ -59,8 +59,8 @@ def test_only_the_owner_sees_or_changes_a_note(anon: Api) -> None:
     assert owner.get(f"/notes/{note_id}").json()["text"] == "Cần làm rõ kinh phí"
 
 
-def test_older_write_is_a_conflict(anon: Api) -> None:
-    me = anon.login("giamdoc")
+def test_older_write_is_a_conflict(shared: Api) -> None:
+    me = shared.login("giamdoc")
     note_id = str(uuid.uuid4())
     me.call("PUT", f"/notes/{note_id}", _note(updated_at="2026-11-22T10:00:00+07:00"))
     stale = me.call("PUT", f"/notes/{note_id}", _note(updated_at="2026-11-22T09:00:00+07:00"))
@@ -69,8 +69,8 @@ def test_older_write_is_a_conflict(anon: Api) -> None:
     assert stale.json()["current"]["id"] == note_id
 
 
-def test_invalid_notes_are_422(anon: Api) -> None:
-    me = anon.login("giamdoc")
+def test_invalid_notes_are_422(shared: Api) -> None:
+    me = shared.login("giamdoc")
     assert me.call("PUT", "/notes/not-a-uuid", _note()).status == 422
     assert me.call("PUT", f"/notes/{uuid.uuid4()}", _note(rect=None)).status == 422
     assert me.call("PUT", f"/notes/{uuid.uuid4()}", _note(target="xyz")).status == 422
