@@ -118,4 +118,3 @@ def any_db_server(
         return server_factory()
     make_db = request.getfixturevalue("postgres_database")
     return server_factory(db=make_db())
-
