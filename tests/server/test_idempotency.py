@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from tests.server.conftest import Api
 
@@ -61,3 +62,37 @@ def test_errors_are_replayed_too_but_not_401(shared: Api) -> None:
         == 401
     )
     assert leader.post("/documents/1/comments", {"text": "A"}, headers=key2).status == 201
+
+
+def test_concurrent_twins_apply_once(shared: Api) -> None:
+    """Eight copies of one request at once: one comment, eight identical answers, no 500."""
+    leader = shared.login("giamdoc")
+    document_id = 3
+    before = _comment_count(leader, document_id)
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    path = f"/documents/{document_id}/comments"
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(
+            pool.map(lambda _: leader.post(path, {"text": "Cùng lúc"}, headers=key), range(8))
+        )
+    assert {r.status for r in replies} == {201}
+    assert len({r.body for r in replies}) == 1
+    assert _comment_count(leader, document_id) == before + 1
+
+
+def test_concurrent_distinct_writes_all_succeed(shared: Api) -> None:
+    leader = shared.login("giamdoc")
+    before = _comment_count(leader, 3)
+    with ThreadPoolExecutor(8) as pool:
+        replies = list(
+            pool.map(
+                lambda i: leader.post(
+                    "/documents/3/comments",
+                    {"text": f"#{i}"},
+                    headers={"Idempotency-Key": str(uuid.uuid4())},
+                ),
+                range(16),
+            )
+        )
+    assert [r.status for r in replies] == [201] * 16
+    assert _comment_count(leader, 3) == before + 16
