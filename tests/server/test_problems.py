@@ -146,3 +146,49 @@ def test_garbage_paths_never_give_500(fuzz_token: str, shared: Api, segment: str
     for template in ("/meetings/{}", "/documents/{}", "/files/{}", "/notes/{}", "/{}"):
         reply = api.get(template.format(quote(segment, safe="")))
         assert reply.status < 500, (template, segment)
+
+
+def test_unexpected_error_is_a_logged_500_problem(caplog: pytest.LogCaptureFixture) -> None:
+    """The catch-all handler, driven through ASGI directly (no route of ours fails on purpose)."""
+    import asyncio
+
+    from fastapi import FastAPI
+
+    from server import problems
+
+    app = FastAPI()
+    problems.install(app)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("kaput")
+
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/boom",
+        "raw_path": b"/boom",
+        "query_string": b"",
+        "headers": [],
+        "scheme": "http",
+        "server": ("t", 80),
+        "client": ("127.0.0.1", 1),
+        "root_path": "",
+        "http_version": "1.1",
+    }
+    with pytest.raises(RuntimeError):  # Starlette re-raises after answering, for the server log
+        asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    assert sent[0]["status"] == 500
+    assert (b"content-type", PROBLEM.encode()) in sent[0]["headers"]  # type: ignore[operator]
+    body = json.loads(sent[1]["body"])  # type: ignore[arg-type]
+    assert body["type"].endswith("/internal-error")
+    assert "kaput" not in body["detail"]
+    assert any("unhandled error" in r.message for r in caplog.records)
