@@ -17,12 +17,15 @@ SAMPLE = {"sha256": "0" * 64, "note_id": "3f0e4b52-0c8e-4f7e-9a55-5b9a9c1e7a10"}
 
 
 def _routes() -> tuple[list[tuple[str, str]], list[str]]:
-    http, ws = [], []
+    http: list[tuple[str, str]] = []
+    ws: list[str] = []
     for route in (r for router in ROUTERS for r in router.routes):
+        if not isinstance(route, APIRoute | APIWebSocketRoute):
+            continue
         path = API_PREFIX + re.sub(r"{(\w+)(:\w+)?}", lambda m: SAMPLE.get(m[1], "1"), route.path)
         if isinstance(route, APIRoute):
-            http += [(method, path) for method in sorted(route.methods)]
-        elif isinstance(route, APIWebSocketRoute):
+            http += [(method, path) for method in sorted(route.methods or ())]
+        else:
             ws.append(path)
     return http, ws
 
@@ -33,7 +36,7 @@ def test_every_private_route_refuses_without_token(demo: Api, demo_server: Serve
     for method, path in http:
         if path in PUBLIC_PATHS or path.startswith("/openapi"):
             continue
-        body = {} if method in {"POST", "PUT", "PATCH"} else None
+        body: dict[str, object] | None = {} if method in {"POST", "PUT", "PATCH"} else None
         reply = demo.call(method, path.removeprefix("/api/v1"), body)
         assert reply.status == 401, (method, path, reply.status)
         assert reply.headers["www-authenticate"] == "Bearer"
@@ -62,7 +65,7 @@ def test_every_private_route_refuses_without_token(demo: Api, demo_server: Serve
     ],
 )
 def test_role_is_enforced(demo: Api, username: str, method: str, path: str) -> None:
-    body = {"text": "x"} if "comments" in path else None
+    body: dict[str, object] | None = {"text": "x"} if "comments" in path else None
     if path == "/meetings":
         body = {
             "title": "x",

@@ -45,7 +45,7 @@ def _raw_request(
     server: ServerProcess, headers: dict[str, str], chunks: list[bytes]
 ) -> tuple[int, dict[str, str], bytes]:
     parts = urlsplit(server.url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
     conn.putrequest("POST", "/api/v1/auth/login")
     for name, value in headers.items():
         conn.putheader(name, value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.server.conftest import Api
 
 
-def _ids(reply_json: list[dict[str, object]]) -> set[object]:
+def _ids(reply_json: list[dict[str, int]]) -> set[int]:
     return {item["id"] for item in reply_json}
 
 
