@@ -183,11 +183,6 @@ def list_events(
     )
 
 
-def _ws_user(factory: sessionmaker[Session], token: str) -> int:
-    with factory() as session:
-        return authenticate(session, token).id
-
-
 def _ws_fetch(factory: sessionmaker[Session], token: str, since: int) -> list[dict[str, Any]]:
     """Re-check the token each round (4401 on expiry), then read the next batch."""
     with factory() as session:
@@ -208,13 +203,7 @@ async def events_ws(
     factory: sessionmaker[Session] = websocket.app.state.sessions
     hub: EventHub = websocket.app.state.hub
     token = bearer_token(websocket.headers, access_token)
-    await websocket.accept()
-    try:
-        await run_in_threadpool(_ws_user, factory, token)
-    except Problem as problem:
-        await websocket.close(WS_AUTH_FAILED, problem.slug)
-        return
-
+    await websocket.accept()  # accept first: a close code (4401) needs an open socket
     gone = asyncio.create_task(_until_disconnect(websocket))
     try:
         while not gone.done():
