@@ -14,13 +14,12 @@ from server import audit
 from server.access import require, signed_in
 from server.events import emit
 from server.files import FileRef, file_ref
-from server.models import ROLES, Assignment, Comment, Document, User
+from server.models import Assignment, Comment, Document, User
 from server.problems import Problem, not_found
 from server.unit_of_work import client_address, commit, get_session
-from server.users import UserRef, user_ref
+from server.users import STAFF_ROLES, UserRef, user_ref
 
 router = APIRouter(tags=["documents"])
-STAFF = tuple(r for r in ROLES if r != "guest")  # guests read what they are given, no more
 ASSIGNERS = ("leader", "secretary", "clerk")  # who routes documents (phân công, chuyển xử lý)
 
 # Inbox order: most urgent first (flash > very urgent > urgent > normal), then nearest deadline.
@@ -270,7 +269,7 @@ def add_comment(
     document_id: int,
     body: CommentIn,
     request: Request,
-    user: Annotated[User, Depends(require(*STAFF))],
+    user: Annotated[User, Depends(require(*STAFF_ROLES))],
     session: Annotated[Session, Depends(get_session)],
 ) -> CommentOut:
     """Add a remark and tell the people working on the document (`document.commented`)."""

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from server.access import signed_in
+from server.access import require, signed_in
 from server.models import ROLES, OrgUnit, User, UserRole
 from server.passwords import hash_password
+from server.unit_of_work import get_session
 
 router = APIRouter(tags=["users"])
+STAFF_ROLES = tuple(r for r in ROLES if r != "guest")  # a guest does not browse the staff list
 
 
 class OrgUnitRef(BaseModel):
@@ -66,6 +68,20 @@ def user_ref(user: User | None) -> UserRef | None:
 def me(user: Annotated[User, Depends(signed_in)]) -> UserOut:
     """The signed-in user."""
     return user_out(user)
+
+
+@router.get("/users", response_model=list[UserOut])
+def directory(
+    user: Annotated[User, Depends(require(*STAFF_ROLES))],
+    session: Annotated[Session, Depends(get_session)],
+    q: Annotated[str | None, Query(max_length=100)] = None,
+) -> list[UserOut]:
+    """Active colleagues (to invite to a meeting, assign a document); `q` filters by name."""
+    query = select(User).where(User.active).order_by(User.full_name, User.id)
+    if q:
+        pattern = f"%{q}%"
+        query = query.where(or_(User.full_name.ilike(pattern), User.username.ilike(pattern)))
+    return [user_out(u) for u in session.scalars(query)]
 
 
 def create_user(

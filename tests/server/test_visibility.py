@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from tests.server.conftest import Api
 
 
@@ -74,3 +76,14 @@ def test_files_only_for_those_who_may_see_them(demo: Api) -> None:
     assert demo.login("khach").get(f"/files/{sha}").status == 404
     assert leader.get(f"/files/{'a' * 64}").status == 404
     assert leader.get("/files/not-a-hash").status == 422
+
+
+def test_user_directory_for_staff_not_guests(demo: Api) -> None:
+    clerk = demo.login("vanthu")
+    everyone = clerk.get("/users").json()
+    assert {u["username"] for u in everyone} >= {"giamdoc", "khach", "quantri"}
+    names = [u["full_name"] for u in everyone]
+    assert names == sorted(names)
+    found = clerk.get("/users?q=" + quote("Hùng")).json()
+    assert [u["username"] for u in found] == ["giamdoc"]
+    assert demo.login("khach").get("/users").status == 403
