@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 MiB = 1024 * 1024
@@ -22,7 +22,6 @@ class Config:
     login_window: int = 15 * 60  # seconds over which failures are counted
     login_max_failures: int = 5
     event_poll_interval: float = 0.5  # seconds; catches events written by other processes
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def files_dir(self) -> Path:
