@@ -1,0 +1,320 @@
+"""The typed async client of the office API (contract.md) on aiohttp.
+
+One `aiohttp.ClientSession` per signed-in session. TLS is verified unless the settings say
+otherwise; a CA bundle from the settings is trusted in addition to the system roots. Failures
+become typed errors (`desktop.errors`) with the URL and the cause; problem documents become
+`ApiError` subclasses. A 401 on an authenticated call asks the token provider for a fresh access
+token once (the provider makes concurrent refreshes share one round trip) and retries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import ssl
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from desktop.config import Settings
+from desktop.errors import (
+    ApiError,
+    InvalidCredentials,
+    InvalidServerUrl,
+    NotAHopDeskServer,
+    Problem,
+    ServerUnreachable,
+    SessionExpired,
+    TlsError,
+    TooManyAttempts,
+)
+
+__all__ = ["ApiClient", "Problem", "Response", "TokenProvider", "normalize_server_url"]
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+RETRY_WITH_REFRESH = frozenset({"token-expired", "unauthorized"})
+DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=30, connect=10, sock_read=25)
+
+
+class TokenProvider(Protocol):
+    """Who holds the tokens (the `Session`)."""
+
+    @property
+    def access_token(self) -> str | None:
+        """The current access token."""
+
+    async def refresh_access(self, stale: str | None) -> str:
+        """A fresh access token replacing `stale` (raises `SessionExpired`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A successful answer: status, headers and the decoded JSON body (None when empty)."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: Any
+
+
+def normalize_server_url(url: str) -> str:
+    """`server.gov.vn` → `https://server.gov.vn`; no trailing slash, no `/api/v1`."""
+    text = url.strip()
+    if not text:
+        raise InvalidServerUrl(url)
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidServerUrl(url)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        raise InvalidServerUrl(url) from None
+    text = text.rstrip("/")
+    if text.endswith(API_PREFIX):
+        text = text[: -len(API_PREFIX)]
+    return text
+
+
+def ssl_context(settings: Settings) -> ssl.SSLContext | bool:
+    """The TLS policy: system roots (+ the configured bundle), or no checks if turned off."""
+    if not settings.verify_tls:
+        return False
+    context = ssl.create_default_context()
+    if settings.ca_bundle:
+        context.load_verify_locations(cafile=settings.ca_bundle)
+    return context
+
+
+def describe(exc: BaseException) -> str:
+    """A short technical cause for a connection failure (no traceback)."""
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        cert_error = exc.certificate_error
+        return str(getattr(cert_error, "verify_message", "") or cert_error)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        os_error = exc.os_error
+        return str(os_error.strerror or os_error) if os_error else str(exc)
+    if isinstance(exc, TimeoutError | asyncio.TimeoutError):
+        return "timed out"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return str(exc.verify_message or exc.reason)
+    return str(exc) or type(exc).__name__
+
+
+def connection_error(url: str, exc: BaseException) -> ServerUnreachable | TlsError:
+    """The typed error for a failed connection."""
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError | ssl.SSLCertVerificationError):
+        return TlsError(url, describe(exc))
+    if isinstance(exc, aiohttp.ClientSSLError | ssl.SSLError):
+        return TlsError(url, describe(exc))
+    return ServerUnreachable(url, describe(exc))
+
+
+def problem_error(problem: Problem, headers: Mapping[str, str]) -> ApiError:
+    """The most specific `ApiError` for a problem document."""
+    if problem.slug == "invalid-credentials":
+        return InvalidCredentials(problem)
+    if problem.status == 429:
+        retry = problem.extensions.get("retry_after", headers.get("Retry-After", "60"))
+        try:
+            seconds = int(float(str(retry)))
+        except ValueError:
+            seconds = 60
+        return TooManyAttempts(problem, seconds)
+    return ApiError(problem)
+
+
+class ApiClient:
+    """Calls `/api/v1/...` of one server; paths are given without the prefix."""
+
+    def __init__(
+        self,
+        base_url: str,
+        settings: Settings | None = None,
+        token_provider: TokenProvider | None = None,
+        timeout: aiohttp.ClientTimeout = DEFAULT_TIMEOUT,
+    ) -> None:
+        self.base_url = normalize_server_url(base_url)
+        self.settings = settings or Settings()
+        self.tokens = token_provider
+        self.timeout = timeout
+        self._http: aiohttp.ClientSession | None = None
+        self._ssl: ssl.SSLContext | bool | None = None
+
+    def url(self, path: str) -> str:
+        """The absolute URL of an API path."""
+        return f"{self.base_url}{API_PREFIX}{path}"
+
+    def ws_url(self, path: str) -> str:
+        """The WebSocket URL of an API path (ws:// or wss:// like the server URL)."""
+        url = self.url(path)
+        return "ws" + url[4:] if url.startswith("http") else url
+
+    @property
+    def http(self) -> aiohttp.ClientSession:
+        """The aiohttp session (made on first use, inside the running loop)."""
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(timeout=self.timeout)
+        return self._http
+
+    @property
+    def tls(self) -> ssl.SSLContext | bool:
+        """The TLS setting passed to every request."""
+        if self._ssl is None:
+            try:
+                self._ssl = ssl_context(self.settings)
+            except (OSError, ssl.SSLError) as exc:
+                raise TlsError(
+                    self.base_url, f"CA bundle {self.settings.ca_bundle}: {exc}"
+                ) from exc
+        return self._ssl
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    # --- requests ----------------------------------------------------------------------------
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: object = None,
+        params: Mapping[str, str | int] | None = None,
+        idempotency_key: str | None = None,
+        auth: bool = True,
+    ) -> Response:
+        """Send one request; 401 → refresh once and retry; errors → typed exceptions."""
+        method = method.upper()
+        if idempotency_key is None and method in STATE_CHANGING and not path.startswith("/auth/"):
+            idempotency_key = str(uuid.uuid4())
+        token = self.tokens.access_token if (auth and self.tokens) else None
+        status, headers, body = await self._send(
+            method, path, json_body, params, idempotency_key, token
+        )
+        if status == 401 and auth and self.tokens is not None:
+            problem = Problem.from_json(status, body)
+            if problem.slug in RETRY_WITH_REFRESH:
+                token = await self.tokens.refresh_access(token)
+                status, headers, body = await self._send(
+                    method, path, json_body, params, idempotency_key, token
+                )
+                if status == 401:
+                    raise SessionExpired(Problem.from_json(status, body).slug)
+        if status >= 400:
+            raise problem_error(Problem.from_json(status, body), headers)
+        return Response(status, headers, body)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        json_body: object,
+        params: Mapping[str, str | int] | None,
+        idempotency_key: str | None,
+        token: str | None,
+    ) -> tuple[int, Mapping[str, str], Any]:
+        headers = {"Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
+        url = self.url(path)
+        try:
+            async with self.http.request(
+                method,
+                url,
+                json=json_body,
+                params=params,
+                headers=headers,
+                ssl=self.tls,
+                proxy=self.settings.proxy or None,
+            ) as resp:
+                raw = await resp.read()
+                return resp.status, dict(resp.headers), self._decode(resp, raw)
+        except aiohttp.ClientResponseError as exc:
+            raise ServerUnreachable(self.base_url, describe(exc)) from exc
+        except (aiohttp.ClientError, TimeoutError, ssl.SSLError, OSError) as exc:
+            log.info("%s %s failed: %r", method, url, exc)
+            raise connection_error(self.base_url, exc) from exc
+
+    def _decode(self, resp: aiohttp.ClientResponse, raw: bytes) -> Any:
+        if not raw or resp.status == 204:
+            return None
+        kind = resp.content_type
+        if kind not in ("application/json", "application/problem+json"):
+            raise NotAHopDeskServer(self.base_url, f"HTTP {resp.status}, {kind}")
+        try:
+            return json.loads(raw)
+        except ValueError as exc:
+            raise NotAHopDeskServer(self.base_url, f"invalid JSON: {exc}") from exc
+
+    async def get_json(self, path: str, params: Mapping[str, str | int] | None = None) -> Any:
+        """GET and decode JSON."""
+        return (await self.request("GET", path, params=params)).body
+
+    async def post_json(
+        self,
+        path: str,
+        body: object = None,
+        *,
+        idempotency_key: str | None = None,
+        auth: bool = True,
+    ) -> Any:
+        """POST JSON (an Idempotency-Key is always sent outside /auth/)."""
+        response = await self.request(
+            "POST", path, json_body=body, idempotency_key=idempotency_key, auth=auth
+        )
+        return response.body
+
+    async def get_bytes(self, path: str) -> bytes:
+        """GET a file's bytes (papers, document versions)."""
+        token = self.tokens.access_token if self.tokens else None
+        for attempt in range(2):
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            try:
+                async with self.http.get(
+                    self.url(path), headers=headers, ssl=self.tls, proxy=self.settings.proxy or None
+                ) as resp:
+                    if resp.status == 401 and attempt == 0 and self.tokens is not None:
+                        token = await self.tokens.refresh_access(token)
+                        continue
+                    raw = await resp.read()
+                    if resp.status >= 400:
+                        body = self._decode(resp, raw)
+                        raise problem_error(Problem.from_json(resp.status, body), resp.headers)
+                    return raw
+            except (aiohttp.ClientError, TimeoutError, ssl.SSLError, OSError) as exc:
+                raise connection_error(self.base_url, exc) from exc
+        raise SessionExpired("unauthorized")
+
+    async def ws_connect(
+        self, path: str, params: Mapping[str, str | int] | None = None
+    ) -> aiohttp.ClientWebSocketResponse:
+        """Open a WebSocket with the current access token (the event stream)."""
+        token = self.tokens.access_token if self.tokens else None
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            return await self.http.ws_connect(
+                self.ws_url(path),
+                params=params,
+                headers=headers,
+                ssl=self.tls,
+                proxy=self.settings.proxy or None,
+                heartbeat=20.0,
+                timeout=aiohttp.ClientWSTimeout(ws_close=5.0),
+            )
+        except aiohttp.WSServerHandshakeError as exc:
+            raise ServerUnreachable(self.base_url, f"WebSocket refused: HTTP {exc.status}") from exc
+        except (aiohttp.ClientError, TimeoutError, ssl.SSLError, OSError) as exc:
+            raise connection_error(self.base_url, exc) from exc

@@ -1,0 +1,182 @@
+"""Settings in layers (DESIGN §4): defaults < user file < machine policy < command line.
+
+Every layer is a plain mapping of setting name → value; values are checked and converted to the
+field's type one by one, so a bad value in one layer is logged and skipped instead of breaking
+start-up. A key set by the machine policy is `locked`: Settings shows it greyed out and
+`save_user` refuses it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import tomli_w
+
+from desktop.policy import NoPolicy, PolicySource
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = ("vi", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The effective settings of this run."""
+
+    server_url: str = ""
+    language: str = "vi"
+    ca_bundle: str | None = None
+    proxy: str | None = None
+    verify_tls: bool = True
+    media_backend: str = "auto"
+    ice_servers: tuple[str, ...] = ()
+    update_channel: str = "stable"
+
+
+FIELDS: dict[str, str] = {f.name: str(f.type) for f in dataclasses.fields(Settings)}
+LAYERS = ("default", "user", "policy", "cli")
+
+
+class ConfigError(ValueError):
+    """A value that does not fit its setting."""
+
+
+def coerce(key: str, value: object) -> object:
+    """Convert a raw value (TOML, registry, command line) to the type of setting `key`."""
+    kind = FIELDS.get(key)
+    if kind is None:
+        raise ConfigError(f"unknown setting {key!r}")
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int):
+            return value != 0
+        if isinstance(value, str) and value.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if isinstance(value, str) and value.strip().lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{key}: expected true or false, got {value!r}")
+    if kind == "tuple[str, ...]":
+        if isinstance(value, str):
+            value = [part for part in value.replace(";", ",").split(",")]
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            return tuple(v.strip() for v in value if v.strip())
+        raise ConfigError(f"{key}: expected a list of strings, got {value!r}")
+    if value is None and kind == "str | None":
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"{key}: expected text, got {value!r}")
+    value = value.strip()
+    if kind == "str | None":
+        return value or None
+    if key == "language" and value not in LANGUAGES:
+        raise ConfigError(f"language: expected one of {LANGUAGES}, got {value!r}")
+    return value
+
+
+def _checked(layer: str, values: Mapping[str, object]) -> dict[str, object]:
+    """The valid part of one layer; the rest is logged."""
+    good: dict[str, object] = {}
+    for key, value in values.items():
+        try:
+            good[key] = coerce(key, value)
+        except ConfigError as exc:
+            log.warning("ignoring %s setting: %s", layer, exc)
+    return good
+
+
+def read_user_file(path: Path) -> dict[str, object]:
+    """The user's settings file; missing → empty, broken → logged and empty."""
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        log.error("ignoring unreadable settings file %s: %s", path, exc)
+        return {}
+
+
+class Config:
+    """The four layers and the settings they make; `save_user` writes the user layer."""
+
+    def __init__(
+        self,
+        defaults: Settings | Mapping[str, object] | None = None,
+        user_file: Path | None = None,
+        policy: PolicySource | None = None,
+        cli: Mapping[str, object] | None = None,
+    ) -> None:
+        if isinstance(defaults, Settings):
+            defaults = dataclasses.asdict(defaults)
+        self.user_file = user_file
+        self._layers: dict[str, dict[str, object]] = {
+            "default": _checked("default", {**dataclasses.asdict(Settings()), **(defaults or {})}),
+            "user": _checked("user", read_user_file(user_file)) if user_file else {},
+            "policy": _checked("policy", (policy or NoPolicy()).read()),
+            "cli": _checked("command line", cli or {}),
+        }
+        self._settings = self._merge()
+
+    def _merge(self) -> Settings:
+        merged: dict[str, object] = {}
+        for layer in LAYERS:
+            merged.update(self._layers[layer])
+        return Settings(**merged)  # type: ignore[arg-type]
+
+    @property
+    def settings(self) -> Settings:
+        """The effective settings."""
+        return self._settings
+
+    def source(self, key: str) -> str:
+        """Which layer gave `key` its value: "default", "user", "policy" or "cli"."""
+        if key not in FIELDS:
+            raise KeyError(key)
+        return next(layer for layer in reversed(LAYERS) if key in self._layers[layer])
+
+    def locked(self, key: str) -> bool:
+        """Whether the machine policy fixes `key` (the UI greys it out)."""
+        return key in self._layers["policy"]
+
+    def layer(self, name: str) -> dict[str, object]:
+        """A copy of one layer's checked values (for diagnostics)."""
+        return dict(self._layers[name])
+
+    def save_user(self, **changes: object) -> Settings:
+        """Store changes in the user file (None removes a key); returns the new settings."""
+        locked = [key for key in changes if self.locked(key)]
+        if locked:
+            raise ConfigError(f"set by machine policy: {', '.join(sorted(locked))}")
+        user = dict(self._layers["user"])
+        for key, value in changes.items():
+            if value is None:
+                user.pop(key, None)
+            else:
+                user[key] = coerce(key, value)
+        if self.user_file is not None:
+            _write_toml(self.user_file, user)
+        self._layers["user"] = user
+        self._settings = self._merge()
+        return self._settings
+
+
+def _write_toml(path: Path, values: Mapping[str, object]) -> None:
+    """Write atomically: a crash never leaves a half-written settings file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
+    fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".toml", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            tomli_w.dump(data, fh)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

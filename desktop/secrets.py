@@ -1,0 +1,105 @@
+"""The refresh token lives only in the OS keyring (Windows Credential Manager, Secret Service).
+
+When no real keyring exists (the `fail` or `null` backend, or a chainer with nothing behind
+it), `available` is False and `why_unavailable` says why in the user's language: HopDesk then
+simply does not remember the user. There is never a plaintext fallback.
+
+The calls are synchronous (D-Bus, Win32); `Session` runs them in a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import keyring
+import keyring.errors
+from keyring.backend import KeyringBackend
+from PySide6.QtCore import QCoreApplication
+
+from desktop.errors import SecretsUnavailable
+
+log = logging.getLogger(__name__)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("secrets", text)
+
+
+def backend_problem(backend: KeyringBackend) -> str | None:
+    """Why `backend` cannot keep secrets (translated), or None when it can."""
+    from keyring.backends import chainer, fail
+
+    if isinstance(backend, fail.Keyring):
+        return _tr("no system keyring was found on this computer")
+    try:
+        from keyring.backends import null
+
+        if isinstance(backend, null.Keyring):
+            return _tr("the system keyring has been turned off")
+    except ImportError:  # pragma: no cover - every supported keyring has it
+        pass
+    if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
+        return _tr("no system keyring was found on this computer")
+    return None
+
+
+class SecretStore:
+    """Refresh tokens per (server, user) in the keyring under `service`."""
+
+    def __init__(self, service: str = "HopDesk", backend: KeyringBackend | None = None) -> None:
+        self.service = service
+        self._backend = backend
+
+    @property
+    def backend(self) -> KeyringBackend:
+        """The keyring backend in use (the process-wide one unless one was given)."""
+        return self._backend or keyring.get_keyring()
+
+    @property
+    def available(self) -> bool:
+        """Whether secrets can be kept at all."""
+        return backend_problem(self.backend) is None
+
+    @property
+    def why_unavailable(self) -> str:
+        """A translated reason when not `available`, else ""."""
+        return backend_problem(self.backend) or ""
+
+    @staticmethod
+    def account(server: str, user: str) -> str:
+        """The keyring user name: one entry per user and server."""
+        return f"{user}@{server.rstrip('/')}"
+
+    def save_refresh_token(self, server: str, user: str, token: str) -> None:
+        """Store (or replace) the refresh token; raises `SecretsUnavailable`."""
+        problem = backend_problem(self.backend)
+        if problem:
+            raise SecretsUnavailable(problem)
+        try:
+            self.backend.set_password(self.service, self.account(server, user), token)
+        except keyring.errors.KeyringError as exc:
+            log.error("keyring refused to store the refresh token: %r", exc)
+            raise SecretsUnavailable(
+                _tr("the system keyring refused to store the sign-in (%1)").replace("%1", str(exc))
+            ) from exc
+
+    def load_refresh_token(self, server: str, user: str) -> str | None:
+        """The stored refresh token, or None (also when the keyring cannot be read)."""
+        if not self.available:
+            return None
+        try:
+            return self.backend.get_password(self.service, self.account(server, user))
+        except keyring.errors.KeyringError as exc:
+            log.warning("cannot read the refresh token from the keyring: %r", exc)
+            return None
+
+    def delete(self, server: str, user: str) -> None:
+        """Forget the refresh token (nothing to do when there is none)."""
+        if not self.available:
+            return
+        try:
+            self.backend.delete_password(self.service, self.account(server, user))
+        except keyring.errors.PasswordDeleteError:
+            pass  # already gone
+        except keyring.errors.KeyringError as exc:
+            log.warning("cannot delete the refresh token from the keyring: %r", exc)

@@ -1,0 +1,238 @@
+"""The signed-in session: tokens, the API client, silent sign-in and sign-out.
+
+The access token lives in memory only; the refresh token lives in the OS keyring only, and only
+when the user ticked "remember me". The server rotates the refresh token on every refresh, so
+the keyring entry is replaced each time. Concurrent 401s share one refresh (a lock, and a
+check that the token is still the stale one). A refresh the server refuses ends the session:
+`signed_out` carries the reason, and the UI shows the sign-in dialog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from desktop.api import ApiClient, normalize_server_url
+from desktop.config import Config
+from desktop.domain import TokenPair, User
+from desktop.errors import (
+    ApiError,
+    HopDeskError,
+    NotAHopDeskServer,
+    NotSignedIn,
+    SecretsUnavailable,
+    SessionExpired,
+)
+from desktop.secrets import SecretStore
+
+log = logging.getLogger(__name__)
+
+ACCOUNT_KEY = "session.account"  # {"server", "username"} of the remembered account (no secret)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("session", text)
+
+
+class Session(QObject):
+    """One user on one server at a time."""
+
+    signed_in = Signal(object)  # User
+    signed_out = Signal(str)  # translated reason ("" when the user chose to sign out)
+
+    def __init__(
+        self,
+        config: Config,
+        secrets: SecretStore,
+        store: Any = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.config = config
+        self.secrets = secrets
+        self.store = store
+        self.user: User | None = None
+        self.server_url: str | None = None
+        self._api: ApiClient | None = None
+        self._access: str | None = None
+        self._refresh: str | None = None
+        self._remember = False
+        self._refresh_lock = asyncio.Lock()
+
+    # --- public surface ------------------------------------------------------------------------
+    @property
+    def api(self) -> ApiClient:
+        """The API client of the current session."""
+        if self._api is None:
+            raise NotSignedIn()
+        return self._api
+
+    @property
+    def access_token(self) -> str | None:
+        """The current access token (for `ApiClient`)."""
+        return self._access
+
+    @property
+    def remembered(self) -> bool:
+        """Whether this session's refresh token is kept in the keyring."""
+        return self._remember
+
+    async def sign_in(self, server_url: str, username: str, password: str, remember: bool) -> User:
+        """Sign in with a password; with `remember`, keep the refresh token in the keyring."""
+        url = normalize_server_url(server_url)
+        await self._drop_client()
+        api = ApiClient(url, self.config.settings, self)
+        try:
+            body = await api.post_json(
+                "/auth/login",
+                {"username": username, "password": password, "device": _device_name()},
+                auth=False,
+            )
+        except ApiError as exc:
+            await api.close()
+            if exc.status in (404, 405):  # the address is not a HopDesk API
+                raise NotAHopDeskServer(url, f"HTTP {exc.status}") from exc
+            raise
+        except BaseException:
+            await api.close()
+            raise
+        pair = TokenPair.from_json(body)
+        self._api, self.server_url = api, url
+        self._take(pair)
+        self._remember = remember and self.secrets.available
+        if self._remember:
+            try:
+                await asyncio.to_thread(
+                    self.secrets.save_refresh_token, url, pair.user.username, pair.refresh_token
+                )
+                self._store_set(ACCOUNT_KEY, {"server": url, "username": pair.user.username})
+            except SecretsUnavailable:
+                log.warning("could not remember the sign-in", exc_info=True)
+                self._remember = False
+        else:
+            await self._forget(url, pair.user.username)
+        log.info("signed in as %s on %s (remember=%s)", pair.user.username, url, self._remember)
+        self.signed_in.emit(pair.user)
+        return pair.user
+
+    async def resume(self) -> User | None:
+        """Silent sign-in with the remembered refresh token; None when there is none.
+
+        A refused token forgets the account and emits `signed_out` with the reason; a network
+        failure raises (`ServerUnreachable`, `TlsError`) and keeps the token for next time.
+        """
+        account = self._store_get(ACCOUNT_KEY)
+        if not isinstance(account, dict) or not self.secrets.available:
+            return None
+        server, username = str(account.get("server", "")), str(account.get("username", ""))
+        token = await asyncio.to_thread(self.secrets.load_refresh_token, server, username)
+        if not token:
+            return None
+        await self._drop_client()
+        self._api, self.server_url = ApiClient(server, self.config.settings, self), server
+        self._refresh, self._remember = token, True
+        try:
+            await self.refresh_access(None)
+        except SessionExpired:
+            return None  # refresh_access has already emitted signed_out
+        except HopDeskError:
+            await self._drop_client()
+            raise
+        assert self.user is not None
+        self.signed_in.emit(self.user)
+        return self.user
+
+    async def sign_out(self) -> None:
+        """Revoke the refresh token on the server, forget it locally, emit `signed_out("")`."""
+        api, refresh = self._api, self._refresh
+        if api is not None and refresh:
+            try:
+                await api.post_json("/auth/logout", {"refresh_token": refresh}, auth=False)
+            except HopDeskError as exc:  # offline: the token still expires on the server
+                log.warning("could not revoke the session on the server: %r", exc)
+        await self._end("")
+
+    async def close(self) -> None:
+        """Release the connection pool (at quit; keeps the remembered sign-in)."""
+        await self._drop_client()
+
+    # --- token handling --------------------------------------------------------------------
+    async def refresh_access(self, stale: str | None) -> str:
+        """A fresh access token; concurrent callers share one refresh round trip."""
+        async with self._refresh_lock:
+            if self._access is not None and self._access != stale:
+                return self._access  # someone refreshed while we waited
+            api, refresh = self._api, self._refresh
+            if api is None or not refresh:
+                raise SessionExpired("no refresh token")
+            try:
+                body = await api.post_json("/auth/refresh", {"refresh_token": refresh}, auth=False)
+            except ApiError as exc:
+                log.warning("refresh refused: %r", exc)
+                await self._end(
+                    _tr(
+                        "Your session has ended (signed out elsewhere or expired). "
+                        "Please sign in again."
+                    )
+                )
+                raise SessionExpired(exc.problem.slug) from exc
+            pair = TokenPair.from_json(body)
+            self._take(pair)
+            if self._remember and self.server_url:
+                try:
+                    await asyncio.to_thread(
+                        self.secrets.save_refresh_token,
+                        self.server_url,
+                        pair.user.username,
+                        pair.refresh_token,
+                    )
+                except SecretsUnavailable:
+                    log.warning("could not store the rotated refresh token", exc_info=True)
+            assert self._access is not None
+            return self._access
+
+    def _take(self, pair: TokenPair) -> None:
+        self._access, self._refresh, self.user = pair.access_token, pair.refresh_token, pair.user
+
+    async def _end(self, reason: str) -> None:
+        """Forget everything about the session and announce it."""
+        url, user = self.server_url, self.user
+        if url and user:
+            await self._forget(url, user.username)
+        elif url and self._remember:
+            account = self._store_get(ACCOUNT_KEY)
+            if isinstance(account, dict):
+                await self._forget(url, str(account.get("username", "")))
+        self._access = self._refresh = None
+        self.user = None
+        self._remember = False
+        await self._drop_client()
+        self.signed_out.emit(reason)
+
+    async def _forget(self, server: str, username: str) -> None:
+        await asyncio.to_thread(self.secrets.delete, server, username)
+        account = self._store_get(ACCOUNT_KEY)
+        if isinstance(account, dict) and account.get("server") == server:
+            self._store_set(ACCOUNT_KEY, None)
+
+    async def _drop_client(self) -> None:
+        api, self._api = self._api, None
+        if api is not None:
+            await api.close()
+
+    def _store_get(self, key: str) -> object:
+        return self.store.get(key) if self.store is not None else None
+
+    def _store_set(self, key: str, value: object) -> None:
+        if self.store is not None:
+            self.store.set(key, value)
+
+
+def _device_name() -> str:
+    """A name for this computer in the server's session list."""
+    import platform
+
+    return f"HopDesk on {platform.node() or 'unknown'}"
