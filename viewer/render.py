@@ -156,7 +156,7 @@ def _context() -> Any:
     """forkserver where available (workers fork from a warm server: ~ms), spawn elsewhere."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["viewer.render_worker"])
+        ctx.set_forkserver_preload(["__main__", "viewer.render_worker"])
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -339,6 +339,12 @@ class RenderPool(QObject):
         self.cache.drop_document(doc_id)
         if self._closed:
             return
+        for slot in self._slots:
+            if slot.busy is not None and slot.busy.source.doc_id == doc_id:
+                # Its page is no longer wanted and may take the engine seconds; a fresh
+                # worker forks from the warm forkserver in a few ms and frees the core now.
+                self._finish(slot)
+                self._respawn(slot)
         for slot in [*self._slots, *([self._search_slot] if self._search_slot else [])]:
             try:
                 slot.conn.send(CloseDocument(doc_id))

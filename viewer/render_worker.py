@@ -18,6 +18,10 @@ from multiprocessing import shared_memory
 from multiprocessing.connection import Connection
 from typing import Any
 
+# Imported here, not lazily: the forkserver preloads this module, so forked workers start with
+# PyMuPDF already imported (~5 ms instead of ~100 ms).
+import pymupdf
+
 from viewer.search import PageText, SearchHit, SearchOptions, extract_page_text, find_in_page
 
 log = logging.getLogger(__name__)
@@ -115,8 +119,6 @@ class _Worker:
     """State of one worker process: its pixel block and the documents it has open."""
 
     def __init__(self, conn: Connection, shm_name: str) -> None:
-        import pymupdf
-
         self.pymupdf = pymupdf
         pymupdf.TOOLS.mupdf_display_errors(False)
         pymupdf.TOOLS.mupdf_display_warnings(False)
@@ -270,8 +272,3 @@ def worker_main(conn: Connection, shm_name: str) -> None:
     if hasattr(os, "nice"):
         os.nice(RENDER_NICENESS)
     _Worker(conn, shm_name).run()
-
-
-def warm_up() -> None:
-    """Import PyMuPDF (used as forkserver preload so forked workers start warm)."""
-    import pymupdf  # noqa: F401
