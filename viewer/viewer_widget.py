@@ -17,6 +17,7 @@ from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
+    QColor,
     QDragEnterEvent,
     QDropEvent,
     QImage,
@@ -64,7 +65,7 @@ class PresentationWindow(QWidget):
         super().__init__(None, Qt.WindowType.Window)
         self.setWindowTitle(doc.name)
         self.view = PageView(pool, self)
-        self.view.background = Qt.GlobalColor.black  # type: ignore[assignment]
+        self.view.background = QColor(Qt.GlobalColor.black)
         self.view.setFrameShape(PageView.Shape.NoFrame)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
