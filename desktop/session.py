@@ -76,6 +76,13 @@ class Session(QObject):
         return self._access
 
     @property
+    def scope(self) -> str:
+        """`user@server`: whose cached lists, outbox and event position these are."""
+        if self.user is None or not self.server_url:
+            raise NotSignedIn()
+        return SecretStore.account(self.server_url, self.user.username)
+
+    @property
     def remembered(self) -> bool:
         """Whether this session's refresh token is kept in the keyring."""
         return self._remember

@@ -1,0 +1,185 @@
+"""The event stream: one WebSocket per session (contract.md Events), resumable by sequence.
+
+The stream connects with `since=<last seq>` (kept in the local store per user and server), so a
+reconnect — after a network drop or a server restart — replays what was missed. Each sequence
+number is delivered at most once per process (anything `<= last_seq` is dropped) and the
+position is stored after delivery, so after a crash an event may come again but is never lost.
+Close code 4401 means the access token expired: refresh it and reconnect at once. Other
+failures reconnect with capped exponential backoff and jitter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+from typing import Any
+
+import aiohttp
+from PySide6.QtCore import QObject, Signal
+
+from desktop.domain import Event
+from desktop.errors import HopDeskError, MalformedResponse, SessionExpired
+
+log = logging.getLogger(__name__)
+
+WS_AUTH_FAILED = 4401
+OFFLINE_AFTER = 3  # failed attempts in a row before "reconnecting" becomes "offline"
+
+
+def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random) -> float:
+    """Full-jitter exponential backoff: uniform in [base/2, min(cap, base * 2**attempt)]."""
+    ceiling = min(cap, base * (2 ** min(attempt, 30)))
+    return rng.uniform(min(base / 2, ceiling), ceiling)
+
+
+class AuthRejected(Exception):
+    """The server closed the stream with 4401."""
+
+
+class EventStream(QObject):
+    """Owns the WebSocket task; `close()` cancels and awaits it."""
+
+    state_changed = Signal(str)  # "connected" | "reconnecting" | "offline"
+    event_received = Signal(object)  # Event
+
+    def __init__(
+        self,
+        session: Any,
+        store: Any,
+        *,
+        backoff: tuple[float, float] = (0.5, 30.0),
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.store = store
+        self.backoff = backoff
+        self.state = "offline"
+        self._key = f"events.last_seq:{session.scope}"
+        self.last_seq: int = int(store.get(self._key, 0) or 0)
+        self._task: asyncio.Task[None] | None = None
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._rng = random.Random()
+
+    def start(self) -> None:
+        """Connect in the background (needs the running loop)."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="event-stream")
+
+    async def close(self) -> None:
+        """Stop for good: cancel the task, close the socket, state "offline"."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._close_ws()
+        self._set_state("offline")
+
+    def _set_state(self, state: str) -> None:
+        if state != self.state:
+            self.state = state
+            log.info("event stream %s (last seq %d)", state, self.last_seq)
+            self.state_changed.emit(state)
+
+    async def _close_ws(self) -> None:
+        ws, self._ws = self._ws, None
+        if ws is not None and not ws.closed:
+            await ws.close()
+
+    async def _run(self) -> None:
+        failures = 0
+        while True:
+            try:
+                await self._connect_and_read()
+            except AuthRejected:
+                try:
+                    await self.session.refresh_access(self.session.access_token)
+                    continue  # a fresh token: reconnect at once
+                except SessionExpired:
+                    await self._close_ws()
+                    self._set_state("offline")  # the session signals signed_out
+                    return
+                except HopDeskError as exc:
+                    log.info("token refresh failed: %r", exc)
+            except (HopDeskError, aiohttp.ClientError, TimeoutError, OSError) as exc:
+                log.info("event stream lost: %r", exc)
+            finally:
+                await self._close_ws()
+            # A connection that worked starts the backoff afresh.
+            failures = 1 if self.state == "connected" else failures + 1
+            self._set_state("offline" if failures >= OFFLINE_AFTER else "reconnecting")
+            await asyncio.sleep(backoff_delay(failures - 1, *self.backoff, self._rng))
+
+    async def _connect_and_read(self) -> None:
+        self._ws = ws = await self.session.api.ws_connect(
+            "/events/ws", params={"since": self.last_seq}
+        )
+        self._set_state("connected")
+        async for message in ws:
+            if message.type == aiohttp.WSMsgType.TEXT:
+                self._deliver(message.data)
+            elif message.type == aiohttp.WSMsgType.ERROR:
+                raise ConnectionError(f"WebSocket error: {ws.exception()!r}")
+        if ws.close_code == WS_AUTH_FAILED:
+            raise AuthRejected()
+        raise ConnectionError(f"WebSocket closed ({ws.close_code})")
+
+    def _deliver(self, raw: str) -> None:
+        try:
+            event = Event.from_json(json.loads(raw))
+        except (ValueError, MalformedResponse) as exc:
+            log.warning("ignoring a malformed event: %r", exc)
+            return
+        if event.seq <= self.last_seq:
+            return  # already delivered (a replay after a reconnect)
+        self.last_seq = event.seq
+        self.event_received.emit(event)
+        self.store.set(self._key, event.seq)
+
+
+class Refresher:
+    """Runs a service's `refresh()` for events, coalescing bursts into one call at a time.
+
+    A burst of 50 `document.commented` events gives one refresh running and at most one
+    more queued behind it, not 50 round trips. The task is owned: `close()` cancels it.
+    """
+
+    def __init__(self, refresh: Any, what: str) -> None:
+        self._refresh = refresh
+        self._what = what
+        self._task: asyncio.Task[None] | None = None
+        self._again = False
+
+    def schedule(self) -> None:
+        """Refresh soon (needs the running loop)."""
+        if self._task is not None and not self._task.done():
+            self._again = True
+            return
+        self._task = asyncio.get_running_loop().create_task(self._loop(), name=self._what)
+
+    async def _loop(self) -> None:
+        while True:
+            self._again = False
+            try:
+                await self._refresh()
+            except HopDeskError as exc:  # offline: the cached list stays; the next event retries
+                log.info("%s refresh failed: %r", self._what, exc)
+            if not self._again:
+                return
+
+    async def wait(self) -> None:
+        """Wait until the scheduled refreshes are done (tests, shutdown)."""
+        while self._task is not None and not self._task.done():
+            await asyncio.shield(self._task)
+
+    async def close(self) -> None:
+        """Cancel and await the running refresh."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

@@ -1,0 +1,101 @@
+"""Documents (văn bản): what waits for me, and every document I may see; comments go through
+the outbox so they survive a lost network or a restart."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.domain import Document, DocumentSummary, Event, parse_list
+from desktop.errors import MalformedResponse, ServerUnreachable
+from desktop.events import Refresher
+
+log = logging.getLogger(__name__)
+
+EVENT_TYPES = frozenset({"document.assigned", "document.commented"})
+BOXES = ("inbox", "all")
+
+
+class InboxService(QObject):
+    """`inbox` (pending assignments to me) and `documents` (all I may see); `changed`."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        session: Any,
+        events: Any = None,
+        outbox: Any = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.store = session.store
+        self.scope: str = session.scope
+        self.outbox = outbox
+        self.inbox: list[DocumentSummary] = self._cached("inbox")
+        self.documents: list[DocumentSummary] = self._cached("all")
+        self.refresher = Refresher(self.refresh, "documents")
+        if events is not None:
+            events.event_received.connect(self._on_event)
+            if outbox is not None:
+                outbox.follow(events)  # queued comments go out when the server is back
+
+    def _cached(self, box: str) -> list[DocumentSummary]:
+        if self.store is None:
+            return []
+        try:
+            payload = self.store.load_documents(self.scope, box)
+            return parse_list(DocumentSummary.from_json, payload, "document list")
+        except MalformedResponse as exc:
+            log.warning("ignoring cached %s documents: %r", box, exc)
+            return []
+
+    async def refresh(self) -> None:
+        """Load both lists from the server (in parallel), cache them, announce them."""
+        api = self.session.api
+        inbox, everything = await asyncio.gather(
+            *(api.get_json("/documents", {"box": box}) for box in BOXES)
+        )
+        parsed = [
+            parse_list(DocumentSummary.from_json, p, "document list") for p in (inbox, everything)
+        ]
+        if self.store is not None:
+            self.store.save_documents(self.scope, "inbox", inbox)
+            self.store.save_documents(self.scope, "all", everything)
+        self.inbox, self.documents = parsed
+        self.changed.emit()
+
+    async def document(self, document_id: int) -> Document:
+        """One document with versions, assignments and comments (cached copy when offline)."""
+        key = f"document:{self.scope}:{document_id}"
+        try:
+            payload = await self.session.api.get_json(f"/documents/{document_id}")
+        except ServerUnreachable:
+            cached = self.store.get(key) if self.store is not None else None
+            if cached is None:
+                raise
+            return Document.from_json(cached)
+        document = Document.from_json(payload)
+        if self.store is not None:
+            self.store.set(key, payload)
+        return document
+
+    async def comment(self, document_id: int, text: str) -> str:
+        """Add a comment through the outbox; returns its key. Offline it stays queued."""
+        if self.outbox is None:
+            raise RuntimeError("InboxService.comment needs an outbox")
+        key: str = self.outbox.enqueue("POST", f"/documents/{document_id}/comments", {"text": text})
+        await self.outbox.flush()
+        return key
+
+    def _on_event(self, event: Event) -> None:
+        if event.type in EVENT_TYPES:
+            self.refresher.schedule()
+
+    async def close(self) -> None:
+        """Cancel a running refresh."""
+        await self.refresher.close()

@@ -1,0 +1,1 @@
+"""Alembic migrations of the client cache (`desktop/store.py` runs them programmatically)."""
