@@ -43,6 +43,7 @@ class SettingsDialog(QDialog):
         self.verify_tls = QCheckBox(self)
         self.verify_tls.setChecked(bool(settings.verify_tls))
         self.media_backend = QLineEdit(str(settings.media_backend or ""), self)
+        self.ice_servers = QLineEdit("; ".join(settings.ice_servers or ()), self)
         self.update_channel = QLineEdit(str(settings.update_channel or ""), self)
         self.editors: dict[str, QWidget] = {
             "language": self.language,
@@ -51,6 +52,7 @@ class SettingsDialog(QDialog):
             "ca_bundle": self.ca_bundle,
             "verify_tls": self.verify_tls,
             "media_backend": self.media_backend,
+            "ice_servers": self.ice_servers,
             "update_channel": self.update_channel,
         }
         self.labels = {key: QLabel(self) for key in self.editors}
@@ -92,6 +94,7 @@ class SettingsDialog(QDialog):
             "ca_bundle": self.tr("Trusted certificates (CA file):"),
             "verify_tls": self.tr("Check server certificates"),
             "media_backend": self.tr("Media server:"),
+            "ice_servers": self.tr("STUN/TURN servers:"),
             "update_channel": self.tr("Update channel:"),
         }
         for key, label in self.labels.items():
@@ -126,6 +129,9 @@ class SettingsDialog(QDialog):
             "ca_bundle": self.ca_bundle.text().strip() or None,
             "verify_tls": self.verify_tls.isChecked(),
             "media_backend": self.media_backend.text().strip(),
+            "ice_servers": tuple(
+                part.strip() for part in self.ice_servers.text().split(";") if part.strip()
+            ),
             "update_channel": self.update_channel.text().strip(),
         }
         return {k: v for k, v in values.items() if not self.is_locked(k)}

@@ -113,6 +113,7 @@ VI: dict[str, str] = {
     "Check server certificates": "Kiểm tra chứng thư số của máy chủ",
     "Media server:": "Máy chủ truyền hình:",
     "Update channel:": "Kênh cập nhật:",
+    "STUN/TURN servers:": "Máy chủ STUN/TURN:",
     "Set by your organisation's policy": "Do chính sách của cơ quan bạn thiết lập",
     "Language changes apply at once. Greyed-out values are set by your organisation's policy.": "Thay đổi ngôn ngữ có hiệu lực ngay. Các giá trị bị làm mờ do chính sách của cơ quan "
     "thiết lập.",
@@ -207,6 +208,27 @@ VI: dict[str, str] = {
     "unknown time": "không rõ thời gian",
     "{name} · {time}": "{name} · {time}",
     "{marking} · {line}": "{marking} · {line}",
+    # client core (desktop/errors.py, session.py, secrets.py)
+    "The server sent data this version of HopDesk cannot read. HopDesk may need an update; the details are in the log file.": "Máy chủ gửi dữ liệu mà phiên bản HopDesk này không đọc được. Có thể cần cập nhật HopDesk; chi tiết được ghi trong tệp nhật ký.",
+    "The user name or password is wrong.": "Tên đăng nhập hoặc mật khẩu không đúng.",
+    "Your session has ended. Please sign in again.": "Phiên làm việc đã kết thúc. Vui lòng đăng nhập lại.",
+    "You are not signed in. Please sign in first.": "Bạn chưa đăng nhập. Vui lòng đăng nhập trước.",
+    "Cannot reach the server at %1 (%2). Check the address and your network.": "Không kết nối được tới máy chủ %1 (%2). Hãy kiểm tra địa chỉ và mạng của bạn.",
+    "The secure connection to %1 failed: %2. Ask your IT department to check the server certificate or the trusted certificates in Settings.": "Kết nối bảo mật tới %1 không thành công: %2. Hãy đề nghị bộ phận CNTT kiểm tra chứng thư số của máy chủ hoặc các chứng thư tin cậy trong phần Cài đặt.",
+    "The address %1 does not answer like a HopDesk server (%2). Check the address.": "Địa chỉ %1 không phản hồi như một máy chủ HopDesk (%2). Hãy kiểm tra lại địa chỉ.",
+    "“%1” is not a valid server address. Use an address like https://server.gov.vn.": "“%1” không phải là địa chỉ máy chủ hợp lệ. Hãy dùng địa chỉ dạng https://server.gov.vn.",
+    "You are not allowed to do this.": "Bạn không có quyền thực hiện thao tác này.",
+    "This item no longer exists or you can no longer see it.": "Mục này không còn tồn tại hoặc bạn không còn quyền xem.",
+    "This is too large to send to the server.": "Dữ liệu quá lớn để gửi lên máy chủ.",
+    "The server refused the request: %1": "Máy chủ từ chối yêu cầu: %1",
+    "Too many failed attempts. Try again in %1 minutes.": "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %1 phút.",
+    "Too many failed attempts. Try again in %1 seconds.": "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %1 giây.",
+    "HopDesk cannot remember you on this computer: %1": "HopDesk không thể ghi nhớ đăng nhập trên máy này: %1",
+    "The server had an internal error (%1). Try again later.": "Máy chủ gặp lỗi nội bộ (%1). Vui lòng thử lại sau.",
+    "no system keyring was found on this computer": "không tìm thấy kho khóa hệ thống trên máy này",
+    "the system keyring has been turned off": "kho khóa hệ thống đã bị tắt",
+    "the system keyring refused to store the sign-in (%1)": "kho khóa hệ thống từ chối lưu thông tin đăng nhập (%1)",
+    "Your session has ended (signed out elsewhere or expired). Please sign in again.": "Phiên làm việc đã kết thúc (đã đăng xuất ở nơi khác hoặc hết hạn). Vui lòng đăng nhập lại.",
 }
 
 # (context, source) -> Vietnamese, where a context needs its own word

@@ -495,6 +495,10 @@
         <translation>Máy chủ truyền hình:</translation>
     </message>
     <message>
+        <source>STUN/TURN servers:</source>
+        <translation>Máy chủ STUN/TURN:</translation>
+    </message>
+    <message>
         <source>Update channel:</source>
         <translation>Kênh cập nhật:</translation>
     </message>

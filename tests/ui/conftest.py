@@ -34,6 +34,9 @@ def aio(qapp: QApplication) -> Iterator[Runner[Any]]:
     """Run coroutines on a qasync loop, so Qt signals and asyncio both progress."""
     import qasync
 
+    qapp.setQuitOnLastWindowClosed(
+        False
+    )  # as the app does: closing a dialog must not stop the loop
     loop = qasync.QEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
 
@@ -58,3 +61,51 @@ def vietnamese(qapp: QApplication) -> Iterator[None]:
     i18n.install(qapp, "vi")
     yield
     i18n.install(qapp, "en")
+
+
+class MemoryKeyring:
+    """A keyring backend in memory (the real-keyring fixture lives in tests/fixtures/keyring)."""
+
+    priority = 1.0
+
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.items.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.items[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.items.pop((service, username), None)
+
+
+def memory_secrets() -> Any:
+    """A `SecretStore` over a fresh in-memory keyring backend."""
+    import keyring.backend
+
+    from desktop.secrets import SecretStore
+
+    class Backend(MemoryKeyring, keyring.backend.KeyringBackend):
+        pass
+
+    return SecretStore(backend=Backend())
+
+
+def no_secrets() -> Any:
+    """A `SecretStore` whose keyring is unavailable (no backend on this machine)."""
+    from keyring.backends import fail
+
+    from desktop.secrets import SecretStore
+
+    return SecretStore(backend=fail.Keyring())
+
+
+async def until(condition: Callable[[], bool], limit: float = 20.0) -> None:
+    """Let the loop run (Qt and asyncio) until `condition()` holds."""
+    deadline = asyncio.get_running_loop().time() + limit
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.02)

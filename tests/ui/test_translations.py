@@ -96,3 +96,42 @@ def test_vietnamese_is_default_and_switches_live(qapp: QApplication, qtbot: QtBo
     QCoreApplication.processEvents()
     assert window.nav.item(1).text() == "Văn bản"
     i18n.install(qapp, "en")
+
+
+def translate_calls_lupdate_cannot_read() -> list[str]:
+    """`translate(ctx, <not a literal>)` wrappers and `tr = ...translate` aliases hide texts."""
+    import ast
+
+    found = []
+    for package in ("desktop", "ui", "viewer", "media"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call):
+                    continue
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name != "translate" or len(node.args) < 2:
+                    continue
+                if not isinstance(node.args[1], ast.Constant):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            for node in ast.walk(tree):
+                if (
+                    isinstance(node, ast.Assign)
+                    and isinstance(node.value, ast.Attribute)
+                    and node.value.attr == "translate"
+                ):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno} (alias)")
+    return found
+
+
+@pytest.mark.xfail(
+    reason="desktop/errors.py, session.py, secrets.py wrap translate() in _tr(text) and "
+    "viewer/signatures.py aliases it: lupdate cannot see those texts (reported)",
+    strict=False,
+)
+def test_every_translate_call_is_visible_to_lupdate() -> None:
+    hidden = translate_calls_lupdate_cannot_read()
+    assert not hidden, "call QCoreApplication.translate(ctx, 'literal') directly:\n" + "\n".join(
+        hidden
+    )
