@@ -18,7 +18,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -91,7 +91,6 @@ class Core:
     outbox: Any = None
     meetings: Any = None
     inbox: Any = None
-    _owned: list[Any] = field(default_factory=list)
 
     async def start_session(self) -> None:
         """After sign-in: event stream, outbox and list services for the signed-in user."""
@@ -100,22 +99,28 @@ class Core:
         from desktop.meetings import MeetingsService
         from desktop.outbox import Outbox
 
-        self.outbox = Outbox(self.store, self.session.api)
+        self.outbox = Outbox(self.store, self.session.api, self.session.scope)
         self.events = EventStream(self.session, self.store)
         self.meetings = MeetingsService(self.session, self.events)
         self.inbox = InboxService(self.session, self.events, self.outbox)
         self.events.start()
 
     async def stop_session(self) -> None:
-        """Before sign-out or quit: close the event stream, flush what can be flushed."""
+        """Before sign-out or quit: stop refreshes and the event stream, try to flush the outbox."""
+        for service in (self.meetings, self.inbox):
+            if service is not None:
+                await service.close()
         events, self.events = self.events, None
         if events is not None:
             await events.close()
-        if self.outbox is not None:
-            try:
-                await asyncio.wait_for(self.outbox.flush(), 3.0)
-            except Exception:  # offline at exit is normal: the outbox keeps it for next time
-                log.info("outbox not flushed at exit", exc_info=True)
+        outbox, self.outbox = self.outbox, None
+        if outbox is not None:
+            await outbox.close()
+            if outbox.pending:
+                try:
+                    await asyncio.wait_for(outbox.flush(), 3.0)
+                except Exception:  # offline at exit is normal: the outbox keeps it for next time
+                    log.info("outbox not flushed at exit", exc_info=True)
 
     async def aclose(self) -> None:
         """Orderly shutdown: session services, session, store, demo server."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,9 @@ class QtFrontend(QObject):
         self._next: asyncio.Future[str] | None = None
         self.core: Any = None
         self.options: Any = None
+        self.exit_code = 0
+        self._loaded = False  # the first refresh of both lists came back from the server
+        self._shown = False  # the window is visible and its lists show those rows
 
     async def run(self, core: Any, options: Any) -> int:
         """The whole life of the UI."""
@@ -95,7 +99,7 @@ class QtFrontend(QObject):
                     await core.stop_session()
                     await core.session.sign_out()
                     continue
-                return 0
+                return self.exit_code
         finally:
             await self.tasks.aclose()
             if self.tray is not None:
@@ -141,10 +145,10 @@ class QtFrontend(QObject):
         window.sign_out_requested.connect(lambda: self._finish("sign_out"))
         window.settings_requested.connect(self.open_settings)
         window.refresh_requested.connect(self.refresh)
-        if self.options.exit_when_ready:
-            window.lists_ready.connect(self._ready)
+        self._loaded = self._shown = False
+        window.lists_ready.connect(self._on_lists_shown)
         window.show()
-        self.refresh()
+        self.tasks.run(self._first_load(), on_error=self._first_load_failed)
         try:
             return await self._next
         finally:
@@ -152,6 +156,27 @@ class QtFrontend(QObject):
             self.window = None
             window.hide()
             window.deleteLater()
+
+    async def _first_load(self) -> None:
+        await asyncio.gather(self.core.meetings.refresh(), self.core.inbox.refresh())
+        self._loaded = True
+        self._check_ready()
+
+    def _first_load_failed(self, exc: BaseException) -> None:
+        self.core.notifier.failure(exc)
+        if self.options.exit_when_ready:
+            print(f"not ready: {exc!r}", file=sys.stderr, flush=True)
+            self.exit_code = 1
+            self._finish("quit")
+
+    def _on_lists_shown(self) -> None:
+        self._shown = True
+        self._check_ready()
+
+    def _check_ready(self) -> None:
+        """Shown AND holding server data (not just the cache): then `--exit-when-ready` fires."""
+        if self._loaded and self._shown and self.options.exit_when_ready:
+            self._ready()
 
     def refresh(self) -> None:
         """Reload meetings and documents (the services announce `changed`)."""
