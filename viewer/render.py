@@ -43,6 +43,7 @@ BLOCK_BYTES = 64 * 1024 * 1024  # one page at 400 % of A4 fits; bigger pages are
 DEFAULT_CACHE_BYTES = 160 * 1024 * 1024
 HANG_SECONDS = 30.0
 BACKGROUND = 2  # request priorities from here on are prefetch / thumbnails
+STALE_SECONDS = 0.2  # a render for a closed document running longer than this is cut short
 _STARTED = -2  # inbox marker: the starter thread has started the workers
 
 
@@ -266,9 +267,15 @@ class RenderPool(QObject):
         self._wake()
         return slot
 
-    def _respawn(self, slot: _Slot) -> None:
-        """Replace a dead or hung worker, keeping its block."""
-        log.warning("render worker %d (pid %s) replaced", slot.index, slot.process.pid)
+    def _respawn(self, slot: _Slot, reason: str = "") -> None:
+        """Replace a dead, hung or uselessly busy worker, keeping its block."""
+        log.log(
+            logging.INFO if reason else logging.WARNING,
+            "render worker %d (pid %s) replaced %s",
+            slot.index,
+            slot.process.pid,
+            reason,
+        )
         if slot.process.is_alive():
             slot.process.kill()
         slot.process.join(1.0)
@@ -339,12 +346,6 @@ class RenderPool(QObject):
         self.cache.drop_document(doc_id)
         if self._closed:
             return
-        for slot in self._slots:
-            if slot.busy is not None and slot.busy.source.doc_id == doc_id:
-                # Its page is no longer wanted and may take the engine seconds; a fresh
-                # worker forks from the warm forkserver in a few ms and frees the core now.
-                self._finish(slot)
-                self._respawn(slot)
         for slot in [*self._slots, *([self._search_slot] if self._search_slot else [])]:
             try:
                 slot.conn.send(CloseDocument(doc_id))
@@ -467,15 +468,25 @@ class RenderPool(QObject):
         del bits
         # The block is free again: start the next page before painting this one.
         self._dispatch()
+        if key.doc_id not in self._sources:  # closed meanwhile: do not fill the cache
+            return
         page = RenderedPage(key, image, result.zoom)
         self.cache.put(page)
         self.pageReady.emit(page)
 
     def _check_hangs(self) -> None:
+        """Replace workers that hang, and workers still busy (over STALE_SECONDS) with a page
+        of a closed document: it may take the engine seconds and nobody wants it any more."""
         now = time.perf_counter()
         for slot in self._slots:
-            if slot.busy is not None and now - slot.since > self.hang_seconds:
+            if slot.busy is None:
+                continue
+            if now - slot.since > self.hang_seconds:
                 self._fail_slot(slot, "render worker did not answer")
+            elif slot.busy.source.doc_id not in self._sources and now - slot.since > STALE_SECONDS:
+                self._finish(slot)
+                self._respawn(slot, "its document was closed")
+                self._dispatch()
 
     # -- search ----------------------------------------------------------------------------
 

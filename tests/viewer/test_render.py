@@ -117,3 +117,24 @@ def test_hung_worker_is_replaced_and_gui_stays_free(qtbot: QtBot, text_pdf: Path
         doc.close()
     finally:
         pool.close()
+
+
+def test_closing_a_document_cuts_its_slow_render_short(qtbot: QtBot, text_pdf: Path) -> None:
+    pool = RenderPool(workers=1)
+    try:
+        qtbot.waitUntil(pool.is_ready, timeout=10_000)
+        first = Document.open_path(str(text_pdf))
+        pool.register(first.source)
+        pool.debug_sleep[0] = 30.0  # a page that takes the engine "forever"
+        pool.request([(PageKey(first.doc_id, 0, 500), 0)])
+        time.sleep(0.3)
+        pool.unregister(first.doc_id)
+        first.close()
+        second = Document.open_path(str(text_pdf))
+        pool.register(second.source)
+        key = PageKey(second.doc_id, 1, 500)
+        pool.request([(key, 0)])
+        qtbot.waitUntil(lambda: pool.cache.get(key) is not None, timeout=5_000)
+        second.close()
+    finally:
+        pool.close()
