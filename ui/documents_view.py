@@ -54,6 +54,7 @@ class DocumentsModel(RecordTableModel[Any]):
         """Workflow state of a document."""
         return {
             "draft": self.tr("Draft"),
+            "drafting": self.tr("Drafting"),
             "processing": self.tr("Processing"),
             "awaiting_review": self.tr("Awaiting review"),
             "awaiting_approval": self.tr("Awaiting approval"),

@@ -7,11 +7,11 @@ from typing import Any
 from PySide6.QtCore import QEvent, QSize, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QSplitter,
     QStackedWidget,
     QStyle,
     QWidget,
@@ -49,7 +49,7 @@ class MainWindow(QMainWindow):
         self.user = user
         if icon is not None:
             self.setWindowIcon(icon)
-        self.meetings_view = MeetingsView(meetings, self)
+        self.meetings_view = MeetingsView(meetings, self, me=getattr(user, "id", None))
         self.inbox_view = InboxView(inbox, self)
         self.documents_view = DocumentsView(inbox, self)
         self.pages: list[RecordView] = [self.meetings_view, self.inbox_view, self.documents_view]
@@ -57,8 +57,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
         self.nav.setIconSize(QSize(22, 22))
-        self.nav.setMinimumWidth(150)
-        self.nav.setMaximumWidth(220)
+        self.nav.setFixedWidth(190)
         style = self.style()
         icons = [
             style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView),
@@ -72,12 +71,12 @@ class MainWindow(QMainWindow):
         for page in self.pages:
             self.stack.addWidget(page)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
-        splitter = QSplitter(self)
-        splitter.addWidget(self.nav)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        splitter.setChildrenCollapsible(False)
-        self.setCentralWidget(splitter)
+        central = QWidget(self)
+        row = QHBoxLayout(central)
+        row.setContentsMargins(6, 6, 6, 0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
         self.user_label = QLabel(self)
         self.connection_label = QLabel(self)

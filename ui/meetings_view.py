@@ -6,16 +6,23 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
 from ui.record_view import RecordView
 from ui.table_model import RecordTableModel, format_date, format_time
+
+
+def online_icon() -> QIcon:
+    """The mark of an online meeting (a screen)."""
+    return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_ComputerIcon)
 
 
 class MeetingsModel(RecordTableModel[Any]):
     """Columns: time, title, location (or online), chair, my attendance."""
 
     COLUMNS: ClassVar[tuple[str, ...]] = ("time", "title", "location", "chair", "attendance")
+    me: int | None = None  # the signed-in user's id: "Chairing" instead of an empty attendance
 
     def title(self, key: str) -> str:
         return {
@@ -60,12 +67,17 @@ class MeetingsModel(RecordTableModel[Any]):
             return str(record.title)
         if key == "location":
             place = str(record.location or "")
-            if record.online:
-                return self.tr("Online: %1").replace("%1", place) if place else self.tr("Online")
-            return place
+            return place or (self.tr("Online") if record.online else "")
         if key == "chair":
             return str(record.chair.full_name) if record.chair else ""
+        if record.my_attendance is None and record.chair and record.chair.id == self.me:
+            return self.tr("Chairing")
         return self.attendance_text(record.my_attendance)
+
+    def icon(self, record: Any, key: str) -> QIcon | None:
+        if key == "location" and record.online:
+            return online_icon()
+        return None
 
     def sort_value(self, record: Any, key: str) -> Any:
         if key == "time":
@@ -73,6 +85,8 @@ class MeetingsModel(RecordTableModel[Any]):
         return self.text(record, key)
 
     def tooltip(self, record: Any, key: str) -> str:
+        if key == "location" and record.online:
+            return self.tr("Online: %1").replace("%1", self.text(record, key))
         if key == "chair" and record.chair:
             return f"{record.chair.full_name} — {record.chair.title}"
         return self.text(record, key)
@@ -81,8 +95,10 @@ class MeetingsModel(RecordTableModel[Any]):
 class MeetingsView(RecordView):
     """The Meetings page, bound to `MeetingsService.changed`."""
 
-    def __init__(self, service: Any, parent: QWidget | None = None) -> None:
-        super().__init__(MeetingsModel(), parent)
+    def __init__(self, service: Any, parent: QWidget | None = None, me: int | None = None) -> None:
+        model = MeetingsModel()
+        model.me = me
+        super().__init__(model, parent)
         self.model.setParent(self)
         self.service = service
         service.changed.connect(self.reload)

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
 
 from ui.table_model import RECORD_ROLE, CollatingProxy, RecordTableModel
 
+MAX_COLUMN_WIDTH = 220  # the summary (trích yếu) or title column gets the rest
+
 
 class RecordView(QWidget):
     """A page that shows one `RecordTableModel`; subclasses bind it to a service."""
@@ -56,7 +58,8 @@ class RecordView(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setHighlightSections(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setMinimumSectionSize(60)
         self.table.activated.connect(self._on_activated)
 
         self.empty = QLabel(self)
@@ -124,11 +127,18 @@ class RecordView(QWidget):
         self.body.setCurrentWidget(self.table if rows else self.empty)
         self.count.setText(self.tr("(%n)", "", rows) if rows else "")
         if rows:
-            header = self.table.horizontalHeader()
-            self.table.resizeColumnsToContents()
-            stretch = self.stretch_column()
-            width = max(header.sectionSize(stretch), 200)
-            header.resizeSection(stretch, min(width, 520))
+            self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Columns fit their contents up to a cap; the main column takes what is left."""
+        header = self.table.horizontalHeader()
+        stretch = self.stretch_column()
+        for col in range(self.model.columnCount()):
+            if col != stretch:
+                header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+                self.table.resizeColumnToContents(col)
+                header.resizeSection(col, min(header.sectionSize(col), MAX_COLUMN_WIDTH))
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
     def selected_record(self) -> Any:
         """The record of the current row, if any."""

@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     Qt,
     QTime,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 
 from desktop import i18n
 
@@ -90,6 +90,10 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
     def tooltip(self, record: T, key: str) -> str:
         """Tooltip of a cell; default: the text (long summaries are cut in the view)."""
         return self.text(record, key)
+
+    def icon(self, record: T, key: str) -> QIcon | None:
+        """An icon before a cell's text (online meetings)."""
+        return None
 
     def needs_attention(self, record: T, key: str) -> bool:
         """Whether a cell is shown in red and bold (urgent, overdue)."""
@@ -157,11 +161,11 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
             return self.sort_value(record, key)
         if role == RECORD_ROLE:
             return record
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self.icon(record, key)
         if role == Qt.ItemDataRole.ForegroundRole and self.needs_attention(record, key):
             return QBrush(ATTENTION)
         if role == Qt.ItemDataRole.FontRole and self.needs_attention(record, key):
-            from PySide6.QtGui import QFont
-
             font = QFont()
             font.setBold(True)
             return font

@@ -48,6 +48,7 @@ VI: dict[str, str] = {
     "Very urgent": "Thượng khẩn",
     "Flash": "Hỏa tốc",
     "Draft": "Dự thảo",
+    "Drafting": "Đang soạn thảo",
     "Processing": "Đang xử lý",
     "Awaiting review": "Chờ xem xét",
     "Awaiting approval": "Chờ phê duyệt",
@@ -100,6 +101,7 @@ VI: dict[str, str] = {
     "Tomorrow, %1": "Ngày mai, %1",
     "Online: %1": "Trực tuyến: %1",
     "Online": "Trực tuyến",
+    "Chairing": "Chủ trì",
     "No meetings today or in the coming days.": "Không có cuộc họp nào hôm nay và những ngày tới.",
     # list pages
     "Filter…": "Lọc…",

@@ -125,6 +125,10 @@
         <translation>Dự thảo</translation>
     </message>
     <message>
+        <source>Drafting</source>
+        <translation>Đang soạn thảo</translation>
+    </message>
+    <message>
         <source>Processing</source>
         <translation>Đang xử lý</translation>
     </message>
@@ -340,6 +344,10 @@
     <message>
         <source>%1, %2</source>
         <translation>%1, %2</translation>
+    </message>
+    <message>
+        <source>Chairing</source>
+        <translation>Chủ trì</translation>
     </message>
     <message>
         <source>Online: %1</source>
