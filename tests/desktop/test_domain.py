@@ -1,0 +1,136 @@
+"""Domain parsing: extra fields tolerated, missing or mistyped required fields → typed error."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from desktop.domain import (
+    Document,
+    DocumentSummary,
+    Event,
+    Meeting,
+    MeetingSummary,
+    TokenPair,
+    User,
+    parse_list,
+)
+from desktop.errors import MalformedResponse
+
+USER = {
+    "id": 1,
+    "username": "giamdoc",
+    "full_name": "Nguyễn Văn Hùng",
+    "title": "Giám đốc",
+    "org_unit": {"id": 2, "name": "Ban Giám đốc"},
+    "roles": ["leader"],
+}
+REF = {"id": 1, "full_name": "Nguyễn Văn Hùng", "title": "Giám đốc"}
+MEETING = {
+    "id": 5,
+    "title": "Giao ban",
+    "starts_at": "2026-11-23T08:00:00+07:00",
+    "ends_at": "2026-11-23T10:00:00Z",
+    "location": "Phòng họp 1",
+    "online": False,
+    "status": "scheduled",
+    "chair": REF,
+    "my_attendance": "invited",
+}
+DOCUMENT = {
+    "id": 2,
+    "number": "4821",
+    "symbol": "BTTTT-CĐSQG",
+    "issuing_agency": "Bộ TT&TT",
+    "issued_on": "2026-11-21",
+    "summary": "V/v hướng dẫn",
+    "doc_type": "Công văn",
+    "urgency": "flash",
+    "confidentiality": "normal",
+    "direction": "in",
+    "status": "processing",
+    "deadline": None,
+    "my_action": "process",
+}
+
+
+def test_user_with_extra_fields() -> None:
+    user = User.from_json({**USER, "future_field": [1, 2]})
+    assert user.username == "giamdoc"
+    assert user.org_unit is not None and user.org_unit.name == "Ban Giám đốc"
+    assert user.has_role("leader")
+
+
+def test_meeting_summary_and_detail() -> None:
+    summary = MeetingSummary.from_json(MEETING)
+    assert summary.starts_at == dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.UTC)
+    assert summary.chair is not None and summary.chair.full_name == "Nguyễn Văn Hùng"
+    paper = {"id": 1, "title": "Tờ trình", "kind": "main", "file": None, "url": None}
+    item = {
+        "id": 1,
+        "order": 1,
+        "title": "Mục 1",
+        "presenter": None,
+        "duration_minutes": 15,
+        "papers": [paper],
+    }
+    meeting = Meeting.from_json(
+        {
+            **MEETING,
+            "secretary": None,
+            "media": {"kind": "room", "url": "/api/v1/rooms/x"},
+            "agenda": [item],
+            "attendees": [{"user": REF, "status": "accepted"}],
+        }
+    )
+    assert meeting.agenda[0].papers[0].title == "Tờ trình"
+    assert meeting.summary == summary
+    assert meeting.media == {"kind": "room", "url": "/api/v1/rooms/x"}
+
+
+def test_document_detail() -> None:
+    file = {"sha256": "a" * 64, "size": 10, "name": "x.pdf", "media_type": "application/pdf"}
+    doc = Document.from_json(
+        {
+            **DOCUMENT,
+            "versions": [{"no": 1, "file": file, "created_at": "2026-11-22T19:16:38Z"}],
+            "assignments": [
+                {
+                    "id": 3,
+                    "assignee": REF,
+                    "action": "approve",
+                    "deadline": None,
+                    "state": "pending",
+                }
+            ],
+            "comments": [
+                {"id": 4, "author": REF, "text": "Đồng ý", "created_at": "2026-11-22T19:16:38Z"}
+            ],
+        }
+    )
+    assert doc.issued_on == dt.date(2026, 11, 21)
+    assert doc.versions[0].file.size == 10
+    assert doc.comments[0].text == "Đồng ý"
+
+
+@pytest.mark.parametrize(
+    ("parse", "payload", "message"),
+    [
+        (User.from_json, {**USER, "id": "one"}, "'id' should be an integer"),
+        (User.from_json, {k: v for k, v in USER.items() if k != "username"}, "missing 'username'"),
+        (MeetingSummary.from_json, {**MEETING, "starts_at": "tomorrow"}, "ISO 8601"),
+        (DocumentSummary.from_json, [], "expected an object"),
+        (Event.from_json, {"seq": 1}, "missing 'type'"),
+        (TokenPair.from_json, {"access_token": "a", "refresh_token": "b"}, "missing 'user'"),
+    ],
+)
+def test_malformed_payloads_raise_typed_errors(parse, payload, message) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(MalformedResponse, match=message):
+        parse(payload)
+
+
+def test_parse_list() -> None:
+    assert [d.id for d in parse_list(DocumentSummary.from_json, [DOCUMENT], "docs")] == [2]
+    with pytest.raises(MalformedResponse):
+        parse_list(DocumentSummary.from_json, {"not": "a list"}, "docs")

@@ -1,0 +1,54 @@
+"""SecretStore: round-trips on a memory keyring and the real Secret Service; no fallback."""
+
+from __future__ import annotations
+
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import chainer, fail, null
+
+from desktop.errors import SecretsUnavailable
+from desktop.secrets import SecretStore
+from tests.fixtures.keyring import MemoryKeyring
+
+SERVER = "https://office.example"
+
+
+def round_trip(store: SecretStore) -> None:
+    assert store.available
+    assert store.why_unavailable == ""
+    assert store.load_refresh_token(SERVER, "giamdoc") is None
+    store.save_refresh_token(SERVER, "giamdoc", "token-1")
+    store.save_refresh_token(SERVER, "giamdoc", "token-2")  # rotation replaces it
+    store.save_refresh_token(SERVER, "vanthu", "other")
+    assert store.load_refresh_token(SERVER, "giamdoc") == "token-2"
+    assert store.load_refresh_token(SERVER + "/", "giamdoc") == "token-2"
+    store.delete(SERVER, "giamdoc")
+    store.delete(SERVER, "giamdoc")  # twice is fine
+    assert store.load_refresh_token(SERVER, "giamdoc") is None
+    assert store.load_refresh_token(SERVER, "vanthu") == "other"
+    store.delete(SERVER, "vanthu")
+
+
+def test_memory_keyring_round_trip(memory_keyring: MemoryKeyring) -> None:
+    round_trip(SecretStore(service="HopDesk-test"))
+    assert memory_keyring.secrets == {}
+
+
+def test_secret_service_round_trip(secret_service_keyring: KeyringBackend) -> None:
+    round_trip(SecretStore(service="HopDesk-test"))
+
+
+class EmptyChainer(chainer.ChainerBackend):
+    backends = ()  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize("backend", [fail.Keyring(), null.Keyring(), EmptyChainer()], ids=str)
+def test_no_real_keyring_means_unavailable_and_no_fallback(backend: KeyringBackend) -> None:
+    store = SecretStore(backend=backend)
+    assert not store.available
+    assert store.why_unavailable
+    with pytest.raises(SecretsUnavailable) as caught:
+        store.save_refresh_token(SERVER, "giamdoc", "secret")
+    assert store.why_unavailable in caught.value.user_message()
+    assert store.load_refresh_token(SERVER, "giamdoc") is None
+    store.delete(SERVER, "giamdoc")
