@@ -1,0 +1,107 @@
+"""The UI's life cycle (`ui.shell.QtFrontend`) on the real core and server."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QApplication
+
+from desktop.app import Core, Options
+from desktop.config import Config
+from desktop.notify import Notice, Notifier, Severity
+from desktop.session import Session
+from desktop.store import LocalStore
+from tests.fixtures.server import ServerProcess
+from tests.ui.conftest import memory_secrets, until
+from ui.shell import QtFrontend
+from ui.sign_in_dialog import SignInDialog
+
+
+def make_core(tmp_path: Path, secrets: Any, server_url: str) -> Core:
+    store = LocalStore(tmp_path / "cache.db")
+    was_reset = store.open()
+    session = Session(Config(cli={"server_url": server_url}), secrets, store)
+    return Core(
+        paths=None,
+        config=session.config,
+        secrets=secrets,
+        store=store,
+        session=session,
+        notifier=Notifier(),
+        log_path=tmp_path / "hopdesk.log",
+        cache_was_reset=was_reset,
+    )
+
+
+def visible_sign_in_dialogs() -> list[SignInDialog]:
+    return [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible()
+    ]
+
+
+def test_remembered_sign_in_is_silent_and_corrupt_cache_is_told_once(
+    aio: Any, qapp: QApplication, server: ServerProcess, tmp_path: Path
+) -> None:
+    secrets = memory_secrets()
+    first = make_core(tmp_path, secrets, server.url)
+    aio(first.session.sign_in(server.url, "giamdoc", "hopdesk-demo", True))
+    aio(first.session.close())
+    first.store.close()
+    (tmp_path / "cache.db").write_bytes(b"this is not a database at all" * 100)
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"cache.db{suffix}").unlink(missing_ok=True)
+
+    core = make_core(tmp_path, secrets, server.url)
+    assert core.cache_was_reset
+    # The remembered account's name lived in the damaged cache: the dialog asks again.
+    notices: list[Notice] = []
+    core.notifier.posted.connect(notices.append)
+    frontend = QtFrontend()
+
+    async def scenario() -> int:
+        run = asyncio.ensure_future(frontend.run(core, Options()))
+        await until(lambda: bool(visible_sign_in_dialogs()))
+        dialogs = visible_sign_in_dialogs()
+        assert dialogs, "the remembered account was in the damaged cache: sign in again"
+        dialogs[0].username.setText("giamdoc")
+        dialogs[0].password.setText("hopdesk-demo")
+        dialogs[0].submit()
+        await until(lambda: frontend.window is not None and frontend.window.lists_loaded())
+        frontend._finish("quit")
+        return await run
+
+    assert aio(scenario(), 60) == 0
+    warnings = [n for n in notices if n.severity == Severity.WARNING]
+    assert len(warnings) == 1
+    assert "cache" in warnings[0].text
+    aio(core.aclose())
+
+
+def test_silent_sign_in_with_remembered_token(
+    aio: Any, qapp: QApplication, server: ServerProcess, tmp_path: Path
+) -> None:
+    secrets = memory_secrets()
+    first = make_core(tmp_path, secrets, server.url)
+    aio(first.session.sign_in(server.url, "giamdoc", "hopdesk-demo", True))
+    aio(first.session.close())
+    first.store.close()
+
+    core = make_core(tmp_path, secrets, server.url)
+    frontend = QtFrontend()
+
+    async def scenario() -> int:
+        run = asyncio.ensure_future(frontend.run(core, Options()))
+        await until(lambda: frontend.window is not None and frontend.window.lists_loaded())
+        assert not visible_sign_in_dialogs()
+        assert frontend.window is not None
+        assert frontend.window.user_label.text().startswith("Nguyễn Văn Hùng")
+        frontend._finish("sign_out")  # back to the dialog: the token is revoked
+        await until(lambda: bool(visible_sign_in_dialogs()))
+        visible_sign_in_dialogs()[0].reject()
+        return await run
+
+    assert aio(scenario(), 60) == 0
+    assert secrets.load_refresh_token(server.url, "giamdoc") is None
+    aio(core.aclose())
