@@ -213,7 +213,6 @@ class RenderPool(QObject):
         self._watchdog = QTimer(self)
         self._watchdog.setInterval(250)
         self._watchdog.timeout.connect(self._check_hangs)
-        self.started_at = time.perf_counter()
         self._start()
 
     @classmethod

@@ -96,19 +96,25 @@ class SearchSession(QObject):
         self._search_id = 0
         self._doc_id = 0
         self.running = False
+        self._by_page: dict[int, list[tuple[float, float, float, float]]] = {}
         pool.searchBatch.connect(self._on_batch)
 
     def start(self, doc_id: int, query: str, options: SearchOptions, start_page: int) -> None:
         """Cancel any running query and start `query` from `start_page`."""
-        self.cancel()
-        self.model.clear()
-        self.current = -1
+        self.clear()
         if not query.strip():
             return
         self._search_id = next(_search_ids)
         self._doc_id = doc_id
         self.running = True
         self._pool.search(self._search_id, doc_id, query, options, start_page)
+
+    def clear(self) -> None:
+        """Stop and forget the current query and its hits."""
+        self.cancel()
+        self.model.clear()
+        self._by_page = {}
+        self.current = -1
 
     def cancel(self) -> None:
         """Stop the running query (its late batches are ignored)."""
@@ -122,6 +128,8 @@ class SearchSession(QObject):
             return
         if batch.error:
             log.warning("search failed: %s", batch.error)
+        for hit in batch.hits:
+            self._by_page.setdefault(hit.page, []).extend(hit.rects)
         self.model.extend(batch.hits)
         if self.current < 0 and self.model.hits:
             self.select(0)
@@ -146,11 +154,9 @@ class SearchSession(QObject):
         self.select(self.current - 1)
 
     def hits_by_page(self) -> dict[int, list[tuple[float, float, float, float]]]:
-        """Every hit's rects grouped by page (for the page view's highlights)."""
-        out: dict[int, list[tuple[float, float, float, float]]] = {}
-        for hit in self.model.hits:
-            out.setdefault(hit.page, []).extend(hit.rects)
-        return out
+        """Every hit's rects grouped by page (for the page view's highlights), kept up to date
+        batch by batch rather than rebuilt from thousands of hits on each one."""
+        return self._by_page
 
 
 class SearchPanel(QWidget):

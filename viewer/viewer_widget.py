@@ -277,8 +277,7 @@ class ViewerWidget(QWidget):
     def set_document(self, doc: Document | None) -> None:
         """Show `doc` (the widget owns it from now on), restoring its remembered view."""
         old = self.document
-        self.search_panel.session.cancel()
-        self.search_panel.session.model.clear()
+        self.search_panel.session.clear()
         self.document = doc
         state = self.state_store.load(doc.key) if doc is not None else None
         view = self.page_view
