@@ -110,7 +110,8 @@ def test_toml_policy_file(tmp_path: Path) -> None:
     path = write(tmp_path / "policy.toml", 'server_url = "https://gov"\nverify_tls = true\n')
     config = Config(policy=TomlPolicy(path))
     assert config.settings.server_url == "https://gov"
-    assert config.locked("server_url") and config.locked("verify_tls")
+    assert config.locked("server_url")
+    assert config.locked("verify_tls")
 
 
 def test_registry_policy_maps_value_names_and_types() -> None:

@@ -58,14 +58,16 @@ DOCUMENT = {
 def test_user_with_extra_fields() -> None:
     user = User.from_json({**USER, "future_field": [1, 2]})
     assert user.username == "giamdoc"
-    assert user.org_unit is not None and user.org_unit.name == "Ban Giám đốc"
+    assert user.org_unit is not None
+    assert user.org_unit.name == "Ban Giám đốc"
     assert user.has_role("leader")
 
 
 def test_meeting_summary_and_detail() -> None:
     summary = MeetingSummary.from_json(MEETING)
     assert summary.starts_at == dt.datetime(2026, 11, 23, 1, 0, tzinfo=dt.UTC)
-    assert summary.chair is not None and summary.chair.full_name == "Nguyễn Văn Hùng"
+    assert summary.chair is not None
+    assert summary.chair.full_name == "Nguyễn Văn Hùng"
     paper = {"id": 1, "title": "Tờ trình", "kind": "main", "file": None, "url": None}
     item = {
         "id": 1,

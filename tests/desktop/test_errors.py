@@ -33,7 +33,8 @@ def test_messages_name_url_and_cause() -> None:
     assert "http://127.0.0.1:9" in unreachable.user_message()
     assert "Connection refused" in unreachable.user_message()
     tls = TlsError("https://x", "self-signed certificate")
-    assert "https://x" in tls.user_message() and "self-signed certificate" in tls.user_message()
+    assert "https://x" in tls.user_message()
+    assert "self-signed certificate" in tls.user_message()
     assert "Traceback" not in tls.user_message()
 
 

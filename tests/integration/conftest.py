@@ -1,0 +1,60 @@
+"""Helpers for client ↔ real server tests: a store, a session, sign-in as a demo user."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QCoreApplication
+
+from desktop.config import Config
+from desktop.secrets import SecretStore
+from desktop.session import Session
+from desktop.store import LocalStore
+
+PASSWORD = "hopdesk-demo"
+
+
+@pytest.fixture(autouse=True)
+def _qt_app(qapp: QCoreApplication) -> QCoreApplication:
+    """Signals and translate() want an application object."""
+    return qapp
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[LocalStore]:
+    """An open local cache in a temp dir."""
+    local = LocalStore(tmp_path / "client" / "cache.db")
+    local.open()
+    yield local
+    local.close()
+
+
+SessionFactory = Callable[..., Session]
+
+
+@pytest.fixture
+async def make_session(store: LocalStore) -> AsyncIterator[SessionFactory]:
+    """Sessions on the shared store (closed at the end)."""
+    made: list[Session] = []
+
+    def make(config: Config | None = None, secrets: Any = None, on: Any = None) -> Session:
+        session = Session(config or Config(), secrets or SecretStore(), on or store)
+        made.append(session)
+        return session
+
+    yield make
+    for session in made:
+        await session.close()
+
+
+class Recorder:
+    """Collects what a Qt signal emitted."""
+
+    def __init__(self) -> None:
+        self.calls: list[Any] = []
+
+    def __call__(self, *args: Any) -> None:
+        self.calls.append(args[0] if len(args) == 1 else args)

@@ -1,0 +1,209 @@
+"""Sign-in, errors, refresh and sign-out against the real server."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+import aiohttp
+import pytest
+from keyring.backend import KeyringBackend
+
+from desktop.config import Config
+from desktop.errors import (
+    InvalidCredentials,
+    NotAHopDeskServer,
+    ServerUnreachable,
+    SessionExpired,
+    TlsError,
+    TooManyAttempts,
+)
+from desktop.secrets import SecretStore
+from desktop.store import LocalStore
+from tests.fixtures.server import ServerFactory, ServerProcess
+from tests.integration.conftest import PASSWORD, Recorder, SessionFactory
+
+
+async def test_sign_in(server: ServerProcess, make_session: SessionFactory) -> None:
+    session = make_session()
+    signed_in = Recorder()
+    session.signed_in.connect(signed_in)
+    user = await session.sign_in(server.url, "giamdoc", PASSWORD, False)
+    assert user.username == "giamdoc"
+    assert user.has_role("leader")
+    assert signed_in.calls == [user]
+    assert (await session.api.get_json("/me"))["username"] == "giamdoc"
+
+
+async def test_wrong_password(server: ServerProcess, make_session: SessionFactory) -> None:
+    with pytest.raises(InvalidCredentials) as caught:
+        await make_session().sign_in(server.url, "giamdoc", "wrong", False)
+    assert caught.value.user_message() == "The user name or password is wrong."
+
+
+async def test_too_many_attempts_says_when(
+    server: ServerProcess, make_session: SessionFactory
+) -> None:
+    session = make_session()
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            await session.sign_in(server.url, "vanthu", "wrong", False)
+    with pytest.raises(TooManyAttempts) as caught:
+        await session.sign_in(server.url, "vanthu", "wrong", False)
+    assert caught.value.retry_after > 0
+    message = caught.value.user_message()
+    assert "Too many failed attempts" in message
+    assert any(char.isdigit() for char in message)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_unreachable_server_names_the_url(make_session: SessionFactory) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(ServerUnreachable) as caught:
+        await make_session().sign_in(url, "giamdoc", PASSWORD, False)
+    message = caught.value.user_message()
+    assert url in message
+    assert caught.value.cause
+    assert caught.value.cause in message
+
+
+async def test_wrong_url_names_the_url(server: ServerProcess, make_session: SessionFactory) -> None:
+    url = f"{server.url}/not-hopdesk"
+    with pytest.raises(NotAHopDeskServer) as caught:
+        await make_session().sign_in(url, "giamdoc", PASSWORD, False)
+    assert url in caught.value.user_message()
+
+
+async def test_non_hopdesk_http_server(make_session: SessionFactory) -> None:
+    """Some other web server on the address (an HTML page): said so, naming the URL."""
+    from aiohttp import web
+
+    app = web.Application()
+    app.router.add_route(
+        "*", "/{tail:.*}", lambda _r: web.Response(text="<html>hi</html>", content_type="text/html")
+    )
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        with pytest.raises(NotAHopDeskServer) as caught:
+            await make_session().sign_in(f"http://127.0.0.1:{port}", "giamdoc", PASSWORD, False)
+        assert f"http://127.0.0.1:{port}" in caught.value.user_message()
+    finally:
+        await runner.cleanup()
+
+
+async def test_tls_certificate_error_names_the_cause(
+    server_factory: ServerFactory, make_session: SessionFactory
+) -> None:
+    tls_server = server_factory(tls=True)
+    assert tls_server.url.startswith("https://")
+    with pytest.raises(TlsError) as caught:
+        await make_session().sign_in(tls_server.url, "giamdoc", PASSWORD, False)
+    message = caught.value.user_message()
+    assert tls_server.url in message
+    assert "certificate" in caught.value.cause
+    assert caught.value.cause in message
+
+    # Trusting the server's certificate through the configured CA bundle makes it work.
+    config = Config(cli={"ca_bundle": str(tls_server.cert)})
+    user = await make_session(config).sign_in(tls_server.url, "giamdoc", PASSWORD, False)
+    assert user.username == "giamdoc"
+
+
+async def test_expired_access_token_is_refreshed_once_for_concurrent_calls(
+    server_factory: ServerFactory, make_session: SessionFactory
+) -> None:
+    short = server_factory(extra_args=["--access-ttl", "1"])
+    session = make_session()
+    await session.sign_in(short.url, "giamdoc", PASSWORD, False)
+    first_token = session.access_token
+    refreshes = 0
+    original = session.api.post_json
+
+    async def counting(path: str, *args: object, **kwargs: object) -> object:
+        nonlocal refreshes
+        refreshes += path == "/auth/refresh"
+        return await original(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    session.api.post_json = counting  # type: ignore[method-assign]
+    await asyncio.sleep(1.6)
+    results = await asyncio.gather(*(session.api.get_json("/me") for _ in range(6)))
+    assert {r["username"] for r in results} == {"giamdoc"}
+    assert refreshes == 1
+    assert session.access_token != first_token
+
+
+async def test_revoked_refresh_token_signs_out(
+    server_factory: ServerFactory, make_session: SessionFactory
+) -> None:
+    short = server_factory(extra_args=["--access-ttl", "1"])
+    session = make_session()
+    signed_out = Recorder()
+    session.signed_out.connect(signed_out)
+    await session.sign_in(short.url, "giamdoc", PASSWORD, False)
+    # Revoked elsewhere (an administrator, or the same token used by a thief).
+    async with aiohttp.ClientSession() as http:
+        refresh_token = session._refresh  # the test plays the other party
+        resp = await http.post(f"{short.api}/auth/logout", json={"refresh_token": refresh_token})
+        assert resp.status == 204
+    await asyncio.sleep(1.6)
+    with pytest.raises(SessionExpired):
+        await session.api.get_json("/me")
+    assert len(signed_out.calls) == 1
+    assert "sign in again" in signed_out.calls[0]
+    assert session.user is None
+
+
+async def test_remember_me_resume_and_sign_out(
+    server: ServerProcess,
+    secret_service_keyring: KeyringBackend,
+    store: LocalStore,
+    make_session: SessionFactory,
+) -> None:
+    secrets = SecretStore(service="HopDesk-itest")
+    first = make_session(secrets=secrets)
+    await first.sign_in(server.url, "chanhvp", PASSWORD, True)
+    assert first.remembered
+    assert secrets.load_refresh_token(server.url, "chanhvp")
+    await first.close()  # the app quits
+
+    second = make_session(secrets=secrets)  # the app starts again
+    signed_in = Recorder()
+    second.signed_in.connect(signed_in)
+    user = await second.resume()
+    assert user is not None
+    assert user.username == "chanhvp"
+    assert signed_in.calls == [user]
+    # Rotation: the keyring now holds the new refresh token.
+    assert secrets.load_refresh_token(server.url, "chanhvp") == second._refresh
+
+    await second.sign_out()
+    assert secrets.load_refresh_token(server.url, "chanhvp") is None
+    assert await make_session(secrets=secrets).resume() is None
+
+
+async def test_resume_with_revoked_token_signs_out(
+    server: ServerProcess, memory_keyring: KeyringBackend, make_session: SessionFactory
+) -> None:
+    secrets = SecretStore(service="HopDesk-itest")
+    first = make_session(secrets=secrets)
+    await first.sign_in(server.url, "giamdoc", PASSWORD, True)
+    token = secrets.load_refresh_token(server.url, "giamdoc")
+    await first.api.post_json("/auth/logout", {"refresh_token": token}, auth=False)
+    await first.close()
+
+    second = make_session(secrets=secrets)
+    signed_out = Recorder()
+    second.signed_out.connect(signed_out)
+    assert await second.resume() is None
+    assert len(signed_out.calls) == 1
+    assert signed_out.calls[0]
+    assert secrets.load_refresh_token(server.url, "giamdoc") is None
