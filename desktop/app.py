@@ -181,16 +181,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"HopDesk {version()}")
         return 0
 
+    from desktop.paths import default_paths
+
+    paths = default_paths()
+    demo = None
+    if options.demo:  # the longest step of a demo start: begin it before importing Qt
+        from desktop.demo import DemoServer
+
+        demo = DemoServer(paths.data_dir / "demo")
+        demo.launch()
+
     import qasync
     from PySide6.QtWidgets import QApplication
 
     from desktop import i18n
-    from desktop.demo import DemoServer
     from desktop.log import ExceptionHooks, setup_logging
     from desktop.notify import notifier as get_notifier
-    from desktop.paths import default_paths
 
-    paths = default_paths()
     log_path = setup_logging(paths.log_dir, console=bool(os.environ.get("HOPDESK_LOG_CONSOLE")))
     log.info("HopDesk %s starting (%s)", version(), options)
 
@@ -199,10 +206,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("HopDesk")
     app.setOrganizationName("HopDesk")
     app.setQuitOnLastWindowClosed(False)
-    demo = None
-    if options.demo:  # boot the server while we build everything else
-        demo = DemoServer(paths.data_dir / "demo")
-        demo.launch()
 
     notifier = get_notifier()
     hooks = ExceptionHooks(notifier.crash)
@@ -220,9 +223,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         finally:
             await core.aclose()
 
+    def stop_demo_anyway() -> None:
+        """If the loop died before the orderly shutdown, still stop the child by PID."""
+        if demo is not None and demo.proc is not None and demo.proc.poll() is None:
+            demo.proc.kill()
+
     try:
         with loop:
             return int(loop.run_until_complete(run()))
     finally:
+        stop_demo_anyway()
         hooks.uninstall()
         log.info("HopDesk stopped")

@@ -1,18 +1,23 @@
 """`hopdesk --demo`: the reference server with demo data as a child process.
 
-The child is started with QProcess so its `listening on URL` line is read by the event loop (no
-thread, no blocking read on the GUI thread), and it is stopped by PID when the app exits.
+The child is launched first thing in `main()`, before Qt is even imported, because its boot
+(imports, seeding) is the longest step of a demo start-up and overlaps everything else that way.
+A small reader thread waits for its `listening on URL` line and hands the URL to a future, so
+the GUI thread never blocks on the pipe. The child is stopped by PID when the app exits.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import logging
 import os
+import subprocess
 import sys
+import threading
 from pathlib import Path
-
-from PySide6.QtCore import QObject, QProcess, QProcessEnvironment
+from typing import IO
 
 log = logging.getLogger(__name__)
 
@@ -21,25 +26,18 @@ ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60.0
 
 
-def _settle(future: asyncio.Future[None], value: None) -> None:
-    if not future.done():
-        future.set_result(value)
-
-
 class DemoServerError(RuntimeError):
     """The demo server did not start; the message carries the tail of its stderr."""
 
 
-class DemoServer(QObject):
+class DemoServer:
     """One `python -m server --port 0 --seed-demo` child in `data_dir`."""
 
-    def __init__(self, data_dir: Path, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
         self.url = ""
-        self._proc: QProcess | None = None
-        self._buffer = b""
-        self._started: asyncio.Future[str] | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._url: concurrent.futures.Future[str] = concurrent.futures.Future()
         self._stderr_path = data_dir / "server.stderr.log"
 
     def command(self) -> list[str]:
@@ -57,87 +55,66 @@ class DemoServer(QObject):
         ]
 
     def launch(self) -> None:
-        """Start the child now (the caller can import and build windows while it boots)."""
-        if self._proc is not None:
+        """Start the child now (no event loop needed); `start()` awaits its URL later."""
+        if self.proc is not None:
             return
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        proc = QProcess(self)
-        env = QProcessEnvironment.systemEnvironment()
-        path = os.pathsep.join(p for p in (str(ROOT), env.value("PYTHONPATH")) if p)
-        env.insert("PYTHONPATH", path)
-        env.insert("PYTHONUNBUFFERED", "1")
-        proc.setProcessEnvironment(env)
-        proc.setWorkingDirectory(str(self.data_dir))
-        proc.setStandardErrorFile(str(self._stderr_path), QProcess.OpenModeFlag.Append)
-        proc.readyReadStandardOutput.connect(self._on_output)
-        proc.finished.connect(self._on_finished)
-        proc.errorOccurred.connect(self._on_error)
-        self._proc = proc
-        log.info("starting demo server: %s %s", sys.executable, " ".join(self.command()))
-        proc.start(sys.executable, self.command())
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+        flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # no console window on Windows
+        with open(self._stderr_path, "ab") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, *self.command()],
+                cwd=self.data_dir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                creationflags=flags,
+            )
+        assert self.proc.stdout is not None
+        threading.Thread(
+            target=self._read, args=(self.proc, self.proc.stdout), name="demo-server", daemon=True
+        ).start()
+        log.info("demo server pid %s: %s", self.proc.pid, " ".join(self.command()))
 
     async def start(self, wait: float = START_TIMEOUT) -> str:
-        """Launch (if not yet) and wait for the server's URL."""
-        if self.url:
-            return self.url
-        if self._started is None:
-            self._started = asyncio.get_running_loop().create_future()
+        """Launch (if not yet) and wait for the server's URL without blocking the loop."""
         self.launch()
         try:
-            return await asyncio.wait_for(asyncio.shield(self._started), wait)
+            self.url = await asyncio.wait_for(asyncio.wrap_future(self._url), wait)
         except TimeoutError:
             await self.stop()
             raise DemoServerError(f"demo server did not start in {wait:.0f} s") from None
+        return self.url
 
     async def stop(self, wait: float = 10.0) -> None:
-        """SIGTERM (terminate) by PID, then kill if it lingers."""
-        proc, self._proc = self._proc, None
-        if proc is None or proc.state() == QProcess.ProcessState.NotRunning:
+        """SIGTERM (TerminateProcess on Windows) by PID, then kill if it lingers."""
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
             return
-        proc.finished.disconnect(self._on_finished)
-        done = asyncio.get_running_loop().create_future()
-        proc.finished.connect(lambda *_: _settle(done, None))
         proc.terminate()
         try:
-            await asyncio.wait_for(done, wait)
+            await asyncio.wait_for(asyncio.to_thread(proc.wait), wait)
         except TimeoutError:
-            log.warning("demo server did not stop; killing pid %s", proc.processId())
+            log.warning("demo server did not stop; killing pid %s", proc.pid)
             proc.kill()
-            proc.waitForFinished(2000)
+            await asyncio.to_thread(proc.wait)
         log.info("demo server stopped")
 
-    def _stderr_tail(self) -> str:
-        try:
-            return self._stderr_path.read_text(encoding="utf-8", errors="replace")[-2000:]
-        except OSError:
-            return ""
-
-    def _resolve(self, url: str | None, error: str = "") -> None:
-        if self._started is None:
-            self._started = asyncio.get_event_loop().create_future()
-        if self._started.done():
-            return
-        if url:
-            self._started.set_result(url)
-        else:
-            self._started.set_exception(DemoServerError(f"{error}\n{self._stderr_tail()}"))
-
-    def _on_output(self) -> None:
-        if self._proc is None:
-            return
-        self._buffer += bytes(self._proc.readAllStandardOutput().data())
-        while b"\n" in self._buffer:
-            raw, self._buffer = self._buffer.split(b"\n", 1)
+    def _read(self, proc: subprocess.Popen[bytes], stdout: IO[bytes]) -> None:
+        """Reader thread: the URL line resolves the future; EOF before it is a failure."""
+        for raw in stdout:
             line = raw.decode("utf-8", errors="replace").strip()
-            if line.startswith(PREFIX) and not self.url:
-                self.url = line[len(PREFIX) :].strip()
-                log.info("demo server at %s", self.url)
-                self._resolve(self.url)
-
-    def _on_finished(self, code: int, _status: QProcess.ExitStatus) -> None:
-        log.warning("demo server exited with code %s", code)
-        self._resolve(None, f"demo server exited with code {code}")
-
-    def _on_error(self, error: QProcess.ProcessError) -> None:
-        if error == QProcess.ProcessError.FailedToStart:
-            self._resolve(None, "could not run the demo server")
+            if line.startswith(PREFIX) and not self._url.done():
+                url = line[len(PREFIX) :].strip()
+                log.info("demo server at %s", url)
+                self._url.set_result(url)
+        code = proc.wait()
+        if not self._url.done():
+            tail = ""
+            with contextlib.suppress(OSError):
+                tail = self._stderr_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+            self._url.set_exception(DemoServerError(f"demo server exited with code {code}\n{tail}"))
+        else:
+            log.info("demo server exited with code %s", code)

@@ -20,8 +20,8 @@ def test_demo_server_starts_serves_and_stops(aio: Any, tmp_path: Path) -> None:
     assert (tmp_path / "demo" / "demo.db").exists()
     with urllib.request.urlopen(f"{url}/api/v1/health", timeout=10) as reply:
         assert json.load(reply)["status"] == "ok"
-    assert demo._proc is not None
-    pid = demo._proc.processId()
+    assert demo.proc is not None
+    pid = demo.proc.pid
     assert psutil.pid_exists(pid)
     aio(demo.stop())
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
