@@ -58,3 +58,24 @@ class Recorder:
 
     def __call__(self, *args: Any) -> None:
         self.calls.append(args[0] if len(args) == 1 else args)
+
+
+async def shared_document(reader: Session, writer: Session) -> int:
+    """A document in `reader`'s inbox that `writer` can see (so writer's comments reach reader)."""
+    inbox = {d["id"] for d in await reader.api.get_json("/documents", {"box": "inbox"})}
+    visible = {d["id"] for d in await writer.api.get_json("/documents", {"box": "all"})}
+    shared = sorted(inbox & visible)
+    assert shared, "the demo seed should share a document between these users"
+    return shared[0]
+
+
+async def wait_until(predicate: Callable[[], bool], seconds: float, what: str) -> None:
+    """Poll `predicate` on the loop until it holds."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)

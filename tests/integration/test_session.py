@@ -83,10 +83,11 @@ async def test_non_hopdesk_http_server(make_session: SessionFactory) -> None:
     """Some other web server on the address (an HTML page): said so, naming the URL."""
     from aiohttp import web
 
+    async def page(_request: web.Request) -> web.Response:
+        return web.Response(text="<html>hi</html>", content_type="text/html")
+
     app = web.Application()
-    app.router.add_route(
-        "*", "/{tail:.*}", lambda _r: web.Response(text="<html>hi</html>", content_type="text/html")
-    )
+    app.router.add_route("*", "/{tail:.*}", page)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

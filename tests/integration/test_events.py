@@ -1,0 +1,157 @@
+"""The event stream against the real server: resume across a restart, 4401 → refresh."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import Counter
+
+from desktop.domain import Event
+from desktop.errors import ServerUnreachable
+from desktop.events import EventStream
+from desktop.session import Session
+from desktop.store import LocalStore
+from tests.fixtures.server import ServerFactory, ServerProcess
+from tests.integration.conftest import (
+    PASSWORD,
+    Recorder,
+    SessionFactory,
+    shared_document,
+    wait_until,
+)
+
+BURST = 50
+
+
+async def post_comment(writer: Session, document_id: int, text: str) -> int:
+    """POST a comment, retrying with the same key through a server restart."""
+    key = str(uuid.uuid4())
+    while True:
+        try:
+            response = await writer.api.request(
+                "POST",
+                f"/documents/{document_id}/comments",
+                json_body={"text": text},
+                idempotency_key=key,
+            )
+            return int(response.body["id"])
+        except ServerUnreachable:
+            await asyncio.sleep(0.05)
+
+
+async def drain(stream: EventStream, reader: Session) -> None:
+    """Wait until the stream has delivered everything the server has for the reader now."""
+    page = await reader.api.get_json("/events", {"since": 0, "limit": 1000})
+    await wait_until(lambda: stream.last_seq >= page["last_seq"], 10, "the backlog")
+
+
+async def test_burst_across_server_restart_arrives_exactly_once(
+    server: ServerProcess, store: LocalStore, make_session: SessionFactory
+) -> None:
+    reader, writer = make_session(), make_session()
+    await reader.sign_in(server.url, "giamdoc", PASSWORD, False)
+    await writer.sign_in(server.url, "chanhvp", PASSWORD, False)
+    document_id = await shared_document(reader, writer)
+
+    stream = EventStream(reader, store, backoff=(0.05, 0.5))
+    states, events = Recorder(), Recorder()
+    stream.state_changed.connect(states)
+    stream.event_received.connect(events)
+    stream.start()
+    try:
+        await drain(stream, reader)
+        assert states.calls == ["connected"]
+        events.calls.clear()
+
+        halfway = asyncio.Event()
+
+        async def burst() -> list[int]:
+            ids = []
+            for n in range(BURST):
+                ids.append(await post_comment(writer, document_id, f"Ý kiến {n}"))
+                if n == BURST // 3:
+                    halfway.set()
+            return ids
+
+        async def restart() -> None:
+            await halfway.wait()
+            await asyncio.to_thread(server.restart)
+
+        posted, _ = await asyncio.gather(burst(), restart())
+
+        def comment_ids() -> list[int]:
+            return [
+                e.data["comment_id"]
+                for e in events.calls
+                if isinstance(e, Event) and e.type == "document.commented"
+            ]
+
+        await wait_until(lambda: set(comment_ids()) >= set(posted), 20, "all comment events")
+        await asyncio.sleep(0.3)  # anything duplicated would arrive now
+        counts = Counter(comment_ids())
+        assert sorted(counts) == sorted(posted)
+        assert set(counts.values()) == {1}, "every event exactly once"
+        seqs = [e.seq for e in events.calls]
+        assert seqs == sorted(set(seqs))
+        assert "reconnecting" in states.calls
+        assert states.calls[0] == "connected"
+        assert states.calls[-1] == "connected"
+        assert store.get(f"events.last_seq:{reader.scope}") == stream.last_seq
+    finally:
+        await stream.close()
+    assert states.calls[-1] == "offline"
+
+
+async def test_resume_from_the_stored_position(
+    server: ServerProcess, store: LocalStore, make_session: SessionFactory
+) -> None:
+    """A new stream (the next run of the app) starts after the last delivered event."""
+    reader, writer = make_session(), make_session()
+    await reader.sign_in(server.url, "giamdoc", PASSWORD, False)
+    await writer.sign_in(server.url, "chanhvp", PASSWORD, False)
+    document_id = await shared_document(reader, writer)
+    first = EventStream(reader, store, backoff=(0.05, 0.5))
+    first.start()
+    await drain(first, reader)
+    await first.close()
+    position = first.last_seq
+
+    comment = await post_comment(writer, document_id, "Sau khi đóng")
+    second = EventStream(reader, store, backoff=(0.05, 0.5))
+    assert second.last_seq == position
+    events = Recorder()
+    second.event_received.connect(events)
+    second.start()
+    try:
+        await wait_until(lambda: bool(events.calls), 10, "the missed event")
+        await asyncio.sleep(0.2)
+        assert [e.data.get("comment_id") for e in events.calls] == [comment]
+    finally:
+        await second.close()
+
+
+async def test_expired_token_close_4401_refreshes_and_reconnects(
+    server_factory: ServerFactory, store: LocalStore, make_session: SessionFactory
+) -> None:
+    short = server_factory(extra_args=["--access-ttl", "2"])
+    reader, writer = make_session(), make_session()
+    await reader.sign_in(short.url, "giamdoc", PASSWORD, False)
+    await writer.sign_in(short.url, "chanhvp", PASSWORD, False)
+    document_id = await shared_document(reader, writer)
+    stream = EventStream(reader, store, backoff=(0.05, 0.5))
+    events = Recorder()
+    stream.event_received.connect(events)
+    stream.start()
+    try:
+        await drain(stream, reader)
+        token = reader.access_token
+        await wait_until(lambda: reader.access_token != token, 15, "a refresh after 4401")
+        assert reader.user is not None  # still signed in
+        comment = await post_comment(writer, document_id, "Sau khi làm mới")
+        await wait_until(
+            lambda: any(e.data.get("comment_id") == comment for e in events.calls),
+            10,
+            "the event after reconnecting",
+        )
+    finally:
+        await stream.close()
