@@ -19,6 +19,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
 from desktop import i18n
+from desktop.notify import user_message
 from ui.main_window import MainWindow
 from ui.notices import NoticePresenter
 from ui.settings_dialog import SettingsDialog
@@ -76,6 +77,7 @@ class QtFrontend(QObject):
         if isinstance(app, QApplication):
             app.setWindowIcon(self.icon)
         self.presenter = NoticePresenter(core.notifier, str(core.log_path), self)
+        core.session.signed_out.connect(self._on_signed_out)
         if core.cache_was_reset:
             core.notifier.warning(
                 self.tr(
@@ -95,9 +97,10 @@ class QtFrontend(QObject):
                 if user is None:
                     return 0
                 outcome = await self.session_window(user)
-                if outcome == "sign_out":
+                if outcome in ("sign_out", "ended"):
                     await core.stop_session()
-                    await core.session.sign_out()
+                    if outcome == "sign_out":  # "ended": the server already closed the session
+                        await core.session.sign_out()
                     continue
                 return self.exit_code
         finally:
@@ -181,8 +184,18 @@ class QtFrontend(QObject):
     def refresh(self) -> None:
         """Reload meetings and documents (the services announce `changed`)."""
         core = self.core
-        self.tasks.run(core.meetings.refresh())
-        self.tasks.run(core.inbox.refresh())
+        self.tasks.run(core.meetings.refresh(), on_error=self._refresh_failed)
+        self.tasks.run(core.inbox.refresh(), on_error=self._refresh_failed)
+
+    def _refresh_failed(self, exc: BaseException) -> None:
+        """Offline is a state, not an emergency: say it in the status bar, keep the cache."""
+        self.core.notifier.warning(user_message(exc))
+
+    def _on_signed_out(self, reason: str) -> None:
+        """The server ended the session (revoked, expired): tell why, back to sign-in."""
+        if reason and self.window is not None:
+            self.core.notifier.warning(reason)
+            self._finish("ended")
 
     def show_window(self) -> None:
         """Bring the main window to the front (tray → Show)."""

@@ -105,3 +105,51 @@ def test_silent_sign_in_with_remembered_token(
     assert aio(scenario(), 60) == 0
     assert secrets.load_refresh_token(server.url, "giamdoc") is None
     aio(core.aclose())
+
+
+def test_tray_menu_emits_requests(qtbot: Any) -> None:
+    from PySide6.QtGui import QIcon
+
+    from ui.tray import Tray
+
+    tray = Tray(QIcon())
+    with qtbot.waitSignal(tray.show_requested):
+        tray.show_action.trigger()
+    with qtbot.waitSignal(tray.sign_out_requested):
+        tray.sign_out_action.trigger()
+    with qtbot.waitSignal(tray.quit_requested):
+        tray.quit_action.trigger()
+    assert [a.text() for a in tray.menu.actions() if a.text()] == [
+        "Show HopDesk",
+        "Sign out",
+        "Quit",
+    ]
+
+
+def test_revoked_session_returns_to_sign_in(
+    aio: Any, qapp: QApplication, server: ServerProcess, tmp_path: Path
+) -> None:
+    """Another device reuses a rotated refresh token → the family is revoked → sign in again."""
+    core = make_core(tmp_path, memory_secrets(), server.url)
+    frontend = QtFrontend()
+
+    async def scenario() -> int:
+        run = asyncio.ensure_future(frontend.run(core, Options()))
+        await until(lambda: bool(visible_sign_in_dialogs()))
+        dialog = visible_sign_in_dialogs()[0]
+        dialog.username.setText("giamdoc")
+        dialog.password.setText("hopdesk-demo")
+        dialog.submit()
+        await until(lambda: frontend.window is not None and frontend.window.lists_loaded())
+        session = core.session
+        old = session._refresh
+        await session.refresh_access(session.access_token)  # rotates: `old` is now stale
+        session._refresh = old  # simulate a stolen/replayed token: the server revokes all
+        session._access = "expired"
+        await asyncio.gather(session.refresh_access("expired"), return_exceptions=True)
+        await until(lambda: bool(visible_sign_in_dialogs()))
+        visible_sign_in_dialogs()[0].reject()
+        return await run
+
+    assert aio(scenario(), 60) == 0
+    aio(core.aclose())
