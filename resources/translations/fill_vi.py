@@ -8,6 +8,7 @@ A source text missing here stays unfinished, and tests/ui/test_translations.py f
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -207,6 +208,12 @@ VI: dict[str, str] = {
     "The signer's certificate is issued by a trusted authority.": "Chứng thư số của người ký do tổ chức tin cậy cấp.",
     "The signer's certificate is not issued by a trusted authority.": "Chứng thư số của người ký không do tổ chức tin cậy cấp.",
     "The signatures could not be checked.": "Không kiểm tra được các chữ ký.",
+    "The signature could not be checked.": "Không kiểm tra được chữ ký.",
+    "The document was modified after signing: the signature no longer fits.": "Tài liệu đã bị sửa đổi sau khi ký: chữ ký không còn khớp.",
+    "The signature is not valid.": "Chữ ký không hợp lệ.",
+    "The document was modified after signing in a way that is not allowed.": "Tài liệu đã bị sửa đổi sau khi ký theo cách không được phép.",
+    "The signature is valid; later changes (such as other signatures) are allowed.": "Chữ ký hợp lệ; các thay đổi sau đó (như chữ ký khác) là được phép.",
+    "The signature is valid and the document has not been modified since.": "Chữ ký hợp lệ và tài liệu chưa bị sửa đổi kể từ khi ký.",
     "unknown time": "không rõ thời gian",
     "{name} · {time}": "{name} · {time}",
     "{marking} · {line}": "{marking} · {line}",
@@ -245,9 +252,83 @@ PLURAL_VI: dict[str, str] = {
 }
 
 
+ROOT = HERE.parent.parent
+PACKAGES = ("desktop", "ui", "viewer", "media")
+
+
+def _is_translate(node: ast.AST) -> bool:
+    """`QCoreApplication.translate` / `QCoreApplication.tr`-less attribute named translate."""
+    return isinstance(node, ast.Attribute) and node.attr == "translate"
+
+
+def hidden_messages(root: Path = ROOT) -> list[tuple[str, str]]:
+    """(context, source) texts lupdate cannot read, found by parsing the code.
+
+    Two patterns hide texts from lupdate: a wrapper `def _tr(text): return
+    QCoreApplication.translate("errors", text)` called as `_tr("...")`, and an alias
+    `tr = QCoreApplication.translate` called as `tr("viewer", "...")`. Their texts are added to the
+    .ts here so Vietnamese users see them translated; the code owners were asked to call
+    `QCoreApplication.translate(context, "literal")` directly instead.
+    """
+    found: list[tuple[str, str]] = []
+    for package in PACKAGES:
+        for path in sorted((root / package).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            wrappers: dict[str, str] = {}  # function name -> fixed context
+            aliases: set[str] = set()  # names bound to translate itself
+            for node in ast.walk(tree):
+                if isinstance(node, ast.FunctionDef) and len(node.args.args) == 1:
+                    for inner in ast.walk(node):
+                        if (
+                            isinstance(inner, ast.Call)
+                            and _is_translate(inner.func)
+                            and len(inner.args) >= 2
+                            and isinstance(inner.args[0], ast.Constant)
+                            and isinstance(inner.args[1], ast.Name)
+                        ):
+                            wrappers[node.name] = str(inner.args[0].value)
+                elif isinstance(node, ast.Assign) and _is_translate(node.value):
+                    aliases.update(t.id for t in node.targets if isinstance(t, ast.Name))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+                    continue
+                args = node.args
+                if node.func.id in wrappers and args and isinstance(args[0], ast.Constant):
+                    found.append((wrappers[node.func.id], str(args[0].value)))
+                elif (
+                    node.func.id in aliases
+                    and len(args) >= 2
+                    and all(isinstance(a, ast.Constant) for a in args[:2])
+                ):
+                    found.append((str(args[0].value), str(args[1].value)))  # type: ignore[attr-defined]
+    return list(dict.fromkeys(found))
+
+
+def add_hidden(tree: ET.ElementTree) -> None:
+    """Add the hidden texts as messages (lupdate -no-obsolete drops them; we add them back)."""
+    root = tree.getroot()
+    contexts = {c.findtext("name") or "": c for c in root.iter("context")}
+    for name, source in hidden_messages():
+        context = contexts.get(name)
+        if context is None:
+            context = ET.SubElement(root, "context")
+            ET.SubElement(context, "name").text = name
+            contexts[name] = context
+        if any(m.findtext("source") == source for m in context.iter("message")):
+            continue
+        message = ET.SubElement(context, "message")
+        ET.SubElement(message, "source").text = source
+        ET.SubElement(message, "translation", type="unfinished")
+    # lupdate reads `tr("viewer", "text")` as source "viewer": drop those phantom messages
+    for context in root.findall("context"):
+        if not context.findtext("name"):
+            root.remove(context)
+
+
 def fill(ts: Path = TS) -> list[tuple[str, str]]:
     """Write every known translation into `ts`; returns the (context, source) still missing."""
     tree = ET.parse(ts)
+    add_hidden(tree)
     missing: list[tuple[str, str]] = []
     for context in tree.getroot().iter("context"):
         name = context.findtext("name") or ""
