@@ -27,6 +27,12 @@ pymupdf.TOOLS.mupdf_display_warnings(False)
 
 _doc_ids = itertools.count(1)
 
+
+def new_doc_id() -> int:
+    """A fresh document identity (to pre-open a file in a worker before `Document.open_path`)."""
+    return next(_doc_ids)
+
+
 PasswordCallback = Callable[[str, bool], "str | None"]
 """Asked for a password: (document name, previous attempt was wrong) -> password or None."""
 
@@ -114,7 +120,9 @@ class Document:
     # -- opening ---------------------------------------------------------------------------
 
     @classmethod
-    def open_path(cls, path: str, password: PasswordCallback | None = None) -> Document:
+    def open_path(
+        cls, path: str, password: PasswordCallback | None = None, doc_id: int | None = None
+    ) -> Document:
         """Open a file; MuPDF keeps it open, so deleting it later does not break the view."""
         name = os.path.basename(path)
         try:
@@ -132,7 +140,7 @@ class Document:
         _check_header(head, name)
         key = f"{size}:{hashlib.sha256(head).hexdigest()}"
         doc = cls._open(lambda: pymupdf.open(path), name)
-        doc_id = next(_doc_ids)
+        doc_id = doc_id if doc_id is not None else new_doc_id()
         secret = cls._authenticate(doc, name, password)
         source = DocumentSource(doc_id, path=path, password=secret)
         opened = cls._validated(doc, name, source, key)

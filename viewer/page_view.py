@@ -112,7 +112,7 @@ class PageView(QAbstractScrollArea):
         self._selected_text = ""
         self.background = QColor(0x80, 0x80, 0x80)
         self._size_timer = QTimer(self)
-        self._size_timer.setInterval(0)
+        self._size_timer.setInterval(1)
         self._size_timer.timeout.connect(self._load_more_sizes)
         self.viewport().setMouseTracking(False)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -148,8 +148,6 @@ class PageView(QAbstractScrollArea):
         if doc is not None:
             self._pool.register(doc.source)
             self._current = min(max(page, 0), doc.page_count - 1)
-            if not doc.sizes_complete:
-                self._size_timer.start()
         self._relayout(page_top=True)
         self.historyChanged.emit()
         if state is not None:
@@ -560,6 +558,10 @@ class PageView(QAbstractScrollArea):
                     )
             self._paint_marks(painter, index)
         painter.end()
+        if painted and not self._doc.sizes_complete and not self._size_timer.isActive():
+            # Read the remaining page sizes only once the first page is up: before, the
+            # slices would delay that first paint.
+            self._size_timer.start()
         for index in painted:
             self.pagePainted.emit(index)
 

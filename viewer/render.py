@@ -17,7 +17,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing import shared_memory
 from multiprocessing.connection import Connection, wait
 from typing import Any, cast
@@ -29,6 +29,7 @@ from viewer.render_worker import (
     CancelSearch,
     CloseDocument,
     DocumentSource,
+    OpenDocument,
     RenderRequest,
     RenderResult,
     SearchBatch,
@@ -150,6 +151,7 @@ class _Slot:
     busy: Any = None  # the RenderRequest in flight
     since: float = 0.0
     priority: int = 0
+    opened: set[int] = field(default_factory=set)  # documents it has (probably) open
     generation: int = 0
 
 
@@ -283,6 +285,7 @@ class RenderPool(QObject):
             fresh = self._spawn(slot.index, slot.block)
             slot.process, slot.conn, slot.busy = fresh.process, fresh.conn, None
             slot.generation += 1
+            slot.opened = set()
         self._wake()
 
     def close(self) -> None:
@@ -326,6 +329,25 @@ class RenderPool(QObject):
         self._sources[source.doc_id] = source
         self._users[source.doc_id] = self._users.get(source.doc_id, 0) + 1
 
+    def preopen(self, source: DocumentSource) -> None:
+        """Let the worker that will render the first page open the file now, in parallel with
+        the GUI process's own open and layout (saves the worker's open on the first paint)."""
+        free = [s for s in self._slots if s.busy is None]
+        if free:
+            free[0].opened.add(source.doc_id)
+            try:
+                free[0].conn.send(OpenDocument(source))
+            except OSError as exc:
+                log.debug("pre-open: %r", exc)
+
+    def forget(self, doc_id: int) -> None:
+        """Close a pre-opened document that was never registered (it failed to open)."""
+        for slot in self._slots:
+            try:
+                slot.conn.send(CloseDocument(doc_id))
+            except OSError as exc:
+                log.debug("forget on worker %d: %r", slot.index, exc)
+
     def replace_source(self, source: DocumentSource) -> None:
         """Point workers that have not opened a document yet at a new source (same doc_id)."""
         if source.doc_id in self._sources:
@@ -343,6 +365,8 @@ class RenderPool(QObject):
         heapq.heapify(self._queue)
         self._queued = {k: v for k, v in self._queued.items() if k.doc_id != doc_id}
         self.cache.drop_document(doc_id)
+        for slot in self._slots:
+            slot.opened.discard(doc_id)
         if self._closed:
             return
         for slot in [*self._slots, *([self._search_slot] if self._search_slot else [])]:
@@ -397,7 +421,9 @@ class RenderPool(QObject):
             source = self._sources.get(key.doc_id) if key is not None else None
             if key is None or source is None:
                 continue
-            slot = free[0]
+            # Prefer a worker that already has the document open (no second open).
+            slot = next((s for s in free if key.doc_id in s.opened), free[0])
+            slot.opened.add(key.doc_id)
             request_id = next(self._request_ids)
             req = RenderRequest(
                 request_id,

@@ -41,11 +41,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.document import Document, DocumentError, PasswordCallback
+from viewer.document import Document, DocumentError, PasswordCallback, new_doc_id
 from viewer.layout import LayoutMode, ZoomMode
 from viewer.outline import OutlineView
 from viewer.page_view import PageView
 from viewer.render import RenderPool
+from viewer.render_worker import DocumentSource
 from viewer.search import SearchHit, SearchOptions
 from viewer.search_panel import SearchPanel
 from viewer.state import MemoryStateStore, ViewState, ViewStateStore
@@ -258,7 +259,12 @@ class ViewerWidget(QWidget):
 
     def open_path(self, path: str) -> bool:
         """Open a file; on failure show why (translated) and return False."""
-        return self._open(lambda: Document.open_path(path, self.password_callback))
+        doc_id = new_doc_id()
+        self.pool.preopen(DocumentSource(doc_id, path=path))
+        if self._open(lambda: Document.open_path(path, self.password_callback, doc_id)):
+            return True
+        self.pool.forget(doc_id)
+        return False
 
     def open_bytes(self, data: bytes, name: str = "document.pdf") -> bool:
         """Open a document held in memory (a downloaded paper)."""
