@@ -1,0 +1,112 @@
+"""Event stream pieces without a server: backoff, exactly-once delivery, owned tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from typing import Any
+
+import pytest
+
+from desktop.errors import ServerUnreachable
+from desktop.events import EventStream, Refresher, backoff_delay
+
+
+class FakeStore:
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def set(self, key: str, value: Any) -> None:
+        self.values[key] = value
+
+
+class UnreachableApi:
+    def __init__(self) -> None:
+        self.attempts = 0
+
+    async def ws_connect(self, path: str, params: Any = None) -> Any:
+        self.attempts += 1
+        raise ServerUnreachable("http://x", "Connection refused")
+
+
+class FakeSession:
+    scope = "giamdoc@http://x"
+    access_token = "t"
+
+    def __init__(self) -> None:
+        self.api = UnreachableApi()
+
+
+def test_backoff_grows_to_the_cap_with_jitter() -> None:
+    rng = random.Random(1)
+    delays = [backoff_delay(n, 0.5, 30.0, rng) for n in range(12)]
+    assert all(0.25 <= d <= 30.0 for d in delays)
+    assert max(backoff_delay(20, 0.5, 30.0, rng) for _ in range(50)) <= 30.0
+    assert backoff_delay(0, 0.5, 30.0, rng) <= 0.5
+    assert len({round(backoff_delay(8, 0.5, 30.0, rng), 6) for _ in range(20)}) > 1
+
+
+def test_each_seq_is_delivered_once_and_stored() -> None:
+    store = FakeStore()
+    store.values["events.last_seq:giamdoc@http://x"] = 3
+    stream = EventStream(FakeSession(), store)
+    seen: list[int] = []
+    stream.event_received.connect(lambda e: seen.append(e.seq))
+    for seq in (2, 3, 4, 4, 6, 5, 7):
+        stream._deliver(json.dumps({"seq": seq, "type": "x", "at": None, "data": {}}))
+    stream._deliver("not json")
+    stream._deliver(json.dumps({"seq": "eight"}))
+    assert seen == [4, 6, 7]
+    assert store.values["events.last_seq:giamdoc@http://x"] == 7
+
+
+async def test_reconnects_with_backoff_and_close_cancels() -> None:
+    session = FakeSession()
+    stream = EventStream(session, FakeStore(), backoff=(0.01, 0.02))
+    states: list[str] = []
+    stream.state_changed.connect(states.append)
+    stream.start()
+    await asyncio.sleep(0.2)
+    assert session.api.attempts >= 3
+    assert states[:2] == ["reconnecting", "offline"]
+    task = stream._task
+    await stream.close()
+    assert task is not None
+    assert task.done()
+    assert stream.state == "offline"
+
+
+async def test_refresher_coalesces_bursts() -> None:
+    calls = 0
+    gate = asyncio.Event()
+
+    async def refresh() -> None:
+        nonlocal calls
+        calls += 1
+        await gate.wait()
+
+    refresher = Refresher(refresh, "test")
+    refresher.schedule()
+    await asyncio.sleep(0)  # the first refresh is running now
+    for _ in range(49):
+        refresher.schedule()
+    gate.set()
+    await refresher.wait()
+    assert calls == 2  # the running one and one more for everything that came meanwhile
+    await refresher.close()
+
+
+async def test_refresher_close_cancels() -> None:
+    async def forever() -> None:
+        await asyncio.sleep(3600)
+
+    refresher = Refresher(forever, "test")
+    refresher.schedule()
+    await asyncio.sleep(0)
+    await refresher.close()
+    with pytest.raises(AssertionError):
+        assert refresher._task is not None

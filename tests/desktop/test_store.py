@@ -1,0 +1,122 @@
+"""LocalStore: migrations, key/value, cached lists, outbox rows, corrupt files moved aside."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from desktop.store import HEAD_REVISION, MIGRATIONS, LocalStore, damage
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LocalStore:
+    local = LocalStore(tmp_path / "cache.db")
+    assert local.open() is False
+    yield local  # type: ignore[misc]
+    local.close()
+
+
+def test_head_revision_constant_matches_the_migrations() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+
+
+def test_key_value(store: LocalStore) -> None:
+    assert store.get("missing", 7) == 7
+    store.set("account", {"server": "https://x", "username": "giamdoc"})
+    assert store.get("account") == {"server": "https://x", "username": "giamdoc"}
+    store.set("account", None)
+    assert store.get("account") is None
+
+
+def test_cached_lists_keep_order_and_scope(store: LocalStore) -> None:
+    store.save_meetings("a@x", [{"id": 3}, {"id": 1}])
+    store.save_meetings("b@x", [{"id": 9}])
+    assert store.load_meetings("a@x") == [{"id": 3}, {"id": 1}]
+    store.save_meetings("a@x", [{"id": 1}])
+    assert store.load_meetings("a@x") == [{"id": 1}]
+    store.save_documents("a@x", "inbox", [{"id": 5}])
+    store.save_documents("a@x", "all", [{"id": 5}, {"id": 6}])
+    assert store.load_documents("a@x", "inbox") == [{"id": 5}]
+    assert store.load_documents("a@x", "all") == [{"id": 5}, {"id": 6}]
+    assert store.load_documents("b@x", "all") == []
+
+
+def test_outbox_rows(store: LocalStore) -> None:
+    store.outbox_add("a@x", "k1", "POST", "/p", {"text": "một"})
+    store.outbox_add("a@x", "k2", "DELETE", "/q", None)
+    store.outbox_add("b@x", "k3", "POST", "/p", {})
+    assert [r.key for r in store.outbox_rows("a@x")] == ["k1", "k2"]
+    store.outbox_attempted("k1", "offline")
+    store.outbox_attempted("k2", "404", state="failed")
+    first = store.outbox_rows("a@x")[0]
+    assert (first.attempts, first.last_error, first.body) == (1, "offline", {"text": "một"})
+    assert store.outbox_count("a@x") == 1
+    assert [r.key for r in store.outbox_rows("a@x", "failed")] == ["k2"]
+    store.outbox_retry("k2")
+    assert store.outbox_count("a@x") == 2
+    store.outbox_remove("k1")
+    assert [r.key for r in store.outbox_rows("a@x", None)] == ["k2"]
+
+
+def test_reopen_keeps_data(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "cache.db")
+    store.open()
+    store.set("x", 1)
+    store.close()
+    assert store.open() is False
+    assert store.get("x") == 1
+    store.close()
+
+
+def corrupt_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("cache.db.corrupt-*"))
+
+
+def test_not_a_database_is_moved_aside_and_rebuilt(tmp_path: Path) -> None:
+    path = tmp_path / "cache.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    store = LocalStore(path)
+    assert store.open() is True
+    [aside] = corrupt_files(tmp_path)
+    assert aside.read_bytes().startswith(b"this is not sqlite")
+    store.set("fresh", True)
+    assert store.get("fresh") is True
+    store.close()
+    assert store.open() is False  # told once
+    store.close()
+
+
+def test_integrity_failure_is_moved_aside(tmp_path: Path) -> None:
+    path = tmp_path / "cache.db"
+    store = LocalStore(path)
+    store.open()
+    store.save_meetings("a@x", [{"id": i, "title": "x" * 500} for i in range(200)])
+    store.close()
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.close()
+    data = bytearray(path.read_bytes())
+    page = 4096
+    for offset in range(2 * page, len(data) - page, page):  # scribble over interior pages
+        data[offset + 10 : offset + 200] = b"\xff" * 190
+    path.write_bytes(bytes(data))
+    assert damage(path) is not None
+    assert store.open() is True
+    assert len(corrupt_files(tmp_path)) == 1
+    assert store.load_meetings("a@x") == []
+    store.close()
+
+
+def test_empty_file_is_just_new(tmp_path: Path) -> None:
+    path = tmp_path / "cache.db"
+    path.touch()
+    store = LocalStore(path)
+    assert store.open() is False
+    store.close()
