@@ -30,9 +30,9 @@ log = logging.getLogger(__name__)
 STORE_LIMIT_BYTES = 64 * 1024 * 1024
 MAX_OPEN_DOCUMENTS = 3
 # Workers yield the CPU to the GUI process: at nice 5 the GUI thread still lost 5-15 ms slices
-# to two busy workers on a 2-core machine; at 10 (CFS weight ~1:10) it barely does, while
-# the workers are not starved by every other program as they were at 15.
-RENDER_NICENESS = 10
+# to two busy workers on a 2-core machine; at 15 (CFS weight ~1:30) it barely does. The price:
+# other busy programs slow the workers down more.
+RENDER_NICENESS = 15
 
 
 @dataclass(frozen=True, slots=True)
