@@ -21,7 +21,7 @@ import aiohttp
 from PySide6.QtCore import QObject, Signal
 
 from desktop.domain import Event
-from desktop.errors import HopDeskError, MalformedResponse, SessionExpired
+from desktop.errors import HopDeskError, MalformedResponse, NotSignedIn, SessionExpired
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +105,9 @@ class EventStream(QObject):
                     return
                 except HopDeskError as exc:
                     log.info("token refresh failed: %r", exc)
+            except NotSignedIn:
+                self._set_state("offline")  # signed out under us: nothing to stream
+                return
             except (HopDeskError, aiohttp.ClientError, TimeoutError, OSError) as exc:
                 log.info("event stream lost: %r", exc)
             finally:

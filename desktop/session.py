@@ -90,7 +90,9 @@ class Session(QObject):
     async def sign_in(self, server_url: str, username: str, password: str, remember: bool) -> User:
         """Sign in with a password; with `remember`, keep the refresh token in the keyring."""
         url = normalize_server_url(server_url)
-        await self._drop_client()
+        await self._drop_client()  # a new sign-in replaces whatever session there was
+        self._access = self._refresh = None
+        self.user, self.server_url, self._remember = None, None, False
         api = ApiClient(url, self.config.settings, self)
         try:
             body = await api.post_json(
@@ -135,6 +137,11 @@ class Session(QObject):
         if not isinstance(account, dict) or not self.secrets.available:
             return None
         server, username = str(account.get("server", "")), str(account.get("username", ""))
+        if self.config.locked("server_url"):
+            required = normalize_server_url(self.config.settings.server_url or server)
+            if required != server:  # policy moved this computer to another server
+                log.info("remembered server %s is not the policy's %s", server, required)
+                return None
         token = await asyncio.to_thread(self.secrets.load_refresh_token, server, username)
         if not token:
             return None
@@ -178,6 +185,8 @@ class Session(QObject):
             try:
                 body = await api.post_json("/auth/refresh", {"refresh_token": refresh}, auth=False)
             except ApiError as exc:
+                if exc.status != 401:  # 429, 5xx...: the session may still be good later
+                    raise
                 log.warning("refresh refused: %r", exc)
                 await self._end(
                     _tr(

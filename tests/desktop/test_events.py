@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from desktop.errors import ServerUnreachable
+from desktop.errors import NotSignedIn, ServerUnreachable
 from desktop.events import EventStream, Refresher, backoff_delay
 
 
@@ -110,3 +110,23 @@ async def test_refresher_close_cancels() -> None:
     await refresher.close()
     with pytest.raises(AssertionError):
         assert refresher._task is not None
+
+
+class SignedOutSession(FakeSession):
+    @property  # type: ignore[override]
+    def api(self) -> Any:
+        raise NotSignedIn()
+
+    @api.setter
+    def api(self, _value: Any) -> None:
+        pass
+
+
+async def test_stream_stops_when_signed_out() -> None:
+    stream = EventStream(SignedOutSession(), FakeStore(), backoff=(0.01, 0.02))
+    stream.start()
+    await asyncio.sleep(0.05)
+    assert stream._task is not None
+    assert stream._task.done()
+    assert stream.state == "offline"
+    await stream.close()

@@ -208,3 +208,25 @@ async def test_resume_with_revoked_token_signs_out(
     assert len(signed_out.calls) == 1
     assert signed_out.calls[0]
     assert secrets.load_refresh_token(server.url, "giamdoc") is None
+
+
+class ServerPolicy:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def read(self) -> dict[str, object]:
+        return {"server_url": self.url}
+
+
+async def test_resume_refuses_a_server_the_policy_no_longer_allows(
+    server: ServerProcess, memory_keyring: KeyringBackend, make_session: SessionFactory
+) -> None:
+    secrets = SecretStore(service="HopDesk-itest")
+    first = make_session(secrets=secrets)
+    await first.sign_in(server.url, "giamdoc", PASSWORD, True)
+    await first.close()
+    moved = Config(policy=ServerPolicy("https://new-office.example"))
+    assert await make_session(config=moved, secrets=secrets).resume() is None
+    same = Config(policy=ServerPolicy(server.url))
+    user = await make_session(config=same, secrets=secrets).resume()
+    assert user is not None
