@@ -13,10 +13,6 @@ from typing import Any
 from PySide6.QtCore import QCoreApplication
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("errors", text)
-
-
 def _fill(template: str, *values: object) -> str:
     """Replace %1, %2, ... (highest first so %1 never eats the start of %10)."""
     for index in range(len(values), 0, -1):
@@ -62,7 +58,9 @@ class HopDeskError(Exception):
 
     def user_message(self) -> str:
         """A translated full sentence for the user."""
-        return _tr("Something went wrong. The details are in the log file.")
+        return QCoreApplication.translate(
+            "errors", "Something went wrong. The details are in the log file."
+        )
 
 
 class ServerUnreachable(HopDeskError):
@@ -75,7 +73,9 @@ class ServerUnreachable(HopDeskError):
 
     def user_message(self) -> str:
         return _fill(
-            _tr("Cannot reach the server at %1 (%2). Check the address and your network."),
+            QCoreApplication.translate(
+                "errors", "Cannot reach the server at %1 (%2). Check the address and your network."
+            ),
             self.url,
             self.cause,
         )
@@ -91,9 +91,10 @@ class TlsError(HopDeskError):
 
     def user_message(self) -> str:
         return _fill(
-            _tr(
+            QCoreApplication.translate(
+                "errors",
                 "The secure connection to %1 failed: %2. Ask your IT department to check the "
-                "server certificate or the trusted certificates in Settings."
+                "server certificate or the trusted certificates in Settings.",
             ),
             self.url,
             self.cause,
@@ -110,7 +111,10 @@ class NotAHopDeskServer(HopDeskError):
 
     def user_message(self) -> str:
         return _fill(
-            _tr("The address %1 does not answer like a HopDesk server (%2). Check the address."),
+            QCoreApplication.translate(
+                "errors",
+                "The address %1 does not answer like a HopDesk server (%2). Check the address.",
+            ),
             self.url,
             self.cause,
         )
@@ -125,7 +129,10 @@ class InvalidServerUrl(HopDeskError):
 
     def user_message(self) -> str:
         return _fill(
-            _tr("“%1” is not a valid server address. Use an address like https://server.gov.vn."),
+            QCoreApplication.translate(
+                "errors",
+                "“%1” is not a valid server address. Use an address like https://server.gov.vn.",
+            ),
             self.url,
         )
 
@@ -139,9 +146,10 @@ class MalformedResponse(HopDeskError):
         self.detail = detail
 
     def user_message(self) -> str:
-        return _tr(
+        return QCoreApplication.translate(
+            "errors",
             "The server sent data this version of HopDesk cannot read. "
-            "HopDesk may need an update; the details are in the log file."
+            "HopDesk may need an update; the details are in the log file.",
         )
 
 
@@ -160,16 +168,23 @@ class ApiError(HopDeskError):
     def user_message(self) -> str:
         status = self.problem.status
         if status == 403:
-            return _tr("You are not allowed to do this.")
+            return QCoreApplication.translate("errors", "You are not allowed to do this.")
         if status == 404:
-            return _tr("This item no longer exists or you can no longer see it.")
+            return QCoreApplication.translate(
+                "errors", "This item no longer exists or you can no longer see it."
+            )
         if status == 413:
-            return _tr("This is too large to send to the server.")
+            return QCoreApplication.translate("errors", "This is too large to send to the server.")
         if status >= 500:
-            return _fill(_tr("The server had an internal error (%1). Try again later."), status)
+            return _fill(
+                QCoreApplication.translate(
+                    "errors", "The server had an internal error (%1). Try again later."
+                ),
+                status,
+            )
         # The server's own explanation is the most precise thing we have for the rest.
         return _fill(
-            _tr("The server refused the request: %1"),
+            QCoreApplication.translate("errors", "The server refused the request: %1"),
             self.problem.detail or self.problem.title or status,
         )
 
@@ -178,7 +193,7 @@ class InvalidCredentials(ApiError):
     """Wrong user name or password."""
 
     def user_message(self) -> str:
-        return _tr("The user name or password is wrong.")
+        return QCoreApplication.translate("errors", "The user name or password is wrong.")
 
 
 class TooManyAttempts(ApiError):
@@ -192,9 +207,17 @@ class TooManyAttempts(ApiError):
         minutes = max(1, (self.retry_after + 59) // 60)
         if self.retry_after < 120:
             return _fill(
-                _tr("Too many failed attempts. Try again in %1 seconds."), self.retry_after
+                QCoreApplication.translate(
+                    "errors", "Too many failed attempts. Try again in %1 seconds."
+                ),
+                self.retry_after,
             )
-        return _fill(_tr("Too many failed attempts. Try again in %1 minutes."), minutes)
+        return _fill(
+            QCoreApplication.translate(
+                "errors", "Too many failed attempts. Try again in %1 minutes."
+            ),
+            minutes,
+        )
 
 
 class SessionExpired(HopDeskError):
@@ -205,14 +228,14 @@ class SessionExpired(HopDeskError):
         self.reason = reason
 
     def user_message(self) -> str:
-        return _tr("Your session has ended. Please sign in again.")
+        return QCoreApplication.translate("errors", "Your session has ended. Please sign in again.")
 
 
 class NotSignedIn(HopDeskError):
     """A call that needs a session was made without one (a programming slip, or a race)."""
 
     def user_message(self) -> str:
-        return _tr("You are not signed in. Please sign in first.")
+        return QCoreApplication.translate("errors", "You are not signed in. Please sign in first.")
 
 
 class SecretsUnavailable(HopDeskError):
@@ -224,6 +247,8 @@ class SecretsUnavailable(HopDeskError):
 
     def user_message(self) -> str:
         return _fill(
-            _tr("HopDesk cannot remember you on this computer: %1"),
+            QCoreApplication.translate(
+                "errors", "HopDesk cannot remember you on this computer: %1"
+            ),
             self.reason,
         )

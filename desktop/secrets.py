@@ -21,25 +21,21 @@ from desktop.errors import SecretsUnavailable
 log = logging.getLogger(__name__)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("secrets", text)
-
-
 def backend_problem(backend: KeyringBackend) -> str | None:
     """Why `backend` cannot keep secrets (translated), or None when it can."""
     from keyring.backends import chainer, fail
 
     if isinstance(backend, fail.Keyring):
-        return _tr("no system keyring was found on this computer")
+        return QCoreApplication.translate("secrets", "no system keyring was found on this computer")
     try:
         from keyring.backends import null
 
         if isinstance(backend, null.Keyring):
-            return _tr("the system keyring has been turned off")
+            return QCoreApplication.translate("secrets", "the system keyring has been turned off")
     except ImportError:  # pragma: no cover - every supported keyring has it
         pass
     if isinstance(backend, chainer.ChainerBackend) and not backend.backends:
-        return _tr("no system keyring was found on this computer")
+        return QCoreApplication.translate("secrets", "no system keyring was found on this computer")
     return None
 
 
@@ -80,7 +76,9 @@ class SecretStore:
         except keyring.errors.KeyringError as exc:
             log.error("keyring refused to store the refresh token: %r", exc)
             raise SecretsUnavailable(
-                _tr("the system keyring refused to store the sign-in (%1)").replace("%1", str(exc))
+                QCoreApplication.translate(
+                    "secrets", "the system keyring refused to store the sign-in (%1)"
+                ).replace("%1", str(exc))
             ) from exc
 
     def load_refresh_token(self, server: str, user: str) -> str | None:

@@ -33,10 +33,6 @@ log = logging.getLogger(__name__)
 ACCOUNT_KEY = "session.account"  # {"server", "username"} of the remembered account (no secret)
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("session", text)
-
-
 class Session(QObject):
     """One user on one server at a time."""
 
@@ -189,9 +185,10 @@ class Session(QObject):
                     raise
                 log.warning("refresh refused: %r", exc)
                 await self._end(
-                    _tr(
+                    QCoreApplication.translate(
+                        "session",
                         "Your session has ended (signed out elsewhere or expired). "
-                        "Please sign in again."
+                        "Please sign in again.",
                     )
                 )
                 raise SessionExpired(exc.problem.slug) from exc
