@@ -136,3 +136,30 @@ async def test_state_changing_calls_carry_an_idempotency_key(fake_server: Any) -
     assert keys[0]
     assert keys[1] == "fixed"
     assert seen[0]["Authorization"] == "Bearer old"
+
+
+async def test_a_silent_server_times_out_as_unreachable() -> None:
+    import aiohttp
+
+    from desktop.errors import ServerUnreachable
+
+    async def silent(_request: web.Request) -> web.Response:
+        await asyncio.sleep(5)
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_get("/api/v1/health", silent)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    client = ApiClient(f"http://127.0.0.1:{port}", timeout=aiohttp.ClientTimeout(total=0.3))
+    try:
+        with pytest.raises(ServerUnreachable) as caught:
+            await client.get_json("/health")
+        assert caught.value.cause == "timed out"
+        assert f"http://127.0.0.1:{port}" in caught.value.user_message()
+    finally:
+        await client.close()
+        await runner.cleanup()

@@ -230,3 +230,45 @@ async def test_resume_refuses_a_server_the_policy_no_longer_allows(
     same = Config(policy=ServerPolicy(server.url))
     user = await make_session(config=same, secrets=secrets).resume()
     assert user is not None
+
+
+async def test_unknown_host_names_the_url(make_session: SessionFactory) -> None:
+    url = "http://no-such-host.invalid"  # RFC 2606: never resolves
+    with pytest.raises(ServerUnreachable) as caught:
+        await make_session().sign_in(url, "giamdoc", PASSWORD, False)
+    assert url in caught.value.user_message()
+    assert caught.value.cause
+
+
+async def test_sign_out_revokes_the_refresh_token(
+    server: ServerProcess, make_session: SessionFactory
+) -> None:
+    session = make_session()
+    signed_out = Recorder()
+    session.signed_out.connect(signed_out)
+    await session.sign_in(server.url, "giamdoc", PASSWORD, False)
+    refresh_token = session._refresh
+    await session.sign_out()
+    assert signed_out.calls == [""]
+    assert session.user is None
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{server.api}/auth/refresh", json={"refresh_token": refresh_token}) as resp,
+    ):
+        assert resp.status == 401
+        assert (await resp.json())["type"].endswith("/refresh-revoked")
+
+
+async def test_file_bytes(server: ServerProcess, make_session: SessionFactory) -> None:
+    import hashlib
+
+    from desktop.domain import Document
+
+    session = make_session()
+    await session.sign_in(server.url, "giamdoc", PASSWORD, False)
+    inbox = await session.api.get_json("/documents", {"box": "inbox"})
+    document = Document.from_json(await session.api.get_json(f"/documents/{inbox[0]['id']}"))
+    file = document.versions[0].file
+    data = await session.api.get_bytes(f"/files/{file.sha256}")
+    assert hashlib.sha256(data).hexdigest() == file.sha256
+    assert len(data) == file.size
