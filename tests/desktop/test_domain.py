@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from desktop.domain import (
     Document,
@@ -136,3 +140,32 @@ def test_parse_list() -> None:
     assert [d.id for d in parse_list(DocumentSummary.from_json, [DOCUMENT], "docs")] == [2]
     with pytest.raises(MalformedResponse):
         parse_list(DocumentSummary.from_json, {"not": "a list"}, "docs")
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
+    max_leaves=10,
+)
+PARSERS = [User.from_json, MeetingSummary.from_json, Meeting.from_json, DocumentSummary.from_json]
+PARSERS += [Document.from_json, Event.from_json, TokenPair.from_json]
+VALID = {MeetingSummary.from_json: MEETING, DocumentSummary.from_json: DOCUMENT}
+
+
+@given(payload=json_values, parse=st.sampled_from(PARSERS))
+def test_any_json_gives_a_value_or_malformed_response(payload: object, parse: Any) -> None:
+    with contextlib.suppress(MalformedResponse):
+        parse(payload)
+
+
+@given(
+    parse=st.sampled_from(sorted(VALID, key=str)),
+    field=st.sampled_from(sorted(set(MEETING) | set(DOCUMENT))),
+    value=json_values,
+)
+def test_one_bad_field_gives_malformed_response(parse: Any, field: str, value: object) -> None:
+    payload = {**VALID[parse], field: value}
+    with contextlib.suppress(MalformedResponse):
+        parse(payload)
