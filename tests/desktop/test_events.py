@@ -113,7 +113,7 @@ async def test_refresher_close_cancels() -> None:
 
 
 class SignedOutSession(FakeSession):
-    @property  # type: ignore[override]
+    @property
     def api(self) -> Any:
         raise NotSignedIn()
 

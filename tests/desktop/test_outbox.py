@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,10 +49,10 @@ class ScriptedApi:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> LocalStore:
+def store(tmp_path: Path) -> Iterator[LocalStore]:
     local = LocalStore(tmp_path / "cache.db")
     local.open()
-    yield local  # type: ignore[misc]
+    yield local
     local.close()
 
 

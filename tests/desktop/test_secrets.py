@@ -39,7 +39,7 @@ def test_secret_service_round_trip(secret_service_keyring: KeyringBackend) -> No
 
 
 class EmptyChainer(chainer.ChainerBackend):
-    backends = ()  # type: ignore[assignment]
+    backends = ()
 
 
 @pytest.mark.parametrize("backend", [fail.Keyring(), null.Keyring(), EmptyChainer()], ids=str)

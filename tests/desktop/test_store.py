@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,10 @@ from desktop.store import HEAD_REVISION, MIGRATIONS, LocalStore, damage
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> LocalStore:
+def store(tmp_path: Path) -> Iterator[LocalStore]:
     local = LocalStore(tmp_path / "cache.db")
     assert local.open() is False
-    yield local  # type: ignore[misc]
+    yield local
     local.close()
 
 
