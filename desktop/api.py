@@ -311,8 +311,7 @@ class ApiClient:
                 headers=headers,
                 ssl=self.tls,
                 proxy=self.settings.proxy or None,
-                heartbeat=20.0,
-                timeout=aiohttp.ClientWSTimeout(ws_close=5.0),
+                heartbeat=20.0,  # notices a dead peer (a pulled cable) within a minute
             )
         except aiohttp.WSServerHandshakeError as exc:
             raise ServerUnreachable(self.base_url, f"WebSocket refused: HTTP {exc.status}") from exc

@@ -26,6 +26,7 @@ from desktop.errors import HopDeskError, MalformedResponse, NotSignedIn, Session
 log = logging.getLogger(__name__)
 
 WS_AUTH_FAILED = 4401
+CLOSE_TIMEOUT = 2.0
 OFFLINE_AFTER = 3  # failed attempts in a row before "reconnecting" becomes "offline"
 
 
@@ -88,7 +89,10 @@ class EventStream(QObject):
     async def _close_ws(self) -> None:
         ws, self._ws = self._ws, None
         if ws is not None and not ws.closed:
-            await ws.close()
+            try:  # a hung server must not hold up sign-out or quitting
+                await asyncio.wait_for(ws.close(), CLOSE_TIMEOUT)
+            except TimeoutError:
+                log.info("event stream did not close in time; dropped")
 
     async def _run(self) -> None:
         failures = 0
