@@ -96,6 +96,7 @@ class Session(QObject):
                 {"username": username, "password": password, "device": _device_name()},
                 auth=False,
             )
+            pair = TokenPair.from_json(body)
         except ApiError as exc:
             await api.close()
             if exc.status in (404, 405):  # the address is not a HopDesk API
@@ -104,7 +105,6 @@ class Session(QObject):
         except BaseException:
             await api.close()
             raise
-        pair = TokenPair.from_json(body)
         self._api, self.server_url = api, url
         self._take(pair)
         self._remember = remember and self.secrets.available
@@ -143,13 +143,14 @@ class Session(QObject):
             return None
         await self._drop_client()
         self._api, self.server_url = ApiClient(server, self.config.settings, self), server
-        self._refresh, self._remember = token, True
+        self._access, self._refresh, self._remember, self.user = None, token, True, None
         try:
             await self.refresh_access(None)
         except SessionExpired:
             return None  # refresh_access has already emitted signed_out
-        except HopDeskError:
+        except HopDeskError:  # offline: keep the keyring entry for the next try
             await self._drop_client()
+            self._refresh, self._remember, self.server_url = None, False, None
             raise
         assert self.user is not None
         self.signed_in.emit(self.user)

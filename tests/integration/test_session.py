@@ -272,3 +272,21 @@ async def test_file_bytes(server: ServerProcess, make_session: SessionFactory) -
     data = await session.api.get_bytes(f"/files/{file.sha256}")
     assert hashlib.sha256(data).hexdigest() == file.sha256
     assert len(data) == file.size
+
+
+async def test_resume_offline_raises_and_keeps_the_token(
+    server: ServerProcess, memory_keyring: KeyringBackend, make_session: SessionFactory
+) -> None:
+    secrets = SecretStore(service="HopDesk-itest")
+    first = make_session(secrets=secrets)
+    await first.sign_in(server.url, "giamdoc", PASSWORD, True)
+    await first.close()
+    server.stop()
+    second = make_session(secrets=secrets)
+    with pytest.raises(ServerUnreachable):
+        await second.resume()
+    assert secrets.load_refresh_token(server.url, "giamdoc")
+    server.restart()
+    user = await second.resume()
+    assert user is not None
+    assert user.username == "giamdoc"
