@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gc
 import random
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,13 +11,6 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from viewer.render import RenderPool
-
-# PySide6 6.12 drops one reference to None on every QCoreApplication.processEvents() and two on
-# every QEventLoop.exec() (which pytest-qt's waits use), measured with sys.getrefcount(None); a
-# reference to True/False goes astray somewhere too ("bool_dealloc" at exit). After a few
-# thousand waits CPython aborts. Hold spare references for a long test session (24 MB).
-_BALLAST = [None, True, False] * 1_000_000 if sys.version_info < (3, 12) else []
-gc.freeze()  # the collector need not walk the ballast
 
 VIETNAMESE = (
     "Quyết định về việc ban hành quy chế làm việc của Ủy ban nhân dân tỉnh. "
