@@ -63,13 +63,21 @@ class HopDeskError(Exception):
         )
 
 
-class ServerUnreachable(HopDeskError):
-    """Connection refused, name not found, timeout: the server could not be reached."""
+class ConnectionProblem(HopDeskError):
+    """A failure to talk to the server at a URL, for a stated low-level cause."""
+
+    summary = "connection failure with"
 
     def __init__(self, url: str, cause: str) -> None:
-        super().__init__(f"cannot reach {url}: {cause}")
+        super().__init__(f"{self.summary} {url}: {cause}")
         self.url = url
         self.cause = cause
+
+
+class ServerUnreachable(ConnectionProblem):
+    """Connection refused, name not found, timeout: the server could not be reached."""
+
+    summary = "cannot reach"
 
     def user_message(self) -> str:
         return _fill(
@@ -81,13 +89,10 @@ class ServerUnreachable(HopDeskError):
         )
 
 
-class TlsError(HopDeskError):
+class TlsError(ConnectionProblem):
     """The server's certificate was refused (self-signed, expired, wrong name...)."""
 
-    def __init__(self, url: str, cause: str) -> None:
-        super().__init__(f"TLS failure with {url}: {cause}")
-        self.url = url
-        self.cause = cause
+    summary = "TLS failure with"
 
     def user_message(self) -> str:
         return _fill(
@@ -101,13 +106,10 @@ class TlsError(HopDeskError):
         )
 
 
-class NotAHopDeskServer(HopDeskError):
+class NotAHopDeskServer(ConnectionProblem):
     """The address answers, but not as a HopDesk office server (wrong URL or path)."""
 
-    def __init__(self, url: str, cause: str) -> None:
-        super().__init__(f"{url} is not a HopDesk server: {cause}")
-        self.url = url
-        self.cause = cause
+    summary = "not a HopDesk server:"
 
     def user_message(self) -> str:
         return _fill(
