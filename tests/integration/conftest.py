@@ -60,6 +60,16 @@ class Recorder:
         self.calls.append(args[0] if len(args) == 1 else args)
 
 
+async def leader_and_secretary(
+    make_session: SessionFactory, url: str
+) -> tuple[Session, Session, int]:
+    """The leader (reader) and the secretary (writer) signed in, and a document both can see."""
+    reader, writer = make_session(), make_session()
+    await reader.sign_in(url, "giamdoc", PASSWORD, False)
+    await writer.sign_in(url, "chanhvp", PASSWORD, False)
+    return reader, writer, await shared_document(reader, writer)
+
+
 async def shared_document(reader: Session, writer: Session) -> int:
     """A document in `reader`'s inbox that `writer` can see (so writer's comments reach reader)."""
     inbox = {d["id"] for d in await reader.api.get_json("/documents", {"box": "inbox"})}

@@ -13,10 +13,9 @@ from desktop.session import Session
 from desktop.store import LocalStore
 from tests.fixtures.server import ServerFactory, ServerProcess
 from tests.integration.conftest import (
-    PASSWORD,
     Recorder,
     SessionFactory,
-    shared_document,
+    leader_and_secretary,
     wait_until,
 )
 
@@ -48,10 +47,7 @@ async def drain(stream: EventStream, reader: Session) -> None:
 async def test_burst_across_server_restart_arrives_exactly_once(
     server: ServerProcess, store: LocalStore, make_session: SessionFactory
 ) -> None:
-    reader, writer = make_session(), make_session()
-    await reader.sign_in(server.url, "giamdoc", PASSWORD, False)
-    await writer.sign_in(server.url, "chanhvp", PASSWORD, False)
-    document_id = await shared_document(reader, writer)
+    reader, writer, document_id = await leader_and_secretary(make_session, server.url)
 
     stream = EventStream(reader, store, backoff=(0.05, 0.5))
     states, events = Recorder(), Recorder()
@@ -106,10 +102,7 @@ async def test_resume_from_the_stored_position(
     server: ServerProcess, store: LocalStore, make_session: SessionFactory
 ) -> None:
     """A new stream (the next run of the app) starts after the last delivered event."""
-    reader, writer = make_session(), make_session()
-    await reader.sign_in(server.url, "giamdoc", PASSWORD, False)
-    await writer.sign_in(server.url, "chanhvp", PASSWORD, False)
-    document_id = await shared_document(reader, writer)
+    reader, writer, document_id = await leader_and_secretary(make_session, server.url)
     first = EventStream(reader, store, backoff=(0.05, 0.5))
     first.start()
     await drain(first, reader)
@@ -134,10 +127,7 @@ async def test_expired_token_close_4401_refreshes_and_reconnects(
     server_factory: ServerFactory, store: LocalStore, make_session: SessionFactory
 ) -> None:
     short = server_factory(extra_args=["--access-ttl", "2"])
-    reader, writer = make_session(), make_session()
-    await reader.sign_in(short.url, "giamdoc", PASSWORD, False)
-    await writer.sign_in(short.url, "chanhvp", PASSWORD, False)
-    document_id = await shared_document(reader, writer)
+    reader, writer, document_id = await leader_and_secretary(make_session, short.url)
     stream = EventStream(reader, store, backoff=(0.05, 0.5))
     events = Recorder()
     stream.event_received.connect(events)

@@ -12,7 +12,7 @@ from tests.integration.conftest import (
     PASSWORD,
     Recorder,
     SessionFactory,
-    shared_document,
+    leader_and_secretary,
     wait_until,
 )
 
@@ -43,10 +43,7 @@ async def test_meetings_cached_then_refreshed(
 async def test_inbox_refreshes_on_events(
     server: ServerProcess, store: LocalStore, make_session: SessionFactory
 ) -> None:
-    reader, writer = make_session(), make_session()
-    await reader.sign_in(server.url, "giamdoc", PASSWORD, False)
-    await writer.sign_in(server.url, "chanhvp", PASSWORD, False)
-    document_id = await shared_document(reader, writer)
+    reader, writer, document_id = await leader_and_secretary(make_session, server.url)
     stream = EventStream(reader, store, backoff=(0.05, 0.3))
     outbox = Outbox(store, reader.api)
     inbox = InboxService(reader, stream, outbox)
