@@ -55,10 +55,17 @@ class TokenPair(BaseModel):
     user: dict[str, object]
 
 
+def _purge_expired(session: Session, before: dt.datetime) -> None:
+    """Delete tokens that expired before `before`, so the token tables do not grow forever."""
+    session.execute(delete(AccessToken).where(AccessToken.expires_at < before))
+    session.execute(delete(RefreshToken).where(RefreshToken.expires_at < before))
+
+
 def _issue(session: Session, config: Config, user: User, family: str, device: str) -> TokenPair:
     from server.users import user_out  # users imports this module
 
     access, refresh, now = _new_token(), _new_token(), utcnow()
+    _purge_expired(session, now - dt.timedelta(seconds=config.token_grace))
     session.add(
         AccessToken(
             token_hash=token_digest(access),
@@ -99,16 +106,20 @@ def _retry_after(session: Session, config: Config, username: str, address: str) 
     now = utcnow()
     since = now - dt.timedelta(seconds=config.login_window)
     waits = []
-    for column, value in ((LoginFailure.username, username), (LoginFailure.address, address)):
+    limits = (
+        (LoginFailure.username, username, config.login_max_failures),
+        (LoginFailure.address, address, config.login_max_failures_per_address),
+    )
+    for column, value, limit in limits:
         times = list(
             session.scalars(
                 select(LoginFailure.at)
                 .where(column == value, LoginFailure.at > since)
                 .order_by(LoginFailure.at.desc())
-                .limit(config.login_max_failures)
+                .limit(limit)
             )
         )
-        if len(times) >= config.login_max_failures:
+        if len(times) >= limit:
             # Allowed again once the oldest of the last N failures leaves the window.
             free_at = times[-1] + dt.timedelta(seconds=config.login_window)
             waits.append(max(1, math.ceil((free_at - now).total_seconds())))

@@ -20,7 +20,13 @@ class Config:
     max_upload: int = 200 * MiB
     upload_prefixes: tuple[str, ...] = ("/api/v1/files",)
     login_window: int = 15 * 60  # seconds over which failures are counted
-    login_max_failures: int = 5
+    login_max_failures: int = 5  # per user name
+    # Per client address: higher, because a whole office often reaches the server through one
+    # NAT address (and every local demo client shares 127.0.0.1).
+    login_max_failures_per_address: int = 30
+    # Expired tokens are deleted this long after they expire; until then an expired access
+    # token still answers `token-expired` (not `unauthorized`).
+    token_grace: int = 24 * 3600  # seconds
     event_poll_interval: float = 0.5  # seconds; catches events written by other processes
 
     @property

@@ -350,7 +350,7 @@ class AccessToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     family_id: Mapped[str] = mapped_column(String(32), index=True)
-    expires_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)  # purged after expiry
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -363,7 +363,7 @@ class RefreshToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     device: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    expires_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)  # purged after expiry
     rotated_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
+
+from sqlalchemy import create_engine, text
 
 from tests.fixtures.server import ServerFactory, ServerProcess
 from tests.server.conftest import Api, api_for
@@ -45,6 +48,49 @@ def test_five_failures_give_429_with_retry_after_even_after_restart(
     server.restart()
     again = api_for(server).post("/auth/login", {"username": "vanthu", "password": "hopdesk-demo"})
     assert again.status == 429
+
+
+def test_one_address_may_fail_for_several_users_before_it_is_limited(anon: Api) -> None:
+    """A whole office shares one NAT address: a typo by each of several users must not lock
+    everyone out; only many failures from the address within the window do."""
+    demo = anon
+    users = ["chuyenvien1", "chuyenvien2", "vanthu", "chanhvp", "phogiamdoc"]
+    for user in users:
+        assert demo.post("/auth/login", {"username": user, "password": "typo"}).status == 401
+    assert demo.login("giamdoc").get("/me").status == 200
+    for i in range(30 - len(users)):
+        assert demo.post("/auth/login", {"username": f"ghost{i}", "password": "x"}).status == 401
+    limited = demo.post("/auth/login", {"username": "giamdoc", "password": "hopdesk-demo"})
+    assert limited.status == 429
+
+
+def test_expired_tokens_are_purged_a_day_after_expiry(any_db_server: ServerProcess) -> None:
+    api = api_for(any_db_server)
+    old = api.login("chuyenvien1")
+    api.login("chuyenvien2")
+    engine = create_engine(any_db_server.db_url)
+    long_ago = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=2)
+    counts = "SELECT (SELECT count(*) FROM access_tokens), (SELECT count(*) FROM refresh_tokens)"
+    try:
+        with engine.begin() as conn:
+            for table in ("access_tokens", "refresh_tokens"):
+                conn.execute(
+                    text(
+                        f"UPDATE {table} SET expires_at = :at WHERE user_id = "
+                        "(SELECT id FROM users WHERE username = 'chuyenvien1')"
+                    ),
+                    {"at": long_ago},
+                )
+            before = conn.execute(text(counts)).one()
+        api.login("vanthu")  # any sign-in purges what expired over a day ago
+        with engine.connect() as conn:
+            after = conn.execute(text(counts)).one()
+    finally:
+        engine.dispose()
+    assert tuple(after) == (before[0], before[1])  # chuyenvien1's pair gone, vanthu's added
+    assert old.get("/me").status == 401
+    refused = api.post("/auth/refresh", {"refresh_token": old.refresh_token})
+    assert refused.json()["type"].endswith("/refresh-revoked")
 
 
 def test_refresh_rotates_and_reuse_revokes_the_family(any_db_server: ServerProcess) -> None:
