@@ -135,16 +135,23 @@ def paint_annotation(painter: QPainter, a: Annotation, selected: bool = False) -
             y = y1 - width if a.kind is AnnotationKind.UNDERLINE else (y0 + y1) / 2
             painter.drawLine(QPointF(x0, y), QPointF(x1, y))
     elif a.kind is AnnotationKind.NOTE:
-        box = _qrect(a.rect)
-        painter.setPen(QPen(color.darker(160), 1))
+        # The icon stays upright on a rotated page (as readers draw /Text icons): paint it in
+        # device pixels over the box its page rect maps to.
+        to_device = painter.transform()
+        box = to_device.mapRect(_qrect(a.rect))
+        painter.resetTransform()
+        unit = box.width() / 20  # the icon is 20 points wide
+        painter.setPen(QPen(color.darker(160), unit))
         painter.setBrush(color)
-        painter.drawRoundedRect(box, 3, 3)
-        painter.setPen(QPen(color.darker(220), 1.2))
+        painter.drawRoundedRect(box, 3 * unit, 3 * unit)
+        painter.setPen(QPen(color.darker(220), 1.2 * unit))
         for i in range(3):
             y = box.top() + box.height() * (0.3 + 0.2 * i)
             painter.drawLine(
-                QPointF(box.left() + 4, y), QPointF(box.right() - (8 if i == 2 else 4), y)
+                QPointF(box.left() + 4 * unit, y),
+                QPointF(box.right() - (8 if i == 2 else 4) * unit, y),
             )
+        painter.setTransform(to_device)
     else:
         pen = QPen(color, 2.0)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)

@@ -111,9 +111,11 @@ class Document:
         self._block = block
         self._file: Any = None
         self.page_count: int = doc.page_count
-        first = doc[0].rect
+        first = doc[0]
         self._sizes: list[tuple[float, float] | None] = [None] * self.page_count
-        self._sizes[0] = (first.width, first.height)
+        self._sizes[0] = (first.rect.width, first.rect.height)
+        self._rotations: list[int | None] = [None] * self.page_count
+        self._rotations[0] = first.rotation % 360
         self._sizes_known = 1
         self.closed = False
 
@@ -271,6 +273,13 @@ class Document:
         size = self._sizes[index]
         return size if size is not None else self._sizes[0] or (612.0, 792.0)
 
+    def page_rotation(self, index: int) -> int:
+        """The page's own /Rotate (0, 90, 180, 270). Text, search hits and annotations are in
+        the unrotated page's coordinates while renders show it rotated, so the view needs it
+        to map between them; estimated from the first page like `page_size`."""
+        rotation = self._rotations[index]
+        return rotation if rotation is not None else self._rotations[0] or 0
+
     @property
     def sizes_complete(self) -> bool:
         """True once every page size has been read."""
@@ -283,13 +292,15 @@ class Document:
         end = min(self.page_count, self._sizes_known + budget)
         for i in range(self._sizes_known, end):
             try:
-                r = self._doc[i].rect
-                size = (r.width, r.height)
+                page = self._doc[i]
+                size = (page.rect.width, page.rect.height)
+                rotation = page.rotation % 360
             except Exception as exc:  # a damaged page: keep the estimate, the render shows why
                 log.info("page %d size unreadable: %r", i, exc)
-                size = self.page_size(0)
-            changed = changed or size != self._sizes[0]
+                size, rotation = self.page_size(0), self.page_rotation(0)
+            changed = changed or size != self._sizes[0] or rotation != self._rotations[0]
             self._sizes[i] = size
+            self._rotations[i] = rotation
         self._sizes_known = end
         return changed
 

@@ -52,9 +52,11 @@ ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 
 class PageOverlay:
     """What an overlay painter gets for one visible page.
 
-    `transform` maps PDF page coordinates (points, origin top-left, as PyMuPDF's `page.rect`,
-    `search_for` and annotation rects use them) to viewport pixels, zoom and view rotation
-    included; `rect` is the page's box in viewport pixels.
+    `transform` maps page points to viewport pixels. Page points are PyMuPDF's page coordinates
+    of the *unrotated* page (origin at the top-left of the CropBox, y down), the space of
+    `search_for`, `get_text("words")`, `get_textbox` and annotation rects; the transform adds
+    the page's own /Rotate, the zoom and the view rotation. `rect` is the page's box in
+    viewport pixels; `rotation` the view rotation.
     """
 
     page: int
@@ -318,19 +320,29 @@ class PageView(QAbstractScrollArea):
         self.viewport().update()
 
     def page_transform(self, index: int) -> QTransform | None:
-        """Page points -> viewport pixels for a laid-out page (None when not shown)."""
+        """Page points (unrotated page, see `PageOverlay`) -> viewport pixels for a laid-out
+        page (None when not shown)."""
         if self._doc is None or not 0 <= index < len(self._layout.boxes):
             return None
         box = self._layout.boxes[index]
         if box is None:
             return None
-        w, h = self._doc.page_size(index)
+        w, h, turn = self._unrotated_page(index)
         scale = self._zoom * POINTS_TO_PIXELS
-        t = QTransform().scale(scale, scale).rotate(self._rotation)
+        # The render shows the page turned by its /Rotate, then by the view rotation, each time
+        # moved back to the origin (MuPDF's pixmap bbox): one turn by the sum, then one move.
+        t = QTransform().scale(scale, scale).rotate(turn)
         bounds = t.mapRect(QRectF(0, 0, w, h))
         dx = box.x - self.horizontalScrollBar().value() - bounds.x()
         dy = box.y - self.verticalScrollBar().value() - bounds.y()
         return t * QTransform.fromTranslate(dx, dy)
+
+    def _unrotated_page(self, index: int) -> tuple[float, float, int]:
+        """Width and height of the unrotated page and the total turn (page + view) in degrees."""
+        assert self._doc is not None
+        own = self._doc.page_rotation(index)
+        w, h = rotated(self._doc.page_size(index), own)
+        return w, h, (own + self._rotation) % 360
 
     def map_to_page(self, point: QPoint | QPointF) -> tuple[int, QPointF] | None:
         """(page, point in page points) under a viewport point, or None between pages."""
@@ -343,7 +355,7 @@ class PageView(QAbstractScrollArea):
             if not ok:
                 continue
             q = inverse.map(p)
-            w, h = self._doc.page_size(index) if self._doc else (0.0, 0.0)
+            w, h, _turn = self._unrotated_page(index)
             if 0 <= q.x() <= w and 0 <= q.y() <= h:
                 return index, q
         return None

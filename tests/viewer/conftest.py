@@ -9,7 +9,9 @@ from pathlib import Path
 import pymupdf
 import pytest
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
+from viewer.page_view import PageView
 from viewer.render import RenderPool
 
 VIETNAMESE = (
@@ -89,3 +91,12 @@ def write_file(tmp_path: Path) -> Callable[[str, bytes], Path]:
         return path
 
     return write
+
+
+def wait_painted(qtbot: QtBot, view: PageView, page: int) -> None:
+    """Until `page` has been painted from a real render."""
+    painted: list[int] = []
+    view.pagePainted.connect(painted.append)
+    view.viewport().update()
+    qtbot.waitUntil(lambda: page in painted, timeout=10_000)
+    view.pagePainted.disconnect(painted.append)

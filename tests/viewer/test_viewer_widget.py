@@ -13,11 +13,13 @@ from pytestqt.qtbot import QtBot
 
 from viewer.layout import LayoutMode, ZoomMode
 from viewer.outline import PageRole
-from viewer.page_view import PageOverlay, PageView
+from viewer.page_view import PageOverlay
 from viewer.render import RenderPool
 from viewer.search import SearchOptions
 from viewer.state import MemoryStateStore
 from viewer.viewer_widget import ViewerWidget
+
+from .conftest import wait_painted
 
 
 @pytest.fixture
@@ -39,15 +41,6 @@ def dark_pixels(image: QImage, step: int = 3) -> int:
             if QColor(image.pixel(x, y)).lightness() < 100:
                 count += 1
     return count
-
-
-def wait_painted(qtbot: QtBot, view: PageView, page: int) -> None:
-    """Until `page` has been painted from a real render."""
-    painted: list[int] = []
-    view.pagePainted.connect(painted.append)
-    view.viewport().update()
-    qtbot.waitUntil(lambda: page in painted, timeout=10_000)
-    view.pagePainted.disconnect(painted.append)
 
 
 def test_open_paints_first_page(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path) -> None:
