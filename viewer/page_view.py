@@ -315,6 +315,10 @@ class PageView(QAbstractScrollArea):
             self._overlays.remove(painter)
             self.viewport().update()
 
+    def overlays(self) -> list[OverlayPainter]:
+        """The overlay painters, in painting order (a presentation window shows them too)."""
+        return list(self._overlays)
+
     def update_overlays(self) -> None:
         """Repaint (an overlay's content changed)."""
         self.viewport().update()

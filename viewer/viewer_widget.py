@@ -4,14 +4,17 @@ presentation mode, printing and drag-and-drop. Embeddable in any Qt app.
 Outside code drives or follows it through `open_path`/`open_bytes`, `page_view` (go_to_page,
 set_zoom, ...) and the `pageChanged`/`zoomChanged` signals (the meeting room's presenter sync).
 Errors are shown in the view and emitted as `errorOccurred(user message)`.
+
+Overlays: `page_view.add_overlay` paints on screen (the presentation window gets the same
+overlays), `add_print_overlay` on paper; `set_watermark` puts the confidential watermark on all
+three.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import (
@@ -20,18 +23,17 @@ from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
     QDropEvent,
-    QImage,
     QKeyEvent,
     QKeySequence,
-    QPainter,
 )
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QInputDialog,
     QLabel,
     QLineEdit,
+    QProgressDialog,
     QSpinBox,
     QSplitter,
     QStackedWidget,
@@ -44,13 +46,15 @@ from PySide6.QtWidgets import (
 from viewer.document import Document, DocumentError, PasswordCallback, new_doc_id
 from viewer.layout import LayoutMode, ZoomMode
 from viewer.outline import OutlineView
-from viewer.page_view import PageView
+from viewer.page_view import OverlayPainter, PageView
+from viewer.printing import PrintJob, PrintOverlay, pages_to_print
 from viewer.render import RenderPool
 from viewer.render_worker import DocumentSource
 from viewer.search import SearchHit, SearchOptions
 from viewer.search_panel import SearchPanel
 from viewer.state import MemoryStateStore, ViewState, ViewStateStore
 from viewer.thumbnails import ThumbnailView
+from viewer.watermark import WatermarkOverlay, WatermarkSpec
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +62,25 @@ ZOOM_PRESETS = (25, 50, 75, 100, 125, 150, 200, 300, 400)
 
 
 class PresentationWindow(QWidget):
-    """Full-screen presentation: one page fitted, black around it; keys and clicks turn pages."""
+    """Full-screen presentation: one page fitted, black around it; keys and clicks turn pages.
+
+    `overlays` are painted as on the reader's page view: a confidential paper shown on a
+    projector carries its watermark too."""
 
     closed = Signal(int)
 
-    def __init__(self, pool: RenderPool, doc: Document, page: int) -> None:
+    def __init__(
+        self,
+        pool: RenderPool,
+        doc: Document,
+        page: int,
+        overlays: Sequence[OverlayPainter] = (),
+    ) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self.setWindowTitle(doc.name)
         self.view = PageView(pool, self)
+        for overlay in overlays:
+            self.view.add_overlay(overlay)
         self.view.background = QColor(Qt.GlobalColor.black)
         self.view.setFrameShape(PageView.Shape.NoFrame)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -118,6 +133,10 @@ class ViewerWidget(QWidget):
         self.password_callback: PasswordCallback = password_callback or self._ask_password
         self.document: Document | None = None
         self._presentation: PresentationWindow | None = None
+        self._print_overlays: list[PrintOverlay] = []
+        self._watermark: WatermarkOverlay | None = None
+        self.print_job: PrintJob | None = None
+        self.print_progress: QProgressDialog | None = None
 
         self.page_view = PageView(self.pool, self)
         self.thumbnails = ThumbnailView(self.pool, self)
@@ -283,6 +302,8 @@ class ViewerWidget(QWidget):
     def set_document(self, doc: Document | None) -> None:
         """Show `doc` (the widget owns it from now on), restoring its remembered view."""
         old = self.document
+        if self.print_job is not None:
+            self.print_job.cancel()  # it prints from the document about to close
         self.search_panel.session.clear()
         self.document = doc
         state = self.state_store.load(doc.key) if doc is not None else None
@@ -381,7 +402,9 @@ class ViewerWidget(QWidget):
         """Full-screen presentation from the current page."""
         if self.document is None:
             return None
-        window = PresentationWindow(self.pool, self.document, self.page_view.current_page())
+        window = PresentationWindow(
+            self.pool, self.document, self.page_view.current_page(), self.page_view.overlays()
+        )
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.closed.connect(self._presentation_closed)
         window.view.currentPageChanged.connect(self.pageChanged)
@@ -393,44 +416,95 @@ class ViewerWidget(QWidget):
         self._presentation = None
         self.page_view.go_to_page(page, record=False)
 
+    def add_print_overlay(self, overlay: PrintOverlay) -> None:
+        """Call `overlay(painter, page index, page box)` on every printed page, after the page."""
+        self._print_overlays.append(overlay)
+
+    def remove_print_overlay(self, overlay: PrintOverlay) -> None:
+        """Stop calling a print overlay."""
+        if overlay in self._print_overlays:
+            self._print_overlays.remove(overlay)
+
+    def set_watermark(self, spec: WatermarkSpec | None) -> None:
+        """Stamp `spec` (the viewer's name and the time) over the pages on screen, in the
+        presentation window and in print; None removes it."""
+        old = self._watermark
+        if old is not None:
+            self.page_view.remove_overlay(old)
+            self.remove_print_overlay(old.paint_print)
+            if self._presentation is not None:
+                self._presentation.view.remove_overlay(old)
+        self._watermark = WatermarkOverlay(spec) if spec is not None else None
+        if self._watermark is not None:
+            self.page_view.add_overlay(self._watermark)
+            self.add_print_overlay(self._watermark.paint_print)
+            if self._presentation is not None:
+                self._presentation.view.add_overlay(self._watermark)
+
     def print_dialog(self) -> None:
-        """Qt's print dialog, then print."""
+        """Qt's print dialog (all pages, a range or the current page), then print."""
         if self.document is None:
             return
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setFromTo(1, self.document.page_count)
         dialog = QPrintDialog(printer, self)
+        dialog.setMinMax(1, self.document.page_count)
+        dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintCurrentPage, True)
         if dialog.exec() == QPrintDialog.DialogCode.Accepted:
             self.print_document(printer)
 
-    def print_document(self, printer: QPrinter) -> int:
-        """Print pages (the printer's range or all) rendered at printer resolution, at most
-        300 dpi. Runs on the GUI thread page by page: printing is modal anyway."""
+    def print_document(self, printer: QPrinter) -> PrintJob | None:
+        """Print the printer's page range (all / from-to / current page) in the background:
+        the render workers draw the pages at the printer's resolution (at most 300 dpi), a
+        progress dialog offers Cancel. Returns the running job (None without a document or
+        when the printer failed at once: the message is then shown and emitted)."""
         doc = self.document
         if doc is None:
-            return 0
-        first, last = printer.fromPage(), printer.toPage()
-        if first == 0:
-            first, last = 1, doc.page_count
-        dpi = min(printer.resolution(), 300)
-        painter = QPainter()
-        if not painter.begin(printer):
-            self.show_error(self.tr("The printer could not be started."))
-            return 0
-        printed = 0
-        try:
-            for number in range(first, min(last, doc.page_count) + 1):
-                if printed:
-                    printer.newPage()
-                image = _render_for_print(doc, number - 1, dpi)
-                target = painter.viewport()
-                scale = min(target.width() / image.width(), target.height() / image.height())
-                w, h = math.floor(image.width() * scale), math.floor(image.height() * scale)
-                painter.drawImage(target.x(), target.y(), image.scaled(w, h))
-                printed += 1
-        finally:
-            painter.end()
-        return printed
+            return None
+        if self.print_job is not None:
+            self.print_job.cancel()
+        pages = pages_to_print(printer, doc.page_count, self.page_view.current_page())
+        job = PrintJob(self.pool, doc, printer, pages, self._print_overlays, self)
+        progress = QProgressDialog(self)
+        progress.setWindowTitle(self.tr("Printing"))
+        progress.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # Not modal: a modal QProgressDialog runs processEvents() inside setValue(), and the
+        # reader may go on reading while the pages print.
+        progress.setWindowModality(Qt.WindowModality.NonModal)
+        progress.setRange(0, max(1, job.total))
+        progress.setMinimumDuration(0)
+        progress.setAutoClose(False)
+        progress.setAutoReset(False)
+        progress.setLabelText(self.tr("Preparing the pages…"))
+        progress.canceled.connect(job.cancel)
+        job.progress.connect(lambda done, total: self._on_print_progress(progress, done, total))
+        job.finished.connect(lambda _n: self._end_print(job, progress, None))
+        job.cancelled.connect(lambda _n: self._end_print(job, progress, None))
+        job.failed.connect(lambda message: self._end_print(job, progress, message))
+        self.print_job, self.print_progress = job, progress
+        progress.show()
+        job.start()
+        return job if job.is_running() or job.printed else None
+
+    def _on_print_progress(self, progress: QProgressDialog, done: int, total: int) -> None:
+        progress.setValue(done)
+        progress.setLabelText(
+            self.tr("Printed page %1 of %2").replace("%1", str(done)).replace("%2", str(total))
+        )
+
+    def _end_print(self, job: PrintJob, progress: QProgressDialog, message: str | None) -> None:
+        """Close the progress dialog; on failure keep it open with the reason instead."""
+        if self.print_job is job:
+            self.print_job = None
+        progress.canceled.disconnect(job.cancel)
+        job.deleteLater()
+        if message is None:
+            progress.close()
+            return
+        log.warning("printing failed: %s", message)
+        progress.setLabelText(message)
+        progress.setCancelButtonText(self.tr("Close"))
+        progress.canceled.connect(progress.close)
+        self.errorOccurred.emit(message)
 
     # -- drag and drop ---------------------------------------------------------------------
 
@@ -458,10 +532,3 @@ def _dropped_pdf(mime: QMimeData) -> str | None:
         if path and os.path.splitext(path)[1].lower() == ".pdf":
             return path
     return None
-
-
-def _render_for_print(doc: Document, index: int, dpi: int) -> QImage:
-    """One page as an image for the printer (a copy, independent of PyMuPDF's buffer)."""
-    pix = doc.engine[index].get_pixmap(dpi=dpi, alpha=False)
-    image = QImage(pix.samples_mv, pix.width, pix.height, pix.stride, QImage.Format.Format_RGB888)
-    return image.copy()

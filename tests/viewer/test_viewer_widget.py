@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
-from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 
 from viewer.layout import LayoutMode, ZoomMode
@@ -295,19 +294,6 @@ def test_presentation_mode(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path) -
     assert window.view.current_page() == 4
     window.close()
     assert viewer.page_view.current_page() == 4
-
-
-def test_print_to_pdf(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path, tmp_path: Path) -> None:
-    import pymupdf
-
-    viewer.open_path(str(text_pdf))
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
-    printer.setResolution(72)
-    printer.setFromTo(2, 3)
-    assert viewer.print_document(printer) == 2
-    assert pymupdf.open(tmp_path / "printed.pdf").page_count == 2
 
 
 @pytest.mark.parametrize(
