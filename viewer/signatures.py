@@ -78,26 +78,32 @@ class SignatureInfo:
         return SignatureState.MODIFIED
 
     def status_text(self) -> str:
-        """One translated sentence about integrity and changes."""
-        tr = QCoreApplication.translate
-        texts = {
-            SignatureState.ERROR: tr("viewer", "The signature could not be checked."),
-            SignatureState.BROKEN: tr(
-                "viewer", "The document was modified after signing: the signature no longer fits."
-            ),
-            SignatureState.INVALID: tr("viewer", "The signature is not valid."),
-            SignatureState.MODIFIED: tr(
-                "viewer", "The document was modified after signing in a way that is not allowed."
-            ),
-            SignatureState.VALID_CHANGED: tr(
-                "viewer",
-                "The signature is valid; later changes (such as other signatures) are allowed.",
-            ),
-            SignatureState.VALID: tr(
-                "viewer", "The signature is valid and the document has not been modified since."
-            ),
-        }
-        return texts[self.state]
+        """One translated sentence about integrity and changes (literal translate() calls, so
+        pyside6-lupdate sees every text)."""
+        match self.state:
+            case SignatureState.ERROR:
+                return QCoreApplication.translate("viewer", "The signature could not be checked.")
+            case SignatureState.BROKEN:
+                return QCoreApplication.translate(
+                    "viewer",
+                    "The document was modified after signing: the signature no longer fits.",
+                )
+            case SignatureState.INVALID:
+                return QCoreApplication.translate("viewer", "The signature is not valid.")
+            case SignatureState.MODIFIED:
+                return QCoreApplication.translate(
+                    "viewer",
+                    "The document was modified after signing in a way that is not allowed.",
+                )
+            case SignatureState.VALID_CHANGED:
+                return QCoreApplication.translate(
+                    "viewer",
+                    "The signature is valid; later changes (such as other signatures) are allowed.",
+                )
+            case SignatureState.VALID:
+                return QCoreApplication.translate(
+                    "viewer", "The signature is valid and the document has not been modified since."
+                )
 
     def trust_text(self) -> str:
         """One translated sentence about the certificate."""

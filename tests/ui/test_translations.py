@@ -100,11 +100,6 @@ def test_texts_hidden_from_lupdate_are_translated_too() -> None:
     assert not missing, "run resources/translations/fill_vi.py:\n" + "\n".join(missing)
 
 
-@pytest.mark.xfail(
-    reason="desktop/errors.py, session.py, secrets.py wrap translate() in _tr(text) and "
-    "viewer/signatures.py aliases it: lupdate cannot see those texts (reported to the owners)",
-    strict=False,
-)
 def test_every_translate_call_is_visible_to_lupdate() -> None:
     hidden = hidden_messages()
     assert not hidden, "call QCoreApplication.translate(ctx, 'literal') directly:\n" + "\n".join(
