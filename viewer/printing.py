@@ -1,6 +1,6 @@
 """Printing a document without stalling the GUI: the render workers draw each page at the
 printer's resolution, the GUI thread only paints the finished image (and the print overlays,
-such as the confidential watermark) into the printer, one page per event-loop turn.
+such as the confidential watermark) into the printer, a strip of rows per event-loop turn.
 
 `PrintJob` is the whole print run; `pages_to_print` reads the range chosen in the print dialog.
 """
@@ -27,6 +27,11 @@ PrintOverlay = Callable[[QPainter, int, QRectF], None]
 MAX_PRINT_DPI = 300  # finer renders only grow the spool: toner does not resolve more
 AHEAD = 2  # pages rendered ahead of the one printing (a 300-dpi A4 page is 26 MB)
 PRIORITY = 1  # after the page the reader looks at, before prefetch and thumbnails
+# Rows of a page image painted per event-loop turn. Qt's PDF engine (also behind CUPS printing)
+# compresses an image as it is drawn: a whole 300-dpi A4 page took ~220 ms of GUI thread in one
+# go (measured; a painter in a QThread does not help: PySide keeps the GIL through drawImage).
+# 128 rows cost ~8 ms.
+STRIP_ROWS = 128
 
 
 def pages_to_print(printer: QPrinter, page_count: int, current: int) -> list[int]:
@@ -95,6 +100,10 @@ class PrintJob(QObject):
         self._printed = 0
         self._registered = False
         self._drawing = False
+        self._cancelling = False
+        self._page_image: QImage | None = None  # the page being painted, strip by strip
+        self._row = 0
+        self._target = QRectF()
         # Renders of this run, held here: the pixel cache may evict (and recycle) an image
         # before its turn comes. A QImage copy shares the pixels until the cache reuses them.
         self._images: dict[PageKey, QImage] = {}
@@ -144,6 +153,12 @@ class PrintJob(QObject):
         discards the job (`QPrinter.abort`), a PDF keeps the pages printed so far."""
         if self.state is not PrintState.PRINTING:
             return
+        if self._page_image is not None:
+            self._cancelling = True  # after this page's last strip: no half page on paper
+            return
+        self._cancel_now()
+
+    def _cancel_now(self) -> None:
         if not self._printer.abort():
             log.info("printer cannot abort; ending the job after %d pages", self._printed)
         self._stop(PrintState.CANCELLED)
@@ -191,25 +206,17 @@ class PrintJob(QObject):
             self._drawing = False
 
     def _print_next(self) -> None:
-        key = self._key(self._printed)
-        image = self._images.pop(key, None)
-        if image is None:
-            rendered = self._pool.cache.get(key)  # rendered before this run began
-            if rendered is None:
-                self._request()  # queued again if it was evicted meanwhile
-                return
-            image = rendered.image
-        if self._printed and not self._printer.newPage():
-            self._fail(
-                QCoreApplication.translate(
-                    "viewer", "The printer stopped after {done} of {total} pages."
-                ).format(done=self._printed, total=len(self._pages))
-            )
+        if self._page_image is None and not self._begin_page():
             return
-        self._draw(self._pages[self._printed], image)
+        if not self._draw_strip():
+            self._next.start()
+            return
+        self._page_image = None
         self._printed += 1
         self.progress.emit(self._printed, len(self._pages))
-        if not self.is_running():  # cancelled from a progress slot
+        if self._cancelling:
+            self._cancel_now()
+        if not self.is_running():  # cancelled, also from a progress slot
             return
         if self._printed == len(self._pages):
             self._stop(PrintState.DONE)
@@ -218,10 +225,45 @@ class PrintJob(QObject):
         self._request()
         self._next.start()
 
-    def _draw(self, page: int, image: QImage) -> None:
+    def _begin_page(self) -> bool:
+        """Take the next page's render (False while it is not there) and start its sheet."""
+        key = self._key(self._printed)
+        image = self._images.pop(key, None)
+        if image is None:
+            rendered = self._pool.cache.get(key)  # rendered before this run began
+            if rendered is None:
+                self._request()  # queued again if it was evicted meanwhile
+                return False
+            image = rendered.image
+        if self._printed and not self._printer.newPage():
+            self._fail(
+                QCoreApplication.translate(
+                    "viewer", "The printer stopped after {done} of {total} pages."
+                ).format(done=self._printed, total=len(self._pages))
+            )
+            return False
+        self._page_image, self._row = image, 0
+        self._target = fit(image.width(), image.height(), QRectF(self._painter.viewport()))
+        return True
+
+    def _draw_strip(self) -> bool:
+        """Paint the next STRIP_ROWS rows of the page; True once the page (with its overlays)
+        is complete."""
+        image = self._page_image
+        assert image is not None
+        rows = min(STRIP_ROWS, image.height() - self._row)
+        scale = self._target.height() / image.height()
+        top = self._target.y() + self._row * scale
+        dest = QRectF(self._target.x(), top, self._target.width(), rows * scale)
+        self._painter.drawImage(dest, image.copy(0, self._row, image.width(), rows))
+        self._row += rows
+        if self._row < image.height():
+            return False
+        self._paint_overlays(self._pages[self._printed], self._target)
+        return True
+
+    def _paint_overlays(self, page: int, target: QRectF) -> None:
         painter = self._painter
-        target = fit(image.width(), image.height(), QRectF(painter.viewport()))
-        painter.drawImage(target, image)
         for overlay in self._overlays:
             painter.save()
             try:
@@ -238,6 +280,7 @@ class PrintJob(QObject):
         self.state = state
         self._next.stop()
         self._images.clear()
+        self._page_image = None
         if self._registered:
             self._pool.pageReady.disconnect(self._on_page_ready)
             self._pool.pageFailed.disconnect(self._on_page_failed)
