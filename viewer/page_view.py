@@ -69,6 +69,15 @@ class PageOverlay:
 OverlayPainter = Callable[[QPainter, PageOverlay], None]
 
 
+@dataclass(frozen=True, slots=True)
+class TextSelection:
+    """The user's text selection: its page, the dragged area (page points) and its text."""
+
+    page: int
+    rect: PageRect
+    text: str
+
+
 @dataclass(slots=True)
 class _Highlights:
     """Search hits to draw: all of them faintly, the current one strongly."""
@@ -146,6 +155,7 @@ class PageView(QAbstractScrollArea):
         self._forward.clear()
         self._highlights = _Highlights()
         self._selection = None
+        self._selected_text = ""
         self._current = 0
         if doc is not None:
             self._pool.register(doc.source)
@@ -386,6 +396,14 @@ class PageView(QAbstractScrollArea):
     def selected_text(self) -> str:
         """Text under the current selection."""
         return self._selected_text
+
+    def selection(self) -> TextSelection | None:
+        """The finished selection with its page (a host quotes it, or makes a note of it);
+        None when nothing is selected."""
+        if self._selection is None or not self._selected_text:
+            return None
+        page, rect = self._selection
+        return TextSelection(page, rect, self._selected_text)
 
     def select_area(self, page: int, rect: PageRect) -> str:
         """Select the text of `page` inside `rect` (page points); returns it."""
@@ -670,10 +688,13 @@ class PageView(QAbstractScrollArea):
             super().keyPressEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        """Start a text selection."""
+        """Start a text selection (the previous one is gone)."""
         if event.button() == Qt.MouseButton.LeftButton:
             self._select_from = self.map_to_page(event.position())
             self._selection = None
+            if self._selected_text:
+                self._selected_text = ""
+                self.selectionChanged.emit("")
             self.viewport().update()
         super().mousePressEvent(event)
 

@@ -116,6 +116,9 @@ class ViewerWidget(QWidget):
     """A PDF viewer: open a document and read, search, print and present it."""
 
     documentOpened = Signal(str)  # document name
+    # With `handles_open_externally` set, "Open…" and dropped files go to the host instead:
+    openRequested = Signal()  # the Open… action
+    fileDropped = Signal(str)  # path of a PDF dropped on the viewer
     errorOccurred = Signal(str)  # translated message for the app's notification service
     pageChanged = Signal(int)
     zoomChanged = Signal(float)
@@ -132,6 +135,9 @@ class ViewerWidget(QWidget):
         self.state_store: ViewStateStore = state_store or MemoryStateStore()
         self.password_callback: PasswordCallback = password_callback or self._ask_password
         self.document: Document | None = None
+        # A host (HopDesk's reader window) that opens papers through its own code sets this:
+        # "Open…" then emits `openRequested` and a drop `fileDropped` instead of opening.
+        self.handles_open_externally = False
         self._presentation: PresentationWindow | None = None
         self._print_overlays: list[PrintOverlay] = []
         self._watermark: WatermarkOverlay | None = None
@@ -197,7 +203,7 @@ class ViewerWidget(QWidget):
     def _build_toolbar(self) -> None:
         view = self.page_view
         std = QKeySequence.StandardKey
-        self.open_action = self._action(self.tr("Open…"), self.choose_file, std.Open)
+        self.open_action = self._action(self.tr("Open…"), self._on_open_action, std.Open)
         self.back_action = self._action(self.tr("Back"), view.back, std.Back)
         self.forward_action = self._action(self.tr("Forward"), view.forward, std.Forward)
         self.page_box = QSpinBox(self)
@@ -332,6 +338,12 @@ class ViewerWidget(QWidget):
         """Close the document (state saved)."""
         self._save_state()
         self.set_document(None)
+
+    def _on_open_action(self) -> None:
+        if self.handles_open_externally:
+            self.openRequested.emit()
+        else:
+            self.choose_file()
 
     def choose_file(self) -> None:
         """Ask for a file and open it."""
@@ -516,8 +528,12 @@ class ViewerWidget(QWidget):
     def dropEvent(self, event: QDropEvent) -> None:
         """Open the dropped PDF."""
         path = _dropped_pdf(event.mimeData())
-        if path is not None:
-            event.acceptProposedAction()
+        if path is None:
+            return
+        event.acceptProposedAction()
+        if self.handles_open_externally:
+            self.fileDropped.emit(path)
+        else:
             self.open_path(path)
 
     def closeEvent(self, event: QCloseEvent) -> None:

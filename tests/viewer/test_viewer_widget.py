@@ -341,3 +341,73 @@ def test_password_prompt_from_widget(qtbot: QtBot, pool: RenderPool, tmp_path: P
     assert widget.open_path(str(path))
     wait_painted(qtbot, widget.page_view, 0)
     widget.close_document()
+
+
+def test_host_can_take_over_opening(
+    qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtCore import QMimeData, QUrl
+    from PySide6.QtGui import QDropEvent
+    from PySide6.QtWidgets import QFileDialog
+
+    dialogs: list[str] = []
+    monkeypatch.setattr(
+        QFileDialog,
+        "getOpenFileName",
+        lambda *_a, **_k: (dialogs.append("asked"), (str(text_pdf), ""))[1],
+    )
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(text_pdf))])
+
+    def drop() -> None:
+        event = QDropEvent(
+            QPointF(50, 50),
+            Qt.DropAction.CopyAction,
+            mime,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        viewer.dropEvent(event)
+
+    # default: the viewer asks for the file and opens drops itself
+    opened: list[str] = []
+    viewer.documentOpened.connect(opened.append)
+    viewer.open_action.trigger()
+    assert dialogs == ["asked"]
+    drop()
+    assert opened == ["quyet-dinh.pdf", "quyet-dinh.pdf"]
+
+    # a host routes both through its own code
+    viewer.handles_open_externally = True
+    requested: list[bool] = []
+    dropped: list[str] = []
+    viewer.openRequested.connect(lambda: requested.append(True))
+    viewer.fileDropped.connect(dropped.append)
+    viewer.open_action.trigger()
+    drop()
+    assert requested == [True]
+    assert dropped == [str(text_pdf)]
+    assert dialogs == ["asked"]
+    assert len(opened) == 2
+
+
+def test_selection_gives_page_and_text(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path) -> None:
+    viewer.open_path(str(text_pdf))
+    view = viewer.page_view
+    assert view.selection() is None
+    view.go_to_page(2)
+    view.select_area(2, (60, 50, 300, 95))
+    selection = view.selection()
+    assert selection is not None
+    assert selection.page == 2
+    assert "Trang 3" in selection.text
+    assert selection.rect == (60, 50, 300, 95)
+    # a new press starts over: nothing selected, nothing stale to copy
+    changes: list[str] = []
+    view.selectionChanged.connect(changes.append)
+    qtbot.mouseClick(
+        view.viewport(), Qt.MouseButton.LeftButton, pos=view.viewport().rect().center()
+    )
+    assert view.selection() is None
+    assert view.selected_text() == ""
+    assert changes == [""]
