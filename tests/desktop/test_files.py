@@ -6,7 +6,7 @@ import asyncio
 import errno
 import hashlib
 import os
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -148,10 +148,11 @@ async def test_concurrent_fetches_share_one_download(tmp_path: Path) -> None:
     cache = make_cache(tmp_path, {ref.sha256: data})
     api_of(cache).gate = gate = asyncio.Event()
     seen: list[list[int]] = [[], [], []]
-    fetches = [
-        asyncio.ensure_future(cache.fetch(ref, lambda d, _t, i=i: seen[i].append(d)))
-        for i in range(3)
-    ]
+
+    def recorder(into: list[int]) -> Callable[[int, int], None]:
+        return lambda done, _total: into.append(done)
+
+    fetches = [asyncio.ensure_future(cache.fetch(ref, recorder(s))) for s in seen]
     await asyncio.sleep(0.01)
     gate.set()
     paths = await asyncio.gather(*fetches)

@@ -90,6 +90,8 @@ async def test_core_session_wires_files_view_states_and_notes(
     core = Core(paths, config, SecretStore(), store, session, Notifier(), tmp_path / "log")
     await session.sign_in(server.url, "giamdoc", PASSWORD, False)
     await core.start_session()
+    assert session.user is not None
+    username = session.user.username
     files, notes = core.files, core.notes
     await wait_until(lambda: core.events.state == "connected", 10, "the event stream")
 
@@ -102,13 +104,13 @@ async def test_core_session_wires_files_view_states_and_notes(
     core.view_states.save("doc", ViewState(page=4))
     assert core.view_states.load("doc") == ViewState(page=4)
     note = Annotation.sticky(ref.sha256, 0, (10.0, 10.0), text="ghi chú")
-    notes.save(session.user.username, note)
+    notes.save(username, note)
     await wait_until(lambda: core.outbox.pending == 0, 10, "the note to be sent")
 
     await core.stop_session()
     assert (core.files, core.notes, core.view_states, core.events) == (None, None, None, None)
     others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
     assert others == []  # every task of the session was owned and awaited
-    assert [n.id for n in notes.load(ref.sha256, session.user.username)] == [note.id]
+    assert [n.id for n in notes.load(ref.sha256, username)] == [note.id]
     await session.close()
     store.close()
