@@ -177,3 +177,20 @@ async def test_follow_is_idempotent(store: LocalStore) -> None:
     await outbox.wait()
     assert len(api.sent) == 1
     await outbox.close()
+
+
+async def test_an_action_superseded_during_a_flush_is_not_sent(store: LocalStore) -> None:
+    api = GatedApi([{"n": 1}, {"n": 3}, {"n": 4}])
+    outbox = Outbox(store, api, scope="me@x")
+    outbox.enqueue("PUT", "/notes/a", {"v": 1}, supersede=True)
+    outbox.enqueue("PUT", "/notes/b", {"v": 1}, supersede=True)
+    flushing = asyncio.ensure_future(outbox.flush())
+    await asyncio.sleep(0)  # "/notes/a" is on its way
+    outbox.enqueue("PUT", "/notes/b", {"v": 2}, supersede=True)  # before "b" v1 went out
+    api.gate.set()
+    assert await flushing == 1
+    assert await outbox.flush() == 1
+    assert [(path, body) for _m, path, body, _k in api.sent] == [
+        ("/notes/a", {"v": 1}),
+        ("/notes/b", {"v": 2}),
+    ]
