@@ -787,6 +787,22 @@
         <translation>HopDesk không thể ghi nhớ đăng nhập trên máy này: %1</translation>
     </message>
     <message>
+        <source>The file “%1” is not available to you: it was removed, or you may no longer see it.</source>
+        <translation>Tệp “%1” không còn dành cho bạn: tệp đã bị gỡ bỏ hoặc bạn không còn quyền xem.</translation>
+    </message>
+    <message>
+        <source>The file “%1” arrived damaged and was not opened. Try again; if it happens again, tell your IT department.</source>
+        <translation>Tệp “%1” tải về bị hỏng nên không được mở. Hãy thử lại; nếu vẫn lỗi, hãy báo bộ phận CNTT.</translation>
+    </message>
+    <message>
+        <source>HopDesk cannot save files in %1 (%2).</source>
+        <translation>HopDesk không lưu được tệp vào %1 (%2).</translation>
+    </message>
+    <message>
+        <source>There is not enough free disk space in %1 to save this file. Free some space and try again.</source>
+        <translation>Ổ đĩa chứa %1 không đủ dung lượng trống để lưu tệp này. Hãy giải phóng bớt dung lượng rồi thử lại.</translation>
+    </message>
+    <message>
         <source>The server had an internal error (%1). Try again later.</source>
         <translation>Máy chủ gặp lỗi nội bộ (%1). Vui lòng thử lại sau.</translation>
     </message>
