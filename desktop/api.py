@@ -10,11 +10,12 @@ token once (the provider makes concurrent refreshes share one round trip) and re
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import ssl
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
@@ -278,22 +279,40 @@ class ApiClient:
         return response.body
 
     async def get_bytes(self, path: str) -> bytes:
-        """GET a file's bytes (papers, document versions)."""
+        """GET a small file's bytes at once (large ones: `stream`)."""
+        async with contextlib.aclosing(self.stream(path)) as chunks:
+            return b"".join([chunk async for chunk in chunks])
+
+    async def stream(self, path: str, chunk_size: int = 1 << 16) -> AsyncGenerator[bytes, None]:
+        """GET a body chunk by chunk (papers, document versions): never whole in memory.
+
+        Wrap in `contextlib.aclosing` to release the connection when stopping early. Only the
+        connect and the gaps between chunks are timed, not the whole download (a large file on
+        a slow line may take minutes). An error page or 401 is handled before the first chunk.
+        """
         token = self.tokens.access_token if self.tokens else None
+        timeout = aiohttp.ClientTimeout(
+            total=None, connect=self.timeout.connect, sock_read=self.timeout.sock_read
+        )
         for attempt in range(2):
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             try:
                 async with self.http.get(
-                    self.url(path), headers=headers, ssl=self.tls, proxy=self.settings.proxy or None
+                    self.url(path),
+                    headers=headers,
+                    ssl=self.tls,
+                    proxy=self.settings.proxy or None,
+                    timeout=timeout,
                 ) as resp:
                     if resp.status == 401 and attempt == 0 and self.tokens is not None:
                         token = await self.tokens.refresh_access(token)
                         continue
-                    raw = await resp.read()
                     if resp.status >= 400:
-                        body = self._decode(resp, raw)
+                        body = self._decode(resp, await resp.read())
                         raise problem_error(Problem.from_json(resp.status, body), resp.headers)
-                    return raw
+                    async for chunk in resp.content.iter_chunked(chunk_size):
+                        yield chunk
+                    return
             except (aiohttp.ClientError, TimeoutError, ssl.SSLError, OSError) as exc:
                 raise connection_error(self.base_url, exc) from exc
         raise SessionExpired("unauthorized")

@@ -91,28 +91,48 @@ class Core:
     outbox: Any = None
     meetings: Any = None
     inbox: Any = None
+    files: Any = None
+    view_states: Any = None
+    notes: Any = None
 
     async def start_session(self) -> None:
-        """After sign-in: event stream, outbox and list services for the signed-in user."""
+        """After sign-in: event stream, outbox, list services, files and notes of the user."""
         from desktop.events import EventStream
+        from desktop.files import FileCache
         from desktop.inbox import InboxService
         from desktop.meetings import MeetingsService
+        from desktop.notes import NotesService
         from desktop.outbox import Outbox
+        from desktop.view_states import StoredViewStates
 
-        self.outbox = Outbox(self.store, self.session.api, self.session.scope)
+        scope = self.session.scope
+        self.outbox = Outbox(self.store, self.session.api, scope)
         self.events = EventStream(self.session, self.store)
         self.meetings = MeetingsService(self.session, self.events)
         self.inbox = InboxService(self.session, self.events, self.outbox)
+        # Without platform paths (tests, embedding) the files go beside the local store.
+        base = self.paths.cache_dir if self.paths is not None else Path(self.store.path).parent
+        self.files = FileCache(
+            self.session, files_dir(base, scope), self.config.settings.file_cache_bytes
+        )
+        self.view_states = StoredViewStates(self.store, scope)
+        self.notes = NotesService(
+            self.store, self.session, self.outbox, self.events, self.session.user.username
+        )
         self.events.start()
 
     async def stop_session(self) -> None:
-        """Before sign-out or quit: stop refreshes and the event stream, try to flush the outbox."""
-        for service in (self.meetings, self.inbox):
-            if service is not None:
-                await service.close()
+        """Before sign-out or quit: the event stream first (no handler runs on a closed
+        service), then the services and downloads, then a short try to flush the outbox."""
         events, self.events = self.events, None
         if events is not None:
             await events.close()
+        for name in ("meetings", "inbox", "notes", "files"):
+            service = getattr(self, name)
+            setattr(self, name, None)
+            if service is not None:
+                await service.close()
+        self.view_states = None
         outbox, self.outbox = self.outbox, None
         if outbox is not None:
             await outbox.close()
@@ -131,6 +151,14 @@ class Core:
         self.store.close()
         if self.demo is not None:
             await self.demo.stop()
+
+
+def files_dir(cache_dir: Path, scope: str) -> Path:
+    """The file cache of one `user@server`: a user never gets a file the server did not give
+    them from another user's downloads on the same computer."""
+    import hashlib
+
+    return Path(cache_dir) / "files" / hashlib.sha256(scope.encode()).hexdigest()[:16]
 
 
 def build_core(options: Options, notifier: Any, log_path: Path) -> Core:

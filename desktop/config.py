@@ -38,6 +38,7 @@ class Settings:
     media_backend: str = "auto"
     ice_servers: tuple[str, ...] = ()
     update_channel: str = "stable"
+    file_cache_bytes: int = 2 * 1024**3  # downloaded papers kept on disk (least used go first)
 
 
 FIELDS: dict[str, str] = {f.name: str(f.type) for f in dataclasses.fields(Settings)}
@@ -63,6 +64,12 @@ def coerce(key: str, value: object) -> object:
         if isinstance(value, str) and value.strip().lower() in ("0", "false", "no", "off"):
             return False
         raise ConfigError(f"{key}: expected true or false, got {value!r}")
+    if kind == "int":
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ConfigError(f"{key}: expected a positive whole number, got {value!r}")
+        return value
     if kind == "tuple[str, ...]":
         if isinstance(value, str):
             value = [part for part in value.replace(";", ",").split(",")]

@@ -254,3 +254,71 @@ class SecretsUnavailable(HopDeskError):
             ),
             self.reason,
         )
+
+
+class FileUnavailable(ApiError):
+    """The server will not give this file to this user (removed, or no longer visible: 404/403)."""
+
+    def __init__(self, problem: Problem, name: str) -> None:
+        super().__init__(problem)
+        self.name = name
+
+    def user_message(self) -> str:
+        return _fill(
+            QCoreApplication.translate(
+                "errors",
+                "The file “%1” is not available to you: it was removed, or you may no longer see "
+                "it.",
+            ),
+            self.name,
+        )
+
+
+class FileCorrupt(HopDeskError):
+    """A downloaded file does not match its SHA-256: it was damaged on the way and not kept."""
+
+    def __init__(self, name: str, expected: str, actual: str) -> None:
+        super().__init__(f"{name}: sha256 {actual} instead of {expected}")
+        self.name = name
+        self.expected = expected
+        self.actual = actual
+
+    def user_message(self) -> str:
+        return _fill(
+            QCoreApplication.translate(
+                "errors",
+                "The file “%1” arrived damaged and was not opened. Try again; if it happens "
+                "again, tell your IT department.",
+            ),
+            self.name,
+        )
+
+
+class LocalFileProblem(HopDeskError):
+    """Files cannot be written on this computer at a path, for a stated low-level cause."""
+
+    def __init__(self, path: str, cause: str) -> None:
+        super().__init__(f"cannot write in {path}: {cause}")
+        self.path = path
+        self.cause = cause
+
+    def user_message(self) -> str:
+        return _fill(
+            QCoreApplication.translate("errors", "HopDesk cannot save files in %1 (%2)."),
+            self.path,
+            self.cause,
+        )
+
+
+class DiskFull(LocalFileProblem):
+    """Not enough free space for a download."""
+
+    def user_message(self) -> str:
+        return _fill(
+            QCoreApplication.translate(
+                "errors",
+                "There is not enough free disk space in %1 to save this file. Free some space "
+                "and try again.",
+            ),
+            self.path,
+        )

@@ -3,14 +3,16 @@
 Each action keeps one Idempotency-Key for its whole life, so however often it is sent (a lost
 answer, a crash between send and delete, a restart) the server applies it once (contract.md
 Idempotency). Network trouble, 401 (session), 408, 429 and 5xx keep the action queued for the
-next flush — `follow(events)` flushes whenever the event stream (re)connects. Other 4xx
-answers mean the server will never accept it: the action is marked failed and kept for the UI.
+next flush — `follow(events)` flushes whenever the event stream (re)connects, and
+`flush_soon()` right after a service queued something. Other 4xx answers mean the server will
+never accept it: the action is marked failed, `refused` tells the service that queued it (which
+may resolve it, e.g. take the server's newer copy and discard the action), and what is still
+failed after that is kept for the UI (`failed`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from typing import Any
@@ -18,6 +20,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from desktop.errors import ApiError, HopDeskError
+from desktop.events import Refresher
 from desktop.store import LocalStore, OutboxRow
 
 log = logging.getLogger(__name__)
@@ -36,7 +39,8 @@ class Outbox(QObject):
     """Queued actions of one user on one server."""
 
     pending_changed = Signal(int)  # actions not yet accepted (failed ones not counted)
-    failed = Signal(object)  # OutboxRow the server refused for good
+    failed = Signal(object)  # OutboxRow the server refused for good (and nobody resolved)
+    refused = Signal(str, str, object)  # key, path, Problem: the server refused it for good
     sent = Signal(str, object)  # key, the server's answer body
 
     def __init__(
@@ -51,7 +55,8 @@ class Outbox(QObject):
         self.api = api
         self.scope = scope if scope is not None else str(getattr(api.tokens, "scope", ""))
         self._lock = asyncio.Lock()
-        self._task: asyncio.Task[None] | None = None
+        self._flusher = Refresher(self.flush, "outbox flush")
+        self._followed: list[Any] = []
 
     @property
     def pending(self) -> int:
@@ -62,12 +67,25 @@ class Outbox(QObject):
         """The stored actions (all, or `"pending"` / `"failed"` ones) for the UI."""
         return self.store.outbox_rows(self.scope, state)
 
-    def enqueue(self, method: str, path: str, body: object = None) -> str:
-        """Write an action; returns its idempotency key. Call `flush()` to send it."""
+    def enqueue(
+        self, method: str, path: str, body: object = None, *, supersede: bool = False
+    ) -> str:
+        """Write an action; returns its idempotency key. Call `flush()` or `flush_soon()`.
+
+        `supersede` drops the pending actions on the same path first: for a PUT or DELETE of
+        a whole resource only the last one matters (ten offline edits of a note send one PUT).
+        """
         key = str(uuid.uuid4())
-        self.store.outbox_add(self.scope, key, method.upper(), path, body)
+        with self.store.batch():
+            if supersede:
+                self.store.outbox_drop_pending(self.scope, path)
+            self.store.outbox_add(self.scope, key, method.upper(), path, body)
         self.pending_changed.emit(self.pending)
         return key
+
+    def pending_paths(self) -> set[str]:
+        """The paths with an action not yet accepted (a service keeps its local copy of those)."""
+        return {row.path for row in self.store.outbox_rows(self.scope)}
 
     async def flush(self) -> int:
         """Send pending actions in order; stops at the first that cannot go now. Returns sent."""
@@ -85,7 +103,10 @@ class Outbox(QObject):
                         break
                     log.warning("outbox: server refused %s %s: %r", row.method, row.path, exc)
                     self.store.outbox_attempted(row.key, str(exc), state="failed")
-                    self.failed.emit(row)
+                    if isinstance(exc, ApiError):
+                        self.refused.emit(row.key, row.path, exc.problem)
+                    if self.store.outbox_state(row.key) == "failed":  # nobody resolved it
+                        self.failed.emit(row)
                     continue
                 self.store.outbox_remove(row.key)
                 sent += 1
@@ -103,24 +124,26 @@ class Outbox(QObject):
         self.store.outbox_remove(key)
         self.pending_changed.emit(self.pending)
 
+    def flush_soon(self) -> None:
+        """Flush in the background (an owned task); calls while one runs add one more flush."""
+        self._flusher.schedule()
+
+    async def wait(self) -> None:
+        """Wait until the background flushes are done (tests, shutdown)."""
+        await self._flusher.wait()
+
     def follow(self, events: Any) -> None:
-        """Flush every time the event stream (re)connects: the server is back."""
+        """Flush every time the event stream (re)connects: the server is back. Idempotent, so
+        every service using this outbox may call it."""
+        if any(known is events for known in self._followed):
+            return
+        self._followed.append(events)
         events.state_changed.connect(self._on_state)
 
     def _on_state(self, state: str) -> None:
-        if state == "connected" and (self._task is None or self._task.done()):
-            self._task = asyncio.get_running_loop().create_task(self._flush_quietly())
-
-    async def _flush_quietly(self) -> None:
-        try:
-            await self.flush()
-        except HopDeskError:
-            log.warning("outbox flush failed", exc_info=True)
+        if state == "connected":
+            self.flush_soon()
 
     async def close(self) -> None:
         """Cancel and await the background flush."""
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._flusher.close()

@@ -1,9 +1,11 @@
-"""The local SQLite cache (SQLAlchemy Core + Alembic): key/value, cached lists, the outbox.
+"""The local SQLite cache (SQLAlchemy Core + Alembic): key/value, cached lists, personal notes,
+the outbox.
 
-The cache is disposable — the server is the source of truth — except for the outbox, so a
-damaged file never stops the app: `open()` moves it aside as `cache.db.corrupt-<timestamp>`,
-builds a fresh one and returns True so the UI can tell the user once. Calls are synchronous
-and short (one small transaction each); services call them outside hot paths.
+The cache is disposable — the server is the source of truth — except for the outbox (and the
+notes it has not sent yet), so a damaged file never stops the app: `open()` moves it aside as
+`cache.db.corrupt-<timestamp>` (kept for recovery), builds a fresh one and returns True so the UI
+can tell the user once. Calls are synchronous and short (one small transaction each, or one
+`batch()` of them); services call them outside hot paths.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 
 log = logging.getLogger(__name__)
 
-HEAD_REVISION = "0001"  # the newest file in desktop/migrations/versions (a test checks)
+HEAD_REVISION = "0002"  # the newest file in desktop/migrations/versions (a test checks)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -66,6 +68,16 @@ outbox = sa.Table(
     sa.Column("last_error", sa.Text(), nullable=True),
     sa.Column("state", sa.String(), nullable=False, server_default="pending"),
     sa.Index("ix_outbox_scope_state", "scope", "state"),
+)
+notes = sa.Table(
+    "notes",
+    metadata,
+    sa.Column("scope", sa.String(), primary_key=True),
+    sa.Column("id", sa.String(), primary_key=True),
+    sa.Column("target", sa.String(), nullable=False),
+    sa.Column("page", sa.Integer(), nullable=False),
+    sa.Column("body", sa.Text(), nullable=False),  # the contract's Note JSON
+    sa.Index("ix_notes_scope_target", "scope", "target"),
 )
 
 
@@ -118,6 +130,7 @@ class LocalStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._engine: Engine | None = None
+        self._batch: Connection | None = None
 
     # --- life cycle --------------------------------------------------------------------------
     def open(self) -> bool:
@@ -184,10 +197,29 @@ class LocalStore:
 
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
+        if self._batch is not None:  # inside `batch()`: join its transaction
+            yield self._batch
+            return
         if self._engine is None:
             raise RuntimeError("LocalStore is not open")
         with self._engine.begin() as conn:
             yield conn
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Run several store calls as one transaction: all of them are kept, or none.
+
+        A note and the outbox action that sends it must not be split by a crash.
+        """
+        if self._batch is not None:
+            yield
+            return
+        with self._tx() as conn:
+            self._batch = conn
+            try:
+                yield
+            finally:
+                self._batch = None
 
     # --- key/value -------------------------------------------------------------------------
     def get(self, key: str, default: Any = None) -> Any:
@@ -254,6 +286,46 @@ class LocalStore:
         with self._tx() as conn:
             return [json.loads(raw) for raw in conn.execute(query).scalars()]
 
+    # --- personal notes ----------------------------------------------------------------------
+    def notes_of(self, scope: str, target: str) -> list[dict[str, Any]]:
+        """The stored notes (Note JSON) of `scope` on one file, in page order."""
+        query = (
+            sa.select(notes.c.body)
+            .where(notes.c.scope == scope, notes.c.target == target)
+            .order_by(notes.c.page, notes.c.id)
+        )
+        with self._tx() as conn:
+            return [json.loads(raw) for raw in conn.execute(query).scalars()]
+
+    def note(self, scope: str, note_id: str) -> dict[str, Any] | None:
+        """One stored note, or None."""
+        query = sa.select(notes.c.body).where(notes.c.scope == scope, notes.c.id == note_id)
+        with self._tx() as conn:
+            raw = conn.execute(query).scalar()
+        return None if raw is None else dict(json.loads(raw))
+
+    def put_note(self, scope: str, body: dict[str, Any]) -> None:
+        """Insert or replace a note (`body` is Note JSON with `id`, `target` and `page`)."""
+        key = (notes.c.scope == scope) & (notes.c.id == str(body["id"]))
+        row = {
+            "scope": scope,
+            "id": str(body["id"]),
+            "target": str(body["target"]),
+            "page": int(body["page"]),
+            "body": json.dumps(body, ensure_ascii=False),
+        }
+        with self._tx() as conn:
+            conn.execute(sa.delete(notes).where(key))
+            conn.execute(sa.insert(notes).values(**row))
+
+    def delete_note(self, scope: str, note_id: str) -> bool:
+        """Remove a note; True when there was one."""
+        with self._tx() as conn:
+            result = conn.execute(
+                sa.delete(notes).where(notes.c.scope == scope, notes.c.id == note_id)
+            )
+        return bool(result.rowcount)
+
     # --- outbox ------------------------------------------------------------------------------
     def outbox_add(self, scope: str, key: str, method: str, path: str, body: Any) -> None:
         """Write an action (committed before anything is sent)."""
@@ -291,6 +363,20 @@ class LocalStore:
                 )
                 for row in conn.execute(query)
             ]
+
+    def outbox_state(self, key: str) -> str | None:
+        """The state of one action ("pending" / "failed"), or None once it is gone."""
+        with self._tx() as conn:
+            state = conn.execute(sa.select(outbox.c.state).where(outbox.c.key == key)).scalar()
+        return None if state is None else str(state)
+
+    def outbox_drop_pending(self, scope: str, path: str) -> int:
+        """Drop the pending actions on `path` (a newer one replaces them); returns how many."""
+        query = sa.delete(outbox).where(
+            outbox.c.scope == scope, outbox.c.path == path, outbox.c.state == "pending"
+        )
+        with self._tx() as conn:
+            return int(conn.execute(query).rowcount or 0)
 
     def outbox_count(self, scope: str, state: str = "pending") -> int:
         """How many actions of `scope` are in `state`."""

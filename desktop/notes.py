@@ -1,0 +1,283 @@
+"""Personal notes (ghi chú cá nhân): the reader's `AnnotationStore`, kept on this computer and
+synced with the user's other devices through the server (contract.md "Personal notes").
+
+Every save or delete is written to the local store and queued in the outbox in one transaction
+(durable when the call returns, a few ms), then the outbox is asked to flush soon. Remote
+changes come in three ways: `sync(target)` when a document opens, `note.updated` /
+`note.deleted` events, and a 409 `stale-note` answer to one of our PUTs (the server's newer copy
+is in the problem's `current`). All three go through one rule, `decide()`: the newest
+`updated_at` wins, except that a local change the outbox has not sent yet is never replaced by
+an older server copy, and a note gone from the server goes locally only if no local change of it
+is waiting. `changed(target)` tells an open reader to reload.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from PySide6.QtCore import QObject, Signal
+
+from desktop.domain import Event
+from desktop.errors import ApiError, HopDeskError, MalformedResponse, Problem
+from desktop.events import Refresher
+from viewer.annotation_store import AnnotationStoreError
+from viewer.annotations import Annotation, AnnotationKind
+
+log = logging.getLogger(__name__)
+
+NOTES_PATH = "/notes/"
+EVENT_TYPES = frozenset({"note.updated", "note.deleted"})
+STALE = "stale-note"
+
+# The viewer's annotation kinds and the contract's note kinds, both ways.
+NOTE_KIND: Mapping[AnnotationKind, str] = {
+    AnnotationKind.HIGHLIGHT: "highlight",
+    AnnotationKind.UNDERLINE: "underline",
+    AnnotationKind.STRIKEOUT: "strike",
+    AnnotationKind.NOTE: "text",
+    AnnotationKind.INK: "ink",
+    AnnotationKind.RECT: "rect",
+}
+ANNOTATION_KIND: Mapping[str, AnnotationKind] = {note: kind for kind, note in NOTE_KIND.items()}
+
+
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    """Local database failures as `AnnotationStoreError`, the Protocol's one error (the reader
+    tells the user and keeps its list as it was)."""
+    try:
+        yield
+    except (sa.exc.SQLAlchemyError, RuntimeError) as exc:
+        raise AnnotationStoreError(str(exc)) from exc
+
+
+# --- conversion (pure) --------------------------------------------------------------------------
+def note_json(annotation: Annotation) -> dict[str, Any]:
+    """The contract's `Note` (with `id`) for an annotation."""
+    return {**annotation.to_json(), "kind": NOTE_KIND[annotation.kind]}
+
+
+def note_body(annotation: Annotation) -> dict[str, Any]:
+    """The body of `PUT /notes/{id}`: the `Note` without its id, with `updated_at`."""
+    body = note_json(annotation)
+    del body["id"]
+    return body
+
+
+def annotation_of(data: object) -> Annotation:
+    """Parse a `Note` (the server's, or one stored locally); raises `MalformedResponse`."""
+    if not isinstance(data, Mapping):
+        raise MalformedResponse("note", f"expected an object, got {type(data).__name__}")
+    try:
+        kind = ANNOTATION_KIND[str(data.get("kind"))]
+        return Annotation.from_json({**data, "kind": kind.value})
+    except (KeyError, ValueError, TypeError, IndexError) as exc:
+        raise MalformedResponse("note", repr(exc)) from exc
+
+
+def decide(local: Annotation | None, remote: Annotation | None, pending: bool) -> Annotation | None:
+    """Which version of one note to keep locally (None: no note).
+
+    `local`/`remote` are this computer's and the server's copies (None when absent);
+    `pending` says the outbox still holds a local change (a save or a delete) of the note.
+    """
+    if pending:
+        newer_remote = (
+            local is not None and remote is not None and remote.updated_at > local.updated_at
+        )
+        return remote if newer_remote else local  # the outbox will send ours
+    if remote is None or local is None:
+        return remote  # deleted on the server, or new from it
+    return remote if remote.updated_at >= local.updated_at else local
+
+
+class NotesService(QObject):
+    """`viewer.annotation_store.AnnotationStore` for the signed-in user, synced with the server.
+
+    `user` is the username the reader passes to `load`/`save`/`delete` (its `user@server`
+    scope is accepted too); rows are kept per scope, so two servers never mix.
+    """
+
+    changed = Signal(str)  # target sha256 whose notes changed from outside the reader
+
+    def __init__(
+        self,
+        store: Any,
+        session: Any,
+        outbox: Any,
+        events: Any = None,
+        user: str = "",
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.session = session
+        self.outbox = outbox
+        self.events = events
+        self.scope: str = session.scope
+        self.user = user or self.scope
+        self._todo: dict[str, tuple[str, str]] = {}  # note id -> (event type, target)
+        self._worker = Refresher(self._drain, "note events")
+        outbox.refused.connect(self._on_refused)
+        if events is not None:
+            events.event_received.connect(self._on_event)
+            outbox.follow(events)  # queued notes go out when the server is back
+
+    # --- AnnotationStore ---------------------------------------------------------------------
+    def load(self, target_sha256: str, user: str) -> list[Annotation]:
+        """Every note of the signed-in user on the document (none for anyone else)."""
+        if not self._owns(user):
+            return []
+        with _store_errors():
+            rows = self.store.notes_of(self.scope, target_sha256)
+        notes = []
+        for row in rows:
+            try:
+                notes.append(annotation_of(row))
+            except MalformedResponse as exc:  # a row from a future version: keep, do not show
+                log.warning("ignoring a stored note: %r", exc)
+        return notes
+
+    def save(self, user: str, annotation: Annotation) -> None:
+        """Store a note and queue its PUT, in one transaction; flush soon."""
+        self._check_owner(user)
+        path = NOTES_PATH + annotation.id
+        with _store_errors(), self.store.batch():
+            self.store.put_note(self.scope, note_json(annotation))
+            self.outbox.enqueue("PUT", path, note_body(annotation), supersede=True)
+        self.outbox.flush_soon()
+
+    def delete(self, target_sha256: str, user: str, annotation_id: str) -> None:
+        """Remove a note and queue its DELETE, in one transaction; unknown ids are ignored."""
+        self._check_owner(user)
+        with _store_errors(), self.store.batch():
+            if not self.store.delete_note(self.scope, annotation_id):
+                return
+            self.outbox.enqueue("DELETE", NOTES_PATH + annotation_id, None, supersede=True)
+        self.outbox.flush_soon()
+
+    def _owns(self, user: str) -> bool:
+        return user in (self.user, self.scope)
+
+    def _check_owner(self, user: str) -> None:
+        if not self._owns(user):
+            raise AnnotationStoreError(f"notes of {user!r} cannot be kept in {self.scope}'s")
+
+    # --- from the server ---------------------------------------------------------------------
+    async def sync(self, target_sha256: str) -> bool:
+        """Merge the server's notes on one file into the local ones; True if any changed.
+
+        Raises `ServerUnreachable` etc. when offline (the local notes stay as they are).
+        """
+        payload = await self.session.api.get_json("/notes", {"target": target_sha256})
+        if not isinstance(payload, list):
+            raise MalformedResponse("note list", f"expected a list, got {type(payload).__name__}")
+        remote: dict[str, Annotation] = {}
+        for item in payload:
+            try:
+                note = annotation_of(item)
+            except MalformedResponse as exc:  # one bad note must not hide the others
+                log.warning("ignoring a note from the server: %r", exc)
+                continue
+            if note.target_sha256 == target_sha256:
+                remote[note.id] = note
+        # Read the local side after the await: the user may have changed notes meanwhile.
+        local = {a.id: a for a in self.load(target_sha256, self.scope)}
+        pending = self._pending_ids()
+        with self.store.batch():
+            changes = [
+                self._apply(local.get(i), remote.get(i), i in pending)
+                for i in sorted(local.keys() | remote.keys())
+            ]
+        if any(changes):
+            self.changed.emit(target_sha256)
+        return any(changes)
+
+    def _pending_ids(self) -> set[str]:
+        paths = self.outbox.pending_paths()
+        return {p[len(NOTES_PATH) :] for p in paths if p.startswith(NOTES_PATH)}
+
+    def _local(self, note_id: str) -> Annotation | None:
+        row = self.store.note(self.scope, note_id)
+        if row is None:
+            return None
+        try:
+            return annotation_of(row)
+        except MalformedResponse:
+            return None
+
+    def _apply(self, local: Annotation | None, remote: Annotation | None, pending: bool) -> bool:
+        """Store what `decide` keeps; True when the local copy changed."""
+        keep = decide(local, remote, pending)
+        if keep == local:
+            return False
+        if keep is None:
+            assert local is not None
+            self.store.delete_note(self.scope, local.id)
+        else:
+            self.store.put_note(self.scope, note_json(keep))
+        return True
+
+    def _on_event(self, event: Event) -> None:
+        if event.type not in EVENT_TYPES:
+            return
+        note_id, target = event.data.get("note_id"), event.data.get("target")
+        if not isinstance(note_id, str) or not isinstance(target, str):
+            log.warning("ignoring a malformed %s event: %r", event.type, event.data)
+            return
+        self._todo.pop(note_id, None)  # the newest event of a note decides; keep their order
+        self._todo[note_id] = (event.type, target)
+        self._worker.schedule()
+
+    async def _drain(self) -> None:
+        while self._todo:
+            note_id = next(iter(self._todo))
+            kind, target = self._todo.pop(note_id)
+            try:
+                await self._refresh_note(note_id, kind, target)
+            except HopDeskError as exc:  # offline: the next sync() of the file catches up
+                log.info("note %s not refreshed: %r", note_id, exc)
+
+    async def _refresh_note(self, note_id: str, kind: str, target: str) -> None:
+        remote: Annotation | None = None
+        if kind == "note.updated":
+            try:
+                remote = annotation_of(await self.session.api.get_json(NOTES_PATH + note_id))
+            except ApiError as exc:
+                if exc.status != 404:
+                    raise  # 404: deleted since the event
+        local = self._local(note_id)
+        if self._apply(local, remote, note_id in self._pending_ids()):
+            self.changed.emit(remote.target_sha256 if remote is not None else target)
+
+    def _on_refused(self, key: str, path: str, problem: Problem) -> None:
+        """A 409 `stale-note`: the server's copy is newer; take it and drop our PUT."""
+        if not path.startswith(NOTES_PATH) or problem.slug != STALE:
+            return
+        try:
+            current = annotation_of(problem.extensions.get("current"))
+        except MalformedResponse as exc:  # left as a failed action for the UI
+            log.warning("stale note without a readable current copy: %r", exc)
+            return
+        note_id = path[len(NOTES_PATH) :]
+        with self.store.batch():
+            self.outbox.discard(key)
+            changed = self._apply(self._local(note_id), current, note_id in self._pending_ids())
+        if changed:
+            self.changed.emit(current.target_sha256)
+
+    async def wait(self) -> None:
+        """Wait until queued note events are handled (tests)."""
+        await self._worker.wait()
+
+    async def close(self) -> None:
+        """Stop reacting to events and cancel the handling under way."""
+        if self.events is not None:
+            self.events.event_received.disconnect(self._on_event)
+            self.events = None
+        self._todo.clear()
+        await self._worker.close()
