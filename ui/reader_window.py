@@ -36,12 +36,14 @@ from ui.tasks import TaskOwner
 from viewer.annotations import sha256_of_file
 from viewer.drop import mime_pdf
 from viewer.reader import JobRunner, Reader
+from viewer.render import RenderPool
 from viewer.signatures import SignatureInspector
 
 log = logging.getLogger(__name__)
 
 GEOMETRY_KEY = "ui:reader-window:geometry"
 TAB_TITLE_CHARS = 32
+POOL_START_SECONDS = 15.0
 
 
 def confidential_marking(confidentiality: str | None) -> str | None:
@@ -155,6 +157,9 @@ class ReaderWindow(QMainWindow):
         super().__init__(parent)
         self.core = core
         self.tasks = TaskOwner(self)
+        # Render workers owned here, made with the first tab, so sign-out and quit stop them
+        # (the process-wide shared pool would outlive the session with nobody to close it).
+        self.pool: RenderPool | None = None
         self.jobs = JobRunner(self)  # export/import of notes, shared by the tabs
         self.inspector = SignatureInspector(parent=self)  # one signature worker for all tabs
         self._loads: dict[ReaderTab, asyncio.Task[Any]] = {}
@@ -248,11 +253,14 @@ class ReaderWindow(QMainWindow):
 
     def _make_reader(self) -> Reader:
         core = self.core
+        if self.pool is None:
+            self.pool = RenderPool(parent=self)
         user = core.session.user
         reader = Reader(
             core.notes,
             core.notes.user,
             user_name=str(getattr(user, "full_name", "") or getattr(user, "username", "")),
+            pool=self.pool,
             state_store=core.view_states,
             inspector=self.inspector,
             jobs=self.jobs,
@@ -398,7 +406,27 @@ class ReaderWindow(QMainWindow):
         await self.tasks.aclose()
         self.jobs.close()
         self.inspector.close()
+        await self._close_pool()
         self.hide()
+
+    async def _close_pool(self) -> None:
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        if not pool.is_ready():
+            # RenderPool.close() fails while its workers are still starting: let them come up.
+            started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+            def up() -> None:
+                if not started.done():
+                    started.set_result(None)
+
+            pool.ready.connect(up)
+            try:
+                await asyncio.wait_for(started, POOL_START_SECONDS)
+            except TimeoutError:
+                log.warning("render workers did not start; closing anyway")
+        pool.close()
 
 
 class NoVersion(Exception):
