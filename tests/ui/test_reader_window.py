@@ -202,6 +202,7 @@ def test_download_error_is_shown_and_retry_works_after_restart(
     aio: Any, qtbot: QtBot, core: Any, window: ReaderWindow, server: ServerProcess, vietnamese: None
 ) -> None:
     aio(core.inbox.refresh())
+    aio(core.meetings.refresh())
     listed = next(d for d in core.inbox.documents if d.confidentiality == "normal")
     document = aio(core.inbox.document(listed.id))  # known; its file is not downloaded yet
     server.stop()
@@ -212,12 +213,40 @@ def test_download_error_is_shown_and_retry_works_after_restart(
     assert tab.retry_button.isVisibleTo(tab)
     assert not opened
 
+    # the meeting window says so too, with its own Retry
+    detail = MeetingDetail(core.meetings)
+    qtbot.addWidget(detail)
+    detail.show_meeting(core.meetings.meetings[0].id)
+    aio(until(detail.retry_button.isVisible))
+    assert detail.message.text().startswith("Không kết nối được tới máy chủ")
+
     server.restart()
     tab.retry_button.click()
     aio(until(lambda: bool(opened)))
     assert opened == [tab]
     assert tab.error_text() == ""
     assert tab.reader.sha256() == document.versions[-1].file.sha256
+    detail.retry_button.click()
+    aio(until(lambda: detail.meeting is not None))
+    assert detail.stack.currentWidget() is detail.details_page
+
+
+def test_cancel_then_retry(aio: Any, core: Any, window: ReaderWindow) -> None:
+    aio(core.inbox.refresh())
+    listed = core.inbox.documents[0]
+    opened = ready_tabs(window)
+    tab = window.open_document(listed)
+    assert tab.loading()
+    tab.cancel_button.click()  # before the loop ran the download: it never starts
+    assert tab.error_text() == "The download was cancelled."
+    tab.retry_button.click()
+    aio(until(lambda: bool(opened)))
+    assert opened == [tab]  # once: the cancelled load did not open it too
+    assert tab.error_text() == ""
+    window.close()  # the user closes the window: its documents close, it can open again
+    assert window.tabs.count() == 0
+    window.open_document(listed)
+    aio(until(lambda: len(opened) == 2))
 
 
 def test_shell_opens_rows_and_files_and_sign_out_closes_everything(
