@@ -92,6 +92,8 @@ class Outbox(QObject):
         async with self._lock:  # one flush at a time keeps the order
             sent = 0
             for row in self.store.outbox_rows(self.scope):
+                if self.store.outbox_state(row.key) != "pending":
+                    continue  # superseded or discarded while earlier ones were sent
                 try:
                     response = await self.api.request(
                         row.method, row.path, json_body=row.body, idempotency_key=row.key

@@ -238,6 +238,11 @@ VI: dict[str, str] = {
     "the system keyring has been turned off": "kho khóa hệ thống đã bị tắt",
     "the system keyring refused to store the sign-in (%1)": "kho khóa hệ thống từ chối lưu thông tin đăng nhập (%1)",
     "Your session has ended (signed out elsewhere or expired). Please sign in again.": "Phiên làm việc đã kết thúc (đã đăng xuất ở nơi khác hoặc hết hạn). Vui lòng đăng nhập lại.",
+    # files (desktop/files.py through desktop/errors.py)
+    "The file “%1” is not available to you: it was removed, or you may no longer see it.": "Tệp “%1” không còn dành cho bạn: tệp đã bị gỡ bỏ hoặc bạn không còn quyền xem.",
+    "The file “%1” arrived damaged and was not opened. Try again; if it happens again, tell your IT department.": "Tệp “%1” tải về bị hỏng nên không được mở. Hãy thử lại; nếu vẫn lỗi, hãy báo bộ phận CNTT.",
+    "HopDesk cannot save files in %1 (%2).": "HopDesk không lưu được tệp vào %1 (%2).",
+    "There is not enough free disk space in %1 to save this file. Free some space and try again.": "Ổ đĩa chứa %1 không đủ dung lượng trống để lưu tệp này. Hãy giải phóng bớt dung lượng rồi thử lại.",
 }
 
 # (context, source) -> Vietnamese, where a context needs its own word

@@ -713,6 +713,115 @@
     </message>
 </context>
 <context>
+    <name>errors</name>
+    <message>
+        <source>Something went wrong. The details are in the log file.</source>
+        <translation>Đã xảy ra lỗi. Chi tiết được ghi trong tệp nhật ký.</translation>
+    </message>
+    <message>
+        <source>The server sent data this version of HopDesk cannot read. HopDesk may need an update; the details are in the log file.</source>
+        <translation>Máy chủ gửi dữ liệu mà phiên bản HopDesk này không đọc được. Có thể cần cập nhật HopDesk; chi tiết được ghi trong tệp nhật ký.</translation>
+    </message>
+    <message>
+        <source>The user name or password is wrong.</source>
+        <translation>Tên đăng nhập hoặc mật khẩu không đúng.</translation>
+    </message>
+    <message>
+        <source>Your session has ended. Please sign in again.</source>
+        <translation>Phiên làm việc đã kết thúc. Vui lòng đăng nhập lại.</translation>
+    </message>
+    <message>
+        <source>You are not signed in. Please sign in first.</source>
+        <translation>Bạn chưa đăng nhập. Vui lòng đăng nhập trước.</translation>
+    </message>
+    <message>
+        <source>Cannot reach the server at %1 (%2). Check the address and your network.</source>
+        <translation>Không kết nối được tới máy chủ %1 (%2). Hãy kiểm tra địa chỉ và mạng của bạn.</translation>
+    </message>
+    <message>
+        <source>The secure connection to %1 failed: %2. Ask your IT department to check the server certificate or the trusted certificates in Settings.</source>
+        <translation>Kết nối bảo mật tới %1 không thành công: %2. Hãy đề nghị bộ phận CNTT kiểm tra chứng thư số của máy chủ hoặc các chứng thư tin cậy trong phần Cài đặt.</translation>
+    </message>
+    <message>
+        <source>The address %1 does not answer like a HopDesk server (%2). Check the address.</source>
+        <translation>Địa chỉ %1 không phản hồi như một máy chủ HopDesk (%2). Hãy kiểm tra lại địa chỉ.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a valid server address. Use an address like https://server.gov.vn.</source>
+        <translation>“%1” không phải là địa chỉ máy chủ hợp lệ. Hãy dùng địa chỉ dạng https://server.gov.vn.</translation>
+    </message>
+    <message>
+        <source>You are not allowed to do this.</source>
+        <translation>Bạn không có quyền thực hiện thao tác này.</translation>
+    </message>
+    <message>
+        <source>This item no longer exists or you can no longer see it.</source>
+        <translation>Mục này không còn tồn tại hoặc bạn không còn quyền xem.</translation>
+    </message>
+    <message>
+        <source>This is too large to send to the server.</source>
+        <translation>Dữ liệu quá lớn để gửi lên máy chủ.</translation>
+    </message>
+    <message>
+        <source>The server refused the request: %1</source>
+        <translation>Máy chủ từ chối yêu cầu: %1</translation>
+    </message>
+    <message>
+        <source>Too many failed attempts. Try again in %1 minutes.</source>
+        <translation>Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %1 phút.</translation>
+    </message>
+    <message>
+        <source>HopDesk cannot remember you on this computer: %1</source>
+        <translation>HopDesk không thể ghi nhớ đăng nhập trên máy này: %1</translation>
+    </message>
+    <message>
+        <source>The file “%1” is not available to you: it was removed, or you may no longer see it.</source>
+        <translation>Tệp “%1” không còn dành cho bạn: tệp đã bị gỡ bỏ hoặc bạn không còn quyền xem.</translation>
+    </message>
+    <message>
+        <source>The file “%1” arrived damaged and was not opened. Try again; if it happens again, tell your IT department.</source>
+        <translation>Tệp “%1” tải về bị hỏng nên không được mở. Hãy thử lại; nếu vẫn lỗi, hãy báo bộ phận CNTT.</translation>
+    </message>
+    <message>
+        <source>HopDesk cannot save files in %1 (%2).</source>
+        <translation>HopDesk không lưu được tệp vào %1 (%2).</translation>
+    </message>
+    <message>
+        <source>There is not enough free disk space in %1 to save this file. Free some space and try again.</source>
+        <translation>Ổ đĩa chứa %1 không đủ dung lượng trống để lưu tệp này. Hãy giải phóng bớt dung lượng rồi thử lại.</translation>
+    </message>
+    <message>
+        <source>The server had an internal error (%1). Try again later.</source>
+        <translation>Máy chủ gặp lỗi nội bộ (%1). Vui lòng thử lại sau.</translation>
+    </message>
+    <message>
+        <source>Too many failed attempts. Try again in %1 seconds.</source>
+        <translation>Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %1 giây.</translation>
+    </message>
+</context>
+<context>
+    <name>secrets</name>
+    <message>
+        <source>no system keyring was found on this computer</source>
+        <translation>không tìm thấy kho khóa hệ thống trên máy này</translation>
+    </message>
+    <message>
+        <source>the system keyring has been turned off</source>
+        <translation>kho khóa hệ thống đã bị tắt</translation>
+    </message>
+    <message>
+        <source>the system keyring refused to store the sign-in (%1)</source>
+        <translation>kho khóa hệ thống từ chối lưu thông tin đăng nhập (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>session</name>
+    <message>
+        <source>Your session has ended (signed out elsewhere or expired). Please sign in again.</source>
+        <translation>Phiên làm việc đã kết thúc (đã đăng xuất ở nơi khác hoặc hết hạn). Vui lòng đăng nhập lại.</translation>
+    </message>
+</context>
+<context>
     <name>viewer</name>
     <message>
         <source>Note</source>
@@ -819,4 +928,4 @@
         <translation>{marking} · {line}</translation>
     </message>
 <message><source>The signature could not be checked.</source><translation>Không kiểm tra được chữ ký.</translation></message><message><source>The document was modified after signing: the signature no longer fits.</source><translation>Tài liệu đã bị sửa đổi sau khi ký: chữ ký không còn khớp.</translation></message><message><source>The signature is not valid.</source><translation>Chữ ký không hợp lệ.</translation></message><message><source>The document was modified after signing in a way that is not allowed.</source><translation>Tài liệu đã bị sửa đổi sau khi ký theo cách không được phép.</translation></message><message><source>The signature is valid; later changes (such as other signatures) are allowed.</source><translation>Chữ ký hợp lệ; các thay đổi sau đó (như chữ ký khác) là được phép.</translation></message><message><source>The signature is valid and the document has not been modified since.</source><translation>Chữ ký hợp lệ và tài liệu chưa bị sửa đổi kể từ khi ký.</translation></message></context>
-<context><name>errors</name><message><source>Something went wrong. The details are in the log file.</source><translation>Đã xảy ra lỗi. Chi tiết được ghi trong tệp nhật ký.</translation></message><message><source>The server sent data this version of HopDesk cannot read. HopDesk may need an update; the details are in the log file.</source><translation>Máy chủ gửi dữ liệu mà phiên bản HopDesk này không đọc được. Có thể cần cập nhật HopDesk; chi tiết được ghi trong tệp nhật ký.</translation></message><message><source>The user name or password is wrong.</source><translation>Tên đăng nhập hoặc mật khẩu không đúng.</translation></message><message><source>Your session has ended. Please sign in again.</source><translation>Phiên làm việc đã kết thúc. Vui lòng đăng nhập lại.</translation></message><message><source>You are not signed in. Please sign in first.</source><translation>Bạn chưa đăng nhập. Vui lòng đăng nhập trước.</translation></message><message><source>Cannot reach the server at %1 (%2). Check the address and your network.</source><translation>Không kết nối được tới máy chủ %1 (%2). Hãy kiểm tra địa chỉ và mạng của bạn.</translation></message><message><source>The secure connection to %1 failed: %2. Ask your IT department to check the server certificate or the trusted certificates in Settings.</source><translation>Kết nối bảo mật tới %1 không thành công: %2. Hãy đề nghị bộ phận CNTT kiểm tra chứng thư số của máy chủ hoặc các chứng thư tin cậy trong phần Cài đặt.</translation></message><message><source>The address %1 does not answer like a HopDesk server (%2). Check the address.</source><translation>Địa chỉ %1 không phản hồi như một máy chủ HopDesk (%2). Hãy kiểm tra lại địa chỉ.</translation></message><message><source>“%1” is not a valid server address. Use an address like https://server.gov.vn.</source><translation>“%1” không phải là địa chỉ máy chủ hợp lệ. Hãy dùng địa chỉ dạng https://server.gov.vn.</translation></message><message><source>You are not allowed to do this.</source><translation>Bạn không có quyền thực hiện thao tác này.</translation></message><message><source>This item no longer exists or you can no longer see it.</source><translation>Mục này không còn tồn tại hoặc bạn không còn quyền xem.</translation></message><message><source>This is too large to send to the server.</source><translation>Dữ liệu quá lớn để gửi lên máy chủ.</translation></message><message><source>The server refused the request: %1</source><translation>Máy chủ từ chối yêu cầu: %1</translation></message><message><source>Too many failed attempts. Try again in %1 minutes.</source><translation>Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %1 phút.</translation></message><message><source>HopDesk cannot remember you on this computer: %1</source><translation>HopDesk không thể ghi nhớ đăng nhập trên máy này: %1</translation></message><message><source>The server had an internal error (%1). Try again later.</source><translation>Máy chủ gặp lỗi nội bộ (%1). Vui lòng thử lại sau.</translation></message><message><source>Too many failed attempts. Try again in %1 seconds.</source><translation>Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %1 giây.</translation></message></context><context><name>secrets</name><message><source>no system keyring was found on this computer</source><translation>không tìm thấy kho khóa hệ thống trên máy này</translation></message><message><source>the system keyring has been turned off</source><translation>kho khóa hệ thống đã bị tắt</translation></message><message><source>the system keyring refused to store the sign-in (%1)</source><translation>kho khóa hệ thống từ chối lưu thông tin đăng nhập (%1)</translation></message></context><context><name>session</name><message><source>Your session has ended (signed out elsewhere or expired). Please sign in again.</source><translation>Phiên làm việc đã kết thúc (đã đăng xuất ở nơi khác hoặc hết hạn). Vui lòng đăng nhập lại.</translation></message></context></TS>
+</TS>

@@ -121,3 +121,16 @@ def test_registry_policy_maps_value_names_and_types() -> None:
     assert config.settings.verify_tls is False
     assert config.settings.ice_servers == ("stun:a", "turn:b")
     assert config.locked("verify_tls")
+
+
+def test_file_cache_size_is_a_positive_whole_number(tmp_path: Path) -> None:
+    assert Settings().file_cache_bytes == 2 * 1024**3
+    assert coerce("file_cache_bytes", 1024) == 1024
+    assert coerce("file_cache_bytes", " 4096 ") == 4096  # registry strings, command line
+    for bad in (0, -1, True, "2 GB", 1.5, None):
+        with pytest.raises(ConfigError):
+            coerce("file_cache_bytes", bad)
+    user = write(tmp_path / "settings.toml", "file_cache_bytes = 0\n")  # skipped, not fatal
+    assert Config(user_file=user).settings.file_cache_bytes == 2 * 1024**3
+    policy = Config(policy=DictPolicy({"file_cache_bytes": 500_000_000}))
+    assert policy.settings.file_cache_bytes == 500_000_000

@@ -121,3 +121,63 @@ def test_empty_file_is_just_new(tmp_path: Path) -> None:
     store = LocalStore(path)
     assert store.open() is False
     store.close()
+
+
+def test_notes_rows(store: LocalStore) -> None:
+    note = {"id": "n1", "target": "t", "page": 2, "kind": "text", "text": "một"}
+    store.put_note("a@x", note)
+    store.put_note("a@x", {**note, "id": "n0", "page": 1})
+    store.put_note("b@x", {**note, "id": "n9"})
+    assert [n["id"] for n in store.notes_of("a@x", "t")] == ["n0", "n1"]  # page order
+    store.put_note("a@x", {**note, "text": "hai"})
+    assert store.note("a@x", "n1") == {**note, "text": "hai"}
+    assert store.note("b@x", "n1") is None
+    assert store.delete_note("a@x", "n1") is True
+    assert store.delete_note("a@x", "n1") is False
+    assert [n["id"] for n in store.notes_of("a@x", "t")] == ["n0"]
+
+
+def test_batch_is_all_or_nothing(store: LocalStore) -> None:
+    def half_done() -> None:
+        with store.batch():
+            store.set("a", 1)
+            store.outbox_add("a@x", "k1", "PUT", "/notes/1", {})
+            raise ZeroDivisionError
+
+    with pytest.raises(ZeroDivisionError):
+        half_done()
+    assert store.get("a") is None
+    assert store.outbox_rows("a@x") == []
+    with store.batch():
+        store.set("a", 1)
+        with store.batch():  # nested: joins the outer one
+            store.outbox_add("a@x", "k1", "PUT", "/notes/1", {})
+    assert store.get("a") == 1
+    assert store.outbox_state("k1") == "pending"
+
+
+def test_a_0001_cache_is_upgraded_keeping_its_outbox(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+
+    path = tmp_path / "old.db"
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0001")
+        conn.execute(
+            sa.text(
+                "INSERT INTO outbox (key, scope, method, path, created_at, attempts, state) "
+                "VALUES ('k', 'a@x', 'POST', '/p', '2026-01-01T00:00:00+00:00', 0, 'pending')"
+            )
+        )
+    engine.dispose()
+    local = LocalStore(path)
+    assert local.open() is False
+    assert [r.key for r in local.outbox_rows("a@x")] == ["k"]
+    local.put_note("a@x", {"id": "n", "target": "t", "page": 0})
+    assert local.note("a@x", "n") is not None
+    local.close()

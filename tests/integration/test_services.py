@@ -1,11 +1,22 @@
-"""Meetings and inbox services: cached first, then the server; refresh on events."""
+"""Meetings and inbox services: cached first, then the server; refresh on events. The Core
+wiring of a session's services (files, view states, notes) and its orderly stop."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
+from desktop.app import Core, files_dir
+from desktop.config import Config
+from desktop.domain import Document
 from desktop.events import EventStream
 from desktop.inbox import InboxService
 from desktop.meetings import MeetingsService
+from desktop.notify import Notifier
 from desktop.outbox import Outbox
+from desktop.paths import AppPaths
+from desktop.secrets import SecretStore
+from desktop.session import Session
 from desktop.store import LocalStore
 from tests.fixtures.server import ServerProcess
 from tests.integration.conftest import (
@@ -15,6 +26,8 @@ from tests.integration.conftest import (
     leader_and_secretary,
     wait_until,
 )
+from viewer.annotations import Annotation
+from viewer.state import ViewState
 
 
 async def test_meetings_cached_then_refreshed(
@@ -64,3 +77,40 @@ async def test_inbox_refreshes_on_events(
     finally:
         await inbox.close()
         await stream.close()
+
+
+async def test_core_session_wires_files_view_states_and_notes(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    paths = AppPaths.under(tmp_path / "profile")
+    store = LocalStore(paths.data_dir / "cache.db")
+    store.open()
+    config = Config({"file_cache_bytes": 50_000_000})
+    session = Session(config, SecretStore(), store)
+    core = Core(paths, config, SecretStore(), store, session, Notifier(), tmp_path / "log")
+    await session.sign_in(server.url, "giamdoc", PASSWORD, False)
+    await core.start_session()
+    assert session.user is not None
+    username = session.user.username
+    files, notes = core.files, core.notes
+    await wait_until(lambda: core.events.state == "connected", 10, "the event stream")
+
+    listed = await session.api.get_json("/documents", {"box": "inbox"})
+    document = Document.from_json(await session.api.get_json(f"/documents/{listed[0]['id']}"))
+    ref = document.versions[0].file
+    path = await files.fetch(ref)
+    assert path.parent == files_dir(paths.cache_dir, session.scope)
+    assert files.limit_bytes == 50_000_000
+    core.view_states.save("doc", ViewState(page=4))
+    assert core.view_states.load("doc") == ViewState(page=4)
+    note = Annotation.sticky(ref.sha256, 0, (10.0, 10.0), text="ghi chú")
+    notes.save(username, note)
+    await wait_until(lambda: core.outbox.pending == 0, 10, "the note to be sent")
+
+    await core.stop_session()
+    assert (core.files, core.notes, core.view_states, core.events) == (None, None, None, None)
+    others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
+    assert others == []  # every task of the session was owned and awaited
+    assert [n.id for n in notes.load(ref.sha256, username)] == [note.id]
+    await session.close()
+    store.close()
