@@ -1,12 +1,18 @@
-"""The main window: a side list (Lịch họp, Văn bản, Tài liệu), the pages, and a status bar."""
+"""The main window: a side list (Lịch họp, Văn bản, Tài liệu), the pages, and a status bar.
+
+Opening is the shell's business: a meeting row asks for the meeting (`meeting_requested`), a
+document row for its latest version (`document_requested`), File → Open file… and a dropped PDF
+for a local file (`file_requested`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSize, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence
+from PySide6.QtCore import QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -21,6 +27,7 @@ from ui.documents_view import DocumentsView
 from ui.inbox_view import InboxView
 from ui.meetings_view import MeetingsView
 from ui.record_view import RecordView
+from viewer.drop import mime_pdf
 
 CONNECTION_COLOURS = {"connected": "#1b7f3b", "reconnecting": "#b26a00", "offline": "#b3261e"}
 
@@ -33,6 +40,9 @@ class MainWindow(QMainWindow):
     quit_requested = Signal()
     refresh_requested = Signal()
     lists_ready = Signal()  # shown, and the meetings and inbox lists hold server data
+    meeting_requested = Signal(object)  # a MeetingSummary row was opened
+    document_requested = Signal(object)  # a DocumentSummary row was opened
+    file_requested = Signal(str)  # a local PDF to read
 
     def __init__(
         self,
@@ -53,6 +63,9 @@ class MainWindow(QMainWindow):
         self.inbox_view = InboxView(inbox, self)
         self.documents_view = DocumentsView(inbox, self)
         self.pages: list[RecordView] = [self.meetings_view, self.inbox_view, self.documents_view]
+        self.meetings_view.activated.connect(self.meeting_requested)
+        self.inbox_view.activated.connect(self.document_requested)
+        self.documents_view.activated.connect(self.document_requested)
 
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
@@ -91,12 +104,17 @@ class MainWindow(QMainWindow):
         self.refresh_action = QAction(self)
         self.refresh_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Refresh))
         self.refresh_action.triggered.connect(self.refresh_requested)
+        self.open_file_action = QAction(self)
+        self.open_file_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Open))
+        self.open_file_action.triggered.connect(self.choose_file)
         self.sign_out_action = QAction(self)
         self.sign_out_action.triggered.connect(self.sign_out_requested)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Quit))
         self.quit_action.triggered.connect(self.quit_requested)
         self.file_menu = self.menuBar().addMenu("")
+        self.file_menu.addAction(self.open_file_action)
+        self.file_menu.addSeparator()
         self.file_menu.addAction(self.refresh_action)
         self.file_menu.addAction(self.settings_action)
         self.file_menu.addSeparator()
@@ -111,6 +129,7 @@ class MainWindow(QMainWindow):
         for view in (self.meetings_view, self.inbox_view):
             view.rows_shown.connect(self._check_ready)
         self.nav.setCurrentRow(0)
+        self.setAcceptDrops(True)
         self.retranslate()
         self.resize(1180, 700)
 
@@ -160,6 +179,7 @@ class MainWindow(QMainWindow):
         )
         self.user_label.setToolTip(self.tr("Signed in as %1").replace("%1", name))
         self.file_menu.setTitle(self.tr("&HopDesk"))
+        self.open_file_action.setText(self.tr("&Open file…"))
         self.refresh_action.setText(self.tr("&Refresh"))
         self.settings_action.setText(self.tr("&Settings…"))
         self.sign_out_action.setText(self.tr("Sign &out"))
@@ -171,6 +191,27 @@ class MainWindow(QMainWindow):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    # --- local files ---------------------------------------------------------------------------
+    def choose_file(self) -> None:
+        """File → Open file…: pick a local PDF (the dialog does not block the loop)."""
+        dialog = QFileDialog(self, self.tr("Open file"), "", self.tr("PDF documents (*.pdf)"))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.fileSelected.connect(self.file_requested)
+        dialog.open()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Accept a drag that carries a local PDF."""
+        if mime_pdf(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """A dropped PDF opens in the reader."""
+        path = mime_pdf(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            self.file_requested.emit(str(path))
 
     # --- readiness -----------------------------------------------------------------------------
     def lists_loaded(self) -> bool:

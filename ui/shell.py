@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QIcon
@@ -21,11 +21,15 @@ from PySide6.QtWidgets import QApplication, QDialog
 from desktop import i18n
 from desktop.notify import user_message
 from ui.main_window import MainWindow
+from ui.meeting_detail import MeetingDetail
 from ui.notices import NoticePresenter
 from ui.settings_dialog import SettingsDialog
 from ui.sign_in_dialog import SignInDialog
 from ui.tasks import TaskOwner
 from ui.tray import Tray
+
+if TYPE_CHECKING:
+    from ui.reader_window import ReaderWindow
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,8 @@ class QtFrontend(QObject):
         self.tasks = TaskOwner(self)
         self.window: MainWindow | None = None
         self.tray: Tray | None = None
+        self.reader_window: ReaderWindow | None = None  # made on first use: PyMuPDF loads then
+        self.meeting_detail: MeetingDetail | None = None
         self.icon = QIcon(str(ICON))
         self._next: asyncio.Future[str] | None = None
         self.core: Any = None
@@ -148,6 +154,9 @@ class QtFrontend(QObject):
         window.sign_out_requested.connect(lambda: self._finish("sign_out"))
         window.settings_requested.connect(self.open_settings)
         window.refresh_requested.connect(self.refresh)
+        window.meeting_requested.connect(lambda meeting: self.show_meeting(meeting.id))
+        window.document_requested.connect(lambda document: self.reader().open_document(document))
+        window.file_requested.connect(lambda path: self.reader().open_local(path))
         self._loaded = self._shown = False
         window.lists_ready.connect(self._on_lists_shown)
         window.show()
@@ -155,10 +164,40 @@ class QtFrontend(QObject):
         try:
             return await self._next
         finally:
+            await self.close_documents()
             self.presenter.window = None
             self.window = None
             window.hide()
             window.deleteLater()
+
+    def reader(self) -> ReaderWindow:
+        """The reader window of this session (created on first use)."""
+        if self.reader_window is None:
+            from ui.reader_window import ReaderWindow  # imports the PDF engine: not at start-up
+
+            self.reader_window = ReaderWindow(self.core, icon=self.icon)
+        return self.reader_window
+
+    def show_meeting(self, meeting_id: int) -> MeetingDetail:
+        """The meeting's details (one window, re-used); its papers open in the reader."""
+        if self.meeting_detail is None:
+            self.meeting_detail = MeetingDetail(self.core.meetings)
+            self.meeting_detail.setWindowIcon(self.icon)
+            self.meeting_detail.paper_activated.connect(lambda p: self.reader().open_paper(p))
+        self.meeting_detail.show_meeting(meeting_id)
+        return self.meeting_detail
+
+    async def close_documents(self) -> None:
+        """Sign-out or quit: the meeting window and the reader window with all its tasks."""
+        detail, self.meeting_detail = self.meeting_detail, None
+        if detail is not None:
+            await detail.tasks.aclose()
+            detail.close()
+            detail.deleteLater()
+        reader, self.reader_window = self.reader_window, None
+        if reader is not None:
+            await reader.aclose()
+            reader.deleteLater()
 
     async def _first_load(self) -> None:
         await asyncio.gather(self.core.meetings.refresh(), self.core.inbox.refresh())

@@ -249,6 +249,38 @@ VI: dict[str, str] = {
     "The file “%1” arrived damaged and was not opened. Try again; if it happens again, tell your IT department.": "Tệp “%1” tải về bị hỏng nên không được mở. Hãy thử lại; nếu vẫn lỗi, hãy báo bộ phận CNTT.",
     "HopDesk cannot save files in %1 (%2).": "HopDesk không lưu được tệp vào %1 (%2).",
     "There is not enough free disk space in %1 to save this file. Free some space and try again.": "Ổ đĩa chứa %1 không đủ dung lượng trống để lưu tệp này. Hãy giải phóng bớt dung lượng rồi thử lại.",
+    # reader window, reader, meeting detail
+    "&Open file…": "&Mở tệp…",
+    "Open file": "Mở tệp",
+    "Retry": "Thử lại",
+    "Double-click a paper, or press Enter, to read it.": "Nhấp đúp vào tài liệu, hoặc nhấn Enter, để đọc.",
+    "Time: %1": "Thời gian: %1",
+    "Place: %1": "Địa điểm: %1",
+    "Chair: %1": "Chủ trì: %1",
+    "%1. %2": "%1. %2",
+    "%1 (%2)": "%1 (%2)",
+    "My notes": "Ghi chú của tôi",
+    "Signatures": "Chữ ký số",
+    "Select": "Chọn",
+    "Strike out": "Gạch ngang",
+    "Sticky note": "Ghi chú dán",
+    "Draw": "Vẽ tay",
+    "Colour of new notes": "Màu của ghi chú mới",
+    "Export notes into a copy…": "Xuất ghi chú ra bản sao…",
+    "Import notes from a PDF…": "Nhập ghi chú từ tệp PDF…",
+    "%1 (notes).pdf": "%1 (ghi chú).pdf",
+    "Export notes": "Xuất ghi chú",
+    "The notes could not be exported.": "Không xuất được ghi chú.",
+    "The notes could not be imported from that file.": "Không nhập được ghi chú từ tệp đó.",
+    "Downloading “%1”…": "Đang tải “%1”…",
+    "CONFIDENTIAL": "MẬT",
+    "SECRET": "TỐI MẬT",
+    "%1 — %2": "%1 — %2",
+    "Document": "Văn bản",
+    "The download was cancelled.": "Đã hủy tải xuống.",
+    "HopDesk — documents": "HopDesk — tài liệu",
+    "This document has no file yet.": "Văn bản này chưa có tệp.",
+    "The file %1 no longer exists.": "Tệp %1 không còn tồn tại.",
 }
 
 # (context, source) -> Vietnamese, where a context needs its own word
@@ -260,6 +292,9 @@ PLURAL_VI: dict[str, str] = {
     "(%n)": "(%n)",
     "%n match(es)": "%n kết quả",
     "%n signature(s).": "%n chữ ký.",
+    "%n min": "%n phút",
+    "%n note(s) exported to %1.": "Đã xuất %n ghi chú ra %1.",
+    "%n note(s) imported.": "Đã nhập %n ghi chú.",
 }
 
 

@@ -236,6 +236,10 @@
         <translation>&amp;HopDesk</translation>
     </message>
     <message>
+        <source>&amp;Open file…</source>
+        <translation>&amp;Mở tệp…</translation>
+    </message>
+    <message>
         <source>&amp;Refresh</source>
         <translation>&amp;Làm mới</translation>
     </message>
@@ -250,6 +254,58 @@
     <message>
         <source>&amp;Quit</source>
         <translation>&amp;Thoát</translation>
+    </message>
+    <message>
+        <source>Open file</source>
+        <translation>Mở tệp</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>Tài liệu PDF (*.pdf)</translation>
+    </message>
+</context>
+<context>
+    <name>MeetingDetail</name>
+    <message>
+        <source>Retry</source>
+        <translation>Thử lại</translation>
+    </message>
+    <message>
+        <source>Double-click a paper, or press Enter, to read it.</source>
+        <translation>Nhấp đúp vào tài liệu, hoặc nhấn Enter, để đọc.</translation>
+    </message>
+    <message>
+        <source>Meeting</source>
+        <translation>Cuộc họp</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Đang tải…</translation>
+    </message>
+    <message>
+        <source>Time: %1</source>
+        <translation>Thời gian: %1</translation>
+    </message>
+    <message>
+        <source>Place: %1</source>
+        <translation>Địa điểm: %1</translation>
+    </message>
+    <message>
+        <source>Chair: %1</source>
+        <translation>Chủ trì: %1</translation>
+    </message>
+    <message>
+        <source>%1. %2</source>
+        <translation>%1. %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n min</source>
+        <translation>
+            <numerusform>%n phút</numerusform></translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
     </message>
 </context>
 <context>
@@ -372,6 +428,149 @@
     <message>
         <source>The local cache was damaged and has been rebuilt. Your data on the server is safe; lists will reload.</source>
         <translation>Bộ nhớ đệm trên máy bị hỏng và đã được tạo lại. Dữ liệu trên máy chủ vẫn an toàn; các danh sách sẽ được tải lại.</translation>
+    </message>
+</context>
+<context>
+    <name>Reader</name>
+    <message>
+        <source>No document.</source>
+        <translation>Chưa mở tài liệu.</translation>
+    </message>
+    <message>
+        <source>My notes</source>
+        <translation>Ghi chú của tôi</translation>
+    </message>
+    <message>
+        <source>Signatures</source>
+        <translation>Chữ ký số</translation>
+    </message>
+    <message>
+        <source>Select</source>
+        <translation>Chọn</translation>
+    </message>
+    <message>
+        <source>Highlight</source>
+        <translation>Tô sáng</translation>
+    </message>
+    <message>
+        <source>Underline</source>
+        <translation>Gạch chân</translation>
+    </message>
+    <message>
+        <source>Strike out</source>
+        <translation>Gạch ngang</translation>
+    </message>
+    <message>
+        <source>Sticky note</source>
+        <translation>Ghi chú dán</translation>
+    </message>
+    <message>
+        <source>Draw</source>
+        <translation>Vẽ tay</translation>
+    </message>
+    <message>
+        <source>Box</source>
+        <translation>Khung</translation>
+    </message>
+    <message>
+        <source>Colour of new notes</source>
+        <translation>Màu của ghi chú mới</translation>
+    </message>
+    <message>
+        <source>Export notes into a copy…</source>
+        <translation>Xuất ghi chú ra bản sao…</translation>
+    </message>
+    <message>
+        <source>Import notes from a PDF…</source>
+        <translation>Nhập ghi chú từ tệp PDF…</translation>
+    </message>
+    <message>
+        <source>Open document</source>
+        <translation>Mở tài liệu</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>Tài liệu PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>%1 (notes).pdf</source>
+        <translation>%1 (ghi chú).pdf</translation>
+    </message>
+    <message>
+        <source>Export notes</source>
+        <translation>Xuất ghi chú</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n note(s) exported to %1.</source>
+        <translation>
+            <numerusform>Đã xuất %n ghi chú ra %1.</numerusform></translation>
+    </message>
+    <message>
+        <source>The notes could not be exported.</source>
+        <translation>Không xuất được ghi chú.</translation>
+    </message>
+    <message>
+        <source>Import notes</source>
+        <translation>Nhập ghi chú</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n note(s) imported.</source>
+        <translation>
+            <numerusform>Đã nhập %n ghi chú.</numerusform></translation>
+    </message>
+    <message>
+        <source>The notes could not be imported from that file.</source>
+        <translation>Không nhập được ghi chú từ tệp đó.</translation>
+    </message>
+</context>
+<context>
+    <name>ReaderTab</name>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Thử lại</translation>
+    </message>
+    <message>
+        <source>Downloading “%1”…</source>
+        <translation>Đang tải “%1”…</translation>
+    </message>
+</context>
+<context>
+    <name>ReaderWindow</name>
+    <message>
+        <source>CONFIDENTIAL</source>
+        <translation>MẬT</translation>
+    </message>
+    <message>
+        <source>SECRET</source>
+        <translation>TỐI MẬT</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>Văn bản</translation>
+    </message>
+    <message>
+        <source>The download was cancelled.</source>
+        <translation>Đã hủy tải xuống.</translation>
+    </message>
+    <message>
+        <source>HopDesk — documents</source>
+        <translation>HopDesk — tài liệu</translation>
+    </message>
+    <message>
+        <source>This document has no file yet.</source>
+        <translation>Văn bản này chưa có tệp.</translation>
+    </message>
+    <message>
+        <source>The file %1 no longer exists.</source>
+        <translation>Tệp %1 không còn tồn tại.</translation>
     </message>
 </context>
 <context>

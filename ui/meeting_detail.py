@@ -1,0 +1,209 @@
+"""A meeting in detail: title, time, place or online, and the agenda with its papers.
+
+The meeting comes from `MeetingsService.meeting(id)` (the cached copy when offline), loaded by a
+task this window owns. Double-click or Enter on a paper asks for it (`paper_activated`); the shell
+opens it in the reader window.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QIcon, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QStyle,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.notify import user_message
+from ui.meetings_view import MeetingsModel
+from ui.tasks import TaskOwner
+
+log = logging.getLogger(__name__)
+
+PAPER_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def _paper_icon(paper: Any) -> QIcon:
+    style = QApplication.style()
+    if paper.file is None:
+        return style.standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon)
+    return style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+
+
+class MeetingDetail(QWidget):
+    """One meeting at a time (a window of its own); `show_meeting(id)` loads and shows it."""
+
+    paper_activated = Signal(object)  # desktop.domain.Paper
+    meeting_shown = Signal(object)  # desktop.domain.Meeting
+
+    def __init__(self, service: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.service = service
+        self.tasks = TaskOwner(self)
+        self.meeting: Any = None
+        self.meeting_id: int | None = None
+        self._times = MeetingsModel(self)  # the list's wording of times and places
+
+        self.heading = QLabel(self)
+        self.heading.setObjectName("pageHeading")
+        self.heading.setWordWrap(True)
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.when = QLabel(self)
+        self.where = QLabel(self)
+        self.chair = QLabel(self)
+        self.agenda_model = QStandardItemModel(self)
+        self.agenda = QTreeView(self)
+        self.agenda.setModel(self.agenda_model)
+        self.agenda.setHeaderHidden(True)
+        self.agenda.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.agenda.setWordWrap(True)
+        self.agenda.activated.connect(self._on_activated)
+        self.hint = QLabel(self)
+        self.hint.setWordWrap(True)
+        details = QWidget(self)
+        column = QVBoxLayout(details)
+        for widget in (self.heading, self.when, self.where, self.chair):
+            column.addWidget(widget)
+        column.addWidget(self.agenda, 1)
+        column.addWidget(self.hint)
+
+        self.message = QLabel(self)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message.setWordWrap(True)
+        self.retry_button = QPushButton(self)
+        self.retry_button.clicked.connect(self.reload)
+        state = QWidget(self)
+        column = QVBoxLayout(state)
+        column.addStretch(1)
+        column.addWidget(self.message)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.retry_button)
+        row.addStretch(1)
+        column.addLayout(row)
+        column.addStretch(1)
+
+        self.stack = QStackedWidget(self)
+        self.details_page, self.state_page = details, state
+        self.stack.addWidget(details)
+        self.stack.addWidget(state)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.stack)
+        self.retry_button.setText(self.tr("Retry"))
+        self.hint.setText(self.tr("Double-click a paper, or press Enter, to read it."))
+        self.setWindowTitle(self.tr("Meeting"))
+        self.resize(640, 560)
+
+    # --- loading -------------------------------------------------------------------------------
+    def show_meeting(self, meeting_id: int) -> None:
+        """Load meeting `meeting_id` and show it (the window comes to the front)."""
+        self.meeting_id = meeting_id
+        self.reload()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def reload(self) -> None:
+        """(Re)load the current meeting."""
+        if self.meeting_id is None:
+            return
+        self.tasks.cancel_all()
+        self.message.setText(self.tr("Loading…"))
+        self.retry_button.hide()
+        self.stack.setCurrentWidget(self.state_page)
+        self.tasks.run(self._load(self.meeting_id), on_error=self._failed)
+
+    async def _load(self, meeting_id: int) -> None:
+        meeting = await self.service.meeting(meeting_id)
+        if meeting_id == self.meeting_id:
+            self.set_meeting(meeting)
+
+    def _failed(self, exc: BaseException) -> None:
+        log.info("meeting %s could not be loaded: %r", self.meeting_id, exc)
+        self.message.setText(user_message(exc))
+        self.retry_button.show()
+        self.stack.setCurrentWidget(self.state_page)
+
+    # --- showing -------------------------------------------------------------------------------
+    def set_meeting(self, meeting: Any) -> None:
+        """Show `meeting` (a `desktop.domain.Meeting`)."""
+        self.meeting = meeting
+        self.setWindowTitle(meeting.title)
+        self.heading.setText(meeting.title)
+        self.when.setText(self.tr("Time: %1").replace("%1", self._times.when(meeting)))
+        place = self._times.text(meeting, "location")
+        self.where.setText(self.tr("Place: %1").replace("%1", place) if place else "")
+        self.where.setVisible(bool(place))
+        chair = meeting.chair.full_name if meeting.chair else ""
+        self.chair.setText(self.tr("Chair: %1").replace("%1", chair) if chair else "")
+        self.chair.setVisible(bool(chair))
+        self.agenda_model.clear()
+        for item in sorted(meeting.agenda, key=lambda i: i.order):
+            row = QStandardItem(self._item_text(item))
+            row.setSelectable(True)
+            for paper in item.papers:
+                child = QStandardItem(_paper_icon(paper), paper.title)
+                child.setData(paper, PAPER_ROLE)
+                child.setToolTip(paper.url or paper.title)
+                row.appendRow(child)
+            self.agenda_model.appendRow(row)
+        self.agenda.expandAll()
+        first = self.first_paper_index()
+        if first.isValid():
+            self.agenda.setCurrentIndex(first)
+        self.stack.setCurrentWidget(self.details_page)
+        self.meeting_shown.emit(meeting)
+
+    def _item_text(self, item: Any) -> str:
+        text = self.tr("%1. %2").replace("%1", str(item.order)).replace("%2", item.title)
+        extra = []
+        if item.presenter is not None:
+            extra.append(item.presenter.full_name)
+        if item.duration_minutes:
+            extra.append(self.tr("%n min", "", item.duration_minutes))
+        return (
+            self.tr("%1 (%2)").replace("%1", text).replace("%2", ", ".join(extra))
+            if extra
+            else text
+        )
+
+    def first_paper_index(self) -> QModelIndex:
+        """The first paper of the agenda (an invalid index when there is none)."""
+        for row in range(self.agenda_model.rowCount()):
+            item = self.agenda_model.item(row)
+            if item is not None and item.rowCount():
+                return self.agenda_model.indexFromItem(item.child(0))
+        return QModelIndex()
+
+    def papers(self) -> list[Any]:
+        """Every paper shown, in agenda order."""
+        found = []
+        for row in range(self.agenda_model.rowCount()):
+            item = self.agenda_model.item(row)
+            for child in range(item.rowCount() if item is not None else 0):
+                found.append(item.child(child).data(PAPER_ROLE))
+        return found
+
+    def _on_activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        paper = index.data(PAPER_ROLE)
+        if paper is not None:
+            self.paper_activated.emit(paper)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop loading."""
+        self.tasks.cancel_all()
+        super().closeEvent(event)

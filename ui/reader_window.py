@@ -1,0 +1,455 @@
+"""The reader window: every paper and document the user opened, one tab each.
+
+A tab shows the download (progress, Cancel) until the file is on disk, the translated error with
+Retry when it cannot be had, then a `viewer.reader.Reader`. Files come from `core.files` (the
+verified cache, else a download), notes from `core.notes` (synced with the server after opening;
+a sync that changes a document's notes reloads its tab), view states from `core.view_states`.
+Every coroutine runs as a task owned by the window; `aclose` cancels and awaits them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QCoreApplication, Qt, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QIcon
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.notify import user_message
+from ui.tasks import TaskOwner
+from viewer.annotations import sha256_of_file
+from viewer.drop import mime_pdf
+from viewer.reader import JobRunner, Reader
+from viewer.render import RenderPool
+from viewer.signatures import SignatureInspector
+
+log = logging.getLogger(__name__)
+
+GEOMETRY_KEY = "ui:reader-window:geometry"
+TAB_TITLE_CHARS = 32
+POOL_START_SECONDS = 15.0
+
+
+def confidential_marking(confidentiality: str | None) -> str | None:
+    """The marking stamped on a paper of this confidentiality (None: no watermark)."""
+    if confidentiality == "confidential":
+        return QCoreApplication.translate("ReaderWindow", "CONFIDENTIAL")
+    if confidentiality == "secret":
+        return QCoreApplication.translate("ReaderWindow", "SECRET")
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a tab shows once resolved: a server file (`ref`) or a local `path`."""
+
+    title: str
+    ref: Any = None  # desktop.domain.FileRef
+    path: Path | None = None
+    confidentiality: str | None = None
+
+
+Resolver = Callable[[], Awaitable[Target]]
+
+
+class ReaderTab(QWidget):
+    """One open paper: progress while it comes, the error with Retry, then the reader."""
+
+    cancel_requested = Signal()
+    retry_requested = Signal()
+
+    def __init__(self, key: str, title: str, reader: Reader, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.key = key
+        self.title = title
+        self.reader = reader
+        self.sha256 = ""
+
+        self.progress_label = QLabel(self)
+        self.progress_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.progress = QProgressBar(self)
+        self.progress.setMaximumWidth(420)
+        self.cancel_button = QPushButton(self.tr("Cancel"), self)
+        self.cancel_button.clicked.connect(self.cancel_requested)
+        loading = QWidget(self)
+        column = QVBoxLayout(loading)
+        column.addStretch(1)
+        column.addWidget(self.progress_label)
+        column.addWidget(self.progress, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        column.addStretch(1)
+
+        self.error_label = QLabel(self)
+        self.error_label.setWordWrap(True)
+        self.error_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.error_label.setObjectName("readerError")
+        self.retry_button = QPushButton(self.tr("Retry"), self)
+        self.retry_button.clicked.connect(self.retry_requested)
+        failed = QWidget(self)
+        column = QVBoxLayout(failed)
+        column.addStretch(1)
+        column.addWidget(self.error_label)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.retry_button)
+        row.addStretch(1)
+        column.addLayout(row)
+        column.addStretch(1)
+
+        self.stack = QStackedWidget(self)
+        self.loading_page, self.error_page = loading, failed
+        for page in (loading, failed, reader):
+            self.stack.addWidget(page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+
+    def show_progress(self, done: int = 0, total: int = 0) -> None:
+        """Downloading: a busy bar until the size is known, then bytes done of total."""
+        self.stack.setCurrentWidget(self.loading_page)
+        self.progress_label.setText(self.tr("Downloading “%1”…").replace("%1", self.title))
+        if total > 0:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(min(1000, done * 1000 // total))
+        else:
+            self.progress.setRange(0, 0)
+
+    def show_error(self, text: str) -> None:
+        """Why the file cannot be shown, with Retry."""
+        self.error_label.setText(text)
+        self.stack.setCurrentWidget(self.error_page)
+
+    def show_reader(self) -> None:
+        """The file is open."""
+        self.stack.setCurrentWidget(self.reader)
+
+    def error_text(self) -> str:
+        """The error shown ("" while loading or reading)."""
+        return self.error_label.text() if self.stack.currentWidget() is self.error_page else ""
+
+    def loading(self) -> bool:
+        """Whether the tab waits for its file."""
+        return self.stack.currentWidget() is self.loading_page
+
+
+class ReaderWindow(QMainWindow):
+    """Papers and documents in tabs; `open_paper`, `open_document`, `open_local`."""
+
+    tab_ready = Signal(object)  # ReaderTab whose reader shows its file
+
+    def __init__(self, core: Any, icon: QIcon | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.core = core
+        self.tasks = TaskOwner(self)
+        # Render workers owned here, made with the first tab, so sign-out and quit stop them
+        # (the process-wide shared pool would outlive the session with nobody to close it).
+        self.pool: RenderPool | None = None
+        self.jobs = JobRunner(self)  # export/import of notes, shared by the tabs
+        self.inspector = SignatureInspector(parent=self)  # one signature worker for all tabs
+        self._loads: dict[ReaderTab, asyncio.Task[Any]] = {}
+        self._resolvers: dict[ReaderTab, Resolver] = {}
+        if icon is not None:
+            self.setWindowIcon(icon)
+        self.tabs = QTabWidget(self)
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabCloseRequested.connect(lambda i: self.close_tab(self.tab_at(i)))
+        self.tabs.currentChanged.connect(self._update_title)
+        self.setCentralWidget(self.tabs)
+        self.setAcceptDrops(True)
+        core.notes.changed.connect(self._on_notes_changed)
+        self.resize(1200, 850)
+        self._restore_geometry()
+        self._update_title()
+
+    # --- opening -------------------------------------------------------------------------------
+    def open_paper(self, paper: Any) -> ReaderTab | None:
+        """A meeting paper; a link paper opens in the browser instead (returns None)."""
+        if paper.file is None:
+            if paper.url:
+                QDesktopServices.openUrl(QUrl(paper.url))
+            return None
+        # The contract gives papers no confidentiality yet; honour one when the server sends it.
+        target = Target(
+            paper.title, ref=paper.file, confidentiality=getattr(paper, "confidentiality", None)
+        )
+
+        async def resolve() -> Target:
+            return target
+
+        return self._open(f"sha:{paper.file.sha256}", paper.title, resolve)
+
+    def open_document(self, document: Any, version: Any = None) -> ReaderTab:
+        """A document's version (the latest when `version` is None). A listed document (no
+        versions loaded) is fetched from the inbox service first, inside the tab."""
+        title = self._document_title(document)
+
+        async def resolve() -> Target:
+            full = document
+            if getattr(full, "versions", None) is None:
+                full = await self.core.inbox.document(document.id)
+            chosen = version
+            if chosen is None:
+                if not full.versions:
+                    raise NoVersion()
+                chosen = max(full.versions, key=lambda v: v.no)
+            return Target(title, ref=chosen.file, confidentiality=full.confidentiality)
+
+        number = version.no if version is not None else "latest"
+        return self._open(f"document:{document.id}:{number}", title, resolve)
+
+    def open_local(self, path: str | Path) -> ReaderTab:
+        """A PDF on this computer; its notes are kept under its SHA-256 like any other."""
+        file = Path(path).resolve()
+
+        async def resolve() -> Target:
+            return Target(file.name, path=file)
+
+        return self._open(f"file:{file}", file.name, resolve)
+
+    def _document_title(self, document: Any) -> str:
+        number = "/".join(p for p in (str(document.number or ""), str(document.symbol or "")) if p)
+        summary = str(document.summary or "")
+        if number and summary:
+            return self.tr("%1 — %2").replace("%1", number).replace("%2", summary)
+        return number or summary or self.tr("Document")
+
+    def _open(self, key: str, title: str, resolve: Resolver) -> ReaderTab:
+        """Activate the tab of `key`, or add one and start loading its file."""
+        existing = self.find_tab(key)
+        if existing is not None:
+            self.tabs.setCurrentWidget(existing)
+            self.show_window()
+            if existing.error_text():  # re-opening a failed tab tries again
+                self._start(existing)
+            return existing
+        tab = ReaderTab(key, title, self._make_reader(), self.tabs)
+        tab.cancel_requested.connect(lambda: self._cancel(tab))
+        tab.retry_requested.connect(lambda: self._start(tab))
+        self._resolvers[tab] = resolve
+        index = self.tabs.addTab(tab, _elide(title))
+        self.tabs.setTabToolTip(index, title)
+        self.tabs.setCurrentIndex(index)
+        self._start(tab)
+        self.show_window()
+        return tab
+
+    def _make_reader(self) -> Reader:
+        core = self.core
+        if self.pool is None:
+            self.pool = RenderPool(parent=self)
+        user = core.session.user
+        reader = Reader(
+            core.notes,
+            core.notes.user,
+            user_name=str(getattr(user, "full_name", "") or getattr(user, "username", "")),
+            pool=self.pool,
+            state_store=core.view_states,
+            inspector=self.inspector,
+            jobs=self.jobs,
+        )
+        reader.openFileRequested.connect(self.open_local)
+        reader.messageShown.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        reader.errorOccurred.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        return reader
+
+    def _start(self, tab: ReaderTab) -> None:
+        old = self._loads.pop(tab, None)
+        if old is not None:
+            old.cancel()
+        tab.show_progress()
+        task = self.tasks.run(self._load(tab), on_error=lambda exc: self._failed(tab, exc))
+        self._loads[tab] = task
+
+    def _cancel(self, tab: ReaderTab) -> None:
+        task = self._loads.pop(tab, None)
+        if task is not None:
+            task.cancel()
+        tab.show_error(self.tr("The download was cancelled."))
+
+    def _failed(self, tab: ReaderTab, exc: BaseException) -> None:
+        log.info("cannot open %s: %r", tab.key, exc)
+        self._loads.pop(tab, None)
+        tab.show_error(user_message(exc))
+
+    async def _load(self, tab: ReaderTab) -> None:
+        target = await self._resolvers[tab]()
+        files = self.core.files
+        if target.path is not None:
+            path = target.path
+            if not path.is_file():
+                raise LocalFileMissing(str(path))
+            sha = await asyncio.to_thread(sha256_of_file, path)  # hashing reads the whole file
+        else:
+            ref = target.ref
+            sha = ref.sha256
+            cached = files.cached(sha)
+            path = cached if cached is not None else await files.fetch(ref, tab.show_progress)
+        self._loads.pop(tab, None)
+        tab.sha256 = sha
+        marking = confidential_marking(target.confidentiality)
+        tab.show_reader()
+        if tab.reader.open_path(path, sha256=sha, title=target.title, watermark=marking):
+            self.tab_ready.emit(tab)
+            self.tasks.run(self.core.notes.sync(sha), on_error=self._sync_failed)
+
+    def _sync_failed(self, exc: BaseException) -> None:
+        """Offline: the notes kept on this computer are shown; they sync later."""
+        log.info("notes sync failed: %r", exc)
+        self.statusBar().showMessage(user_message(exc), 10_000)
+
+    def _on_notes_changed(self, sha256: str) -> None:
+        for tab in self.open_tabs():
+            if tab.sha256 == sha256:
+                tab.reader.reload_notes()
+
+    # --- tabs ----------------------------------------------------------------------------------
+    def open_tabs(self) -> list[ReaderTab]:
+        """The tabs, left to right."""
+        return [self.tab_at(i) for i in range(self.tabs.count())]
+
+    def tab_at(self, index: int) -> ReaderTab:
+        """The tab at `index`."""
+        widget = self.tabs.widget(index)
+        assert isinstance(widget, ReaderTab)
+        return widget
+
+    def find_tab(self, key: str) -> ReaderTab | None:
+        """The open tab of `key` (`sha:<sha256>`, `document:<id>:<no>`, `file:<path>`)."""
+        return next((t for t in self.open_tabs() if t.key == key), None)
+
+    def current_tab(self) -> ReaderTab | None:
+        """The tab in front."""
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, ReaderTab) else None
+
+    def close_tab(self, tab: ReaderTab) -> None:
+        """Stop its download, close its document, remove it."""
+        task = self._loads.pop(tab, None)
+        if task is not None:
+            task.cancel()
+        self._resolvers.pop(tab, None)
+        tab.reader.shutdown()
+        self.tabs.removeTab(self.tabs.indexOf(tab))
+        tab.deleteLater()
+
+    def close_all(self) -> None:
+        """Close every tab."""
+        for tab in self.open_tabs():
+            self.close_tab(tab)
+
+    def _update_title(self) -> None:
+        tab = self.current_tab()
+        base = self.tr("HopDesk — documents")
+        self.setWindowTitle(f"{tab.title} — {base}" if tab is not None else base)
+
+    def show_window(self) -> None:
+        """Bring the window to the front."""
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    # --- geometry, drops, closing --------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        saved = self.core.store.get(GEOMETRY_KEY)
+        if isinstance(saved, str):
+            try:
+                self.restoreGeometry(QByteArray(base64.b64decode(saved)))
+            except ValueError:
+                log.info("ignoring a stored reader window geometry")
+
+    def save_geometry(self) -> None:
+        """Remember size and place for the next time (in the local store)."""
+        data = bytes(self.saveGeometry().data())
+        self.core.store.set(GEOMETRY_KEY, base64.b64encode(data).decode("ascii"))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """Accept a drag that carries a local PDF."""
+        if mime_pdf(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        """Open a dropped PDF in a new tab."""
+        path = mime_pdf(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            self.open_local(path)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing the window closes its documents (the window itself can open again)."""
+        self.save_geometry()
+        self.close_all()
+        super().closeEvent(event)
+
+    async def aclose(self) -> None:
+        """Sign-out or quit: cancel and await every task, close documents and workers."""
+        if self.isVisible():
+            self.save_geometry()
+        self.close_all()
+        await self.tasks.aclose()
+        self.jobs.close()
+        self.inspector.close()
+        await self._close_pool()
+        self.hide()
+
+    async def _close_pool(self) -> None:
+        pool, self.pool = self.pool, None
+        if pool is None:
+            return
+        if not pool.is_ready():
+            # RenderPool.close() fails while its workers are still starting: let them come up.
+            started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+            def up() -> None:
+                if not started.done():
+                    started.set_result(None)
+
+            pool.ready.connect(up)
+            try:
+                await asyncio.wait_for(started, POOL_START_SECONDS)
+            except TimeoutError:
+                log.warning("render workers did not start; closing anyway")
+        pool.close()
+
+
+class NoVersion(Exception):
+    """A document without any file yet."""
+
+    def user_message(self) -> str:
+        """Translated, for the tab."""
+        return QCoreApplication.translate("ReaderWindow", "This document has no file yet.")
+
+
+class LocalFileMissing(Exception):
+    """A local file that is gone (moved, deleted) by the time it is opened."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+    def user_message(self) -> str:
+        """Translated, for the tab."""
+        return QCoreApplication.translate("ReaderWindow", "The file %1 no longer exists.").replace(
+            "%1", self.path
+        )
+
+
+def _elide(title: str) -> str:
+    return title if len(title) <= TAB_TITLE_CHARS else title[: TAB_TITLE_CHARS - 1] + "…"
