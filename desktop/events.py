@@ -162,11 +162,17 @@ class Refresher:
         self._again = False
 
     def schedule(self) -> None:
-        """Refresh soon (needs the running loop)."""
+        """Refresh soon. Without a running loop (a caller outside the app's qasync loop) nothing
+        is lost: the work waits for the next schedule, e.g. the outbox's next reconnect flush."""
         if self._task is not None and not self._task.done():
             self._again = True
             return
-        self._task = asyncio.get_running_loop().create_task(self._loop(), name=self._what)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            log.info("%s not scheduled: no running event loop", self._what)
+            return
+        self._task = loop.create_task(self._loop(), name=self._what)
 
     async def _loop(self) -> None:
         while True:

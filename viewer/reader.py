@@ -49,7 +49,7 @@ from viewer.signatures import SignatureInspector
 from viewer.signatures_panel import SignaturesPanel
 from viewer.state import ViewStateStore
 from viewer.viewer_widget import ViewerWidget
-from viewer.watermark import WatermarkOverlay, WatermarkSpec
+from viewer.watermark import WatermarkSpec
 
 log = logging.getLogger(__name__)
 
@@ -119,15 +119,6 @@ class JobRunner(QObject):
         self.finished.emit(job, result)
 
 
-def _take_over_open_action(viewer: ViewerWidget, slot: Callable[[], None]) -> None:
-    """The viewer's Open… action opens a file itself, which would bypass the notes' binding to
-    the file's SHA-256: route it to `slot` instead. (Until ViewerWidget offers an
-    `openRequested` signal for hosts; then connect to that.)"""
-    action = viewer.open_action
-    action.triggered.disconnect()
-    action.triggered.connect(lambda _checked=False: slot())
-
-
 def _same_notes(a: list[Annotation], b: list[Annotation]) -> bool:
     """Whether two lists hold the same notes in the same versions (order ignored)."""
     return {n.id: n.to_json() for n in a} == {n.id: n.to_json() for n in b}
@@ -180,7 +171,6 @@ class Reader(QWidget):
         self._path: Path | None = None
         self._sha = ""
         self._title = ""
-        self._watermark: WatermarkOverlay | None = None
         self.model: AnnotationModel | None = None
         self.tools: AnnotationTools | None = None
         self.notes: NotesPanel | None = None
@@ -188,8 +178,9 @@ class Reader(QWidget):
         self._color = palette()[0][0]
 
         self.viewer = ViewerWidget(pool, state_store, password_callback, self)
-        self.viewer.setAcceptDrops(False)  # drops reach the reader, which asks the host
-        _take_over_open_action(self.viewer, self.choose_file)
+        self.viewer.handles_open_externally = True  # only the host knows a file's SHA-256
+        self.viewer.openRequested.connect(self.choose_file)
+        self.viewer.fileDropped.connect(self.openFileRequested)
         self.viewer.pageChanged.connect(self.pageChanged)
         self.viewer.zoomChanged.connect(self.zoomChanged)
         self.viewer.errorOccurred.connect(self.errorOccurred)
@@ -336,7 +327,7 @@ class Reader(QWidget):
 
     def watermark(self) -> WatermarkSpec | None:
         """The watermark stamped over the pages, if any."""
-        return self._watermark.spec if self._watermark is not None else None
+        return self.viewer.watermark()
 
     def choose_file(self) -> None:
         """Ask for a local PDF (non-blocking dialog); the host opens it."""
@@ -347,14 +338,8 @@ class Reader(QWidget):
         dialog.open()
 
     def _set_watermark(self, spec: WatermarkSpec | None) -> None:
-        view = self.viewer.page_view
-        if self._watermark is not None:
-            view.remove_overlay(self._watermark)
-            self._watermark = None
-        if spec is not None:
-            self._watermark = WatermarkOverlay(spec)
-            view.add_overlay(self._watermark)  # after the notes: the mark stays on top
-        view.update_overlays()
+        """On screen, in the presentation window and in print (the viewer stamps all three)."""
+        self.viewer.set_watermark(spec)
 
     # -- notes -----------------------------------------------------------------------------
 
@@ -376,9 +361,7 @@ class Reader(QWidget):
         self.model, self.tools, self.notes = model, tools, panel
         self.no_notes.hide()
         self._notes_layout.addWidget(panel)
-        if self._watermark is not None:  # keep the mark above the notes
-            view.remove_overlay(self._watermark)
-            view.add_overlay(self._watermark)
+        self._set_watermark(self.viewer.watermark())  # stamped again: the mark stays on top
         view.update_overlays()
         self._update_actions()
 

@@ -245,11 +245,14 @@ class SignatureInspector(QObject):
         """An inspection is under way."""
         return bool(self._pending)
 
-    def cancel(self) -> None:
-        """Forget pending requests (their results are dropped)."""
-        for future in self._pending.values():
-            future.cancel()
-        self._pending.clear()
+    def cancel(self, request: int | None = None) -> None:
+        """Forget one pending request, or all of them (their results are dropped). Panels that
+        share one inspector cancel only their own request."""
+        requests = list(self._pending) if request is None else [request]
+        for key in requests:
+            future = self._pending.pop(key, None)
+            if future is not None:
+                future.cancel()
 
     def close(self) -> None:
         """Stop the worker process."""

@@ -118,7 +118,7 @@ class SignaturesPanel(QWidget):
     def show_document(self, source: bytes | str) -> int:
         """Check the signatures of a document: its exact bytes, or a file path (read by the
         worker). Returns the request id."""
-        self.inspector.cancel()
+        self.inspector.cancel(self._request)
         self.model.set_signatures([])
         self.status.setText(self.tr("Checking signatures…"))
         if isinstance(source, bytes):
@@ -129,7 +129,7 @@ class SignaturesPanel(QWidget):
 
     def clear(self) -> None:
         """No document."""
-        self.inspector.cancel()
+        self.inspector.cancel(self._request)
         self._request = 0
         self.model.set_signatures([])
         self.status.setText(self.tr("No document."))

@@ -437,6 +437,10 @@ class ViewerWidget(QWidget):
         if overlay in self._print_overlays:
             self._print_overlays.remove(overlay)
 
+    def watermark(self) -> WatermarkSpec | None:
+        """The watermark stamped over the pages, if any."""
+        return self._watermark.spec if self._watermark is not None else None
+
     def set_watermark(self, spec: WatermarkSpec | None) -> None:
         """Stamp `spec` (the viewer's name and the time) over the pages on screen, in the
         presentation window and in print; None removes it."""

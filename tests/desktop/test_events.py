@@ -112,6 +112,24 @@ async def test_refresher_close_cancels() -> None:
         assert refresher._task is not None
 
 
+def test_refresher_without_a_loop_waits_for_the_next_schedule() -> None:
+    calls = 0
+
+    async def refresh() -> None:
+        nonlocal calls
+        calls += 1
+
+    refresher = Refresher(refresh, "test")
+    refresher.schedule()  # outside any loop (a widget test, a sync caller): no error, no task
+
+    async def later() -> None:
+        refresher.schedule()
+        await refresher.wait()
+
+    asyncio.run(later())
+    assert calls == 1
+
+
 class SignedOutSession(FakeSession):
     @property
     def api(self) -> Any:

@@ -291,7 +291,11 @@ def test_drop_and_open_action_ask_the_host(
     with qtbot.waitSignal(reader.openFileRequested) as requested:
         reader.dropEvent(QDropEvent(*args, Qt.KeyboardModifier.NoModifier))
     assert requested.args == [str(text_pdf)]
-    assert not reader.viewer.acceptDrops()  # the viewer does not open drops behind our back
+    shown = reader.viewer.document
+    with qtbot.waitSignal(reader.openFileRequested) as requested:  # a drop on the page area
+        reader.viewer.dropEvent(QDropEvent(*args, Qt.KeyboardModifier.NoModifier))
+    assert requested.args == [str(text_pdf)]
+    assert reader.viewer.document is shown  # the viewer did not open it behind the host's back
     other = QMimeData()
     other.setUrls([QUrl.fromLocalFile(str(small_pdf.with_suffix(".docx")))])
     refused = QDragEnterEvent(

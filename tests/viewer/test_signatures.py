@@ -131,3 +131,25 @@ def test_panel_reports_failure(qtbot: QtBot) -> None:
             panel.show_document("/nonexistent/file.pdf")
     finally:
         panel.shutdown()
+
+
+def test_panels_sharing_an_inspector_keep_each_others_requests(
+    qtbot: QtBot, signed_pdf: bytes, plain_pdf: bytes
+) -> None:
+    """Two reader tabs share one worker: opening the second must not drop the first's check."""
+    inspector = SignatureInspector()
+    first, second = SignaturesPanel(inspector), SignaturesPanel(inspector)
+    qtbot.addWidget(first)
+    qtbot.addWidget(second)
+    try:
+        with (
+            qtbot.waitSignal(first.signaturesShown, timeout=30_000) as signed,
+            qtbot.waitSignal(second.signaturesShown, timeout=30_000) as plain,
+        ):
+            first.show_document(signed_pdf)
+            second.show_document(plain_pdf)
+        assert len(signed.args[0]) == 1
+        assert plain.args[0] == []
+        assert "no digital signatures" in second.status.text()
+    finally:
+        inspector.close()
