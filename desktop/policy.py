@@ -32,6 +32,7 @@ REGISTRY_NAMES = {
     "MediaBackend": "media_backend",
     "IceServers": "ice_servers",
     "UpdateChannel": "update_channel",
+    "FileCacheMegabytes": "file_cache_bytes",  # a REG_DWORD cannot hold large byte counts
 }
 
 RegistryReader = Callable[[], dict[str, object]]
@@ -111,6 +112,8 @@ class WindowsRegistryPolicy:
                 value = bool(value)  # REG_DWORD 0/1
             elif key == "ice_servers" and isinstance(value, str):
                 value = [part.strip() for part in value.split(";") if part.strip()]
+            elif name == "FileCacheMegabytes" and isinstance(value, int):
+                value = value * 1024 * 1024
             policy[key] = value
         return policy
 

@@ -61,3 +61,8 @@ def test_registry_reader_failure_is_no_policy() -> None:
 def test_registry_unknown_names_pass_through() -> None:
     policy = WindowsRegistryPolicy(lambda: {"Language": "en", "proxy": "http://p"})
     assert policy.read() == {"language": "en", "proxy": "http://p"}
+
+
+def test_registry_file_cache_is_given_in_megabytes() -> None:
+    policy = WindowsRegistryPolicy(lambda: {"FileCacheMegabytes": 4096, "VerifyTls": 0})
+    assert policy.read() == {"file_cache_bytes": 4 * 1024**3, "verify_tls": False}
