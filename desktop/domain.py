@@ -213,6 +213,7 @@ class Paper:
     kind: str
     file: FileRef | None
     url: str | None
+    confidentiality: str = "normal"
 
     @classmethod
     def from_json(cls, data: object) -> Paper:
@@ -223,6 +224,7 @@ class Paper:
             kind=r.text("kind"),
             file=r.opt_obj("file", FileRef.from_json),
             url=r.opt_text("url"),
+            confidentiality=r.opt_text("confidentiality") or "normal",  # older servers omit it
         )
 
 

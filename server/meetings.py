@@ -45,6 +45,7 @@ class PaperOut(BaseModel):
     kind: str
     file: FileRef | None
     url: str | None
+    confidentiality: str
 
 
 class AgendaItemOut(BaseModel):
@@ -121,7 +122,14 @@ def detail(meeting: Meeting, user: User) -> MeetingOut:
                 presenter=user_ref(item.presenter),
                 duration_minutes=item.duration_minutes,
                 papers=[
-                    PaperOut(id=p.id, title=p.title, kind=p.kind, file=file_ref(p.file), url=p.url)
+                    PaperOut(
+                        id=p.id,
+                        title=p.title,
+                        kind=p.kind,
+                        file=file_ref(p.file),
+                        url=p.url,
+                        confidentiality=p.confidentiality,
+                    )
                     for p in item.papers
                 ],
             )

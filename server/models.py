@@ -192,6 +192,10 @@ class Paper(Base):
     kind: Mapped[str] = mapped_column(String(20), default="main")
     file_sha256: Mapped[str | None] = mapped_column(ForeignKey("file_blobs.sha256"), index=True)
     url: Mapped[str | None] = mapped_column(String(2000))
+    # normal | confidential ("MẬT") | secret ("TỐI MẬT"): readers stamp their name on such papers
+    confidentiality: Mapped[str] = mapped_column(
+        String(20), default="normal", server_default="normal"
+    )
 
     file: Mapped[FileBlob | None] = relationship(lazy="joined")
 

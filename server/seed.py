@@ -46,6 +46,7 @@ DEMO_PASSWORD_HASH = (
 )
 PDF_LAYOUT_VERSION = "1"  # bump when server/seed_pdf.py changes: invalidates cached files
 ANCHOR_KEY = "demo_anchor_date"
+CONFIDENTIAL_PAPERS = {"Kế hoạch đảm bảo an toàn thông tin"}  # "MẬT": shown with a watermark
 IDS_KEY = "demo_ids"
 
 DEPARTMENT = "Sở Thông tin và Truyền thông tỉnh Hòa Bình"
@@ -457,7 +458,15 @@ class _Seeder:
                     pages=3,
                 )
                 sha = self._file(data, f"{paper_title}.pdf")
-                item.papers.append(Paper(title=paper_title, kind=kind, file_sha256=sha))
+                secret = paper_title in CONFIDENTIAL_PAPERS  # readers see a watermark
+                item.papers.append(
+                    Paper(
+                        title=paper_title,
+                        kind=kind,
+                        file_sha256=sha,
+                        confidentiality="confidential" if secret else "normal",
+                    )
+                )
             meeting.agenda.append(item)
         self.s.add(meeting)
         self.s.flush()

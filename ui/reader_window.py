@@ -186,10 +186,7 @@ class ReaderWindow(QMainWindow):
             if paper.url:
                 QDesktopServices.openUrl(QUrl(paper.url))
             return None
-        # The contract gives papers no confidentiality yet; honour one when the server sends it.
-        target = Target(
-            paper.title, ref=paper.file, confidentiality=getattr(paper, "confidentiality", None)
-        )
+        target = Target(paper.title, ref=paper.file, confidentiality=paper.confidentiality)
 
         async def resolve() -> Target:
             return target

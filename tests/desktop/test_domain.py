@@ -16,6 +16,7 @@ from desktop.domain import (
     Event,
     Meeting,
     MeetingSummary,
+    Paper,
     TokenPair,
     User,
     parse_list,
@@ -93,6 +94,9 @@ def test_meeting_summary_and_detail() -> None:
     assert meeting.agenda[0].papers[0].title == "Tờ trình"
     assert meeting.summary == summary
     assert meeting.media == {"kind": "room", "url": "/api/v1/rooms/x"}
+    assert meeting.agenda[0].papers[0].confidentiality == "normal"  # older servers omit it
+    marked = Paper.from_json({**paper, "confidentiality": "secret"})
+    assert marked.confidentiality == "secret"
 
 
 def test_document_detail() -> None:

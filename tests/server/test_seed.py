@@ -33,6 +33,9 @@ def test_meetings_this_week_with_agendas_papers_and_online_rooms(demo: Api) -> N
     papers = [p for d in details for item in d["agenda"] for p in item["papers"]]
     assert any(p["kind"] == "external" and p["url"] for p in papers)
     assert sum(1 for p in papers if p["file"]) >= 6
+    marked = [p["title"] for p in papers if p["confidentiality"] == "confidential"]
+    assert marked == ["Kế hoạch đảm bảo an toàn thông tin"]  # the paper readers see watermarked
+    assert {p["confidentiality"] for p in papers} == {"normal", "confidential"}
     vn = dt.timezone(dt.timedelta(hours=7))
     today = dt.datetime.now(vn).date()
     days = {dt.datetime.fromisoformat(m["starts_at"]).astimezone(vn).date() for m in meetings}

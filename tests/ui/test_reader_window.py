@@ -130,6 +130,29 @@ def test_paper_opens_from_the_meeting_detail_and_shows_page_one(
     assert core.files.cached(first.file.sha256) is not None  # kept for the next time
 
 
+def test_confidential_paper_carries_the_readers_name(
+    aio: Any, core: Any, window: ReaderWindow
+) -> None:
+    async def confidential_paper() -> Any:
+        await core.meetings.refresh()
+        for summary in core.meetings.meetings:
+            meeting = await core.meetings.meeting(summary.id)
+            for item in meeting.agenda:
+                for paper in item.papers:
+                    if paper.confidentiality == "confidential":
+                        return paper
+        raise AssertionError("the demo data has no confidential paper")
+
+    paper = aio(confidential_paper())
+    opened = ready_tabs(window)
+    window.open_paper(paper)
+    aio(until(lambda: bool(opened)))
+    spec = opened[0].reader.watermark()
+    assert spec is not None
+    assert (spec.name, spec.marking) == ("Nguyễn Văn Hùng", "CONFIDENTIAL")
+    assert opened[0].reader.viewer.watermark() == spec  # the viewer prints and presents it too
+
+
 def test_document_version_and_a_note_that_reaches_the_server(
     aio: Any, qtbot: QtBot, core: Any, window: ReaderWindow
 ) -> None:

@@ -1,0 +1,29 @@
+"""papers carry a confidentiality level, so readers can stamp a watermark on confidential ones
+
+Revision ID: 0003
+Revises: 0002
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("papers") as batch:
+        batch.add_column(
+            sa.Column(
+                "confidentiality", sa.String(length=20), nullable=False, server_default="normal"
+            )
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("papers") as batch:
+        batch.drop_column("confidentiality")
