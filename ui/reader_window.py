@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, Qt, QUrl, Signal
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QDragEnterEvent, QDropEvent, QIcon
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDesktopServices,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -173,11 +181,35 @@ class ReaderWindow(QMainWindow):
         self.tabs.tabCloseRequested.connect(lambda i: self.close_tab(self.tab_at(i)))
         self.tabs.currentChanged.connect(self._update_title)
         self.setCentralWidget(self.tabs)
+        self._add_tab_shortcuts()
         self.setAcceptDrops(True)
         core.notes.changed.connect(self._on_notes_changed)
         self.resize(1200, 850)
         self._restore_geometry()
         self._update_title()
+
+    def _add_tab_shortcuts(self) -> None:
+        """Ctrl+W closes the paper in front; Ctrl+Tab / Ctrl+Shift+Tab go round the tabs."""
+        keys = QKeySequence.StandardKey
+        bindings: list[tuple[QKeySequence.StandardKey, Callable[[], None]]] = [
+            (keys.Close, self._close_current),
+            (keys.NextChild, lambda: self._step_tab(1)),
+            (keys.PreviousChild, lambda: self._step_tab(-1)),
+        ]
+        for key, slot in bindings:
+            action = QAction(self)
+            action.setShortcuts(key)
+            action.triggered.connect(slot)
+            self.addAction(action)
+
+    def _close_current(self) -> None:
+        tab = self.current_tab()
+        if tab is not None:
+            self.close_tab(tab)
+
+    def _step_tab(self, step: int) -> None:
+        if self.tabs.count() > 1:
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
 
     # --- opening -------------------------------------------------------------------------------
     def open_paper(self, paper: Any) -> ReaderTab | None:

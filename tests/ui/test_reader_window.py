@@ -153,6 +153,26 @@ def test_confidential_paper_carries_the_readers_name(
     assert opened[0].reader.viewer.watermark() == spec  # the viewer prints and presents it too
 
 
+def test_keyboard_closes_and_cycles_tabs(
+    aio: Any, qtbot: QtBot, tmp_path: Path, window: ReaderWindow
+) -> None:
+    opened = ready_tabs(window)
+    for name, pages in (("a.pdf", 2), ("b.pdf", 3)):
+        path = tmp_path / name
+        path.write_bytes(make_text_pdf(pages, outline=False))
+        window.open_local(path)
+    aio(until(lambda: len(opened) == 2))
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    assert window.current_tab() is opened[1]
+    QTest.keyClick(window, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_tab() is opened[0]
+    QTest.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.count() == 1
+    assert window.current_tab() is opened[1]
+
+
 def test_document_version_and_a_note_that_reaches_the_server(
     aio: Any, qtbot: QtBot, core: Any, window: ReaderWindow
 ) -> None:
