@@ -239,7 +239,7 @@ class RenderPool(QObject):
 
     def _adopt(self, started: tuple[list[_Slot], _Slot]) -> None:
         """The workers are up: serve what was queued meanwhile."""
-        if self._slots:
+        if self._slots or self._closed:
             return
         with self._lock:
             self._slots, self._search_slot = started
@@ -312,7 +312,8 @@ class RenderPool(QObject):
             slot.conn.close()
             slot.block.close()
             slot.block.unlink()
-        self._reader.join(2.0)
+        if self._reader.ident is not None:  # not started when closed before adopting workers
+            self._reader.join(2.0)
         for source in list(self._sources.values()):
             self.unregister(source.doc_id)
 

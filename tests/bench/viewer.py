@@ -9,7 +9,6 @@ figures and writes tests/bench/results/viewer.json.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import statistics
@@ -21,11 +20,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-
-# PySide6 6.12 loses references to None/True/False in processEvents/QEventLoop.exec: see
-# tests/viewer/conftest.py.
-_BALLAST = [None, True, False] * 1_000_000
-gc.freeze()  # keep the ballast out of the collector's traversals (it would cost ms per pass)
 
 
 def _make_pdfs(folder: Path) -> tuple[Path, Path, Path]:

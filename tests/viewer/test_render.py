@@ -138,3 +138,25 @@ def test_closing_a_document_cuts_its_slow_render_short(qtbot: QtBot, text_pdf: P
         second.close()
     finally:
         pool.close()
+
+
+def test_close_before_workers_are_adopted_is_clean(qtbot: QtBot, text_pdf: Path) -> None:
+    pool = RenderPool(workers=1)
+    assert not pool.is_ready()  # the GUI thread has not adopted the started workers yet
+    doc = Document.open_path(str(text_pdf))
+    pool.register(doc.source)
+    pool.request([(PageKey(doc.doc_id, 0, 1000), 0)])
+    pool.close()  # raised RuntimeError (joined the reader thread that never started)
+    pids = pool.pids()
+    assert pids  # the workers had been started...
+    assert not any(_alive(pid) for pid in pids)  # ...and are stopped
+    qtbot.wait(50)  # the late "started" notice reaches a closed pool: ignored
+    doc.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
