@@ -39,12 +39,15 @@ from viewer.layout import (
     fit_zoom,
     rotated,
 )
-from viewer.render import PageKey, RenderedPage, RenderPool
+from viewer.render import BACKGROUND, PageKey, RenderedPage, RenderPool
 from viewer.state import ViewState
 
 log = logging.getLogger(__name__)
 
 PageRect = tuple[float, float, float, float]
+# Render-ahead in the scroll direction: up to this share of the pixel cache, this many pages.
+PREFETCH_CACHE_SHARE = 0.25
+PREFETCH_PAGES = 12
 ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
 
 
@@ -105,6 +108,8 @@ class PageView(QAbstractScrollArea):
         self._back: list[int] = []
         self._forward: list[int] = []
         self._errors: dict[int, str] = {}
+        self._scroll_y = 0
+        self._direction = 1  # +1 scrolling down (or not yet), -1 up: where to render ahead
         self._overlays: list[OverlayPainter] = []
         self._highlights = _Highlights()
         self._select_from: tuple[int, QPointF] | None = None
@@ -467,7 +472,10 @@ class PageView(QAbstractScrollArea):
             self._current = index
             self.currentPageChanged.emit(index)
 
-    def _on_scrolled(self, _value: int) -> None:
+    def _on_scrolled(self, value: int) -> None:
+        if value != self._scroll_y:
+            self._direction = 1 if value > self._scroll_y else -1
+            self._scroll_y = value
         if self._mode is not LayoutMode.SINGLE:
             probe = self.verticalScrollBar().value() + self.viewport().height() // 3
             pages = self._layout.pages_in(probe, probe + PAGE_GAP + 1) or self.visible_pages()
@@ -485,7 +493,9 @@ class PageView(QAbstractScrollArea):
         return PageKey(self._doc.doc_id, index, round(scale * 1000), self._rotation)
 
     def _request_visible(self) -> None:
-        """Queue the current page first, the other visible pages next, then the neighbours.
+        """Queue the current page first, the other visible pages next, then render ahead in
+        the scroll direction (so a page scrolled to is already in the cache), then one page
+        behind.
 
         Only priority 0 may run beside nothing else on a machine without a spare core (see
         RenderPool._dispatch): the page the reader looks at gets a whole core."""
@@ -496,11 +506,20 @@ class PageView(QAbstractScrollArea):
             return
         current = self._current if self._current in visible else visible[0]
         wanted = [(self._key(i), 0 if i == current else 1) for i in visible]
+        forward = self._direction > 0
+        edge = visible[-1] if forward else visible[0]
+        box = self._layout.boxes[edge]
+        assert box is not None
+        dpr = self.devicePixelRatioF()
+        page_bytes = max(1.0, box.w * box.h * 4 * dpr * dpr)
+        budget = int(self._pool.cache.max_bytes * PREFETCH_CACHE_SHARE / page_bytes)
+        steps = max(2, min(PREFETCH_PAGES, budget))
+        ahead = [edge + (n if forward else -n) for n in range(1, steps + 1)]
+        ahead.append(visible[0] - 1 if forward else visible[-1] + 1)
         count = self._doc.page_count
-        ahead = (visible[-1] + 1, visible[0] - 1, visible[-1] + 2, visible[-1] + 3)
         for step, i in enumerate(ahead):
             if 0 <= i < count and self._layout.boxes[i] is not None:
-                wanted.append((self._key(i), 2 + step))
+                wanted.append((self._key(i), BACKGROUND + step))
         self._pool.request(wanted, owner=self._owner)
 
     def _on_page_ready(self, page: RenderedPage) -> None:

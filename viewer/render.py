@@ -51,6 +51,7 @@ MAX_PAGE_BYTES = 64 * 1024 * 1024  # A4 at 400 % fits; bigger pages are scaled d
 BLOCK_GRAIN = 64 * 1024  # block sizes are multiples of this (Windows' allocation granularity)
 SPARE_BLOCK_BYTES = 48 * 1024 * 1024  # free blocks kept for reuse beyond this are unlinked
 PIPELINE = 2  # requests in flight per worker: one rendering, one waiting in its pipe
+FAST_PAGE_SECONDS = 0.02  # a document whose pages render faster may prefetch on every worker
 DRAIN_SECONDS = 0.006  # the GUI thread handles replies for at most this long per event
 DEFAULT_CACHE_BYTES = 160 * 1024 * 1024
 HANG_SECONDS = 30.0
@@ -323,6 +324,7 @@ class RenderPool(QObject):
         self.cache = PixelCache(cache_bytes, self._release)
         # (doc, zoom, rotation) -> bytes of its last page: the block size to send the next one
         self._size_hints: dict[tuple[int, int, int], int] = {}
+        self._page_seconds: dict[int, float] = {}  # doc -> recent engine seconds per page
         self.hang_seconds = hang_seconds
         self._ctx = _context()
         self._slots: list[_Slot] = []
@@ -505,6 +507,8 @@ class RenderPool(QObject):
         heapq.heapify(self._queue)
         self._queued = {k: v for k, v in self._queued.items() if k.doc_id != doc_id}
         self.cache.drop_document(doc_id)
+        self._page_seconds.pop(doc_id, None)
+        self._size_hints = {k: v for k, v in self._size_hints.items() if k[0] != doc_id}
         for slot in self._slots:
             slot.opened.discard(doc_id)
         if self._closed:
@@ -541,9 +545,9 @@ class RenderPool(QObject):
             open_slots = [s for s in self._slots if len(s.jobs) < PIPELINE]
             if not open_slots:
                 return
-            priority = self._queue[0][0]
+            priority, _, head, _owner = self._queue[0]
             if priority > 0:
-                open_slots = self._allowed_for_background(open_slots, priority, cores)
+                open_slots = self._allowed_for_background(open_slots, priority, head, cores)
                 if not open_slots:
                     return
             key = self._pop()
@@ -556,18 +560,23 @@ class RenderPool(QObject):
             if not self._send(slot, key, source, priority):
                 return
 
-    def _allowed_for_background(self, slots: list[_Slot], priority: int, cores: int) -> list[_Slot]:
-        """The workers that may take a request of `priority` > 0 now.
+    def _allowed_for_background(
+        self, slots: list[_Slot], priority: int, key: PageKey, cores: int
+    ) -> list[_Slot]:
+        """The workers that may take a request of `priority` > 0 for `key` now.
 
         Without a spare core, work behind a visible page (priority 0) only queues behind it in
         its own worker: no second render competes with it for the CPU, so first paint comes
-        sooner. And background work (prefetch, thumbnails) never takes the last idle worker: a
-        page the reader scrolls to (or a newly opened document) must not wait behind it."""
+        sooner. And background work (prefetch, thumbnails) never takes the last idle worker
+        unless the document's pages render fast: a page the reader scrolls to (or a newly
+        opened document) must not wait seconds behind it; behind a fast page it waits a
+        millisecond, and render-ahead on every worker keeps up with a fast scroll."""
         busy = [s for s in self._slots if s.jobs]
         visible = [s for s in busy if any(j.priority == 0 for j in s.jobs.values())]
         if visible and len(busy) + 1 >= cores:
             slots = [s for s in slots if s in visible]
-        if priority >= BACKGROUND and len(self._slots) > 1:
+        fast = self._page_seconds.get(key.doc_id, FAST_PAGE_SECONDS) < FAST_PAGE_SECONDS
+        if priority >= BACKGROUND and len(self._slots) > 1 and not fast:
             with_background = [
                 s for s in self._slots if any(j.priority >= BACKGROUND for j in s.jobs.values())
             ]
@@ -683,6 +692,8 @@ class RenderPool(QObject):
             self.pageFailed.emit(key, result.error)
             return
         self._size_hints[(key.doc_id, key.zoom_milli, key.rotation)] = result.stride * result.height
+        recent = self._page_seconds.get(key.doc_id, result.seconds)
+        self._page_seconds[key.doc_id] = 0.8 * recent + 0.2 * result.seconds
         self._dispatch()
         if key.doc_id not in self._sources:  # closed meanwhile: do not fill the cache
             self._release(job.block)

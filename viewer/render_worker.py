@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import mmap
 import os
 import time
 from collections import OrderedDict
@@ -146,8 +147,8 @@ class _Worker:
         pymupdf.TOOLS.mupdf_display_errors(False)
         pymupdf.TOOLS.mupdf_display_warnings(False)
         self.conn = conn
-        # Pixel blocks of the GUI process, attached on first use: name -> (block, data pointer)
-        self.blocks: dict[str, tuple[shared_memory.SharedMemory, Any]] = {}
+        # Pixel blocks of the GUI process, attached on first use: name -> (mapping, pointer)
+        self.blocks: dict[str, tuple[Any, Any]] = {}
         self.bgr = mupdf.fz_device_bgr()
         self.docs: OrderedDict[int, _OpenDocument] = OrderedDict()
         self.pending: list[Any] = []
@@ -236,9 +237,13 @@ class _Worker:
         """MuPDF's pointer to the start of a GUI block, attaching it on first use."""
         entry = self.blocks.get(name)
         if entry is None:
-            block = _attach(name)
-            assert block.buf is not None
-            entry = (block, mupdf.python_mutable_buffer_data(block.buf))
+            mapping = _map_populated(name)
+            if mapping is None:
+                block = _attach(name)
+                assert block.buf is not None
+                entry = (block, mupdf.python_mutable_buffer_data(block.buf))
+            else:
+                entry = (mapping, mupdf.python_mutable_buffer_data(mapping))
             self.blocks[name] = entry
         return entry[1]
 
@@ -312,6 +317,21 @@ class _Worker:
             if msg is None:
                 return
             self.handle(msg)
+
+
+def _map_populated(name: str) -> mmap.mmap | None:
+    """Map a fresh block with all its pages at once (Linux): drawing into a block page by page
+    faulted 900 times for an A4 page at 96 dpi, 3-8 ms here, against ~2 ms in one call.
+    None where POSIX shared memory is not a /dev/shm file (the caller attaches normally)."""
+    populate = getattr(mmap, "MAP_POPULATE", 0)
+    path = os.path.join("/dev/shm", name.lstrip("/"))
+    if not populate or not os.path.exists(path):
+        return None
+    fd = os.open(path, os.O_RDWR)
+    try:
+        return mmap.mmap(fd, os.fstat(fd).st_size, flags=mmap.MAP_SHARED | populate)
+    finally:
+        os.close(fd)
 
 
 def _attach(name: str) -> shared_memory.SharedMemory:
