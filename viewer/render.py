@@ -58,6 +58,7 @@ HANG_SECONDS = 30.0
 BACKGROUND = 2  # request priorities from here on are prefetch / thumbnails
 STALE_SECONDS = 0.2  # a render for a closed document running longer than this is cut short
 _STARTED = -2  # inbox marker: the starter thread has started the workers
+_REPLACED = -3  # inbox marker: a replacer thread has started a worker's successor
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -349,6 +350,7 @@ class RenderPool(QObject):
         )
         self._started: tuple[list[_Slot], _Slot] | None = None
         self._pending_search: SearchRequest | None = None
+        self._replacers: list[threading.Thread] = []
         self._watchdog = QTimer(self)
         self._watchdog.setInterval(250)
         self._watchdog.timeout.connect(self._check_hangs)
@@ -412,19 +414,45 @@ class RenderPool(QObject):
             slot.process.pid,
             reason,
         )
-        if slot.process.is_alive():
-            slot.process.kill()
-        slot.process.join(1.0)
+        old = slot.process
+        if old.is_alive():
+            old.kill()
         with self._lock:
-            slot.conn.close()
-            fresh = self._spawn(slot.index)
-            slot.process, slot.conn = fresh.process, fresh.conn
+            slot.conn.close()  # the slot takes no work until its replacement runs
             for job in slot.jobs.values():
                 self._release(job.block)
             slot.jobs = {}
             slot.generation += 1
             slot.opened = set()
+        # Reaping the old process and starting the new one took ~12 ms: off the GUI thread.
+        replacer = threading.Thread(
+            target=self._replace,
+            args=(slot.index, slot.generation, old),
+            name="render-respawn",
+            daemon=True,
+        )
+        self._replacers = [t for t in self._replacers if t.is_alive()] + [replacer]
+        replacer.start()
         self._wake()
+
+    def _replace(self, index: int, generation: int, old: Any) -> None:
+        """Replacer thread: reap the killed worker, start its successor, tell the GUI thread."""
+        old.join(1.0)
+        if not self._closed:
+            self._post(_REPLACED, generation, self._spawn(index))
+
+    def _adopt_replacement(self, generation: int, fresh: _Slot) -> None:
+        """A replacement worker runs: it takes over its slot (unless replaced again or closed)."""
+        slot = self._search_slot if fresh.index == -1 else self._slots[fresh.index]
+        if self._closed or slot is None or slot.generation != generation:
+            fresh.process.kill()
+            fresh.process.join(1.0)
+            fresh.conn.close()
+            return
+        with self._lock:
+            slot.process, slot.conn = fresh.process, fresh.conn
+        self._wake()
+        self._dispatch()
 
     def close(self) -> None:
         """Stop the workers and free the shared memory (orderly shutdown)."""
@@ -451,6 +479,14 @@ class RenderPool(QObject):
             for job in slot.jobs.values():
                 self._release(job.block)
             slot.jobs = {}
+        for replacer in self._replacers:
+            replacer.join(2.0)
+        for index, _generation, msg in list(self._inbox):
+            if index == _REPLACED:  # started after all: stop it too
+                fresh = cast(_Slot, msg)
+                fresh.process.kill()
+                fresh.process.join(1.0)
+                fresh.conn.close()
         if self._reader.ident is not None:  # not started when closed before adopting workers
             self._reader.join(2.0)
         for source in list(self._sources.values()):
@@ -474,7 +510,7 @@ class RenderPool(QObject):
     def preopen(self, source: DocumentSource) -> None:
         """Let the worker that will render the first page open the file now, in parallel with
         the GUI process's own open and layout (saves the worker's open on the first paint)."""
-        free = [s for s in self._slots if not s.jobs]
+        free = [s for s in self._slots if not s.jobs and not s.conn.closed]
         if free:
             free[0].opened.add(source.doc_id)
             try:
@@ -542,7 +578,8 @@ class RenderPool(QObject):
     def _dispatch(self) -> None:
         cores = os.cpu_count() or 2
         while self._queue:
-            open_slots = [s for s in self._slots if len(s.jobs) < PIPELINE]
+            # (a closed connection: the worker is being replaced)
+            open_slots = [s for s in self._slots if len(s.jobs) < PIPELINE and not s.conn.closed]
             if not open_slots:
                 return
             priority, _, head, _owner = self._queue[0]
@@ -805,6 +842,9 @@ class RenderPool(QObject):
             index, generation, msg = self._inbox.popleft()
             if index == _STARTED:
                 self._adopt(cast(tuple[list[_Slot], _Slot], msg))
+                continue
+            if index == _REPLACED:
+                self._adopt_replacement(generation, cast(_Slot, msg))
                 continue
             slot = self._search_slot if index == -1 else self._slots[index]
             # A reply from a worker already replaced (it died or hung) is stale.
