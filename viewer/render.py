@@ -103,7 +103,8 @@ class PixelBlock:
 
     def image(self, width: int, height: int, stride: int) -> QImage:
         """The page a worker drew at the start of the block, without copying it."""
-        return QImage(self.view, width, height, stride, QImage.Format.Format_ARGB32_Premultiplied)
+        # Opaque BGRA is Qt's RGB32 (0xffRRGGBB): painting it is a plain copy, no blending.
+        return QImage(self.view, width, height, stride, QImage.Format.Format_RGB32)
 
     def destroy(self) -> None:
         """Unmap (impossible while an image lives: then only unlinked) and unlink."""

@@ -67,7 +67,7 @@ class RenderRequest:
 @dataclass(frozen=True, slots=True)
 class RenderResult:
     """A rendered page at the start of the request's block: premultiplied BGRA, opaque
-    (Qt's ARGB32_Premultiplied on little-endian), `stride` bytes per row; or an error; or, when
+    (Qt's RGB32 on little-endian), `stride` bytes per row; or an error; or, when
     the block was too small, `needed` bytes and nothing rendered (the pool retries)."""
 
     request_id: int
