@@ -725,6 +725,9 @@ class RenderPool(QObject):
             return
         if result.error is not None:
             self._release(job.block)
+            if key.doc_id not in self._sources:  # closed meanwhile (the worker may have skipped it)
+                self._dispatch()
+                return
             log.warning("page %d of doc %d failed: %s", key.page, key.doc_id, result.error)
             self._dispatch()
             self.pageFailed.emit(key, result.error)

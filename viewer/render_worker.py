@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 # MuPDF's store (decoded images, fonts) grows to hundreds of MB on scans: keep it bounded.
 STORE_LIMIT_BYTES = 64 * 1024 * 1024
 MAX_OPEN_DOCUMENTS = 3
+CANCELLED = "cancelled: the document was closed"
 # Workers yield the CPU to the GUI process: at nice 5 the GUI thread still lost 5-15 ms slices
 # to two busy workers on a 2-core machine; at 15 (CFS weight ~1:30) it barely does. The price:
 # other busy programs slow the workers down more.
@@ -279,6 +280,9 @@ class _Worker:
     def handle(self, msg: Any) -> None:
         """Dispatch one message; every failure becomes an error reply, never a dead worker."""
         if isinstance(msg, RenderRequest):
+            if self._closing(msg.source.doc_id):
+                self.conn.send(RenderResult(msg.request_id, msg.page, error=CANCELLED))
+                return
             try:
                 self.conn.send(self.render(msg))
             except Exception as exc:  # MuPDF raises many types (RuntimeError, FzError*, ...)
@@ -303,6 +307,14 @@ class _Worker:
             entry = self.docs.pop(msg.doc_id, None)
             if entry is not None:
                 self._close(entry)
+
+    def _closing(self, doc_id: int) -> bool:
+        """True if the document's CloseDocument already waits in the pipe: its view closed it,
+        so the renders queued before are skipped (they delayed the next document's first
+        page, two per worker with pipelining)."""
+        while self.conn.poll():
+            self.pending.append(self.conn.recv())
+        return any(isinstance(m, CloseDocument) and m.doc_id == doc_id for m in self.pending)
 
     def run(self) -> None:
         """Serve messages until the GUI process closes the connection."""
