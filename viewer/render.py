@@ -273,6 +273,7 @@ class _Job:
     priority: int
     since: float  # when the worker (probably) started it: sent to an idle worker, or the
     # previous result arrived
+    speculative: bool = False  # a first page rendered before its document was registered
 
 
 @dataclass(slots=True)
@@ -327,6 +328,8 @@ class RenderPool(QObject):
         # (doc, zoom, rotation) -> bytes of its last page: the block size to send the next one
         self._size_hints: dict[tuple[int, int, int], int] = {}
         self._page_seconds: dict[int, float] = {}  # doc -> recent engine seconds per page
+        self._first_page: tuple[int, int] | None = None  # (zoom, rotation) page 0 was shown at
+        self._preopened: set[int] = set()  # documents pre-opened but not registered yet
         self.hang_seconds = hang_seconds
         self._ctx = _context()
         self._slots: list[_Slot] = []
@@ -389,6 +392,10 @@ class RenderPool(QObject):
             self._search_slot.conn.send(self._pending_search)
             self._pending_search = None
         self._dispatch()
+
+    def is_rendering(self, key: PageKey) -> bool:
+        """True while a worker has `key` in hand."""
+        return key in self._in_flight
 
     def is_ready(self) -> bool:
         """True once the worker processes run."""
@@ -507,20 +514,36 @@ class RenderPool(QObject):
         several views (page view, thumbnails, presentation) can share it."""
         self._sources[source.doc_id] = source
         self._users[source.doc_id] = self._users.get(source.doc_id, 0) + 1
+        self._preopened.discard(source.doc_id)
 
     def preopen(self, source: DocumentSource) -> None:
         """Let the worker that will render the first page open the file now, in parallel with
-        the GUI process's own open and layout (saves the worker's open on the first paint)."""
-        free = [s for s in self._slots if not s.jobs and not s.conn.closed]
-        if free:
-            free[0].opened.add(source.doc_id)
-            try:
-                free[0].conn.send(OpenDocument(source))
-            except OSError as exc:
-                log.debug("pre-open: %r", exc)
+        the GUI process's own open and layout (saves the worker's open on the first paint),
+        and render the first page right away at the zoom the last first page was shown at
+        (the view's layout needs the GUI's open first; papers of a meeting share a size, so
+        its request usually finds the page rendered or rendering)."""
+        running = [s for s in self._slots if not s.conn.closed]
+        if not running:
+            return
+        # The least busy worker; what it still has of the previous document is skipped once
+        # that document is closed (a moment later, when the view shows this one).
+        slot = min(running, key=lambda s: len(s.jobs))
+        slot.opened.add(source.doc_id)
+        try:
+            slot.conn.send(OpenDocument(source))
+        except OSError as exc:
+            log.debug("pre-open: %r", exc)
+            return
+        if self._first_page is not None:
+            self._preopened.add(source.doc_id)
+            zoom_milli, rotation = self._first_page
+            key = PageKey(source.doc_id, 0, zoom_milli, rotation)
+            self._send(slot, key, source, 0, speculative=True)
 
     def forget(self, doc_id: int) -> None:
         """Close a pre-opened document that was never registered (it failed to open)."""
+        self._preopened.discard(doc_id)
+        self.cache.drop_document(doc_id)
         for slot in self._slots:
             try:
                 slot.conn.send(CloseDocument(doc_id))
@@ -568,6 +591,8 @@ class RenderPool(QObject):
             for priority, _, key, _owner in self._queue:
                 self._queued[key] = min(priority, self._queued.get(key, priority))
         for key, priority in keys:
+            if key.page == 0 and priority == 0:
+                self._first_page = (key.zoom_milli, key.rotation)
             if key in self._in_flight or self.cache.get(key) is not None:
                 continue
             if self._queued.get(key, 1 << 30) <= priority:
@@ -622,7 +647,14 @@ class RenderPool(QObject):
                 slots = [s for s in slots if s in with_background]
         return slots
 
-    def _send(self, slot: _Slot, key: PageKey, source: DocumentSource, priority: int) -> bool:
+    def _send(
+        self,
+        slot: _Slot,
+        key: PageKey,
+        source: DocumentSource,
+        priority: int,
+        speculative: bool = False,
+    ) -> bool:
         """Hand one page to a worker, with a block sized by the document's last page."""
         hint = self._size_hints.get((key.doc_id, key.zoom_milli, key.rotation))
         if hint is None:  # the document's first page at this zoom: guess A4
@@ -640,9 +672,10 @@ class RenderPool(QObject):
             block.size,
             MAX_PAGE_BYTES,
             self.debug_sleep.get(key.page, 0.0),
+            priority,
         )
         now = time.perf_counter()
-        slot.jobs[request.request_id] = _Job(key, request, block, priority, now)
+        slot.jobs[request.request_id] = _Job(key, request, block, priority, now, speculative)
         slot.opened.add(key.doc_id)
         self._in_flight[key] = slot
         try:
@@ -652,6 +685,10 @@ class RenderPool(QObject):
             self._fail_slot(slot, "render worker unreachable")
             return False
         return True
+
+    def _live(self, doc_id: int) -> bool:
+        """The document is shown (registered) or about to be (pre-opened)."""
+        return doc_id in self._sources or doc_id in self._preopened
 
     def _release(self, block: PixelBlock) -> None:
         self.blocks.release(block)
@@ -723,6 +760,11 @@ class RenderPool(QObject):
             self._requeue(job)
             self._dispatch()
             return
+        if result.error is not None and job.speculative:
+            # e.g. a password the pre-open did not have: the view's own request retries it
+            self._requeue(job)
+            self._dispatch()
+            return
         if result.error is not None:
             self._release(job.block)
             if key.doc_id not in self._sources:  # closed meanwhile (the worker may have skipped it)
@@ -736,7 +778,7 @@ class RenderPool(QObject):
         recent = self._page_seconds.get(key.doc_id, result.seconds)
         self._page_seconds[key.doc_id] = 0.8 * recent + 0.2 * result.seconds
         self._dispatch()
-        if key.doc_id not in self._sources:  # closed meanwhile: do not fill the cache
+        if not self._live(key.doc_id):  # closed meanwhile: do not fill the cache
             self._release(job.block)
             return
         image = job.block.image(result.width, result.height, result.stride)
@@ -754,7 +796,7 @@ class RenderPool(QObject):
                 continue
             if now - head.since > self.hang_seconds:
                 self._fail_slot(slot, "render worker did not answer")
-            elif head.key.doc_id not in self._sources and now - head.since > STALE_SECONDS:
+            elif not self._live(head.key.doc_id) and now - head.since > STALE_SECONDS:
                 for job in list(slot.jobs.values()):
                     self._requeue(job)
                 slot.jobs = {}

@@ -63,6 +63,7 @@ class RenderRequest:
     capacity: int = 0
     max_bytes: int = 64 * 1024 * 1024
     debug_sleep: float = 0.0  # tests: simulate a page that takes the engine a long time
+    priority: int = 0  # the pool's: 0 is the page the reader looks at
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,16 +317,28 @@ class _Worker:
             self.pending.append(self.conn.recv())
         return any(isinstance(m, CloseDocument) and m.doc_id == doc_id for m in self.pending)
 
+    def _next(self) -> Any:
+        """The next message: in order, except that the page the reader looks at (priority 0)
+        goes before pages waiting for the background (prefetch of a document being closed,
+        thumbnails), which the pool may have queued here earlier."""
+        while self.conn.poll():
+            self.pending.append(self.conn.recv())
+        if not self.pending:
+            return self.conn.recv()
+        head = self.pending[0]
+        if isinstance(head, RenderRequest) and head.priority > 0:
+            for i, msg in enumerate(self.pending):
+                if isinstance(msg, RenderRequest) and msg.priority == 0:
+                    return self.pending.pop(i)
+        return self.pending.pop(0)
+
     def run(self) -> None:
         """Serve messages until the GUI process closes the connection."""
         while True:
-            if self.pending:
-                msg = self.pending.pop(0)
-            else:
-                try:
-                    msg = self.conn.recv()
-                except (EOFError, OSError):
-                    return
+            try:
+                msg = self._next()
+            except (EOFError, OSError):
+                return
             if msg is None:
                 return
             self.handle(msg)

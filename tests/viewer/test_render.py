@@ -13,8 +13,9 @@ from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from tests.viewer.conftest import image_rows, same_pixels
-from viewer.document import Document
+from viewer.document import Document, new_doc_id
 from viewer.render import PageKey, PixelCache, RenderedPage, RenderPool
+from viewer.render_worker import DocumentSource
 
 
 def _collect(pool: RenderPool) -> tuple[list[RenderedPage], list[tuple[PageKey, str]]]:
@@ -276,3 +277,40 @@ def test_block_pool_waits_for_the_last_image() -> None:
         blocks.release(block)
     finally:
         blocks.close()
+
+
+def test_a_preopened_first_page_is_the_new_documents(
+    qtbot: QtBot, pool: RenderPool, text_pdf: Path, tmp_path: Path
+) -> None:
+    """Pre-opening renders page 1 at the zoom the last first page was shown at, before the
+    document is registered; the view then gets that render, with the new document's pixels."""
+    import pymupdf
+
+    qtbot.waitUntil(pool.is_ready, timeout=10_000)
+    first = Document.open_path(str(text_pdf))
+    pool.register(first.source)
+    shown = PageKey(first.doc_id, 0, 1000)
+    pool.request([(shown, 0)])
+    qtbot.waitUntil(_cached(pool, shown), timeout=10_000)
+    src = pymupdf.open()
+    page = src.new_page(width=595, height=842)
+    page.insert_text((72, 120), "Tài liệu thứ hai", fontsize=40)
+    other_path = tmp_path / "hai.pdf"
+    src.save(other_path)
+    doc_id = new_doc_id()
+    try:
+        pool.preopen(DocumentSource(doc_id, path=str(other_path)))
+        key = PageKey(doc_id, 0, 1000)
+        assert pool.is_rendering(key)  # started before the document is registered
+        second = Document.open_path(str(other_path), doc_id=doc_id)
+        pool.register(second.source)
+        pool.request([(key, 0)])
+        qtbot.waitUntil(_cached(pool, key), timeout=10_000)
+        rendered = pool.cache.get(key)
+        assert rendered is not None
+        assert same_pixels(rendered.image, other_path, 0, 1.0)
+        pool.unregister(doc_id)
+        second.close()
+    finally:
+        pool.unregister(first.doc_id)
+        first.close()

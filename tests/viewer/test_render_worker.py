@@ -55,3 +55,27 @@ def test_renders_queued_behind_a_close_are_skipped(
             mapping.close()
         ours.close()
         theirs.close()
+
+
+def test_the_page_the_reader_looks_at_goes_before_queued_background_pages(
+    text_pdf: Path, block: shared_memory.SharedMemory
+) -> None:
+    """Prefetch queued in the pipe waits; a priority-0 page sent after it is rendered first;
+    other messages keep their order."""
+    ours, theirs = multiprocessing.Pipe()
+    worker = _Worker(theirs)
+    source = DocumentSource(1, path=str(text_pdf))
+    try:
+        ours.send(RenderRequest(1, source, 5, 0.5, 0, block.name, block.size, priority=3))
+        ours.send(RenderRequest(2, source, 6, 0.5, 0, block.name, block.size, priority=4))
+        ours.send(RenderRequest(3, source, 0, 0.5, 0, block.name, block.size, priority=0))
+        order = []
+        for _ in range(3):
+            worker.handle(worker._next())
+            order.append(ours.recv().request_id)
+        assert order == [3, 1, 2]
+    finally:
+        for mapping, _pointer in worker.blocks.values():
+            mapping.close()
+        ours.close()
+        theirs.close()
