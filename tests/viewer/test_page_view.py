@@ -74,3 +74,26 @@ def test_after_a_fast_flick_the_page_where_it_stops_is_painted(
     assert view.visible_pages() == [11]
     qtbot.waitUntil(lambda: 11 in painted, timeout=10_000)
     assert pool.cache.get(_key(view, 11)) is not None
+
+
+def test_thumbnails_follow_a_fast_page_change_and_end_on_the_last_page(
+    qtbot: QtBot, pool: RenderPool, text_pdf: Path
+) -> None:
+    """The sidebar follows at most every FOLLOW_MS while pages change fast, and always ends
+    on the page the reader stopped at."""
+    from viewer.thumbnails import ThumbnailView
+
+    thumbs = ThumbnailView(pool)
+    qtbot.addWidget(thumbs)
+    doc = Document.open_path(str(text_pdf))
+    thumbs.thumbnail_model.set_document(doc)
+    try:
+        thumbs.show_page(2)
+        assert thumbs.currentIndex().row() == 2  # the first change shows at once
+        for page in range(3, 20):
+            thumbs.show_page(page)
+        assert thumbs.currentIndex().row() == 2  # the rest waits for the next follow
+        qtbot.waitUntil(lambda: thumbs.currentIndex().row() == 19, timeout=2_000)
+    finally:
+        thumbs.thumbnail_model.set_document(None)
+        doc.close()
