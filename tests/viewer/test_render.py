@@ -271,10 +271,14 @@ def test_block_pool_waits_for_the_last_image() -> None:
         shallow = QImage(image)
         del image
         blocks.release(block)
-        assert blocks.acquire(100 * 100 * 4) is not block
+        other = blocks.acquire(100 * 100 * 4)
+        assert other is not block
+        blocks.release(other)
         del shallow
-        assert blocks.acquire(100 * 100 * 4) is block
+        again = {blocks.acquire(100 * 100 * 4), blocks.acquire(100 * 100 * 4)}
+        assert again == {block, other}  # the image is gone: its block is given out again
         blocks.release(block)
+        blocks.release(other)
     finally:
         blocks.close()
 
