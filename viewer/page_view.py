@@ -8,6 +8,7 @@ signatures, watermark) draw through `add_overlay` with a page -> widget transfor
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -39,12 +40,19 @@ from viewer.layout import (
     fit_zoom,
     rotated,
 )
-from viewer.render import PageKey, RenderedPage, RenderPool
+from viewer.render import BACKGROUND, PageKey, RenderedPage, RenderPool
 from viewer.state import ViewState
 
 log = logging.getLogger(__name__)
 
 PageRect = tuple[float, float, float, float]
+# Render-ahead in the scroll direction: up to this share of the pixel cache, this many pages.
+PREFETCH_CACHE_SHARE = 0.25
+PREFETCH_PAGES = 12
+# A page asked for now is painted about this much later (queue, render, reply, paint): while
+# scrolling fast, the pages to render are where the viewport will be by then, not where it is.
+RENDER_LEAD_SECONDS = 0.03
+SETTLE_MS = 60  # no scroll for this long: the scroll stopped (render what is visible)
 ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
 
 
@@ -116,6 +124,14 @@ class PageView(QAbstractScrollArea):
         self._back: list[int] = []
         self._forward: list[int] = []
         self._errors: dict[int, str] = {}
+        self._scroll_y = 0
+        self._direction = 1  # +1 scrolling down (or not yet), -1 up: where to render ahead
+        self._velocity = 0.0  # pixels per second, smoothed
+        self._scrolled_at = 0.0
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self._on_settled)
         self._overlays: list[OverlayPainter] = []
         self._highlights = _Highlights()
         self._select_from: tuple[int, QPointF] | None = None
@@ -501,7 +517,17 @@ class PageView(QAbstractScrollArea):
             self._current = index
             self.currentPageChanged.emit(index)
 
-    def _on_scrolled(self, _value: int) -> None:
+    def _on_scrolled(self, value: int) -> None:
+        if value != self._scroll_y:
+            now = time.perf_counter()
+            elapsed = now - self._scrolled_at
+            speed = (value - self._scroll_y) / elapsed if elapsed > 0 else 0.0
+            fresh = elapsed < SETTLE_MS / 1000
+            self._velocity = 0.7 * self._velocity + 0.3 * speed if fresh else 0.0
+            self._scrolled_at = now
+            self._direction = 1 if value > self._scroll_y else -1
+            self._scroll_y = value
+            self._settle.start()
         if self._mode is not LayoutMode.SINGLE:
             probe = self.verticalScrollBar().value() + self.viewport().height() // 3
             pages = self._layout.pages_in(probe, probe + PAGE_GAP + 1) or self.visible_pages()
@@ -518,8 +544,15 @@ class PageView(QAbstractScrollArea):
         scale = self._zoom * POINTS_TO_PIXELS * dpr
         return PageKey(self._doc.doc_id, index, round(scale * 1000), self._rotation)
 
+    def _on_settled(self) -> None:
+        """The scroll stopped: what is on screen now comes first."""
+        self._velocity = 0.0
+        self._request_visible()
+
     def _request_visible(self) -> None:
-        """Queue the current page first, the other visible pages next, then the neighbours.
+        """Queue the current page first, the other visible pages next, then render ahead in
+        the scroll direction (so a page scrolled to is already in the cache), then one page
+        behind.
 
         Only priority 0 may run beside nothing else on a machine without a spare core (see
         RenderPool._dispatch): the page the reader looks at gets a whole core."""
@@ -530,11 +563,27 @@ class PageView(QAbstractScrollArea):
             return
         current = self._current if self._current in visible else visible[0]
         wanted = [(self._key(i), 0 if i == current else 1) for i in visible]
+        lead = int(self._velocity * RENDER_LEAD_SECONDS)
+        if abs(lead) > self.viewport().height() // 2:
+            # Scrolling faster than a render arrives: pages on screen now are gone by then;
+            # render the ones the viewport reaches when their images are ready.
+            top = self.verticalScrollBar().value() + lead
+            visible = self._layout.pages_in(top, top + self.viewport().height()) or visible
+            wanted = [(self._key(i), 1) for i in visible]
+        forward = self._direction > 0
+        edge = visible[-1] if forward else visible[0]
+        box = self._layout.boxes[edge]
+        assert box is not None
+        dpr = self.devicePixelRatioF()
+        page_bytes = max(1.0, box.w * box.h * 4 * dpr * dpr)
+        budget = int(self._pool.cache.max_bytes * PREFETCH_CACHE_SHARE / page_bytes)
+        steps = max(2, min(PREFETCH_PAGES, budget))
+        ahead = [edge + (n if forward else -n) for n in range(1, steps + 1)]
+        ahead.append(visible[0] - 1 if forward else visible[-1] + 1)
         count = self._doc.page_count
-        ahead = (visible[-1] + 1, visible[0] - 1, visible[-1] + 2, visible[-1] + 3)
         for step, i in enumerate(ahead):
             if 0 <= i < count and self._layout.boxes[i] is not None:
-                wanted.append((self._key(i), 2 + step))
+                wanted.append((self._key(i), BACKGROUND + step))
         self._pool.request(wanted, owner=self._owner)
 
     def _on_page_ready(self, page: RenderedPage) -> None:

@@ -1,22 +1,28 @@
 """Render scheduler: a pool of worker processes, a priority queue of page requests, a pixel cache.
 
-The GUI thread never renders: it queues `PageKey`s, a free worker renders the most urgent one into
-its shared-memory block, and a reader thread (blocked in `connection.wait`, so it holds no GIL
-while idle) hands the reply to the GUI thread as a queued Qt signal. A worker that dies or hangs
-is replaced and the page reports an error; the app lives on.
+The GUI thread never renders: it queues `PageKey`s, and each worker gets up to `PIPELINE` of
+the most urgent ones at a time (the next request waits in its pipe, so no round-trip idles it).
+A worker draws each page straight into a shared-memory `PixelBlock` from the pool's `BlockPool`;
+the GUI wraps that block in a QImage without copying, and the cache entry owns the block until
+it is evicted (then it is reused for another page). A reader thread (blocked in
+`connection.wait`, so it holds no GIL while idle) hands the replies to the GUI thread through a
+queued Qt signal. A worker that dies or hangs is replaced and the page reports an error; the
+app lives on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import itertools
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from multiprocessing import shared_memory
 from multiprocessing.connection import Connection, wait
@@ -29,6 +35,7 @@ from viewer.render_worker import (
     CancelSearch,
     CloseDocument,
     DocumentSource,
+    DropBlocks,
     OpenDocument,
     RenderRequest,
     RenderResult,
@@ -40,12 +47,18 @@ from viewer.search import SearchOptions
 
 log = logging.getLogger(__name__)
 
-BLOCK_BYTES = 64 * 1024 * 1024  # one page at 400 % of A4 fits; bigger pages are scaled down
+MAX_PAGE_BYTES = 64 * 1024 * 1024  # A4 at 400 % fits; bigger pages are scaled down to fit
+BLOCK_GRAIN = 64 * 1024  # block sizes are multiples of this (Windows' allocation granularity)
+SPARE_BLOCK_BYTES = 48 * 1024 * 1024  # free blocks kept for reuse beyond this are unlinked
+PIPELINE = 2  # requests in flight per worker: one rendering, one waiting in its pipe
+FAST_PAGE_SECONDS = 0.02  # a document whose pages render faster may prefetch on every worker
+DRAIN_SECONDS = 0.006  # the GUI thread handles replies for at most this long per event
 DEFAULT_CACHE_BYTES = 160 * 1024 * 1024
 HANG_SECONDS = 30.0
 BACKGROUND = 2  # request priorities from here on are prefetch / thumbnails
 STALE_SECONDS = 0.2  # a render for a closed document running longer than this is cut short
 _STARTED = -2  # inbox marker: the starter thread has started the workers
+_REPLACED = -3  # inbox marker: a replacer thread has started a worker's successor
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -63,32 +76,138 @@ class PageKey:
         return self.zoom_milli / 1000.0
 
 
+class PixelBlock:
+    """A shared-memory block that a worker draws a page into and a QImage then wraps.
+
+    PySide6 keeps a reference to `view` for as long as any QImage made from it (or a shallow
+    copy of one) lives, so the block is in use exactly while its reference count is raised;
+    and an mmap with exported buffers refuses to close, so a live image is never unmapped.
+    """
+
+    __slots__ = ("shm", "size", "view")
+
+    def __init__(self, size: int) -> None:
+        self.shm = shared_memory.SharedMemory(create=True, size=size)
+        self.size = size
+        assert self.shm.buf is not None
+        self.view: memoryview = self.shm.buf[:]
+
+    @property
+    def name(self) -> str:
+        """The name workers attach it by."""
+        return self.shm.name
+
+    def in_use(self) -> bool:
+        """True while an image wraps the block (the attribute and the argument make two)."""
+        return sys.getrefcount(self.view) > 2
+
+    def image(self, width: int, height: int, stride: int) -> QImage:
+        """The page a worker drew at the start of the block, without copying it."""
+        # Opaque BGRA is Qt's RGB32 (0xffRRGGBB): painting it is a plain copy, no blending.
+        return QImage(self.view, width, height, stride, QImage.Format.Format_RGB32)
+
+    def destroy(self) -> None:
+        """Unmap (impossible while an image lives: then only unlinked) and unlink."""
+        try:
+            self.view.release()
+            self.shm.close()
+        except BufferError:
+            log.warning("pixel block %s still wrapped by an image at close", self.name)
+        with contextlib.suppress(FileNotFoundError):  # already gone: nothing to free
+            self.shm.unlink()
+
+
+class BlockPool:
+    """Shared-memory blocks for rendered pages, recycled: a fresh block costs page faults in
+    both processes (~1 ms per A4 page at 96 dpi), a reused one none.
+
+    A block handed back while an image still wraps it (someone kept a `RenderedPage`) waits
+    until that image is gone; free blocks beyond `spare_bytes` are unlinked, and `dropped`
+    collects their names so that the workers can detach."""
+
+    def __init__(self, spare_bytes: int = SPARE_BLOCK_BYTES) -> None:
+        self.spare_bytes = spare_bytes
+        self._free: list[PixelBlock] = []  # oldest first
+        self._waiting: list[PixelBlock] = []
+        self.dropped: list[str] = []
+        self.created = 0
+
+    def acquire(self, nbytes: int) -> PixelBlock:
+        """A block of at least `nbytes` (and not much more), reused when possible."""
+        self._collect()
+        limit = nbytes + nbytes // 4 + BLOCK_GRAIN
+        best: PixelBlock | None = None
+        for block in self._free:
+            if nbytes <= block.size <= limit and (best is None or block.size < best.size):
+                best = block
+        if best is not None:
+            self._free.remove(best)
+            return best
+        self.created += 1
+        return PixelBlock(-(-max(nbytes, 1) // BLOCK_GRAIN) * BLOCK_GRAIN)
+
+    def release(self, block: PixelBlock) -> None:
+        """Hand a block back (its image was evicted, or the render did not use it)."""
+        if block.in_use():
+            self._waiting.append(block)
+        else:
+            self._free.append(block)
+            self._trim()
+
+    def _collect(self) -> None:
+        """Blocks whose last image died since they were handed back become free."""
+        if self._waiting:
+            done = [b for b in self._waiting if not b.in_use()]
+            if done:
+                self._waiting = [b for b in self._waiting if b.in_use()]
+                self._free.extend(done)
+                self._trim()
+
+    def _trim(self) -> None:
+        total = sum(b.size for b in self._free)
+        while self._free and total > self.spare_bytes:
+            block = self._free.pop(0)
+            total -= block.size
+            self.dropped.append(block.name)
+            block.destroy()
+
+    def close(self) -> None:
+        """Free every block not owned by the cache (the caller clears the cache first)."""
+        for block in [*self._free, *self._waiting]:
+            block.destroy()
+        self._free.clear()
+        self._waiting.clear()
+
+
 @dataclass(frozen=True, slots=True)
 class RenderedPage:
-    """A rendered page image; `zoom` may be below the requested one for an enormous page."""
+    """A rendered page image; `zoom` may be below the requested one for an enormous page.
+    `block` is the shared memory the image wraps (None for an image of its own)."""
 
     key: PageKey
     image: QImage
     zoom: float
+    block: PixelBlock | None = field(default=None, compare=False, repr=False)
 
 
 class PixelCache:
-    """LRU of rendered images bounded in bytes, so RSS stays flat through a 500-page scroll."""
+    """LRU of rendered images bounded in bytes, so RSS stays flat through a 500-page scroll.
+    An evicted image's block goes to `on_evict` (the pool recycles it)."""
 
-    def __init__(self, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
+    def __init__(
+        self,
+        max_bytes: int = DEFAULT_CACHE_BYTES,
+        on_evict: Callable[[PixelBlock], None] | None = None,
+    ) -> None:
         self.max_bytes = max_bytes
         self.bytes = 0
         self._items: OrderedDict[PageKey, RenderedPage] = OrderedDict()
-        # Evicted images kept for reuse: writing into memory already mapped costs ~1 ms for
-        # a 150 % page, fresh memory ~8 ms of page faults on the GUI thread.
-        self._spares: list[QImage] = []
+        self.on_evict = on_evict
 
-    def take_spare(self, width: int, height: int) -> QImage:
-        """An image of that size and RGB888 format, recycled when possible."""
-        for i, image in enumerate(self._spares):
-            if image.width() == width and image.height() == height:
-                return self._spares.pop(i)
-        return QImage(width, height, QImage.Format.Format_RGB888)
+    def _evicted(self, page: RenderedPage) -> None:
+        self.bytes -= page.image.sizeInBytes()
+        if page.block is not None and self.on_evict is not None:
+            self.on_evict(page.block)
 
     def get(self, key: PageKey) -> RenderedPage | None:
         """The image for `key`, marked as recently used."""
@@ -113,18 +232,22 @@ class PixelCache:
         """Insert and evict the least recently used images beyond the byte bound."""
         old = self._items.pop(page.key, None)
         if old is not None:
-            self.bytes -= old.image.sizeInBytes()
+            self._evicted(old)
         self._items[page.key] = page
         self.bytes += page.image.sizeInBytes()
         while self.bytes > self.max_bytes and len(self._items) > 1:
             _, evicted = self._items.popitem(last=False)
-            self.bytes -= evicted.image.sizeInBytes()
-            self._spares = [evicted.image, *self._spares[:2]]
+            self._evicted(evicted)
 
     def drop_document(self, doc_id: int) -> None:
         """Forget every image of a closed document."""
         for key in [k for k in self._items if k.doc_id == doc_id]:
-            self.bytes -= self._items.pop(key).image.sizeInBytes()
+            self._evicted(self._items.pop(key))
+
+    def clear(self) -> None:
+        """Forget every image."""
+        while self._items:
+            self._evicted(self._items.popitem()[1])
 
     def __len__(self) -> int:
         return len(self._items)
@@ -141,18 +264,32 @@ class _Bridge(QObject):
 
 
 @dataclass(slots=True)
+class _Job:
+    """A render request sent to a worker, and the block it draws into."""
+
+    key: PageKey
+    request: RenderRequest
+    block: PixelBlock
+    priority: int
+    since: float  # when the worker (probably) started it: sent to an idle worker, or the
+    # previous result arrived
+    speculative: bool = False  # a first page rendered before its document was registered
+
+
+@dataclass(slots=True)
 class _Slot:
-    """One worker process, its connection and pixel block, and what it is doing."""
+    """One worker process, its connection, and the requests it has in flight (in order)."""
 
     index: int
     process: Any
     conn: Connection
-    block: shared_memory.SharedMemory
-    busy: Any = None  # the RenderRequest in flight
-    since: float = 0.0
-    priority: int = 0
+    jobs: dict[int, _Job] = field(default_factory=dict)  # request id -> job, oldest first
     opened: set[int] = field(default_factory=set)  # documents it has (probably) open
     generation: int = 0
+
+    def head(self) -> _Job | None:
+        """The request the worker is rendering now."""
+        return next(iter(self.jobs.values()), None)
 
 
 def _context() -> Any:
@@ -186,7 +323,13 @@ class RenderPool(QObject):
     ) -> None:
         super().__init__(parent)
         self._count = workers or max(1, min(3, os.cpu_count() or 2))
-        self.cache = PixelCache(cache_bytes)
+        self.blocks = BlockPool()
+        self.cache = PixelCache(cache_bytes, self._release)
+        # (doc, zoom, rotation) -> bytes of its last page: the block size to send the next one
+        self._size_hints: dict[tuple[int, int, int], int] = {}
+        self._page_seconds: dict[int, float] = {}  # doc -> recent engine seconds per page
+        self._first_page: tuple[int, int] | None = None  # (zoom, rotation) page 0 was shown at
+        self._preopened: set[int] = set()  # documents pre-opened but not registered yet
         self.hang_seconds = hang_seconds
         self._ctx = _context()
         self._slots: list[_Slot] = []
@@ -198,7 +341,6 @@ class RenderPool(QObject):
         self._users: dict[int, int] = {}
         self._seq = itertools.count()
         self._request_ids = itertools.count(1)
-        self._requests: dict[int, PageKey] = {}
         self.debug_sleep: dict[int, float] = {}  # tests: page -> seconds the engine "takes"
         self._bridge = _Bridge()
         self._inbox: deque[tuple[int, int, object]] = deque()
@@ -212,6 +354,7 @@ class RenderPool(QObject):
         )
         self._started: tuple[list[_Slot], _Slot] | None = None
         self._pending_search: SearchRequest | None = None
+        self._replacers: list[threading.Thread] = []
         self._watchdog = QTimer(self)
         self._watchdog.setInterval(250)
         self._watchdog.timeout.connect(self._check_hangs)
@@ -239,7 +382,7 @@ class RenderPool(QObject):
 
     def _adopt(self, started: tuple[list[_Slot], _Slot]) -> None:
         """The workers are up: serve what was queued meanwhile."""
-        if self._slots:
+        if self._slots or self._closed:
             return
         with self._lock:
             self._slots, self._search_slot = started
@@ -250,26 +393,28 @@ class RenderPool(QObject):
             self._pending_search = None
         self._dispatch()
 
+    def is_rendering(self, key: PageKey) -> bool:
+        """True while a worker has `key` in hand."""
+        return key in self._in_flight
+
     def is_ready(self) -> bool:
         """True once the worker processes run."""
         return bool(self._slots)
 
-    def _spawn(self, index: int, block: shared_memory.SharedMemory | None = None) -> _Slot:
-        if block is None:
-            block = shared_memory.SharedMemory(create=True, size=BLOCK_BYTES)
+    def _spawn(self, index: int) -> _Slot:
         ours, theirs = self._ctx.Pipe()
         process = self._ctx.Process(
-            target=worker_main, args=(theirs, block.name), name=f"hopdesk-render-{index}"
+            target=worker_main, args=(theirs,), name=f"hopdesk-render-{index}"
         )
         process.daemon = True
         process.start()
         theirs.close()
-        slot = _Slot(index, process, ours, block)
+        slot = _Slot(index, process, ours)
         self._wake()
         return slot
 
     def _respawn(self, slot: _Slot, reason: str = "") -> None:
-        """Replace a dead, hung or uselessly busy worker, keeping its block."""
+        """Replace a dead, hung or uselessly busy worker (its jobs were settled before)."""
         log.log(
             logging.INFO if reason else logging.WARNING,
             "render worker %d (pid %s) replaced %s",
@@ -277,16 +422,45 @@ class RenderPool(QObject):
             slot.process.pid,
             reason,
         )
-        if slot.process.is_alive():
-            slot.process.kill()
-        slot.process.join(1.0)
+        old = slot.process
+        if old.is_alive():
+            old.kill()
         with self._lock:
-            slot.conn.close()
-            fresh = self._spawn(slot.index, slot.block)
-            slot.process, slot.conn, slot.busy = fresh.process, fresh.conn, None
+            slot.conn.close()  # the slot takes no work until its replacement runs
+            for job in slot.jobs.values():
+                self._release(job.block)
+            slot.jobs = {}
             slot.generation += 1
             slot.opened = set()
+        # Reaping the old process and starting the new one took ~12 ms: off the GUI thread.
+        replacer = threading.Thread(
+            target=self._replace,
+            args=(slot.index, slot.generation, old),
+            name="render-respawn",
+            daemon=True,
+        )
+        self._replacers = [t for t in self._replacers if t.is_alive()] + [replacer]
+        replacer.start()
         self._wake()
+
+    def _replace(self, index: int, generation: int, old: Any) -> None:
+        """Replacer thread: reap the killed worker, start its successor, tell the GUI thread."""
+        old.join(1.0)
+        if not self._closed:
+            self._post(_REPLACED, generation, self._spawn(index))
+
+    def _adopt_replacement(self, generation: int, fresh: _Slot) -> None:
+        """A replacement worker runs: it takes over its slot (unless replaced again or closed)."""
+        slot = self._search_slot if fresh.index == -1 else self._slots[fresh.index]
+        if self._closed or slot is None or slot.generation != generation:
+            fresh.process.kill()
+            fresh.process.join(1.0)
+            fresh.conn.close()
+            return
+        with self._lock:
+            slot.process, slot.conn = fresh.process, fresh.conn
+        self._wake()
+        self._dispatch()
 
     def close(self) -> None:
         """Stop the workers and free the shared memory (orderly shutdown)."""
@@ -310,11 +484,23 @@ class RenderPool(QObject):
                 slot.process.kill()
                 slot.process.join(1.0)
             slot.conn.close()
-            slot.block.close()
-            slot.block.unlink()
-        self._reader.join(2.0)
+            for job in slot.jobs.values():
+                self._release(job.block)
+            slot.jobs = {}
+        for replacer in self._replacers:
+            replacer.join(2.0)
+        for index, _generation, msg in list(self._inbox):
+            if index == _REPLACED:  # started after all: stop it too
+                fresh = cast(_Slot, msg)
+                fresh.process.kill()
+                fresh.process.join(1.0)
+                fresh.conn.close()
+        if self._reader.ident is not None:  # not started when closed before adopting workers
+            self._reader.join(2.0)
         for source in list(self._sources.values()):
             self.unregister(source.doc_id)
+        self.cache.clear()
+        self.blocks.close()
 
     def pids(self) -> list[int]:
         """Process ids of the workers (benchmarks measure their memory)."""
@@ -328,20 +514,36 @@ class RenderPool(QObject):
         several views (page view, thumbnails, presentation) can share it."""
         self._sources[source.doc_id] = source
         self._users[source.doc_id] = self._users.get(source.doc_id, 0) + 1
+        self._preopened.discard(source.doc_id)
 
     def preopen(self, source: DocumentSource) -> None:
         """Let the worker that will render the first page open the file now, in parallel with
-        the GUI process's own open and layout (saves the worker's open on the first paint)."""
-        free = [s for s in self._slots if s.busy is None]
-        if free:
-            free[0].opened.add(source.doc_id)
-            try:
-                free[0].conn.send(OpenDocument(source))
-            except OSError as exc:
-                log.debug("pre-open: %r", exc)
+        the GUI process's own open and layout (saves the worker's open on the first paint),
+        and render the first page right away at the zoom the last first page was shown at
+        (the view's layout needs the GUI's open first; papers of a meeting share a size, so
+        its request usually finds the page rendered or rendering)."""
+        running = [s for s in self._slots if not s.conn.closed]
+        if not running:
+            return
+        # The least busy worker; what it still has of the previous document is skipped once
+        # that document is closed (a moment later, when the view shows this one).
+        slot = min(running, key=lambda s: len(s.jobs))
+        slot.opened.add(source.doc_id)
+        try:
+            slot.conn.send(OpenDocument(source))
+        except OSError as exc:
+            log.debug("pre-open: %r", exc)
+            return
+        if self._first_page is not None:
+            self._preopened.add(source.doc_id)
+            zoom_milli, rotation = self._first_page
+            key = PageKey(source.doc_id, 0, zoom_milli, rotation)
+            self._send(slot, key, source, 0, speculative=True)
 
     def forget(self, doc_id: int) -> None:
         """Close a pre-opened document that was never registered (it failed to open)."""
+        self._preopened.discard(doc_id)
+        self.cache.drop_document(doc_id)
         for slot in self._slots:
             try:
                 slot.conn.send(CloseDocument(doc_id))
@@ -365,6 +567,8 @@ class RenderPool(QObject):
         heapq.heapify(self._queue)
         self._queued = {k: v for k, v in self._queued.items() if k.doc_id != doc_id}
         self.cache.drop_document(doc_id)
+        self._page_seconds.pop(doc_id, None)
+        self._size_hints = {k: v for k, v in self._size_hints.items() if k[0] != doc_id}
         for slot in self._slots:
             slot.opened.discard(doc_id)
         if self._closed:
@@ -387,6 +591,8 @@ class RenderPool(QObject):
             for priority, _, key, _owner in self._queue:
                 self._queued[key] = min(priority, self._queued.get(key, priority))
         for key, priority in keys:
+            if key.page == 0 and priority == 0:
+                self._first_page = (key.zoom_milli, key.rotation)
             if key in self._in_flight or self.cache.get(key) is not None:
                 continue
             if self._queued.get(key, 1 << 30) <= priority:
@@ -398,50 +604,108 @@ class RenderPool(QObject):
     def _dispatch(self) -> None:
         cores = os.cpu_count() or 2
         while self._queue:
-            free = [s for s in self._slots if s.busy is None]
-            if not free:
+            # (a closed connection: the worker is being replaced)
+            open_slots = [s for s in self._slots if len(s.jobs) < PIPELINE and not s.conn.closed]
+            if not open_slots:
                 return
-            busy = len(self._slots) - len(free)
-            priority = self._queue[0][0]
-            # Without a spare core, background work (prefetch, thumbnails) waits while a visible
-            # page renders, so that page gets a whole core: first paint comes sooner.
-            visible_busy = any(s.busy is not None and s.priority == 0 for s in self._slots)
-            if priority > 0 and visible_busy and busy + 1 >= cores:
-                return
-            # Background work never takes the last free worker: a page the reader scrolls to
-            # (or a newly opened document) must not wait behind prefetch or thumbnails.
-            background = sum(s.busy is not None and s.priority >= BACKGROUND for s in self._slots)
-            if (
-                priority >= BACKGROUND
-                and len(self._slots) > 1
-                and background + 1 >= len(self._slots)
-            ):
-                return
+            priority, _, head, _owner = self._queue[0]
+            if priority > 0:
+                open_slots = self._allowed_for_background(open_slots, priority, head, cores)
+                if not open_slots:
+                    return
             key = self._pop()
             source = self._sources.get(key.doc_id) if key is not None else None
             if key is None or source is None:
                 continue
-            # Prefer a worker that already has the document open (no second open).
-            slot = next((s for s in free if key.doc_id in s.opened), free[0])
-            slot.opened.add(key.doc_id)
-            request_id = next(self._request_ids)
-            req = RenderRequest(
-                request_id,
-                source,
-                key.page,
-                key.zoom,
-                key.rotation,
-                self.debug_sleep.get(key.page, 0.0),
-            )
-            self._requests[request_id] = key
-            slot.busy, slot.since, slot.priority = req, time.perf_counter(), priority
-            self._in_flight[key] = slot
-            try:
-                slot.conn.send(req)
-            except OSError as exc:
-                log.warning("worker %d unreachable: %r", slot.index, exc)
-                self._fail_slot(slot, "render worker unreachable")
+            # Prefer a worker that already has the document open (no second open), then the
+            # least loaded one.
+            slot = min(open_slots, key=lambda s: (key.doc_id not in s.opened, len(s.jobs)))
+            if not self._send(slot, key, source, priority):
                 return
+
+    def _allowed_for_background(
+        self, slots: list[_Slot], priority: int, key: PageKey, cores: int
+    ) -> list[_Slot]:
+        """The workers that may take a request of `priority` > 0 for `key` now.
+
+        Without a spare core, work behind a visible page (priority 0) only queues behind it in
+        its own worker: no second render competes with it for the CPU, so first paint comes
+        sooner. And background work (prefetch, thumbnails) never takes the last idle worker
+        unless the document's pages render fast: a page the reader scrolls to (or a newly
+        opened document) must not wait seconds behind it; behind a fast page it waits a
+        millisecond, and render-ahead on every worker keeps up with a fast scroll."""
+        busy = [s for s in self._slots if s.jobs]
+        visible = [s for s in busy if any(j.priority == 0 for j in s.jobs.values())]
+        if visible and len(busy) + 1 >= cores:
+            slots = [s for s in slots if s in visible]
+        fast = self._page_seconds.get(key.doc_id, FAST_PAGE_SECONDS) < FAST_PAGE_SECONDS
+        if priority >= BACKGROUND and len(self._slots) > 1 and not fast:
+            with_background = [
+                s for s in self._slots if any(j.priority >= BACKGROUND for j in s.jobs.values())
+            ]
+            if len(with_background) + 1 >= len(self._slots):
+                slots = [s for s in slots if s in with_background]
+        return slots
+
+    def _send(
+        self,
+        slot: _Slot,
+        key: PageKey,
+        source: DocumentSource,
+        priority: int,
+        speculative: bool = False,
+    ) -> bool:
+        """Hand one page to a worker, with a block sized by the document's last page."""
+        hint = self._size_hints.get((key.doc_id, key.zoom_milli, key.rotation))
+        if hint is None:  # the document's first page at this zoom: guess A4
+            z = key.zoom
+            hint = int((595 * z + 2) * (842 * z + 2)) * 4
+        block = self.blocks.acquire(min(hint, MAX_PAGE_BYTES))
+        self._drop_freed_blocks()
+        request = RenderRequest(
+            next(self._request_ids),
+            source,
+            key.page,
+            key.zoom,
+            key.rotation,
+            block.name,
+            block.size,
+            MAX_PAGE_BYTES,
+            self.debug_sleep.get(key.page, 0.0),
+            priority,
+        )
+        now = time.perf_counter()
+        slot.jobs[request.request_id] = _Job(key, request, block, priority, now, speculative)
+        slot.opened.add(key.doc_id)
+        self._in_flight[key] = slot
+        try:
+            slot.conn.send(request)
+        except OSError as exc:
+            log.warning("worker %d unreachable: %r", slot.index, exc)
+            self._fail_slot(slot, "render worker unreachable")
+            return False
+        return True
+
+    def _live(self, doc_id: int) -> bool:
+        """The document is shown (registered) or about to be (pre-opened)."""
+        return doc_id in self._sources or doc_id in self._preopened
+
+    def _release(self, block: PixelBlock) -> None:
+        self.blocks.release(block)
+        self._drop_freed_blocks()
+
+    def _drop_freed_blocks(self) -> None:
+        """Let the workers detach from blocks the pool has unlinked."""
+        if not self.blocks.dropped or self._closed:
+            self.blocks.dropped.clear()
+            return
+        message = DropBlocks(tuple(self.blocks.dropped))
+        self.blocks.dropped.clear()
+        for slot in self._slots:
+            try:
+                slot.conn.send(message)
+            except OSError as exc:
+                log.debug("drop blocks on worker %d: %r", slot.index, exc)
 
     def _pop(self) -> PageKey | None:
         """The most urgent live request (superseded heap entries are skipped)."""
@@ -452,50 +716,73 @@ class RenderPool(QObject):
                 return key
         return None
 
-    def _finish(self, slot: _Slot) -> PageKey | None:
-        req = slot.busy
-        slot.busy = None
-        if req is None:
+    def _requeue(self, job: _Job) -> None:
+        """Put a page back in the queue (its worker was replaced, or its block too small)."""
+        self._release(job.block)
+        self._in_flight.pop(job.key, None)
+        if job.key.doc_id in self._sources and self._queued.get(job.key, 1 << 30) > job.priority:
+            self._queued[job.key] = job.priority
+            heapq.heappush(self._queue, (job.priority, next(self._seq), job.key, ""))
+
+    def _take(self, slot: _Slot, request_id: int) -> _Job | None:
+        """Settle a job that the worker answered; the next one starts now."""
+        job = slot.jobs.pop(request_id, None)
+        if job is None:
             return None
-        key = self._requests.pop(req.request_id, None)
-        if key is not None:
-            self._in_flight.pop(key, None)
-        return key
+        self._in_flight.pop(job.key, None)
+        head = slot.head()
+        if head is not None:
+            head.since = time.perf_counter()
+        return job
 
     def _fail_slot(self, slot: _Slot, reason: str) -> None:
-        key = self._finish(slot)
+        """The worker died or hangs: its current page fails, the pages behind it are queued
+        again, and a fresh worker takes over."""
+        head = slot.head()
+        for job in list(slot.jobs.values()):
+            if job is not head:
+                self._requeue(job)
+        slot.jobs = {k: j for k, j in slot.jobs.items() if j is head}
+        if head is not None:
+            self._in_flight.pop(head.key, None)
         self._respawn(slot)
-        if key is not None:
-            self.pageFailed.emit(key, reason)
+        if head is not None:
+            self.pageFailed.emit(head.key, reason)
         self._dispatch()
 
     def _on_render(self, slot: _Slot, result: RenderResult) -> None:
-        if slot.busy is None or slot.busy.request_id != result.request_id:
+        job = self._take(slot, result.request_id)
+        if job is None:
             return
-        key = self._finish(slot)
-        if key is None:
+        key = job.key
+        if result.needed:  # a page bigger than the last one: again with a block that fits
+            self._size_hints[(key.doc_id, key.zoom_milli, key.rotation)] = result.needed
+            self._requeue(job)
+            self._dispatch()
+            return
+        if result.error is not None and job.speculative:
+            # e.g. a password the pre-open did not have: the view's own request retries it
+            self._requeue(job)
             self._dispatch()
             return
         if result.error is not None:
+            self._release(job.block)
+            if key.doc_id not in self._sources:  # closed meanwhile (the worker may have skipped it)
+                self._dispatch()
+                return
             log.warning("page %d of doc %d failed: %s", key.page, key.doc_id, result.error)
             self._dispatch()
             self.pageFailed.emit(key, result.error)
             return
-        image = self.cache.take_spare(result.width, result.height)
-        n = result.stride * result.height
-        if image.isNull() or image.bytesPerLine() != result.stride:
-            self._dispatch()
-            self.pageFailed.emit(key, "image allocation failed")
-            return
-        bits: memoryview = image.bits()  # type: ignore[assignment]
-        assert slot.block.buf is not None
-        bits[:n] = slot.block.buf[:n]
-        del bits
-        # The block is free again: start the next page before painting this one.
+        self._size_hints[(key.doc_id, key.zoom_milli, key.rotation)] = result.stride * result.height
+        recent = self._page_seconds.get(key.doc_id, result.seconds)
+        self._page_seconds[key.doc_id] = 0.8 * recent + 0.2 * result.seconds
         self._dispatch()
-        if key.doc_id not in self._sources:  # closed meanwhile: do not fill the cache
+        if not self._live(key.doc_id):  # closed meanwhile: do not fill the cache
+            self._release(job.block)
             return
-        page = RenderedPage(key, image, result.zoom)
+        image = job.block.image(result.width, result.height, result.stride)
+        page = RenderedPage(key, image, result.zoom, job.block)
         self.cache.put(page)
         self.pageReady.emit(page)
 
@@ -504,12 +791,15 @@ class RenderPool(QObject):
         of a closed document: it may take the engine seconds and nobody wants it any more."""
         now = time.perf_counter()
         for slot in self._slots:
-            if slot.busy is None:
+            head = slot.head()
+            if head is None:
                 continue
-            if now - slot.since > self.hang_seconds:
+            if now - head.since > self.hang_seconds:
                 self._fail_slot(slot, "render worker did not answer")
-            elif slot.busy.source.doc_id not in self._sources and now - slot.since > STALE_SECONDS:
-                self._finish(slot)
+            elif not self._live(head.key.doc_id) and now - head.since > STALE_SECONDS:
+                for job in list(slot.jobs.values()):
+                    self._requeue(job)
+                slot.jobs = {}
                 self._respawn(slot, "its document was closed")
                 self._dispatch()
 
@@ -590,10 +880,17 @@ class RenderPool(QObject):
         self._bridge.arrived.emit()
 
     def _drain(self) -> None:
-        while self._inbox:
+        """Handle queued replies for at most DRAIN_SECONDS: the reader posts one wake-up per
+        reply, so what is left waits for the next one, after the events queued meanwhile
+        (input, timers, painting) had their turn."""
+        deadline = time.perf_counter() + DRAIN_SECONDS
+        while self._inbox and time.perf_counter() < deadline:
             index, generation, msg = self._inbox.popleft()
             if index == _STARTED:
                 self._adopt(cast(tuple[list[_Slot], _Slot], msg))
+                continue
+            if index == _REPLACED:
+                self._adopt_replacement(generation, cast(_Slot, msg))
                 continue
             slot = self._search_slot if index == -1 else self._slots[index]
             # A reply from a worker already replaced (it died or hung) is stale.

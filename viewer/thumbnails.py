@@ -1,10 +1,14 @@
 """The thumbnails sidebar: a list model whose images come from the render pool on demand.
 
 Only rows the view asks `data()` for are rendered (the visible ones), at a low priority so that
-the page view's own pages always go first.
+the page view's own pages always go first. The list follows the current page at most every
+FOLLOW_MS: a fast scroll changes the page hundreds of times a second, and repainting the list
+each time took more of the GUI thread than painting the pages.
 """
 
 from __future__ import annotations
+
+from collections import OrderedDict
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -13,6 +17,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSize,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
@@ -22,6 +27,8 @@ from viewer.render import PageKey, RenderedPage, RenderPool
 
 THUMB_WIDTH = 120
 THUMB_PRIORITY = 20
+FOLLOW_MS = 50
+KEPT_IMAGES = 512  # thumbnails kept by the model (~40 KB each)
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -34,11 +41,15 @@ class ThumbnailModel(QAbstractListModel):
         self._doc: Document | None = None
         self._owner = f"thumbs-{id(self)}"
         self._blank = QImage()
+        # Copies of the rendered thumbnails: the view keeps pixmaps of what it is given, and a
+        # pixmap of a pool image would pin that image's shared-memory block.
+        self._images: OrderedDict[int, QImage] = OrderedDict()
         pool.pageReady.connect(self._on_page_ready)
 
     def set_document(self, doc: Document | None) -> None:
         """Show the pages of `doc`."""
         self.beginResetModel()
+        self._images.clear()
         if self._doc is not None:
             self._pool.unregister(self._doc.doc_id)
         self._doc = doc
@@ -66,11 +77,19 @@ class ThumbnailModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return str(page + 1)
         if role == Qt.ItemDataRole.DecorationRole:
+            kept = self._images.get(page)
+            if kept is not None:
+                self._images.move_to_end(page)
+                return kept
             key = self.key(page)
             assert key is not None
             rendered = self._pool.cache.get(key)
             if rendered is not None:
-                return rendered.image
+                image = rendered.image.copy()
+                self._images[page] = image
+                while len(self._images) > KEPT_IMAGES:
+                    self._images.popitem(last=False)
+                return image
             self._pool.request([(key, THUMB_PRIORITY + page % 1000)], owner="")
             return self._placeholder()
         if role == Qt.ItemDataRole.SizeHintRole:
@@ -106,9 +125,27 @@ class ThumbnailView(QListView):
         self.setIconSize(QSize(THUMB_WIDTH, THUMB_WIDTH))
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self._pending = -1
+        self._follow = QTimer(self)
+        self._follow.setSingleShot(True)
+        self._follow.setInterval(FOLLOW_MS)
+        self._follow.timeout.connect(self._follow_pending)
 
     def show_page(self, page: int) -> None:
-        """Select and reveal the current page."""
+        """Select and reveal the current page: at once, then at most every FOLLOW_MS."""
+        if self._follow.isActive():
+            self._pending = page
+            return
+        self._reveal(page)
+        self._follow.start()
+
+    def _follow_pending(self) -> None:
+        if self._pending >= 0:
+            page, self._pending = self._pending, -1
+            self._reveal(page)
+            self._follow.start()
+
+    def _reveal(self, page: int) -> None:
         index = self.thumbnail_model.index(page)
         if index.isValid():
             self.setCurrentIndex(index)

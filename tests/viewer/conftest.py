@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pymupdf
 import pytest
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -57,6 +58,29 @@ def make_scan_pdf(pages: int, dpi: int = 300) -> bytes:
         page.insert_image(page.rect, stream=jpeg)
     data: bytes = doc.tobytes(garbage=3)
     return data
+
+
+def raw_rows(path: Path, page: int, zoom: float) -> list[bytes]:
+    """Rows of raw PyMuPDF's own rendering of a page (RGB, white paper): the reference."""
+    import pymupdf
+
+    with pymupdf.open(path) as doc:
+        pix = doc[page].get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
+        row = pix.width * 3
+        return [bytes(pix.samples_mv[y * row : (y + 1) * row]) for y in range(pix.height)]
+
+
+def image_rows(image: QImage) -> list[bytes]:
+    """Rows of an image as RGB bytes."""
+    rgb = image.convertToFormat(QImage.Format.Format_RGB888)
+    bits = bytes(rgb.constBits())
+    stride, row = rgb.bytesPerLine(), rgb.width() * 3
+    return [bits[y * stride : y * stride + row] for y in range(rgb.height())]
+
+
+def same_pixels(image: QImage, path: Path, page: int, zoom: float) -> bool:
+    """The image shows exactly what raw PyMuPDF renders for that page."""
+    return image_rows(image) == raw_rows(path, page, zoom)
 
 
 @pytest.fixture(scope="session")

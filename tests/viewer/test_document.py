@@ -144,3 +144,22 @@ def test_five_thousand_pages_open_fast_and_sizes_load_in_slices(write_file: Writ
         doc.load_sizes()
     assert doc.page_size(4999) == (300.0, 400.0)
     doc.close()
+
+
+def test_page_sizes_are_read_in_time_bounded_slices(tmp_path: Path) -> None:
+    """Out of time, a slice still reads one page (progress), and every size ends up right."""
+    src = pymupdf.open()
+    sizes = [(595.0, 842.0), (842.0, 595.0), (420.0, 595.0), (595.0, 842.0)]
+    for width, height in sizes:
+        src.new_page(width=width, height=height)
+    path = tmp_path / "mixed.pdf"
+    src.save(path)
+    doc = Document.open_path(str(path))
+    try:
+        assert doc.load_sizes(seconds=0.0)  # page 2 differs from page 1
+        assert not doc.sizes_complete
+        while not doc.sizes_complete:
+            doc.load_sizes(seconds=0.0)
+        assert [doc.page_size(i) for i in range(4)] == sizes
+    finally:
+        doc.close()

@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QTimer
+from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from viewer.document import Document
+from tests.viewer.conftest import image_rows, same_pixels
+from viewer.document import Document, new_doc_id
 from viewer.render import PageKey, PixelCache, RenderedPage, RenderPool
+from viewer.render_worker import DocumentSource
 
 
 def _collect(pool: RenderPool) -> tuple[list[RenderedPage], list[tuple[PageKey, str]]]:
@@ -39,8 +43,6 @@ def test_renders_pages_into_the_cache(qtbot: QtBot, pool: RenderPool, text_pdf: 
 
 
 def test_cache_is_bounded_in_bytes() -> None:
-    from PySide6.QtGui import QImage
-
     cache = PixelCache(max_bytes=3 * 100 * 100 * 3)
     for i in range(10):
         image = QImage(100, 100, QImage.Format.Format_RGB888)
@@ -138,3 +140,181 @@ def test_closing_a_document_cuts_its_slow_render_short(qtbot: QtBot, text_pdf: P
         second.close()
     finally:
         pool.close()
+
+
+def test_close_before_workers_are_adopted_is_clean(qtbot: QtBot, text_pdf: Path) -> None:
+    pool = RenderPool(workers=1)
+    assert not pool.is_ready()  # the GUI thread has not adopted the started workers yet
+    doc = Document.open_path(str(text_pdf))
+    pool.register(doc.source)
+    pool.request([(PageKey(doc.doc_id, 0, 1000), 0)])
+    pool.close()  # raised RuntimeError (joined the reader thread that never started)
+    pids = pool.pids()
+    assert pids  # the workers had been started...
+    assert not any(_alive(pid) for pid in pids)  # ...and are stopped
+    qtbot.wait(50)  # the late "started" notice reaches a closed pool: ignored
+    doc.close()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _delivered(ready: list[RenderedPage], key: PageKey) -> Callable[[], bool]:
+    return lambda: any(p.key == key for p in ready)
+
+
+def _cached(pool: RenderPool, key: PageKey) -> Callable[[], bool]:
+    return lambda: pool.cache.get(key) is not None
+
+
+def test_pipelined_pages_have_the_right_pixels(
+    qtbot: QtBot, pool: RenderPool, text_pdf: Path
+) -> None:
+    """Several requests in flight per worker, drawn straight into shared memory (BGRA): each
+    page comes back with exactly raw PyMuPDF's pixels for that page (pages differ by their
+    heading, so a mix-up shows)."""
+    doc = Document.open_path(str(text_pdf))
+    pool.register(doc.source)
+    try:
+        keys = [PageKey(doc.doc_id, i, 1333) for i in range(8)]
+        pool.request([(k, 1) for k in keys])
+        qtbot.waitUntil(lambda: all(pool.cache.get(k) for k in keys), timeout=20_000)
+        first, second = pool.cache.get(keys[0]), pool.cache.get(keys[1])
+        assert first is not None
+        assert second is not None
+        assert image_rows(first.image) != image_rows(second.image)  # pages differ
+        for key in keys:
+            rendered = pool.cache.get(key)
+            assert rendered is not None
+            assert rendered.block is not None  # wrapped, not copied
+            assert same_pixels(rendered.image, text_pdf, key.page, 1.333), key.page
+    finally:
+        pool.unregister(doc.doc_id)
+        doc.close()
+
+
+def test_blocks_are_reused_and_a_kept_image_is_never_overwritten(
+    qtbot: QtBot, text_pdf: Path
+) -> None:
+    """A cache of three pages: rendering twelve recycles the evicted pages' blocks, except the
+    block of an image someone still holds, whose pixels stay those of its page."""
+    page_bytes = 794 * 1123 * 4
+    pool = RenderPool(workers=1, cache_bytes=3 * page_bytes)
+    try:
+        doc = Document.open_path(str(text_pdf))
+        pool.register(doc.source)
+        ready, _failed = _collect(pool)
+        kept = None
+        for i in range(12):
+            key = PageKey(doc.doc_id, i, 1333)
+            pool.request([(key, 0)])
+            qtbot.waitUntil(_delivered(ready, key), timeout=10_000)
+            page = next(p for p in ready if p.key == key)
+            assert same_pixels(page.image, text_pdf, i, 1.333), i
+            if i == 0:
+                kept = page
+            ready.clear()  # the pages delivered so far are no longer held
+        assert kept is not None
+        assert pool.cache.get(kept.key) is None  # evicted long ago...
+        assert same_pixels(kept.image, text_pdf, 0, 1.333)  # ...but its block was not reused
+        # 3 cached + 1 in flight + the kept one, not one per page.
+        assert pool.blocks.created <= 6
+        pool.unregister(doc.doc_id)
+        doc.close()
+    finally:
+        pool.close()
+
+
+def test_a_page_bigger_than_its_block_is_rendered_again_in_a_bigger_one(
+    qtbot: QtBot, pool: RenderPool, tmp_path: Path
+) -> None:
+    """Blocks are sized by the document's previous page: an A3 page after A5 pages does not
+    fit, and comes back at its full size all the same."""
+    import pymupdf
+
+    src = pymupdf.open()
+    for width, height in ((420, 595), (420, 595), (842, 1191), (420, 595)):
+        page = src.new_page(width=width, height=height)
+        page.insert_text((50, 100), f"{width} x {height}", fontsize=30)
+    path = tmp_path / "sizes.pdf"
+    src.save(path)
+    doc = Document.open_path(str(path))
+    pool.register(doc.source)
+    try:
+        keys = [PageKey(doc.doc_id, i, 1333) for i in range(4)]
+        for key in keys:  # one at a time, so that the size hint is the previous page's
+            pool.request([(key, 0)])
+            qtbot.waitUntil(_cached(pool, key), timeout=10_000)
+        for key in keys:
+            rendered = pool.cache.get(key)
+            assert rendered is not None
+            assert same_pixels(rendered.image, path, key.page, 1.333), key.page
+    finally:
+        pool.unregister(doc.doc_id)
+        doc.close()
+
+
+def test_block_pool_waits_for_the_last_image() -> None:
+    """A block handed back while an image (or a copy of it) wraps it is not given out again
+    until that image is gone; an unused one is."""
+    from viewer.render import BlockPool
+
+    blocks = BlockPool()
+    try:
+        block = blocks.acquire(100 * 100 * 4)
+        image = block.image(100, 100, 400)
+        shallow = QImage(image)
+        del image
+        blocks.release(block)
+        other = blocks.acquire(100 * 100 * 4)
+        assert other is not block
+        blocks.release(other)
+        del shallow
+        again = {blocks.acquire(100 * 100 * 4), blocks.acquire(100 * 100 * 4)}
+        assert again == {block, other}  # the image is gone: its block is given out again
+        blocks.release(block)
+        blocks.release(other)
+    finally:
+        blocks.close()
+
+
+def test_a_preopened_first_page_is_the_new_documents(
+    qtbot: QtBot, pool: RenderPool, text_pdf: Path, tmp_path: Path
+) -> None:
+    """Pre-opening renders page 1 at the zoom the last first page was shown at, before the
+    document is registered; the view then gets that render, with the new document's pixels."""
+    import pymupdf
+
+    qtbot.waitUntil(pool.is_ready, timeout=10_000)
+    first = Document.open_path(str(text_pdf))
+    pool.register(first.source)
+    shown = PageKey(first.doc_id, 0, 1000)
+    pool.request([(shown, 0)])
+    qtbot.waitUntil(_cached(pool, shown), timeout=10_000)
+    src = pymupdf.open()
+    page = src.new_page(width=595, height=842)
+    page.insert_text((72, 120), "Tài liệu thứ hai", fontsize=40)
+    other_path = tmp_path / "hai.pdf"
+    src.save(other_path)
+    doc_id = new_doc_id()
+    try:
+        pool.preopen(DocumentSource(doc_id, path=str(other_path)))
+        key = PageKey(doc_id, 0, 1000)
+        assert pool.is_rendering(key)  # started before the document is registered
+        second = Document.open_path(str(other_path), doc_id=doc_id)
+        pool.register(second.source)
+        pool.request([(key, 0)])
+        qtbot.waitUntil(_cached(pool, key), timeout=10_000)
+        rendered = pool.cache.get(key)
+        assert rendered is not None
+        assert same_pixels(rendered.image, other_path, 0, 1.0)
+        pool.unregister(doc_id)
+        second.close()
+    finally:
+        pool.unregister(first.doc_id)
+        first.close()
