@@ -51,7 +51,6 @@ log = logging.getLogger(__name__)
 
 GEOMETRY_KEY = "ui:reader-window:geometry"
 TAB_TITLE_CHARS = 32
-POOL_START_SECONDS = 15.0
 
 
 def confidential_marking(confidentiality: str | None) -> str | None:
@@ -435,27 +434,13 @@ class ReaderWindow(QMainWindow):
         await self.tasks.aclose()
         self.jobs.close()
         self.inspector.close()
-        await self._close_pool()
+        self._close_pool()
         self.hide()
 
-    async def _close_pool(self) -> None:
+    def _close_pool(self) -> None:
         pool, self.pool = self.pool, None
-        if pool is None:
-            return
-        if not pool.is_ready():
-            # RenderPool.close() fails while its workers are still starting: let them come up.
-            started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-
-            def up() -> None:
-                if not started.done():
-                    started.set_result(None)
-
-            pool.ready.connect(up)
-            try:
-                await asyncio.wait_for(started, POOL_START_SECONDS)
-            except TimeoutError:
-                log.warning("render workers did not start; closing anyway")
-        pool.close()
+        if pool is not None:
+            pool.close()  # also clean while its workers are still starting
 
 
 class NoVersion(Exception):

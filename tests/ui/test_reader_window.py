@@ -157,20 +157,22 @@ def test_keyboard_closes_and_cycles_tabs(
     aio: Any, qtbot: QtBot, tmp_path: Path, window: ReaderWindow
 ) -> None:
     opened = ready_tabs(window)
+    tabs = []
     for name, pages in (("a.pdf", 2), ("b.pdf", 3)):
         path = tmp_path / name
         path.write_bytes(make_text_pdf(pages, outline=False))
-        window.open_local(path)
-    aio(until(lambda: len(opened) == 2))
+        tabs.append(window.open_local(path))
+    aio(until(lambda: len(opened) == 2))  # in either order: each loads on its own
     window.show()
     qtbot.waitExposed(window)
     window.activateWindow()
-    assert window.current_tab() is opened[1]
+    first, second = tabs
+    assert window.current_tab() is second  # the last opened is in front
     QTest.keyClick(window, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
-    assert window.current_tab() is opened[0]
+    assert window.current_tab() is first
     QTest.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.count() == 1
-    assert window.current_tab() is opened[1]
+    assert window.current_tab() is second
 
 
 def test_document_version_and_a_note_that_reaches_the_server(
