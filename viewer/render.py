@@ -79,9 +79,10 @@ class PageKey:
 class PixelBlock:
     """A shared-memory block that a worker draws a page into and a QImage then wraps.
 
-    PySide6 keeps a reference to `view` for as long as any QImage made from it (or a shallow
-    copy of one) lives, so the block is in use exactly while its reference count is raised;
-    and an mmap with exported buffers refuses to close, so a live image is never unmapped.
+    PySide6 keeps a reference to `view` (not a buffer export) for as long as any QImage made
+    from it, or a shallow copy of one, lives: the block is in use exactly while that reference
+    count is raised. Nothing stops `memoryview.release()` and `mmap.close()` under a live image,
+    so `destroy` checks first: unmapping under an image would crash the next paint of it.
     """
 
     __slots__ = ("shm", "size", "view")
@@ -106,15 +107,20 @@ class PixelBlock:
         # Opaque BGRA is Qt's RGB32 (0xffRRGGBB): painting it is a plain copy, no blending.
         return QImage(self.view, width, height, stride, QImage.Format.Format_RGB32)
 
-    def destroy(self) -> None:
-        """Unmap (impossible while an image lives: then only unlinked) and unlink."""
-        try:
-            self.view.release()
-            self.shm.close()
-        except BufferError:
-            log.warning("pixel block %s still wrapped by an image at close", self.name)
-        with contextlib.suppress(FileNotFoundError):  # already gone: nothing to free
+    def destroy(self) -> bool:
+        """Unlink the name (workers can no longer attach) and unmap, unless an image still
+        wraps the block: then it stays mapped and False asks the caller to try again later."""
+        with contextlib.suppress(FileNotFoundError):  # already unlinked
             self.shm.unlink()
+        if self.in_use():
+            return False
+        self.view.release()
+        self.shm.close()
+        return True
+
+
+# Blocks of closed pools that an image still wrapped: unmapped by a later close once it is gone.
+_LINGERING: list[PixelBlock] = []
 
 
 class BlockPool:
@@ -172,11 +178,15 @@ class BlockPool:
             block.destroy()
 
     def close(self) -> None:
-        """Free every block not owned by the cache (the caller clears the cache first)."""
-        for block in [*self._free, *self._waiting]:
+        """Free every block not owned by the cache (the caller clears the cache first). A block
+        some image still wraps (a widget showing its last page) stays mapped until that image
+        is gone, kept in `_LINGERING` so that nothing unmaps it before."""
+        _LINGERING.extend(self._waiting)
+        for block in self._free:
             block.destroy()
         self._free.clear()
         self._waiting.clear()
+        _LINGERING[:] = [b for b in _LINGERING if not b.destroy()]
 
 
 @dataclass(frozen=True, slots=True)

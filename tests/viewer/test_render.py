@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
@@ -281,6 +282,28 @@ def test_block_pool_waits_for_the_last_image() -> None:
         blocks.release(other)
     finally:
         blocks.close()
+
+
+def test_closing_the_pool_never_unmaps_a_live_image() -> None:
+    """A widget may still show (and repaint) its last page after the render pool closed: the
+    block under that image must stay mapped until the image is gone (unmapped: a crash)."""
+    from viewer.render import _LINGERING, BlockPool
+
+    blocks = BlockPool()
+    block = blocks.acquire(64 * 64 * 4)
+    block.view[: 64 * 64 * 4] = bytes([0x11, 0x22, 0x33, 0xFF]) * (64 * 64)
+    image = block.image(64, 64, 256)
+    shallow = QImage(image)  # a C++ copy Python does not see
+    del image
+    blocks.release(block)
+    blocks.close()
+    assert block in _LINGERING
+    assert shallow.pixel(63, 63) == 0xFF332211  # still mapped, same pixels
+    del shallow
+    BlockPool().close()  # the next close unmaps what no image wraps any more
+    assert block not in _LINGERING
+    with pytest.raises(ValueError):  # released: the mapping is gone
+        block.view.tobytes()
 
 
 def test_a_preopened_first_page_is_the_new_documents(
