@@ -302,7 +302,7 @@ def test_closing_the_pool_never_unmaps_a_live_image() -> None:
     del shallow
     BlockPool().close()  # the next close unmaps what no image wraps any more
     assert block not in _LINGERING
-    with pytest.raises(ValueError):  # released: the mapping is gone
+    with pytest.raises(ValueError, match="released"):  # the mapping is gone
         block.view.tobytes()
 
 
