@@ -50,18 +50,19 @@ class Tool(enum.StrEnum):
 
 
 # Colours offered in the toolbar: (#rrggbb, English name for translation)
-PALETTE: tuple[tuple[str, str], ...] = (
-    ("#ffd400", "Yellow"),
-    ("#5fd35f", "Green"),
-    ("#4aa3ff", "Blue"),
-    ("#ff6fb7", "Pink"),
-    ("#e53935", "Red"),
-)
+PALETTE: tuple[str, ...] = ("#ffd400", "#5fd35f", "#4aa3ff", "#ff6fb7", "#e53935")
 
 
 def palette() -> list[tuple[str, str]]:
-    """The colours with translated names."""
-    return [(hex_, QCoreApplication.translate("viewer", name)) for hex_, name in PALETTE]
+    """The colours with translated names (literal calls, so pyside6-lupdate sees each name)."""
+    names = (
+        QCoreApplication.translate("viewer", "Yellow"),
+        QCoreApplication.translate("viewer", "Green"),
+        QCoreApplication.translate("viewer", "Blue"),
+        QCoreApplication.translate("viewer", "Pink"),
+        QCoreApplication.translate("viewer", "Red"),
+    )
+    return list(zip(PALETTE, names, strict=True))
 
 
 # -- text under a drag (pure) ------------------------------------------------------------------
@@ -214,7 +215,7 @@ class AnnotationTools(QObject):
         self._model = model
         self._prompt = prompt or _ask_text
         self._tool = Tool.SELECT
-        self._color = PALETTE[0][0]
+        self._color = PALETTE[0]
         self._selected: str | None = None
         self._press: tuple[int, QPointF] | None = None
         self._stroke: list[Point] = []

@@ -281,6 +281,12 @@ VI: dict[str, str] = {
     "HopDesk — documents": "HopDesk — tài liệu",
     "This document has no file yet.": "Văn bản này chưa có tệp.",
     "The file %1 no longer exists.": "Tệp %1 không còn tồn tại.",
+    # annotation colours
+    "Yellow": "Vàng",
+    "Green": "Xanh lá",
+    "Blue": "Xanh dương",
+    "Pink": "Hồng",
+    "Red": "Đỏ",
 }
 
 # (context, source) -> Vietnamese, where a context needs its own word

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -105,3 +106,23 @@ def test_every_translate_call_is_visible_to_lupdate() -> None:
     assert not hidden, "call QCoreApplication.translate(ctx, 'literal') directly:\n" + "\n".join(
         f"[{c}] {s!r}" for c, s in hidden
     )
+
+
+def test_every_translated_text_is_a_literal() -> None:
+    """`tr(name)` or `translate(ctx, name)` with a variable: lupdate cannot see the text, so it
+    would stay English whatever the catalogue holds."""
+    dynamic = []
+    for package in ("desktop", "ui", "viewer", "media"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if not isinstance(node, ast.Call):
+                    continue
+                func = node.func
+                name = getattr(func, "attr", getattr(func, "id", None))
+                index = {"translate": 1, "tr": 0}.get(str(name))
+                if index is None or len(node.args) <= index:
+                    continue
+                text = node.args[index]
+                if not (isinstance(text, ast.Constant) and isinstance(text.value, str)):
+                    dynamic.append(f"{path.relative_to(ROOT)}:{node.lineno}: {ast.unparse(node)}")
+    assert not dynamic, "translate literal texts only:\n" + "\n".join(dynamic)
