@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.notify import user_message
 from ui.meetings_view import MeetingsModel
+from ui.reader_window import confidential_marking
 from ui.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
@@ -156,9 +157,13 @@ class MeetingDetail(QWidget):
             row = QStandardItem(self._item_text(item))
             row.setSelectable(True)
             for paper in item.papers:
-                child = QStandardItem(_paper_icon(paper), paper.title)
+                marking = confidential_marking(paper.confidentiality)
+                text = paper.title
+                if marking is not None:  # "MẬT": the reader will stamp the user's name on it
+                    text = self.tr("%1 — %2").replace("%1", paper.title).replace("%2", marking)
+                child = QStandardItem(_paper_icon(paper), text)
                 child.setData(paper, PAPER_ROLE)
-                child.setToolTip(paper.url or paper.title)
+                child.setToolTip(paper.url or text)
                 row.appendRow(child)
             self.agenda_model.appendRow(row)
         self.agenda.expandAll()

@@ -22,7 +22,7 @@ from tests.ui.conftest import memory_secrets, until
 from tests.ui.test_shell import make_core, visible_sign_in_dialogs
 from tests.viewer.conftest import make_text_pdf
 from tests.viewer.test_viewer_widget import dark_pixels
-from ui.meeting_detail import MeetingDetail
+from ui.meeting_detail import PAPER_ROLE, MeetingDetail
 from ui.reader_window import ReaderTab, ReaderWindow
 from ui.shell import QtFrontend
 from viewer.annotation_tools import Tool
@@ -131,7 +131,7 @@ def test_paper_opens_from_the_meeting_detail_and_shows_page_one(
 
 
 def test_confidential_paper_carries_the_readers_name(
-    aio: Any, core: Any, window: ReaderWindow
+    aio: Any, qtbot: QtBot, core: Any, window: ReaderWindow
 ) -> None:
     async def confidential_paper() -> Any:
         await core.meetings.refresh()
@@ -140,10 +140,22 @@ def test_confidential_paper_carries_the_readers_name(
             for item in meeting.agenda:
                 for paper in item.papers:
                     if paper.confidentiality == "confidential":
-                        return paper
+                        return meeting, paper
         raise AssertionError("the demo data has no confidential paper")
 
-    paper = aio(confidential_paper())
+    meeting, paper = aio(confidential_paper())
+    detail = MeetingDetail(core.meetings)
+    qtbot.addWidget(detail)
+    detail.show_meeting(meeting.id)
+    aio(until(lambda: detail.meeting is not None))
+    model = detail.agenda_model
+    texts = {
+        model.item(i).child(r).data(PAPER_ROLE).title: model.item(i).child(r).text()
+        for i in range(model.rowCount())
+        for r in range(model.item(i).rowCount())
+    }
+    assert texts[paper.title] == f"{paper.title} — CONFIDENTIAL"  # marked in the agenda
+    assert all(t == title for title, t in texts.items() if title != paper.title)
     opened = ready_tabs(window)
     window.open_paper(paper)
     aio(until(lambda: bool(opened)))
