@@ -113,10 +113,17 @@ class PixelBlock:
         with contextlib.suppress(FileNotFoundError):  # already unlinked
             self.shm.unlink()
         if self.in_use():
+            # SharedMemory.__del__ would try to unmap under the image (and print a BufferError at
+            # exit): the mapping goes instead with the last reference to the shm object.
+            self.shm.close = _keep_mapped  # type: ignore[method-assign]
             return False
         self.view.release()
         self.shm.close()
         return True
+
+
+def _keep_mapped() -> None:
+    """`close` of a lingering block's shared memory: nothing (see `PixelBlock.destroy`)."""
 
 
 # Blocks of closed pools that an image still wrapped: unmapped by a later close once it is gone.
