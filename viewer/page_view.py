@@ -126,6 +126,10 @@ class FrameScrollBar(QScrollBar):
             QStyle.ComplexControl.CC_ScrollBar, option, QStyle.SubControl.SC_ScrollBarSlider, self
         )
 
+    def painted_handle(self) -> QRect:
+        """Where the handle was when the bar was last painted."""
+        return QRect(self._painted)
+
     def sliderChange(self, change: QAbstractSlider.SliderChange) -> None:
         """Qt calls this on every value change; it only repaints (range and step changes
         are rare and go through as before)."""
