@@ -57,6 +57,11 @@ DEFAULT_CACHE_BYTES = 160 * 1024 * 1024
 HANG_SECONDS = 30.0
 BACKGROUND = 2  # request priorities from here on are prefetch / thumbnails
 STALE_SECONDS = 0.2  # a render for a closed document running longer than this is cut short
+# For this long after a document's first visible page arrived, its background pages go only to
+# workers that have it open: another worker would first spend 3-10 ms (more on a big file)
+# opening it, and a paper opened next (readers flip through a meeting's papers) would wait
+# behind that uninterruptible open for its own first page.
+SPREAD_SECONDS = 0.1
 _STARTED = -2  # inbox marker: the starter thread has started the workers
 _REPLACED = -3  # inbox marker: a replacer thread has started a worker's successor
 
@@ -345,6 +350,8 @@ class RenderPool(QObject):
         # (doc, zoom, rotation) -> bytes of its last page: the block size to send the next one
         self._size_hints: dict[tuple[int, int, int], int] = {}
         self._page_seconds: dict[int, float] = {}  # doc -> recent engine seconds per page
+        self._first_shown: dict[int, float] = {}  # doc -> when its first visible page arrived
+        self._cores = os.cpu_count() or 2
         self._first_page: tuple[int, int] | None = None  # (zoom, rotation) page 0 was shown at
         self._preopened: set[int] = set()  # documents pre-opened but not registered yet
         self.hang_seconds = hang_seconds
@@ -539,12 +546,13 @@ class RenderPool(QObject):
         and render the first page right away at the zoom the last first page was shown at
         (the view's layout needs the GUI's open first; papers of a meeting share a size, so
         its request usually finds the page rendered or rendering)."""
+        # Replies already read settle first: the busy counts below are then current (an open
+        # right after a close found every worker "busy" with renders done meanwhile).
+        self._drain()
         running = [s for s in self._slots if not s.conn.closed]
         if not running:
             return
-        # The least busy worker; what it still has of the previous document is skipped once
-        # that document is closed (a moment later, when the view shows this one).
-        slot = min(running, key=lambda s: len(s.jobs))
+        slot = min(running, key=self._pending_work)
         slot.opened.add(source.doc_id)
         try:
             slot.conn.send(OpenDocument(source))
@@ -556,6 +564,16 @@ class RenderPool(QObject):
             zoom_milli, rotation = self._first_page
             key = PageKey(source.doc_id, 0, zoom_milli, rotation)
             self._send(slot, key, source, 0, speculative=True)
+
+    def _pending_work(self, slot: _Slot) -> tuple[int, float]:
+        """How soon a worker gets to a request sent now: renders it will still do (the one
+        in hand cannot be interrupted; those queued for a closed document are skipped), then
+        the sooner its current render started, the sooner it probably ends."""
+        head = slot.head()
+        if head is None:
+            return (0, 0.0)
+        queued = [job for job in slot.jobs.values() if job is not head]
+        return (1 + sum(self._live(job.key.doc_id) for job in queued), head.since)
 
     def forget(self, doc_id: int) -> None:
         """Close a pre-opened document that was never registered (it failed to open)."""
@@ -585,6 +603,7 @@ class RenderPool(QObject):
         self._queued = {k: v for k, v in self._queued.items() if k.doc_id != doc_id}
         self.cache.drop_document(doc_id)
         self._page_seconds.pop(doc_id, None)
+        self._first_shown.pop(doc_id, None)
         self._size_hints = {k: v for k, v in self._size_hints.items() if k[0] != doc_id}
         for slot in self._slots:
             slot.opened.discard(doc_id)
@@ -619,7 +638,7 @@ class RenderPool(QObject):
         self._dispatch()
 
     def _dispatch(self) -> None:
-        cores = os.cpu_count() or 2
+        cores = self._cores
         while self._queue:
             # (a closed connection: the worker is being replaced)
             open_slots = [s for s in self._slots if len(s.jobs) < PIPELINE and not s.conn.closed]
@@ -650,11 +669,16 @@ class RenderPool(QObject):
         sooner. And background work (prefetch, thumbnails) never takes the last idle worker
         unless the document's pages render fast: a page the reader scrolls to (or a newly
         opened document) must not wait seconds behind it; behind a fast page it waits a
-        millisecond, and render-ahead on every worker keeps up with a fast scroll."""
+        millisecond, and render-ahead on every worker keeps up with a fast scroll. Right after
+        a document's first page arrived, background work stays on the workers that have it
+        open (SPREAD_SECONDS)."""
         busy = [s for s in self._slots if s.jobs]
         visible = [s for s in busy if any(j.priority == 0 for j in s.jobs.values())]
         if visible and len(busy) + 1 >= cores:
             slots = [s for s in slots if s in visible]
+        shown = self._first_shown.get(key.doc_id)
+        if shown is not None and time.perf_counter() - shown < SPREAD_SECONDS:
+            slots = [s for s in slots if key.doc_id in s.opened]
         fast = self._page_seconds.get(key.doc_id, FAST_PAGE_SECONDS) < FAST_PAGE_SECONDS
         if priority >= BACKGROUND and len(self._slots) > 1 and not fast:
             with_background = [
@@ -794,6 +818,8 @@ class RenderPool(QObject):
         self._size_hints[(key.doc_id, key.zoom_milli, key.rotation)] = result.stride * result.height
         recent = self._page_seconds.get(key.doc_id, result.seconds)
         self._page_seconds[key.doc_id] = 0.8 * recent + 0.2 * result.seconds
+        if job.priority == 0 and key.doc_id in self._sources:
+            self._first_shown.setdefault(key.doc_id, time.perf_counter())
         self._dispatch()
         if not self._live(key.doc_id):  # closed meanwhile: do not fill the cache
             self._release(job.block)

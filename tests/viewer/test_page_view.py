@@ -6,12 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.viewer.conftest import same_pixels
+from tests.viewer.conftest import same_pixels, wait_painted
 from viewer.document import Document
 from viewer.layout import POINTS_TO_PIXELS
-from viewer.page_view import PageView
+from viewer.page_view import FrameScrollBar, PageView
 from viewer.render import PageKey, RenderPool
 
 
@@ -97,3 +99,65 @@ def test_thumbnails_follow_a_fast_page_change_and_end_on_the_last_page(
     finally:
         thumbs.thumbnail_model.set_document(None)
         doc.close()
+
+
+def _count_paints(qtbot: QtBot, widget: QWidget) -> list[int]:
+    """A list that grows by one for every paint event `widget` gets."""
+    painted: list[int] = []
+
+    class Counter(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if watched is widget and event.type() == QEvent.Type.Paint:
+                painted.append(1)
+            return False
+
+    counter = Counter(widget)
+    widget.installEventFilter(counter)
+    return painted
+
+
+def test_the_scroll_bar_repaints_only_when_its_handle_moves_and_ends_where_the_view_is(
+    qtbot: QtBot, view: PageView
+) -> None:
+    bar = view.verticalScrollBar()
+    assert isinstance(bar, FrameScrollBar)
+    qtbot.waitUntil(lambda: bar.handle_rect() == bar.painted_handle(), timeout=5_000)
+    start = bar.handle_rect()
+    step = 0
+    while bar.handle_rect() == start:  # the smallest scroll that moves the handle a pixel
+        bar.setValue(bar.value() + 1)
+        step += 1
+    assert step > 2  # (30 pages: the handle moves a pixel every few scroll pixels)
+    moved = bar.handle_rect()
+    qtbot.waitUntil(lambda: bar.painted_handle() == moved, timeout=5_000)
+    painted = _count_paints(qtbot, bar)
+    for _ in range((step - 1) // 2):  # scrolls that leave the handle where it is
+        bar.setValue(bar.value() + 1)
+    assert bar.handle_rect() == moved
+    qtbot.wait(50)
+    assert painted == []
+    # Many moves within one frame: the bar catches up and shows the last position.
+    for page in (3, 9, 14, 22):
+        _scroll_to(view, page)
+    qtbot.waitUntil(lambda: bar.painted_handle() == bar.handle_rect(), timeout=5_000)
+    assert painted
+    assert bar.painted_handle().top() > start.top()
+
+
+def test_a_document_shown_again_is_rendered_again(
+    qtbot: QtBot, view: PageView, pool: RenderPool
+) -> None:
+    """Set away and back (its cached pages dropped meanwhile): the view asks again."""
+    doc = view.document()
+    assert doc is not None
+    wait_painted(qtbot, view, 0)
+    view.set_document(None)
+    assert pool.cache.get(_key_for(doc.doc_id, view.zoom(), view, 0)) is None
+    view.set_document(doc)
+    view.set_zoom(1.0)
+    wait_painted(qtbot, view, 0)
+
+
+def _key_for(doc_id: int, zoom: float, view: PageView, page: int) -> PageKey:
+    scale = zoom * POINTS_TO_PIXELS * view.devicePixelRatioF()
+    return PageKey(doc_id, page, round(scale * 1000))

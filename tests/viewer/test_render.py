@@ -341,3 +341,51 @@ def test_a_preopened_first_page_is_the_new_documents(
     finally:
         pool.unregister(first.doc_id)
         first.close()
+
+
+def test_a_preopened_first_page_goes_to_the_worker_that_is_free_first(
+    qtbot: QtBot, text_pdf: Path, tmp_path: Path
+) -> None:
+    """An open right after another document: one worker is stuck in a long render, the other
+    has finished its pages but the GUI has not read the replies yet (both look busy). The new
+    first page goes to the free one and comes back with its own pixels while the long render
+    still runs."""
+    import pymupdf
+
+    pool = RenderPool(workers=2)
+    try:
+        qtbot.waitUntil(pool.is_ready, timeout=10_000)
+        first = Document.open_path(str(text_pdf))
+        pool.register(first.source)
+        shown = PageKey(first.doc_id, 0, 500)
+        pool.request([(shown, 0)])
+        qtbot.waitUntil(_cached(pool, shown), timeout=10_000)
+        pool.debug_sleep[5] = 30.0  # a page that takes the engine "forever"
+        slow = PageKey(first.doc_id, 5, 500)
+        pool.request([(slow, 0)])
+        # Visible pages (priority 0) fill both workers' pipelines: the stuck one takes one
+        # behind its long render, the other two that it finishes at once.
+        pool.request([(PageKey(first.doc_id, p, 500), 0) for p in (1, 2, 3)])
+        time.sleep(1.0)  # the replies reach the reader thread; the GUI thread reads none
+        src = pymupdf.open()
+        page = src.new_page(width=595, height=842)
+        page.insert_text((72, 120), "Tài liệu thứ hai", fontsize=40)
+        other_path = tmp_path / "hai.pdf"
+        src.save(other_path)
+        doc_id = new_doc_id()
+        pool.preopen(DocumentSource(doc_id, path=str(other_path)))
+        second = Document.open_path(str(other_path), doc_id=doc_id)
+        pool.register(second.source)
+        key = PageKey(doc_id, 0, 500)
+        pool.request([(key, 0)])
+        qtbot.waitUntil(_cached(pool, key), timeout=10_000)
+        assert pool.is_rendering(slow)  # it did not wait behind the 30-second page
+        rendered = pool.cache.get(key)
+        assert rendered is not None
+        assert same_pixels(rendered.image, other_path, 0, 0.5)
+        pool.unregister(first.doc_id)
+        pool.unregister(doc_id)
+        first.close()
+        second.close()
+    finally:
+        pool.close()
