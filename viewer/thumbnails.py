@@ -23,6 +23,7 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from viewer.document import Document
+from viewer.page_view import FrameScrollBar
 from viewer.render import PageKey, RenderedPage, RenderPool
 
 THUMB_WIDTH = 120
@@ -125,6 +126,9 @@ class ThumbnailView(QListView):
         self.setIconSize(QSize(THUMB_WIDTH, THUMB_WIDTH))
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # Following the page scrolls the list every FOLLOW_MS: a plain bar repainted (~1 ms)
+        # each time though its handle had not moved a pixel.
+        self.setVerticalScrollBar(FrameScrollBar(self))
         self._pending = -1
         self._follow = QTimer(self)
         self._follow.setSingleShot(True)
