@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -61,6 +61,7 @@ PREFETCH_PAGES = 12
 RENDER_LEAD_SECONDS = 0.03
 SETTLE_MS = 60  # no scroll for this long: the scroll stopped (render what is visible)
 FRAME_SECONDS = 1 / 60  # the scroll bar repaints at most this often (one display frame)
+FRAME_MS = 16
 ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
 
 
@@ -100,6 +101,37 @@ class _Highlights:
 
     by_page: dict[int, list[PageRect]] = field(default_factory=dict)
     current: tuple[int, tuple[PageRect, ...]] | None = None
+
+
+class Throttle(QObject):
+    """Calls `action(value)` at once, then at most every `interval_ms` with the latest value,
+    and always ends on the last one: for views that follow something changing hundreds of
+    times a second (the current page while scrolling) and cost a repaint per change."""
+
+    def __init__(
+        self, interval_ms: int, action: Callable[[int], None], parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._action = action
+        self._pending: int | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._flush)
+
+    def __call__(self, value: int) -> None:
+        """Pass `value` on now, or when the interval since the last one has passed."""
+        if self._timer.isActive():
+            self._pending = value
+            return
+        self._action(value)
+        self._timer.start()
+
+    def _flush(self) -> None:
+        if self._pending is not None:
+            value, self._pending = self._pending, None
+            self._action(value)
+            self._timer.start()
 
 
 class FrameScrollBar(QScrollBar):

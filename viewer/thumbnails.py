@@ -17,13 +17,12 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSize,
     Qt,
-    QTimer,
 )
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from viewer.document import Document
-from viewer.page_view import FrameScrollBar
+from viewer.page_view import FrameScrollBar, Throttle
 from viewer.render import PageKey, RenderedPage, RenderPool
 
 THUMB_WIDTH = 120
@@ -129,25 +128,11 @@ class ThumbnailView(QListView):
         # Following the page scrolls the list every FOLLOW_MS: a plain bar repainted (~1 ms)
         # each time though its handle had not moved a pixel.
         self.setVerticalScrollBar(FrameScrollBar(self))
-        self._pending = -1
-        self._follow = QTimer(self)
-        self._follow.setSingleShot(True)
-        self._follow.setInterval(FOLLOW_MS)
-        self._follow.timeout.connect(self._follow_pending)
+        self._follow = Throttle(FOLLOW_MS, self._reveal, self)
 
     def show_page(self, page: int) -> None:
         """Select and reveal the current page: at once, then at most every FOLLOW_MS."""
-        if self._follow.isActive():
-            self._pending = page
-            return
-        self._reveal(page)
-        self._follow.start()
-
-    def _follow_pending(self) -> None:
-        if self._pending >= 0:
-            page, self._pending = self._pending, -1
-            self._reveal(page)
-            self._follow.start()
+        self._follow(page)
 
     def _reveal(self, page: int) -> None:
         index = self.thumbnail_model.index(page)

@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 from viewer.document import Document, DocumentError, PasswordCallback, new_doc_id
 from viewer.layout import LayoutMode, ZoomMode
 from viewer.outline import OutlineView
-from viewer.page_view import OverlayPainter, PageView
+from viewer.page_view import FRAME_MS, OverlayPainter, PageView, Throttle
 from viewer.printing import PrintJob, PrintOverlay, pages_to_print
 from viewer.render import RenderPool
 from viewer.render_worker import DocumentSource
@@ -209,6 +209,9 @@ class ViewerWidget(QWidget):
         self.page_box = QSpinBox(self)
         self.page_box.setKeyboardTracking(False)
         self.page_box.valueChanged.connect(lambda n: view.go_to_page(n - 1))
+        # The box repainted on every page change (hundreds a second while scrolling or paging):
+        # it shows the page at most once per display frame, and always the last one.
+        self._page_box_follow = Throttle(FRAME_MS, self._show_page_number, self)
         self.page_total = QLabel(self)
         self.zoom_box = QComboBox(self)
         self.zoom_box.addItem(self.tr("Fit width"), ZoomMode.FIT_WIDTH)
@@ -272,10 +275,13 @@ class ViewerWidget(QWidget):
         self.zoomChanged.emit(zoom)
         self._save_state()
 
-    def _on_page_changed(self, page: int) -> None:
+    def _show_page_number(self, page: int) -> None:
         self.page_box.blockSignals(True)
         self.page_box.setValue(page + 1)
         self.page_box.blockSignals(False)
+
+    def _on_page_changed(self, page: int) -> None:
+        self._page_box_follow(page)
         self.thumbnails.show_page(page)
         self.pageChanged.emit(page)
         self._save_state()

@@ -36,9 +36,7 @@ def test_the_sidebar_follows_the_page_with_a_frame_scroll_bar(
         assert bar.painted_handle().top() > start.top()
         thumbs.show_page(0)
         qtbot.waitUntil(lambda: bar.value() == 0, timeout=2_000)
-        assert thumbs.viewport().rect().contains(
-            thumbs.visualRect(thumbs.thumbnail_model.index(0))
-        )
+        assert thumbs.viewport().rect().contains(thumbs.visualRect(thumbs.thumbnail_model.index(0)))
     finally:
         thumbs.thumbnail_model.set_document(None)
         doc.close()

@@ -126,6 +126,23 @@ def test_go_to_page_and_history(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Pa
     wait_painted(qtbot, view, 24)
 
 
+def test_page_box_shows_the_page_once_per_frame_and_ends_on_the_last(
+    qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path
+) -> None:
+    """Paging fast repaints the toolbar's page box at most once per frame, not per page, and
+    it always ends showing the page the reader stopped at."""
+    viewer.open_path(str(text_pdf))
+    view = viewer.page_view
+    qtbot.wait(50)  # the open's own page number is shown and its frame is over
+    view.go_to_page(3)
+    assert viewer.page_box.value() == 4  # the first change shows at once
+    for page in range(4, 20):
+        view.go_to_page(page)
+    assert viewer.page_box.value() == 4  # the rest waits for the frame's end
+    qtbot.waitUntil(lambda: viewer.page_box.value() == 20, timeout=2_000)
+    assert view.current_page() == 19
+
+
 @pytest.mark.parametrize("mode", list(LayoutMode))
 def test_layouts(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path, mode: LayoutMode) -> None:
     viewer.open_path(str(text_pdf))
