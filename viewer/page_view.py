@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -22,6 +22,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QRegion,
     QResizeEvent,
     QTransform,
     QWheelEvent,
@@ -716,14 +717,18 @@ class PageView(QAbstractScrollArea):
     # -- painting --------------------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        """Paint visible pages from the cache; placeholders where a render is pending."""
+        """Paint visible pages from the cache; placeholders where a render is pending. The
+        background goes only into the gaps between pages (filling under them too cost a
+        second fill of the whole viewport)."""
         painter = QPainter(self.viewport())
-        painter.fillRect(event.rect(), self.background)
+        gaps = QRegion(event.rect())
         if self._doc is None:
+            painter.fillRect(event.rect(), self.background)
             painter.end()
             return
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         sx, sy = self.horizontalScrollBar().value(), self.verticalScrollBar().value()
+        dpr = self.devicePixelRatioF()
         painted: list[int] = []
         for index in self.visible_pages():
             box = self._layout.boxes[index]
@@ -732,13 +737,14 @@ class PageView(QAbstractScrollArea):
             key = self._key(index)
             rendered = self._pool.cache.get(key)
             if rendered is not None:
-                _draw_page_image(painter, target, rendered.image, self.devicePixelRatioF())
+                covered = _draw_page_image(painter, target, rendered.image, dpr)
                 painted.append(index)
             else:
+                covered = target
                 painter.fillRect(target, Qt.GlobalColor.white)
                 stand_in = self._pool.cache.closest(key)
                 if stand_in is not None:
-                    _draw_page_image(painter, target, stand_in.image, self.devicePixelRatioF())
+                    _draw_page_image(painter, target, stand_in.image, dpr)
                 elif index in self._errors:
                     painter.setPen(QColor(0x90, 0x10, 0x10))
                     painter.drawText(
@@ -746,7 +752,10 @@ class PageView(QAbstractScrollArea):
                         Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                         self.tr("This page could not be displayed."),
                     )
+            gaps -= covered
             self._paint_marks(painter, index)
+        for rect in gaps:
+            painter.fillRect(rect, self.background)
         painter.end()
         if painted and not self._doc.sizes_complete and not self._size_timer.isActive():
             # Read the remaining page sizes only once the first page is up: before, the
@@ -877,15 +886,17 @@ class PageView(QAbstractScrollArea):
         super().mouseReleaseEvent(event)
 
 
-def _draw_page_image(painter: QPainter, target: QRect, image: QImage, dpr: float) -> None:
+def _draw_page_image(painter: QPainter, target: QRect, image: QImage, dpr: float) -> QRect:
     """Draw unscaled when the render matches the box to a pixel or two (MuPDF rounds its pixmap
-    outwards): a smooth scaled draw of a full page costs ~5 ms, an unscaled one ~0.3 ms."""
+    outwards): a smooth scaled draw of a full page costs ~5 ms, an unscaled one ~0.3 ms.
+    Returns the part of `target` the image covers."""
     w, h = image.width() / dpr, image.height() / dpr
     if abs(w - target.width()) <= 2 and abs(h - target.height()) <= 2:
         image.setDevicePixelRatio(dpr)
         painter.drawImage(target.topLeft(), image)
-    else:
-        painter.drawImage(QRectF(target), image)
+        return target.intersected(QRect(target.topLeft(), QSize(int(w), int(h))))
+    painter.drawImage(QRectF(target), image)
+    return target
 
 
 def _qrect(rect: PageRect) -> QRectF:

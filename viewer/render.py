@@ -224,10 +224,19 @@ class PixelCache:
         self.max_bytes = max_bytes
         self.bytes = 0
         self._items: OrderedDict[PageKey, RenderedPage] = OrderedDict()
+        # (doc, page) -> its cached keys: a stand-in is looked up on every paint of a page
+        # still rendering, and a loop over the whole cache cost more than the paint.
+        self._by_page: dict[tuple[int, int], list[PageKey]] = {}
         self.on_evict = on_evict
 
     def _evicted(self, page: RenderedPage) -> None:
         self.bytes -= page.image.sizeInBytes()
+        key = page.key
+        same = self._by_page.get((key.doc_id, key.page))
+        if same is not None:
+            same.remove(key)
+            if not same:
+                del self._by_page[(key.doc_id, key.page)]
         if page.block is not None and self.on_evict is not None:
             self.on_evict(page.block)
 
@@ -240,15 +249,15 @@ class PixelCache:
 
     def closest(self, key: PageKey) -> RenderedPage | None:
         """The best stand-in for `key` (same page and rotation, nearest zoom) while it renders."""
-        best: RenderedPage | None = None
-        for other, item in self._items.items():
-            if (other.doc_id, other.page, other.rotation) != (key.doc_id, key.page, key.rotation):
+        best: PageKey | None = None
+        for other in self._by_page.get((key.doc_id, key.page), ()):
+            if other.rotation != key.rotation:
                 continue
             if best is None or abs(other.zoom_milli - key.zoom_milli) < abs(
-                best.key.zoom_milli - key.zoom_milli
+                best.zoom_milli - key.zoom_milli
             ):
-                best = item
-        return best
+                best = other
+        return None if best is None else self._items[best]
 
     def put(self, page: RenderedPage) -> None:
         """Insert and evict the least recently used images beyond the byte bound."""
@@ -256,6 +265,7 @@ class PixelCache:
         if old is not None:
             self._evicted(old)
         self._items[page.key] = page
+        self._by_page.setdefault((page.key.doc_id, page.key.page), []).append(page.key)
         self.bytes += page.image.sizeInBytes()
         while self.bytes > self.max_bytes and len(self._items) > 1:
             _, evicted = self._items.popitem(last=False)

@@ -161,3 +161,26 @@ def test_a_document_shown_again_is_rendered_again(
 def _key_for(doc_id: int, zoom: float, view: PageView, page: int) -> PageKey:
     scale = zoom * POINTS_TO_PIXELS * view.devicePixelRatioF()
     return PageKey(doc_id, page, round(scale * 1000))
+
+
+def test_the_background_fills_the_gaps_and_pages_keep_their_pixels(
+    qtbot: QtBot, view: PageView, text_pdf: Path
+) -> None:
+    """Only the gaps get the background: a page's render and a page still rendering (white
+    paper) are not painted over, and the gap between two pages is the background."""
+    bar = view.verticalScrollBar()
+    first, second = view.page_layout().boxes[0], view.page_layout().boxes[1]
+    assert first is not None
+    assert second is not None
+    bar.setValue(second.y - 150)  # the end of page 0, the gap, the top of page 1
+    assert view.visible_pages() == [0, 1]
+    wait_painted(qtbot, view, 1)
+    shot = view.viewport().grab().toImage()
+    sx, sy = view.horizontalScrollBar().value(), bar.value()
+    gap_y = first.y + first.h - sy + (second.y - first.y - first.h) // 2
+    assert shot.pixelColor(first.x - sx + first.w // 2, gap_y) == view.background
+    paper = shot.pixelColor(5, second.y - sy + 2)  # the top margin of page 1
+    assert paper.lightness() > 240
+    rendered = view._pool.cache.get(_key(view, 1))
+    assert rendered is not None
+    assert same_pixels(rendered.image, text_pdf, 1, rendered.key.zoom)

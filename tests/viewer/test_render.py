@@ -53,6 +53,43 @@ def test_cache_is_bounded_in_bytes() -> None:
     assert cache.closest(PageKey(1, 9, 2000)) is not None
 
 
+def test_stand_in_is_the_nearest_zoom_of_the_same_page_and_rotation_still_cached() -> None:
+    """The stand-in index follows puts, evictions and dropped documents."""
+    image = QImage(10, 10, QImage.Format.Format_RGB32)  # 400 bytes each
+    cache = PixelCache(max_bytes=400 * 5)
+
+    def put(key: PageKey) -> None:
+        cache.put(RenderedPage(key, image.copy(), key.zoom))
+
+    for key in (
+        PageKey(1, 3, 1000),
+        PageKey(1, 3, 1500),
+        PageKey(1, 3, 1400, 90),
+        PageKey(1, 4, 1400),
+        PageKey(2, 3, 1400),
+    ):
+        put(key)
+    found = cache.closest(PageKey(1, 3, 1400))
+    assert found is not None
+    assert found.key == PageKey(1, 3, 1500)
+    rotated = cache.closest(PageKey(1, 3, 2000, 90))
+    assert rotated is not None
+    assert rotated.key == PageKey(1, 3, 1400, 90)
+    assert cache.closest(PageKey(1, 5, 1000)) is None
+    put(PageKey(1, 6, 1000))  # evicts the oldest, page 3 at 1000
+    found = cache.closest(PageKey(1, 3, 900))
+    assert found is not None
+    assert found.key == PageKey(1, 3, 1500)
+    put(PageKey(1, 3, 1500))  # replaced: still one entry
+    cache.drop_document(1)
+    assert cache.closest(PageKey(1, 3, 1500)) is None
+    found = cache.closest(PageKey(2, 3, 1000))
+    assert found is not None
+    assert found.key == PageKey(2, 3, 1400)
+    cache.clear()
+    assert cache.closest(PageKey(2, 3, 1000)) is None
+
+
 def test_enormous_page_is_scaled_to_fit(qtbot: QtBot, pool: RenderPool, tmp_path: Path) -> None:
     import pymupdf
 
