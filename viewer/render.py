@@ -368,8 +368,10 @@ class RenderPool(QObject):
         self._ctx = _context()
         self._slots: list[_Slot] = []
         self._search_slot: _Slot | None = None
+        # A heap of (priority, seq, key, owner); an entry no longer in `_wants` is skipped.
         self._queue: list[tuple[int, int, PageKey, str]] = []
-        self._queued: dict[PageKey, int] = {}
+        self._wants: dict[PageKey, dict[str, int]] = {}  # queued page -> owner -> priority
+        self._owned: dict[str, list[PageKey]] = {}  # owner -> the pages of its last request
         self._in_flight: dict[PageKey, _Slot] = {}
         self._sources: dict[int, DocumentSource] = {}
         self._users: dict[int, int] = {}
@@ -610,7 +612,10 @@ class RenderPool(QObject):
         self._sources.pop(doc_id, None)
         self._queue = [q for q in self._queue if q[2].doc_id != doc_id]
         heapq.heapify(self._queue)
-        self._queued = {k: v for k, v in self._queued.items() if k.doc_id != doc_id}
+        self._wants = {k: v for k, v in self._wants.items() if k.doc_id != doc_id}
+        self._owned = {
+            o: [k for k in keys if k.doc_id != doc_id] for o, keys in self._owned.items()
+        }
         self.cache.drop_document(doc_id)
         self._page_seconds.pop(doc_id, None)
         self._first_shown.pop(doc_id, None)
@@ -629,22 +634,38 @@ class RenderPool(QObject):
 
     def request(self, keys: Iterable[tuple[PageKey, int]], owner: str = "") -> None:
         """Queue (key, priority) pairs, lower priority first. A non-empty `owner` (one per view)
-        replaces that owner's older queued requests: pages scrolled past are never rendered."""
-        if owner:
-            self._queue = [q for q in self._queue if q[3] != owner]
-            heapq.heapify(self._queue)
-            self._queued = {}
-            for priority, _, key, _owner in self._queue:
-                self._queued[key] = min(priority, self._queued.get(key, priority))
+        replaces that owner's older queued requests: pages scrolled past are never rendered.
+
+        Incremental: a view asks on every scroll step that changes what it wants, and
+        rebuilding the queue each time (hundreds of thumbnails in it) cost more than the step."""
+        wants = self._wants
+        asked: list[PageKey] = []
         for key, priority in keys:
             if key.page == 0 and priority == 0:
                 self._first_page = (key.zoom_milli, key.rotation)
             if key in self._in_flight or self.cache.get(key) is not None:
                 continue
-            if self._queued.get(key, 1 << 30) <= priority:
+            by_owner = wants.get(key)
+            if by_owner is None:
+                by_owner = wants[key] = {}
+            old = by_owner.get(owner)
+            if owner:
+                asked.append(key)
+            elif old is not None and old <= priority:  # anonymous requests keep the best
                 continue
-            self._queued[key] = priority
-            heapq.heappush(self._queue, (priority, next(self._seq), key, owner))
+            if old != priority:
+                by_owner[owner] = priority
+                heapq.heappush(self._queue, (priority, next(self._seq), key, owner))
+        if owner:
+            kept = set(asked)
+            for key in self._owned.get(owner, ()):
+                by_owner = wants.get(key) if key not in kept else None
+                if by_owner is not None and by_owner.pop(owner, None) is not None and not by_owner:
+                    del wants[key]
+            self._owned[owner] = asked
+        if len(self._queue) > 4 * len(wants) + 256:  # mostly superseded entries: compact
+            self._queue = [q for q in self._queue if wants.get(q[2], {}).get(q[3]) == q[0]]
+            heapq.heapify(self._queue)
         self._dispatch()
 
     def _dispatch(self) -> None:
@@ -653,6 +674,8 @@ class RenderPool(QObject):
             # (a closed connection: the worker is being replaced)
             open_slots = [s for s in self._slots if len(s.jobs) < PIPELINE and not s.conn.closed]
             if not open_slots:
+                return
+            if not self._skip_superseded():
                 return
             priority, _, head, _owner = self._queue[0]
             if priority > 0:
@@ -758,22 +781,35 @@ class RenderPool(QObject):
             except OSError as exc:
                 log.debug("drop blocks on worker %d: %r", slot.index, exc)
 
+    def _skip_superseded(self) -> bool:
+        """Drop superseded entries off the top of the heap; False when nothing is queued."""
+        queue, wants = self._queue, self._wants
+        while queue:
+            priority, _, key, owner = queue[0]
+            by_owner = wants.get(key)
+            if by_owner is not None and by_owner.get(owner) == priority:
+                return True
+            heapq.heappop(queue)
+        return False
+
     def _pop(self) -> PageKey | None:
-        """The most urgent live request (superseded heap entries are skipped)."""
-        while self._queue:
-            priority, _, key, _owner = heapq.heappop(self._queue)
-            if self._queued.get(key) == priority:
-                del self._queued[key]
-                return key
-        return None
+        """The most urgent live request (superseded heap entries are skipped); every owner's
+        request for that page is settled with it."""
+        if not self._skip_superseded():
+            return None
+        key = heapq.heappop(self._queue)[2]
+        del self._wants[key]
+        return key
 
     def _requeue(self, job: _Job) -> None:
         """Put a page back in the queue (its worker was replaced, or its block too small)."""
         self._release(job.block)
         self._in_flight.pop(job.key, None)
-        if job.key.doc_id in self._sources and self._queued.get(job.key, 1 << 30) > job.priority:
-            self._queued[job.key] = job.priority
-            heapq.heappush(self._queue, (job.priority, next(self._seq), job.key, ""))
+        if job.key.doc_id in self._sources:
+            by_owner = self._wants.setdefault(job.key, {})
+            if by_owner.get("", 1 << 30) > job.priority:
+                by_owner[""] = job.priority
+                heapq.heappush(self._queue, (job.priority, next(self._seq), job.key, ""))
 
     def _take(self, slot: _Slot, request_id: int) -> _Job | None:
         """Settle a job that the worker answered; the next one starts now."""

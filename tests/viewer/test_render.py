@@ -90,6 +90,35 @@ def test_stand_in_is_the_nearest_zoom_of_the_same_page_and_rotation_still_cached
     assert cache.closest(PageKey(2, 3, 1000)) is None
 
 
+def test_an_owner_replaces_only_its_own_queued_pages(qtbot: QtBot, text_pdf: Path) -> None:
+    """A view's new request drops the pages it no longer wants, but not the same page someone
+    else (a thumbnail) asked for; queued pages go in priority order."""
+    pool = RenderPool(workers=1)
+    try:
+        qtbot.waitUntil(pool.is_ready, timeout=10_000)
+        doc = Document.open_path(str(text_pdf))
+        pool.register(doc.source)
+        ready, _failed = _collect(pool)
+        pool.debug_sleep[0] = 0.5  # the worker is busy while the queue changes
+        pool.debug_sleep[1] = 0.5
+        keys = [PageKey(doc.doc_id, page, 1000) for page in range(6)]
+        pool.request([(keys[0], 0), (keys[1], 1)], owner="view")  # both in the worker
+        pool.request([(keys[0], 0), (keys[1], 1), (keys[2], 2), (keys[3], 3)], owner="view")
+        pool.request([(keys[3], 20)])  # a thumbnail of the same page
+        pool.request([(keys[0], 0), (keys[1], 1), (keys[4], 2)], owner="view")
+        qtbot.waitUntil(lambda: {p.key.page for p in ready} >= {0, 1, 3, 4}, timeout=10_000)
+        # Page 2 was dropped: at priority 2 it would have gone before page 3 (priority 20).
+        assert 2 not in {p.key.page for p in ready}
+        assert pool.cache.get(keys[2]) is None
+        assert not pool.is_rendering(keys[2])
+        order = [p.key.page for p in ready]
+        assert order.index(4) < order.index(3)
+        pool.unregister(doc.doc_id)
+        doc.close()
+    finally:
+        pool.close()
+
+
 def test_enormous_page_is_scaled_to_fit(qtbot: QtBot, pool: RenderPool, tmp_path: Path) -> None:
     import pymupdf
 
