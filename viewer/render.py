@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from multiprocessing import shared_memory
 from multiprocessing.connection import Connection, wait
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
@@ -66,9 +66,11 @@ _STARTED = -2  # inbox marker: the starter thread has started the workers
 _REPLACED = -3  # inbox marker: a replacer thread has started a worker's successor
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class PageKey:
-    """Identity of a rendered image: document, page, zoom in thousandths, extra rotation."""
+class PageKey(NamedTuple):
+    """Identity of a rendered image: document, page, zoom in thousandths, extra rotation.
+
+    A tuple, not a dataclass: keys are hashed and compared in every cache and queue lookup
+    (~190,000 times in 2 s of scrolling), and a dataclass does both in Python."""
 
     doc_id: int
     page: int
