@@ -697,9 +697,18 @@ class PageView(QAbstractScrollArea):
     def _on_page_ready(self, page: RenderedPage) -> None:
         if self._doc is None or page.key.doc_id != self._doc.doc_id:
             return
-        self._errors.pop(page.key.page, None)
-        if page.key.page in self.visible_pages():
-            self.viewport().update()
+        index = page.key.page
+        self._errors.pop(index, None)
+        if index not in self.visible_pages():
+            return
+        key = self._key(index)
+        if page.key != key and self._pool.cache.get(key) is not None:
+            return  # another zoom (a thumbnail) of a page already shown at its own
+        # Only the page's own rect: the rest of the viewport is as painted.
+        box = self._layout.boxes[index]
+        assert box is not None
+        sx, sy = self.horizontalScrollBar().value(), self.verticalScrollBar().value()
+        self.viewport().update(QRect(box.x - sx, box.y - sy, box.w, box.h))
 
     def _on_page_failed(self, key: PageKey, reason: str) -> None:
         doc = self._doc

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QRect
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -184,3 +185,43 @@ def test_the_background_fills_the_gaps_and_pages_keep_their_pixels(
     rendered = view._pool.cache.get(_key(view, 1))
     assert rendered is not None
     assert same_pixels(rendered.image, text_pdf, 1, rendered.key.zoom)
+
+
+def test_an_arriving_page_repaints_only_its_rect_and_a_thumbnail_of_it_nothing(
+    qtbot: QtBot, view: PageView, pool: RenderPool
+) -> None:
+    rects: list[QRect] = []
+
+    class Recorder(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                assert isinstance(event, QPaintEvent)
+                rects.append(event.rect())
+            return False
+
+    recorder = Recorder(view)
+    view.viewport().installEventFilter(recorder)
+    painted: list[int] = []
+    view.pagePainted.connect(painted.append)
+    bar = view.verticalScrollBar()
+    second = view.page_layout().boxes[1]
+    assert second is not None
+    pool.debug_sleep[1] = 0.3  # page 1 arrives after everything else has been painted
+    try:
+        bar.setValue(second.y - 150)
+        assert view.visible_pages() == [0, 1]
+        qtbot.waitUntil(lambda: 0 in painted, timeout=10_000)
+        qtbot.waitUntil(lambda: 1 in painted, timeout=10_000)
+    finally:
+        del pool.debug_sleep[1]
+    sx, sy = view.horizontalScrollBar().value(), bar.value()
+    page_rect = QRect(second.x - sx, second.y - sy, second.w, second.h)
+    assert page_rect.intersected(view.viewport().rect()) in rects  # a page's own repaint
+    rects.clear()
+    doc = view.document()
+    assert doc is not None
+    thumb = PageKey(doc.doc_id, 1, 150)
+    pool.request([(thumb, 20)])
+    qtbot.waitUntil(lambda: pool.cache.get(thumb) is not None, timeout=10_000)
+    qtbot.wait(50)
+    assert rects == []  # the page shows at its own zoom: its thumbnail changes nothing
