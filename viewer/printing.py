@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import logging
 import math
+import time
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication, QObject, QRectF, QTimer, Signal
@@ -30,8 +31,22 @@ PRIORITY = 1  # after the page the reader looks at, before prefetch and thumbnai
 # Rows of a page image painted per event-loop turn. Qt's PDF engine (also behind CUPS printing)
 # compresses an image as it is drawn: a whole 300-dpi A4 page took ~220 ms of GUI thread in one
 # go (measured; a painter in a QThread does not help: PySide keeps the GIL through drawImage).
-# 128 rows cost ~8 ms.
+# The first strip has STRIP_ROWS rows; later ones as many as the last strip's time per row says
+# fit in STRIP_SECONDS (a fixed 128 rows stalled the GUI 27 ms once: the cost per row varies
+# with the page's content and the machine's load).
 STRIP_ROWS = 128
+STRIP_SECONDS = 0.006
+MIN_STRIP_ROWS = 8
+MAX_STRIP_ROWS = 1024
+
+
+def next_strip_rows(rows: int, seconds: float) -> int:
+    """Rows for the next strip after `rows` took `seconds`: aim at STRIP_SECONDS, grow at most
+    twofold per strip (one fast strip may be luck), shrink at once."""
+    if seconds <= 0:
+        return min(MAX_STRIP_ROWS, rows * 2)
+    fitted = int(rows * STRIP_SECONDS / seconds)
+    return max(MIN_STRIP_ROWS, min(MAX_STRIP_ROWS, rows * 2, fitted))
 
 
 def pages_to_print(printer: QPrinter, page_count: int, current: int) -> list[int]:
@@ -103,6 +118,7 @@ class PrintJob(QObject):
         self._cancelling = False
         self._page_image: QImage | None = None  # the page being painted, strip by strip
         self._row = 0
+        self._strip_rows = STRIP_ROWS
         self._target = QRectF()
         # Renders of this run, held here: the pixel cache may evict (and recycle) an image
         # before its turn comes. A QImage copy shares the pixels until the cache reuses them.
@@ -247,15 +263,18 @@ class PrintJob(QObject):
         return True
 
     def _draw_strip(self) -> bool:
-        """Paint the next STRIP_ROWS rows of the page; True once the page (with its overlays)
-        is complete."""
+        """Paint the next strip of rows (sized by `next_strip_rows`); True once the page (with
+        its overlays) is complete."""
         image = self._page_image
         assert image is not None
-        rows = min(STRIP_ROWS, image.height() - self._row)
+        rows = min(self._strip_rows, image.height() - self._row)
         scale = self._target.height() / image.height()
         top = self._target.y() + self._row * scale
         dest = QRectF(self._target.x(), top, self._target.width(), rows * scale)
+        started = time.perf_counter()
         self._painter.drawImage(dest, image.copy(0, self._row, image.width(), rows))
+        if rows == self._strip_rows:  # (a page's short last strip says little)
+            self._strip_rows = next_strip_rows(rows, time.perf_counter() - started)
         self._row += rows
         if self._row < image.height():
             return False

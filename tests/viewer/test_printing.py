@@ -20,7 +20,15 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from viewer.layout import ZoomMode
-from viewer.printing import PrintJob, PrintState, pages_to_print
+from viewer.printing import (
+    MAX_STRIP_ROWS,
+    MIN_STRIP_ROWS,
+    STRIP_SECONDS,
+    PrintJob,
+    PrintState,
+    next_strip_rows,
+    pages_to_print,
+)
 from viewer.render import RenderPool
 from viewer.state import MemoryStateStore
 from viewer.viewer_widget import ViewerWidget
@@ -240,3 +248,13 @@ def test_a_page_that_cannot_render_stops_printing_with_a_message(
     assert job.printed == 1
     assert "41" in failures[0]
     assert job.state is PrintState.FAILED
+
+
+def test_strips_are_sized_to_the_time_budget() -> None:
+    """A slow strip shrinks the next at once; a fast one grows it at most twofold; bounds hold."""
+    assert next_strip_rows(128, STRIP_SECONDS * 3) == 128 // 3  # 27 ms-like strips: a third
+    assert next_strip_rows(128, STRIP_SECONDS / 10) == 256  # fast: doubles, no more
+    assert next_strip_rows(128, STRIP_SECONDS) == 128
+    assert next_strip_rows(MIN_STRIP_ROWS, 1.0) == MIN_STRIP_ROWS
+    assert next_strip_rows(MAX_STRIP_ROWS, 0.0) == MAX_STRIP_ROWS
+    assert next_strip_rows(16, 0.0) == 32
