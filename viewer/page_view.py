@@ -739,6 +739,7 @@ class PageView(QAbstractScrollArea):
         sx, sy = self.horizontalScrollBar().value(), self.verticalScrollBar().value()
         dpr = self.devicePixelRatioF()
         painted: list[int] = []
+        shown: list[int] = []
         for index in self.visible_pages():
             box = self._layout.boxes[index]
             assert box is not None
@@ -762,9 +763,12 @@ class PageView(QAbstractScrollArea):
                         self.tr("This page could not be displayed."),
                     )
             gaps -= covered
+            shown.append(index)
+        painter.setClipRegion(gaps)
+        painter.fillRect(event.rect(), self.background)
+        painter.setClipping(False)
+        for index in shown:  # after the background: an overlay may reach beyond its page
             self._paint_marks(painter, index)
-        for rect in gaps:
-            painter.fillRect(rect, self.background)
         painter.end()
         if painted and not self._doc.sizes_complete and not self._size_timer.isActive():
             # Read the remaining page sizes only once the first page is up: before, the
