@@ -27,7 +27,7 @@ from ui.documents_view import DocumentsView
 from ui.inbox_view import InboxView
 from ui.meetings_view import MeetingsView
 from ui.record_view import RecordView
-from viewer.drop import mime_pdf
+from viewer.drop import accept_pdf_drag, take_pdf_drop
 
 CONNECTION_COLOURS = {"connected": "#1b7f3b", "reconnecting": "#b26a00", "offline": "#b3261e"}
 
@@ -203,14 +203,12 @@ class MainWindow(QMainWindow):
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept a drag that carries a local PDF."""
-        if mime_pdf(event.mimeData()) is not None:
-            event.acceptProposedAction()
+        accept_pdf_drag(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
         """A dropped PDF opens in the reader."""
-        path = mime_pdf(event.mimeData())
+        path = take_pdf_drop(event)
         if path is not None:
-            event.acceptProposedAction()
             self.file_requested.emit(str(path))
 
     # --- readiness -----------------------------------------------------------------------------

@@ -15,9 +15,7 @@ from PySide6.QtGui import QCloseEvent, QIcon, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QHBoxLayout,
     QLabel,
-    QPushButton,
     QStackedWidget,
     QStyle,
     QTreeView,
@@ -28,6 +26,7 @@ from PySide6.QtWidgets import (
 from desktop.notify import user_message
 from ui.meetings_view import MeetingsModel
 from ui.reader_window import confidential_marking
+from ui.state_page import StatePage
 from ui.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
@@ -82,21 +81,9 @@ class MeetingDetail(QWidget):
         column.addWidget(self.agenda, 1)
         column.addWidget(self.hint)
 
-        self.message = QLabel(self)
-        self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.message.setWordWrap(True)
-        self.retry_button = QPushButton(self)
+        state = StatePage(self)
+        self.message, self.retry_button = state.message, state.button
         self.retry_button.clicked.connect(self.reload)
-        state = QWidget(self)
-        column = QVBoxLayout(state)
-        column.addStretch(1)
-        column.addWidget(self.message)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.retry_button)
-        row.addStretch(1)
-        column.addLayout(row)
-        column.addStretch(1)
 
         self.stack = QStackedWidget(self)
         self.details_page, self.state_page = details, state

@@ -28,7 +28,6 @@ from PySide6.QtGui import (
     QKeySequence,
 )
 from PySide6.QtWidgets import (
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QProgressBar,
@@ -40,9 +39,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.notify import user_message
+from ui.state_page import StatePage
 from ui.tasks import TaskOwner
 from viewer.annotations import sha256_of_file
-from viewer.drop import mime_pdf
+from viewer.drop import accept_pdf_drag, take_pdf_drop
 from viewer.reader import JobRunner, Reader
 from viewer.render import RenderPool
 from viewer.signatures import SignatureInspector
@@ -102,22 +102,11 @@ class ReaderTab(QWidget):
         column.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignHCenter)
         column.addStretch(1)
 
-        self.error_label = QLabel(self)
-        self.error_label.setWordWrap(True)
-        self.error_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        failed = StatePage(self)
+        self.error_label, self.retry_button = failed.message, failed.button
         self.error_label.setObjectName("readerError")
-        self.retry_button = QPushButton(self.tr("Retry"), self)
+        self.retry_button.setText(self.tr("Retry"))
         self.retry_button.clicked.connect(self.retry_requested)
-        failed = QWidget(self)
-        column = QVBoxLayout(failed)
-        column.addStretch(1)
-        column.addWidget(self.error_label)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.retry_button)
-        row.addStretch(1)
-        column.addLayout(row)
-        column.addStretch(1)
 
         self.stack = QStackedWidget(self)
         self.loading_page, self.error_page = loading, failed
@@ -410,14 +399,12 @@ class ReaderWindow(QMainWindow):
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept a drag that carries a local PDF."""
-        if mime_pdf(event.mimeData()) is not None:
-            event.acceptProposedAction()
+        accept_pdf_drag(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
         """Open a dropped PDF in a new tab."""
-        path = mime_pdf(event.mimeData())
+        path = take_pdf_drop(event)
         if path is not None:
-            event.acceptProposedAction()
             self.open_local(path)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
 
 def dropped_pdf(urls: Iterable[QUrl]) -> Path | None:
@@ -25,3 +26,18 @@ def mime_pdf(mime: QMimeData | None) -> Path | None:
     if mime is None or not mime.hasUrls():
         return None
     return dropped_pdf(mime.urls())
+
+
+def accept_pdf_drag(event: QDragEnterEvent) -> None:
+    """A widget's `dragEnterEvent`: accept a drag that carries a local PDF."""
+    if mime_pdf(event.mimeData()) is not None:
+        event.acceptProposedAction()
+
+
+def take_pdf_drop(event: QDropEvent) -> Path | None:
+    """A widget's `dropEvent`: the dropped local PDF, the drop accepted; None (left ignored)
+    when the drop carries none."""
+    path = mime_pdf(event.mimeData())
+    if path is not None:
+        event.acceptProposedAction()
+    return path

@@ -42,7 +42,7 @@ from viewer.annotation_store import AnnotationStore
 from viewer.annotation_tools import AnnotationTools, TextPrompt, Tool, palette
 from viewer.annotations import Annotation, AnnotationModel
 from viewer.document import PasswordCallback
-from viewer.drop import mime_pdf
+from viewer.drop import accept_pdf_drag, take_pdf_drop
 from viewer.notes_panel import NotesPanel, connect_notes
 from viewer.render import RenderPool
 from viewer.signatures import SignatureInspector
@@ -520,14 +520,12 @@ class Reader(QWidget):
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept a drag that carries a local PDF."""
-        if mime_pdf(event.mimeData()) is not None:
-            event.acceptProposedAction()
+        accept_pdf_drag(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
         """A dropped PDF: the host opens it."""
-        path = mime_pdf(event.mimeData())
+        path = take_pdf_drop(event)
         if path is not None:
-            event.acceptProposedAction()
             self.openFileRequested.emit(str(path))
 
     def shutdown(self) -> None:

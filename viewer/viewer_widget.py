@@ -13,10 +13,9 @@ three.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -44,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.document import Document, DocumentError, PasswordCallback, new_doc_id
+from viewer.drop import accept_pdf_drag, take_pdf_drop
 from viewer.layout import LayoutMode, ZoomMode
 from viewer.outline import OutlineView
 from viewer.page_view import FRAME_MS, OverlayPainter, PageView, Throttle
@@ -532,29 +532,19 @@ class ViewerWidget(QWidget):
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept a dropped PDF file."""
-        if _dropped_pdf(event.mimeData()) is not None:
-            event.acceptProposedAction()
+        accept_pdf_drag(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
         """Open the dropped PDF."""
-        path = _dropped_pdf(event.mimeData())
+        path = take_pdf_drop(event)
         if path is None:
             return
-        event.acceptProposedAction()
         if self.handles_open_externally:
-            self.fileDropped.emit(path)
+            self.fileDropped.emit(str(path))
         else:
-            self.open_path(path)
+            self.open_path(str(path))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save the view state and release the document."""
         self.close_document()
         super().closeEvent(event)
-
-
-def _dropped_pdf(mime: QMimeData) -> str | None:
-    for url in mime.urls():
-        path = url.toLocalFile()
-        if path and os.path.splitext(path)[1].lower() == ".pdf":
-            return path
-    return None
