@@ -14,17 +14,12 @@ GIL while it works, so a thread would stall the GUI).
 
 from __future__ import annotations
 
-import concurrent.futures
-import functools
-import itertools
 import logging
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QColor, QDragEnterEvent, QDropEvent, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -43,6 +38,7 @@ from viewer.annotation_tools import AnnotationTools, TextPrompt, Tool, palette
 from viewer.annotations import Annotation, AnnotationModel
 from viewer.document import PasswordCallback
 from viewer.drop import accept_pdf_drag, take_pdf_drop
+from viewer.jobs import JobRunner
 from viewer.notes_panel import NotesPanel, connect_notes
 from viewer.render import RenderPool
 from viewer.signatures import SignatureInspector
@@ -52,71 +48,6 @@ from viewer.viewer_widget import ViewerWidget
 from viewer.watermark import WatermarkSpec
 
 log = logging.getLogger(__name__)
-
-
-class JobRunner(QObject):
-    """Runs module-level functions in one worker process; `submit` returns at once.
-
-    `finished(job_id, result)` or `failed(job_id, exception)` follows on the GUI thread. The
-    process starts on first use (spawn: the GUI process has Qt and threads, which fork does not
-    copy safely) and is stopped by `close`.
-    """
-
-    finished = Signal(int, object)
-    failed = Signal(int, object)
-    _completed = Signal(int, object)  # from the executor's thread; queued to ours
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._executor: ProcessPoolExecutor | None = None
-        self._ids = itertools.count(1)
-        self._pending: dict[int, Future[Any]] = {}
-        self._completed.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
-
-    def submit(self, function: Callable[..., Any], *args: Any) -> int:
-        """Start `function(*args)` in the worker; returns the job id the signals carry."""
-        if self._executor is None:
-            context = multiprocessing.get_context("spawn")
-            self._executor = ProcessPoolExecutor(max_workers=1, mp_context=context)
-        job = next(self._ids)
-        future = self._executor.submit(function, *args)
-        self._pending[job] = future
-        future.add_done_callback(functools.partial(self._completed.emit, job))
-        return job
-
-    def busy(self) -> bool:
-        """A job is under way."""
-        return bool(self._pending)
-
-    def cancel(self) -> None:
-        """Forget pending jobs (a running one finishes in the worker; its result is dropped)."""
-        for future in self._pending.values():
-            future.cancel()
-        self._pending.clear()
-
-    def close(self) -> None:
-        """Stop the worker process."""
-        self.cancel()
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
-
-    @Slot(int, object)
-    def _deliver(self, job: int, future: Future[Any]) -> None:
-        if self._pending.pop(job, None) is None or future.cancelled():
-            return
-        try:
-            result = future.result()
-        except concurrent.futures.process.BrokenProcessPool as exc:
-            log.warning("job worker died during job %d: %r", job, exc)
-            self._executor = None  # a new worker next time
-            self.failed.emit(job, exc)
-            return
-        except Exception as exc:  # the job's own error, re-raised here by the future
-            log.warning("job %d failed: %r", job, exc)
-            self.failed.emit(job, exc)
-            return
-        self.finished.emit(job, result)
 
 
 def _same_notes(a: list[Annotation], b: list[Annotation]) -> bool:

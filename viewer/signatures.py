@@ -9,20 +9,17 @@ Qt signals.
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
 import enum
-import functools
-import itertools
 import logging
-import multiprocessing
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+
+from viewer.jobs import JobRunner
 
 log = logging.getLogger(__name__)
 
@@ -196,11 +193,6 @@ def inspect_signature_file(
     return inspect_signatures(data, trust_roots, moment)
 
 
-def _process_context() -> multiprocessing.context.BaseContext:
-    """spawn everywhere: the GUI process has Qt and threads, which fork does not copy safely."""
-    return multiprocessing.get_context("spawn")
-
-
 class SignatureInspector(QObject):
     """Validates signatures in a worker process; `inspect` returns at once.
 
@@ -210,15 +202,15 @@ class SignatureInspector(QObject):
 
     finished = Signal(int, object)
     failed = Signal(int, str)
-    _completed = Signal(int, object)  # from the executor's thread; queued to ours
 
     def __init__(self, trust_roots: Sequence[bytes] = (), parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._roots = tuple(trust_roots)
-        self._executor: ProcessPoolExecutor | None = None
-        self._ids = itertools.count(1)
-        self._pending: dict[int, Future[list[SignatureInfo]]] = {}
-        self._completed.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._jobs = JobRunner(self)
+        self._jobs.finished.connect(self.finished)
+        self._jobs.failed.connect(
+            lambda request, _exc: self.failed.emit(request, _failure_message())
+        )
 
     def set_trust_roots(self, trust_roots: Sequence[bytes]) -> None:
         """The roots later inspections trust (policy-configured CA certificates)."""
@@ -226,57 +218,24 @@ class SignatureInspector(QObject):
 
     def inspect(self, data: bytes) -> int:
         """Start validating `data`; returns the request id the signals will carry."""
-        return self._submit(inspect_signatures, data)
+        return self._jobs.submit(inspect_signatures, data, self._roots)
 
     def inspect_file(self, path: str) -> int:
         """Start validating the file at `path` (read by the worker)."""
-        return self._submit(inspect_signature_file, path)
-
-    def _submit(self, function: Callable[..., list[SignatureInfo]], source: bytes | str) -> int:
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(max_workers=1, mp_context=_process_context())
-        request = next(self._ids)
-        future = self._executor.submit(function, source, self._roots)
-        self._pending[request] = future
-        future.add_done_callback(functools.partial(self._completed.emit, request))
-        return request
+        return self._jobs.submit(inspect_signature_file, path, self._roots)
 
     def busy(self) -> bool:
         """An inspection is under way."""
-        return bool(self._pending)
+        return self._jobs.busy()
 
     def cancel(self, request: int | None = None) -> None:
         """Forget one pending request, or all of them (their results are dropped). Panels that
         share one inspector cancel only their own request."""
-        requests = list(self._pending) if request is None else [request]
-        for key in requests:
-            future = self._pending.pop(key, None)
-            if future is not None:
-                future.cancel()
+        self._jobs.cancel(request)
 
     def close(self) -> None:
         """Stop the worker process."""
-        self.cancel()
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
-
-    @Slot(int, object)
-    def _deliver(self, request: int, future: Future[list[SignatureInfo]]) -> None:
-        if self._pending.pop(request, None) is None or future.cancelled():
-            return
-        try:
-            infos = future.result()
-        except concurrent.futures.process.BrokenProcessPool as exc:
-            log.warning("signature worker died during request %d: %r", request, exc)
-            self._executor = None  # a new worker next time
-            self.failed.emit(request, _failure_message())
-            return
-        except Exception as exc:  # pyHanko raises many types on malformed files; OSError too
-            log.warning("signature inspection %d failed: %r", request, exc)
-            self.failed.emit(request, _failure_message())
-            return
-        self.finished.emit(request, infos)
+        self._jobs.close()
 
 
 def _failure_message() -> str:

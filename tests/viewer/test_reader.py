@@ -27,7 +27,8 @@ from viewer.annotation_store import SqliteAnnotationStore
 from viewer.annotation_tools import Tool
 from viewer.annotations import Annotation, AnnotationKind, sha256_of_file
 from viewer.drop import dropped_pdf
-from viewer.reader import JobRunner, Reader
+from viewer.jobs import JobRunner
+from viewer.reader import Reader
 from viewer.render import RenderPool
 from viewer.signatures import SignatureInspector
 from viewer.state import MemoryStateStore
