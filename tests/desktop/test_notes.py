@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -151,14 +149,6 @@ class FakeSession:
 class FakeEvents(QObject):
     event_received = Signal(object)
     state_changed = Signal(str)
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[LocalStore]:
-    local = LocalStore(tmp_path / "cache.db")
-    local.open()
-    yield local
-    local.close()
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,14 +46,6 @@ class ScriptedApi:
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[LocalStore]:
-    local = LocalStore(tmp_path / "cache.db")
-    local.open()
-    yield local
-    local.close()
 
 
 async def test_network_error_stops_the_flush_and_keeps_order(store: LocalStore) -> None:

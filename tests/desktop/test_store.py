@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from desktop.store import HEAD_REVISION, MIGRATIONS, LocalStore, damage
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[LocalStore]:
-    local = LocalStore(tmp_path / "cache.db")
-    assert local.open() is False
-    yield local
-    local.close()
 
 
 def test_head_revision_constant_matches_the_migrations() -> None:

@@ -2,23 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from desktop.store import LocalStore
 from desktop.view_states import StoredViewStates
 from viewer.state import ViewState, ViewStateStore
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[LocalStore]:
-    local = LocalStore(tmp_path / "cache.db")
-    local.open()
-    yield local
-    local.close()
 
 
 class CountingStore:
