@@ -18,7 +18,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from viewer.document import Document
@@ -125,6 +125,11 @@ class ThumbnailView(QListView):
         self.setIconSize(QSize(THUMB_WIDTH, THUMB_WIDTH))
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        # White pages on the page view's grey, so a page's edges show (white on white did not).
+        colours = self.palette()
+        colours.setColor(QPalette.ColorRole.Base, QColor(0x80, 0x80, 0x80))
+        colours.setColor(QPalette.ColorRole.Text, QColor(Qt.GlobalColor.white))
+        self.setPalette(colours)
         # Following the page scrolls the list every FOLLOW_MS: a plain bar repainted (~1 ms)
         # each time though its handle had not moved a pixel.
         self.setVerticalScrollBar(FrameScrollBar(self))
