@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import importlib
 import logging
+import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
@@ -204,6 +205,9 @@ def load_frontend(spec: str = FRONTEND) -> Frontend:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the app; returns the process exit status."""
+    # In the frozen Windows build the render, search and signature workers start as copies of
+    # hopdesk.exe: this runs such a copy's work and exits (a no-op otherwise).
+    multiprocessing.freeze_support()
     options = parse_args(argv)
     if options.version:
         print(f"HopDesk {version()}")

@@ -28,7 +28,7 @@ from multiprocessing import shared_memory
 from multiprocessing.connection import Connection, wait
 from typing import Any, NamedTuple, cast
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
 from viewer.render_worker import (
@@ -64,6 +64,7 @@ STALE_SECONDS = 0.2  # a render for a closed document running longer than this i
 SPREAD_SECONDS = 0.1
 _STARTED = -2  # inbox marker: the starter thread has started the workers
 _REPLACED = -3  # inbox marker: a replacer thread has started a worker's successor
+_START_FAILED = -4  # inbox marker: the workers could not be started (message: the reason)
 
 
 class PageKey(NamedTuple):
@@ -386,6 +387,7 @@ class RenderPool(QObject):
         self._lock = threading.Lock()
         self._wake_r, self._wake_w = multiprocessing.Pipe(duplex=False)
         self._closed = False
+        self.start_error = ""  # why the workers could not start ("" while all is well)
         self._reader = threading.Thread(target=self._read_loop, name="render-reader", daemon=True)
         self._starter = threading.Thread(
             target=self._start_workers, name="render-start", daemon=True
@@ -414,7 +416,12 @@ class RenderPool(QObject):
     def _start_workers(self) -> None:
         """Start the processes off the GUI thread: the first start waits (~100 ms) for the
         forkserver to import PyMuPDF; later starts fork from it in a few ms."""
-        started = ([self._spawn(i) for i in range(self._count)], self._spawn(-1))
+        try:
+            started = ([self._spawn(i) for i in range(self._count)], self._spawn(-1))
+        except Exception as exc:  # no processes allowed, out of memory, a broken install...
+            log.exception("render workers could not start")
+            self._post(_START_FAILED, 0, repr(exc))
+            return
         self._started = started
         self._post(_STARTED, 0, started)
 
@@ -665,6 +672,9 @@ class RenderPool(QObject):
                 if by_owner is not None and by_owner.pop(owner, None) is not None and not by_owner:
                     del wants[key]
             self._owned[owner] = asked
+        if self.start_error:
+            self._fail_queued()
+            return
         if len(self._queue) > 4 * len(wants) + 256:  # mostly superseded entries: compact
             self._queue = [q for q in self._queue if wants.get(q[2], {}).get(q[3]) == q[0]]
             heapq.heapify(self._queue)
@@ -983,10 +993,28 @@ class RenderPool(QObject):
             if index == _REPLACED:
                 self._adopt_replacement(generation, cast(_Slot, msg))
                 continue
+            if index == _START_FAILED:
+                self._start_failed(str(msg))
+                continue
             slot = self._search_slot if index == -1 else self._slots[index]
             # A reply from a worker already replaced (it died or hung) is stale.
             if slot is not None and slot.generation == generation:
                 self._on_message(index, msg)
+
+    def _start_failed(self, reason: str) -> None:
+        """No workers: every page asked for, now or later, fails with a message the views
+        show in place of the page (instead of placeholders waiting for ever)."""
+        self.start_error = QCoreApplication.translate(
+            "viewer", "The PDF renderer could not start (%1). Restart HopDesk."
+        ).replace("%1", reason)
+        self._fail_queued()
+
+    def _fail_queued(self) -> None:
+        failed = [key for _priority, _seq, key, _owner in self._queue]
+        self._queue.clear()
+        self._wants.clear()
+        for key in dict.fromkeys(failed):
+            self.pageFailed.emit(key, self.start_error)
 
     def _on_message(self, index: int, msg: object) -> None:
         if self._closed:

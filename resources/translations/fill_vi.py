@@ -281,6 +281,7 @@ VI: dict[str, str] = {
     "HopDesk — documents": "HopDesk — tài liệu",
     "This document has no file yet.": "Văn bản này chưa có tệp.",
     "The file %1 no longer exists.": "Tệp %1 không còn tồn tại.",
+    "The PDF renderer could not start (%1). Restart HopDesk.": "Không khởi động được bộ hiển thị PDF (%1). Hãy khởi động lại HopDesk.",
     # annotation colours
     "Yellow": "Vàng",
     "Green": "Xanh lá",

@@ -1202,5 +1202,9 @@
         <source>The printer stopped after {done} of {total} pages.</source>
         <translation>Máy in đã dừng sau {done}/{total} trang.</translation>
     </message>
+    <message>
+        <source>The PDF renderer could not start (%1). Restart HopDesk.</source>
+        <translation>Không khởi động được bộ hiển thị PDF (%1). Hãy khởi động lại HopDesk.</translation>
+    </message>
 </context>
 </TS>

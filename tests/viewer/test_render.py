@@ -223,6 +223,35 @@ def test_close_before_workers_are_adopted_is_clean(qtbot: QtBot, text_pdf: Path)
     doc.close()
 
 
+def test_workers_that_cannot_start_fail_pages_with_a_message(
+    qtbot: QtBot, text_pdf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No worker processes (a locked-down PC, a broken install): pages fail with a reason the
+    view shows, instead of placeholders waiting for ever."""
+
+    def refuse(self: RenderPool, index: int, block: object = None) -> object:
+        raise OSError("process creation is not allowed")
+
+    monkeypatch.setattr(RenderPool, "_spawn", refuse)
+    pool = RenderPool(workers=1)
+    doc = Document.open_path(str(text_pdf))
+    try:
+        pool.register(doc.source)
+        first, later = PageKey(doc.doc_id, 0, 1000), PageKey(doc.doc_id, 1, 1000)
+        with qtbot.waitSignal(pool.pageFailed, timeout=10_000) as failed:
+            pool.request([(first, 0)])  # queued while the start is under way
+        assert failed.args[0] == first
+        assert "could not start" in failed.args[1]
+        assert "process creation is not allowed" in failed.args[1]
+        with qtbot.waitSignal(pool.pageFailed, timeout=1_000) as again:
+            pool.request([(later, 0)])  # asked afterwards: fails at once
+        assert again.args[0] == later
+        assert not pool.is_ready()
+    finally:
+        pool.close()
+        doc.close()
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
