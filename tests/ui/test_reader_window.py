@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 from desktop.app import Core, Options
 from tests.fixtures.server import ServerProcess
 from tests.ui.conftest import memory_secrets, until
-from tests.ui.test_shell import make_core, visible_sign_in_dialogs
+from tests.ui.test_shell import make_core, remember_sign_in, visible_sign_in_dialogs
 from tests.viewer.conftest import make_text_pdf
 from tests.viewer.test_viewer_widget import dark_pixels
 from ui.meeting_detail import PAPER_ROLE, MeetingDetail
@@ -315,10 +315,7 @@ def test_shell_opens_rows_and_files_and_sign_out_closes_everything(
     tmp_path: Path,
 ) -> None:
     secrets = memory_secrets()
-    first = make_core(tmp_path, secrets, server.url)
-    aio(first.session.sign_in(server.url, "giamdoc", "hopdesk-demo", True))
-    aio(first.session.close())
-    first.store.close()
+    remember_sign_in(aio, tmp_path, secrets, server.url)
     core = make_core(tmp_path, secrets, server.url)
     frontend = QtFrontend()
     local = tmp_path / "Báo cáo riêng.pdf"

@@ -35,6 +35,14 @@ def make_core(tmp_path: Path, secrets: Any, server_url: str) -> Core:
     )
 
 
+def remember_sign_in(aio: Any, tmp_path: Path, secrets: Any, server_url: str) -> None:
+    """An earlier run of the app that signed in as giamdoc with "remember me" and quit."""
+    first = make_core(tmp_path, secrets, server_url)
+    aio(first.session.sign_in(server_url, "giamdoc", "hopdesk-demo", True))
+    aio(first.session.close())
+    first.store.close()
+
+
 def visible_sign_in_dialogs() -> list[SignInDialog]:
     return [
         w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible()
@@ -45,10 +53,7 @@ def test_remembered_sign_in_is_silent_and_corrupt_cache_is_told_once(
     aio: Any, qapp: QApplication, server: ServerProcess, tmp_path: Path
 ) -> None:
     secrets = memory_secrets()
-    first = make_core(tmp_path, secrets, server.url)
-    aio(first.session.sign_in(server.url, "giamdoc", "hopdesk-demo", True))
-    aio(first.session.close())
-    first.store.close()
+    remember_sign_in(aio, tmp_path, secrets, server.url)
     (tmp_path / "cache.db").write_bytes(b"this is not a database at all" * 100)
     for suffix in ("-wal", "-shm"):
         (tmp_path / f"cache.db{suffix}").unlink(missing_ok=True)
@@ -83,10 +88,7 @@ def test_silent_sign_in_with_remembered_token(
     aio: Any, qapp: QApplication, server: ServerProcess, tmp_path: Path
 ) -> None:
     secrets = memory_secrets()
-    first = make_core(tmp_path, secrets, server.url)
-    aio(first.session.sign_in(server.url, "giamdoc", "hopdesk-demo", True))
-    aio(first.session.close())
-    first.store.close()
+    remember_sign_in(aio, tmp_path, secrets, server.url)
 
     core = make_core(tmp_path, secrets, server.url)
     frontend = QtFrontend()
