@@ -227,6 +227,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from desktop import i18n
+    from desktop.collector import GuiThreadCollector
     from desktop.log import ExceptionHooks, setup_logging
     from desktop.notify import notifier as get_notifier
 
@@ -238,6 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("HopDesk")
     app.setOrganizationName("HopDesk")
     app.setQuitOnLastWindowClosed(False)
+    collector = GuiThreadCollector(app)  # QObjects must never be freed by another thread's GC
 
     notifier = get_notifier()
     hooks = ExceptionHooks(notifier.crash)
@@ -264,6 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with loop:
             return int(loop.run_until_complete(run()))
     finally:
+        collector.stop()
         stop_demo_anyway()
         hooks.uninstall()
         log.info("HopDesk stopped")
