@@ -16,6 +16,17 @@ from PySide6.QtCore import QObject, QTimer
 CHECK_MS = 250
 
 
+def collect_due(thresholds: tuple[int, int, int]) -> int:
+    """Collect the oldest generation whose allocation count passed its threshold, as the
+    automatic collector would have; returns the generation collected, or -1 when none was due."""
+    counts = gc.get_count()
+    due = [g for g in range(3) if counts[g] > thresholds[g]]
+    if not due:
+        return -1
+    gc.collect(due[-1])
+    return due[-1]
+
+
 class GuiThreadCollector(QObject):
     """Collects on the GUI thread, generation by generation, by the usual thresholds."""
 
@@ -28,14 +39,8 @@ class GuiThreadCollector(QObject):
         self._timer.start(interval_ms)
 
     def check(self) -> int:
-        """Collect the oldest generation whose allocation count passed its threshold; returns
-        the generation collected, or -1 when none was due."""
-        counts = gc.get_count()
-        due = [g for g in range(3) if counts[g] > self._thresholds[g]]
-        if not due:
-            return -1
-        gc.collect(due[-1])
-        return due[-1]
+        """Collect what is due now (see `collect_due`)."""
+        return collect_due(self._thresholds)
 
     def stop(self) -> None:
         """Back to automatic collection (shutdown, after the Qt objects are gone)."""

@@ -6,6 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from desktop.collector import collect_due
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 # Each fixture module starts one real component on loopback and stops it by its PID.
@@ -29,4 +31,4 @@ def _collect_on_the_main_thread() -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def _collect_after_each_test() -> Iterator[None]:
     yield
-    gc.collect()
+    collect_due(gc.get_threshold())
