@@ -89,3 +89,13 @@ async def wait_until(predicate: Callable[[], bool], seconds: float, what: str) -
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+async def start_app(path: Path, url: str) -> tuple[LocalStore, Session]:
+    """One run of the app on the cache file at `path`, signed in as giamdoc (a test that
+    restarts the app calls this again on the same file)."""
+    store = LocalStore(path)
+    assert store.open() is False
+    session = Session(Config(), SecretStore(), store)
+    await session.sign_in(url, "giamdoc", PASSWORD, False)
+    return store, session

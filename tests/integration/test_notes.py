@@ -10,17 +10,15 @@ from typing import Any
 
 import pytest
 
-from desktop.config import Config
 from desktop.domain import Document
 from desktop.errors import ApiError
 from desktop.events import EventStream
 from desktop.notes import NotesService, annotation_of, note_body
 from desktop.outbox import Outbox
-from desktop.secrets import SecretStore
 from desktop.session import Session
 from desktop.store import LocalStore
 from tests.fixtures.server import ServerProcess
-from tests.integration.conftest import PASSWORD, Recorder, SessionFactory, wait_until
+from tests.integration.conftest import PASSWORD, Recorder, SessionFactory, start_app, wait_until
 from viewer.annotations import Annotation, AnnotationKind
 
 
@@ -93,10 +91,7 @@ async def test_an_offline_note_survives_a_restart_and_reaches_the_server_once(
     server: ServerProcess, tmp_path: Path
 ) -> None:
     path = tmp_path / "app" / "cache.db"
-    store = LocalStore(path)
-    store.open()
-    session = Session(Config(), SecretStore(), store)
-    await session.sign_in(server.url, "giamdoc", PASSWORD, False)
+    store, session = await start_app(path, server.url)
     target = await a_paper(session)
     outbox = Outbox(store, session.api)
     notes = NotesService(store, session, outbox, None, "giamdoc")
@@ -112,10 +107,7 @@ async def test_an_offline_note_survives_a_restart_and_reaches_the_server_once(
     store.close()
 
     server.restart()
-    store = LocalStore(path)
-    assert store.open() is False
-    session = Session(Config(), SecretStore(), store)
-    await session.sign_in(server.url, "giamdoc", PASSWORD, False)
+    store, session = await start_app(path, server.url)
     outbox = Outbox(store, session.api)
     notes = NotesService(store, session, outbox, None, "giamdoc")
     try:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.config import Config
 from desktop.events import EventStream
 from desktop.inbox import InboxService
 from desktop.outbox import Outbox
-from desktop.secrets import SecretStore
 from desktop.session import Session
 from desktop.store import LocalStore, OutboxRow
 from tests.fixtures.server import ServerProcess
-from tests.integration.conftest import PASSWORD, Recorder, SessionFactory, wait_until
+from tests.integration.conftest import PASSWORD, Recorder, SessionFactory, start_app, wait_until
 
 
 async def comment_texts(session: Session, document_id: int) -> list[str]:
@@ -28,10 +26,7 @@ async def test_outbox_survives_restart_and_is_applied_once(
     server: ServerProcess, tmp_path: Path
 ) -> None:
     path = tmp_path / "app" / "cache.db"
-    store = LocalStore(path)
-    store.open()
-    session = Session(Config(), SecretStore(), store)
-    await session.sign_in(server.url, "giamdoc", PASSWORD, False)
+    store, session = await start_app(path, server.url)
     document_id = await first_inbox_document(session)
     key = Outbox(store, session.api).enqueue(
         "post", f"/documents/{document_id}/comments", {"text": "Đồng ý, trình ký"}
@@ -41,10 +36,7 @@ async def test_outbox_survives_restart_and_is_applied_once(
     store.close()
     server.restart()
 
-    store = LocalStore(path)
-    assert store.open() is False
-    session = Session(Config(), SecretStore(), store)
-    await session.sign_in(server.url, "giamdoc", PASSWORD, False)
+    store, session = await start_app(path, server.url)
     outbox = Outbox(store, session.api)
     assert [r.key for r in outbox.rows()] == [key]
     assert outbox.pending == 1

@@ -252,6 +252,17 @@ def test_workers_that_cannot_start_fail_pages_with_a_message(
         doc.close()
 
 
+def _first_page_shown(qtbot: QtBot, pool: RenderPool, path: Path, zoom_milli: int) -> Document:
+    """Open `path` in the pool and wait until its first page is rendered at `zoom_milli`."""
+    qtbot.waitUntil(pool.is_ready, timeout=10_000)
+    doc = Document.open_path(str(path))
+    pool.register(doc.source)
+    shown = PageKey(doc.doc_id, 0, zoom_milli)
+    pool.request([(shown, 0)])
+    qtbot.waitUntil(_cached(pool, shown), timeout=10_000)
+    return doc
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -408,12 +419,7 @@ def test_a_preopened_first_page_is_the_new_documents(
     document is registered; the view then gets that render, with the new document's pixels."""
     import pymupdf
 
-    qtbot.waitUntil(pool.is_ready, timeout=10_000)
-    first = Document.open_path(str(text_pdf))
-    pool.register(first.source)
-    shown = PageKey(first.doc_id, 0, 1000)
-    pool.request([(shown, 0)])
-    qtbot.waitUntil(_cached(pool, shown), timeout=10_000)
+    first = _first_page_shown(qtbot, pool, text_pdf, 1000)
     src = pymupdf.open()
     page = src.new_page(width=595, height=842)
     page.insert_text((72, 120), "Tài liệu thứ hai", fontsize=40)
@@ -449,12 +455,7 @@ def test_a_preopened_first_page_goes_to_the_worker_that_is_free_first(
 
     pool = RenderPool(workers=2)
     try:
-        qtbot.waitUntil(pool.is_ready, timeout=10_000)
-        first = Document.open_path(str(text_pdf))
-        pool.register(first.source)
-        shown = PageKey(first.doc_id, 0, 500)
-        pool.request([(shown, 0)])
-        qtbot.waitUntil(_cached(pool, shown), timeout=10_000)
+        first = _first_page_shown(qtbot, pool, text_pdf, 500)
         pool.debug_sleep[5] = 30.0  # a page that takes the engine "forever"
         slow = PageKey(first.doc_id, 5, 500)
         pool.request([(slow, 0)])
