@@ -18,7 +18,7 @@ import logging
 import multiprocessing
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -203,6 +203,23 @@ def load_frontend(spec: str = FRONTEND) -> Frontend:
     return frontend
 
 
+def missing_display(env: Mapping[str, str], platform: str = sys.platform) -> str | None:
+    """One line saying what to do when Qt would find no display, else None.
+
+    Without a display Qt's xcb plugin fails with a long message blaming libxcb-cursor0 (which is
+    installed): say instead what the user can do. Only Linux-like systems need a display server;
+    an explicit QT_QPA_PLATFORM (offscreen, wayland, vnc...) is the user's choice and left alone.
+    """
+    if platform in ("win32", "darwin") or env.get("QT_QPA_PLATFORM"):
+        return None
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "hopdesk: no display found (DISPLAY and WAYLAND_DISPLAY are unset): run it in a desktop "
+        "session, under `xvfb-run -a hopdesk ...`, or with QT_QPA_PLATFORM=offscreen"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the app; returns the process exit status."""
     # In the frozen Windows build the render, search and signature workers start as copies of
@@ -212,6 +229,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if options.version:
         print(f"HopDesk {version()}")
         return 0
+    problem = missing_display(os.environ)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2
 
     from desktop.paths import default_paths
 

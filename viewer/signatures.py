@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import logging
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
@@ -22,6 +23,16 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 from viewer.jobs import JobRunner
 
 log = logging.getLogger(__name__)
+
+# pyHanko (0.38) imports cryptography's DSA key classes, which cryptography 51 deprecates with a
+# warning on import that every user saw on stderr. HopDesk never makes or trusts DSA keys of its
+# own; ignore exactly that warning, raised from pyHanko's modules, and nothing else.
+warnings.filterwarnings(
+    "ignore",
+    message="DSA is deprecated",
+    category=UserWarning,
+    module=r"pyhanko(_certvalidator)?\.",
+)
 
 
 class SignatureState(enum.StrEnum):

@@ -45,3 +45,37 @@ def test_demo_exit_when_ready(tmp_path: Path) -> None:
     match = re.fullmatch(r"ready (\d+)", lines[0])
     assert match, lines
     assert 0 < int(match.group(1)) < 120_000
+
+
+def test_without_a_display_says_what_to_do_in_one_line(tmp_path: Path) -> None:
+    env = isolated_env(tmp_path)
+    for var in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        env.pop(var, None)
+    out = subprocess.run(
+        [sys.executable, "-m", "desktop", "--demo"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert out.returncode != 0
+    lines = out.stderr.splitlines()
+    assert len(lines) == 1, out.stderr
+    assert "xvfb-run -a" in lines[0]
+    assert "QT_QPA_PLATFORM=offscreen" in lines[0]
+    assert not (tmp_path / "data").exists()  # gave up before starting the demo server
+
+
+def test_checking_signatures_prints_no_warning(tmp_path: Path) -> None:
+    """pyHanko's import of cryptography's deprecated DSA classes warned on every first check."""
+    script = (
+        "import pymupdf\n"
+        "from viewer.signatures import inspect_signatures\n"
+        "doc = pymupdf.open()\n"
+        "doc.new_page()\n"
+        "print(inspect_signatures(doc.tobytes()))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-W", "default", "-c", script],
+        cwd=ROOT, env=isolated_env(tmp_path), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "[]\n"
+    assert out.stderr == ""
