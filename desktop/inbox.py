@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop.domain import Document, DocumentSummary, Event, parse_list
 from desktop.errors import MalformedResponse, ServerUnreachable
-from desktop.events import Refresher
+from desktop.refresher import Refresher
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop.domain import Event
 from desktop.errors import ApiError, HopDeskError, MalformedResponse, Problem
-from desktop.events import Refresher
+from desktop.refresher import Refresher
 from viewer.annotation_store import AnnotationStoreError
 from viewer.annotations import Annotation, AnnotationKind
 

@@ -20,7 +20,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from desktop.errors import ApiError, HopDeskError
-from desktop.events import Refresher
+from desktop.refresher import Refresher
 from desktop.store import LocalStore, OutboxRow
 
 log = logging.getLogger(__name__)

@@ -7,10 +7,8 @@ import json
 import random
 from typing import Any
 
-import pytest
-
 from desktop.errors import NotSignedIn, ServerUnreachable
-from desktop.events import EventStream, Refresher, backoff_delay
+from desktop.events import EventStream, backoff_delay
 
 
 class FakeStore:
@@ -78,56 +76,6 @@ async def test_reconnects_with_backoff_and_close_cancels() -> None:
     assert task is not None
     assert task.done()
     assert stream.state == "offline"
-
-
-async def test_refresher_coalesces_bursts() -> None:
-    calls = 0
-    gate = asyncio.Event()
-
-    async def refresh() -> None:
-        nonlocal calls
-        calls += 1
-        await gate.wait()
-
-    refresher = Refresher(refresh, "test")
-    refresher.schedule()
-    await asyncio.sleep(0)  # the first refresh is running now
-    for _ in range(49):
-        refresher.schedule()
-    gate.set()
-    await refresher.wait()
-    assert calls == 2  # the running one and one more for everything that came meanwhile
-    await refresher.close()
-
-
-async def test_refresher_close_cancels() -> None:
-    async def forever() -> None:
-        await asyncio.sleep(3600)
-
-    refresher = Refresher(forever, "test")
-    refresher.schedule()
-    await asyncio.sleep(0)
-    await refresher.close()
-    with pytest.raises(AssertionError):
-        assert refresher._task is not None
-
-
-def test_refresher_without_a_loop_waits_for_the_next_schedule() -> None:
-    calls = 0
-
-    async def refresh() -> None:
-        nonlocal calls
-        calls += 1
-
-    refresher = Refresher(refresh, "test")
-    refresher.schedule()  # outside any loop (a widget test, a sync caller): no error, no task
-
-    async def later() -> None:
-        refresher.schedule()
-        await refresher.wait()
-
-    asyncio.run(later())
-    assert calls == 1
 
 
 class SignedOutSession(FakeSession):
