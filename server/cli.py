@@ -11,9 +11,11 @@ import getpass
 import logging
 import socket
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from server.config import Config
+from server.proxies import parse_network
 
 DEFAULT_PORT = 8080
 
@@ -30,6 +32,18 @@ def _add_storage_options(parser: argparse.ArgumentParser, suppress: bool) -> Non
     parser.add_argument("--data-dir", type=Path, default=default, help="file store + default DB")
 
 
+def _add_auth_options(parser: argparse.ArgumentParser) -> None:
+    """Sign-in and proxy settings (server/auth.py, server/proxies.py)."""
+    parser.add_argument(
+        "--trusted-proxy",
+        action="append",
+        type=parse_network,
+        default=[],
+        metavar="ADDRESS[/BITS]",
+        help="believe X-Forwarded-For from this proxy address or network (repeatable)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line of docs/contract.md."""
     parser = argparse.ArgumentParser(prog="hopdesk-server", description=__doc__)
@@ -44,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--event-poll", type=float, default=0.5, help="seconds between event-table polls"
     )
+    _add_auth_options(parser)
     commands = parser.add_subparsers(dest="command")
     create = commands.add_parser("create-user", help="add an account")
     _add_storage_options(create, suppress=True)
@@ -70,6 +85,11 @@ def _config(args: argparse.Namespace) -> Config:
     )
 
 
+def _with_auth_settings(config: Config, args: argparse.Namespace) -> Config:
+    """`config` with the settings of `_add_auth_options`."""
+    return replace(config, trusted_proxies=tuple(args.trusted_proxy))
+
+
 def _bind(host: str, port: int) -> socket.socket:
     """Bind ourselves so port 0 resolves before printing and restarts reuse the same port."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -89,7 +109,7 @@ def serve(args: argparse.Namespace) -> int:
     if bool(args.tls_cert) != bool(args.tls_key):
         print("--tls-cert and --tls-key go together", file=sys.stderr)
         return 2
-    config = _config(args)
+    config = _with_auth_settings(_config(args), args)
     app = create_app(config)
     if args.seed_demo:
         from server.seed import seed_demo
@@ -115,6 +135,7 @@ def serve(args: argparse.Namespace) -> int:
             log_config=None,
             log_level=args.log_level,
             access_log=False,
+            proxy_headers=False,  # uvicorn trusts every local peer; server/proxies.py decides
             ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
             ssl_keyfile=str(args.tls_key) if args.tls_key else None,
             timeout_graceful_shutdown=3,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from server.proxies import Network
+
 MiB = 1024 * 1024
 
 
@@ -28,6 +30,8 @@ class Config:
     # token still answers `token-expired` (not `unauthorized`).
     token_grace: int = 24 * 3600  # seconds
     event_poll_interval: float = 0.5  # seconds; catches events written by other processes
+    # Peers whose X-Forwarded-For is believed (server/proxies.py); none by default.
+    trusted_proxies: tuple[Network, ...] = ()
 
     @property
     def files_dir(self) -> Path:

@@ -11,6 +11,9 @@ from collections.abc import Iterator
 
 from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import HTTPConnection
+
+from server.proxies import client_address as proxies_address
 
 DEFERRED = "deferred_commit"
 SCOPE_KEY = "hopdesk_session"
@@ -39,6 +42,10 @@ def commit(session: Session) -> None:
         session.commit()
 
 
-def client_address(request: Request) -> str:
-    """The peer address for the audit log and the login rate limit."""
-    return request.client.host if request.client else ""
+def client_address(request: HTTPConnection) -> str:
+    """The client address for the audit log and the sign-in throttle (server/proxies.py)."""
+    peer = request.client.host if request.client else ""
+    proxies = request.app.state.config.trusted_proxies
+    if not proxies:
+        return peer
+    return proxies_address(peer, request.headers.getlist("x-forwarded-for"), proxies)
