@@ -24,6 +24,10 @@ from desktop.policy import NoPolicy, PolicySource
 log = logging.getLogger(__name__)
 
 LANGUAGES = ("vi", "en")
+UPDATE_CHANNELS = ("stable", "lts", "beta")
+# TLS trust is the organisation's decision, never the user's (a user who clicks certificate
+# checks off to get past a warning is the attack): only the machine policy may set these.
+POLICY_ONLY = frozenset({"ca_bundle", "verify_tls"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +89,8 @@ def coerce(key: str, value: object) -> object:
         return value or None
     if key == "language" and value not in LANGUAGES:
         raise ConfigError(f"language: expected one of {LANGUAGES}, got {value!r}")
+    if key == "update_channel" and value not in UPDATE_CHANNELS:
+        raise ConfigError(f"update_channel: expected one of {UPDATE_CHANNELS}, got {value!r}")
     return value
 
 
@@ -93,6 +99,8 @@ def _checked(layer: str, values: Mapping[str, object]) -> dict[str, object]:
     good: dict[str, object] = {}
     for key, value in values.items():
         try:
+            if key in POLICY_ONLY and layer not in ("default", "policy"):
+                raise ConfigError(f"{key} can only be set by the machine policy")
             good[key] = coerce(key, value)
         except ConfigError as exc:
             log.warning("ignoring %s setting: %s", layer, exc)
@@ -159,9 +167,9 @@ class Config:
 
     def save_user(self, **changes: object) -> Settings:
         """Store changes in the user file (None removes a key); returns the new settings."""
-        locked = [key for key in changes if self.locked(key)]
+        locked = [key for key in changes if self.locked(key) or key in POLICY_ONLY]
         if locked:
-            raise ConfigError(f"set by machine policy: {', '.join(sorted(locked))}")
+            raise ConfigError(f"only the machine policy sets: {', '.join(sorted(locked))}")
         user = dict(self._layers["user"])
         for key, value in changes.items():
             if value is None:

@@ -99,7 +99,8 @@ class TlsError(ConnectionProblem):
             QCoreApplication.translate(
                 "errors",
                 "The secure connection to %1 failed: %2. Ask your IT department to check the "
-                "server certificate or the trusted certificates in Settings.",
+                "server certificate, or to trust your organisation's certificate authority by "
+                "machine policy.",
             ),
             self.url,
             self.cause,

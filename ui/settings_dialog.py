@@ -1,7 +1,8 @@
 """Cài đặt: language, server and connection settings; policy-locked values are greyed out.
 
 Language switches live: saving installs the new translator and every window retranslates itself
-(Qt's LanguageChange); nothing needs a restart.
+(Qt's LanguageChange); nothing needs a restart. TLS trust (an agency CA, or no checks at all) is
+not here: only the machine policy sets it (desktop/config.py `POLICY_ONLY`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from typing import Any
 
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -23,13 +23,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.config import UPDATE_CHANNELS
+
 
 class SettingsDialog(QDialog):
     """Edits the user layer of `Config`; `changes` holds what the user changed after accept."""
 
-    def __init__(self, config: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, config: Any, parent: QWidget | None = None, *, demo_server: str | None = None
+    ) -> None:
+        """`demo_server`: the address of the demo server this process started (`--demo`): shown,
+        not editable, never saved (it changes at every start)."""
         super().__init__(parent)
         self.config = config
+        self.demo_server = demo_server
         settings = config.settings
         self.changes: dict[str, Any] = {}
 
@@ -37,20 +44,20 @@ class SettingsDialog(QDialog):
         self.language.addItem("Tiếng Việt", "vi")
         self.language.addItem("English", "en")
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
-        self.server_url = QLineEdit(settings.server_url or "", self)
+        self.server_url = QLineEdit(demo_server or settings.server_url or "", self)
         self.proxy = QLineEdit(settings.proxy or "", self)
-        self.ca_bundle = QLineEdit(str(settings.ca_bundle or ""), self)
-        self.verify_tls = QCheckBox(self)
-        self.verify_tls.setChecked(bool(settings.verify_tls))
         self.media_backend = QLineEdit(str(settings.media_backend or ""), self)
         self.ice_servers = QLineEdit("; ".join(settings.ice_servers or ()), self)
-        self.update_channel = QLineEdit(str(settings.update_channel or ""), self)
+        self.update_channel = QComboBox(self)
+        for channel in UPDATE_CHANNELS:
+            self.update_channel.addItem("", channel)  # labels in retranslate()
+        self.update_channel.setCurrentIndex(
+            max(0, self.update_channel.findData(settings.update_channel))
+        )
         self.editors: dict[str, QWidget] = {
             "language": self.language,
             "server_url": self.server_url,
             "proxy": self.proxy,
-            "ca_bundle": self.ca_bundle,
-            "verify_tls": self.verify_tls,
             "media_backend": self.media_backend,
             "ice_servers": self.ice_servers,
             "update_channel": self.update_channel,
@@ -78,7 +85,9 @@ class SettingsDialog(QDialog):
         self.retranslate()
 
     def is_locked(self, key: str) -> bool:
-        """Whether machine policy fixes `key` (a missing key is never locked)."""
+        """Whether machine policy (or the demo) fixes `key` (a missing key is never locked)."""
+        if key == "server_url" and self.demo_server:
+            return True
         try:
             return bool(self.config.locked(key))
         except KeyError:
@@ -91,21 +100,28 @@ class SettingsDialog(QDialog):
             "language": self.tr("Language:"),
             "server_url": self.tr("Server address:"),
             "proxy": self.tr("Proxy:"),
-            "ca_bundle": self.tr("Trusted certificates (CA file):"),
-            "verify_tls": self.tr("Check server certificates"),
             "media_backend": self.tr("Media server:"),
             "ice_servers": self.tr("STUN/TURN servers:"),
             "update_channel": self.tr("Update channel:"),
         }
         for key, label in self.labels.items():
-            label.setText(titles[key] if key != "verify_tls" else "")
-        self.verify_tls.setText(titles["verify_tls"])
+            label.setText(titles[key])
+        channels = {
+            "stable": self.tr("Stable"),
+            "lts": self.tr("Long-term support"),
+            "beta": self.tr("Beta (try new features first)"),
+        }
+        for index in range(self.update_channel.count()):
+            self.update_channel.setItemText(index, channels[self.update_channel.itemData(index)])
         policy_tip = self.tr("Set by your organisation's policy")
         for key, editor in self.editors.items():
             locked = self.is_locked(key)
+            tip = policy_tip if locked else ""
+            if key == "server_url" and self.demo_server:
+                tip = self.tr("The demo server HopDesk started on this computer")
             editor.setEnabled(not locked)
-            editor.setToolTip(policy_tip if locked else "")
-            self.labels[key].setToolTip(policy_tip if locked else "")
+            editor.setToolTip(tip)
+            self.labels[key].setToolTip(tip)
         self.note.setText(
             self.tr(
                 "Language changes apply at once. "
@@ -126,13 +142,11 @@ class SettingsDialog(QDialog):
             "language": self.language.currentData(),
             "server_url": self.server_url.text().strip(),
             "proxy": self.proxy.text().strip() or None,
-            "ca_bundle": self.ca_bundle.text().strip() or None,
-            "verify_tls": self.verify_tls.isChecked(),
             "media_backend": self.media_backend.text().strip(),
             "ice_servers": tuple(
                 part.strip() for part in self.ice_servers.text().split(";") if part.strip()
             ),
-            "update_channel": self.update_channel.text().strip(),
+            "update_channel": self.update_channel.currentData(),
         }
         return {k: v for k, v in values.items() if not self.is_locked(k)}
 

@@ -245,7 +245,8 @@ class QtFrontend(QObject):
 
     def open_settings(self) -> None:
         """The settings dialog; a new language applies at once."""
-        dialog = SettingsDialog(self.core.config, self.window)
+        demo = self.core.session.server_url if self.options.demo else None
+        dialog = SettingsDialog(self.core.config, self.window, demo_server=demo)
         self.tasks.run(self._settings(dialog))
 
     async def _settings(self, dialog: SettingsDialog) -> None:

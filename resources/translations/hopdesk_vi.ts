@@ -659,14 +659,6 @@
         <translation>Máy chủ proxy:</translation>
     </message>
     <message>
-        <source>Trusted certificates (CA file):</source>
-        <translation>Chứng thư tin cậy (tệp CA):</translation>
-    </message>
-    <message>
-        <source>Check server certificates</source>
-        <translation>Kiểm tra chứng thư số của máy chủ</translation>
-    </message>
-    <message>
         <source>Media server:</source>
         <translation>Máy chủ truyền hình:</translation>
     </message>
@@ -679,8 +671,24 @@
         <translation>Kênh cập nhật:</translation>
     </message>
     <message>
+        <source>Stable</source>
+        <translation>Ổn định</translation>
+    </message>
+    <message>
+        <source>Long-term support</source>
+        <translation>Hỗ trợ dài hạn</translation>
+    </message>
+    <message>
+        <source>Beta (try new features first)</source>
+        <translation>Thử nghiệm (dùng trước tính năng mới)</translation>
+    </message>
+    <message>
         <source>Set by your organisation's policy</source>
         <translation>Do chính sách của cơ quan bạn thiết lập</translation>
+    </message>
+    <message>
+        <source>The demo server HopDesk started on this computer</source>
+        <translation>Máy chủ trình diễn do HopDesk khởi chạy trên máy tính này</translation>
     </message>
     <message>
         <source>Language changes apply at once. Greyed-out values are set by your organisation's policy.</source>
@@ -934,6 +942,10 @@
         <translation>Đã xảy ra lỗi. Chi tiết được ghi trong tệp nhật ký.</translation>
     </message>
     <message>
+        <source>The secure connection to %1 failed: %2. Ask your IT department to check the server certificate, or to trust your organisation's certificate authority by machine policy.</source>
+        <translation>Kết nối bảo mật tới %1 không thành công: %2. Hãy đề nghị bộ phận CNTT kiểm tra chứng thư số của máy chủ, hoặc đặt tổ chức cấp chứng thư số của cơ quan bạn làm nguồn tin cậy bằng chính sách máy.</translation>
+    </message>
+    <message>
         <source>The server sent data this version of HopDesk cannot read. HopDesk may need an update; the details are in the log file.</source>
         <translation>Máy chủ gửi dữ liệu mà phiên bản HopDesk này không đọc được. Có thể cần cập nhật HopDesk; chi tiết được ghi trong tệp nhật ký.</translation>
     </message>
@@ -952,10 +964,6 @@
     <message>
         <source>Cannot reach the server at %1 (%2). Check the address and your network.</source>
         <translation>Không kết nối được tới máy chủ %1 (%2). Hãy kiểm tra địa chỉ và mạng của bạn.</translation>
-    </message>
-    <message>
-        <source>The secure connection to %1 failed: %2. Ask your IT department to check the server certificate or the trusted certificates in Settings.</source>
-        <translation>Kết nối bảo mật tới %1 không thành công: %2. Hãy đề nghị bộ phận CNTT kiểm tra chứng thư số của máy chủ hoặc các chứng thư tin cậy trong phần Cài đặt.</translation>
     </message>
     <message>
         <source>The address %1 does not answer like a HopDesk server (%2). Check the address.</source>

@@ -134,3 +134,32 @@ def test_file_cache_size_is_a_positive_whole_number(tmp_path: Path) -> None:
     assert Config(user_file=user).settings.file_cache_bytes == 2 * 1024**3
     policy = Config(policy=DictPolicy({"file_cache_bytes": 500_000_000}))
     assert policy.settings.file_cache_bytes == 500_000_000
+
+
+def test_tls_trust_is_set_by_machine_policy_only(tmp_path: Path) -> None:
+    """A user (settings file, command line, Settings dialog) can neither switch certificate checks
+    off nor add a CA; the machine policy can do both."""
+    user = write(tmp_path / "settings.toml", 'verify_tls = false\nca_bundle = "/tmp/evil.pem"\n')
+    cli = {"verify_tls": False, "ca_bundle": "/tmp/evil.pem"}
+    config = Config(user_file=user, cli=cli)
+    assert config.settings.verify_tls is True
+    assert config.settings.ca_bundle is None
+    for key, value in cli.items():
+        with pytest.raises(ConfigError):
+            config.save_user(**{key: value})
+
+    policy = DictPolicy({"verify_tls": False, "ca_bundle": "/etc/ssl/agency.pem"})
+    by_policy = Config(user_file=user, policy=policy)
+    assert by_policy.settings.verify_tls is False
+    assert by_policy.settings.ca_bundle == "/etc/ssl/agency.pem"
+
+
+def test_update_channel_is_one_of_the_offered_choices() -> None:
+    assert Settings().update_channel == "stable"
+    assert [coerce("update_channel", c) for c in ("stable", "lts", "beta")] == [
+        "stable",
+        "lts",
+        "beta",
+    ]
+    with pytest.raises(ConfigError):
+        coerce("update_channel", "nightly")

@@ -113,8 +113,8 @@ async def test_tls_certificate_error_names_the_cause(
     assert "certificate" in caught.value.cause
     assert caught.value.cause in message
 
-    # Trusting the server's certificate through the configured CA bundle makes it work.
-    config = Config(cli={"ca_bundle": str(tls_server.cert)})
+    # Trusting the server's certificate through the policy's CA bundle makes it work.
+    config = Config(defaults={"ca_bundle": str(tls_server.cert)})
     user = await make_session(config).sign_in(tls_server.url, "giamdoc", PASSWORD, False)
     assert user.username == "giamdoc"
 
