@@ -24,8 +24,7 @@ from PySide6.QtCore import QObject, Signal
 from desktop.domain import Event
 from desktop.errors import ApiError, HopDeskError, MalformedResponse, Problem
 from desktop.refresher import Refresher
-from viewer.annotation_store import AnnotationStoreError
-from viewer.annotations import Annotation, AnnotationKind
+from viewer import Annotation, AnnotationKind, AnnotationStoreError
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +95,7 @@ def decide(local: Annotation | None, remote: Annotation | None, pending: bool) -
 
 
 class NotesService(QObject):
-    """`viewer.annotation_store.AnnotationStore` for the signed-in user, synced with the server.
+    """`viewer.AnnotationStore` for the signed-in user, synced with the server.
 
     `user` is the username the reader passes to `load`/`save`/`delete` (its `user@server`
     scope is accepted too); rows are kept per scope, so two servers never mix.

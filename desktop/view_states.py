@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from viewer.state import ViewState
+from viewer import ViewState
 
 DEFAULT_LIMIT = 500
 
 
 class StoredViewStates:
-    """`viewer.state.ViewStateStore` on the `LocalStore` key/value, per `user@server`.
+    """`viewer.ViewStateStore` on the `LocalStore` key/value, per `user@server`.
 
     Keeps the `limit` most recently saved documents. The reader saves on every view change
     (each scroll step), so an unchanged state is not written again and the order list is only

@@ -50,3 +50,31 @@ def test_heavy_libraries_stay_in_their_package() -> None:
                 if package not in owners[lib]:
                     offences.append(f"{path.relative_to(ROOT)} imports {lib}")
     assert not offences, "\n".join(offences)
+
+
+def test_viewer_is_used_through_its_public_api() -> None:
+    """Outside viewer/ (and tests), `viewer` is imported only as `from viewer import …`: its
+    `__init__.py` is the component's surface, so its inside can be rearranged freely."""
+    offences = []
+    for package in sorted(CLIENT - {"viewer"}):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                elif isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                else:
+                    continue
+                for name in names:
+                    if name.startswith("viewer."):
+                        offences.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name}")
+    assert not offences, "\n".join(offences)
+
+
+def test_viewer_public_api_names_resolve() -> None:
+    """Every name `viewer.__all__` promises imports (a moved module would break it silently)."""
+    import viewer
+
+    missing = [name for name in viewer.__all__ if getattr(viewer, name, None) is None]
+    assert not missing, missing

@@ -27,7 +27,7 @@ from ui.documents_view import DocumentsView
 from ui.inbox_view import InboxView
 from ui.meetings_view import MeetingsView
 from ui.record_view import RecordView
-from viewer.drop import accept_pdf_drag, take_pdf_drop
+from viewer import accept_pdf_drag, take_pdf_drop
 
 CONNECTION_COLOURS = {"connected": "#1b7f3b", "reconnecting": "#b26a00", "offline": "#b3261e"}
 

@@ -1,7 +1,7 @@
 """The reader window: every paper and document the user opened, one tab each.
 
 A tab shows the download (progress, Cancel) until the file is on disk, the translated error with
-Retry when it cannot be had, then a `viewer.reader.Reader`. Files come from `core.files` (the
+Retry when it cannot be had, then a `viewer.Reader`. Files come from `core.files` (the
 verified cache, else a download), notes from `core.notes` (synced with the server after opening;
 a sync that changes a document's notes reloads its tab), view states from `core.view_states`.
 Every coroutine runs as a task owned by the window; `aclose` cancels and awaits them.
@@ -41,11 +41,15 @@ from PySide6.QtWidgets import (
 from desktop.notify import user_message
 from ui.state_page import StatePage
 from ui.tasks import TaskOwner
-from viewer.annotations import sha256_of_file
-from viewer.drop import accept_pdf_drag, take_pdf_drop
-from viewer.reader import JobRunner, Reader
-from viewer.render import RenderPool
-from viewer.signatures import SignatureInspector
+from viewer import (
+    JobRunner,
+    Reader,
+    RenderPool,
+    SignatureInspector,
+    accept_pdf_drag,
+    sha256_of_file,
+    take_pdf_drop,
+)
 
 log = logging.getLogger(__name__)
 

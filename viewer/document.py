@@ -1,7 +1,7 @@
 """Opening and validating a PDF: typed errors with translated messages, password, page sizes.
 
 The GUI process keeps its own light PyMuPDF handle (page count, sizes, outline, text under a
-selection); all rendering and searching happens in the render workers (viewer/render.py).
+selection); all rendering and searching happens in the render workers (viewer/render/pool.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 import pymupdf
 from PySide6.QtCore import QCoreApplication
 
-from viewer.render_worker import DocumentSource
+from viewer.render.worker import DocumentSource
 
 log = logging.getLogger(__name__)
 

@@ -32,20 +32,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from viewer.annotation_export import export_annotated_copy, import_annotations
-from viewer.annotation_store import AnnotationStore
-from viewer.annotation_tools import AnnotationTools, TextPrompt, Tool, palette
-from viewer.annotations import Annotation, AnnotationModel
+from viewer.annotations.export import export_annotated_copy, import_annotations
+from viewer.annotations.model import Annotation, AnnotationModel
+from viewer.annotations.notes_panel import NotesPanel, connect_notes
+from viewer.annotations.store import AnnotationStore
+from viewer.annotations.tools import AnnotationTools, TextPrompt, Tool, palette
 from viewer.document import PasswordCallback
 from viewer.drop import accept_pdf_drag, take_pdf_drop
 from viewer.jobs import JobRunner
-from viewer.notes_panel import NotesPanel, connect_notes
-from viewer.render import RenderPool
-from viewer.signatures import SignatureInspector
-from viewer.signatures_panel import SignaturesPanel
-from viewer.state import ViewStateStore
-from viewer.viewer_widget import ViewerWidget
-from viewer.watermark import WatermarkSpec
+from viewer.render.pool import RenderPool
+from viewer.signatures.inspector import SignatureInspector
+from viewer.signatures.panel import SignaturesPanel
+from viewer.view.state import ViewStateStore
+from viewer.view.watermark import WatermarkSpec
+from viewer.view.widget import ViewerWidget
 
 log = logging.getLogger(__name__)
 

@@ -151,10 +151,10 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv)
-    from viewer.layout import ZoomMode
-    from viewer.render import RenderPool
-    from viewer.search import SearchOptions
-    from viewer.viewer_widget import ViewerWidget
+    from viewer.render.pool import RenderPool
+    from viewer.search.find import SearchOptions
+    from viewer.view.layout import ZoomMode
+    from viewer.view.widget import ViewerWidget
 
     results: dict[str, object] = {"cpus": os.cpu_count()}
     folder = Path(tempfile.mkdtemp(prefix="viewer-bench-"))
@@ -309,7 +309,7 @@ def main() -> None:
     # The render pipeline alone (workers -> shared memory -> QImage in the cache), every page
     # queued at once: what the pool sustains when painting (one frame per scroll step) does
     # not set the pace.
-    from viewer.render import PageKey, RenderedPage
+    from viewer.render.pool import PageKey, RenderedPage
 
     doc = widget.document
     assert doc is not None

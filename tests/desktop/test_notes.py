@@ -15,8 +15,8 @@ from desktop.errors import ApiError, MalformedResponse, Problem, ServerUnreachab
 from desktop.notes import NOTE_KIND, NotesService, annotation_of, decide, note_body, note_json
 from desktop.outbox import Outbox
 from desktop.store import LocalStore
-from viewer.annotation_store import AnnotationStore, AnnotationStoreError
-from viewer.annotations import Annotation, AnnotationKind
+from viewer.annotations.model import Annotation, AnnotationKind
+from viewer.annotations.store import AnnotationStore, AnnotationStoreError
 
 SHA = "ab" * 32
 SCOPE = "giamdoc@https://office"

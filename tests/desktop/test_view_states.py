@@ -6,7 +6,7 @@ from typing import Any
 
 from desktop.store import LocalStore
 from desktop.view_states import StoredViewStates
-from viewer.state import ViewState, ViewStateStore
+from viewer.view.state import ViewState, ViewStateStore
 
 
 class CountingStore:

@@ -19,7 +19,7 @@ from desktop.session import Session
 from desktop.store import LocalStore
 from tests.fixtures.server import ServerProcess
 from tests.integration.conftest import PASSWORD, Recorder, SessionFactory, start_app, wait_until
-from viewer.annotations import Annotation, AnnotationKind
+from viewer.annotations.model import Annotation, AnnotationKind
 
 
 class Computer:

@@ -26,8 +26,8 @@ from tests.integration.conftest import (
     leader_and_secretary,
     wait_until,
 )
-from viewer.annotations import Annotation
-from viewer.state import ViewState
+from viewer.annotations.model import Annotation
+from viewer.view.state import ViewState
 
 
 async def test_meetings_cached_then_refreshed(

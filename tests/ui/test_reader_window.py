@@ -21,13 +21,13 @@ from tests.fixtures.server import ServerProcess
 from tests.ui.conftest import memory_secrets, until
 from tests.ui.test_shell import make_core, remember_sign_in, visible_sign_in_dialogs
 from tests.viewer.conftest import make_text_pdf
-from tests.viewer.test_viewer_widget import dark_pixels
+from tests.viewer.view.test_widget import dark_pixels
 from ui.meeting_detail import PAPER_ROLE, MeetingDetail
 from ui.reader_window import ReaderTab, ReaderWindow
 from ui.shell import QtFrontend
-from viewer.annotation_tools import Tool
-from viewer.annotations import AnnotationKind
-from viewer.page_view import PageView
+from viewer.annotations.model import AnnotationKind
+from viewer.annotations.tools import Tool
+from viewer.view.page_view import PageView
 
 pytestmark = pytest.mark.timeout(180)
 

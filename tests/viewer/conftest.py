@@ -12,8 +12,8 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from viewer.page_view import PageView
-from viewer.render import RenderPool
+from viewer.render.pool import RenderPool
+from viewer.view.page_view import PageView
 
 VIETNAMESE = (
     "Quyết định về việc ban hành quy chế làm việc của Ủy ban nhân dân tỉnh. "

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from pytestqt.qtbot import QtBot
 
 from viewer.document import Document, DocumentError
-from viewer.render import PageKey, RenderPool
-from viewer.render_worker import SearchBatch
-from viewer.search import SearchOptions
+from viewer.render.pool import PageKey, RenderPool
+from viewer.render.worker import SearchBatch
+from viewer.search.find import SearchOptions
 
 from .conftest import make_text_pdf
 

@@ -19,7 +19,6 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from viewer.layout import ZoomMode
 from viewer.printing import (
     MAX_STRIP_ROWS,
     MIN_STRIP_ROWS,
@@ -29,10 +28,11 @@ from viewer.printing import (
     next_strip_rows,
     pages_to_print,
 )
-from viewer.render import RenderPool
-from viewer.state import MemoryStateStore
-from viewer.viewer_widget import ViewerWidget
-from viewer.watermark import WatermarkSpec
+from viewer.render.pool import RenderPool
+from viewer.view.layout import ZoomMode
+from viewer.view.state import MemoryStateStore
+from viewer.view.watermark import WatermarkSpec
+from viewer.view.widget import ViewerWidget
 
 from .conftest import wait_painted
 

@@ -22,16 +22,16 @@ from tests.viewer.fixtures_sign import (
     plain_pdf_fixture,  # noqa: F401 (fixture)
     signed_pdf_fixture,  # noqa: F401 (fixture)
 )
-from tests.viewer.test_viewer_widget import dark_pixels, wait_painted
-from viewer.annotation_store import SqliteAnnotationStore
-from viewer.annotation_tools import Tool
-from viewer.annotations import Annotation, AnnotationKind, sha256_of_file
+from tests.viewer.view.test_widget import dark_pixels, wait_painted
+from viewer.annotations.model import Annotation, AnnotationKind, sha256_of_file
+from viewer.annotations.store import SqliteAnnotationStore
+from viewer.annotations.tools import Tool
 from viewer.drop import dropped_pdf
 from viewer.jobs import JobRunner
 from viewer.reader import Reader
-from viewer.render import RenderPool
-from viewer.signatures import SignatureInspector
-from viewer.state import MemoryStateStore
+from viewer.render.pool import RenderPool
+from viewer.signatures.inspector import SignatureInspector
+from viewer.view.state import MemoryStateStore
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -18,15 +18,15 @@ from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
-from viewer.annotation_export import export_annotated_copy
-from viewer.annotation_store import MemoryAnnotationStore
-from viewer.annotation_tools import AnnotationTools, Tool
-from viewer.annotations import Annotation, AnnotationKind, AnnotationModel
-from viewer.layout import LayoutMode
-from viewer.page_view import PageView
-from viewer.render import RenderPool
-from viewer.state import MemoryStateStore
-from viewer.viewer_widget import ViewerWidget
+from viewer.annotations.export import export_annotated_copy
+from viewer.annotations.model import Annotation, AnnotationKind, AnnotationModel
+from viewer.annotations.store import MemoryAnnotationStore
+from viewer.annotations.tools import AnnotationTools, Tool
+from viewer.render.pool import RenderPool
+from viewer.view.layout import LayoutMode
+from viewer.view.page_view import PageView
+from viewer.view.state import MemoryStateStore
+from viewer.view.widget import ViewerWidget
 
 from .conftest import wait_painted
 

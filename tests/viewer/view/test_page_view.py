@@ -1,0 +1,227 @@
+"""The page view's render scheduling: render-ahead in the scroll direction, and a fast flick."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, QRect
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from tests.viewer.conftest import same_pixels, wait_painted
+from viewer.document import Document
+from viewer.render.pool import PageKey, RenderPool
+from viewer.view.layout import POINTS_TO_PIXELS
+from viewer.view.page_view import FrameScrollBar, PageView
+
+
+@pytest.fixture
+def view(qtbot: QtBot, pool: RenderPool, text_pdf: Path) -> Iterator[PageView]:
+    """A 600 x 400 view of the 30-page text PDF at 100 % (a page is taller than the view)."""
+    widget = PageView(pool)
+    widget.resize(600, 400)
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.set_document(Document.open_path(str(text_pdf)))
+    widget.set_zoom(1.0)
+    yield widget
+    doc = widget.document()
+    widget.set_document(None)
+    if doc is not None:
+        doc.close()
+
+
+def _key(view: PageView, page: int) -> PageKey:
+    doc = view.document()
+    assert doc is not None
+    scale = view.zoom() * POINTS_TO_PIXELS * view.devicePixelRatioF()
+    return PageKey(doc.doc_id, page, round(scale * 1000))
+
+
+def _scroll_to(view: PageView, page: int) -> None:
+    box = view.page_layout().boxes[page]
+    assert box is not None
+    view.verticalScrollBar().setValue(box.y)
+
+
+def test_pages_ahead_in_the_scroll_direction_are_rendered_before_they_show(
+    qtbot: QtBot, view: PageView, pool: RenderPool, text_pdf: Path
+) -> None:
+    _scroll_to(view, 4)
+    _scroll_to(view, 5)  # downwards: the next pages come next
+    assert view.visible_pages() == [5]
+    ahead = [_key(view, p) for p in range(6, 10)]
+    qtbot.waitUntil(lambda: all(pool.cache.get(k) for k in ahead), timeout=10_000)
+    rendered = pool.cache.get(ahead[2])
+    assert rendered is not None
+    assert same_pixels(rendered.image, text_pdf, 8, rendered.key.zoom)
+
+    _scroll_to(view, 25)
+    _scroll_to(view, 20)  # upwards: the pages above come next
+    above = [_key(view, p) for p in range(16, 20)]
+    qtbot.waitUntil(lambda: all(pool.cache.get(k) for k in above), timeout=10_000)
+
+
+def test_after_a_fast_flick_the_page_where_it_stops_is_painted(
+    qtbot: QtBot, view: PageView, pool: RenderPool
+) -> None:
+    """Scrolling far faster than renders arrive asks for pages ahead of the viewport; once the
+    scroll stops, the page on screen is rendered and painted all the same."""
+    painted: list[int] = []
+    view.pagePainted.connect(painted.append)
+    for page in range(1, 12):  # eleven pages within microseconds: a flick
+        _scroll_to(view, page)
+    assert view.visible_pages() == [11]
+    qtbot.waitUntil(lambda: 11 in painted, timeout=10_000)
+    assert pool.cache.get(_key(view, 11)) is not None
+
+
+def test_thumbnails_follow_a_fast_page_change_and_end_on_the_last_page(
+    qtbot: QtBot, pool: RenderPool, text_pdf: Path
+) -> None:
+    """The sidebar follows at most every FOLLOW_MS while pages change fast, and always ends
+    on the page the reader stopped at."""
+    from viewer.view.thumbnails import ThumbnailView
+
+    thumbs = ThumbnailView(pool)
+    qtbot.addWidget(thumbs)
+    doc = Document.open_path(str(text_pdf))
+    thumbs.thumbnail_model.set_document(doc)
+    try:
+        thumbs.show_page(2)
+        assert thumbs.currentIndex().row() == 2  # the first change shows at once
+        for page in range(3, 20):
+            thumbs.show_page(page)
+        assert thumbs.currentIndex().row() == 2  # the rest waits for the next follow
+        qtbot.waitUntil(lambda: thumbs.currentIndex().row() == 19, timeout=2_000)
+    finally:
+        thumbs.thumbnail_model.set_document(None)
+        doc.close()
+
+
+def _count_paints(qtbot: QtBot, widget: QWidget) -> list[int]:
+    """A list that grows by one for every paint event `widget` gets."""
+    painted: list[int] = []
+
+    class Counter(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if watched is widget and event.type() == QEvent.Type.Paint:
+                painted.append(1)
+            return False
+
+    counter = Counter(widget)
+    widget.installEventFilter(counter)
+    return painted
+
+
+def test_the_scroll_bar_repaints_only_when_its_handle_moves_and_ends_where_the_view_is(
+    qtbot: QtBot, view: PageView
+) -> None:
+    bar = view.verticalScrollBar()
+    assert isinstance(bar, FrameScrollBar)
+    qtbot.waitUntil(lambda: bar.handle_rect() == bar.painted_handle(), timeout=5_000)
+    start = bar.handle_rect()
+    step = 0
+    while bar.handle_rect() == start:  # the smallest scroll that moves the handle a pixel
+        bar.setValue(bar.value() + 1)
+        step += 1
+    assert step > 2  # (30 pages: the handle moves a pixel every few scroll pixels)
+    moved = bar.handle_rect()
+    qtbot.waitUntil(lambda: bar.painted_handle() == moved, timeout=5_000)
+    painted = _count_paints(qtbot, bar)
+    for _ in range((step - 1) // 2):  # scrolls that leave the handle where it is
+        bar.setValue(bar.value() + 1)
+    assert bar.handle_rect() == moved
+    qtbot.wait(50)
+    assert painted == []
+    # Many moves within one frame: the bar catches up and shows the last position.
+    for page in (3, 9, 14, 22):
+        _scroll_to(view, page)
+    qtbot.waitUntil(lambda: bar.painted_handle() == bar.handle_rect(), timeout=5_000)
+    assert painted
+    assert bar.painted_handle().top() > start.top()
+
+
+def test_a_document_shown_again_is_rendered_again(
+    qtbot: QtBot, view: PageView, pool: RenderPool
+) -> None:
+    """Set away and back (its cached pages dropped meanwhile): the view asks again."""
+    doc = view.document()
+    assert doc is not None
+    wait_painted(qtbot, view, 0)
+    view.set_document(None)
+    assert pool.cache.get(_key_for(doc.doc_id, view.zoom(), view, 0)) is None
+    view.set_document(doc)
+    view.set_zoom(1.0)
+    wait_painted(qtbot, view, 0)
+
+
+def _key_for(doc_id: int, zoom: float, view: PageView, page: int) -> PageKey:
+    scale = zoom * POINTS_TO_PIXELS * view.devicePixelRatioF()
+    return PageKey(doc_id, page, round(scale * 1000))
+
+
+def test_the_background_fills_the_gaps_and_pages_keep_their_pixels(
+    qtbot: QtBot, view: PageView, text_pdf: Path
+) -> None:
+    """Only the gaps get the background: a page's render and a page still rendering (white
+    paper) are not painted over, and the gap between two pages is the background."""
+    bar = view.verticalScrollBar()
+    first, second = view.page_layout().boxes[0], view.page_layout().boxes[1]
+    assert first is not None
+    assert second is not None
+    bar.setValue(second.y - 150)  # the end of page 0, the gap, the top of page 1
+    assert view.visible_pages() == [0, 1]
+    wait_painted(qtbot, view, 1)
+    shot = view.viewport().grab().toImage()
+    sx, sy = view.horizontalScrollBar().value(), bar.value()
+    gap_y = first.y + first.h - sy + (second.y - first.y - first.h) // 2
+    assert shot.pixelColor(first.x - sx + first.w // 2, gap_y) == view.background
+    paper = shot.pixelColor(5, second.y - sy + 2)  # the top margin of page 1
+    assert paper.lightness() > 240
+    rendered = view._pool.cache.get(_key(view, 1))
+    assert rendered is not None
+    assert same_pixels(rendered.image, text_pdf, 1, rendered.key.zoom)
+
+
+def test_an_arriving_page_repaints_only_its_rect_and_a_thumbnail_of_it_nothing(
+    qtbot: QtBot, view: PageView, pool: RenderPool
+) -> None:
+    rects: list[QRect] = []
+
+    class Recorder(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                assert isinstance(event, QPaintEvent)
+                rects.append(event.rect())
+            return False
+
+    recorder = Recorder(view)
+    view.viewport().installEventFilter(recorder)
+    painted: list[int] = []
+    view.pagePainted.connect(painted.append)
+    bar = view.verticalScrollBar()
+    second = view.page_layout().boxes[1]
+    assert second is not None
+    pool.debug_sleep[1] = 0.3  # page 1 arrives after everything else has been painted
+    try:
+        bar.setValue(second.y - 150)
+        assert view.visible_pages() == [0, 1]
+        qtbot.waitUntil(lambda: 0 in painted, timeout=10_000)
+        qtbot.waitUntil(lambda: 1 in painted, timeout=10_000)
+    finally:
+        del pool.debug_sleep[1]
+    sx, sy = view.horizontalScrollBar().value(), bar.value()
+    page_rect = QRect(second.x - sx, second.y - sy, second.w, second.h)
+    assert page_rect.intersected(view.viewport().rect()) in rects  # a page's own repaint
+    rects.clear()
+    doc = view.document()
+    assert doc is not None
+    thumb = PageKey(doc.doc_id, 1, 150)
+    pool.request([(thumb, 20)])
+    qtbot.waitUntil(lambda: pool.cache.get(thumb) is not None, timeout=10_000)
+    qtbot.wait(50)
+    assert rects == []  # the page shows at its own zoom: its thumbnail changes nothing

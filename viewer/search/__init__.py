@@ -1,0 +1,1 @@
+"""Text search: matching in the worker processes, and the search panel."""

@@ -1,0 +1,1 @@
+"""The page view: layout of pages, thumbnails, outline, watermark, remembered view state."""
