@@ -67,7 +67,7 @@ def test_checking_signatures_prints_no_warning(tmp_path: Path) -> None:
     """pyHanko's import of cryptography's deprecated DSA classes warned on every first check."""
     script = (
         "import pymupdf\n"
-        "from viewer.signatures import inspect_signatures\n"
+        "from viewer.signatures.inspector import inspect_signatures\n"
         "doc = pymupdf.open()\n"
         "doc.new_page()\n"
         "print(inspect_signatures(doc.tobytes()))\n"
