@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from server import audit
 from server.access import token_digest
 from server.config import Config
+from server.inputs import Input
 from server.models import AccessToken, LoginFailure, RefreshToken, User, utcnow
 from server.passwords import dummy_verify, verify_password
 from server.problems import Problem, unauthorized
@@ -31,7 +32,7 @@ def _new_token() -> str:
 # --- sign-in, refresh, sign-out -------------------------------------------------------------
 
 
-class LoginIn(BaseModel):
+class LoginIn(Input):
     """Body of `POST /auth/login`."""
 
     username: str = Field(min_length=1, max_length=100)
@@ -39,7 +40,7 @@ class LoginIn(BaseModel):
     device: str | None = Field(default=None, max_length=200)
 
 
-class RefreshIn(BaseModel):
+class RefreshIn(Input):
     """Body of `POST /auth/refresh` and `/auth/logout`."""
 
     refresh_token: str = Field(max_length=200)

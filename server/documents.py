@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 from sqlalchemy import Select, case, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -14,6 +14,7 @@ from server import audit
 from server.access import require, signed_in
 from server.events import emit
 from server.files import FileRef, file_ref
+from server.inputs import Id, Input, Timestamp
 from server.models import Assignment, Comment, Document, User
 from server.problems import Problem, not_found
 from server.unit_of_work import client_address, commit, get_session
@@ -192,7 +193,7 @@ def _load(session: Session, document_id: int, user: User) -> Document:
 
 @router.get("/documents/{document_id}", response_model=DocumentOut)
 def get_document(
-    document_id: int,
+    document_id: Id,
     user: Annotated[User, Depends(signed_in)],
     session: Annotated[Session, Depends(get_session)],
 ) -> DocumentOut:
@@ -200,17 +201,17 @@ def get_document(
     return detail(_load(session, document_id, user), user)
 
 
-class AssignmentIn(BaseModel):
+class AssignmentIn(Input):
     """Body of `POST /documents/{id}/assignments`."""
 
-    assignee_id: int
+    assignee_id: Id
     action: Literal["process", "coordinate", "review", "approve", "sign"]
-    deadline: AwareDatetime | None = None
+    deadline: Timestamp | None = None
 
 
 @router.post("/documents/{document_id}/assignments", response_model=AssignmentOut, status_code=201)
 def add_assignment(
-    document_id: int,
+    document_id: Id,
     body: AssignmentIn,
     request: Request,
     user: Annotated[User, Depends(require(*ASSIGNERS))],
@@ -250,7 +251,7 @@ def add_assignment(
     )
 
 
-class CommentIn(BaseModel):
+class CommentIn(Input):
     """Body of `POST /documents/{id}/comments`."""
 
     text: str = Field(min_length=1, max_length=20_000)
@@ -266,7 +267,7 @@ def interested_users(document: Document) -> set[int]:
 
 @router.post("/documents/{document_id}/comments", response_model=CommentOut, status_code=201)
 def add_comment(
-    document_id: int,
+    document_id: Id,
     body: CommentIn,
     request: Request,
     user: Annotated[User, Depends(require(*STAFF_ROLES))],

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from server.access import authenticate, bearer_token, signed_in
+from server.inputs import Seq
 from server.models import Event, EventAudience, User
 from server.problems import Problem
 from server.unit_of_work import get_session
@@ -172,7 +173,7 @@ class EventPage(BaseModel):
 def list_events(
     user: Annotated[User, Depends(signed_in)],
     session: Annotated[Session, Depends(get_session)],
-    since: Annotated[int, Query(ge=0)] = 0,
+    since: Annotated[Seq, Query()] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> EventPage:
     """HTTP catch-up: `last_seq` is where the next call (or the WebSocket) should resume."""
@@ -196,7 +197,7 @@ def _ws_fetch(factory: sessionmaker[Session], token: str, since: int) -> list[di
 @router.websocket("/events/ws")
 async def events_ws(
     websocket: WebSocket,
-    since: Annotated[int, Query(ge=0)] = 0,
+    since: Annotated[Seq, Query()] = 0,
     access_token: Annotated[str | None, Query()] = None,
 ) -> None:
     """Replay every visible event after `since`, then stream live ones."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import String
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +16,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.access import authenticate, bearer_token
+from server.inputs import NUL
 from server.models import IdempotencyRecord
 from server.problems import MEDIA_TYPE, Problem, problem_body
 from server.unit_of_work import DEFERRED, SCOPE_KEY
@@ -22,7 +24,18 @@ from server.unit_of_work import DEFERRED, SCOPE_KEY
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 EXEMPT_PREFIX = "/api/v1/auth/"
 HEADER = "idempotency-key"
-MAX_KEY = 200
+
+
+def _column_length(name: str) -> int:
+    column_type = IdempotencyRecord.__table__.c[name].type
+    assert isinstance(column_type, String)
+    assert column_type.length is not None
+    return column_type.length
+
+
+# What the record's columns hold: a longer key, or a path PostgreSQL cannot store, is refused.
+MAX_KEY = _column_length("key")
+MAX_PATH = _column_length("path")
 
 
 class IdempotencyMiddleware:
@@ -41,8 +54,9 @@ class IdempotencyMiddleware:
         if not key or scope["path"].startswith(EXEMPT_PREFIX):
             await self.app(scope, receive, send)
             return
-        if len(key) > MAX_KEY:
-            await _send(send, 400, _problem(scope, 400, "malformed-request", "Key too long."))
+        refusal = _unstorable(scope, key)
+        if refusal is not None:
+            await _send(send, 422, refusal)
             return
         session = self.factory()
         try:
@@ -116,6 +130,20 @@ class IdempotencyMiddleware:
             return
         headers = [(b"idempotent-replayed", b"true")]
         await _send(send, stored.status, stored.body, stored.content_type, headers)
+
+
+def _unstorable(scope: Scope, key: str) -> bytes | None:
+    """A 422 problem naming the part of the request its record could not store, else None."""
+    if len(key) > MAX_KEY:
+        loc, msg = ["header", HEADER], f"at most {MAX_KEY} characters"
+    elif len(scope["path"]) > MAX_PATH or NUL in scope["path"]:
+        loc, msg = ["path"], f"at most {MAX_PATH} characters, without NUL"
+    else:
+        return None
+    error = {"loc": loc, "msg": msg, "type": "idempotency_unstorable"}
+    detail = "This request cannot be recorded for Idempotency-Key."
+    path = scope["path"]
+    return problem_body(422, "validation-error", "Validation error", detail, path, errors=[error])
 
 
 def _store(session: Session, record: IdempotencyRecord) -> IdempotencyRecord | None:

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -14,6 +14,7 @@ from server import audit
 from server.access import require, signed_in
 from server.events import emit
 from server.files import FileRef, file_ref
+from server.inputs import Id, Input, Timestamp
 from server.models import AgendaItem, Attendance, Meeting, User
 from server.problems import Problem, not_found
 from server.unit_of_work import client_address, commit, get_session
@@ -154,8 +155,8 @@ def attendee_ids(meeting: Meeting) -> set[int]:
 def list_meetings(
     user: Annotated[User, Depends(signed_in)],
     session: Annotated[Session, Depends(get_session)],
-    start: Annotated[AwareDatetime | None, Query()] = None,
-    end: Annotated[AwareDatetime | None, Query()] = None,
+    start: Annotated[Timestamp | None, Query()] = None,
+    end: Annotated[Timestamp | None, Query()] = None,
 ) -> list[MeetingSummary]:
     """Meetings overlapping [start, end) that the user may see, by start time."""
     query = (
@@ -187,7 +188,7 @@ def _load(session: Session, meeting_id: int, user: User) -> Meeting:
 
 @router.get("/meetings/{meeting_id}", response_model=MeetingOut)
 def get_meeting(
-    meeting_id: int,
+    meeting_id: Id,
     user: Annotated[User, Depends(signed_in)],
     session: Annotated[Session, Depends(get_session)],
 ) -> MeetingOut:
@@ -195,17 +196,17 @@ def get_meeting(
     return detail(_load(session, meeting_id, user), user)
 
 
-class MeetingIn(BaseModel):
+class MeetingIn(Input):
     """Body of `POST /meetings`."""
 
     title: str = Field(min_length=1, max_length=500)
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: Timestamp
+    ends_at: Timestamp
     location: str = Field(default="", max_length=300)
     online: bool = False
-    chair_id: int
-    secretary_id: int | None = None
-    invitee_ids: list[int] = Field(default_factory=list, max_length=2000)
+    chair_id: Id
+    secretary_id: Id | None = None
+    invitee_ids: list[Id] = Field(default_factory=list, max_length=2000)
     status: Literal["draft", "scheduled"] = "scheduled"
 
     @model_validator(mode="after")

@@ -10,13 +10,14 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.access import signed_in
 from server.events import emit
 from server.files import SHA256
+from server.inputs import Input, Timestamp
 from server.models import Note, User, utcnow
 from server.problems import Problem, not_found
 from server.unit_of_work import commit, get_session
@@ -26,7 +27,7 @@ NoteKind = Literal["highlight", "underline", "strike", "ink", "text", "rect"]
 Point = tuple[float, float]
 
 
-class NoteIn(BaseModel):
+class NoteIn(Input):
     """Body of `PUT /notes/{id}`: the whole note (last writer wins, by `updated_at`)."""
 
     target: str = Field(pattern=SHA256, description="SHA-256 of the annotated file")
@@ -36,7 +37,7 @@ class NoteIn(BaseModel):
     points: list[Point] | None = Field(default=None, max_length=10_000)
     color: str = Field(default="", max_length=20)
     text: str = Field(default="", max_length=20_000)
-    updated_at: AwareDatetime | None = None
+    updated_at: Timestamp | None = None
 
     @model_validator(mode="after")
     def _has_geometry(self) -> NoteIn:
@@ -82,7 +83,7 @@ def list_notes(
     user: Annotated[User, Depends(signed_in)],
     session: Annotated[Session, Depends(get_session)],
     target: Annotated[str | None, Query(pattern=SHA256)] = None,
-    since: Annotated[AwareDatetime | None, Query()] = None,
+    since: Annotated[Timestamp | None, Query()] = None,
 ) -> list[NoteOut]:
     """My notes, on one file (`target`) or all, optionally only those changed after `since`."""
     query = select(Note).where(Note.owner_id == user.id).order_by(Note.updated_at, Note.id)

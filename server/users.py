@@ -10,6 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from server.access import require, signed_in
+from server.inputs import Text
 from server.models import ROLES, OrgUnit, User, UserRole
 from server.passwords import hash_password
 from server.unit_of_work import get_session
@@ -74,7 +75,7 @@ def me(user: Annotated[User, Depends(signed_in)]) -> UserOut:
 def directory(
     user: Annotated[User, Depends(require(*STAFF_ROLES))],
     session: Annotated[Session, Depends(get_session)],
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[Text | None, Query(max_length=100)] = None,
 ) -> list[UserOut]:
     """Active colleagues (to invite to a meeting, assign a document); `q` filters by name."""
     query = select(User).where(User.active).order_by(User.full_name, User.id)

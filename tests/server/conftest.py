@@ -118,3 +118,19 @@ def any_db_server(
         return server_factory()
     make_db = request.getfixturevalue("postgres_database")
     return server_factory(db=make_db())
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def engine_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerProcess]:
+    """A seeded server shared by one module, on SQLite then on PostgreSQL (skipped without it),
+    for tests of what each engine refuses; tests may write, but only things no other counts."""
+    db = None
+    if request.param == "postgres":
+        from tests.fixtures.postgres import create_database
+
+        db = create_database(request.getfixturevalue("postgres_url"))
+    proc = ServerProcess(tmp_path_factory.mktemp(f"{request.param}-server"), db=db).start()
+    yield proc
+    proc.stop()
