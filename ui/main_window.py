@@ -36,6 +36,7 @@ class MainWindow(QMainWindow):
     """Binds the pages to the services; the shell reacts to the requests it emits."""
 
     settings_requested = Signal()
+    about_requested = Signal()
     sign_out_requested = Signal()
     quit_requested = Signal()
     refresh_requested = Signal()
@@ -120,6 +121,11 @@ class MainWindow(QMainWindow):
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.sign_out_action)
         self.file_menu.addAction(self.quit_action)
+        self.about_action = QAction(self)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_action.triggered.connect(self.about_requested)
+        self.help_menu = self.menuBar().addMenu("")
+        self.help_menu.addAction(self.about_action)
 
         if events is not None:
             events.state_changed.connect(self.set_connection_state)
@@ -184,6 +190,8 @@ class MainWindow(QMainWindow):
         self.settings_action.setText(self.tr("&Settings…"))
         self.sign_out_action.setText(self.tr("Sign &out"))
         self.quit_action.setText(self.tr("&Quit"))
+        self.help_menu.setTitle(self.tr("&Help"))
+        self.about_action.setText(self.tr("&About HopDesk"))
         self._show_connection()
         self._show_pending()
 

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -29,6 +29,7 @@ from ui.tasks import TaskOwner
 from ui.tray import Tray
 
 if TYPE_CHECKING:
+    from ui.about_dialog import AboutDialog
     from ui.reader_window import ReaderWindow
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,7 @@ class QtFrontend(QObject):
         window.quit_requested.connect(lambda: self._finish("quit"))
         window.sign_out_requested.connect(lambda: self._finish("sign_out"))
         window.settings_requested.connect(self.open_settings)
+        window.about_requested.connect(self.open_about)
         window.refresh_requested.connect(self.refresh)
         window.meeting_requested.connect(lambda meeting: self.show_meeting(meeting.id))
         window.document_requested.connect(lambda document: self.reader().open_document(document))
@@ -248,6 +250,16 @@ class QtFrontend(QObject):
         demo = self.core.session.server_url if self.options.demo else None
         dialog = SettingsDialog(self.core.config, self.window, demo_server=demo)
         self.tasks.run(self._settings(dialog))
+
+    def open_about(self) -> AboutDialog:
+        """Help → About: version, log folder, licences (non-modal, deleted on close)."""
+        from desktop.app import version
+        from ui.about_dialog import AboutDialog
+
+        dialog = AboutDialog(version(), Path(self.core.log_path).parent, self.window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     async def _settings(self, dialog: SettingsDialog) -> None:
         if (

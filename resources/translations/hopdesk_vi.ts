@@ -1,6 +1,41 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="vi_VN">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>About HopDesk</source>
+        <translation>Giới thiệu HopDesk</translation>
+    </message>
+    <message>
+        <source>version %1</source>
+        <translation>phiên bản %1</translation>
+    </message>
+    <message>
+        <source>Paperless meetings and document approval</source>
+        <translation>Họp không giấy và xử lý văn bản điện tử</translation>
+    </message>
+    <message>
+        <source>Log folder: %1</source>
+        <translation>Thư mục nhật ký: %1</translation>
+    </message>
+    <message>
+        <source>Bundled components and their licences:</source>
+        <translation>Các thành phần kèm theo và giấy phép của chúng:</translation>
+    </message>
+    <message>
+        <source>Component</source>
+        <translation>Thành phần</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Phiên bản</translation>
+    </message>
+    <message>
+        <source>Licence</source>
+        <translation>Giấy phép</translation>
+    </message>
+</context>
+<context>
     <name>CrashDialog</name>
     <message>
         <source>HopDesk — unexpected error</source>
@@ -254,6 +289,14 @@
     <message>
         <source>&amp;Quit</source>
         <translation>&amp;Thoát</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Trợ giúp</translation>
+    </message>
+    <message>
+        <source>&amp;About HopDesk</source>
+        <translation>&amp;Giới thiệu HopDesk</translation>
     </message>
     <message>
         <source>Open file</source>
