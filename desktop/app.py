@@ -251,6 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop.collector import GuiThreadCollector
     from desktop.log import ExceptionHooks, setup_logging
     from desktop.notify import notifier as get_notifier
+    from desktop.watchdog import StallWatchdog
 
     log_path = setup_logging(paths.log_dir, console=bool(os.environ.get("HOPDESK_LOG_CONSOLE")))
     log.info("HopDesk %s starting (%s)", version(), options)
@@ -261,6 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("HopDesk")
     app.setQuitOnLastWindowClosed(False)
     collector = GuiThreadCollector(app)  # QObjects must never be freed by another thread's GC
+    watchdog = StallWatchdog.from_env(app)  # HOPDESK_STALL_WATCHDOG: tests and benchmarks
 
     notifier = get_notifier()
     hooks = ExceptionHooks(notifier.crash)
@@ -287,6 +289,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with loop:
             return int(loop.run_until_complete(run()))
     finally:
+        if watchdog is not None:
+            watchdog.stop()
         collector.stop()
         stop_demo_anyway()
         hooks.uninstall()

@@ -5,10 +5,15 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from desktop.collector import collect_due
+from desktop.watchdog import StallWatchdog
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# GUI-thread stalls over 50 ms are logged with their stack (desktop/watchdog.py), here and in
+# the app processes the tests start, so a slow handler shows by name in a failing test's log.
+os.environ.setdefault("HOPDESK_STALL_WATCHDOG", "1")
 
 # Each fixture module starts one real component on loopback and stops it by its PID.
 pytest_plugins = [
@@ -26,6 +31,15 @@ def _collect_on_the_main_thread() -> Iterator[None]:
     gc.disable()
     yield
     gc.enable()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _stall_watchdog(qapp: QApplication) -> Iterator[None]:
+    """The app's stall watchdog on the tests' GUI thread for the whole session."""
+    watchdog = StallWatchdog.from_env()
+    yield
+    if watchdog is not None:
+        watchdog.stop()
 
 
 @pytest.fixture(autouse=True)
