@@ -17,6 +17,7 @@ from server import (
     files,
     meetings,
     notes,
+    openapi,
     problems,
     users,
 )
@@ -90,6 +91,9 @@ def create_app(config: Config, *, migrate: bool = True) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        # No redirect from `/x/` to `/x`: Starlette built its Location from the Host header,
+        # an open redirect (issue 10, finding 9). The API has one spelling per path.
+        redirect_slashes=False,
     )
     app.state.config = config
     app.state.engine = engine
@@ -100,6 +104,7 @@ def create_app(config: Config, *, migrate: bool = True) -> FastAPI:
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    openapi.install(app, API_PREFIX, ROUTERS)
     # Outermost first on the way in: the body limit sees the raw stream before anything reads it.
     app.add_middleware(IdempotencyMiddleware, factory=factory)
     app.add_middleware(

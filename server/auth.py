@@ -19,7 +19,7 @@ from server.config import Config
 from server.inputs import Input
 from server.models import AccessToken, LoginFailure, RefreshToken, User, utcnow
 from server.passwords import dummy_verify, verify_password
-from server.problems import Problem, unauthorized
+from server.problems import Problem, problem_responses, unauthorized
 from server.unit_of_work import client_address, get_session
 
 router = APIRouter(tags=["auth"])
@@ -127,7 +127,7 @@ def _retry_after(session: Session, config: Config, username: str, address: str) 
     return max(waits) if waits else None
 
 
-@router.post("/auth/login", response_model=TokenPair)
+@router.post("/auth/login", response_model=TokenPair, responses=problem_responses(401, 429))
 def login(
     body: LoginIn, request: Request, session: Annotated[Session, Depends(get_session)]
 ) -> TokenPair:
@@ -172,7 +172,7 @@ def _revoked(detail: str) -> Problem:
     return unauthorized(detail, slug="refresh-revoked")
 
 
-@router.post("/auth/refresh", response_model=TokenPair)
+@router.post("/auth/refresh", response_model=TokenPair, responses=problem_responses(401))
 def refresh(
     body: RefreshIn, request: Request, session: Annotated[Session, Depends(get_session)]
 ) -> TokenPair:

@@ -16,7 +16,7 @@ from server.events import emit
 from server.files import FileRef, file_ref
 from server.inputs import Id, Input, Timestamp
 from server.models import Assignment, Comment, Document, User
-from server.problems import Problem, not_found
+from server.problems import Problem, not_found, problem_responses
 from server.unit_of_work import client_address, commit, get_session
 from server.users import STAFF_ROLES, UserRef, user_ref
 
@@ -191,7 +191,9 @@ def _load(session: Session, document_id: int, user: User) -> Document:
     return document
 
 
-@router.get("/documents/{document_id}", response_model=DocumentOut)
+@router.get(
+    "/documents/{document_id}", response_model=DocumentOut, responses=problem_responses(404)
+)
 def get_document(
     document_id: Id,
     user: Annotated[User, Depends(signed_in)],
@@ -209,7 +211,12 @@ class AssignmentIn(Input):
     deadline: Timestamp | None = None
 
 
-@router.post("/documents/{document_id}/assignments", response_model=AssignmentOut, status_code=201)
+@router.post(
+    "/documents/{document_id}/assignments",
+    response_model=AssignmentOut,
+    status_code=201,
+    responses=problem_responses(404),
+)
 def add_assignment(
     document_id: Id,
     body: AssignmentIn,
@@ -265,7 +272,12 @@ def interested_users(document: Document) -> set[int]:
     return ids
 
 
-@router.post("/documents/{document_id}/comments", response_model=CommentOut, status_code=201)
+@router.post(
+    "/documents/{document_id}/comments",
+    response_model=CommentOut,
+    status_code=201,
+    responses=problem_responses(404),
+)
 def add_comment(
     document_id: Id,
     body: CommentIn,

@@ -6,7 +6,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from server.access import signed_in
 from server.models import DocumentVersion, FileBlob, Paper, User
-from server.problems import not_found
+from server.problems import not_found, problem_responses
 from server.unit_of_work import get_session
 
 router = APIRouter(tags=["files"])
@@ -95,7 +95,18 @@ def may_read_file(session: Session, user: User, sha256: str) -> bool:
     return bool(session.scalar(select(in_paper | in_document)))
 
 
-@router.get("/files/{sha256}", response_class=Response)
+# The bytes have the media type they were stored with (PDF, images, office files).
+_FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The file's bytes",
+        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+    },
+    304: {"description": "Not modified (`If-None-Match` was the file's ETag)"},
+    **problem_responses(404),
+}
+
+
+@router.get("/files/{sha256}", response_class=Response, responses=_FILE_RESPONSES)
 def get_file(
     sha256: Annotated[str, PathParam(pattern=SHA256)],
     request: Request,

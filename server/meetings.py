@@ -16,7 +16,7 @@ from server.events import emit
 from server.files import FileRef, file_ref
 from server.inputs import Id, Input, Timestamp
 from server.models import AgendaItem, Attendance, Meeting, User
-from server.problems import Problem, not_found
+from server.problems import Problem, not_found, problem_responses
 from server.unit_of_work import client_address, commit, get_session
 from server.users import UserRef, user_ref
 
@@ -186,7 +186,7 @@ def _load(session: Session, meeting_id: int, user: User) -> Meeting:
     return meeting
 
 
-@router.get("/meetings/{meeting_id}", response_model=MeetingOut)
+@router.get("/meetings/{meeting_id}", response_model=MeetingOut, responses=problem_responses(404))
 def get_meeting(
     meeting_id: Id,
     user: Annotated[User, Depends(signed_in)],

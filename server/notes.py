@@ -19,7 +19,7 @@ from server.events import emit
 from server.files import SHA256
 from server.inputs import Input, Timestamp
 from server.models import Note, User, utcnow
-from server.problems import Problem, not_found
+from server.problems import Problem, not_found, problem_responses
 from server.unit_of_work import commit, get_session
 
 router = APIRouter(tags=["notes"])
@@ -94,7 +94,7 @@ def list_notes(
     return [_out(n) for n in session.scalars(query)]
 
 
-@router.get("/notes/{note_id}", response_model=NoteOut)
+@router.get("/notes/{note_id}", response_model=NoteOut, responses=problem_responses(404))
 def get_note(
     note_id: NoteId,
     user: Annotated[User, Depends(signed_in)],
@@ -107,7 +107,11 @@ def get_note(
     return _out(note)
 
 
-@router.put("/notes/{note_id}", response_model=NoteOut)
+@router.put(
+    "/notes/{note_id}",
+    response_model=NoteOut,
+    responses={201: {"model": NoteOut, "description": "Created"}, **problem_responses(404, 409)},
+)
 def put_note(
     note_id: NoteId,
     body: NoteIn,
@@ -139,7 +143,7 @@ def put_note(
     return _out(note)
 
 
-@router.delete("/notes/{note_id}", status_code=204)
+@router.delete("/notes/{note_id}", status_code=204, responses=problem_responses(404))
 def delete_note(
     note_id: NoteId,
     user: Annotated[User, Depends(signed_in)],

@@ -82,6 +82,17 @@ def problem_response(problem: Problem, instance: str) -> Response:
     return Response(body, problem.status, headers=problem.headers, media_type=MEDIA_TYPE)
 
 
+def title_for(status: int) -> str:
+    """The title of the default problem for a status."""
+    return _BY_STATUS.get(status, ("error", "Error"))[1]
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """A route's `responses=` for the problems its handler raises on purpose; server/openapi.py
+    adds the ones every route shares and the problem schema to each."""
+    return {status: {"description": title_for(status)} for status in statuses}
+
+
 def unauthorized(detail: str = "Sign in first.", slug: str = "unauthorized") -> Problem:
     """401 with the `WWW-Authenticate` header RFC 6750 asks for."""
     return Problem(401, slug, detail=detail, headers={"WWW-Authenticate": "Bearer"})
