@@ -49,7 +49,7 @@ class InboxService(QObject):
             return []
         try:
             payload = self.store.load_documents(self.scope, box)
-            return parse_list(DocumentSummary.from_json, payload, "document list")
+            return parse_list(DocumentSummary, payload, "document list")
         except MalformedResponse as exc:
             log.warning("ignoring cached %s documents: %r", box, exc)
             return []
@@ -60,9 +60,7 @@ class InboxService(QObject):
         inbox, everything = await asyncio.gather(
             *(api.get_json("/documents", {"box": box}) for box in BOXES)
         )
-        parsed = [
-            parse_list(DocumentSummary.from_json, p, "document list") for p in (inbox, everything)
-        ]
+        parsed = [parse_list(DocumentSummary, p, "document list") for p in (inbox, everything)]
         if self.store is not None:
             self.store.save_documents(self.scope, "inbox", inbox)
             self.store.save_documents(self.scope, "all", everything)

@@ -42,7 +42,7 @@ class MeetingsService(QObject):
         if self.store is None:
             return []
         try:
-            return parse_list(MeetingSummary.from_json, self.store.load_meetings(self.scope), "m")
+            return parse_list(MeetingSummary, self.store.load_meetings(self.scope), "m")
         except MalformedResponse as exc:  # a cache from an older version: the server refills it
             log.warning("ignoring cached meetings: %r", exc)
             return []
@@ -52,7 +52,7 @@ class MeetingsService(QObject):
         payload = await self.session.api.get_json(
             "/meetings", {"start": start_of_today().isoformat()}
         )
-        meetings = parse_list(MeetingSummary.from_json, payload, "meeting list")
+        meetings = parse_list(MeetingSummary, payload, "meeting list")
         if self.store is not None:
             self.store.save_meetings(self.scope, payload)
         self.meetings = meetings

@@ -127,12 +127,15 @@ def test_document_detail() -> None:
 @pytest.mark.parametrize(
     ("parse", "payload", "message"),
     [
-        (User.from_json, {**USER, "id": "one"}, "'id' should be an integer"),
-        (User.from_json, {k: v for k, v in USER.items() if k != "username"}, "missing 'username'"),
-        (MeetingSummary.from_json, {**MEETING, "starts_at": "tomorrow"}, "ISO 8601"),
-        (DocumentSummary.from_json, [], "expected an object"),
-        (Event.from_json, {"seq": 1}, "missing 'type'"),
-        (TokenPair.from_json, {"access_token": "a", "refresh_token": "b"}, "missing 'user'"),
+        (User.from_json, {**USER, "id": "one"}, r"Expected `int`, got `str` - at `\$.id`"),
+        (User.from_json, {**USER, "id": True}, r"Expected `int`, got `bool` - at `\$.id`"),
+        (User.from_json, {k: v for k, v in USER.items() if k != "username"}, "field `username`"),
+        (MeetingSummary.from_json, {**MEETING, "starts_at": "tomorrow"}, r"\$.starts_at"),
+        (MeetingSummary.from_json, {**MEETING, "ends_at": "2026-11-23T10:00:00"}, "timezone"),
+        (DocumentSummary.from_json, [], "Expected `object`, got `array`"),
+        (Event.from_json, {"seq": 1}, "field `type`"),
+        (TokenPair.from_json, {"access_token": "a", "refresh_token": "b"}, "field `user`"),
+        (Meeting.from_json, {**MEETING, "agenda": [{"id": 1}]}, r"\$.agenda\[0\]"),
     ],
 )
 def test_malformed_payloads_raise_typed_errors(parse, payload, message) -> None:  # type: ignore[no-untyped-def]
@@ -141,9 +144,20 @@ def test_malformed_payloads_raise_typed_errors(parse, payload, message) -> None:
 
 
 def test_parse_list() -> None:
-    assert [d.id for d in parse_list(DocumentSummary.from_json, [DOCUMENT], "docs")] == [2]
-    with pytest.raises(MalformedResponse):
-        parse_list(DocumentSummary.from_json, {"not": "a list"}, "docs")
+    assert [d.id for d in parse_list(DocumentSummary, [DOCUMENT], "docs")] == [2]
+    with pytest.raises(MalformedResponse, match="malformed docs: Expected `array`"):
+        parse_list(DocumentSummary, {"not": "a list"}, "docs")
+    with pytest.raises(MalformedResponse, match=r"\$\[1\].summary"):
+        parse_list(DocumentSummary, [DOCUMENT, {**DOCUMENT, "summary": None}], "docs")
+
+
+def test_omitted_optional_fields_take_their_defaults() -> None:
+    """Older servers omit some members; the models say what they mean then."""
+    bare = {"id": 2, "summary": "V/v", "status": "new"}
+    doc = DocumentSummary.from_json(bare)
+    assert (doc.number, doc.urgency, doc.direction, doc.deadline) == ("", "normal", "in", None)
+    assert Document.from_json(bare).versions == ()
+    assert Event.from_json({"seq": 1, "type": "x"}).data == {}
 
 
 json_values = st.recursive(
