@@ -34,8 +34,8 @@ if TYPE_CHECKING:
     from viewer.drop import take_pdf_drop as take_pdf_drop
     from viewer.jobs import JobRunner as JobRunner
     from viewer.reader import Reader as Reader
-    from viewer.render.pool import PageKey as PageKey
-    from viewer.render.pool import RenderedPage as RenderedPage
+    from viewer.render.cache import PageKey as PageKey
+    from viewer.render.cache import RenderedPage as RenderedPage
     from viewer.render.pool import RenderPool as RenderPool
     from viewer.signatures.inspector import SignatureInfo as SignatureInfo
     from viewer.signatures.inspector import SignatureInspector as SignatureInspector
@@ -62,8 +62,8 @@ _EXPORTS: dict[str, str] = {
     "take_pdf_drop": "viewer.drop",
     "JobRunner": "viewer.jobs",
     "Reader": "viewer.reader",
-    "PageKey": "viewer.render.pool",
-    "RenderedPage": "viewer.render.pool",
+    "PageKey": "viewer.render.cache",
+    "RenderedPage": "viewer.render.cache",
     "RenderPool": "viewer.render.pool",
     "SignatureInfo": "viewer.signatures.inspector",
     "SignatureInspector": "viewer.signatures.inspector",

@@ -18,7 +18,8 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
 from viewer.document import Document
-from viewer.render.pool import PageKey, RenderedPage, RenderPool
+from viewer.render.cache import PageKey, RenderedPage
+from viewer.render.pool import RenderPool
 
 log = logging.getLogger(__name__)
 

@@ -309,7 +309,7 @@ def main() -> None:
     # The render pipeline alone (workers -> shared memory -> QImage in the cache), every page
     # queued at once: what the pool sustains when painting (one frame per scroll step) does
     # not set the pace.
-    from viewer.render.pool import PageKey, RenderedPage
+    from viewer.render.cache import PageKey, RenderedPage
 
     doc = widget.document
     assert doc is not None

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from pytestqt.qtbot import QtBot
 
 from viewer.document import Document, DocumentError
-from viewer.render.pool import PageKey, RenderPool
+from viewer.render.cache import PageKey
+from viewer.render.pool import RenderPool
 from viewer.render.worker import SearchBatch
 from viewer.search.find import SearchOptions
 

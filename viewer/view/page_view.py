@@ -37,7 +37,9 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.document import Document
-from viewer.render.pool import BACKGROUND, PageKey, RenderedPage, RenderPool
+from viewer.render.cache import PageKey, RenderedPage
+from viewer.render.pool import RenderPool
+from viewer.render.scheduling import BACKGROUND
 from viewer.view.layout import (
     PAGE_GAP,
     POINTS_TO_PIXELS,

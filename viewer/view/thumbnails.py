@@ -22,7 +22,8 @@ from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
 
 from viewer.document import Document
-from viewer.render.pool import PageKey, RenderedPage, RenderPool
+from viewer.render.cache import PageKey, RenderedPage
+from viewer.render.pool import RenderPool
 from viewer.view.page_view import FrameScrollBar, Throttle
 
 THUMB_WIDTH = 120

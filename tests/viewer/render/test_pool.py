@@ -15,8 +15,10 @@ from pytestqt.qtbot import QtBot
 
 from tests.viewer.conftest import image_rows, same_pixels
 from viewer.document import Document, new_doc_id
-from viewer.render.pool import PageKey, PixelCache, RenderedPage, RenderPool
+from viewer.render.cache import PageKey, PixelCache, RenderedPage
+from viewer.render.pool import RenderPool
 from viewer.render.worker import DocumentSource
+from viewer.render.workers import Workers
 
 
 def _collect(pool: RenderPool) -> tuple[list[RenderedPage], list[tuple[PageKey, str]]]:
@@ -216,11 +218,37 @@ def test_close_before_workers_are_adopted_is_clean(qtbot: QtBot, text_pdf: Path)
     pool.register(doc.source)
     pool.request([(PageKey(doc.doc_id, 0, 1000), 0)])
     pool.close()  # raised RuntimeError (joined the reader thread that never started)
+    assert pool.wait_closed(10.0)
     pids = pool.pids()
     assert pids  # the workers had been started...
     assert not any(_alive(pid) for pid in pids)  # ...and are stopped
     qtbot.wait(50)  # the late "started" notice reaches a closed pool: ignored
     doc.close()
+
+
+def test_close_does_not_wait_for_a_busy_worker(qtbot: QtBot, text_pdf: Path) -> None:
+    """Closing the pool while a worker is in a long render returns at once: the GUI thread
+    asks the workers to stop and a closer thread waits for them (it waited up to 2 s per
+    worker, then killed it, with the window frozen)."""
+    pool = RenderPool(workers=1)
+    doc = Document.open_path(str(text_pdf))
+    try:
+        qtbot.waitUntil(pool.is_ready, timeout=10_000)
+        pool.register(doc.source)
+        pool.debug_sleep[0] = 30.0  # a page that takes the engine "forever"
+        key = PageKey(doc.doc_id, 0, 500)
+        pool.request([(key, 0)])
+        assert pool.is_rendering(key)
+        pids = pool.pids()
+        pool.close()
+        # Still rendering when close returned: nobody waited for it on this thread...
+        assert any(_alive(pid) for pid in pids)
+        # ...and it is stopped off it (killed after its grace period).
+        assert pool.wait_closed(10.0)
+        assert not any(_alive(pid) for pid in pids)
+    finally:
+        pool.close()
+        doc.close()
 
 
 def test_workers_that_cannot_start_fail_pages_with_a_message(
@@ -229,10 +257,10 @@ def test_workers_that_cannot_start_fail_pages_with_a_message(
     """No worker processes (a locked-down PC, a broken install): pages fail with a reason the
     view shows, instead of placeholders waiting for ever."""
 
-    def refuse(self: RenderPool, index: int, block: object = None) -> object:
+    def refuse(self: Workers, index: int) -> object:
         raise OSError("process creation is not allowed")
 
-    monkeypatch.setattr(RenderPool, "_spawn", refuse)
+    monkeypatch.setattr(Workers, "spawn", refuse)
     pool = RenderPool(workers=1)
     doc = Document.open_path(str(text_pdf))
     try:
@@ -369,7 +397,7 @@ def test_a_page_bigger_than_its_block_is_rendered_again_in_a_bigger_one(
 def test_block_pool_waits_for_the_last_image() -> None:
     """A block handed back while an image (or a copy of it) wraps it is not given out again
     until that image is gone; an unused one is."""
-    from viewer.render.pool import BlockPool
+    from viewer.render.shared_memory import BlockPool
 
     blocks = BlockPool()
     try:
@@ -393,7 +421,7 @@ def test_block_pool_waits_for_the_last_image() -> None:
 def test_closing_the_pool_never_unmaps_a_live_image() -> None:
     """A widget may still show (and repaint) its last page after the render pool closed: the
     block under that image must stay mapped until the image is gone (unmapped: a crash)."""
-    from viewer.render.pool import _LINGERING, BlockPool
+    from viewer.render.shared_memory import _LINGERING, BlockPool
 
     blocks = BlockPool()
     block = blocks.acquire(64 * 64 * 4)

@@ -13,7 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from tests.viewer.conftest import same_pixels, wait_painted
 from viewer.document import Document
-from viewer.render.pool import PageKey, RenderPool
+from viewer.render.cache import PageKey
+from viewer.render.pool import RenderPool
 from viewer.view.layout import POINTS_TO_PIXELS
 from viewer.view.page_view import FrameScrollBar, PageView
 
