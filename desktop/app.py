@@ -180,8 +180,7 @@ def build_core(options: Options, notifier: Any, log_path: Path) -> Core:
     config = Config(user_file=paths.config_dir / "settings.toml", policy=machine_policy(), cli=cli)
     data_dir = paths.data_dir / "demo" if options.demo else paths.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
-    store = LocalStore(data_dir / "cache.db")
-    was_reset = bool(store.open())
+    store = LocalStore(data_dir / "cache.db")  # opened by `open_store`, off the GUI thread
     secrets = SecretStore()
     session = Session(config, secrets, store)
     return Core(
@@ -192,8 +191,13 @@ def build_core(options: Options, notifier: Any, log_path: Path) -> Core:
         session=session,
         notifier=notifier,
         log_path=log_path,
-        cache_was_reset=was_reset,
     )
+
+
+async def open_store(core: Core) -> None:
+    """Open the local cache in a thread: migrations and, after an unclean shutdown, a read of
+    the whole file must not freeze the first window."""
+    core.cache_was_reset = bool(await asyncio.to_thread(core.store.open))
 
 
 def load_frontend(spec: str = FRONTEND) -> Frontend:
@@ -273,6 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     async def run() -> int:
         core = build_core(options, notifier, log_path)
+        await open_store(core)
         core.demo = demo
         i18n.install(app, options.lang or core.config.settings.language)
         try:

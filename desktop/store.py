@@ -4,8 +4,15 @@ the outbox.
 The cache is disposable — the server is the source of truth — except for the outbox (and the
 notes it has not sent yet), so a damaged file never stops the app: `open()` moves it aside as
 `cache.db.corrupt-<timestamp>` (kept for recovery), builds a fresh one and returns True so the UI
-can tell the user once. Calls are synchronous and short (one small transaction each, or one
-`batch()` of them); services call them outside hot paths.
+can tell the user once. `open()` reads the whole file only after an unclean shutdown (a marker
+file lives beside the cache while it is open): then `PRAGMA quick_check`; a cleanly closed file
+only gets its header checked. The app calls `open()` off the GUI thread.
+
+Calls are synchronous and short (one small transaction each, or one `batch()` of them). Waiting
+for a lock another process holds (a second HopDesk on the same profile, a backup or virus
+scanner) blocks the calling thread, so the GUI thread waits at most `GUI_BUSY_TIMEOUT_MS` — then
+the call raises "database is locked" as it did after the full wait — while other threads may
+wait up to `BUSY_TIMEOUT_MS`.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ import datetime as dt
 import json
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,6 +37,9 @@ log = logging.getLogger(__name__)
 HEAD_REVISION = "0002"  # the newest file in desktop/migrations/versions (a test checks)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_HEADER = b"SQLite format 3\x00"
+OPEN_MARKER = ".open"  # `cache.db.open` exists while a HopDesk has the cache open
+BUSY_TIMEOUT_MS = 2000  # other threads may wait this long for another process's lock
+GUI_BUSY_TIMEOUT_MS = 20  # the GUI thread never waits longer (under the 50 ms stall threshold)
 
 metadata = sa.MetaData()
 kv = sa.Table(
@@ -96,17 +107,24 @@ class OutboxRow:
     state: str  # "pending" or "failed"
 
 
-def damage(path: Path) -> str | None:
-    """Why the file at `path` is not a usable SQLite database, or None if it is fine."""
+def damage(path: Path, *, read_all: bool = True) -> str | None:
+    """Why the file at `path` is not a usable SQLite database, or None if it is fine.
+
+    `read_all`: also run `PRAGMA quick_check` (reads every page: O(size); skipped after a clean
+    shutdown). quick_check finds what integrity_check finds except index/table mismatches,
+    which a rebuilt cache would not notice either.
+    """
     try:
         if not path.exists() or path.stat().st_size == 0:
             return None
         with open(path, "rb") as fh:
             if fh.read(16) != SQLITE_HEADER:
                 return "not an SQLite database"
+        if not read_all:
+            return None
         con = sqlite3.connect(path)
         try:
-            rows = con.execute("PRAGMA integrity_check").fetchall()
+            rows = con.execute("PRAGMA quick_check").fetchall()
         finally:
             con.close()
     except (OSError, sqlite3.DatabaseError) as exc:
@@ -120,7 +138,15 @@ def _set_pragmas(dbapi_connection: Any, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # short commits, readers never blocked
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=2000")
+    cursor.close()
+
+
+def _set_busy_timeout(dbapi_connection: Any, _record: object, _proxy: object) -> None:
+    """At every checkout: how long this thread may wait for another process's write lock."""
+    gui = threading.current_thread() is threading.main_thread()
+    timeout = GUI_BUSY_TIMEOUT_MS if gui else BUSY_TIMEOUT_MS
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={timeout}")
     cursor.close()
 
 
@@ -131,12 +157,24 @@ class LocalStore:
         self.path = Path(path)
         self._engine: Engine | None = None
         self._batch: Connection | None = None
+        self.checked = False  # whether the last open() read the whole file (unclean shutdown)
+
+    @property
+    def marker(self) -> Path:
+        """Present while the cache is open: found at open, the last run did not close it."""
+        return self.path.with_name(self.path.name + OPEN_MARKER)
 
     # --- life cycle --------------------------------------------------------------------------
     def open(self) -> bool:
-        """Open (creating or migrating); True when a damaged file was moved aside and rebuilt."""
+        """Open (creating or migrating); True when a damaged file was moved aside and rebuilt.
+
+        Blocking (migrations, and after an unclean shutdown a read of the whole file): call it
+        off the GUI thread, as the app does.
+        """
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        problem = damage(self.path)
+        self.checked = self.marker.exists()
+        problem = damage(self.path, read_all=self.checked)
+        self.marker.touch()
         if problem is None:
             try:
                 self._connect()
@@ -146,18 +184,21 @@ class LocalStore:
                 self.close()
         moved = self._move_aside()
         log.error("local cache %s was damaged (%s); moved to %s", self.path, problem, moved)
+        self.marker.touch()
         self._connect()
         return True
 
     def close(self) -> None:
-        """Release the file (checkpointing the WAL)."""
+        """Release the file (checkpointing the WAL); the shutdown was clean."""
         engine, self._engine = self._engine, None
         if engine is not None:
             engine.dispose()
+            self.marker.unlink(missing_ok=True)
 
     def _connect(self) -> None:
         engine = sa.create_engine(f"sqlite:///{self.path}")
         event.listen(engine, "connect", _set_pragmas)
+        event.listen(engine, "checkout", _set_busy_timeout)
         self._engine = engine
         with engine.begin() as conn:
             if self._revision(conn) != HEAD_REVISION:

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
-from desktop.store import HEAD_REVISION, MIGRATIONS, LocalStore, damage
+from desktop.store import (
+    BUSY_TIMEOUT_MS,
+    GUI_BUSY_TIMEOUT_MS,
+    HEAD_REVISION,
+    MIGRATIONS,
+    LocalStore,
+    damage,
+)
 
 
 def test_head_revision_constant_matches_the_migrations() -> None:
@@ -85,12 +94,13 @@ def test_not_a_database_is_moved_aside_and_rebuilt(tmp_path: Path) -> None:
     store.close()
 
 
-def test_integrity_failure_is_moved_aside(tmp_path: Path) -> None:
+def test_damage_after_an_unclean_shutdown_is_moved_aside(tmp_path: Path) -> None:
     path = tmp_path / "cache.db"
     store = LocalStore(path)
     store.open()
     store.save_meetings("a@x", [{"id": i, "title": "x" * 500} for i in range(200)])
     store.close()
+    store.marker.touch()  # as if the app had died with the cache open
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=DELETE")
     con.close()
@@ -101,8 +111,57 @@ def test_integrity_failure_is_moved_aside(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     assert damage(path) is not None
     assert store.open() is True
+    assert store.checked
     assert len(corrupt_files(tmp_path)) == 1
     assert store.load_meetings("a@x") == []
+    store.close()
+
+
+def test_the_whole_file_is_read_only_after_an_unclean_shutdown(tmp_path: Path) -> None:
+    """Reading every page at each start cost start-up time for nothing after a clean exit."""
+    store = LocalStore(tmp_path / "cache.db")
+    assert store.open() is False
+    assert store.marker.exists()
+    store.close()
+    assert not store.marker.exists()
+    assert store.open() is False
+    assert not store.checked  # closed cleanly: header only
+    # The process dies here: close() never runs.
+    again = LocalStore(tmp_path / "cache.db")
+    assert again.open() is False
+    assert again.checked  # quick_check after the crash
+    again.close()
+    store.close()
+
+
+def busy_timeout(store: LocalStore) -> int:
+    with store._tx() as conn:
+        return int(conn.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0)
+
+
+def test_the_gui_thread_never_waits_long_for_a_lock(tmp_path: Path) -> None:
+    """Another process holding the write lock stalled the GUI thread for up to 2 s per call:
+    the GUI thread gives up after GUI_BUSY_TIMEOUT_MS, other threads still wait their turn."""
+    path = tmp_path / "cache.db"
+    store = LocalStore(path)
+    store.open()
+    assert busy_timeout(store) == GUI_BUSY_TIMEOUT_MS
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(busy_timeout, store).result() == BUSY_TIMEOUT_MS
+
+        other = sqlite3.connect(path, isolation_level=None)  # another process's connection
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(sa.exc.OperationalError, match="locked"):
+                store.set("x", 1)
+            waiting = pool.submit(store.set, "y", 2)  # waits for the lock
+            assert not waiting.done()
+        finally:
+            other.execute("COMMIT")
+            other.close()
+        waiting.result(timeout=10)
+    assert store.get("y") == 2
+    assert store.get("x") is None
     store.close()
 
 
