@@ -13,11 +13,16 @@ import socket
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from server.config import Config
 from server.proxies import parse_network
 
+if TYPE_CHECKING:
+    from server.transport import TransportLimits
+
 DEFAULT_PORT = 8080
+BACKLOG = 2048  # connections the kernel queues before the server accepts them
 
 
 def _default_data_dir() -> Path:
@@ -59,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--event-poll", type=float, default=0.5, help="seconds between event-table polls"
     )
     _add_auth_options(parser)
+    _add_transport_options(parser)
     commands = parser.add_subparsers(dest="command")
     create = commands.add_parser("create-user", help="add an account")
     _add_storage_options(create, suppress=True)
@@ -69,6 +75,42 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--unit", help="org unit name (created when missing)")
     create.add_argument("--password-stdin", action="store_true")
     return parser
+
+
+def _add_transport_options(parser: argparse.ArgumentParser) -> None:
+    """The per-connection limits of server/transport.py (docs/contract.md, command line)."""
+    from server.transport import TransportLimits
+
+    group = parser.add_argument_group("connection limits")
+    defaults = TransportLimits()
+    group.add_argument(
+        "--read-timeout",
+        type=float,
+        default=defaults.read_timeout,
+        help="seconds for a request line and headers to arrive (408 beyond)",
+    )
+    for flag, default, what in (
+        ("--max-connections", defaults.max_connections, "open connections (503 beyond)"),
+        ("--max-request-line", defaults.max_request_line, "request target bytes (414 beyond)"),
+        ("--max-header-size", defaults.max_header_size, "bytes of one header (431 beyond)"),
+        ("--max-headers", defaults.max_headers, "headers per request (431 beyond)"),
+        ("--max-head-size", defaults.max_head_size, "bytes of all headers (431 beyond)"),
+    ):
+        group.add_argument(flag, type=int, default=default, help=what)
+
+
+def _transport_limits(args: argparse.Namespace) -> TransportLimits:
+    from server.transport import TransportLimits, fitted_limits, raise_fd_limit
+
+    limits = TransportLimits(
+        read_timeout=args.read_timeout,
+        max_connections=args.max_connections,
+        max_request_line=args.max_request_line,
+        max_header_size=args.max_header_size,
+        max_headers=args.max_headers,
+        max_head_size=args.max_head_size,
+    )
+    return fitted_limits(limits, raise_fd_limit())
 
 
 def _config(args: argparse.Namespace) -> Config:
@@ -96,7 +138,7 @@ def _bind(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
-    sock.listen(128)
+    sock.listen(BACKLOG)
     return sock
 
 
@@ -105,11 +147,13 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.app import create_app
+    from server.transport import KeepConnectionAfterError, http_protocol
 
     if bool(args.tls_cert) != bool(args.tls_key):
         print("--tls-cert and --tls-key go together", file=sys.stderr)
         return 2
     config = _with_auth_settings(_config(args), args)
+    limits = _transport_limits(args)
     app = create_app(config)
     if args.seed_demo:
         from server.seed import seed_demo
@@ -131,7 +175,9 @@ def serve(args: argparse.Namespace) -> int:
 
     server = AnnouncingServer(
         uvicorn.Config(
-            app,
+            KeepConnectionAfterError(app),
+            http=http_protocol(limits),
+            backlog=BACKLOG,
             log_config=None,
             log_level=args.log_level,
             access_log=False,
