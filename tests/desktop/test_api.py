@@ -143,8 +143,10 @@ async def test_a_silent_server_times_out_as_unreachable() -> None:
 
     from desktop.errors import ServerUnreachable
 
+    given_up = asyncio.Event()
+
     async def silent(_request: web.Request) -> web.Response:
-        await asyncio.sleep(5)
+        await given_up.wait()  # answers only once the client has given up
         return web.json_response({})
 
     app = web.Application()
@@ -161,5 +163,6 @@ async def test_a_silent_server_times_out_as_unreachable() -> None:
         assert caught.value.cause == "timed out"
         assert f"http://127.0.0.1:{port}" in caught.value.user_message()
     finally:
+        given_up.set()  # the server's cleanup waits for its handler: let it finish now
         await client.close()
         await runner.cleanup()

@@ -9,6 +9,7 @@ from typing import Any
 
 from desktop.errors import NotSignedIn, ServerUnreachable
 from desktop.events import EventStream, backoff_delay
+from tests.ui.conftest import until
 
 
 class FakeStore:
@@ -68,13 +69,12 @@ async def test_reconnects_with_backoff_and_close_cancels() -> None:
     states: list[str] = []
     stream.state_changed.connect(states.append)
     stream.start()
-    await asyncio.sleep(0.2)
-    assert session.api.attempts >= 3
+    await until(lambda: session.api.attempts >= 3 and "offline" in states)
     assert states[:2] == ["reconnecting", "offline"]
     task = stream._task
     await stream.close()
     assert task is not None
-    assert task.done()
+    assert task.cancelled()  # ended by close(), not by itself
     assert stream.state == "offline"
 
 
@@ -91,8 +91,8 @@ class SignedOutSession(FakeSession):
 async def test_stream_stops_when_signed_out() -> None:
     stream = EventStream(SignedOutSession(), FakeStore(), backoff=(0.01, 0.02))
     stream.start()
-    await asyncio.sleep(0.05)
-    assert stream._task is not None
-    assert stream._task.done()
+    task = stream._task
+    assert task is not None
+    await asyncio.wait_for(asyncio.shield(task), 10)  # ends by itself: nobody to stream for
     assert stream.state == "offline"
     await stream.close()

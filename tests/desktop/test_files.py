@@ -24,6 +24,7 @@ from desktop.errors import (
     ServerUnreachable,
 )
 from desktop.files import FileCache, local_error
+from tests.ui.conftest import until
 
 
 def blob(seed: int, size: int) -> bytes:
@@ -67,6 +68,11 @@ class FakeSession:
 
 def make_cache(tmp_path: Path, files: dict[str, Any], limit: int = 1 << 30) -> FileCache:
     return FileCache(FakeSession(StreamingApi(files)), tmp_path / "files", limit)
+
+
+async def waiting_at_the_gate(cache: FileCache, ref: FileRef, callers: int) -> None:
+    """Until `callers` fetches of `ref` wait on its download, which waits at the API's gate."""
+    await until(lambda: cache._held[ref.sha256] == callers and bool(api_of(cache).calls))
 
 
 def api_of(cache: FileCache) -> StreamingApi:
@@ -153,7 +159,7 @@ async def test_concurrent_fetches_share_one_download(tmp_path: Path) -> None:
         return lambda done, _total: into.append(done)
 
     fetches = [asyncio.ensure_future(cache.fetch(ref, recorder(s))) for s in seen]
-    await asyncio.sleep(0.01)
+    await waiting_at_the_gate(cache, ref, callers=3)
     gate.set()
     paths = await asyncio.gather(*fetches)
     assert len(set(paths)) == 1
@@ -169,7 +175,7 @@ async def test_one_caller_giving_up_does_not_cancel_the_shared_download(tmp_path
     api_of(cache).gate = gate = asyncio.Event()
     impatient = asyncio.ensure_future(cache.fetch(ref))
     patient = asyncio.ensure_future(cache.fetch(ref))
-    await asyncio.sleep(0.01)
+    await waiting_at_the_gate(cache, ref, callers=2)
     impatient.cancel()
     gate.set()
     assert (await patient).read_bytes() == data
@@ -261,7 +267,7 @@ async def test_close_cancels_downloads_and_removes_temp_files(tmp_path: Path) ->
     cache = make_cache(tmp_path, {ref.sha256: data})
     api_of(cache).gate = asyncio.Event()  # never opens
     waiting = asyncio.ensure_future(cache.fetch(ref))
-    await asyncio.sleep(0.01)
+    await waiting_at_the_gate(cache, ref, callers=1)
     await cache.close()
     with pytest.raises(asyncio.CancelledError):
         await waiting
