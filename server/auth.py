@@ -1,10 +1,9 @@
 """Sign-in: argon2 passwords, opaque tokens stored as SHA-256, refresh rotation with reuse
-detection, a login rate limit kept in the DB, and the role dependency every endpoint uses."""
+detection, and sign-in throttling kept in the DB (server/throttle.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import secrets
 from typing import Annotated
 
@@ -13,13 +12,14 @@ from pydantic import BaseModel, Field
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from server import audit
+from server import audit, throttle
 from server.access import token_digest
 from server.config import Config
 from server.inputs import Input
-from server.models import AccessToken, LoginFailure, RefreshToken, User, utcnow
+from server.models import AccessToken, RefreshToken, User, utcnow
 from server.passwords import dummy_verify, verify_password
 from server.problems import Problem, problem_responses, unauthorized
+from server.throttle import FailedSignIns
 from server.unit_of_work import client_address, get_session
 
 router = APIRouter(tags=["auth"])
@@ -54,6 +54,8 @@ class TokenPair(BaseModel):
     token_type: str = "bearer"
     expires_in: int
     user: dict[str, object]
+    # Set on sign-in when someone typed a wrong password for this account since the last one.
+    failed_sign_ins_since_last: FailedSignIns | None = None
 
 
 def _purge_expired(session: Session, before: dt.datetime) -> None:
@@ -102,39 +104,14 @@ def _revoke_family(session: Session, family: str) -> None:
     session.execute(update(AccessToken).where(AccessToken.family_id == family).values(revoked=True))
 
 
-def _retry_after(session: Session, config: Config, username: str, address: str) -> int | None:
-    """Seconds until a new attempt is allowed, or None when not limited."""
-    now = utcnow()
-    since = now - dt.timedelta(seconds=config.login_window)
-    waits = []
-    limits = (
-        (LoginFailure.username, username, config.login_max_failures),
-        (LoginFailure.address, address, config.login_max_failures_per_address),
-    )
-    for column, value, limit in limits:
-        times = list(
-            session.scalars(
-                select(LoginFailure.at)
-                .where(column == value, LoginFailure.at > since)
-                .order_by(LoginFailure.at.desc())
-                .limit(limit)
-            )
-        )
-        if len(times) >= limit:
-            # Allowed again once the oldest of the last N failures leaves the window.
-            free_at = times[-1] + dt.timedelta(seconds=config.login_window)
-            waits.append(max(1, math.ceil((free_at - now).total_seconds())))
-    return max(waits) if waits else None
-
-
 @router.post("/auth/login", response_model=TokenPair, responses=problem_responses(401, 429))
 def login(
     body: LoginIn, request: Request, session: Annotated[Session, Depends(get_session)]
 ) -> TokenPair:
     """Exchange a user name and password for a token pair."""
     config: Config = request.app.state.config
-    address = client_address(request)
-    wait = _retry_after(session, config, body.username, address)
+    address, now = client_address(request), utcnow()
+    wait = throttle.retry_after(session, config.sign_in, body.username, address, now)
     if wait is not None:
         audit.record(
             session, "auth.login_limited", user_id=None, address=address, target=body.username
@@ -150,10 +127,7 @@ def login(
     user = session.scalar(select(User).where(User.username == body.username))
     ok = verify_password(user.password_hash, body.password) if user else dummy_verify(body.password)
     if user is None or not ok or not user.active:
-        # Failures older than the window no longer count: drop them so the table stays small.
-        stale = utcnow() - dt.timedelta(seconds=config.login_window)
-        session.execute(delete(LoginFailure).where(LoginFailure.at < stale))
-        session.add(LoginFailure(username=body.username, address=address))
+        throttle.record_failure(session, config.sign_in, body.username, address, now)
         audit.record(
             session, "auth.login_failed", user_id=None, address=address, target=body.username
         )
@@ -161,8 +135,9 @@ def login(
         raise Problem(
             401, "invalid-credentials", "Invalid credentials", "Wrong user name or password."
         )
-    session.execute(delete(LoginFailure).where(LoginFailure.username == body.username))
+    failures = throttle.record_success(session, user, address)
     pair = _issue(session, config, user, secrets.token_hex(16), body.device or "")
+    pair.failed_sign_ins_since_last = failures
     audit.record(session, "auth.login", user_id=user.id, address=address, device=body.device or "")
     session.commit()
     return pair

@@ -11,6 +11,36 @@ MiB = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
+class Backoff:
+    """A growing delay: `free` failures cost nothing, then `base` seconds doubling up to `cap`."""
+
+    free: int
+    base: float = 1.0
+    cap: float = 15 * 60
+
+    def delay(self, failures: int) -> float:
+        """Seconds to wait after the last of `failures` failures."""
+        if failures < self.free:
+            return 0.0
+        return min(self.cap, self.base * 2.0 ** min(failures - self.free, 64))
+
+
+@dataclass(frozen=True, slots=True)
+class SignInLimits:
+    """How sign-in failures slow the next attempt (server/throttle.py); never a lock-out."""
+
+    window: int = 3600  # seconds: older failures are forgotten
+    # The same account from the same address: the brake on one guesser.
+    per_account_address: Backoff = Backoff(free=3)
+    # Any account from one address: generous, a whole office may share one NAT address (and
+    # every local demo client shares 127.0.0.1).
+    per_address: Backoff = Backoff(free=20)
+    # One account from many addresses, counted in distinct addresses, held only against the
+    # addresses that failed on it: a new address (the owner's) is never held back by it.
+    per_account: Backoff = Backoff(free=5)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """Everything `create_app` needs; defaults match docs/contract.md."""
 
@@ -21,11 +51,7 @@ class Config:
     max_body: int = 10 * MiB
     max_upload: int = 200 * MiB
     upload_prefixes: tuple[str, ...] = ("/api/v1/files",)
-    login_window: int = 15 * 60  # seconds over which failures are counted
-    login_max_failures: int = 5  # per user name
-    # Per client address: higher, because a whole office often reaches the server through one
-    # NAT address (and every local demo client shares 127.0.0.1).
-    login_max_failures_per_address: int = 30
+    sign_in: SignInLimits = SignInLimits()
     # Expired tokens are deleted this long after they expire; until then an expired access
     # token still answers `token-expired` (not `unauthorized`).
     token_grace: int = 24 * 3600  # seconds

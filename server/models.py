@@ -103,6 +103,12 @@ class User(Base):
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Wrong passwords since the last sign-in, told at the next one (server/throttle.py).
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_failed_sign_in_at: Mapped[dt.datetime | None]
+    last_failed_sign_in_address: Mapped[str] = mapped_column(
+        String(100), default="", server_default=""
+    )
 
     org_unit: Mapped[OrgUnit | None] = relationship(lazy="joined")
     role_rows: Mapped[list[UserRole]] = relationship(lazy="selectin", cascade="all, delete-orphan")
