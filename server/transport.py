@@ -42,7 +42,8 @@ class TransportLimits:
     """What one connection may cost the server; defaults match docs/contract.md."""
 
     # Seconds in which a request line and headers must arrive, counted from the connection's
-    # start or the request's first byte. Idle keep-alive connections close after 5 s already.
+    # start or the request's first byte; also the longest pause inside a request body.
+    # Idle keep-alive connections close after 5 s already (uvicorn's own timeout).
     read_timeout: float = 10.0
     # Open connections (WebSockets included); one more is answered 503 and closed.
     max_connections: int = 10_000
@@ -70,6 +71,8 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._linger_timer: asyncio.TimerHandle | None = None
         self._closing = False  # an answer with `Connection: close` is out; input is dropped
         self._head_open = False  # a request has begun and its headers are not complete
+        self._body_open = False  # its headers are complete and its body is not
+        self._last_read = 0.0  # loop time of the last bytes received
         self._head_bytes = 0  # bytes received since the open head began (an upper bound)
         self._header_count = 0
         self._header_bytes = 0  # name, value, ": " and CRLF of the headers parsed so far
@@ -101,6 +104,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._closing:
             return
+        self._last_read = self.loop.time()
         if self._head_open:
             room = self.limits.max_head_size - self._head_bytes
             self._head_bytes += len(data)
@@ -167,12 +171,18 @@ class GuardedHttpProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._head_open = False
-        self._cancel_read_timer()
         super().on_headers_complete()
         if self.cycle is not None and self.cycle.scope is self.scope:
             # The request cycle closes the connection after a `Connection: close` answer
             # (a 413, a crash before the response); make that close linger too.
             self.cycle.transport = _LingeringClose(self.transport, self._linger)
+        self._body_open = True  # until on_message_complete, which follows at once without body
+        self._arm_read_timer()
+
+    def on_message_complete(self) -> None:
+        self._body_open = False
+        self._cancel_read_timer()
+        super().on_message_complete()
 
     # Timeouts and refusals
 
@@ -189,10 +199,29 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         self._read_timer = None
         if self._closing or self.transport.is_closing():
             return
-        if self._head_open:
+        if self._body_open:
+            self._body_timed_out()
+        elif self._head_open:
             self._refuse_head(408, "request-timeout", "The request did not arrive in time.")
         else:  # nothing was sent: there is no request to answer
             self.transport.close()
+
+    def _body_timed_out(self) -> None:
+        """A body that stopped arriving: 408 unless the server is the one holding it back."""
+        cycle = self.cycle
+        waited = self.loop.time() - self._last_read
+        held_back = self.flow.read_paused or cycle.waiting_for_100_continue
+        if held_back or waited < self.limits.read_timeout:
+            delay = self.limits.read_timeout - (0 if held_back else waited)
+            self._read_timer = self.loop.call_later(delay, self._read_timed_out)
+            return
+        # The app waits in `receive()`; tell it the client is gone so it stops there.
+        cycle.disconnected = True
+        cycle.message_event.set()
+        if cycle.response_started:
+            self._linger()
+        else:
+            self._refuse_head(408, "request-timeout", "The request body did not arrive in time.")
 
     def _refuse_head(self, status: int, slug: str, detail: str) -> None:
         self._refuse(status, slug, detail, self.url.decode("latin-1")[:200])

@@ -135,14 +135,21 @@ def test_half_sent_request_is_answered_408_and_idle_connection_closed(
     server_factory: ServerFactory,
 ) -> None:
     server = server_factory(extra_args=["--read-timeout", "1"])
-    with connect(server) as idle, connect(server) as half, connect(server) as slow_head:
+    with contextlib.ExitStack() as stack:
+        idle, half, slow_head, stalled_body = (
+            stack.enter_context(connect(server)) for _ in range(4)
+        )
         half.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: hopdesk\r\n")
+        stalled_body.sendall(
+            b"POST /api/v1/auth/login HTTP/1.1\r\nHost: hopdesk\r\n"
+            b'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"username"'
+        )
         # Dribbling header bytes does not extend the time-out: it counts from the first byte.
         slow_head.sendall(b"GET /api/v1/health HTTP/1.1\r\n")
         for _ in range(3):
             slow_head.sendall(b"X-Slow: 1\r\n")
             time.sleep(0.4)
-        for sock in (half, slow_head):
+        for sock in (half, slow_head, stalled_body):
             reply = read_reply(sock)
             assert reply.status == 408
             assert reply.problem()["type"] == "https://hopdesk.example/problems/request-timeout"
