@@ -23,6 +23,7 @@ from server import (
 )
 from server.config import Config
 from server.db import make_engine, session_factory, upgrade
+from server.event_bus import BusSettings, EventBus
 from server.idempotency import IdempotencyMiddleware
 from server.limits import BodyLimitMiddleware
 
@@ -72,16 +73,24 @@ def create_app(config: Config, *, migrate: bool = True) -> FastAPI:
     if migrate:
         upgrade(engine)
     factory = session_factory(engine)
-    hub = events.EventHub(engine, factory, config.event_poll_interval)
-    events.install_commit_hook(factory, hub)
+    bus = EventBus(
+        engine,
+        factory,
+        BusSettings(
+            poll=config.event_poll_interval,
+            keep_days=config.event_keep_days,
+            keep_events=config.event_keep_count,
+        ),
+    )
+    events.install_commit_hook(factory, bus)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await hub.start()
+        await bus.start()
         try:
             yield
         finally:
-            await hub.stop()
+            await bus.stop()
             engine.dispose()
 
     app = FastAPI(
@@ -98,7 +107,7 @@ def create_app(config: Config, *, migrate: bool = True) -> FastAPI:
     app.state.config = config
     app.state.engine = engine
     app.state.sessions = factory
-    app.state.hub = hub
+    app.state.bus = bus
     app.state.files = files.FileStore(config.files_dir)
 
     problems.install(app)

@@ -65,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_auth_options(parser)
     _add_transport_options(parser)
+    parser.add_argument(
+        "--event-keep-days", type=int, default=30, help="days of events kept for replay"
+    )
+    parser.add_argument(
+        "--event-keep", type=int, default=1_000_000, help="most events kept for replay"
+    )
     commands = parser.add_subparsers(dest="command")
     create = commands.add_parser("create-user", help="add an account")
     _add_storage_options(create, suppress=True)
@@ -124,6 +130,8 @@ def _config(args: argparse.Namespace) -> Config:
         data_dir=data_dir,
         access_ttl=args.access_ttl,
         event_poll_interval=getattr(args, "event_poll", 0.5),
+        event_keep_days=getattr(args, "event_keep_days", 30),
+        event_keep_count=getattr(args, "event_keep", 1_000_000),
     )
 
 

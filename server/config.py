@@ -58,6 +58,10 @@ class Config:
     event_poll_interval: float = 0.5  # seconds; catches events written by other processes
     # Peers whose X-Forwarded-For is believed (server/proxies.py); none by default.
     trusted_proxies: tuple[Network, ...] = ()
+    # The event window (contract.md Events): older events are purged; a client asking from
+    # before the window is told to resynchronise.
+    event_keep_days: int = 30
+    event_keep_count: int = 1_000_000
 
     @property
     def files_dir(self) -> Path:

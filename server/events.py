@@ -1,29 +1,41 @@
 """The event stream: a global, increasing `seq`, an audience per event, replay then live.
 
-Writers call `emit()` inside their transaction. Readers wake up from an in-process signal sent
-after commit; events written by other server processes sharing the database arrive through
-PostgreSQL LISTEN/NOTIFY, and on every engine through a short poll of `max(seq)` (the safety
-net: a dropped listener connection or SQLite). Everything is in the DB, so restarts lose nothing.
+Writers call `emit()` inside their transaction (who may see the event is the caller's choice).
+After commit the process's event bus (server/event_bus.py) reads each new event once and pushes
+it to the connected streams of its audience; other processes sharing a PostgreSQL database are
+woken by the NOTIFY sent in the same transaction. Everything is in the database, so a restart
+loses nothing; a bounded window of events is kept, and a client asking from before it is told
+to resynchronise instead of being given a gap.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import logging
 from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, WebSocket, WebSocketDisconnect
-from pydantic import BaseModel
-from sqlalchemy import Engine, func, select, text
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from server.access import authenticate, bearer_token, signed_in
+from server.access import authenticate, bearer_token, signed_in, token_digest
+from server.event_bus import (
+    CHANNEL,
+    WS_AUTH_FAILED,
+    EventBus,
+    EventOut,
+    Grant,
+    Stream,
+    event_text,
+    must_resync,
+    window,
+)
 from server.inputs import Seq
-from server.models import Event, EventAudience, User
+from server.models import AccessToken, Event, EventAudience, User, utcnow
 from server.problems import Problem
 from server.unit_of_work import get_session
 
@@ -31,16 +43,18 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["events"])
 
 _EMITTED = "events_emitted"
-CHANNEL = "hopdesk_events"
 _ADVISORY_LOCK = 0x48_4F_50  # serialises event inserts on PostgreSQL so seq order = commit order
-WS_AUTH_FAILED = 4401
+WS_BAD_REQUEST = 4400  # e.g. a token in the URL: a client bug, not worth a refresh
+RESYNC = "stream.resync"
+AUTH_WAIT = 10.0  # seconds a stream without an Authorization header has to send its token
 _BATCH = 500
 
 
 def emit(session: Session, type_: str, data: dict[str, Any], audience: Iterable[int]) -> Event:
     """Record an event for these users; it is delivered once the transaction commits."""
     bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
+    postgres = bind.dialect.name == "postgresql"
+    if postgres:
         # Sequence values are taken before commit; without this lock a reader could see seq 8
         # committed before seq 7 and skip 7 for ever.
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
@@ -48,19 +62,20 @@ def emit(session: Session, type_: str, data: dict[str, Any], audience: Iterable[
     session.add(event)
     session.flush()
     session.add_all(EventAudience(event_seq=event.seq, user_id=u) for u in set(audience))
-    if bind.dialect.name == "postgresql":
-        session.execute(text(f"NOTIFY {CHANNEL}"))  # delivered at commit, folded per transaction
+    if postgres:  # delivered at commit, to every process's listener (payload: the seq)
+        session.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": str(event.seq)})
     session.info[_EMITTED] = True
     return event
 
 
-class EventOut(BaseModel):
-    """`Event` of the contract."""
+def install_commit_hook(factory: sessionmaker[Session], bus: EventBus) -> None:
+    """After any commit that emitted events, wake this process's reader at once."""
+    from sqlalchemy import event as sa_event
 
-    seq: int
-    type: str
-    at: dt.datetime
-    data: dict[str, Any]
+    @sa_event.listens_for(factory, "after_commit")
+    def _after_commit(session: Session) -> None:
+        if session.info.pop(_EMITTED, False):
+            bus.notify()
 
 
 def events_for(session: Session, user_id: int, since: int, limit: int) -> list[Event]:
@@ -76,90 +91,9 @@ def events_for(session: Session, user_id: int, since: int, limit: int) -> list[E
     )
 
 
-class EventHub:
-    """Wakes every waiting stream when new events may exist."""
-
-    def __init__(self, engine: Engine, factory: sessionmaker[Session], poll: float) -> None:
-        self._engine = engine
-        self._factory = factory
-        self._poll = poll
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._changed = asyncio.Event()
-        self._tasks: list[asyncio.Task[None]] = []
-        self._last_seq = 0
-
-    async def start(self) -> None:
-        """Begin polling (and listening, on PostgreSQL); called from the app's lifespan."""
-        self._loop = asyncio.get_running_loop()
-        self._changed = asyncio.Event()
-        self._tasks = [asyncio.create_task(self._watch(), name="event-hub-poll")]
-        if self._engine.dialect.name == "postgresql":
-            self._tasks.append(asyncio.create_task(self._listen(), name="event-hub-listen"))
-
-    async def stop(self) -> None:
-        """Cancel and await the poller and the listener."""
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        self._tasks = []
-
-    def notify(self) -> None:
-        """Thread-safe: called after a commit that emitted events."""
-        if self._loop is not None and not self._loop.is_closed():
-            self._loop.call_soon_threadsafe(self._pulse)
-
-    def _pulse(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
-
-    async def wait(self) -> None:
-        """Return on the next pulse (callers bound it with a timeout)."""
-        await self._changed.wait()
-
-    def _max_seq(self) -> int:
-        with self._factory() as session:
-            return session.scalar(select(func.max(Event.seq))) or 0
-
-    async def _watch(self) -> None:
-        while True:
-            try:
-                seq = await run_in_threadpool(self._max_seq)
-                if seq != self._last_seq:
-                    self._last_seq = seq
-                    self._pulse()
-            except Exception:  # a DB hiccup must not stop the stream; try again soon
-                log.exception("event poll failed")
-            await asyncio.sleep(self._poll)
-
-    async def _listen(self) -> None:
-        """PostgreSQL LISTEN: other processes' commits wake us within milliseconds."""
-        import psycopg
-
-        dsn = self._engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        while True:
-            try:
-                async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
-                    await conn.execute(f"LISTEN {CHANNEL}")
-                    self._pulse()  # anything committed while we were not listening
-                    async for _notify in conn.notifies():
-                        self._pulse()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the poll keeps events flowing; reconnect after a pause
-                log.warning("event listener lost its connection; retrying", exc_info=True)
-                await asyncio.sleep(max(self._poll, 1.0))
-
-
-def install_commit_hook(factory: sessionmaker[Session], hub: EventHub) -> None:
-    """After any commit that emitted events, wake the streams at once (no poll delay)."""
-    from sqlalchemy import event as sa_event
-
-    @sa_event.listens_for(factory, "after_commit")
-    def _after_commit(session: Session) -> None:
-        if session.info.pop(_EMITTED, False):
-            hub.notify()
+def resync_event(seq: int, oldest: int) -> EventOut:
+    """The message telling a client its position is outside the window: reload, go on at seq."""
+    return EventOut(seq=seq, type=RESYNC, at=utcnow(), data={"oldest_seq": oldest})
 
 
 class EventPage(BaseModel):
@@ -177,6 +111,9 @@ def list_events(
     limit: Annotated[int, Query(ge=1, le=1000)] = 500,
 ) -> EventPage:
     """HTTP catch-up: `last_seq` is where the next call (or the WebSocket) should resume."""
+    kept = window(session)
+    if must_resync(since, kept):
+        return EventPage(events=[resync_event(kept[1], kept[0])], last_seq=kept[1])
     rows = events_for(session, user.id, since, limit)
     last = rows[-1].seq if rows else since
     return EventPage(
@@ -184,54 +121,119 @@ def list_events(
     )
 
 
-def _ws_fetch(factory: sessionmaker[Session], token: str, since: int) -> list[dict[str, Any]]:
-    """Re-check the token each round (4401 on expiry), then read the next batch."""
+# --- WebSocket ------------------------------------------------------------------------------
+
+
+class AuthMessage(BaseModel):
+    """The first message of a stream opened without an Authorization header."""
+
+    type: str
+    access_token: str
+
+
+def _grant(factory: sessionmaker[Session], token: str) -> Grant:
+    """Check the token once, when the stream connects (a 401 Problem when it is not valid)."""
     with factory() as session:
         user = authenticate(session, token)
-        rows = events_for(session, user.id, since, _BATCH)
-        return [
-            EventOut.model_validate(r, from_attributes=True).model_dump(mode="json") for r in rows
-        ]
+        row = session.get(AccessToken, token_digest(token))
+        assert row is not None  # authenticate() found it
+        return Grant(user.id, row.token_hash, row.expires_at)
+
+
+Replayed = tuple[int, int] | list[tuple[int, str]]
+
+
+def _replay(factory: sessionmaker[Session], user_id: int, since: int, first: bool) -> Replayed:
+    """The next stored batch for this user, or (on the first call) the window when too old."""
+    with factory() as session:
+        if first:
+            kept = window(session)
+            if must_resync(since, kept):
+                return kept
+        return [(e.seq, event_text(e)) for e in events_for(session, user_id, since, _BATCH)]
+
+
+async def _token(websocket: WebSocket) -> str:
+    """The access token: the Authorization header, else a first `{"type": "auth"}` message."""
+    token = bearer_token(websocket.headers)
+    if token:
+        return token
+    try:
+        async with asyncio.timeout(AUTH_WAIT):
+            raw = await websocket.receive_text()
+        message = AuthMessage.model_validate_json(raw)
+    except (TimeoutError, ValidationError, KeyError):
+        return ""
+    return message.access_token if message.type == "auth" else ""
 
 
 @router.websocket("/events/ws")
-async def events_ws(
-    websocket: WebSocket,
-    since: Annotated[Seq, Query()] = 0,
-    access_token: Annotated[str | None, Query()] = None,
-) -> None:
-    """Replay every visible event after `since`, then stream live ones."""
+async def events_ws(websocket: WebSocket, since: Annotated[Seq, Query()] = 0) -> None:
+    """Replay every visible event after `since` (or say resync), then stream live ones."""
     factory: sessionmaker[Session] = websocket.app.state.sessions
-    hub: EventHub = websocket.app.state.hub
-    token = bearer_token(websocket.headers, access_token)
+    bus: EventBus = websocket.app.state.bus
     await websocket.accept()  # accept first: a close code (4401) needs an open socket
-    gone = asyncio.create_task(_until_disconnect(websocket))
+    if "access_token" in websocket.query_params:  # it would end up in proxy and access logs
+        await websocket.close(WS_BAD_REQUEST, "token-in-url")
+        return
     try:
-        while not gone.done():
-            try:
-                batch = await run_in_threadpool(_ws_fetch, factory, token, since)
-            except Problem as problem:
-                await websocket.close(WS_AUTH_FAILED, problem.slug)
-                return
-            for item in batch:
-                await websocket.send_json(item)
-                since = item["seq"]
-            if len(batch) < _BATCH:
-                waiter = asyncio.create_task(hub.wait())
-                await asyncio.wait({waiter, gone}, timeout=5.0, return_when=asyncio.FIRST_COMPLETED)
-                waiter.cancel()
+        grant = await run_in_threadpool(_grant, factory, await _token(websocket))
+    except Problem as problem:
+        await websocket.close(WS_AUTH_FAILED, problem.slug)
+        return
+    except WebSocketDisconnect:
+        return
+    stream = Stream(grant, bus.settings.max_pending)
+    head = bus.subscribe(stream)
+    gone = asyncio.create_task(_until_disconnect(websocket, stream), name="event-stream-receive")
+    try:
+        sent = await _send_replay(websocket, factory, grant.user_id, since, head)
+        await _send_live(websocket, stream, sent)
     except (WebSocketDisconnect, RuntimeError):
         pass  # the client went away mid-send
     finally:
+        bus.unsubscribe(stream)
         gone.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await gone
 
 
-async def _until_disconnect(websocket: WebSocket) -> None:
-    """Drain client messages (none are expected) until it disconnects."""
+async def _send_replay(
+    websocket: WebSocket, factory: sessionmaker[Session], user_id: int, since: int, head: int
+) -> int:
+    """Send the stored events after `since` (or the resync message); returns the last seq."""
+    first = True
+    while True:
+        batch = await run_in_threadpool(_replay, factory, user_id, since, first)
+        if isinstance(batch, tuple):  # the window, `since` is outside it
+            await websocket.send_text(resync_event(head, batch[0]).model_dump_json())
+            return head
+        first = False
+        for seq, message in batch:
+            await websocket.send_text(message)
+            since = seq
+        if len(batch) < _BATCH:
+            return since
+
+
+async def _send_live(websocket: WebSocket, stream: Stream, sent: int) -> None:
+    """Send pushed events newer than `sent` until the stream ends, then close with its code."""
+    while (batch := await stream.next_batch()) is not None:
+        for seq, message in batch:
+            if seq > sent:  # the replay already sent the overlap
+                await websocket.send_text(message)
+                sent = seq
+    assert stream.ending is not None
+    code, reason = stream.ending
+    if code != 1000:
+        await websocket.close(code, reason)
+
+
+async def _until_disconnect(websocket: WebSocket, stream: Stream) -> None:
+    """Drain client messages (none are expected) until it disconnects, then end the stream."""
     with contextlib.suppress(WebSocketDisconnect, RuntimeError):
         while True:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
-                return
+                break
+    stream.end(1000, "")

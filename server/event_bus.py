@@ -1,0 +1,365 @@
+"""In-memory fan-out of the event stream: one reader per process, streams kept by user.
+
+Why: every WebSocket stream used to query the database itself (token, user, events) on every
+commit and every 5 s, so 1,000 idle streams cost most of a core. Now one reader per process
+reads each new event once, with its audience, serialises it once, and pushes the text to the
+connected streams of those users only. A waiting stream costs no query: its token expiry is a
+timer, and revocation is checked for all streams of the process in one query now and then.
+
+Order: the reader takes events in `seq` order and `seq` order is commit order (`emit()`
+serialises inserts on PostgreSQL; SQLite has a single writer), so it never skips a committed
+seq. Wake-ups: after a local commit (in-process), through PostgreSQL LISTEN/NOTIFY for other
+processes, and a cheap `seq > head` poll as the safety net (a lost listener, SQLite files shared
+by several processes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+from collections import defaultdict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from server.models import AccessToken, Event, EventAudience, User, utcnow
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "hopdesk_events"
+READ_BATCH = 200
+REVOKE_QUERY_CHUNK = 500
+# Close codes (docs/contract.md Events).
+WS_AUTH_FAILED = 4401
+WS_TOO_SLOW = 1013  # "try again later": the client reconnects and replays from its position
+
+
+@dataclass(frozen=True, slots=True)
+class BusSettings:
+    """How often the bus looks at the database, and how far a stream may lag behind."""
+
+    poll: float = 0.5  # seconds between safety-net reads
+    revoke_check: float = 30.0  # seconds between revocation checks of the connected tokens
+    purge_interval: float = 3600.0  # seconds between purges of events older than the window
+    keep_days: int = 30
+    keep_events: int = 1_000_000
+    max_pending: int = 10_000  # queued messages after which a stream is closed as too slow
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """Who a stream belongs to, read once when it connects."""
+
+    user_id: int
+    token_digest: str
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One event as read by the reader: its seq, its message text and who may see it."""
+
+    seq: int
+    text: str
+    audience: tuple[int, ...]
+
+
+class Stream:
+    """One connected WebSocket: a queue of serialised events and, once set, how it must end."""
+
+    def __init__(self, grant: Grant, max_pending: int) -> None:
+        self.grant = grant
+        self.ending: tuple[int, str] | None = None
+        self._max_pending = max_pending
+        self._pending: deque[tuple[int, str]] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self._expiry: asyncio.TimerHandle | None = None
+
+    def push(self, seq: int, text: str) -> None:
+        """Queue a live event (called by the bus on the event loop)."""
+        if self.ending is not None:
+            return
+        if len(self._pending) >= self._max_pending:
+            self.end(WS_TOO_SLOW, "too-slow")
+            return
+        self._pending.append((seq, text))
+        self._wake()
+
+    def end(self, code: int, reason: str) -> None:
+        """Ask the stream to close with this code (the first reason given wins)."""
+        if self.ending is None:
+            self.ending = (code, reason)
+            self._pending.clear()
+            self._wake()
+
+    async def next_batch(self) -> list[tuple[int, str]] | None:
+        """Every queued event, waiting for one if none; None once the stream must end."""
+        while not self._pending and self.ending is None:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        if self.ending is not None:
+            return None
+        batch = list(self._pending)
+        self._pending.clear()
+        return batch
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+
+class EventOut(BaseModel):
+    """`Event` of the contract."""
+
+    seq: int
+    type: str
+    at: dt.datetime
+    data: dict[str, Any]
+
+
+def event_text(event: Event) -> str:
+    """The WebSocket message of an event (serialised once, sent to every stream)."""
+    return EventOut.model_validate(event, from_attributes=True).model_dump_json()
+
+
+def window(session: Session) -> tuple[int, int]:
+    """(oldest kept seq, newest seq) of the stored events; (0, 0) before the first event."""
+    oldest, newest = session.execute(select(func.min(Event.seq), func.max(Event.seq))).one()
+    return oldest or 0, newest or 0
+
+
+def must_resync(since: int, kept: tuple[int, int]) -> bool:
+    """True when events after `since` may have been purged (or `since` is from another DB).
+
+    The purge always keeps the newest event, so `oldest - 1` bounds what was deleted.
+    """
+    oldest, newest = kept
+    return since < oldest - 1 or since > newest
+
+
+def purge_events(session: Session, settings: BusSettings) -> int:
+    """Delete the events (and audiences) outside the window; returns how many went.
+
+    The window is the last `keep_events` events and at most `keep_days` old; the newest event
+    is always kept so the window's lower edge stays known (and SQLite never reuses a seq).
+    """
+    newest = session.scalar(select(func.max(Event.seq))) or 0
+    too_old = utcnow() - dt.timedelta(days=settings.keep_days)
+    by_age = session.scalar(select(func.max(Event.seq)).where(Event.at < too_old)) or 0
+    cutoff = min(max(newest - settings.keep_events, by_age), newest - 1)
+    if cutoff <= 0:
+        return 0
+    conn = session.connection()  # its results carry the deleted row count
+    conn.execute(delete(EventAudience).where(EventAudience.event_seq <= cutoff))
+    gone = conn.execute(delete(Event).where(Event.seq <= cutoff)).rowcount
+    if gone:
+        log.info("purged %d events up to seq %d", gone, cutoff)
+    return int(gone or 0)
+
+
+def read_after(session: Session, after: int, limit: int = READ_BATCH) -> list[Delivery]:
+    """The next events after `after`, oldest first, each with its audience and message text."""
+    events = list(
+        session.scalars(select(Event).where(Event.seq > after).order_by(Event.seq).limit(limit))
+    )
+    if not events:
+        return []
+    audience: dict[int, list[int]] = defaultdict(list)
+    rows = session.execute(
+        select(EventAudience.event_seq, EventAudience.user_id).where(
+            EventAudience.event_seq.between(events[0].seq, events[-1].seq)
+        )
+    )
+    for seq, user_id in rows:
+        audience[seq].append(user_id)
+    return [Delivery(e.seq, event_text(e), tuple(audience.get(e.seq, ()))) for e in events]
+
+
+def still_valid(session: Session, digests: Iterable[str]) -> set[str]:
+    """Which of these access tokens are neither revoked, deleted nor of a disabled account."""
+    wanted = list(digests)
+    valid: set[str] = set()
+    for start in range(0, len(wanted), REVOKE_QUERY_CHUNK):
+        chunk = wanted[start : start + REVOKE_QUERY_CHUNK]
+        valid.update(
+            session.scalars(
+                select(AccessToken.token_hash)
+                .join(User, User.id == AccessToken.user_id)
+                .where(AccessToken.token_hash.in_(chunk), ~AccessToken.revoked, User.active)
+            )
+        )
+    return valid
+
+
+class EventBus:
+    """Reads new events once and delivers them to the connected streams of their audience."""
+
+    def __init__(
+        self, engine: Engine, factory: sessionmaker[Session], settings: BusSettings
+    ) -> None:
+        self._engine = engine
+        self._factory = factory
+        self.settings = settings
+        self.head = 0  # the last seq read and delivered by this process
+        self._streams: dict[int, set[Stream]] = defaultdict(set)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # --- lifecycle (the app's lifespan) -------------------------------------------------------
+    async def start(self) -> None:
+        """Start the reader, the revocation check, the purge and (PostgreSQL) the listener."""
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        await self._purge()  # before serving: a client is never replayed what the window drops
+        self.head = await run_in_threadpool(self._newest_seq)
+        self._tasks = [
+            asyncio.create_task(self._read_loop(), name="event-bus-reader"),
+            asyncio.create_task(self._revoke_loop(), name="event-bus-revocations"),
+            asyncio.create_task(self._purge_loop(), name="event-bus-purge"),
+        ]
+        if self._engine.dialect.name == "postgresql":
+            self._tasks.append(asyncio.create_task(self._listen(), name="event-bus-listener"))
+
+    async def stop(self) -> None:
+        """Cancel and await the tasks; close every stream (the server is going away)."""
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        for stream in self.streams():
+            stream.end(1001, "going-away")
+
+    def notify(self) -> None:
+        """Thread-safe: called after a commit that emitted events."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake.set)
+
+    # --- streams --------------------------------------------------------------------------
+    def subscribe(self, stream: Stream) -> int:
+        """Deliver live events to `stream` from now on; returns the head at this moment.
+
+        Everything up to the returned head is in the database already (replay reads it);
+        everything after it will be pushed. The caller drops the overlap by seq.
+        """
+        self._streams[stream.grant.user_id].add(stream)
+        remaining = (stream.grant.expires_at - utcnow()).total_seconds()
+        stream._expiry = asyncio.get_running_loop().call_later(
+            max(0.0, remaining), stream.end, WS_AUTH_FAILED, "token-expired"
+        )
+        return self.head
+
+    def unsubscribe(self, stream: Stream) -> None:
+        """Forget a stream that ended."""
+        if stream._expiry is not None:
+            stream._expiry.cancel()
+        streams = self._streams.get(stream.grant.user_id)
+        if streams is not None:
+            streams.discard(stream)
+            if not streams:
+                del self._streams[stream.grant.user_id]
+
+    def streams(self) -> list[Stream]:
+        """Every connected stream of this process."""
+        return [s for group in self._streams.values() for s in group]
+
+    def deliver(self, batch: Iterable[Delivery]) -> None:
+        """Push each event to the connected streams of its audience, in seq order."""
+        for item in batch:
+            for user_id in item.audience:
+                for stream in self._streams.get(user_id, ()):
+                    stream.push(item.seq, item.text)
+            self.head = item.seq
+
+    # --- background tasks -----------------------------------------------------------------
+    def _newest_seq(self) -> int:
+        with self._factory() as session:
+            return session.scalar(select(func.max(Event.seq))) or 0
+
+    def _read(self, after: int) -> list[Delivery]:
+        with self._factory() as session:
+            return read_after(session, after)
+
+    async def _read_loop(self) -> None:
+        while True:
+            self._wake.clear()  # before reading: a commit during the read wakes us again
+            try:
+                batch = await run_in_threadpool(self._read, self.head)
+            except Exception:  # a DB hiccup must not stop the streams; the poll retries
+                log.exception("reading new events failed")
+                batch = []
+            self.deliver(batch)
+            if len(batch) == READ_BATCH:
+                continue  # more are waiting
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.settings.poll)
+
+    def _valid(self, digests: set[str]) -> set[str]:
+        with self._factory() as session:
+            return still_valid(session, digests)
+
+    async def _revoke_loop(self) -> None:
+        """Close the streams whose token was revoked (sign-out, reuse) or account disabled."""
+        while True:
+            await asyncio.sleep(self.settings.revoke_check)
+            streams = self.streams()
+            if not streams:
+                continue
+            try:
+                digests = {s.grant.token_digest for s in streams}
+                valid = await run_in_threadpool(self._valid, digests)
+            except Exception:
+                log.exception("revocation check failed")
+                continue
+            for stream in streams:
+                if stream.grant.token_digest not in valid:
+                    stream.end(WS_AUTH_FAILED, "unauthorized")
+
+    def _purge_now(self) -> None:
+        with self._factory() as session, session.begin():
+            purge_events(session, self.settings)
+
+    async def _purge(self) -> None:
+        try:
+            await run_in_threadpool(self._purge_now)
+        except Exception:  # e.g. a lock timeout: the next round tries again
+            log.exception("purging old events failed")
+
+    async def _purge_loop(self) -> None:
+        """Keep the event window bounded (a purge also ran at start-up)."""
+        while True:
+            await asyncio.sleep(self.settings.purge_interval)
+            await self._purge()
+
+    async def _listen(self) -> None:
+        """PostgreSQL LISTEN: other processes' commits wake the reader within milliseconds."""
+        import psycopg
+
+        url = self._engine.url.set(drivername="postgresql")
+        dsn = url.render_as_string(hide_password=False)
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    self._wake.set()  # anything committed while we were not listening
+                    async for note in conn.notifies():
+                        if not note.payload.isdigit() or int(note.payload) > self.head:
+                            self._wake.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the poll keeps events flowing; reconnect after a pause
+                log.warning("event listener lost its connection; retrying", exc_info=True)
+                await asyncio.sleep(max(self.settings.poll, 1.0))
