@@ -79,7 +79,11 @@ class RenderPool(QObject):
         self._preopened: set[int] = set()  # documents pre-opened but not registered yet
         self.hang_seconds = hang_seconds
         self._queue = RenderQueue()
-        self._in_flight: dict[PageKey, Slot] = {}
+        self._in_flight: dict[PageKey, Job] = {}
+        # doc -> its registration: replies to an earlier one are dropped, so a document closed
+        # and opened again never shows what its previous opening was told ("cancelled").
+        self._epochs: dict[int, int] = {}
+        self._epoch_ids = itertools.count(1)
         self._sources: dict[int, DocumentSource] = {}
         self._users: dict[int, int] = {}
         self._request_ids = itertools.count(1)
@@ -152,6 +156,7 @@ class RenderPool(QObject):
         several views (page view, thumbnails, presentation) can share it."""
         self._sources[source.doc_id] = source
         self._users[source.doc_id] = self._users.get(source.doc_id, 0) + 1
+        self._epochs.setdefault(source.doc_id, next(self._epoch_ids))  # kept from a pre-open
         self._preopened.discard(source.doc_id)
 
     def preopen(self, source: DocumentSource) -> None:
@@ -170,6 +175,7 @@ class RenderPool(QObject):
         slot.opened.add(source.doc_id)
         if not slot.send(OpenDocument(source)):
             return
+        self._epochs.setdefault(source.doc_id, next(self._epoch_ids))
         if self._first_page is not None:
             self._preopened.add(source.doc_id)
             zoom_milli, rotation = self._first_page
@@ -184,13 +190,13 @@ class RenderPool(QObject):
         if head is None:
             return (0, 0.0)
         queued = [job for job in slot.jobs.values() if job is not head]
-        return (1 + sum(self._live(job.key.doc_id) for job in queued), head.since)
+        return (1 + sum(self._current(job) for job in queued), head.since)
 
     def forget(self, doc_id: int) -> None:
         """Close a pre-opened document that was never registered (it failed to open)."""
         self._preopened.discard(doc_id)
         self.cache.drop_document(doc_id)
-        self._workers.send_to(self._workers.slots, CloseDocument(doc_id))
+        self._end_registration(doc_id, self._workers.slots)
 
     def replace_source(self, source: DocumentSource) -> None:
         """Point workers that have not opened a document yet at a new source (same doc_id)."""
@@ -212,7 +218,14 @@ class RenderPool(QObject):
         self._size_hints = {k: v for k, v in self._size_hints.items() if k[0] != doc_id}
         for slot in self._workers.slots:
             slot.opened.discard(doc_id)
-        self._workers.send_to(self._workers.every(), CloseDocument(doc_id))
+        self._end_registration(doc_id, self._workers.every())
+
+    def _end_registration(self, doc_id: int, slots: list[Slot]) -> None:
+        """The workers close the document; what is still in flight for it is stale, so the
+        same pages asked for by a later registration are sent again."""
+        epoch = self._epochs.pop(doc_id, 0)
+        self._in_flight = {k: j for k, j in self._in_flight.items() if k.doc_id != doc_id}
+        self._workers.send_to(slots, CloseDocument(doc_id, epoch))
 
     # -- rendering -------------------------------------------------------------------------
 
@@ -282,6 +295,7 @@ class RenderPool(QObject):
             hint = int((595 * z + 2) * (842 * z + 2)) * 4
         block = self.blocks.acquire(min(hint, MAX_PAGE_BYTES))
         self._drop_freed_blocks()
+        epoch = self._epochs.get(key.doc_id, 0)
         request = RenderRequest(
             next(self._request_ids),
             source,
@@ -293,20 +307,28 @@ class RenderPool(QObject):
             MAX_PAGE_BYTES,
             self.debug_sleep.get(key.page, 0.0),
             priority,
+            epoch,
         )
         now = time.perf_counter()
-        slot.jobs[request.request_id] = Job(key, request, block, priority, now, speculative)
+        job = Job(key, request, block, priority, now, speculative, epoch)
+        slot.jobs[request.request_id] = job
         slot.opened.add(key.doc_id)
-        self._in_flight[key] = slot
+        self._in_flight[key] = job
         if not slot.send(request):
             log.warning("worker %d unreachable", slot.index)
             self._fail_slot(slot, "render worker unreachable")
             return False
         return True
 
-    def _live(self, doc_id: int) -> bool:
-        """The document is shown (registered) or about to be (pre-opened)."""
-        return doc_id in self._sources or doc_id in self._preopened
+    def _current(self, job: Job) -> bool:
+        """The job was asked for by its document's registration of now (shown, or about to
+        be: pre-opened), not by one closed since."""
+        return self._epochs.get(job.key.doc_id) == job.epoch
+
+    def _settle(self, job: Job) -> None:
+        """The job is no longer in flight (its key may be again, for a later registration)."""
+        if self._in_flight.get(job.key) is job:
+            del self._in_flight[job.key]
 
     def release(self, block: PixelBlock) -> None:
         """A block is free again (its image was evicted, or its job settled unused)."""
@@ -325,8 +347,8 @@ class RenderPool(QObject):
     def _requeue(self, job: Job) -> None:
         """Put a page back in the queue (its worker was replaced, or its block too small)."""
         self.release(job.block)
-        self._in_flight.pop(job.key, None)
-        if job.key.doc_id in self._sources:
+        self._settle(job)
+        if job.key.doc_id in self._sources and self._current(job):
             self._queue.put_back(job.key, job.priority)
 
     def _take(self, slot: Slot, request_id: int) -> Job | None:
@@ -334,7 +356,7 @@ class RenderPool(QObject):
         job = slot.jobs.pop(request_id, None)
         if job is None:
             return None
-        self._in_flight.pop(job.key, None)
+        self._settle(job)
         head = slot.head()
         if head is not None:
             head.since = time.perf_counter()
@@ -349,9 +371,9 @@ class RenderPool(QObject):
                 self._requeue(job)
         slot.jobs = {k: j for k, j in slot.jobs.items() if j is head}
         if head is not None:
-            self._in_flight.pop(head.key, None)
+            self._settle(head)
         self._workers.respawn(slot)
-        if head is not None:
+        if head is not None and self._current(head):
             self.pageFailed.emit(head.key, reason)
         self._dispatch()
 
@@ -360,6 +382,10 @@ class RenderPool(QObject):
         if job is None:
             return
         key = job.key
+        if not self._current(job):  # closed meanwhile (the worker may have cancelled it)
+            self.release(job.block)
+            self._dispatch()
+            return
         if result.needed:  # a page bigger than the last one: again with a block that fits
             self._size_hints[(key.doc_id, key.zoom_milli, key.rotation)] = result.needed
             self._requeue(job)
@@ -372,9 +398,6 @@ class RenderPool(QObject):
             return
         if result.error is not None:
             self.release(job.block)
-            if key.doc_id not in self._sources:  # closed meanwhile (the worker may have skipped it)
-                self._dispatch()
-                return
             log.warning("page %d of doc %d failed: %s", key.page, key.doc_id, result.error)
             self._dispatch()
             self.pageFailed.emit(key, result.error)
@@ -385,9 +408,6 @@ class RenderPool(QObject):
         if job.priority == 0 and key.doc_id in self._sources:
             self._first_shown.setdefault(key.doc_id, time.perf_counter())
         self._dispatch()
-        if not self._live(key.doc_id):  # closed meanwhile: do not fill the cache
-            self.release(job.block)
-            return
         image = job.block.image(result.width, result.height, result.stride)
         page = RenderedPage(key, image, result.zoom, job.block)
         self.cache.put(page)
@@ -403,7 +423,7 @@ class RenderPool(QObject):
                 continue
             if now - head.since > self.hang_seconds:
                 self._fail_slot(slot, "render worker did not answer")
-            elif not self._live(head.key.doc_id) and now - head.since > STALE_SECONDS:
+            elif not self._current(head) and now - head.since > STALE_SECONDS:
                 for job in list(slot.jobs.values()):
                     self._requeue(job)
                 slot.jobs = {}

@@ -64,6 +64,7 @@ class RenderRequest:
     max_bytes: int = 64 * 1024 * 1024
     debug_sleep: float = 0.0  # tests: simulate a page that takes the engine a long time
     priority: int = 0  # the pool's: 0 is the page the reader looks at
+    epoch: int = 0  # the document's registration in the pool this page was asked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,9 +130,11 @@ class OpenDocument:
 
 @dataclass(frozen=True, slots=True)
 class CloseDocument:
-    """Forget a document (the view closed it)."""
+    """Forget a document (the view closed it); requests of registration `epoch` still queued
+    here are cancelled, those of a later registration (opened again meanwhile) are not."""
 
     doc_id: int
+    epoch: int = 0
 
 
 @dataclass(slots=True)
@@ -281,7 +284,7 @@ class _Worker:
     def handle(self, msg: Any) -> None:
         """Dispatch one message; every failure becomes an error reply, never a dead worker."""
         if isinstance(msg, RenderRequest):
-            if self._closing(msg.source.doc_id):
+            if self._closing(msg):
                 self.conn.send(RenderResult(msg.request_id, msg.page, error=CANCELLED))
                 return
             try:
@@ -309,13 +312,17 @@ class _Worker:
             if entry is not None:
                 self._close(entry)
 
-    def _closing(self, doc_id: int) -> bool:
-        """True if the document's CloseDocument already waits in the pipe: its view closed it,
-        so the renders queued before are skipped (they delayed the next document's first
-        page, two per worker with pipelining)."""
+    def _closing(self, req: RenderRequest) -> bool:
+        """True if the CloseDocument of the request's registration already waits in the pipe:
+        its view closed it, so the renders queued before are skipped (they delayed the next
+        document's first page, two per worker with pipelining)."""
         while self.conn.poll():
             self.pending.append(self.conn.recv())
-        return any(isinstance(m, CloseDocument) and m.doc_id == doc_id for m in self.pending)
+        doc_id, epoch = req.source.doc_id, req.epoch
+        return any(
+            isinstance(m, CloseDocument) and m.doc_id == doc_id and m.epoch == epoch
+            for m in self.pending
+        )
 
     def _next(self) -> Any:
         """The next message: in order, except that the page the reader looks at (priority 0)

@@ -54,6 +54,7 @@ class Job:
     since: float  # when the worker (probably) started it: sent to an idle worker, or the
     # previous result arrived
     speculative: bool = False  # a first page rendered before its document was registered
+    epoch: int = 0  # the document's registration it was asked for (see RenderPool.register)
 
 
 @dataclass(slots=True)

@@ -513,3 +513,30 @@ def test_a_preopened_first_page_goes_to_the_worker_that_is_free_first(
         second.close()
     finally:
         pool.close()
+
+
+def test_replies_to_an_earlier_opening_never_reach_a_later_one(
+    qtbot: QtBot, text_pdf: Path
+) -> None:
+    """A document closed and shown again while its pages were still with the worker: the
+    worker cancels the earlier opening's pages, and that reply ("cancelled: the document was
+    closed") must not fail the same page asked for again (the flaky
+    test_a_document_shown_again_is_rendered_again)."""
+    pool = RenderPool(workers=1)
+    doc = Document.open_path(str(text_pdf))
+    try:
+        qtbot.waitUntil(pool.is_ready, timeout=10_000)
+        _ready, failed = _collect(pool)
+        pool.register(doc.source)
+        pool.debug_sleep[0] = 0.5  # page 0 keeps the worker busy; page 1 waits in its pipe
+        slow, waiting = PageKey(doc.doc_id, 0, 500), PageKey(doc.doc_id, 1, 500)
+        pool.request([(slow, 0), (waiting, 0)])
+        assert pool.is_rendering(waiting)
+        pool.unregister(doc.doc_id)
+        pool.register(doc.source)  # shown again
+        pool.request([(waiting, 0)])
+        qtbot.waitUntil(lambda: pool.cache.get(waiting) is not None, timeout=10_000)
+        assert failed == []
+    finally:
+        pool.close()
+        doc.close()
