@@ -6,6 +6,11 @@ number is delivered at most once per process (anything `<= last_seq` is dropped)
 position is stored after delivery, so after a crash an event may come again but is never lost.
 Close code 4401 means the access token expired: refresh it and reconnect at once. Other
 failures reconnect with capped exponential backoff and jitter.
+
+The server keeps a bounded window of events: when the stored position is outside it (a laptop
+back after weeks, a recreated server database) the first message is `stream.resync` instead of
+a replay with a hole. The stream then goes on from the position it names and emits
+`resync_needed`, on which the list services reload everything from the server.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from desktop.errors import HopDeskError, MalformedResponse, NotSignedIn, Session
 log = logging.getLogger(__name__)
 
 WS_AUTH_FAILED = 4401
+RESYNC = "stream.resync"
 CLOSE_TIMEOUT = 2.0
 OFFLINE_AFTER = 3  # failed attempts in a row before "reconnecting" becomes "offline"
 
@@ -45,6 +51,7 @@ class EventStream(QObject):
 
     state_changed = Signal(str)  # "connected" | "reconnecting" | "offline"
     event_received = Signal(object)  # Event
+    resync_needed = Signal()  # events were missed for good: reload the data from the server
 
     def __init__(
         self,
@@ -140,6 +147,12 @@ class EventStream(QObject):
             event = Event.from_json(json.loads(raw))
         except (ValueError, MalformedResponse) as exc:
             log.warning("ignoring a malformed event: %r", exc)
+            return
+        if event.type == RESYNC:  # before the seq check: the new position may be lower
+            log.info("event position %d outside the server's window; reloading", self.last_seq)
+            self.last_seq = event.seq
+            self.store.set(self._key, event.seq)
+            self.resync_needed.emit()
             return
         if event.seq <= self.last_seq:
             return  # already delivered (a replay after a reconnect)

@@ -41,6 +41,7 @@ class InboxService(QObject):
         self.refresher = Refresher(self.refresh, "documents")
         if events is not None:
             events.event_received.connect(self._on_event)
+            events.resync_needed.connect(self.refresher.schedule)  # missed events: reload all
             if outbox is not None:
                 outbox.follow(events)  # queued comments go out when the server is back
 

@@ -37,6 +37,7 @@ class MeetingsService(QObject):
         self.refresher = Refresher(self.refresh, "meetings")
         if events is not None:
             events.event_received.connect(self._on_event)
+            events.resync_needed.connect(self.refresher.schedule)  # missed events: reload all
 
     def _cached(self) -> list[MeetingSummary]:
         if self.store is None:

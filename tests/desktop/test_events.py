@@ -63,6 +63,25 @@ def test_each_seq_is_delivered_once_and_stored() -> None:
     assert store.values["events.last_seq:giamdoc@http://x"] == 7
 
 
+def test_resync_moves_the_position_and_asks_for_a_reload() -> None:
+    """`stream.resync` is not an event: it sets the position (also a lower one, e.g. after the
+    server's database was recreated) and emits `resync_needed`; later events go on from it."""
+    store = FakeStore()
+    key = "events.last_seq:giamdoc@http://x"
+    store.values[key] = 90
+    stream = EventStream(FakeSession(), store)
+    seen: list[int] = []
+    reloads: list[bool] = []
+    stream.event_received.connect(lambda e: seen.append(e.seq))
+    stream.resync_needed.connect(lambda: reloads.append(True))
+    resync = {"seq": 40, "type": "stream.resync", "at": None, "data": {"oldest_seq": 30}}
+    stream._deliver(json.dumps(resync))
+    assert (reloads, seen, stream.last_seq, store.values[key]) == ([True], [], 40, 40)
+    for seq in (40, 41):
+        stream._deliver(json.dumps({"seq": seq, "type": "x", "at": None, "data": {}}))
+    assert seen == [41]
+
+
 async def test_reconnects_with_backoff_and_close_cancels() -> None:
     session = FakeSession()
     stream = EventStream(session, FakeStore(), backoff=(0.01, 0.02))

@@ -9,6 +9,7 @@ from collections import Counter
 from desktop.domain import Event
 from desktop.errors import ServerUnreachable
 from desktop.events import EventStream
+from desktop.meetings import MeetingsService
 from desktop.session import Session
 from desktop.store import LocalStore
 from tests.fixtures.server import ServerFactory, ServerProcess
@@ -149,3 +150,31 @@ async def test_expired_token_close_4401_refreshes_and_reconnects(
         )
     finally:
         await stream.close()
+
+
+async def test_a_position_outside_the_window_reloads_and_goes_on(
+    server_factory: ServerFactory, store: LocalStore, make_session: SessionFactory
+) -> None:
+    """Finding 14, client side: the server keeps 2 events only; a client whose stored position
+    is older is told to resync, reloads its meeting list from the server (no event says the
+    list changed) and then receives the live events after the new position."""
+    short = server_factory(extra_args=["--event-keep", "2"])
+    reader, writer, document_id = await leader_and_secretary(make_session, short.url)
+    store.set(f"events.last_seq:{reader.scope}", 1)  # from before the window
+    stream = EventStream(reader, store, backoff=(0.05, 0.5))
+    meetings = MeetingsService(reader, stream)
+    reloads, events = Recorder(), Recorder()
+    meetings.changed.connect(reloads)
+    stream.event_received.connect(events)
+    stream.start()
+    try:
+        await wait_until(lambda: bool(reloads.calls), 10, "the meeting list reloaded")
+        newest = (await reader.api.get_json("/events", {"since": 0}))["last_seq"]
+        assert stream.last_seq >= newest
+        assert meetings.meetings, "the demo leader has meetings"
+        comment = await post_comment(writer, document_id, "Sau khi đồng bộ lại")
+        await wait_until(lambda: bool(events.calls), 10, "the live event after the resync")
+        assert [e.data.get("comment_id") for e in events.calls] == [comment]
+    finally:
+        await stream.close()
+        await meetings.close()
