@@ -215,9 +215,6 @@ class GuardedHttpProtocol(HttpToolsProtocol):
             delay = self.limits.read_timeout - (0 if held_back else waited)
             self._read_timer = self.loop.call_later(delay, self._read_timed_out)
             return
-        # The app waits in `receive()`; tell it the client is gone so it stops there.
-        cycle.disconnected = True
-        cycle.message_event.set()
         if cycle.response_started:
             self._linger()
         else:
@@ -245,6 +242,12 @@ class GuardedHttpProtocol(HttpToolsProtocol):
             return
         self._closing = True
         self._cancel_read_timer()
+        self.pipeline.clear()  # pipelined requests behind a closing answer are not served
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            # A request still running writes nothing more and sees the client as gone.
+            cycle.disconnected = True
+            cycle.message_event.set()
         if self.transport.is_closing():
             return
         if self.transport.can_write_eof():
