@@ -47,6 +47,7 @@ class Session:
 
 class Events(QObject):
     event_received = Signal(object)
+    resync_needed = Signal()
 
 
 LISTS = {
@@ -104,6 +105,9 @@ async def test_document_events_refresh_the_lists_others_do_not(store: LocalStore
         events.event_received.emit(Event(seq=2, type="document.commented", data={"id": 1}))
         await until(lambda: len(service.documents) == 2)
         assert {params["box"] for _path, params in api.calls} == {"inbox", "all"}
+        api.calls.clear()
+        events.resync_needed.emit()  # events were missed for good: reload everything
+        await until(lambda: len(api.calls) == 2)
     finally:
         await service.close()
 
