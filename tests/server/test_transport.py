@@ -20,10 +20,9 @@ from dataclasses import dataclass
 import psutil
 import pytest
 
+from server.transport import TransportLimits, fitted_limits
 from tests.fixtures.server import ServerFactory, ServerProcess
 from tests.server.conftest import api_for
-
-resource = pytest.importorskip("resource", reason="descriptor limits are a POSIX notion")
 
 MiB = 1024 * 1024
 HEALTH = b"GET /api/v1/health HTTP/1.1\r\nHost: hopdesk\r\n\r\n"
@@ -94,6 +93,8 @@ def open_connections(server: ServerProcess) -> int:
 @contextlib.contextmanager
 def soft_fd_limit(limit: int) -> Iterator[None]:
     """Lower this process's soft descriptor limit meanwhile (a child inherits it)."""
+    import resource
+
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(limit, hard), hard))
     try:
@@ -105,6 +106,7 @@ def soft_fd_limit(limit: int) -> Iterator[None]:
 def test_health_answers_with_2000_idle_and_half_sent_connections_open(
     server_factory: ServerFactory,
 ) -> None:
+    resource = pytest.importorskip("resource", reason="descriptor limits are a POSIX notion")
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard != resource.RLIM_INFINITY and hard < 4500:
         pytest.skip(f"needs 4,500 descriptors for both ends; the hard limit is {hard}")
@@ -129,6 +131,12 @@ def test_health_answers_with_2000_idle_and_half_sent_connections_open(
         for sock in clients:
             sock.close()
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_connection_cap_fits_the_descriptor_limit() -> None:
+    assert fitted_limits(TransportLimits(max_connections=10_000), 1024).max_connections == 924
+    assert fitted_limits(TransportLimits(max_connections=500), 1024).max_connections == 500
+    assert fitted_limits(TransportLimits(max_connections=500), None).max_connections == 500
 
 
 def test_half_sent_request_is_answered_408_and_idle_connection_closed(
