@@ -217,6 +217,14 @@ class Event(Model, frozen=True):
     data: JsonObject = msgspec.field(default_factory=dict)
 
 
+class FailedSignIns(Model, frozen=True):
+    """Wrong passwords typed for the account since its previous sign-in."""
+
+    count: int
+    last_at: AwareDateTime
+    last_address: str = ""
+
+
 class TokenPair(Model, frozen=True):
     """The answer of `/auth/login` and `/auth/refresh`."""
 
@@ -224,3 +232,4 @@ class TokenPair(Model, frozen=True):
     refresh_token: str
     user: User
     expires_in: int = 0
+    failed_sign_ins_since_last: FailedSignIns | None = None

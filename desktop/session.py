@@ -17,7 +17,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from desktop.api import ApiClient, normalize_server_url
 from desktop.config import Config
-from desktop.domain import TokenPair, User
+from desktop.domain import FailedSignIns, TokenPair, User
 from desktop.errors import (
     ApiError,
     HopDeskError,
@@ -38,6 +38,8 @@ class Session(QObject):
 
     signed_in = Signal(object)  # User
     signed_out = Signal(str)  # translated reason ("" when the user chose to sign out)
+    # Translated warning: someone typed wrong passwords for this account since its last sign-in.
+    sign_in_warning = Signal(str)
 
     def __init__(
         self,
@@ -120,6 +122,8 @@ class Session(QObject):
         else:
             await self._forget(url, pair.user.username)
         log.info("signed in as %s on %s (remember=%s)", pair.user.username, url, self._remember)
+        if pair.failed_sign_ins_since_last is not None:
+            self.sign_in_warning.emit(failed_sign_ins_text(pair.failed_sign_ins_since_last))
         self.signed_in.emit(pair.user)
         return pair.user
 
@@ -243,6 +247,18 @@ class Session(QObject):
     def _store_set(self, key: str, value: object) -> None:
         if self.store is not None:
             self.store.set(key, value)
+
+
+def failed_sign_ins_text(failed: FailedSignIns) -> str:
+    """What to tell the owner after others (or they) typed wrong passwords for the account."""
+    text = QCoreApplication.translate(
+        "session",
+        "Wrong passwords typed for your account since your last sign-in: %1; the last one at "
+        "%2 from %3. If it was not you, tell your IT administrator.",
+    )
+    when = failed.last_at.astimezone().strftime("%H:%M %d/%m/%Y")
+    address = failed.last_address or "?"
+    return text.replace("%3", address).replace("%2", when).replace("%1", str(failed.count))
 
 
 def _device_name() -> str:

@@ -85,6 +85,7 @@ class QtFrontend(QObject):
             app.setWindowIcon(self.icon)
         self.presenter = NoticePresenter(core.notifier, str(core.log_path), self)
         core.session.signed_out.connect(self._on_signed_out)
+        core.session.sign_in_warning.connect(core.notifier.warning)
         if core.cache_was_reset:
             core.notifier.warning(
                 self.tr(

@@ -255,6 +255,9 @@ VI: dict[str, str] = {
     "no system keyring was found on this computer": "không tìm thấy kho khóa hệ thống trên máy này",
     "the system keyring has been turned off": "kho khóa hệ thống đã bị tắt",
     "the system keyring refused to store the sign-in (%1)": "kho khóa hệ thống từ chối lưu thông tin đăng nhập (%1)",
+    "Wrong passwords typed for your account since your last sign-in: %1; the last one at "
+    "%2 from %3. If it was not you, tell your IT administrator.": "%1 lần đăng nhập sai kể từ lần đăng nhập trước; lần gần nhất lúc %2 "
+    "từ địa chỉ %3. Nếu không phải bạn, hãy báo cho quản trị hệ thống.",
     "Your session has ended (signed out elsewhere or expired). Please sign in again.": "Phiên làm việc đã kết thúc (đã đăng xuất ở nơi khác hoặc hết hạn). Vui lòng đăng nhập lại.",
     # files (desktop/files.py through desktop/errors.py)
     "The file “%1” is not available to you: it was removed, or you may no longer see it.": "Tệp “%1” không còn dành cho bạn: tệp đã bị gỡ bỏ hoặc bạn không còn quyền xem.",

@@ -35,6 +35,23 @@ async def test_sign_in(server: ServerProcess, make_session: SessionFactory) -> N
     assert (await session.api.get_json("/me"))["username"] == "giamdoc"
 
 
+async def test_sign_in_after_wrong_passwords_warns_the_owner(
+    server: ServerProcess, make_session: SessionFactory
+) -> None:
+    session = make_session()
+    for _ in range(2):
+        with pytest.raises(InvalidCredentials):
+            await session.sign_in(server.url, "chanhvp", "guess", False)
+    warnings = Recorder()
+    session.sign_in_warning.connect(warnings)
+    await session.sign_in(server.url, "chanhvp", PASSWORD, False)
+    assert len(warnings.calls) == 1
+    assert "since your last sign-in: 2;" in warnings.calls[0]
+    assert "from 127.0.0.1" in warnings.calls[0]
+    await session.sign_in(server.url, "chanhvp", PASSWORD, False)
+    assert len(warnings.calls) == 1  # told once
+
+
 async def test_wrong_password(server: ServerProcess, make_session: SessionFactory) -> None:
     with pytest.raises(InvalidCredentials) as caught:
         await make_session().sign_in(server.url, "giamdoc", "wrong", False)
@@ -45,13 +62,21 @@ async def test_too_many_attempts_says_when(
     server: ServerProcess, make_session: SessionFactory
 ) -> None:
     session = make_session()
-    for _ in range(5):
+    for _ in range(3):  # free; then each failure makes the next attempt wait twice as long
         with pytest.raises(InvalidCredentials):
             await session.sign_in(server.url, "vanthu", "wrong", False)
-    with pytest.raises(TooManyAttempts) as caught:
-        await session.sign_in(server.url, "vanthu", "wrong", False)
-    assert caught.value.retry_after > 0
-    message = caught.value.user_message()
+    limited: TooManyAttempts | None = None
+    for _ in range(8):  # one comes within its delay soon: 1, 2, 4, ... 128 s
+        try:
+            await session.sign_in(server.url, "vanthu", "wrong", False)
+        except InvalidCredentials:
+            continue
+        except TooManyAttempts as exc:
+            limited = exc
+            break
+    assert limited is not None
+    assert limited.retry_after > 0
+    message = limited.user_message()
     assert "Too many failed attempts" in message
     assert any(char.isdigit() for char in message)
 
