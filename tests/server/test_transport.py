@@ -82,12 +82,12 @@ def server_process(server: ServerProcess) -> psutil.Process:
     return psutil.Process(server.proc.pid)
 
 
-def open_connections(server: ServerProcess) -> int:
-    """Client connections the server process holds open right now."""
+def open_connections(server: ServerProcess, *, closing: bool = False) -> int:
+    """Client connections the server process holds open right now (`closing`: also those the
+    client has closed and the server not yet)."""
+    states = {psutil.CONN_ESTABLISHED} | ({psutil.CONN_CLOSE_WAIT} if closing else set())
     conns = server_process(server).net_connections(kind="tcp")
-    return sum(
-        1 for c in conns if c.status == psutil.CONN_ESTABLISHED and c.laddr.port == server.port
-    )
+    return sum(1 for c in conns if c.status in states and c.laddr.port == server.port)
 
 
 @contextlib.contextmanager
@@ -203,6 +203,22 @@ PATH = b"/api/v1/health"
 def numbered(count: int, value: bytes) -> list[bytes]:
     """`count` distinct header lines carrying `value`."""
     return [b"X-N%d: %s" % (i, value) for i in range(count)]
+
+
+def test_event_streams_count_toward_the_cap(server_factory: ServerFactory) -> None:
+    from websockets.sync.client import connect as ws_connect
+
+    server = server_factory(extra_args=["--max-connections", "3"])
+    token = api_for(server).login("chanhvp").token
+    wait_until(lambda: open_connections(server, closing=True) == 0, 30, "the sign-in to close")
+    url = server.url.replace("http", "ws", 1) + "/api/v1/events/ws"
+    with contextlib.ExitStack() as stack:
+        for _ in range(3):
+            auth = {"Authorization": f"Bearer {token}"}
+            stack.enter_context(ws_connect(url, additional_headers=auth, open_timeout=30))
+        with connect(server) as extra:
+            extra.sendall(HEALTH)
+            assert read_reply(extra).status == 503
 
 
 HEAD_CASES = {
