@@ -19,6 +19,7 @@ from typing import Any
 import pymupdf
 from PySide6.QtCore import QCoreApplication
 
+from viewer.password import candidates
 from viewer.render.worker import DocumentSource
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,9 @@ class Document:
         self._rotations[0] = first.rotation % 360
         self._sizes_known = 1
         self.closed = False
+        # MuPDF rebuilt a damaged file (cross-reference table, objects) to open it: what it
+        # could not recover is missing, sometimes whole pages show blank. The reader is told.
+        self.repaired: bool = bool(doc.is_repaired)
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -140,9 +144,8 @@ class Document:
             if size > len(head):
                 f.seek(max(len(head), size - (1 << 16)))
                 head += f.read()
-        _check_header(head, name)
         key = f"{size}:{hashlib.sha256(head).hexdigest()}"
-        doc = cls._open(lambda: pymupdf.open(path), name)
+        doc = cls._open(lambda: pymupdf.open(path), name, head)
         doc_id = doc_id if doc_id is not None else new_doc_id()
         secret = cls._authenticate(doc, name, password)
         source = DocumentSource(doc_id, path=path, password=secret)
@@ -163,8 +166,7 @@ class Document:
         memory."""
         if not data:
             raise EmptyFileError(name)
-        _check_header(data[:1024], name)
-        doc = cls._open(lambda: pymupdf.open(stream=data, filetype="pdf"), name)
+        doc = cls._open(lambda: pymupdf.open(stream=data, filetype="pdf"), name, data[:1024])
         secret = cls._authenticate(doc, name, password)
         block = shared_memory.SharedMemory(create=True, size=len(data))
         assert block.buf is not None
@@ -181,7 +183,9 @@ class Document:
             raise
 
     @staticmethod
-    def _open(opener: Callable[[], Any], name: str) -> Any:
+    def _open(opener: Callable[[], Any], name: str, head: bytes) -> Any:
+        """Let MuPDF decide: it repairs many files, even some without a %PDF- header. What
+        it cannot open is "damaged" when it said it was a PDF, else "not a PDF"."""
         try:
             return opener()
         except pymupdf.EmptyFileError as exc:
@@ -189,8 +193,9 @@ class Document:
         except FileNotFoundError as exc:
             raise FileMissingError(f"{name}: {exc}") from exc
         except Exception as exc:  # FileDataError, RuntimeError, FzError*: all mean unreadable
-            # The %PDF- header was there, so this is a PDF MuPDF could not repair.
             log.info("open %s failed: %r", name, exc)
+            if not _has_header(head):
+                raise NotPdfError(f"{name}: no %PDF- header, and MuPDF: {exc}") from exc
             raise DamagedError(f"{name}: {exc}") from exc
 
     @staticmethod
@@ -203,8 +208,9 @@ class Document:
             secret = ask(name, wrong)
             if secret is None:
                 break
-            if doc.authenticate(secret):
-                return secret
+            for form in candidates(secret):
+                if doc.authenticate(form):
+                    return form  # the form that opened it: the workers use it as it is
             wrong = True
         doc.close()
         raise PasswordRequiredError(name)
@@ -345,7 +351,6 @@ class Document:
         return self._doc
 
 
-def _check_header(head: bytes, name: str) -> None:
+def _has_header(head: bytes) -> bool:
     """A PDF starts with %PDF- (readers accept it within the first KiB)."""
-    if b"%PDF-" not in head[:1024]:
-        raise NotPdfError(f"{name}: no %PDF- header")
+    return b"%PDF-" in head[:1024]

@@ -221,6 +221,7 @@ VI: dict[str, str] = {
     "The file is empty.": "Tệp rỗng.",
     "The file is not a PDF document.": "Tệp không phải là tài liệu PDF.",
     "The document is damaged and cannot be displayed.": "Tài liệu bị hỏng, không thể hiển thị.",
+    "This file is damaged and was repaired to show it: some content may be missing or blank. Ask the sender for an intact copy if it matters.": "Tệp này bị hỏng và đã được sửa để hiển thị: có thể thiếu hoặc trắng một phần nội dung. Nếu nội dung quan trọng, hãy xin người gửi một bản nguyên vẹn.",
     "The document has no pages.": "Tài liệu không có trang nào.",
     "The document is protected by a password that was not given.": "Tài liệu được bảo vệ bằng mật khẩu nhưng chưa nhập mật khẩu.",
     "The signer's certificate is issued by a trusted authority.": "Chứng thư số của người ký do tổ chức tin cậy cấp.",

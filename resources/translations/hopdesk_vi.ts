@@ -854,6 +854,10 @@
 <context>
     <name>ViewerWidget</name>
     <message>
+        <source>This file is damaged and was repaired to show it: some content may be missing or blank. Ask the sender for an intact copy if it matters.</source>
+        <translation>Tệp này bị hỏng và đã được sửa để hiển thị: có thể thiếu hoặc trắng một phần nội dung. Nếu nội dung quan trọng, hãy xin người gửi một bản nguyên vẹn.</translation>
+    </message>
+    <message>
         <source>Pages</source>
         <translation>Trang</translation>
     </message>

@@ -93,7 +93,27 @@ def test_broken_xref_is_repaired(write_file: Write, text_pdf_bytes: bytes) -> No
     data = text_pdf_bytes.replace(b"startxref", b"startxrex")
     doc = Document.open_path(str(write_file("xref.pdf", data)))
     assert doc.page_count == 30
+    assert doc.repaired  # the reader is told (the viewer's banner)
     doc.close()
+    intact = Document.open_bytes(text_pdf_bytes)
+    assert not intact.repaired
+    intact.close()
+
+
+def test_a_file_without_header_that_mupdf_repairs_opens(
+    write_file: Write, text_pdf_bytes: bytes
+) -> None:
+    """No %PDF- line (cut off by a mail gateway, say), the rest intact: MuPDF repairs and shows
+    it, so it is not refused as "not a PDF"; it opens as repaired."""
+    headless = text_pdf_bytes[text_pdf_bytes.index(b"\n") + 1 :]
+    assert b"%PDF-" not in headless[:1024]
+    for doc in (
+        Document.open_path(str(write_file("headless.pdf", headless))),
+        Document.open_bytes(headless, "headless.pdf"),
+    ):
+        assert doc.page_count == 30
+        assert doc.repaired
+        doc.close()
 
 
 def test_damaged_file_with_zero_pages(write_file: Write) -> None:
@@ -115,6 +135,37 @@ def test_password_asked_again_when_wrong(write_file: Write) -> None:
     doc = Document.open_path(str(path), ask)
     assert asked == [False, True]
     assert doc.source.password == "secret"
+    doc.close()
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        ("pass word", "pass\u00a0word"),  # a no-break space (RFC 4013 maps it to SPACE)
+        ("file", "\ufb01le"),  # the ligature ﬁ (NFKC: "fi")
+        ("ngày", "nga\u0300y"),  # Vietnamese typed decomposed (NFKC composes it)
+        ("mật", "m\u00adật"),  # a soft hyphen (mapped to nothing)
+    ],
+)
+def test_aes256_password_is_saslprepped(write_file: Write, stored: str, typed: str) -> None:
+    """ISO 32000-2 §7.6.4.3.3: an AES-256 (R6) password is checked in its SASLprep form, so
+    the password as the user types it opens a file encrypted with the prepared one."""
+    path = write_file("r6.pdf", _encrypted(stored))
+    answers = iter([typed])
+    doc = Document.open_path(str(path), lambda _n, _w: next(answers, None))
+    assert "R6" in doc.engine.metadata["encryption"]
+    assert doc.source.password == stored  # the workers open it with the form that worked
+    doc.close()
+
+
+def test_password_as_typed_still_opens_a_file_encrypted_without_saslprep(
+    write_file: Write,
+) -> None:
+    """Software that skipped SASLprep (MuPDF itself) encrypted with the bytes as typed."""
+    path = write_file("raw.pdf", _encrypted("\ufb01le"))
+    answers = iter(["\ufb01le"])
+    doc = Document.open_path(str(path), lambda _n, _w: next(answers, None))
+    assert doc.source.password == "\ufb01le"
     doc.close()
 
 

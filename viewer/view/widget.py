@@ -151,6 +151,17 @@ class ViewerWidget(QWidget):
         self.message = QLabel(self)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
+        # Shown above the pages while the document is one MuPDF had to repair.
+        self.notice = QLabel(
+            self.tr(
+                "This file is damaged and was repaired to show it: some content may be"
+                " missing or blank. Ask the sender for an intact copy if it matters."
+            ),
+            self,
+        )
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("QLabel { background: #fff4ce; color: #3b2f00; padding: 6px; }")
+        self.notice.hide()
         self.sidebar = QTabWidget(self)
         self.sidebar.addTab(self.thumbnails, self.tr("Pages"))
         self.sidebar.addTab(self.outline, self.tr("Bookmarks"))
@@ -169,6 +180,7 @@ class ViewerWidget(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.toolbar)
+        layout.addWidget(self.notice)
         layout.addWidget(splitter, 1)
         self.setAcceptDrops(True)
 
@@ -326,6 +338,7 @@ class ViewerWidget(QWidget):
         self.outline.set_entries(doc.outline() if doc is not None else [])
         if old is not None:
             old.close()
+        self.notice.setVisible(doc is not None and doc.repaired)
         if doc is None:
             return
         self._stack.setCurrentWidget(view)
@@ -338,6 +351,7 @@ class ViewerWidget(QWidget):
         """Show a message in place of the pages and tell the app."""
         self.message.setText(message)
         self._stack.setCurrentWidget(self.message)
+        self.notice.hide()
         self.errorOccurred.emit(message)
 
     def close_document(self) -> None:

@@ -333,6 +333,21 @@ def test_bad_file_shows_message(
     assert viewer.message.text() == errors[0]
 
 
+def test_a_repaired_file_shows_a_notice(
+    qtbot: QtBot, viewer: ViewerWidget, tmp_path: Path, text_pdf: Path
+) -> None:
+    """A damaged file MuPDF repairs opens with a notice above the pages that content may be
+    missing (it opened silently, sometimes as blank pages); an intact file shows none."""
+    damaged = tmp_path / "damaged.pdf"
+    damaged.write_bytes(text_pdf.read_bytes().replace(b"startxref", b"startxrex"))
+    assert viewer.open_path(str(damaged))
+    assert viewer.notice.isVisible()
+    assert "damaged" in viewer.notice.text()
+    wait_painted(qtbot, viewer.page_view, 0)
+    assert viewer.open_path(str(text_pdf))
+    assert not viewer.notice.isVisible()
+
+
 def test_deleted_file_keeps_working(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path) -> None:
     viewer.open_path(str(text_pdf))
     wait_painted(qtbot, viewer.page_view, 0)
