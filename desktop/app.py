@@ -21,7 +21,23 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:  # the modules load when first used, not at start-up
+    from desktop.config import Config
+    from desktop.demo import DemoServer
+    from desktop.documents import DocumentsService
+    from desktop.events import EventStream
+    from desktop.files import FileCache
+    from desktop.meetings import MeetingsService
+    from desktop.notes import NotesService
+    from desktop.notify import Notifier
+    from desktop.outbox import Outbox
+    from desktop.paths import AppPaths
+    from desktop.secrets import SecretStore
+    from desktop.session import Session
+    from desktop.store import LocalStore
+    from desktop.view_states import StoredViewStates
 
 log = logging.getLogger("hopdesk.app")
 
@@ -75,80 +91,135 @@ class Frontend(Protocol):
         """Sign in, show the windows, return the exit status when the user quits."""
 
 
+@dataclass(frozen=True, slots=True)
+class SessionServices:
+    """The services of one signed-in session (client.md), built by `Core.start_session`."""
+
+    outbox: Outbox
+    events: EventStream
+    meetings: MeetingsService
+    documents: DocumentsService
+    files: FileCache
+    view_states: StoredViewStates
+    notes: NotesService
+
+
 @dataclass
 class Core:
-    """The client-core services for one process (client.md), built and closed here."""
+    """The client-core services for one process (client.md), built and closed here.
 
-    paths: Any
-    config: Any
-    secrets: Any
-    store: Any
-    session: Any
-    notifier: Any
+    The session's services exist between `start_session` and `stop_session`; asking for one
+    outside that (`core.meetings` while signed out) raises `NotSignedIn`, so a view can never
+    bind to a stale service of an earlier session.
+    """
+
+    paths: AppPaths | None
+    config: Config
+    secrets: SecretStore
+    store: LocalStore
+    session: Session
+    notifier: Notifier
     log_path: Path
     cache_was_reset: bool = False
-    demo: Any = None
-    events: Any = None
-    outbox: Any = None
-    meetings: Any = None
-    inbox: Any = None
-    files: Any = None
-    view_states: Any = None
-    notes: Any = None
+    demo: DemoServer | None = None
+    services: SessionServices | None = None
+
+    def _services(self) -> SessionServices:
+        if self.services is None:
+            from desktop.errors import NotSignedIn
+
+            raise NotSignedIn()
+        return self.services
+
+    @property
+    def outbox(self) -> Outbox:
+        """Actions written first, sent when the server answers."""
+        return self._services().outbox
+
+    @property
+    def events(self) -> EventStream:
+        """The session's event stream."""
+        return self._services().events
+
+    @property
+    def meetings(self) -> MeetingsService:
+        """Lịch họp."""
+        return self._services().meetings
+
+    @property
+    def documents(self) -> DocumentsService:
+        """Văn bản (waiting for me) and Tài liệu (all I may see)."""
+        return self._services().documents
+
+    @property
+    def files(self) -> FileCache:
+        """Verified copies of the server's files."""
+        return self._services().files
+
+    @property
+    def view_states(self) -> StoredViewStates:
+        """Where the reader left each document."""
+        return self._services().view_states
+
+    @property
+    def notes(self) -> NotesService:
+        """Personal notes (ghi chú), synced with the server."""
+        return self._services().notes
 
     async def start_session(self) -> None:
         """After sign-in: event stream, outbox, list services, files and notes of the user."""
+        from desktop.documents import DocumentsService
         from desktop.events import EventStream
         from desktop.files import FileCache
-        from desktop.inbox import InboxService
         from desktop.meetings import MeetingsService
         from desktop.notes import NotesService
         from desktop.outbox import Outbox
         from desktop.view_states import StoredViewStates
 
+        user = self.session.user
+        if user is None:
+            raise RuntimeError("start_session needs a signed-in session")
         scope = self.session.scope
-        self.outbox = Outbox(self.store, self.session.api, scope)
-        self.events = EventStream(self.session, self.store)
-        self.meetings = MeetingsService(self.session, self.events)
-        self.inbox = InboxService(self.session, self.events, self.outbox)
+        outbox = Outbox(self.store, self.session.api, scope)
+        events = EventStream(self.session, self.store)
         # Without platform paths (tests, embedding) the files go beside the local store.
         base = self.paths.cache_dir if self.paths is not None else Path(self.store.path).parent
-        self.files = FileCache(
-            self.session, files_dir(base, scope), self.config.settings.file_cache_bytes
+        self.services = SessionServices(
+            outbox=outbox,
+            events=events,
+            meetings=MeetingsService(self.session, events),
+            documents=DocumentsService(self.session, events, outbox),
+            files=FileCache(
+                self.session, files_dir(base, scope), self.config.settings.file_cache_bytes
+            ),
+            view_states=StoredViewStates(self.store, scope),
+            notes=NotesService(self.store, self.session, outbox, events, user.username),
         )
-        self.view_states = StoredViewStates(self.store, scope)
-        self.notes = NotesService(
-            self.store, self.session, self.outbox, self.events, self.session.user.username
-        )
-        self.events.start()
+        events.start()
 
     async def stop_session(self) -> None:
         """Before sign-out or quit: the event stream first (no handler runs on a closed
         service), then the services and downloads, then a short try to flush the outbox."""
-        events, self.events = self.events, None
-        if events is not None:
-            await events.close()
-        for name in ("meetings", "inbox", "notes", "files"):
-            service = getattr(self, name)
-            setattr(self, name, None)
-            if service is not None:
-                await service.close()
-        self.view_states = None
-        outbox, self.outbox = self.outbox, None
-        if outbox is not None:
-            await outbox.close()
-            if outbox.pending:
-                try:
-                    await asyncio.wait_for(outbox.flush(), 3.0)
-                except Exception:  # offline at exit is normal: the outbox keeps it for next time
-                    log.info("outbox not flushed at exit", exc_info=True)
+        services, self.services = self.services, None
+        if services is None:
+            return
+        await services.events.close()
+        await services.meetings.close()
+        await services.documents.close()
+        await services.notes.close()
+        await services.files.close()
+        outbox = services.outbox
+        await outbox.close()
+        if outbox.pending:
+            try:
+                await asyncio.wait_for(outbox.flush(), 3.0)
+            except Exception:  # offline at exit is normal: the outbox keeps it for next time
+                log.info("outbox not flushed at exit", exc_info=True)
 
     async def aclose(self) -> None:
         """Orderly shutdown: session services, session, store, demo server."""
         await self.stop_session()
-        close = getattr(self.session, "close", None)
-        if close is not None:
-            await close()
+        await self.session.close()
         self.store.close()
         if self.demo is not None:
             await self.demo.stop()
@@ -162,7 +233,7 @@ def files_dir(cache_dir: Path, scope: str) -> Path:
     return Path(cache_dir) / "files" / hashlib.sha256(scope.encode()).hexdigest()[:16]
 
 
-def build_core(options: Options, notifier: Any, log_path: Path) -> Core:
+def build_core(options: Options, notifier: Notifier, log_path: Path) -> Core:
     """Config layers (defaults < user < policy < command line), keyring, cache, session."""
     from desktop.config import Config
     from desktop.paths import default_paths

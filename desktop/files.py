@@ -30,7 +30,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING
 
 from desktop.domain import FileRef
 from desktop.errors import (
@@ -41,6 +41,9 @@ from desktop.errors import (
     LocalFileProblem,
     MalformedResponse,
 )
+
+if TYPE_CHECKING:
+    from desktop.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +74,7 @@ def local_error(directory: Path, exc: OSError) -> LocalFileProblem:
     return LocalFileProblem(str(directory), exc.strerror or str(exc))
 
 
-def _write(fh: IO[bytes], digest: Any, data: bytearray) -> None:
+def _write(fh: IO[bytes], digest: hashlib._Hash, data: bytearray) -> None:
     fh.write(data)
     digest.update(data)  # hashlib releases the GIL on large buffers
 
@@ -79,7 +82,7 @@ def _write(fh: IO[bytes], digest: Any, data: bytearray) -> None:
 class FileCache:
     """Verified copies of server files in `directory`, at most about `limit_bytes` in total."""
 
-    def __init__(self, session: Any, directory: Path, limit_bytes: int) -> None:
+    def __init__(self, session: Session, directory: Path, limit_bytes: int) -> None:
         self.session = session
         self.directory = Path(directory)
         self.limit_bytes = limit_bytes

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop.domain import Event, Meeting, MeetingSummary, parse_list
 from desktop.errors import MalformedResponse, ServerUnreachable
 from desktop.refresher import Refresher
+
+if TYPE_CHECKING:
+    from desktop.events import EventStream
+    from desktop.session import Session
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +32,9 @@ class MeetingsService(QObject):
 
     changed = Signal()
 
-    def __init__(self, session: Any, events: Any = None, parent: QObject | None = None) -> None:
+    def __init__(
+        self, session: Session, events: EventStream | None = None, parent: QObject | None = None
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.store = session.store

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias
 
 import sqlalchemy as sa
 from PySide6.QtCore import QObject, Signal
@@ -26,14 +26,25 @@ from desktop.errors import ApiError, HopDeskError, MalformedResponse, Problem
 from desktop.refresher import Refresher
 from viewer import Annotation, AnnotationKind, AnnotationStoreError
 
+if TYPE_CHECKING:
+    from desktop.events import EventStream
+    from desktop.outbox import Outbox
+    from desktop.session import Session
+    from desktop.store import LocalStore
+
 log = logging.getLogger(__name__)
+
+Note: TypeAlias = Annotation
+"""A personal note: what the reader (viewer/) calls an annotation. One thing, one name from here
+up: desktop/ and ui/ say "note", as the contract and the users (ghi chú) do."""
+JsonObject: TypeAlias = dict[str, object]
 
 NOTES_PATH = "/notes/"
 EVENT_TYPES = frozenset({"note.updated", "note.deleted"})
 STALE = "stale-note"
 
-# The viewer's annotation kinds and the contract's note kinds, both ways.
-NOTE_KIND: Mapping[AnnotationKind, str] = {
+# The viewer's kinds and the contract's note kinds, both ways.
+CONTRACT_KIND: Mapping[AnnotationKind, str] = {
     AnnotationKind.HIGHLIGHT: "highlight",
     AnnotationKind.UNDERLINE: "underline",
     AnnotationKind.STRIKEOUT: "strike",
@@ -41,7 +52,7 @@ NOTE_KIND: Mapping[AnnotationKind, str] = {
     AnnotationKind.INK: "ink",
     AnnotationKind.RECT: "rect",
 }
-ANNOTATION_KIND: Mapping[str, AnnotationKind] = {note: kind for kind, note in NOTE_KIND.items()}
+VIEWER_KIND: Mapping[str, AnnotationKind] = {note: kind for kind, note in CONTRACT_KIND.items()}
 
 
 @contextmanager
@@ -55,30 +66,30 @@ def _store_errors() -> Iterator[None]:
 
 
 # --- conversion (pure) --------------------------------------------------------------------------
-def note_json(annotation: Annotation) -> dict[str, Any]:
-    """The contract's `Note` (with `id`) for an annotation."""
-    return {**annotation.to_json(), "kind": NOTE_KIND[annotation.kind]}
+def note_json(note: Note) -> JsonObject:
+    """The contract's `Note` (with `id`)."""
+    return {**note.to_json(), "kind": CONTRACT_KIND[note.kind]}
 
 
-def note_body(annotation: Annotation) -> dict[str, Any]:
+def note_body(note: Note) -> JsonObject:
     """The body of `PUT /notes/{id}`: the `Note` without its id, with `updated_at`."""
-    body = note_json(annotation)
+    body = note_json(note)
     del body["id"]
     return body
 
 
-def annotation_of(data: object) -> Annotation:
+def parse_note(data: object) -> Note:
     """Parse a `Note` (the server's, or one stored locally); raises `MalformedResponse`."""
     if not isinstance(data, Mapping):
         raise MalformedResponse("note", f"expected an object, got {type(data).__name__}")
     try:
-        kind = ANNOTATION_KIND[str(data.get("kind"))]
-        return Annotation.from_json({**data, "kind": kind.value})
+        kind = VIEWER_KIND[str(data.get("kind"))]
+        return Note.from_json({**data, "kind": kind.value})
     except (KeyError, ValueError, TypeError, IndexError) as exc:
         raise MalformedResponse("note", repr(exc)) from exc
 
 
-def decide(local: Annotation | None, remote: Annotation | None, pending: bool) -> Annotation | None:
+def decide(local: Note | None, remote: Note | None, pending: bool) -> Note | None:
     """Which version of one note to keep locally (None: no note).
 
     `local`/`remote` are this computer's and the server's copies (None when absent);
@@ -105,10 +116,10 @@ class NotesService(QObject):
 
     def __init__(
         self,
-        store: Any,
-        session: Any,
-        outbox: Any,
-        events: Any = None,
+        store: LocalStore,
+        session: Session,
+        outbox: Outbox,
+        events: EventStream | None = None,
         user: str = "",
         parent: QObject | None = None,
     ) -> None:
@@ -127,7 +138,7 @@ class NotesService(QObject):
             outbox.follow(events)  # queued notes go out when the server is back
 
     # --- AnnotationStore ---------------------------------------------------------------------
-    def load(self, target_sha256: str, user: str) -> list[Annotation]:
+    def load(self, target_sha256: str, user: str) -> list[Note]:
         """Every note of the signed-in user on the document (none for anyone else)."""
         if not self._owns(user):
             return []
@@ -136,18 +147,19 @@ class NotesService(QObject):
         notes = []
         for row in rows:
             try:
-                notes.append(annotation_of(row))
+                notes.append(parse_note(row))
             except MalformedResponse as exc:  # a row from a future version: keep, do not show
                 log.warning("ignoring a stored note: %r", exc)
         return notes
 
-    def save(self, user: str, annotation: Annotation) -> None:
-        """Store a note and queue its PUT, in one transaction; flush soon."""
+    def save(self, user: str, annotation: Note) -> None:
+        """Store a note and queue its PUT, in one transaction; flush soon (`annotation`: the
+        viewer's name of the Protocol's parameter)."""
         self._check_owner(user)
-        path = NOTES_PATH + annotation.id
+        note = annotation
         with _store_errors(), self.store.batch():
-            self.store.put_note(self.scope, note_json(annotation))
-            self.outbox.enqueue("PUT", path, note_body(annotation), supersede=True)
+            self.store.put_note(self.scope, note_json(note))
+            self.outbox.enqueue("PUT", NOTES_PATH + note.id, note_body(note), supersede=True)
         self.outbox.flush_soon()
 
     def delete(self, target_sha256: str, user: str, annotation_id: str) -> None:
@@ -175,10 +187,10 @@ class NotesService(QObject):
         payload = await self.session.api.get_json("/notes", {"target": target_sha256})
         if not isinstance(payload, list):
             raise MalformedResponse("note list", f"expected a list, got {type(payload).__name__}")
-        remote: dict[str, Annotation] = {}
+        remote: dict[str, Note] = {}
         for item in payload:
             try:
-                note = annotation_of(item)
+                note = parse_note(item)
             except MalformedResponse as exc:  # one bad note must not hide the others
                 log.warning("ignoring a note from the server: %r", exc)
                 continue
@@ -200,16 +212,16 @@ class NotesService(QObject):
         paths = self.outbox.pending_paths()
         return {p[len(NOTES_PATH) :] for p in paths if p.startswith(NOTES_PATH)}
 
-    def _local(self, note_id: str) -> Annotation | None:
+    def _local(self, note_id: str) -> Note | None:
         row = self.store.note(self.scope, note_id)
         if row is None:
             return None
         try:
-            return annotation_of(row)
+            return parse_note(row)
         except MalformedResponse:
             return None
 
-    def _apply(self, local: Annotation | None, remote: Annotation | None, pending: bool) -> bool:
+    def _apply(self, local: Note | None, remote: Note | None, pending: bool) -> bool:
         """Store what `decide` keeps; True when the local copy changed."""
         keep = decide(local, remote, pending)
         if keep == local:
@@ -242,10 +254,10 @@ class NotesService(QObject):
                 log.info("note %s not refreshed: %r", note_id, exc)
 
     async def _refresh_note(self, note_id: str, kind: str, target: str) -> None:
-        remote: Annotation | None = None
+        remote: Note | None = None
         if kind == "note.updated":
             try:
-                remote = annotation_of(await self.session.api.get_json(NOTES_PATH + note_id))
+                remote = parse_note(await self.session.api.get_json(NOTES_PATH + note_id))
             except ApiError as exc:
                 if exc.status != 404:
                     raise  # 404: deleted since the event
@@ -258,7 +270,7 @@ class NotesService(QObject):
         if not path.startswith(NOTES_PATH) or problem.slug != STALE:
             return
         try:
-            current = annotation_of(problem.extensions.get("current"))
+            current = parse_note(problem.extensions.get("current"))
         except MalformedResponse as exc:  # left as a failed action for the UI
             log.warning("stale note without a readable current copy: %r", exc)
             return

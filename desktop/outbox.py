@@ -15,13 +15,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
 from desktop.errors import ApiError, HopDeskError
 from desktop.refresher import Refresher
 from desktop.store import LocalStore, OutboxRow
+
+if TYPE_CHECKING:
+    from desktop.api import ApiClient
+    from desktop.events import EventStream
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +50,7 @@ class Outbox(QObject):
     def __init__(
         self,
         store: LocalStore,
-        api: Any,
+        api: ApiClient,
         scope: str | None = None,
         parent: QObject | None = None,
     ) -> None:
@@ -56,7 +60,7 @@ class Outbox(QObject):
         self.scope = scope if scope is not None else str(getattr(api.tokens, "scope", ""))
         self._lock = asyncio.Lock()
         self._flusher = Refresher(self.flush, "outbox flush")
-        self._followed: list[Any] = []
+        self._followed: list[EventStream] = []
 
     @property
     def pending(self) -> int:
@@ -134,7 +138,7 @@ class Outbox(QObject):
         """Wait until the background flushes are done (tests, shutdown)."""
         await self._flusher.wait()
 
-    def follow(self, events: Any) -> None:
+    def follow(self, events: EventStream) -> None:
         """Flush every time the event stream (re)connects: the server is back. Idempotent, so
         every service using this outbox may call it."""
         if any(known is events for known in self._followed):

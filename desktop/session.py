@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
@@ -27,6 +27,9 @@ from desktop.errors import (
     SessionExpired,
 )
 from desktop.secrets import SecretStore
+
+if TYPE_CHECKING:
+    from desktop.store import LocalStore
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +48,7 @@ class Session(QObject):
         self,
         config: Config,
         secrets: SecretStore,
-        store: Any = None,
+        store: LocalStore | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)

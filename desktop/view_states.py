@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from viewer import ViewState
+
+if TYPE_CHECKING:
+    from desktop.store import LocalStore
 
 DEFAULT_LIMIT = 500
 
@@ -17,7 +20,7 @@ class StoredViewStates:
     rewritten when another document becomes the most recent.
     """
 
-    def __init__(self, store: Any, scope: str, limit: int = DEFAULT_LIMIT) -> None:
+    def __init__(self, store: LocalStore, scope: str, limit: int = DEFAULT_LIMIT) -> None:
         self.store = store
         self.limit = limit
         self._prefix = f"view:{scope}:"

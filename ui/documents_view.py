@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from desktop.domain import DocumentSummary
 from ui.record_view import RecordView
-from ui.table_model import RecordTableModel, format_date, format_datetime
+from ui.table_model import RecordTableModel, SortValue, format_date, format_datetime
+
+if TYPE_CHECKING:
+    from desktop.documents import DocumentsService
 
 URGENCY_RANK = {"normal": 0, "urgent": 1, "very_urgent": 2, "flash": 3}
 
 
-class DocumentsModel(RecordTableModel[Any]):
+class DocumentsModel(RecordTableModel[DocumentSummary]):
     """Văn bản rows; which columns show is the subclass's `COLUMNS`."""
 
     COLUMNS: ClassVar[tuple[str, ...]] = (
@@ -76,7 +80,7 @@ class DocumentsModel(RecordTableModel[Any]):
             "sign": self.tr("Sign"),
         }.get(value or "", "—")
 
-    def text(self, record: Any, key: str) -> str:
+    def text(self, record: DocumentSummary, key: str) -> str:
         if key == "urgency":
             return self.urgency_text(record.urgency)
         if key == "number":
@@ -97,7 +101,7 @@ class DocumentsModel(RecordTableModel[Any]):
             return format_datetime(self.locale, record.deadline)
         return self.action_text(record.my_action)
 
-    def sort_value(self, record: Any, key: str) -> Any:
+    def sort_value(self, record: DocumentSummary, key: str) -> SortValue:
         if key == "urgency":
             return URGENCY_RANK.get(record.urgency, 0)
         if key == "issued_on":
@@ -108,7 +112,7 @@ class DocumentsModel(RecordTableModel[Any]):
             return self.text(record, key)
         return self.text(record, key)
 
-    def needs_attention(self, record: Any, key: str) -> bool:
+    def needs_attention(self, record: DocumentSummary, key: str) -> bool:
         if key == "urgency":
             return URGENCY_RANK.get(record.urgency, 0) >= 2
         if key == "deadline" and record.deadline is not None:
@@ -116,10 +120,10 @@ class DocumentsModel(RecordTableModel[Any]):
         return False
 
 
-class DocumentsView(RecordView):
-    """The Documents page, bound to `InboxService.changed` (its `documents` list)."""
+class DocumentsView(RecordView[DocumentSummary]):
+    """The Tài liệu page, bound to `DocumentsService.changed` (its `documents` list)."""
 
-    def __init__(self, service: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, service: DocumentsService, parent: QWidget | None = None) -> None:
         super().__init__(self.make_model(), parent)
         self.model.setParent(self)
         self.service = service
@@ -136,7 +140,7 @@ class DocumentsView(RecordView):
         """Newest first."""
         self.table.sortByColumn(1, Qt.SortOrder.DescendingOrder)
 
-    def records(self) -> list[Any]:
+    def records(self) -> list[DocumentSummary]:
         """The service's list this page shows."""
         return list(self.service.documents)
 

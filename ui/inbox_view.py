@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from PySide6.QtCore import Qt
 
+from desktop.domain import DocumentSummary
 from ui.documents_view import DocumentsModel, DocumentsView
 
 
@@ -23,7 +24,7 @@ class InboxModel(DocumentsModel):
 
 
 class InboxView(DocumentsView):
-    """The Inbox page, bound to `InboxService.changed` (its `inbox` list)."""
+    """The Văn bản page, bound to `DocumentsService.changed` (its `waiting` list)."""
 
     def make_model(self) -> DocumentsModel:
         return InboxModel()
@@ -32,8 +33,8 @@ class InboxView(DocumentsView):
         """Most urgent first (the server's order breaks ties by deadline)."""
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
 
-    def records(self) -> list[Any]:
-        return list(self.service.inbox)
+    def records(self) -> list[DocumentSummary]:
+        return list(self.service.waiting)
 
     def heading_text(self) -> str:
         return self.tr("Waiting for me")

@@ -7,10 +7,18 @@ for a local file (`file_requested`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QIcon,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -28,6 +36,13 @@ from ui.inbox_view import InboxView
 from ui.meetings_view import MeetingsView
 from ui.record_view import RecordView
 from viewer import accept_pdf_drag, take_pdf_drop
+
+if TYPE_CHECKING:
+    from desktop.documents import DocumentsService
+    from desktop.domain import User
+    from desktop.events import EventStream
+    from desktop.meetings import MeetingsService
+    from desktop.outbox import Outbox
 
 CONNECTION_COLOURS = {"connected": "#1b7f3b", "reconnecting": "#b26a00", "offline": "#b3261e"}
 
@@ -47,12 +62,12 @@ class MainWindow(QMainWindow):
 
     def __init__(
         self,
-        user: Any,
-        meetings: Any,
-        inbox: Any,
+        user: User | None,
+        meetings: MeetingsService,
+        documents: DocumentsService,
         *,
-        events: Any = None,
-        outbox: Any = None,
+        events: EventStream | None = None,
+        outbox: Outbox | None = None,
         icon: QIcon | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -60,9 +75,9 @@ class MainWindow(QMainWindow):
         self.user = user
         if icon is not None:
             self.setWindowIcon(icon)
-        self.meetings_view = MeetingsView(meetings, self, me=getattr(user, "id", None))
-        self.inbox_view = InboxView(inbox, self)
-        self.documents_view = DocumentsView(inbox, self)
+        self.meetings_view = MeetingsView(meetings, self, me=user.id if user else None)
+        self.inbox_view = InboxView(documents, self)
+        self.documents_view = DocumentsView(documents, self)
         self.pages: list[RecordView] = [self.meetings_view, self.inbox_view, self.documents_view]
         self.meetings_view.activated.connect(self.meeting_requested)
         self.inbox_view.activated.connect(self.document_requested)
@@ -178,8 +193,9 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("HopDesk — paperless office"))
         for row, text in enumerate((self.tr("Meetings"), self.tr("Inbox"), self.tr("Documents"))):
             self.nav.item(row).setText(text)
-        name = getattr(self.user, "full_name", "") or getattr(self.user, "username", "")
-        title = getattr(self.user, "title", "")
+        user = self.user
+        name = (user.full_name or user.username) if user else ""
+        title = user.title if user else ""
         self.user_label.setText(
             self.tr("%1, %2").replace("%1", name).replace("%2", title) if title else name
         )
@@ -224,11 +240,11 @@ class MainWindow(QMainWindow):
         """Whether the meetings and inbox pages show what the server sent."""
         return self.meetings_view.loaded and self.inbox_view.loaded
 
-    def showEvent(self, event: Any) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self._check_ready()
 
-    def _check_ready(self, *_: Any) -> None:
+    def _check_ready(self, *_: object) -> None:
         if not self._ready_sent and self.isVisible() and self.lists_loaded():
             self._ready_sent = True
             self.lists_ready.emit()

@@ -8,7 +8,7 @@ opens it in the reader window.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QIcon, QStandardItem, QStandardItemModel
@@ -23,18 +23,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain import AgendaItem, Meeting, Paper
 from desktop.notify import user_message
 from ui.meetings_view import MeetingsModel
 from ui.reader_window import confidential_marking
 from ui.state_page import StatePage
 from ui.tasks import TaskOwner
 
+if TYPE_CHECKING:
+    from desktop.meetings import MeetingsService
+
 log = logging.getLogger(__name__)
 
 PAPER_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def _paper_icon(paper: Any) -> QIcon:
+def _paper_icon(paper: Paper) -> QIcon:
     style = QApplication.style()
     if paper.file is None:
         return style.standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon)
@@ -47,11 +51,11 @@ class MeetingDetail(QWidget):
     paper_activated = Signal(object)  # desktop.domain.Paper
     meeting_shown = Signal(object)  # desktop.domain.Meeting
 
-    def __init__(self, service: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, service: MeetingsService, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.service = service
         self.tasks = TaskOwner(self)
-        self.meeting: Any = None
+        self.meeting: Meeting | None = None
         self.meeting_id: int | None = None
         self._times = MeetingsModel(self)  # the list's wording of times and places
 
@@ -127,8 +131,8 @@ class MeetingDetail(QWidget):
         self.stack.setCurrentWidget(self.state_page)
 
     # --- showing -------------------------------------------------------------------------------
-    def set_meeting(self, meeting: Any) -> None:
-        """Show `meeting` (a `desktop.domain.Meeting`)."""
+    def set_meeting(self, meeting: Meeting) -> None:
+        """Show `meeting`."""
         self.meeting = meeting
         self.setWindowTitle(meeting.title)
         self.heading.setText(meeting.title)
@@ -160,7 +164,7 @@ class MeetingDetail(QWidget):
         self.stack.setCurrentWidget(self.details_page)
         self.meeting_shown.emit(meeting)
 
-    def _item_text(self, item: Any) -> str:
+    def _item_text(self, item: AgendaItem) -> str:
         text = self.tr("%1. %2").replace("%1", str(item.order)).replace("%2", item.title)
         extra = []
         if item.presenter is not None:
@@ -181,9 +185,9 @@ class MeetingDetail(QWidget):
                 return self.agenda_model.indexFromItem(item.child(0))
         return QModelIndex()
 
-    def papers(self) -> list[Any]:
+    def papers(self) -> list[Paper]:
         """Every paper shown, in agenda order."""
-        found = []
+        found: list[Paper] = []
         for row in range(self.agenda_model.rowCount()):
             item = self.agenda_model.item(row)
             for child in range(item.rowCount() if item is not None else 0):

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
+from desktop.domain import MeetingSummary
 from ui.record_view import RecordView
-from ui.table_model import RecordTableModel, format_date, format_time
+from ui.table_model import RecordTableModel, SortValue, format_date, format_time
+
+if TYPE_CHECKING:
+    from desktop.meetings import MeetingsService
 
 
 def online_icon() -> QIcon:
@@ -18,7 +22,7 @@ def online_icon() -> QIcon:
     return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_ComputerIcon)
 
 
-class MeetingsModel(RecordTableModel[Any]):
+class MeetingsModel(RecordTableModel[MeetingSummary]):
     """Columns: time, title, location (or online), chair, my attendance."""
 
     COLUMNS: ClassVar[tuple[str, ...]] = ("time", "title", "location", "chair", "attendance")
@@ -43,10 +47,9 @@ class MeetingsModel(RecordTableModel[Any]):
             "checked_in": self.tr("Checked in"),
         }.get(value or "", "—")
 
-    def when(self, meeting: Any) -> str:
+    def when(self, meeting: MeetingSummary) -> str:
         """'Today, 08:00–10:00' or '23/11/2026, 08:00–10:00'."""
-        start: dt.datetime = meeting.starts_at
-        end: dt.datetime | None = meeting.ends_at
+        start, end = meeting.starts_at, meeting.ends_at
         times = format_time(self.locale, start)
         if end is not None:
             times = (
@@ -60,7 +63,7 @@ class MeetingsModel(RecordTableModel[Any]):
             return self.tr("Tomorrow, %1").replace("%1", times)
         return self.tr("%1, %2").replace("%1", format_date(self.locale, start)).replace("%2", times)
 
-    def text(self, record: Any, key: str) -> str:
+    def text(self, record: MeetingSummary, key: str) -> str:
         if key == "time":
             return self.when(record)
         if key == "title":
@@ -74,17 +77,17 @@ class MeetingsModel(RecordTableModel[Any]):
             return self.tr("Chairing")
         return self.attendance_text(record.my_attendance)
 
-    def icon(self, record: Any, key: str) -> QIcon | None:
+    def icon(self, record: MeetingSummary, key: str) -> QIcon | None:
         if key == "location" and record.online:
             return online_icon()
         return None
 
-    def sort_value(self, record: Any, key: str) -> Any:
+    def sort_value(self, record: MeetingSummary, key: str) -> SortValue:
         if key == "time":
             return record.starts_at.timestamp()
         return self.text(record, key)
 
-    def tooltip(self, record: Any, key: str) -> str:
+    def tooltip(self, record: MeetingSummary, key: str) -> str:
         if key == "location" and record.online:
             return self.tr("Online: %1").replace("%1", self.text(record, key))
         if key == "chair" and record.chair:
@@ -92,10 +95,12 @@ class MeetingsModel(RecordTableModel[Any]):
         return self.text(record, key)
 
 
-class MeetingsView(RecordView):
+class MeetingsView(RecordView[MeetingSummary]):
     """The Meetings page, bound to `MeetingsService.changed`."""
 
-    def __init__(self, service: Any, parent: QWidget | None = None, me: int | None = None) -> None:
+    def __init__(
+        self, service: MeetingsService, parent: QWidget | None = None, me: int | None = None
+    ) -> None:
         model = MeetingsModel()
         model.me = me
         super().__init__(model, parent)

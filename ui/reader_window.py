@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QCoreApplication, Qt, QUrl, Signal
 from PySide6.QtGui import (
@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain import Document, DocumentSummary, DocumentVersion, FileRef, Paper
 from desktop.notify import user_message
 from ui.state_page import StatePage
 from ui.tasks import TaskOwner
@@ -50,6 +51,9 @@ from viewer import (
     sha256_of_file,
     take_pdf_drop,
 )
+
+if TYPE_CHECKING:
+    from desktop.app import Core
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +75,7 @@ class Target:
     """What a tab shows once resolved: a server file (`ref`) or a local `path`."""
 
     title: str
-    ref: Any = None  # desktop.domain.FileRef
+    ref: FileRef | None = None
     path: Path | None = None
     confidentiality: str | None = None
 
@@ -153,7 +157,7 @@ class ReaderWindow(QMainWindow):
 
     tab_ready = Signal(object)  # ReaderTab whose reader shows its file
 
-    def __init__(self, core: Any, icon: QIcon | None = None, parent: QWidget | None = None):
+    def __init__(self, core: Core, icon: QIcon | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.core = core
         self.tasks = TaskOwner(self)
@@ -162,7 +166,7 @@ class ReaderWindow(QMainWindow):
         self.pool: RenderPool | None = None
         self.jobs = JobRunner(self)  # export/import of notes, shared by the tabs
         self.inspector = SignatureInspector(parent=self)  # one signature worker for all tabs
-        self._loads: dict[ReaderTab, asyncio.Task[Any]] = {}
+        self._loads: dict[ReaderTab, asyncio.Task[None]] = {}
         self._resolvers: dict[ReaderTab, Resolver] = {}
         if icon is not None:
             self.setWindowIcon(icon)
@@ -204,7 +208,7 @@ class ReaderWindow(QMainWindow):
             self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % self.tabs.count())
 
     # --- opening -------------------------------------------------------------------------------
-    def open_paper(self, paper: Any) -> ReaderTab | None:
+    def open_paper(self, paper: Paper) -> ReaderTab | None:
         """A meeting paper; a link paper opens in the browser instead (returns None)."""
         if paper.file is None:
             if paper.url:
@@ -217,15 +221,18 @@ class ReaderWindow(QMainWindow):
 
         return self._open(f"sha:{paper.file.sha256}", paper.title, resolve)
 
-    def open_document(self, document: Any, version: Any = None) -> ReaderTab:
+    def open_document(
+        self, document: DocumentSummary, version: DocumentVersion | None = None
+    ) -> ReaderTab:
         """A document's version (the latest when `version` is None). A listed document (no
-        versions loaded) is fetched from the inbox service first, inside the tab."""
+        versions loaded) is fetched from the documents service first, inside the tab."""
         title = self._document_title(document)
 
         async def resolve() -> Target:
-            full = document
-            if getattr(full, "versions", None) is None:
-                full = await self.core.inbox.document(document.id)
+            if isinstance(document, Document):
+                full = document
+            else:
+                full = await self.core.documents.document(document.id)
             chosen = version
             if chosen is None:
                 if not full.versions:
@@ -245,7 +252,7 @@ class ReaderWindow(QMainWindow):
 
         return self._open(f"file:{file}", file.name, resolve)
 
-    def _document_title(self, document: Any) -> str:
+    def _document_title(self, document: DocumentSummary) -> str:
         number = "/".join(p for p in (str(document.number or ""), str(document.symbol or "")) if p)
         summary = str(document.summary or "")
         if number and summary:
@@ -280,7 +287,7 @@ class ReaderWindow(QMainWindow):
         reader = Reader(
             core.notes,
             core.notes.user,
-            user_name=str(getattr(user, "full_name", "") or getattr(user, "username", "")),
+            user_name=(user.full_name or user.username) if user is not None else "",
             pool=self.pool,
             state_store=core.view_states,
             inspector=self.inspector,
@@ -320,6 +327,8 @@ class ReaderWindow(QMainWindow):
             sha = await asyncio.to_thread(sha256_of_file, path)  # hashing reads the whole file
         else:
             ref = target.ref
+            if ref is None:
+                raise ValueError(f"{target.title}: neither a server file nor a local path")
             sha = ref.sha256
             cached = files.cached(sha)
             path = cached if cached is not None else await files.fetch(ref, tab.show_progress)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Generic, TypeVar
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -19,16 +19,17 @@ from PySide6.QtWidgets import (
 
 from ui.table_model import RECORD_ROLE, CollatingProxy, RecordTableModel
 
+T = TypeVar("T")
 MAX_COLUMN_WIDTH = 220  # the summary (trích yếu) or title column gets the rest
 
 
-class RecordView(QWidget):
+class RecordView(QWidget, Generic[T]):
     """A page that shows one `RecordTableModel`; subclasses bind it to a service."""
 
     activated = Signal(object)  # the record the user opened (double click / Enter)
     rows_shown = Signal()  # the service's list reached the model (even an empty one)
 
-    def __init__(self, model: RecordTableModel[Any], parent: QWidget | None = None) -> None:
+    def __init__(self, model: RecordTableModel[T], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
         self.proxy = CollatingProxy(self)
@@ -100,7 +101,7 @@ class RecordView(QWidget):
         """The column that takes the spare width (the title or summary)."""
         return 1
 
-    def show_rows(self, rows: list[Any]) -> None:
+    def show_rows(self, rows: list[T]) -> None:
         """Show records from the service (keeps the sort order and the selected row)."""
         self.loaded = True
         self.model.set_rows(rows)
@@ -140,12 +141,12 @@ class RecordView(QWidget):
                 header.resizeSection(col, min(header.sectionSize(col), MAX_COLUMN_WIDTH))
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
 
-    def selected_record(self) -> Any:
+    def selected_record(self) -> T | None:
         """The record of the current row, if any."""
-        index = self.table.currentIndex()
-        return index.data(RECORD_ROLE) if index.isValid() else None
+        index = self.proxy.mapToSource(self.table.currentIndex())
+        return self.model.record(index.row()) if index.isValid() else None
 
-    def _on_activated(self, index: Any) -> None:
+    def _on_activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
         record = index.data(RECORD_ROLE)
         if record is not None:
             self.activated.emit(record)

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QIcon
@@ -29,6 +29,8 @@ from ui.tasks import TaskOwner
 from ui.tray import Tray
 
 if TYPE_CHECKING:
+    from desktop.app import Core, Options
+    from desktop.domain import User
     from ui.about_dialog import AboutDialog
     from ui.reader_window import ReaderWindow
 
@@ -62,6 +64,9 @@ async def wait_dialog(dialog: QDialog) -> int:
 class QtFrontend(QObject):
     """One signed-in session at a time; sign-out returns to the sign-in dialog."""
 
+    core: Core  # given to `run()`
+    options: Options
+
     def __init__(self) -> None:
         super().__init__()
         self.tasks = TaskOwner(self)
@@ -71,13 +76,11 @@ class QtFrontend(QObject):
         self.meeting_detail: MeetingDetail | None = None
         self.icon = QIcon(str(ICON))
         self._next: asyncio.Future[str] | None = None
-        self.core: Any = None
-        self.options: Any = None
         self.exit_code = 0
         self._loaded = False  # the first refresh of both lists came back from the server
         self._shown = False  # the window is visible and its lists show those rows
 
-    async def run(self, core: Any, options: Any) -> int:
+    async def run(self, core: Core, options: Options) -> int:
         """The whole life of the UI."""
         self.core, self.options = core, options
         app = QApplication.instance()
@@ -116,10 +119,10 @@ class QtFrontend(QObject):
             if self.tray is not None:
                 self.tray.hide()
 
-    async def sign_in(self) -> Any:
+    async def sign_in(self) -> User | None:
         """Demo account, then silent sign-in from the keyring, then the dialog."""
         core = self.core
-        if self.options.demo:
+        if self.options.demo and core.demo is not None:
             url = await core.demo.start()
             return await core.session.sign_in(url, DEMO_USER, DEMO_PASSWORD, False)
         try:
@@ -142,13 +145,18 @@ class QtFrontend(QObject):
             return None
         return dialog.user
 
-    async def session_window(self, user: Any) -> str:
+    async def session_window(self, user: User) -> str:
         """Show the main window for `user` until sign-out or quit; returns which."""
         core = self.core
         await core.start_session()
         self._next = asyncio.get_running_loop().create_future()
         window = MainWindow(
-            user, core.meetings, core.inbox, events=core.events, outbox=core.outbox, icon=self.icon
+            user,
+            core.meetings,
+            core.documents,
+            events=core.events,
+            outbox=core.outbox,
+            icon=self.icon,
         )
         self.window = window
         self.presenter.window = window
@@ -203,7 +211,7 @@ class QtFrontend(QObject):
             reader.deleteLater()
 
     async def _first_load(self) -> None:
-        await asyncio.gather(self.core.meetings.refresh(), self.core.inbox.refresh())
+        await asyncio.gather(self.core.meetings.refresh(), self.core.documents.refresh())
         self._loaded = True
         self._check_ready()
 
@@ -227,7 +235,7 @@ class QtFrontend(QObject):
         """Reload meetings and documents (the services announce `changed`)."""
         core = self.core
         self.tasks.run(core.meetings.refresh(), on_error=self._refresh_failed)
-        self.tasks.run(core.inbox.refresh(), on_error=self._refresh_failed)
+        self.tasks.run(core.documents.refresh(), on_error=self._refresh_failed)
 
     def _refresh_failed(self, exc: BaseException) -> None:
         """Offline is a state, not an emergency: say it in the status bar, keep the cache."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
@@ -19,13 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain import User
 from desktop.notify import user_message
 from ui.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
 
 # (server_url, username, password, remember) -> the signed-in User
-SignIn = Callable[[str, str, str, bool], Awaitable[Any]]
+SignIn = Callable[[str, str, str, bool], Awaitable[User]]
 
 
 class SignInDialog(QDialog):
@@ -45,7 +45,7 @@ class SignInDialog(QDialog):
         super().__init__(parent)
         self._sign_in = sign_in
         self.tasks = TaskOwner(self)
-        self.user: Any = None
+        self.user: User | None = None
 
         self.intro = QLabel(self)
         self.intro.setWordWrap(True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeAlias, TypeVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QDateTime,
     QLocale,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
@@ -30,6 +31,7 @@ from desktop import i18n
 
 T = TypeVar("T")
 Index = QModelIndex | QPersistentModelIndex
+SortValue: TypeAlias = str | int | float | None  # None sorts last
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 RECORD_ROLE = Qt.ItemDataRole.UserRole + 2
 ATTENTION = QColor("#b3261e")  # urgent / overdue: the red of Vietnamese "hỏa tốc" stamps
@@ -69,7 +71,7 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
 
     COLUMNS: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[T] = []
         self._locale = i18n.locale_for()
@@ -83,7 +85,7 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         """What a cell shows."""
         raise NotImplementedError
 
-    def sort_value(self, record: T, key: str) -> Any:
+    def sort_value(self, record: T, key: str) -> SortValue:
         """What a column sorts by (strings are collated); default: the shown text."""
         return self.text(record, key)
 
@@ -99,7 +101,7 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
         """Whether a cell is shown in red and bold (urgent, overdue)."""
         return False
 
-    def identity(self, record: T) -> Any:
+    def identity(self, record: T) -> object:
         """What makes two records the same row (for in-place updates)."""
         return getattr(record, "id", id(record))
 
@@ -186,7 +188,7 @@ class RecordTableModel(QAbstractTableModel, Generic[T]):
 class CollatingProxy(QSortFilterProxyModel):
     """Sorts by `SORT_ROLE`, collating strings for the current language; filters on any column."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._collator = i18n.collator()
         self.setSortRole(SORT_ROLE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject
 
@@ -14,6 +14,7 @@ from desktop.notify import notifier
 log = logging.getLogger(__name__)
 
 ErrorHandler = Callable[[BaseException], None]
+T = TypeVar("T")
 
 
 class TaskOwner(QObject):
@@ -21,18 +22,18 @@ class TaskOwner(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks: set[asyncio.Task[object]] = set()
         if parent is not None:
             parent.destroyed.connect(self.cancel_all)
 
     def run(
-        self, coro: Coroutine[Any, Any, Any], on_error: ErrorHandler | None = None
-    ) -> asyncio.Task[Any]:
+        self, coro: Coroutine[Any, Any, T], on_error: ErrorHandler | None = None
+    ) -> asyncio.Task[T]:
         """Schedule `coro`; an exception goes to `on_error` or, by default, to the notifier."""
         task = asyncio.ensure_future(coro)
         self._tasks.add(task)
 
-        def finished(done: asyncio.Task[Any]) -> None:
+        def finished(done: asyncio.Task[T]) -> None:
             self._tasks.discard(done)
             if done.cancelled():
                 return

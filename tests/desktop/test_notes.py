@@ -12,7 +12,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop.domain import Event
 from desktop.errors import ApiError, MalformedResponse, Problem, ServerUnreachable
-from desktop.notes import NOTE_KIND, NotesService, annotation_of, decide, note_body, note_json
+from desktop.notes import CONTRACT_KIND, NotesService, decide, note_body, note_json, parse_note
 from desktop.outbox import Outbox
 from desktop.store import LocalStore
 from viewer.annotations.model import Annotation, AnnotationKind
@@ -48,8 +48,8 @@ def examples() -> list[Annotation]:
 
 # --- conversion ---------------------------------------------------------------------------------
 def test_every_kind_maps_to_a_contract_kind() -> None:
-    assert set(NOTE_KIND) == set(AnnotationKind)
-    assert set(NOTE_KIND.values()) == CONTRACT_KINDS
+    assert set(CONTRACT_KIND) == set(AnnotationKind)
+    assert set(CONTRACT_KIND.values()) == CONTRACT_KINDS
 
 
 @pytest.mark.parametrize("annotation", examples(), ids=lambda a: a.kind.name)
@@ -57,7 +57,7 @@ def test_note_json_round_trips(annotation: Annotation) -> None:
     data = note_json(annotation)
     assert data["kind"] in CONTRACT_KINDS
     assert data["target"] == SHA
-    assert annotation_of(data) == annotation
+    assert parse_note(data) == annotation
     body = note_body(annotation)
     assert "id" not in body
     assert dt.datetime.fromisoformat(body["updated_at"]) == annotation.updated_at
@@ -77,7 +77,7 @@ def test_note_json_round_trips(annotation: Annotation) -> None:
 )
 def test_a_malformed_note_is_a_malformed_response(data: object) -> None:
     with pytest.raises(MalformedResponse):
-        annotation_of(data)
+        parse_note(data)
 
 
 # --- the merge rule -----------------------------------------------------------------------------
@@ -193,7 +193,7 @@ async def test_save_is_local_at_once_and_goes_out_through_the_outbox(
     outbox.flush_soon()
     await outbox.wait()
     assert outbox.pending == 0
-    assert annotation_of(api.notes[note.id]) == note
+    assert parse_note(api.notes[note.id]) == note
     assert changed == []  # our own change is not news to the reader
 
 

@@ -13,7 +13,7 @@ import pytest
 from desktop.domain import Document
 from desktop.errors import ApiError
 from desktop.events import EventStream
-from desktop.notes import NotesService, annotation_of, note_body
+from desktop.notes import NotesService, note_body, parse_note
 from desktop.outbox import Outbox
 from desktop.session import Session
 from desktop.store import LocalStore
@@ -84,7 +84,7 @@ def notes_of(computer: Computer, target: str) -> list[Annotation]:
 
 
 async def server_notes(session: Session, target: str) -> list[Annotation]:
-    return [annotation_of(n) for n in await session.api.get_json("/notes", {"target": target})]
+    return [parse_note(n) for n in await session.api.get_json("/notes", {"target": target})]
 
 
 async def test_an_offline_note_survives_a_restart_and_reaches_the_server_once(

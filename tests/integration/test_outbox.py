@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from desktop.documents import DocumentsService
 from desktop.events import EventStream
-from desktop.inbox import InboxService
 from desktop.outbox import Outbox
 from desktop.session import Session
 from desktop.store import LocalStore, OutboxRow
@@ -64,7 +64,7 @@ async def test_offline_comment_is_kept_then_sent_when_the_stream_reconnects(
     document_id = await first_inbox_document(session)
     stream = EventStream(session, store, backoff=(0.05, 0.3))
     outbox = Outbox(store, session.api)
-    inbox = InboxService(session, stream, outbox)
+    inbox = DocumentsService(session, stream, outbox)
     stream.start()
     try:
         await wait_until(lambda: stream.state == "connected", 10, "connected")

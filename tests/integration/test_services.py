@@ -1,4 +1,4 @@
-"""Meetings and inbox services: cached first, then the server; refresh on events. The Core
+"""Meetings and documents services: cached first, then the server; refresh on events. The Core
 wiring of a session's services (files, view states, notes) and its orderly stop."""
 
 from __future__ import annotations
@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from desktop.app import Core, files_dir
 from desktop.config import Config
+from desktop.documents import DocumentsService
 from desktop.domain import Document
+from desktop.errors import NotSignedIn
 from desktop.events import EventStream
-from desktop.inbox import InboxService
 from desktop.meetings import MeetingsService
 from desktop.notify import Notifier
 from desktop.outbox import Outbox
@@ -53,29 +56,29 @@ async def test_meetings_cached_then_refreshed(
     assert (await again.meeting(meeting.id)) == meeting
 
 
-async def test_inbox_refreshes_on_events(
+async def test_documents_refresh_on_events(
     server: ServerProcess, store: LocalStore, make_session: SessionFactory
 ) -> None:
     reader, writer, document_id = await leader_and_secretary(make_session, server.url)
     stream = EventStream(reader, store, backoff=(0.05, 0.3))
     outbox = Outbox(store, reader.api)
-    inbox = InboxService(reader, stream, outbox)
-    await inbox.refresh()
-    assert any(d.id == document_id for d in inbox.inbox)
-    assert len(inbox.documents) >= len(inbox.inbox)
+    documents = DocumentsService(reader, stream, outbox)
+    await documents.refresh()
+    assert any(d.id == document_id for d in documents.waiting)
+    assert len(documents.documents) >= len(documents.waiting)
     stream.start()
     try:
         await wait_until(lambda: stream.state == "connected", 10, "connected")
-        await inbox.refresher.wait()
+        await documents.refresher.wait()
         changed = Recorder()
-        inbox.changed.connect(changed)
+        documents.changed.connect(changed)
         await writer.api.post_json(f"/documents/{document_id}/comments", {"text": "Kính gửi"})
         await wait_until(lambda: bool(changed.calls), 10, "a refresh after document.commented")
-        document = await inbox.document(document_id)
+        document = await documents.document(document_id)
         assert "Kính gửi" in [c.text for c in document.comments]
-        assert InboxService(reader).inbox == inbox.inbox  # cached for the next start
+        assert DocumentsService(reader).waiting == documents.waiting  # cached for the next start
     finally:
-        await inbox.close()
+        await documents.close()
         await stream.close()
 
 
@@ -108,7 +111,9 @@ async def test_core_session_wires_files_view_states_and_notes(
     await wait_until(lambda: core.outbox.pending == 0, 10, "the note to be sent")
 
     await core.stop_session()
-    assert (core.files, core.notes, core.view_states, core.events) == (None, None, None, None)
+    assert core.services is None
+    with pytest.raises(NotSignedIn):  # no view can bind to a service of the ended session
+        _ = core.notes
     others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task() and not t.done()]
     assert others == []  # every task of the session was owned and awaited
     assert [n.id for n in notes.load(ref.sha256, username)] == [note.id]

@@ -47,11 +47,11 @@ def core(aio: Any, server: ServerProcess, tmp_path: Path) -> Iterator[Core]:
 @pytest.fixture
 def window(qtbot: QtBot, core: Core, aio: Any) -> MainWindow:
     win = MainWindow(
-        core.session.user, core.meetings, core.inbox, events=core.events, outbox=core.outbox
+        core.session.user, core.meetings, core.documents, events=core.events, outbox=core.outbox
     )
     qtbot.addWidget(win)
     win.show()
-    aio(asyncio.gather(core.meetings.refresh(), core.inbox.refresh()))
+    aio(asyncio.gather(core.meetings.refresh(), core.documents.refresh()))
     return win
 
 

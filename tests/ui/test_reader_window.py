@@ -190,12 +190,12 @@ def test_keyboard_closes_and_cycles_tabs(
 def test_document_version_and_a_note_that_reaches_the_server(
     aio: Any, qtbot: QtBot, core: Any, window: ReaderWindow
 ) -> None:
-    aio(core.inbox.refresh())
-    listed = next(d for d in core.inbox.documents if d.confidentiality == "normal")
+    aio(core.documents.refresh())
+    listed = next(d for d in core.documents.documents if d.confidentiality == "normal")
     opened = ready_tabs(window)
     tab = window.open_document(listed)  # a list row: the tab fetches the versions itself
     aio(until(lambda: bool(opened)))
-    full = aio(core.inbox.document(listed.id))
+    full = aio(core.documents.document(listed.id))
     latest = max(full.versions, key=lambda v: v.no)
     assert tab.reader.sha256() == latest.file.sha256
     assert tab.reader.watermark() is None
@@ -258,10 +258,10 @@ def test_document_version_and_a_note_that_reaches_the_server(
 def test_download_error_is_shown_and_retry_works_after_restart(
     aio: Any, qtbot: QtBot, core: Any, window: ReaderWindow, server: ServerProcess, vietnamese: None
 ) -> None:
-    aio(core.inbox.refresh())
+    aio(core.documents.refresh())
     aio(core.meetings.refresh())
-    listed = next(d for d in core.inbox.documents if d.confidentiality == "normal")
-    document = aio(core.inbox.document(listed.id))  # known; its file is not downloaded yet
+    listed = next(d for d in core.documents.documents if d.confidentiality == "normal")
+    document = aio(core.documents.document(listed.id))  # known; its file is not downloaded yet
     server.stop()
     opened = ready_tabs(window)
     tab = window.open_document(document)
@@ -289,8 +289,8 @@ def test_download_error_is_shown_and_retry_works_after_restart(
 
 
 def test_cancel_then_retry(aio: Any, core: Any, window: ReaderWindow) -> None:
-    aio(core.inbox.refresh())
-    listed = core.inbox.documents[0]
+    aio(core.documents.refresh())
+    listed = core.documents.documents[0]
     opened = ready_tabs(window)
     tab = window.open_document(listed)
     assert tab.loading()

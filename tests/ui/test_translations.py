@@ -67,7 +67,7 @@ class EmptyServices(QObject):
 
     changed = Signal()
     meetings: tuple[object, ...] = ()
-    inbox: tuple[object, ...] = ()
+    waiting: tuple[object, ...] = ()
     documents: tuple[object, ...] = ()
 
 

@@ -1,11 +1,13 @@
-"""Documents (văn bản): what waits for me, and every document I may see; comments go through
-the outbox so they survive a lost network or a restart."""
+"""Documents (văn bản): what waits for me (the Văn bản page), and every document I may see (the
+Tài liệu page); comments go through the outbox so they survive a lost network or a restart.
+
+Named for what it serves: "inbox" is kept for the approval inbox to come."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
@@ -13,22 +15,27 @@ from desktop.domain import Document, DocumentSummary, Event, parse_list
 from desktop.errors import MalformedResponse, ServerUnreachable
 from desktop.refresher import Refresher
 
+if TYPE_CHECKING:
+    from desktop.events import EventStream
+    from desktop.outbox import Outbox
+    from desktop.session import Session
+
 log = logging.getLogger(__name__)
 
 EVENT_TYPES = frozenset({"document.assigned", "document.commented"})
 BOXES = ("inbox", "all")
 
 
-class InboxService(QObject):
-    """`inbox` (pending assignments to me) and `documents` (all I may see); `changed`."""
+class DocumentsService(QObject):
+    """`waiting` (my pending assignments) and `documents` (all I may see); `changed`."""
 
     changed = Signal()
 
     def __init__(
         self,
-        session: Any,
-        events: Any = None,
-        outbox: Any = None,
+        session: Session,
+        events: EventStream | None = None,
+        outbox: Outbox | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -36,7 +43,7 @@ class InboxService(QObject):
         self.store = session.store
         self.scope: str = session.scope
         self.outbox = outbox
-        self.inbox: list[DocumentSummary] = self._cached("inbox")
+        self.waiting: list[DocumentSummary] = self._cached("inbox")
         self.documents: list[DocumentSummary] = self._cached("all")
         self.refresher = Refresher(self.refresh, "documents")
         if events is not None:
@@ -58,14 +65,14 @@ class InboxService(QObject):
     async def refresh(self) -> None:
         """Load both lists from the server (in parallel), cache them, announce them."""
         api = self.session.api
-        inbox, everything = await asyncio.gather(
+        waiting, everything = await asyncio.gather(
             *(api.get_json("/documents", {"box": box}) for box in BOXES)
         )
-        parsed = [parse_list(DocumentSummary, p, "document list") for p in (inbox, everything)]
+        parsed = [parse_list(DocumentSummary, p, "document list") for p in (waiting, everything)]
         if self.store is not None:
-            self.store.save_documents(self.scope, "inbox", inbox)
+            self.store.save_documents(self.scope, "inbox", waiting)
             self.store.save_documents(self.scope, "all", everything)
-        self.inbox, self.documents = parsed
+        self.waiting, self.documents = parsed
         self.changed.emit()
 
     async def document(self, document_id: int) -> Document:
@@ -86,7 +93,7 @@ class InboxService(QObject):
     async def comment(self, document_id: int, text: str) -> str:
         """Add a comment through the outbox; returns its key. Offline it stays queued."""
         if self.outbox is None:
-            raise RuntimeError("InboxService.comment needs an outbox")
+            raise RuntimeError("DocumentsService.comment needs an outbox")
         key: str = self.outbox.enqueue("POST", f"/documents/{document_id}/comments", {"text": text})
         await self.outbox.flush()
         return key
