@@ -1,4 +1,4 @@
-"""InboxService without a server: cached lists at once, refresh into the cache, offline copies,
+"""DocumentsService without a server: cached lists at once, refresh into the cache, offline copies,
 events that ask for a refresh."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QObject, Signal
 
+from desktop.documents import DocumentsService
 from desktop.domain import Event
 from desktop.errors import ServerUnreachable
-from desktop.inbox import InboxService
 from desktop.store import LocalStore
 from tests.ui.conftest import until
 
@@ -59,19 +59,19 @@ LISTS = {
 async def test_refresh_caches_both_lists_and_the_next_start_shows_them_at_once(
     store: LocalStore,
 ) -> None:
-    service = InboxService(Session(store, Api(LISTS)))
-    assert (service.inbox, service.documents) == ([], [])
+    service = DocumentsService(Session(store, Api(LISTS)))
+    assert (service.waiting, service.documents) == ([], [])
     changed: list[bool] = []
     service.changed.connect(lambda: changed.append(True))
     await service.refresh()
     assert changed == [True]
-    assert [(d.id, d.my_action) for d in service.inbox] == [(1, "approve")]
+    assert [(d.id, d.my_action) for d in service.waiting] == [(1, "approve")]
     assert [d.summary for d in service.documents] == ["Tờ trình", "Công văn"]
 
     offline = Api({})
     offline.offline = True
-    next_start = InboxService(Session(store, offline))  # the next run, before any network
-    assert next_start.inbox == service.inbox
+    next_start = DocumentsService(Session(store, offline))  # the next run, before any network
+    assert next_start.waiting == service.waiting
     assert next_start.documents == service.documents
     assert offline.calls == []
 
@@ -79,14 +79,14 @@ async def test_refresh_caches_both_lists_and_the_next_start_shows_them_at_once(
 async def test_a_damaged_cached_list_is_ignored(store: LocalStore) -> None:
     store.save_documents(SCOPE, "inbox", [{"id": 5, "summary": 7}])  # an older, other shape
     store.save_documents(SCOPE, "all", LISTS["/documents?box=all"])
-    service = InboxService(Session(store, Api(LISTS)))
-    assert service.inbox == []
+    service = DocumentsService(Session(store, Api(LISTS)))
+    assert service.waiting == []
     assert [d.id for d in service.documents] == [1, 2]
 
 
 async def test_an_opened_document_is_kept_for_offline_reading(store: LocalStore) -> None:
     api = Api({"/documents/2": {**summary(2, "Công văn"), "comments": []}})
-    service = InboxService(Session(store, api))
+    service = DocumentsService(Session(store, api))
     assert (await service.document(2)).summary == "Công văn"
     api.offline = True
     assert (await service.document(2)).summary == "Công văn"
@@ -97,7 +97,7 @@ async def test_an_opened_document_is_kept_for_offline_reading(store: LocalStore)
 async def test_document_events_refresh_the_lists_others_do_not(store: LocalStore) -> None:
     api = Api(LISTS)
     events = Events()
-    service = InboxService(Session(store, api), events)
+    service = DocumentsService(Session(store, api), events)
     try:
         events.event_received.emit(Event(seq=1, type="meeting.updated", data={"id": 1}))
         await asyncio.sleep(0)
@@ -113,6 +113,6 @@ async def test_document_events_refresh_the_lists_others_do_not(store: LocalStore
 
 
 async def test_commenting_needs_the_outbox(store: LocalStore) -> None:
-    service = InboxService(Session(store, Api({})))
+    service = DocumentsService(Session(store, Api({})))
     with pytest.raises(RuntimeError):
         await service.comment(1, "Đồng ý")
