@@ -8,7 +8,6 @@ The technical detail (cause, problem body) stays on the exception for the log.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from PySide6.QtCore import QCoreApplication
 
@@ -29,7 +28,7 @@ class Problem:
     title: str = ""
     detail: str = ""
     instance: str = ""
-    extensions: dict[str, Any] = field(default_factory=dict)
+    extensions: dict[str, object] = field(default_factory=dict)
 
     @property
     def slug(self) -> str:

@@ -20,13 +20,17 @@ import contextlib
 import json
 import logging
 import random
-from typing import Any
+from typing import TYPE_CHECKING
 
 import aiohttp
 from PySide6.QtCore import QObject, Signal
 
 from desktop.domain import Event
 from desktop.errors import HopDeskError, MalformedResponse, NotSignedIn, SessionExpired
+
+if TYPE_CHECKING:
+    from desktop.session import Session
+    from desktop.store import LocalStore
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +59,8 @@ class EventStream(QObject):
 
     def __init__(
         self,
-        session: Any,
-        store: Any,
+        session: Session,
+        store: LocalStore,
         *,
         backoff: tuple[float, float] = (0.5, 30.0),
         parent: QObject | None = None,

@@ -26,6 +26,8 @@ log = logging.getLogger("hopdesk")
 
 # summary (one line, technical) and details (full traceback) of one uncaught exception
 CrashReport = Callable[[str, str], None]
+SysHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
+ThreadHook = Callable[[threading.ExceptHookArgs], object]
 
 
 def setup_logging(log_dir: Path, level: int = logging.INFO, *, console: bool = False) -> Path:
@@ -66,8 +68,8 @@ class ExceptionHooks:
 
     def __init__(self, report: CrashReport) -> None:
         self._report = report
-        self._old_sys: Any = None
-        self._old_thread: Any = None
+        self._old_sys: SysHook | None = None
+        self._old_thread: ThreadHook | None = None
 
     def install(self) -> None:
         """Replace `sys.excepthook` and `threading.excepthook` (loop hook: `install_loop`)."""
@@ -102,7 +104,7 @@ class ExceptionHooks:
         self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
     ) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
-            self._old_sys(exc_type, exc, tb)
+            (self._old_sys or sys.__excepthook__)(exc_type, exc, tb)
             return
         self.handle(exc_type, exc, tb)
 
