@@ -1206,10 +1206,6 @@
         <translation>Chứng thư số của người ký không do tổ chức tin cậy cấp.</translation>
     </message>
     <message>
-        <source>The signatures could not be checked.</source>
-        <translation>Không kiểm tra được các chữ ký.</translation>
-    </message>
-    <message>
         <source>unknown time</source>
         <translation>không rõ thời gian</translation>
     </message>
@@ -1244,6 +1240,26 @@
     <message>
         <source>The signature is valid and the document has not been modified since.</source>
         <translation>Chữ ký hợp lệ và tài liệu chưa bị sửa đổi kể từ khi ký.</translation>
+    </message>
+    <message>
+        <source>The file has signatures, but it is damaged: they cannot be checked.</source>
+        <translation>Tệp có chữ ký số nhưng bị hỏng nên không kiểm tra được chữ ký.</translation>
+    </message>
+    <message>
+        <source>The signatures could not be checked: the file is not a readable PDF.</source>
+        <translation>Không kiểm tra được chữ ký: tệp không phải là PDF đọc được.</translation>
+    </message>
+    <message>
+        <source>The signatures could not be checked: the file could not be read.</source>
+        <translation>Không kiểm tra được chữ ký: không đọc được tệp.</translation>
+    </message>
+    <message>
+        <source>The signatures could not be checked: the checker stopped unexpectedly.</source>
+        <translation>Không kiểm tra được chữ ký: bộ kiểm tra dừng đột ngột.</translation>
+    </message>
+    <message>
+        <source>The signatures could not be checked (%1).</source>
+        <translation>Không kiểm tra được chữ ký (%1).</translation>
     </message>
     <message>
         <source>There are no pages to print.</source>

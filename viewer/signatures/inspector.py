@@ -14,6 +14,7 @@ import enum
 import logging
 import warnings
 from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
@@ -140,6 +141,29 @@ def _common_name(name: Any) -> str:
     return str(cn) if cn else str(name.human_friendly)
 
 
+class SignaturesUnreadableError(Exception):
+    """The file has signature fields, but pyHanko cannot read the file (it is damaged)."""
+
+
+class NotReadableError(Exception):
+    """Neither pyHanko nor MuPDF can read the file: it is not a PDF, or beyond repair."""
+
+
+def _require_unsigned(data: bytes, reason: Exception) -> None:
+    """pyHanko could not read the file (`reason`): ask MuPDF, which repairs damaged files,
+    whether it has signature fields at all. An unsigned file then has no signatures to check
+    (it said "could not check" for every damaged unsigned file); a signed one raises."""
+    import pymupdf
+
+    try:
+        with pymupdf.open(stream=data, filetype="pdf") as doc:
+            flags = doc.get_sigflags()  # -1/0: no signature fields; 1, 3: signed
+    except Exception as exc:  # FileDataError and friends: unreadable either way
+        raise NotReadableError(f"pyHanko: {reason!r}; MuPDF: {exc!r}") from exc
+    if flags > 0:
+        raise SignaturesUnreadableError(f"signed, but pyHanko cannot read it: {reason!r}")
+
+
 def inspect_signatures(
     data: bytes, trust_roots: Sequence[bytes] = (), moment: dt.datetime | None = None
 ) -> list[SignatureInfo]:
@@ -156,10 +180,16 @@ def inspect_signatures(
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
-    reader = PdfFileReader(BytesIO(data), strict=False)
+    try:
+        reader = PdfFileReader(BytesIO(data), strict=False)
+        embedded = reader.embedded_signatures
+    except (PdfError, ValueError, KeyError, TypeError) as exc:
+        log.info("pyHanko cannot read the file: %r", exc)
+        _require_unsigned(data, exc)
+        return []
     roots = _load_roots(trust_roots)
     infos: list[SignatureInfo] = []
-    for sig in reader.embedded_signatures:
+    for sig in embedded:
         name = sig.field_name or ""
         try:
             context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=moment)
@@ -220,7 +250,7 @@ class SignatureInspector(QObject):
         self._jobs = JobRunner(self)
         self._jobs.finished.connect(self.finished)
         self._jobs.failed.connect(
-            lambda request, _exc: self.failed.emit(request, _failure_message())
+            lambda request, exc: self.failed.emit(request, failure_message(exc))
         )
 
     def set_trust_roots(self, trust_roots: Sequence[bytes]) -> None:
@@ -249,5 +279,24 @@ class SignatureInspector(QObject):
         self._jobs.close()
 
 
-def _failure_message() -> str:
-    return QCoreApplication.translate("viewer", "The signatures could not be checked.")
+def failure_message(exc: object) -> str:
+    """Why the signatures could not be checked, in one translated sentence."""
+    if isinstance(exc, SignaturesUnreadableError):
+        return QCoreApplication.translate(
+            "viewer", "The file has signatures, but it is damaged: they cannot be checked."
+        )
+    if isinstance(exc, NotReadableError):
+        return QCoreApplication.translate(
+            "viewer", "The signatures could not be checked: the file is not a readable PDF."
+        )
+    if isinstance(exc, OSError):
+        return QCoreApplication.translate(
+            "viewer", "The signatures could not be checked: the file could not be read."
+        )
+    if isinstance(exc, BrokenProcessPool):
+        return QCoreApplication.translate(
+            "viewer", "The signatures could not be checked: the checker stopped unexpectedly."
+        )
+    return QCoreApplication.translate(
+        "viewer", "The signatures could not be checked (%1)."
+    ).replace("%1", type(exc).__name__)

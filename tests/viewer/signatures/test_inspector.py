@@ -127,9 +127,45 @@ def test_panel_reports_failure(qtbot: QtBot) -> None:
     try:
         with qtbot.waitSignal(panel.inspector.failed, timeout=30_000):
             panel.show_document(b"%PDF-1.7 this is no pdf")
-        assert panel.status.text() == "The signatures could not be checked."
+        assert panel.status.text() == (
+            "The signatures could not be checked: the file is not a readable PDF."
+        )
         with qtbot.waitSignal(panel.inspector.failed, timeout=30_000):
             panel.show_document("/nonexistent/file.pdf")
+        assert panel.status.text() == (
+            "The signatures could not be checked: the file could not be read."
+        )
+    finally:
+        panel.shutdown()
+
+
+def test_a_damaged_unsigned_file_has_no_signatures(qtbot: QtBot, plain_pdf: bytes) -> None:
+    """pyHanko cannot read a damaged file that MuPDF repairs and shows: unsigned, the panel
+    says it has no signatures (it said they could not be checked)."""
+    damaged = plain_pdf.replace(b"startxref", b"startxrex")
+    assert inspect_signatures(damaged) == []
+    panel = SignaturesPanel()
+    qtbot.addWidget(panel)
+    try:
+        with qtbot.waitSignal(panel.signaturesShown, timeout=30_000):
+            panel.show_document(damaged)
+        assert panel.status.text() == "This document has no digital signatures."
+    finally:
+        panel.shutdown()
+
+
+def test_a_damaged_signed_file_says_why_it_cannot_be_checked(
+    qtbot: QtBot, signed_pdf: bytes
+) -> None:
+    damaged = signed_pdf.replace(b"startxref", b"startxrex")
+    panel = SignaturesPanel()
+    qtbot.addWidget(panel)
+    try:
+        with qtbot.waitSignal(panel.inspector.failed, timeout=30_000):
+            panel.show_document(damaged)
+        assert panel.status.text() == (
+            "The file has signatures, but it is damaged: they cannot be checked."
+        )
     finally:
         panel.shutdown()
 
