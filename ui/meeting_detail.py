@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 
 from desktop.domain import AgendaItem, Meeting, Paper
 from desktop.notify import user_message
+from ui.confidentiality import confidential_marking
 from ui.meetings_view import MeetingsModel
-from ui.reader_window import confidential_marking
 from ui.state_page import StatePage
 from ui.tasks import TaskOwner
 

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain import Document, DocumentSummary, DocumentVersion, FileRef, Paper
 from desktop.notify import user_message
+from ui.confidentiality import confidential_marking
 from ui.state_page import StatePage
 from ui.tasks import TaskOwner
 from viewer import (
@@ -59,15 +60,6 @@ log = logging.getLogger(__name__)
 
 GEOMETRY_KEY = "ui:reader-window:geometry"
 TAB_TITLE_CHARS = 32
-
-
-def confidential_marking(confidentiality: str | None) -> str | None:
-    """The marking stamped on a paper of this confidentiality (None: no watermark)."""
-    if confidentiality == "confidential":
-        return QCoreApplication.translate("ReaderWindow", "CONFIDENTIAL")
-    if confidentiality == "secret":
-        return QCoreApplication.translate("ReaderWindow", "SECRET")
-    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,19 @@
-"""Start-up benchmark: `hopdesk --demo --exit-when-ready` against a bare PySide6 window.
+"""Start-up benchmark: HopDesk's two start paths against a bare PySide6 window, in one run.
+
+- `remembered`: what a civil servant does every morning — the agency's server is already running
+  and the sign-in is remembered in the OS keyring (a private gnome-keyring here):
+  `hopdesk --server URL --exit-when-ready`, process start to the main window with server data.
+- `demo`: `hopdesk --demo --exit-when-ready`, which also boots the embedded demo server.
 
 Run on demand (not collected by pytest):
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/startup.py [--runs 5]
-Each run is a new process. By default the user dirs are kept across runs after one uncounted
-warm-up (as on a user's machine: the demo database exists, the server only opens it); `--fresh`
-gives every run new user dirs, so the demo server also creates and seeds its database. Both
-programs print `ready <ms since process creation>` (psutil create_time) once their
-window is shown — HopDesk only when its lists also hold server data. Prints the figures and writes
-tests/bench/results/startup.json with the medians and the median ratio.
+Each run is a new process, the three programs alternating so machine noise hits them alike. By
+default the user dirs are kept across runs after one uncounted warm-up (as on a user's machine);
+`--fresh` gives every demo run new user dirs, so the demo server also creates and seeds its
+database. Every program prints `ready <ms since process creation>` (psutil create_time) once its
+window is shown — HopDesk only when its lists also hold server data. The app runs with the stall
+watchdog on. Prints the figures and writes tests/bench/results/startup.json with the medians and
+the median ratios.
 """
 
 from __future__ import annotations
@@ -23,6 +29,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from tests.fixtures.keyring import private_secret_service  # noqa: E402
+from tests.fixtures.server import ServerProcess  # noqa: E402
+
 RESULTS = ROOT / "tests" / "bench" / "results" / "startup.json"
 
 BARE_WINDOW = """
@@ -41,15 +52,45 @@ app.exec()
 """
 
 
+REMEMBER = """
+import asyncio
+from desktop.config import Config
+from desktop.paths import default_paths
+from desktop.secrets import SecretStore
+from desktop.session import Session
+from desktop.store import LocalStore
+from PySide6.QtCore import QCoreApplication
+app = QCoreApplication([])
+async def remember(url):
+    paths = default_paths()
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    store = LocalStore(paths.data_dir / "cache.db")
+    store.open()
+    session = Session(Config(), SecretStore(), store)
+    await session.sign_in(url, "giamdoc", "hopdesk-demo", remember=True)
+    assert session.remembered, "the keyring refused the token"
+    await session.close()
+    store.close()
+import sys
+asyncio.run(remember(sys.argv[1]))
+print("ready 0")
+"""
+
+
+def user_env(base: Path) -> dict[str, str]:
+    """The environment of an app process with its user dirs under `base`."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), HOPDESK_STALL_WATCHDOG="1")
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        env[var] = str(base / var.lower())
+    env["HOPDESK_POLICY_FILE"] = str(base / "none.toml")
+    return env
+
+
 def run_once(cmd: list[str], home: Path | None = None) -> int:
     """One new process (user dirs under `home`, or fresh ones); returns its `ready` ms."""
     with tempfile.TemporaryDirectory(prefix="hopdesk-bench-") as tmp:
-        base = home or Path(tmp)
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
-        env.setdefault("QT_QPA_PLATFORM", "offscreen")
-        for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
-            env[var] = str(base / var.lower())
-        env["HOPDESK_POLICY_FILE"] = str(base / "none.toml")
+        env = user_env(home or Path(tmp))
         out = subprocess.run(
             cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False
         )
@@ -60,39 +101,56 @@ def run_once(cmd: list[str], home: Path | None = None) -> int:
 
 
 def main() -> None:
-    """Alternate the two programs so machine noise hits both alike."""
+    """Alternate the three programs so machine noise hits them alike."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--fresh", action="store_true", help="new user dirs for every run")
+    parser.add_argument("--fresh", action="store_true", help="new user dirs for every demo run")
     args = parser.parse_args()
-    runs = args.runs
-    hopdesk = [sys.executable, "-m", "desktop", "--demo", "--exit-when-ready"]
-    bare = [sys.executable, "-c", BARE_WINDOW]
-    figures: dict[str, list[int]] = {"hopdesk": [], "bare_pyside6": []}
-    keep = tempfile.TemporaryDirectory(prefix="hopdesk-bench-home-")
-    home = None if args.fresh else Path(keep.name)
-    if home is not None:
-        print(f"warm-up (not counted): {run_once(hopdesk, home)} ms", flush=True)
-    for i in range(runs):
-        figures["bare_pyside6"].append(run_once(bare))
-        figures["hopdesk"].append(run_once(hopdesk, home))
-        print(f"run {i + 1}: bare {figures['bare_pyside6'][-1]} ms, "
-              f"hopdesk {figures['hopdesk'][-1]} ms", flush=True)  # fmt: skip
-    medians = {name: statistics.median(values) for name, values in figures.items()}
-    result = {
-        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "runs": runs,
-        "user_dirs": "fresh per run" if args.fresh else "kept across runs (after a warm-up)",
-        "platform": os.environ.get("QT_QPA_PLATFORM", ""),
-        "ms": figures,
-        "median_ms": medians,
-        "median_ratio_hopdesk_over_bare": round(medians["hopdesk"] / medians["bare_pyside6"], 2),
-    }
-    keep.cleanup()
+    with tempfile.TemporaryDirectory(prefix="hopdesk-bench-") as tmp:
+        base = Path(tmp)
+        (base / "keyring").mkdir()
+        with (
+            private_secret_service(base / "keyring"),
+            ServerProcess(base / "server") as server,
+        ):
+            result = measure(args.runs, args.fresh, base, server.url)
     out = RESULTS.with_name("startup_fresh.json") if args.fresh else RESULTS
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))
+
+
+def measure(runs: int, fresh: bool, base: Path, server_url: str) -> dict[str, object]:
+    """The runs, against the agency server at `server_url`; user dirs under `base`."""
+    demo = [sys.executable, "-m", "desktop", "--demo", "--exit-when-ready"]
+    remembered = [sys.executable, "-m", "desktop", "--server", server_url, "--exit-when-ready"]
+    bare = [sys.executable, "-c", BARE_WINDOW]
+    demo_home = None if fresh else base / "demo-user"
+    user_home = base / "user"  # the remembered sign-in lives here (cache) and in the keyring
+    run_once([sys.executable, "-c", REMEMBER, server_url], user_home)
+    print(f"warm-up (not counted): remembered {run_once(remembered, user_home)} ms", flush=True)
+    if demo_home is not None:
+        print(f"warm-up (not counted): demo {run_once(demo, demo_home)} ms", flush=True)
+    figures: dict[str, list[int]] = {"bare_pyside6": [], "remembered": [], "demo": []}
+    for i in range(runs):
+        figures["bare_pyside6"].append(run_once(bare))
+        figures["remembered"].append(run_once(remembered, user_home))
+        figures["demo"].append(run_once(demo, demo_home))
+        print(
+            f"run {i + 1}: " + ", ".join(f"{k} {v[-1]} ms" for k, v in figures.items()), flush=True
+        )
+    medians = {name: statistics.median(values) for name, values in figures.items()}
+    bare_ms = medians["bare_pyside6"]
+    return {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "runs": runs,
+        "user_dirs": "demo: fresh per run" if fresh else "kept across runs (after a warm-up)",
+        "platform": os.environ.get("QT_QPA_PLATFORM", ""),
+        "ms": figures,
+        "median_ms": medians,
+        "median_ratio_remembered_over_bare": round(medians["remembered"] / bare_ms, 2),
+        "median_ratio_demo_over_bare": round(medians["demo"] / bare_ms, 2),
+    }
 
 
 if __name__ == "__main__":
