@@ -4,13 +4,15 @@ For every endpoint the client parses, the model it parses the answer with is wal
 endpoint's response schema: each client field must exist on the server, a field the client
 requires must be required there, and every kind of value the server may send (integer, string,
 date-time, null, object, array, ...) must be one the client accepts. Field names, requiredness
-and basic types only: constraints and descriptions may change freely. The OpenAPI document is
-generated in-process from the real server app (no database is touched to build it).
+and basic types only: constraints and descriptions may change freely. Personal notes go both
+ways (desktop/notes.py writes them): each kind's PUT body must fit the request schema. The OpenAPI
+document is generated in-process from the real server app (no database is touched to build it).
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,10 +21,13 @@ import msgspec.inspect as mi
 import pytest
 
 from desktop import domain
+from desktop.notes import CONTRACT_KIND, Note, note_body, note_json
 from server.app import API_PREFIX, create_app
 from server.config import Config
+from viewer import AnnotationKind
 
 Schema = dict[str, Any]
+SHA = "ab" * 32
 
 # (method, path, where in the answer, the client's type for it): what desktop/ parses.
 ENDPOINTS: list[tuple[str, str, tuple[str, ...], object]] = [
@@ -224,3 +229,80 @@ def test_a_contract_drift_is_found(openapi: Schema, drift: Any, found: str) -> N
     drift(drifted)
     problems = check_all(drifted).problems
     assert any(found in problem for problem in problems), problems
+
+
+# --- personal notes: the client writes them as well as reads them ------------------------------
+def value_kinds(value: object) -> set[str]:
+    """The basic kinds a JSON value may stand for (a time string is a string and a date-time)."""
+    if value is None:
+        return {"null"}
+    if isinstance(value, bool):
+        return {"boolean"}
+    if isinstance(value, int):
+        return {"integer", "number"}
+    if isinstance(value, float):
+        return {"number"}
+    if isinstance(value, list):
+        return {"array"}
+    if isinstance(value, dict):
+        return {"object"}
+    kinds = {"string"}
+    try:
+        dt.datetime.fromisoformat(str(value))
+        kinds.add("date-time")
+    except ValueError:
+        pass
+    return kinds
+
+
+def note_problems(contract: Contract, body: Schema, schema: Schema, where: str) -> list[str]:
+    """What of a note the client sends or keeps the server's schema does not take."""
+    schema = contract.resolve(schema)
+    properties: Schema = schema["properties"]
+    problems = [f"{where}.{k}: not in the server's schema" for k in body if k not in properties]
+    problems += [f"{where}.{k}: required, not sent" for k in schema["required"] if k not in body]
+    for key, value in body.items():
+        if key not in properties:
+            continue
+        allowed = {basic_kind(option) for option in contract.alternatives(properties[key])}
+        if not value_kinds(value) & allowed:
+            problems.append(f"{where}.{key}: sends {value!r}, the server takes {sorted(allowed)}")
+    return problems
+
+
+def note_examples() -> list[Note]:
+    lines = [(10.0, 20.0, 200.0, 32.0)]
+    return [
+        Note.markup(SHA, 0, AnnotationKind.HIGHLIGHT, lines, text="quan trọng"),
+        Note.markup(SHA, 1, AnnotationKind.UNDERLINE, lines),
+        Note.markup(SHA, 2, AnnotationKind.STRIKEOUT, lines, color="#ff0000"),
+        Note.sticky(SHA, 3, (50.0, 60.0), text="Hỏi lại Sở Tài chính"),
+        Note.ink(SHA, 4, [(1.0, 2.0), (3.5, 4.5), (8.0, 1.0)]),
+        Note.box(SHA, 5, (300.0, 400.0, 100.0, 200.0)),
+    ]
+
+
+def test_notes_match_the_servers_openapi(openapi: Schema) -> None:
+    """Every kind of note: the PUT body fits `PUT /notes/{id}`'s body, the kept form (what
+    `parse_note` reads back) has exactly the members of the server's note, kinds agree."""
+    contract = Contract(openapi)
+    put = openapi["paths"][f"{API_PREFIX}/notes/{{note_id}}"]["put"]
+    request: Schema = put["requestBody"]["content"]["application/json"]["schema"]
+    answer = contract.resolve(contract.response_schema("put", "/notes/{note_id}"))
+    problems: list[str] = []
+    for note in note_examples():
+        problems += note_problems(contract, note_body(note), request, f"PUT {note.kind.name}")
+        problems += note_problems(contract, note_json(note), answer, f"Note {note.kind.name}")
+        assert set(note_json(note)) == set(answer["properties"]), "the kept form drifted"
+    server_kinds = set(contract.resolve(request)["properties"]["kind"]["enum"])
+    assert set(CONTRACT_KIND.values()) == server_kinds
+    assert not problems, "\n".join(problems)
+
+
+def test_a_note_drift_is_found(openapi: Schema) -> None:
+    drifted = copy.deepcopy(openapi)
+    component(drifted, "NoteIn")["properties"]["page"] = {"type": "string"}
+    contract = Contract(drifted)
+    body = note_body(note_examples()[0])
+    found = note_problems(contract, body, component(drifted, "NoteIn"), "PUT")
+    assert any("PUT.page: sends 0" in problem for problem in found), found
