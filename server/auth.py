@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, select, update
+from sqlalchemy import Executable, delete, select, update
 from sqlalchemy.orm import Session
 
 from server import audit, throttle
@@ -147,38 +147,86 @@ def _revoked(detail: str) -> Problem:
     return unauthorized(detail, slug="refresh-revoked")
 
 
+def _rows(statement: Executable, session: Session) -> int:
+    """How many rows an UPDATE changed (the atomic claims below rely on it)."""
+    return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+
+def _claim_grace(session: Session, config: Config, row: RefreshToken, now: dt.datetime) -> bool:
+    """Whether a rotated token presented again is a lost answer, not a theft: once, within
+    `refresh_grace` of its rotation, and only while its successor was never used.
+
+    A client that never received the rotated token (a time-out, a crash before the keyring
+    write) presents the old one again; revoking the family for that signs the user out. The
+    unused successor is retired, so whoever holds it (nobody, if the answer was really lost)
+    triggers the reuse revocation with it.
+    """
+    session.refresh(row)  # the concurrent rotation that beat us may have just committed
+    successor = row.replaced_by
+    if successor is None or row.rotated_at is None:
+        return False
+    if now - row.rotated_at > dt.timedelta(seconds=config.refresh_grace):
+        return False
+    once = _rows(
+        update(RefreshToken)
+        .where(RefreshToken.token_hash == row.token_hash, RefreshToken.replaced_by == successor)
+        .values(replaced_by=None),
+        session,
+    )
+    unused = _rows(
+        update(RefreshToken)
+        .where(
+            RefreshToken.token_hash == successor,
+            RefreshToken.rotated_at.is_(None),
+            RefreshToken.revoked_at.is_(None),
+        )
+        .values(rotated_at=now),
+        session,
+    )
+    return once == 1 and unused == 1
+
+
 @router.post("/auth/refresh", response_model=TokenPair, responses=problem_responses(401))
 def refresh(
     body: RefreshIn, request: Request, session: Annotated[Session, Depends(get_session)]
 ) -> TokenPair:
-    """Rotate a refresh token; presenting a rotated one again revokes its whole family."""
+    """Rotate a refresh token; presenting a rotated one again revokes its whole family (but
+    see `_claim_grace`)."""
     config: Config = request.app.state.config
     row = session.get(RefreshToken, token_digest(body.refresh_token))
     now = utcnow()
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise _revoked("The refresh token is not valid; sign in again.")
     # Atomic claim: of two concurrent uses of one token only one wins, the other is a reuse.
-    claimed = session.execute(
+    claimed = _rows(
         update(RefreshToken)
         .where(RefreshToken.token_hash == row.token_hash, RefreshToken.rotated_at.is_(None))
-        .values(rotated_at=now)
+        .values(rotated_at=now),
+        session,
     )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        _revoke_family(session, row.family_id)
-        audit.record(
-            session,
-            "auth.refresh_reuse",
-            user_id=row.user_id,
-            address=client_address(request),
-            family=row.family_id,
-        )
-        session.commit()
-        raise _revoked("This refresh token was already used; every session of it is revoked.")
-    user = session.get(User, row.user_id)
+    address, family, owner = client_address(request), row.family_id, row.user_id
+    if claimed != 1:
+        if not _claim_grace(session, config, row, now):
+            session.rollback()
+            _revoke_family(session, family)
+            audit.record(
+                session, "auth.refresh_reuse", user_id=owner, address=address, family=family
+            )
+            session.commit()
+            raise _revoked("This refresh token was already used; every session of it is revoked.")
+        audit.record(session, "auth.refresh_retry", user_id=owner, address=address, family=family)
+    user = session.get(User, owner)
     if user is None or not user.active:
         session.rollback()
         raise _revoked("The account is disabled.")
-    pair = _issue(session, config, user, row.family_id, row.device)
+    pair = _issue(session, config, user, family, row.device)
+    if claimed == 1:  # a token given again under grace keeps no successor: a 2nd retry revokes
+        _rows(
+            update(RefreshToken)
+            .where(RefreshToken.token_hash == row.token_hash)
+            .values(replaced_by=token_digest(pair.refresh_token)),
+            session,
+        )
     session.commit()
     return pair
 

@@ -47,6 +47,13 @@ def _add_auth_options(parser: argparse.ArgumentParser) -> None:
         metavar="ADDRESS[/BITS]",
         help="believe X-Forwarded-For from this proxy address or network (repeatable)",
     )
+    parser.add_argument(
+        "--refresh-grace",
+        type=int,
+        default=60,
+        metavar="SECONDS",
+        help="a refresh token presented again this soon after its rotation is a lost answer",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -137,7 +144,9 @@ def _config(args: argparse.Namespace) -> Config:
 
 def _with_auth_settings(config: Config, args: argparse.Namespace) -> Config:
     """`config` with the settings of `_add_auth_options`."""
-    return replace(config, trusted_proxies=tuple(args.trusted_proxy))
+    return replace(
+        config, trusted_proxies=tuple(args.trusted_proxy), refresh_grace=args.refresh_grace
+    )
 
 
 def _bind(host: str, port: int) -> socket.socket:

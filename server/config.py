@@ -55,6 +55,8 @@ class Config:
     # Expired tokens are deleted this long after they expire; until then an expired access
     # token still answers `token-expired` (not `unauthorized`).
     token_grace: int = 24 * 3600  # seconds
+    # A refresh token presented again this soon after its rotation is a lost answer (once).
+    refresh_grace: int = 60  # seconds
     event_poll_interval: float = 0.5  # seconds; catches events written by other processes
     # Peers whose X-Forwarded-For is believed (server/proxies.py); none by default.
     trusted_proxies: tuple[Network, ...] = ()

@@ -376,6 +376,8 @@ class RefreshToken(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(index=True)  # purged after expiry
     rotated_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
+    # The token that replaced this one while it may still be presented again (server/auth.py).
+    replaced_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class LoginFailure(Base):

@@ -69,13 +69,62 @@ def test_refresh_rotates_and_reuse_revokes_the_family(any_db_server: ServerProce
     rotated = first.json()
     assert rotated["refresh_token"] != user.refresh_token
     assert Api(anon.base, rotated["access_token"]).get("/me").status == 200
+    newest = anon.post("/auth/refresh", {"refresh_token": rotated["refresh_token"]}).json()
 
+    # The rotated token's successor was used: the client had it, so this is a stolen copy.
     reuse = anon.post("/auth/refresh", {"refresh_token": user.refresh_token})
     assert reuse.status == 401
     assert reuse.json()["type"].endswith("/refresh-revoked")
     # The whole family is gone: the newest refresh token and its access token too.
+    assert anon.post("/auth/refresh", {"refresh_token": newest["refresh_token"]}).status == 401
+    assert Api(anon.base, newest["access_token"]).get("/me").status == 401
+
+
+def test_a_lost_refresh_answer_may_be_retried_once(any_db_server: ServerProcess) -> None:
+    """The client never got the rotated pair (time-out, crash before the keyring write) and
+    presents the old token again: it gets a fresh pair instead of being signed out."""
+    anon = api_for(any_db_server)
+    user = anon.login("chuyenvien2")
+    lost = anon.post("/auth/refresh", {"refresh_token": user.refresh_token}).json()
+    retry = anon.post("/auth/refresh", {"refresh_token": user.refresh_token})
+    assert retry.status == 200
+    fresh = retry.json()
+    assert fresh["refresh_token"] not in (user.refresh_token, lost["refresh_token"])
+    assert Api(anon.base, fresh["access_token"]).get("/me").status == 200
+
+    # A second retry is reuse: the family goes, the fresh pair with it.
+    again = anon.post("/auth/refresh", {"refresh_token": user.refresh_token})
+    assert again.status == 401
+    assert again.json()["type"].endswith("/refresh-revoked")
+    assert Api(anon.base, fresh["access_token"]).get("/me").status == 401
+    assert anon.post("/auth/refresh", {"refresh_token": fresh["refresh_token"]}).status == 401
+
+
+def test_the_lost_answer_itself_revokes_once_the_retry_was_granted(demo: Api) -> None:
+    """Whoever holds the retired successor (the answer was not lost, it was stolen) is caught."""
+    user = demo.login("chuyenvien1")
+    lost = demo.post("/auth/refresh", {"refresh_token": user.refresh_token}).json()
+    fresh = demo.post("/auth/refresh", {"refresh_token": user.refresh_token}).json()
+    assert demo.post("/auth/refresh", {"refresh_token": lost["refresh_token"]}).status == 401
+    assert demo.post("/auth/refresh", {"refresh_token": fresh["refresh_token"]}).status == 401
+
+
+def test_reuse_after_the_grace_window_revokes(any_db_server: ServerProcess) -> None:
+    anon = api_for(any_db_server)
+    user = anon.login("vanthu")
+    rotated = anon.post("/auth/refresh", {"refresh_token": user.refresh_token}).json()
+    engine = create_engine(any_db_server.db_url)
+    try:
+        with engine.begin() as conn:  # the rotation happened two minutes ago (grace: 60 s)
+            conn.execute(
+                text("UPDATE refresh_tokens SET rotated_at = :at WHERE rotated_at IS NOT NULL"),
+                {"at": dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=2)},
+            )
+    finally:
+        engine.dispose()
+    late = anon.post("/auth/refresh", {"refresh_token": user.refresh_token})
+    assert late.status == 401
     assert anon.post("/auth/refresh", {"refresh_token": rotated["refresh_token"]}).status == 401
-    assert Api(anon.base, rotated["access_token"]).get("/me").status == 401
 
 
 def test_logout_revokes(demo: Api) -> None:
