@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, case, or_, select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session, selectinload
 
 from server import audit
@@ -15,27 +15,17 @@ from server.access import require, signed_in
 from server.events import emit
 from server.files import FileRef, file_ref
 from server.inputs import Id, Input, Timestamp
-from server.models import Assignment, Comment, Document, User
+from server.models import NORMAL, Assignment, Comment, Document, DocumentReader, User
 from server.problems import Problem, not_found, problem_responses
 from server.unit_of_work import client_address, commit, get_session
 from server.users import STAFF_ROLES, UserRef, user_ref
+from server.visibility import document_audience, may_see_confidential, visible_documents
 
 router = APIRouter(tags=["documents"])
 ASSIGNERS = ("leader", "secretary", "clerk")  # who routes documents (phân công, chuyển xử lý)
 
 # Inbox order: most urgent first (flash > very urgent > urgent > normal), then nearest deadline.
 _URGENCY_RANK = {"flash": 0, "very_urgent": 1, "urgent": 2, "normal": 3}
-
-
-def visible_documents(user: User) -> Select[int]:
-    """Ids of the documents a user may see: assigned (now or before), created, or the unit's."""
-    if "it_admin" in user.roles:
-        return select(Document.id)
-    assigned = select(Assignment.document_id).where(Assignment.assignee_id == user.id)
-    clauses = [Document.created_by == user.id, Document.id.in_(assigned)]
-    if user.org_unit_id is not None:
-        clauses.append(Document.org_unit_id == user.org_unit_id)
-    return select(Document.id).where(or_(*clauses))
 
 
 class DocumentSummary(BaseModel):
@@ -89,6 +79,7 @@ class DocumentOut(DocumentSummary):
     versions: list[VersionOut]
     assignments: list[AssignmentOut]
     comments: list[CommentOut]
+    readers: list[UserRef]
 
 
 def _my_action(document: Document, user: User) -> str | None:
@@ -150,6 +141,7 @@ def detail(document: Document, user: User) -> DocumentOut:
             for a in document.assignments
         ],
         comments=[_comment_out(c) for c in document.comments],
+        readers=[user_ref(r.user) for r in document.readers],  # type: ignore[misc]
     )
 
 
@@ -166,9 +158,9 @@ def list_documents(
             Assignment.assignee_id == user.id, Assignment.state == "pending"
         )
         rank = case(_URGENCY_RANK, value=Document.urgency, else_=9)
-        query = query.where(Document.id.in_(pending)).order_by(
-            rank, Document.deadline.is_(None), Document.deadline, Document.id
-        )
+        query = query.where(
+            Document.id.in_(pending), Document.id.in_(visible_documents(user))
+        ).order_by(rank, Document.deadline.is_(None), Document.deadline, Document.id)
     else:
         query = query.where(Document.id.in_(visible_documents(user))).order_by(
             Document.created_at.desc(), Document.id.desc()
@@ -184,6 +176,7 @@ def _load(session: Session, document_id: int, user: User) -> Document:
             selectinload(Document.versions),
             selectinload(Document.assignments),
             selectinload(Document.comments),
+            selectinload(Document.readers),
         )
     )
     if document is None:
@@ -226,9 +219,7 @@ def add_assignment(
 ) -> AssignmentOut:
     """Ask someone to act on a document; they hear of it at once (`document.assigned`)."""
     document = _load(session, document_id, user)
-    assignee = session.get(User, body.assignee_id)
-    if assignee is None or not assignee.active:
-        raise Problem(422, "unknown-user", detail="No such user.", ids=[body.assignee_id])
+    assignee = _named_person(session, document, body.assignee_id)
     assignment = Assignment(
         document_id=document.id,
         assignee_id=assignee.id,
@@ -238,7 +229,8 @@ def add_assignment(
     )
     session.add(assignment)
     session.flush()
-    emit(session, "document.assigned", {"document_id": document.id}, {assignee.id})
+    audience = document_audience(session, document, {assignee.id})
+    emit(session, "document.assigned", {"document_id": document.id}, audience)
     audit.record(
         session,
         "document.assign",
@@ -256,6 +248,62 @@ def add_assignment(
         deadline=assignment.deadline,
         state=assignment.state,
     )
+
+
+def _named_person(session: Session, document: Document, user_id: int) -> User:
+    """The active user about to be named on `document` (422 `unknown-user`); a confidential
+    document is never handed to a guest (422 `confidential-to-guest`)."""
+    person = session.get(User, user_id)
+    if person is None or not person.active:
+        raise Problem(422, "unknown-user", detail="No such user.", ids=[user_id])
+    if document.confidentiality != NORMAL and not may_see_confidential(person):
+        raise Problem(
+            422,
+            "confidential-to-guest",
+            title="Confidential document",
+            detail="A confidential document cannot be given to a guest.",
+            ids=[user_id],
+        )
+    return person
+
+
+class ReaderIn(Input):
+    """Body of `POST /documents/{id}/readers`."""
+
+    user_id: Id
+
+
+@router.post(
+    "/documents/{document_id}/readers",
+    response_model=UserRef,
+    status_code=201,
+    responses=problem_responses(404),
+)
+def add_reader(
+    document_id: Id,
+    body: ReaderIn,
+    request: Request,
+    user: Annotated[User, Depends(require(*ASSIGNERS))],
+    session: Annotated[Session, Depends(get_session)],
+) -> UserRef:
+    """Name someone who may read the document (the way to share a confidential one); they
+    hear of it at once (`document.shared`). Naming someone twice changes nothing."""
+    document = _load(session, document_id, user)
+    reader = _named_person(session, document, body.user_id)
+    if session.get(DocumentReader, (document.id, reader.id)) is None:
+        session.add(DocumentReader(document_id=document.id, user_id=reader.id))
+        session.flush()
+        emit(session, "document.shared", {"document_id": document.id}, {reader.id})
+        audit.record(
+            session,
+            "document.share",
+            user_id=user.id,
+            address=client_address(request),
+            target=f"document:{document.id}",
+            reader_id=reader.id,
+        )
+        commit(session)
+    return user_ref(reader)  # type: ignore[return-value]
 
 
 class CommentIn(Input):
@@ -294,7 +342,7 @@ def add_comment(
         session,
         "document.commented",
         {"document_id": document.id, "comment_id": comment.id},
-        interested_users(document) | {user.id},
+        document_audience(session, document, interested_users(document) | {user.id}),
     )
     audit.record(
         session,

@@ -12,16 +12,19 @@ from fastapi import APIRouter, Depends, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, Response
 from pydantic import BaseModel
-from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from server import audit
 from server.access import signed_in
-from server.models import DocumentVersion, FileBlob, Paper, User
+from server.models import FileBlob, User
 from server.problems import not_found, problem_responses
-from server.unit_of_work import get_session
+from server.unit_of_work import client_address, commit, get_session
+from server.visibility import is_confidential_file, may_read_file
 
 router = APIRouter(tags=["files"])
 SHA256 = r"^[0-9a-f]{64}$"
+CACHE_NORMAL = "private, max-age=31536000, immutable"  # the bytes of a hash never change
+CACHE_CONFIDENTIAL = "no-store"  # no copy of a confidential file anywhere on the way
 
 
 class FileStore:
@@ -75,26 +78,6 @@ def add_file(
     return blob
 
 
-def may_read_file(session: Session, user: User, sha256: str) -> bool:
-    """True when the file belongs to a meeting paper or a document version the user can see."""
-    from server.documents import visible_documents
-    from server.meetings import visible_meetings
-    from server.models import AgendaItem
-
-    in_paper = exists(
-        select(Paper.id)
-        .join(AgendaItem, AgendaItem.id == Paper.agenda_item_id)
-        .where(Paper.file_sha256 == sha256, AgendaItem.meeting_id.in_(visible_meetings(user)))
-    )
-    in_document = exists(
-        select(DocumentVersion.id).where(
-            DocumentVersion.file_sha256 == sha256,
-            DocumentVersion.document_id.in_(visible_documents(user)),
-        )
-    )
-    return bool(session.scalar(select(in_paper | in_document)))
-
-
 # The bytes have the media type they were stored with (PDF, images, office files).
 _FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
@@ -113,18 +96,31 @@ def get_file(
     user: Annotated[User, Depends(signed_in)],
     session: Annotated[Session, Depends(get_session)],
 ) -> Response:
-    """The bytes, for a user allowed to see something that references them (else 404)."""
+    """The bytes, for a user allowed to see something that references them (else 404).
+    Every download is audited (who, which file, from which peer); the file of a confidential
+    paper or document is served `no-store`."""
     blob = session.get(FileBlob, sha256)
     if blob is None or not may_read_file(session, user, sha256):
         raise not_found("File")
+    confidential = is_confidential_file(session, sha256)
+    headers = {
+        "ETag": f'"{sha256}"',
+        "Cache-Control": CACHE_CONFIDENTIAL if confidential else CACHE_NORMAL,
+    }
     if request.headers.get("if-none-match", "").strip('"') == sha256:
-        return Response(status_code=304, headers={"ETag": f'"{sha256}"'})
+        return Response(status_code=304, headers=headers)  # the client has them: no download
     store: FileStore = request.app.state.files
     path = store.path(sha256)
     if not path.exists():
         raise not_found("File content")
-    return FileResponse(
-        path,
-        media_type=blob.media_type,
-        headers={"ETag": f'"{sha256}"', "Cache-Control": "private, max-age=31536000, immutable"},
+    audit.record(
+        session,
+        "file.download",
+        user_id=user.id,
+        address=client_address(request),
+        target=f"file:{sha256}",
+        name=blob.name,
+        confidential=confidential,
     )
+    commit(session)
+    return FileResponse(path, media_type=blob.media_type, headers=headers)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Container
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field, model_validator
-from sqlalchemy import Select, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from server import audit
@@ -19,23 +20,9 @@ from server.models import AgendaItem, Attendance, Meeting, User
 from server.problems import Problem, not_found, problem_responses
 from server.unit_of_work import client_address, commit, get_session
 from server.users import UserRef, user_ref
+from server.visibility import visible_meetings, visible_papers
 
 router = APIRouter(tags=["meetings"])
-
-
-def visible_meetings(user: User) -> Select[int]:
-    """Ids of the meetings a user may see (chair, secretary, invitee, creator; IT admin: all)."""
-    if "it_admin" in user.roles:
-        return select(Meeting.id)
-    invited = select(Attendance.meeting_id).where(Attendance.user_id == user.id)
-    return select(Meeting.id).where(
-        or_(
-            Meeting.chair_id == user.id,
-            Meeting.secretary_id == user.id,
-            Meeting.created_by == user.id,
-            Meeting.id.in_(invited),
-        )
-    )
 
 
 class PaperOut(BaseModel):
@@ -109,8 +96,9 @@ def summary(meeting: Meeting, user: User) -> MeetingSummary:
     )
 
 
-def detail(meeting: Meeting, user: User) -> MeetingOut:
-    """The full shape of a meeting, seen by `user`."""
+def detail(meeting: Meeting, user: User, readable: Container[int]) -> MeetingOut:
+    """The full shape of a meeting, seen by `user`: only the papers in `readable` are listed
+    (a confidential paper is left out for everyone not named on it)."""
     return MeetingOut(
         **summary(meeting, user).model_dump(),
         secretary=user_ref(meeting.secretary),
@@ -132,6 +120,7 @@ def detail(meeting: Meeting, user: User) -> MeetingOut:
                         confidentiality=p.confidentiality,
                     )
                     for p in item.papers
+                    if p.id in readable
                 ],
             )
             for item in meeting.agenda
@@ -186,6 +175,11 @@ def _load(session: Session, meeting_id: int, user: User) -> Meeting:
     return meeting
 
 
+def _detail(session: Session, meeting: Meeting, user: User) -> MeetingOut:
+    readable = set(session.scalars(visible_papers(user).where(AgendaItem.meeting_id == meeting.id)))
+    return detail(meeting, user, readable)
+
+
 @router.get("/meetings/{meeting_id}", response_model=MeetingOut, responses=problem_responses(404))
 def get_meeting(
     meeting_id: Id,
@@ -193,7 +187,7 @@ def get_meeting(
     session: Annotated[Session, Depends(get_session)],
 ) -> MeetingOut:
     """One meeting with agenda, papers and attendees (404 when not visible)."""
-    return detail(_load(session, meeting_id, user), user)
+    return _detail(session, _load(session, meeting_id, user), user)
 
 
 class MeetingIn(Input):
@@ -255,4 +249,4 @@ def create_meeting(
         target=f"meeting:{meeting.id}",
     )
     commit(session)
-    return detail(_load(session, meeting.id, user), user)
+    return _detail(session, _load(session, meeting.id, user), user)

@@ -32,7 +32,8 @@ MEETING_STATUSES = ("draft", "scheduled", "in_progress", "ended", "minutes_appro
 ATTENDANCE_STATUSES = ("invited", "accepted", "declined", "delegated", "checked_in")
 PAPER_KINDS = ("main", "reference", "personal", "external")
 URGENCIES = ("normal", "urgent", "very_urgent", "flash")
-CONFIDENTIALITIES = ("normal", "confidential", "secret")
+CONFIDENTIALITIES = ("normal", "confidential", "secret")  # thường, MẬT, TỐI MẬT
+NORMAL = "normal"  # every other level is confidential: only the people named on it see it
 ACTIONS = ("process", "coordinate", "review", "approve", "sign")
 ASSIGNMENT_STATES = ("pending", "done", "returned", "forwarded")
 
@@ -206,6 +207,15 @@ class Paper(Base):
     file: Mapped[FileBlob | None] = relationship(lazy="joined")
 
 
+class PaperReader(Base):
+    """Someone named to read a confidential paper besides the meeting's chair, secretary and
+    creator and the item's presenter (being invited to the meeting is not enough)."""
+
+    __tablename__ = "paper_readers"
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+
+
 # --- documents ------------------------------------------------------------------------------
 
 
@@ -237,6 +247,9 @@ class Document(Base):
     )
     comments: Mapped[list[Comment]] = relationship(
         cascade="all, delete-orphan", order_by="Comment.id"
+    )
+    readers: Mapped[list[DocumentReader]] = relationship(
+        cascade="all, delete-orphan", order_by="DocumentReader.user_id"
     )
 
 
@@ -282,6 +295,16 @@ class Comment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     author: Mapped[User] = relationship(lazy="joined")
+
+
+class DocumentReader(Base):
+    """Someone named to read a confidential document besides its creator and assignees."""
+
+    __tablename__ = "document_readers"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+
+    user: Mapped[User] = relationship(lazy="joined")
 
 
 # --- files and personal notes ---------------------------------------------------------------

@@ -15,6 +15,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,16 +29,20 @@ from server.models import (
     Attendance,
     Comment,
     Document,
+    DocumentReader,
     DocumentVersion,
     Meeting,
     OrgUnit,
     Paper,
+    PaperReader,
     ServerMeta,
     User,
 )
 from server.users import create_user
 
-VN = dt.timezone(dt.timedelta(hours=7), "ICT")  # Asia/Ho_Chi_Minh has had no DST since 1975
+# The demo office's clock: every seeded time is a Hanoi wall-clock time, stored as UTC, whatever
+# the zone of the machine running the server (tzdata supplies the zone where the OS has none).
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DEMO_PASSWORD = "hopdesk-demo"
 # argon2id of DEMO_PASSWORD, computed once: hashing costs ~80 ms each and start-up matters.
 DEMO_PASSWORD_HASH = (
@@ -46,7 +51,14 @@ DEMO_PASSWORD_HASH = (
 )
 PDF_LAYOUT_VERSION = "1"  # bump when server/seed_pdf.py changes: invalidates cached files
 ANCHOR_KEY = "demo_anchor_date"
-CONFIDENTIAL_PAPERS = {"Kế hoạch đảm bảo an toàn thông tin"}  # "MẬT": shown with a watermark
+# Confidential papers ("MẬT", "TỐI MẬT": watermarked, seen only by the people named on them) and
+# their named readers besides the meeting's chair, secretary and the item's presenter.
+CONFIDENTIAL_PAPERS = {
+    "Kế hoạch đảm bảo an toàn thông tin": ("confidential", ("phogiamdoc", "chuyenvien1")),
+    "Phương án ứng cứu sự cố an toàn thông tin mạng": ("secret", ()),
+}
+# Named readers of confidential documents besides their creator and assignees.
+DOCUMENT_READERS = {"12": ("phogiamdoc",)}
 IDS_KEY = "demo_ids"
 
 DEPARTMENT = "Sở Thông tin và Truyền thông tỉnh Hòa Bình"
@@ -204,6 +216,13 @@ def _reanchor(session: Session) -> None:
     )
 
 
+def _confidentiality(summary: str) -> str:
+    """The level a demo document's summary announces (TỐI MẬT before MẬT: it contains it)."""
+    if "tối mật" in summary:
+        return "secret"
+    return "confidential" if "mật" in summary else "normal"
+
+
 class _Seeder:
     """Builds the demo rows; one method per area keeps the data readable."""
 
@@ -284,7 +303,10 @@ class _Seeder:
                     "Công tác đảm bảo an toàn thông tin mạng",
                     "chuyenvien2",
                     25,
-                    [("Kế hoạch đảm bảo an toàn thông tin", "main", "KH")],
+                    [
+                        ("Kế hoạch đảm bảo an toàn thông tin", "main", "KH"),
+                        ("Phương án ứng cứu sự cố an toàn thông tin mạng", "reference", "PA"),
+                    ],
                 ),
                 ("Kết luận của Giám đốc Sở", "giamdoc", 15, []),
             ],
@@ -437,6 +459,7 @@ class _Seeder:
                 for name in invitees
             ],
         )
+        pending_readers: list[tuple[Paper, tuple[str, ...]]] = []
         for order, (item_title, presenter, minutes, papers) in enumerate(agenda, 1):
             item = AgendaItem(
                 order=order,
@@ -458,18 +481,15 @@ class _Seeder:
                     pages=3,
                 )
                 sha = self._file(data, f"{paper_title}.pdf")
-                secret = paper_title in CONFIDENTIAL_PAPERS  # readers see a watermark
-                item.papers.append(
-                    Paper(
-                        title=paper_title,
-                        kind=kind,
-                        file_sha256=sha,
-                        confidentiality="confidential" if secret else "normal",
-                    )
-                )
+                level, readers = CONFIDENTIAL_PAPERS.get(paper_title, ("normal", ()))
+                paper = Paper(title=paper_title, kind=kind, file_sha256=sha, confidentiality=level)
+                item.papers.append(paper)
+                pending_readers.append((paper, readers))
             meeting.agenda.append(item)
         self.s.add(meeting)
         self.s.flush()
+        for paper, readers in pending_readers:
+            self.s.add_all(PaperReader(paper_id=paper.id, user_id=u[r].id) for r in readers)
         self.meeting_ids.append(meeting.id)
 
     # --- documents --------------------------------------------------------------------------
@@ -653,7 +673,21 @@ class _Seeder:
                 "processing",
                 [("giamdoc", "approve", "pending")],
                 "chanhvp",
-                "ttr",
+                "vp",
+            ),
+            (
+                "09",
+                "KH-STTTT",
+                ours,
+                "Kế hoạch",
+                "Kế hoạch bảo vệ bí mật nhà nước năm 2027 (tài liệu tối mật)",
+                "normal",
+                10,
+                "out",
+                "awaiting_signature",
+                [("chanhvp", "process", "done"), ("giamdoc", "sign", "pending")],
+                "chanhvp",
+                "vp",
             ),
         ]
         for index, (
@@ -680,7 +714,7 @@ class _Seeder:
                 summary=summary,
                 doc_type=kind,
                 urgency=urg,
-                confidentiality="confidential" if "mật" in summary else "normal",
+                confidentiality=_confidentiality(summary),
                 direction=direction,
                 status=status,
                 deadline=deadline,
@@ -717,6 +751,9 @@ class _Seeder:
                 )
             self.s.add(document)
             self.s.flush()
+            for reader in (self.users[r] for r in DOCUMENT_READERS.get(num, ())):
+                self.s.add(DocumentReader(document_id=document.id, user_id=reader.id))
+                emit(self.s, "document.shared", {"document_id": document.id}, [reader.id])
             self.document_ids.append(document.id)
             for a in document.assignments:
                 if a.state == "pending":
