@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pymupdf
 import pytest
@@ -119,3 +124,65 @@ def test_reseeding_is_idempotent_and_reanchors_dates(server: ServerProcess) -> N
         for a, b in zip(after, before, strict=True)
     }
     assert set(shift.values()) == {dt.timedelta(days=1)}
+
+
+SEED_ONLY = """
+import sys
+from pathlib import Path
+from server.db import make_engine, session_factory, upgrade
+from server.files import FileStore
+from server.seed import seed_demo
+engine = make_engine(sys.argv[1])
+upgrade(engine)
+seed_demo(session_factory(engine), FileStore(Path(sys.argv[2])))
+"""
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def _seed_under(tz: str, workdir: Path) -> tuple[str, list[tuple[int, str, str]], list[str]]:
+    """Seed a fresh SQLite DB in a child whose local zone is `tz`; its stored anchor day,
+    meeting times and document deadlines (naive UTC as stored)."""
+    workdir.mkdir()
+    db = workdir / "seed.db"
+    env = {**os.environ, "TZ": tz}
+    subprocess.run(
+        [sys.executable, "-c", SEED_ONLY, f"sqlite:///{db}", str(workdir / "files")],
+        env=env,
+        check=True,
+        timeout=120,
+    )
+    with sqlite3.connect(db) as conn:
+        anchor = conn.execute(
+            "SELECT value FROM server_meta WHERE key = 'demo_anchor_date'"
+        ).fetchone()[0]
+        meetings = conn.execute(
+            "SELECT id, starts_at, ends_at FROM meetings ORDER BY id"
+        ).fetchall()
+        deadlines = [
+            row[0]
+            for row in conn.execute("SELECT deadline FROM documents ORDER BY id")
+            if row[0] is not None
+        ]
+    return anchor, meetings, deadlines
+
+
+def test_seed_times_are_hanoi_office_hours_whatever_the_machine_zone(tmp_path: Path) -> None:
+    """The demo's times are Hanoi wall-clock times stored as UTC: a server on a UTC machine
+    and one on a Hanoi machine store the same instants, all in Hanoi office hours."""
+    runs = {
+        tz: _seed_under(tz, tmp_path / tz.replace("/", "-")) for tz in ("UTC", "Asia/Ho_Chi_Minh")
+    }
+    (anchor, meetings, deadlines), other = runs["UTC"], runs["Asia/Ho_Chi_Minh"]
+    if other[0] == anchor:  # else the two runs straddled midnight in Hanoi: days differ
+        assert other == (anchor, meetings, deadlines)
+    assert len(meetings) >= 5
+    assert deadlines
+    for _id, starts, ends in meetings:
+        start, end = (dt.datetime.fromisoformat(t).replace(tzinfo=dt.UTC) for t in (starts, ends))
+        local_start, local_end = start.astimezone(HANOI), end.astimezone(HANOI)
+        assert local_start.date() == local_end.date()
+        assert dt.time(7, 30) <= local_start.time()
+        assert local_end.time() <= dt.time(17, 30)
+    for deadline in deadlines:
+        local = dt.datetime.fromisoformat(deadline).replace(tzinfo=dt.UTC).astimezone(HANOI)
+        assert local.time() == dt.time(17, 0)
