@@ -72,7 +72,7 @@ def test_my_attendance_is_my_own_answer() -> None:
 
 
 def test_detail_has_the_agenda_with_its_papers_and_the_attendees() -> None:
-    out = detail(meeting(), GUEST)
+    out = detail(meeting(), CHAIR, readable={9})
     assert out.chair.full_name == "Nguyễn Văn Hùng"
     assert out.secretary is not None
     assert out.secretary.full_name == "Lê Văn Nam"
@@ -86,6 +86,11 @@ def test_detail_has_the_agenda_with_its_papers_and_the_attendees() -> None:
         ("Bùi Thanh Tùng", "accepted"),
         ("Nguyễn Văn Hùng", "invited"),
     ]
+
+
+def test_detail_leaves_out_the_papers_the_user_may_not_read() -> None:
+    [item] = detail(meeting(), GUEST, readable=set()).agenda
+    assert item.papers == []
 
 
 def test_attendees_chair_and_secretary_hear_of_a_change() -> None:
