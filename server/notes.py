@@ -24,7 +24,11 @@ from server.unit_of_work import commit, get_session
 
 router = APIRouter(tags=["notes"])
 NoteKind = Literal["highlight", "underline", "strike", "ink", "text", "rect"]
-Point = tuple[float, float]
+# Lists of fixed length rather than tuples: the same JSON, and an OpenAPI schema (`items` with
+# `minItems`/`maxItems`) that schemathesis could validate responses against; with tuples'
+# `prefixItems` it reported the document invalid.
+Point = Annotated[list[float], Field(min_length=2, max_length=2)]
+Rect = Annotated[list[float], Field(min_length=4, max_length=4)]
 
 
 class NoteIn(Input):
@@ -33,7 +37,7 @@ class NoteIn(Input):
     target: str = Field(pattern=SHA256, description="SHA-256 of the annotated file")
     page: int = Field(ge=0, le=100_000)
     kind: NoteKind
-    rect: tuple[float, float, float, float] | None = None
+    rect: Rect | None = None
     points: list[Point] | None = Field(default=None, max_length=10_000)
     color: str = Field(default="", max_length=20)
     text: str = Field(default="", max_length=20_000)
