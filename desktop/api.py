@@ -17,7 +17,7 @@ import ssl
 import uuid
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -62,7 +62,7 @@ class Response:
 
     status: int
     headers: Mapping[str, str]
-    body: Any
+    body: object
 
 
 def normalize_server_url(url: str) -> str:
@@ -224,7 +224,7 @@ class ApiClient:
         params: Mapping[str, str | int] | None,
         idempotency_key: str | None,
         token: str | None,
-    ) -> tuple[int, Mapping[str, str], Any]:
+    ) -> tuple[int, Mapping[str, str], object]:
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -249,7 +249,7 @@ class ApiClient:
             log.info("%s %s failed: %r", method, url, exc)
             raise connection_error(self.base_url, exc) from exc
 
-    def _decode(self, resp: aiohttp.ClientResponse, raw: bytes) -> Any:
+    def _decode(self, resp: aiohttp.ClientResponse, raw: bytes) -> object:
         if not raw or resp.status == 204:
             return None
         kind = resp.content_type
@@ -260,7 +260,7 @@ class ApiClient:
         except ValueError as exc:
             raise NotAHopDeskServer(self.base_url, f"invalid JSON: {exc}") from exc
 
-    async def get_json(self, path: str, params: Mapping[str, str | int] | None = None) -> Any:
+    async def get_json(self, path: str, params: Mapping[str, str | int] | None = None) -> object:
         """GET and decode JSON."""
         return (await self.request("GET", path, params=params)).body
 
@@ -271,7 +271,7 @@ class ApiClient:
         *,
         idempotency_key: str | None = None,
         auth: bool = True,
-    ) -> Any:
+    ) -> object:
         """POST JSON (an Idempotency-Key is always sent outside /auth/)."""
         response = await self.request(
             "POST", path, json_body=body, idempotency_key=idempotency_key, auth=auth

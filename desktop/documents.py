@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.domain import Document, DocumentSummary, Event, parse_list
+from desktop.domain import Document, DocumentSummary, Event, json_objects, parse_list
 from desktop.errors import MalformedResponse, ServerUnreachable
 from desktop.refresher import Refresher
 
@@ -65,9 +65,8 @@ class DocumentsService(QObject):
     async def refresh(self) -> None:
         """Load both lists from the server (in parallel), cache them, announce them."""
         api = self.session.api
-        waiting, everything = await asyncio.gather(
-            *(api.get_json("/documents", {"box": box}) for box in BOXES)
-        )
+        answers = await asyncio.gather(*(api.get_json("/documents", {"box": box}) for box in BOXES))
+        waiting, everything = (json_objects(a, "document list") for a in answers)
         parsed = [parse_list(DocumentSummary, p, "document list") for p in (waiting, everything)]
         if self.store is not None:
             self.store.save_documents(self.scope, "inbox", waiting)

@@ -58,6 +58,12 @@ def parse_list(model: type[M], data: object, what: str) -> list[M]:
     return parsed
 
 
+def json_objects(data: object, what: str) -> list[JsonObject]:
+    """A JSON list of objects, as objects: the raw payloads the local cache keeps."""
+    objects: list[JsonObject] = _convert(data, list[JsonObject], what)
+    return objects
+
+
 class OrgUnit(Model, frozen=True):
     """An office unit (phòng, ban)."""
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.domain import Event, Meeting, MeetingSummary, parse_list
+from desktop.domain import Event, Meeting, MeetingSummary, json_objects, parse_list
 from desktop.errors import MalformedResponse, ServerUnreachable
 from desktop.refresher import Refresher
 
@@ -56,9 +56,10 @@ class MeetingsService(QObject):
 
     async def refresh(self) -> None:
         """Load the list from the server, cache it, announce it."""
-        payload = await self.session.api.get_json(
+        answer = await self.session.api.get_json(
             "/meetings", {"start": start_of_today().isoformat()}
         )
+        payload = json_objects(answer, "meeting list")
         meetings = parse_list(MeetingSummary, payload, "meeting list")
         if self.store is not None:
             self.store.save_meetings(self.scope, payload)
