@@ -166,7 +166,7 @@ class ReaderWindow(QMainWindow):
         self.tabs.setTabsClosable(True)
         self.tabs.setMovable(True)
         self.tabs.setDocumentMode(True)
-        self.tabs.tabCloseRequested.connect(lambda i: self.close_tab(self.tab_at(i)))
+        self.tabs.tabCloseRequested.connect(lambda i: self._close_by_user(self.tab_at(i)))
         self.tabs.currentChanged.connect(self._update_title)
         self.setCentralWidget(self.tabs)
         self._add_tab_shortcuts()
@@ -193,7 +193,14 @@ class ReaderWindow(QMainWindow):
     def _close_current(self) -> None:
         tab = self.current_tab()
         if tab is not None:
-            self.close_tab(tab)
+            self._close_by_user(tab)
+
+    def _close_by_user(self, tab: ReaderTab) -> None:
+        """The user closed a tab: with the last one the window goes too (it stayed as an
+        empty grey frame); opening a paper or file brings it back."""
+        self.close_tab(tab)
+        if self.tabs.count() == 0:
+            self.close()
 
     def _step_tab(self, step: int) -> None:
         if self.tabs.count() > 1:

@@ -13,7 +13,7 @@ import shiboken6
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QtMsgType, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTabBar
 from pytestqt.qtbot import QtBot
 
 from desktop.app import Core, Options
@@ -188,6 +188,13 @@ def test_keyboard_closes_and_cycles_tabs(
     QTest.keyClick(window, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.count() == 1
     assert window.current_tab() is second
+    # Closing the last tab closes the window (it stayed, empty and grey); it comes back with
+    # the next paper or file.
+    close_button = window.tabs.tabBar().tabButton(0, QTabBar.ButtonPosition.RightSide)
+    assert close_button is not None
+    close_button.click()
+    assert window.tabs.count() == 0
+    assert not window.isVisible()
 
 
 def test_document_version_and_a_note_that_reaches_the_server(
