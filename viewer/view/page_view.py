@@ -43,6 +43,7 @@ from viewer.render.scheduling import BACKGROUND
 from viewer.view.layout import (
     PAGE_GAP,
     POINTS_TO_PIXELS,
+    Box,
     Layout,
     LayoutMode,
     ZoomMode,
@@ -547,6 +548,12 @@ class PageView(QAbstractScrollArea):
         sizes = self._sizes()
         vp = self.viewport()
         offset = self._offset_in_current_page() if keep_page else 0.0 if page_top else None
+        h = self.horizontalScrollBar()
+        old = self._layout.boxes[self._current] if self._current < len(self._layout.boxes) else None
+        # Where the current page sits across the view: kept when the layout changes under it
+        # (page sizes read after the estimate made the content wider, and each row stays
+        # centred in it), so a narrow page before a wide one does not slide out of view.
+        across = h.value() - old.x if keep_page and old is not None else None
         fitted = fit_zoom(
             sizes, self._mode, self._zoom_mode, (vp.width(), vp.height()), self._current
         )
@@ -556,7 +563,7 @@ class PageView(QAbstractScrollArea):
         self._layout = compute_layout(
             sizes, self._zoom * POINTS_TO_PIXELS, self._mode, vp.width(), self._current
         )
-        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        v = self.verticalScrollBar()
         v.blockSignals(True)
         h.setRange(0, max(0, self._layout.width - vp.width()))
         h.setPageStep(vp.width())
@@ -565,6 +572,11 @@ class PageView(QAbstractScrollArea):
         v.setSingleStep(40)
         h.setSingleStep(40)
         v.blockSignals(False)
+        box = self._layout.boxes[self._current] if self._layout.boxes else None
+        if box is not None and across is not None:
+            h.setValue(box.x + across)
+        elif box is not None and page_top:
+            self._centre_across(box)
         if offset is not None:
             self._scroll_to_page(self._current, offset, request=False)
         self._request_visible()
@@ -579,10 +591,21 @@ class PageView(QAbstractScrollArea):
         assert box is not None
         return max(0.0, (self.verticalScrollBar().value() - box.y) / box.h)
 
+    def _centre_across(self, box: Box) -> None:
+        """Scroll across so the page is centred in the view (its left edge, if it is wider)."""
+        width = self.viewport().width()
+        fits = box.w + 2 * PAGE_GAP <= width
+        self.horizontalScrollBar().setValue(
+            box.x + (box.w - width) // 2 if fits else box.x - PAGE_GAP
+        )
+
     def _scroll_to_page(self, index: int, fraction: float = 0.0, request: bool = True) -> None:
         box = self._layout.boxes[index] if index < len(self._layout.boxes) else None
         if box is None:
             return
+        left = self.horizontalScrollBar().value()
+        if box.x + box.w <= left or box.x >= left + self.viewport().width():
+            self._centre_across(box)  # a page of another width, out of view across
         top = box.y - PAGE_GAP if fraction == 0.0 else box.y + int(fraction * box.h)
         v = self.verticalScrollBar()
         v.blockSignals(True)

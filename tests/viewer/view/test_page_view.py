@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import pymupdf
 import pytest
 from PySide6.QtCore import QEvent, QObject, QRect
 from PySide6.QtGui import QPaintEvent
@@ -15,8 +16,9 @@ from tests.viewer.conftest import same_pixels, wait_painted
 from viewer.document import Document
 from viewer.render.cache import PageKey
 from viewer.render.pool import RenderPool
-from viewer.view.layout import POINTS_TO_PIXELS
+from viewer.view.layout import POINTS_TO_PIXELS, ZoomMode
 from viewer.view.page_view import FrameScrollBar, PageView
+from viewer.view.state import ViewState
 
 
 @pytest.fixture
@@ -226,3 +228,46 @@ def test_an_arriving_page_repaints_only_its_rect_and_a_thumbnail_of_it_nothing(
     qtbot.waitUntil(lambda: pool.cache.get(thumb) is not None, timeout=10_000)
     qtbot.wait(50)
     assert rects == []  # the page shows at its own zoom: its thumbnail changes nothing
+
+
+def test_a_narrow_page_before_a_wide_one_stays_in_view(
+    qtbot: QtBot, pool: RenderPool, tmp_path: Path
+) -> None:
+    """Page sizes are read after the first page's is assumed for all: a much wider second page
+    widens the content, and every row is centred in it. The narrow first page was laid out
+    far right of the view's left edge, off-screen; it stays in view, and going to the wide
+    page brings that one into view too."""
+    src = pymupdf.open()
+    src.new_page(width=300, height=400).insert_text((40, 80), "hẹp", fontsize=20)
+    src.new_page(width=2400, height=400).insert_text((40, 80), "rộng", fontsize=20)
+    path = tmp_path / "widths.pdf"
+    src.save(path)
+    widget = PageView(pool)
+    widget.resize(600, 400)
+    qtbot.addWidget(widget)
+    widget.show()
+    doc = Document.open_path(str(path))
+    try:
+        widget.set_document(doc, state=ViewState(zoom_mode=ZoomMode.CUSTOM.value, zoom=1.0))
+        qtbot.waitUntil(lambda: doc.sizes_complete, timeout=5_000)
+        assert widget.page_layout().width > 2000  # the wide page is known now
+
+        def in_view(page: int) -> bool:
+            box = widget.page_layout().boxes[page]
+            assert box is not None
+            left = widget.horizontalScrollBar().value()
+            return box.x < left + widget.viewport().width() and box.x + box.w > left
+
+        first = widget.page_layout().boxes[0]
+        assert first is not None
+        left = widget.horizontalScrollBar().value()
+        assert left <= first.x
+        assert first.x + first.w <= left + widget.viewport().width()
+        widget.go_to_page(1)
+        assert in_view(1)
+        widget.go_to_page(0)
+        assert in_view(0)
+        wait_painted(qtbot, widget, 0)
+    finally:
+        widget.set_document(None)
+        doc.close()
