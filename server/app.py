@@ -24,6 +24,7 @@ from server import (
 from server.config import Config
 from server.db import make_engine, session_factory, upgrade
 from server.event_bus import BusSettings, EventBus
+from server.housekeeping import Housekeeper
 from server.idempotency import IdempotencyMiddleware
 from server.limits import BodyLimitMiddleware
 
@@ -84,12 +85,16 @@ def create_app(config: Config, *, migrate: bool = True) -> FastAPI:
     )
     events.install_commit_hook(factory, bus)
 
+    housekeeper = Housekeeper(factory, config)
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await bus.start()
+        await housekeeper.start()
         try:
             yield
         finally:
+            await housekeeper.stop()
             await bus.stop()
             engine.dispose()
 
@@ -108,6 +113,7 @@ def create_app(config: Config, *, migrate: bool = True) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = factory
     app.state.bus = bus
+    app.state.housekeeper = housekeeper
     app.state.files = files.FileStore(config.files_dir)
 
     problems.install(app)

@@ -9,12 +9,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import Executable, delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from server import audit, throttle
 from server.access import token_digest
 from server.config import Config
+from server.db import rows_changed
 from server.inputs import Input
 from server.models import AccessToken, RefreshToken, User, utcnow
 from server.passwords import dummy_verify, verify_password
@@ -58,17 +59,10 @@ class TokenPair(BaseModel):
     failed_sign_ins_since_last: FailedSignIns | None = None
 
 
-def _purge_expired(session: Session, before: dt.datetime) -> None:
-    """Delete tokens that expired before `before`, so the token tables do not grow forever."""
-    session.execute(delete(AccessToken).where(AccessToken.expires_at < before))
-    session.execute(delete(RefreshToken).where(RefreshToken.expires_at < before))
-
-
 def _issue(session: Session, config: Config, user: User, family: str, device: str) -> TokenPair:
     from server.users import user_out  # users imports this module
 
     access, refresh, now = _new_token(), _new_token(), utcnow()
-    _purge_expired(session, now - dt.timedelta(seconds=config.token_grace))
     session.add(
         AccessToken(
             token_hash=token_digest(access),
@@ -127,7 +121,7 @@ def login(
     user = session.scalar(select(User).where(User.username == body.username))
     ok = verify_password(user.password_hash, body.password) if user else dummy_verify(body.password)
     if user is None or not ok or not user.active:
-        throttle.record_failure(session, config.sign_in, body.username, address, now)
+        throttle.record_failure(session, body.username, address, now)
         audit.record(
             session, "auth.login_failed", user_id=None, address=address, target=body.username
         )
@@ -147,11 +141,6 @@ def _revoked(detail: str) -> Problem:
     return unauthorized(detail, slug="refresh-revoked")
 
 
-def _rows(statement: Executable, session: Session) -> int:
-    """How many rows an UPDATE changed (the atomic claims below rely on it)."""
-    return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
-
-
 def _claim_grace(session: Session, config: Config, row: RefreshToken, now: dt.datetime) -> bool:
     """Whether a rotated token presented again is a lost answer, not a theft: once, within
     `refresh_grace` of its rotation, and only while its successor was never used.
@@ -167,13 +156,14 @@ def _claim_grace(session: Session, config: Config, row: RefreshToken, now: dt.da
         return False
     if now - row.rotated_at > dt.timedelta(seconds=config.refresh_grace):
         return False
-    once = _rows(
+    once = rows_changed(
+        session,
         update(RefreshToken)
         .where(RefreshToken.token_hash == row.token_hash, RefreshToken.replaced_by == successor)
         .values(replaced_by=None),
-        session,
     )
-    unused = _rows(
+    unused = rows_changed(
+        session,
         update(RefreshToken)
         .where(
             RefreshToken.token_hash == successor,
@@ -181,7 +171,6 @@ def _claim_grace(session: Session, config: Config, row: RefreshToken, now: dt.da
             RefreshToken.revoked_at.is_(None),
         )
         .values(rotated_at=now),
-        session,
     )
     return once == 1 and unused == 1
 
@@ -198,11 +187,11 @@ def refresh(
     if row is None or row.revoked_at is not None or row.expires_at <= now:
         raise _revoked("The refresh token is not valid; sign in again.")
     # Atomic claim: of two concurrent uses of one token only one wins, the other is a reuse.
-    claimed = _rows(
+    claimed = rows_changed(
+        session,
         update(RefreshToken)
         .where(RefreshToken.token_hash == row.token_hash, RefreshToken.rotated_at.is_(None))
         .values(rotated_at=now),
-        session,
     )
     address, family, owner = client_address(request), row.family_id, row.user_id
     if claimed != 1:
@@ -221,11 +210,11 @@ def refresh(
         raise _revoked("The account is disabled.")
     pair = _issue(session, config, user, family, row.device)
     if claimed == 1:  # a token given again under grace keeps no successor: a 2nd retry revokes
-        _rows(
+        rows_changed(
+            session,
             update(RefreshToken)
             .where(RefreshToken.token_hash == row.token_hash)
             .values(replaced_by=token_digest(pair.refresh_token)),
-            session,
         )
     session.commit()
     return pair

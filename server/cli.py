@@ -54,6 +54,13 @@ def _add_auth_options(parser: argparse.ArgumentParser) -> None:
         metavar="SECONDS",
         help="a refresh token presented again this soon after its rotation is a lost answer",
     )
+    parser.add_argument(
+        "--housekeeping-interval",
+        type=float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="how often expired tokens, old idempotency records and sign-in failures are purged",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,7 +152,10 @@ def _config(args: argparse.Namespace) -> Config:
 def _with_auth_settings(config: Config, args: argparse.Namespace) -> Config:
     """`config` with the settings of `_add_auth_options`."""
     return replace(
-        config, trusted_proxies=tuple(args.trusted_proxy), refresh_grace=args.refresh_grace
+        config,
+        trusted_proxies=tuple(args.trusted_proxy),
+        refresh_grace=args.refresh_grace,
+        purge_interval=args.housekeeping_interval,
     )
 
 

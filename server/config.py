@@ -57,6 +57,8 @@ class Config:
     token_grace: int = 24 * 3600  # seconds
     # A refresh token presented again this soon after its rotation is a lost answer (once).
     refresh_grace: int = 60  # seconds
+    idempotency_ttl: int = 7 * 24 * 3600  # seconds a stored answer is kept for a repeat
+    purge_interval: float = 3600  # seconds between purges (server/housekeeping.py)
     event_poll_interval: float = 0.5  # seconds; catches events written by other processes
     # Peers whose X-Forwarded-For is believed (server/proxies.py); none by default.
     trusted_proxies: tuple[Network, ...] = ()

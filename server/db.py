@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Executable, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -39,6 +39,11 @@ def make_engine(url: str) -> Engine:
 def is_postgres(engine: Engine) -> bool:
     """True when the engine talks to PostgreSQL (LISTEN/NOTIFY, advisory locks)."""
     return engine.dialect.name == "postgresql"
+
+
+def rows_changed(session: Session, statement: Executable) -> int:
+    """How many rows an UPDATE or DELETE changed (atomic claims and purges rely on it)."""
+    return int(session.execute(statement).rowcount)  # type: ignore[attr-defined]
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

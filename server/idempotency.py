@@ -6,6 +6,7 @@ change together with the stored response, so a crash can never leave one without
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from sqlalchemy import String
@@ -79,9 +80,10 @@ class IdempotencyMiddleware:
             await run_in_threadpool(session.rollback)
             await self.app(scope, receive, send)  # the endpoint answers 401 as usual
             return
+        digest = RequestDigest(scope, receive)
         stored = await run_in_threadpool(session.get, IdempotencyRecord, (user_id, key))
         if stored is not None:
-            await self._replay(scope, send, stored)
+            await self._replay(scope, send, stored, await digest.finish())
             return
 
         session.info[DEFERRED] = True
@@ -92,7 +94,7 @@ class IdempotencyMiddleware:
             messages.append(message)
 
         try:
-            await self.app(scope, receive, capture)
+            await self.app(scope, digest.receive, capture)
         except BaseException:
             await run_in_threadpool(session.rollback)
             raise
@@ -110,16 +112,21 @@ class IdempotencyMiddleware:
                 status=status,
                 content_type=content_type,
                 body=body,
+                request_hash=await digest.finish(),
             )
             winner = await run_in_threadpool(_store, session, record)
             if winner is not None:  # a concurrent twin committed first: answer as it did
-                await self._replay(scope, send, winner)
+                await self._replay(scope, send, winner, record.request_hash)
                 return
         for message in messages:
             await send(message)
 
-    async def _replay(self, scope: Scope, send: Send, stored: IdempotencyRecord) -> None:
-        if stored.method != scope["method"] or stored.path != scope["path"]:
+    async def _replay(
+        self, scope: Scope, send: Send, stored: IdempotencyRecord, request_hash: str | None
+    ) -> None:
+        # Records stored before request hashes were kept have none: method and path decide.
+        same_hash = stored.request_hash in (None, request_hash)
+        if stored.method != scope["method"] or stored.path != scope["path"] or not same_hash:
             body = _problem(
                 scope,
                 422,
@@ -130,6 +137,37 @@ class IdempotencyMiddleware:
             return
         headers = [(b"idempotent-replayed", b"true")]
         await _send(send, stored.status, stored.body, stored.content_type, headers)
+
+
+class RequestDigest:
+    """SHA-256 of method, path, query and body, taken as the body streams past.
+
+    A key reused for a different body must not replay the first answer, so each record keeps
+    the digest of its request. The body is hashed while the app reads it (no copy is kept, an
+    upload may be large); `finish` reads whatever the app left unread.
+    """
+
+    def __init__(self, scope: Scope, receive: Receive) -> None:
+        self._receive = receive
+        head = f"{scope['method']} {scope['path']}?".encode() + scope.get("query_string", b"")
+        self._hash = hashlib.sha256(head + b"\n")
+        self._done = False
+
+    async def receive(self) -> Message:
+        """The wrapped `receive`, hashing each body chunk."""
+        message = await self._receive()
+        if message["type"] == "http.request":
+            self._hash.update(message.get("body", b""))
+            self._done = not message.get("more_body", False)
+        else:  # http.disconnect: no more body will come
+            self._done = True
+        return message
+
+    async def finish(self) -> str:
+        """The digest of the whole request (reading the rest of the body if needed)."""
+        while not self._done:
+            await self.receive()
+        return self._hash.hexdigest()
 
 
 def _unstorable(scope: Scope, key: str) -> bytes | None:

@@ -424,7 +424,9 @@ class IdempotencyRecord(Base):
     status: Mapped[int] = mapped_column(Integer)
     content_type: Mapped[str] = mapped_column(String(100), default="")
     body: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # SHA-256 of method, path, query and body: the same key with another body is refused.
+    request_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)  # purged
 
 
 class ServerMeta(Base):

@@ -71,12 +71,8 @@ def retry_after(
     return math.ceil(wait) if wait > 0 else None
 
 
-def record_failure(
-    session: Session, limits: SignInLimits, username: str, address: str, now: dt.datetime
-) -> None:
+def record_failure(session: Session, username: str, address: str, now: dt.datetime) -> None:
     """Count a wrong password (for a known account: also towards its owner's next notice)."""
-    stale = now - dt.timedelta(seconds=limits.window)
-    session.execute(delete(LoginFailure).where(LoginFailure.at < stale))
     session.add(LoginFailure(username=username, address=address, at=now))
     session.execute(
         update(User)

@@ -45,6 +45,22 @@ def test_same_key_for_another_request_is_refused(shared: Api) -> None:
     assert other.json()["type"].endswith("/idempotency-key-reused")
 
 
+def test_same_key_with_another_body_is_refused_not_replayed(shared: Api) -> None:
+    """A client bug (or a reused key) must not be told its different request succeeded."""
+    leader = shared.login("giamdoc")
+    before = _comment_count(leader, 1)
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    assert leader.post("/documents/1/comments", {"text": "Đồng ý"}, headers=key).status == 201
+    other = leader.post("/documents/1/comments", {"text": "Không đồng ý"}, headers=key)
+    assert other.status == 422
+    assert other.headers["content-type"] == "application/problem+json"
+    assert other.json()["type"].endswith("/idempotency-key-reused")
+    assert other.headers.get("idempotent-replayed") is None
+    same = leader.post("/documents/1/comments", {"text": "Đồng ý"}, headers=key)
+    assert same.headers.get("idempotent-replayed") == "true"
+    assert _comment_count(leader, 1) == before + 1
+
+
 def test_errors_are_replayed_too_but_not_401(shared: Api) -> None:
     leader = shared.login("giamdoc")
     key = {"Idempotency-Key": str(uuid.uuid4())}
