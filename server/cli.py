@@ -11,7 +11,7 @@ import getpass
 import logging
 import socket
 import sys
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -122,14 +122,9 @@ def _add_transport_options(parser: argparse.ArgumentParser) -> None:
 def _transport_limits(args: argparse.Namespace) -> TransportLimits:
     from server.transport import TransportLimits, fitted_limits, raise_fd_limit
 
-    limits = TransportLimits(
-        read_timeout=args.read_timeout,
-        max_connections=args.max_connections,
-        max_request_line=args.max_request_line,
-        max_header_size=args.max_header_size,
-        max_headers=args.max_headers,
-        max_head_size=args.max_head_size,
-    )
+    # Each limit has the flag of its name (`max_headers` is `--max-headers`).
+    names = [field.name for field in fields(TransportLimits)]
+    limits = TransportLimits(**{name: getattr(args, name) for name in names})
     return fitted_limits(limits, raise_fd_limit())
 
 

@@ -7,6 +7,8 @@ an app error although the response it just sent promised keep-alive. `GuardedHtt
 a read timeout, head limits and a connection cap to it; `KeepConnectionAfterError` keeps a
 connection usable after an error answer. Every refusal is a problem-details answer sent with
 `Connection: close`, followed by a lingering close so the client reads it instead of a reset.
+The subclass relies on uvicorn's parser callbacks and request-cycle attributes;
+tests/server/test_transport.py fails if a uvicorn release changes them.
 """
 
 from __future__ import annotations
