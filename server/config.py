@@ -34,7 +34,7 @@ class SignInLimits:
     per_account_address: Backoff = Backoff(free=3)
     # Any account from one address: generous, a whole office may share one NAT address (and
     # every local demo client shares 127.0.0.1).
-    per_address: Backoff = Backoff(free=20)
+    per_address: Backoff = Backoff(free=50)
     # One account from many addresses, counted in distinct addresses, held only against the
     # addresses that failed on it: a new address (the owner's) is never held back by it.
     per_account: Backoff = Backoff(free=5)
