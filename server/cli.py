@@ -207,6 +207,9 @@ def serve(args: argparse.Namespace) -> int:
             ssl_certfile=str(args.tls_cert) if args.tls_cert else None,
             ssl_keyfile=str(args.tls_key) if args.tls_key else None,
             timeout_graceful_shutdown=3,
+            # Event messages are ~100 bytes: compressing them saves nothing and costs a zlib
+            # context per stream (memory) and a compression per message per stream (CPU).
+            ws_per_message_deflate=False,
         )
     )
     server.run(sockets=[sock])

@@ -80,6 +80,20 @@ class Api:
         )
 
 
+def meeting_body(secretary: Api, invitees: list[int], title: str) -> dict[str, Any]:
+    """A `POST /meetings` body chaired by `secretary`; its `meeting.updated` reaches invitees."""
+    return {
+        "title": title,
+        "starts_at": "2026-12-01T08:00:00+07:00",
+        "ends_at": "2026-12-01T09:00:00+07:00",
+        "location": "Phòng họp tầng 3",
+        "online": False,
+        "chair_id": secretary.user["id"],
+        "secretary_id": secretary.user["id"],
+        "invitee_ids": invitees,
+    }
+
+
 def api_for(server: ServerProcess) -> Api:
     """An anonymous client of a server (trusting its self-signed cert under TLS)."""
     context = None

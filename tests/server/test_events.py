@@ -10,7 +10,7 @@ import pytest
 import websockets
 
 from tests.fixtures.server import ServerFactory, ServerProcess
-from tests.server.conftest import Api, api_for
+from tests.server.conftest import Api, api_for, meeting_body
 
 
 def _ws_url(server: ServerProcess, since: int) -> str:
@@ -44,19 +44,7 @@ async def _receive(sock: Any, count: int, within: float = 10.0) -> list[dict[str
 
 def _meeting(secretary: Api, invitees: list[int], title: str) -> dict[str, Any]:
     """Create a meeting inviting these users (its `meeting.updated` goes to them)."""
-    reply = secretary.post(
-        "/meetings",
-        {
-            "title": title,
-            "starts_at": "2026-12-01T08:00:00+07:00",
-            "ends_at": "2026-12-01T09:00:00+07:00",
-            "location": "Phòng họp tầng 3",
-            "online": False,
-            "chair_id": secretary.user["id"],
-            "secretary_id": secretary.user["id"],
-            "invitee_ids": invitees,
-        },
-    )
+    reply = secretary.post("/meetings", meeting_body(secretary, invitees, title))
     assert reply.status == 201, reply.body
     return dict(reply.json())
 

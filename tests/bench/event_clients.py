@@ -1,0 +1,108 @@
+"""Many event-stream clients in one process, for tests/bench/events.py (started by it).
+
+Reads a JSON list of `[url, token, since]` on its first stdin line, opens one WebSocket per entry
+(Authorization header, like the desktop) and keeps every stream open: a closed stream reconnects
+after a short jittered pause with `since` = the last seq it received, as the desktop does. Then it
+answers one-line commands on stdin, each with one JSON line on stdout:
+  `count MEETING_ID` -> how many streams received the event of that meeting;
+  `open`             -> how many streams are connected now;
+  `report`           -> arrival times per meeting id, and each stream's received seqs;
+  `quit`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import resource
+import sys
+import time
+from collections import defaultdict
+from typing import Any
+
+import websockets
+from websockets.asyncio.client import connect
+
+
+class Client:
+    """One stream: its received seqs, reconnecting from the last one."""
+
+    def __init__(self, url: str, token: str, since: int, board: Board) -> None:
+        self.url = url
+        self.token = token
+        self.since = since
+        self.board = board
+        self.seqs: list[int] = []
+        self.open = False
+
+    async def run(self) -> None:
+        rng = random.Random()
+        while True:
+            try:
+                async with connect(
+                    f"{self.url}?since={self.since}",
+                    additional_headers={"Authorization": f"Bearer {self.token}"},
+                    open_timeout=60,
+                    ping_interval=20,  # the desktop client's heartbeat
+                    max_queue=None,
+                ) as sock:
+                    self.open = True
+                    async for raw in sock:
+                        self.receive(raw)
+            except (OSError, TimeoutError, websockets.WebSocketException):
+                pass
+            self.open = False
+            await asyncio.sleep(rng.uniform(0.1, 1.0))
+
+    def receive(self, raw: str | bytes) -> None:
+        now = time.time()
+        event = json.loads(raw)
+        if event["type"] == "stream.resync":
+            raise RuntimeError(f"unexpected resync at {self.since}")
+        self.seqs.append(event["seq"])
+        self.since = event["seq"]
+        meeting = event["data"].get("meeting_id")
+        if meeting is not None:
+            self.board.arrivals[meeting].append(now)
+
+
+class Board:
+    """What all streams of this process saw."""
+
+    def __init__(self) -> None:
+        self.arrivals: dict[int, list[float]] = defaultdict(list)
+
+
+async def main() -> None:
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=1 << 26)  # the list of streams is one line
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    entries = json.loads(await reader.readline())
+    board = Board()
+    clients = [Client(url, token, since, board) for url, token, since in entries]
+    tasks = [asyncio.create_task(c.run()) for c in clients]
+    while line := (await reader.readline()).decode().strip():
+        command, _, arg = line.partition(" ")
+        answer: Any
+        if command == "count":
+            answer = len(board.arrivals.get(int(arg), ()))
+        elif command == "open":
+            answer = sum(c.open for c in clients)
+        elif command == "report":
+            answer = {"arrivals": board.arrivals, "streams": [c.seqs for c in clients]}
+        else:
+            break
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+if __name__ == "__main__":
+    import uvloop
+
+    uvloop.run(main())
