@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib
 import logging
 import multiprocessing
@@ -265,10 +266,19 @@ def build_core(options: Options, notifier: Notifier, log_path: Path) -> Core:
     )
 
 
-async def open_store(core: Core) -> None:
-    """Open the local cache in a thread: migrations and, after an unclean shutdown, a read of
-    the whole file must not freeze the first window."""
-    core.cache_was_reset = bool(await asyncio.to_thread(core.store.open))
+async def prepare(core: Core, spec: str = FRONTEND) -> Frontend:
+    """Open the local cache and ready the keyring in threads while the GUI thread imports the
+    UI: the migrations, after an unclean shutdown a read of the whole cache, and the keyring's
+    backend discovery (D-Bus) must not hold up the first window. Then `gc.freeze()`: what
+    start-up imported stays for good, so later collections on the GUI thread skip it."""
+    loop = asyncio.get_running_loop()
+    opening = loop.run_in_executor(None, core.store.open)  # starts now, not at the next await
+    keyring_ready = loop.run_in_executor(None, lambda: core.secrets.available)
+    frontend = load_frontend(spec)
+    core.cache_was_reset = bool(await opening)
+    await keyring_ready
+    gc.freeze()
+    return frontend
 
 
 def load_frontend(spec: str = FRONTEND) -> Frontend:
@@ -348,11 +358,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     async def run() -> int:
         core = build_core(options, notifier, log_path)
-        await open_store(core)
+        frontend = await prepare(core)
         core.demo = demo
         i18n.install(app, options.lang or core.config.settings.language)
         try:
-            return await load_frontend().run(core, options)
+            return await frontend.run(core, options)
         finally:
             await core.aclose()
 

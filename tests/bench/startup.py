@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -87,13 +88,23 @@ def user_env(base: Path) -> dict[str, str]:
     return env
 
 
-def run_once(cmd: list[str], home: Path | None = None) -> int:
-    """One new process (user dirs under `home`, or fresh ones); returns its `ready` ms."""
+def children_cpu_ms() -> float:
+    """CPU time (user + system) of every child process waited for so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (usage.ru_utime + usage.ru_stime) * 1000
+
+
+def run_once(cmd: list[str], home: Path | None = None, cpu: list[int] | None = None) -> int:
+    """One new process (user dirs under `home`, or fresh ones); returns its `ready` ms and
+    appends the CPU time it and its children used, start to exit, to `cpu`."""
     with tempfile.TemporaryDirectory(prefix="hopdesk-bench-") as tmp:
         env = user_env(home or Path(tmp))
+        before = children_cpu_ms()
         out = subprocess.run(
             cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False
         )
+        if cpu is not None:
+            cpu.append(round(children_cpu_ms() - before))
     lines = [line for line in out.stdout.splitlines() if line.startswith("ready ")]
     if out.returncode != 0 or len(lines) != 1:
         raise RuntimeError(f"{cmd} failed ({out.returncode}):\n{out.stdout}\n{out.stderr[-2000:]}")
@@ -131,16 +142,17 @@ def measure(runs: int, fresh: bool, base: Path, server_url: str) -> dict[str, ob
     print(f"warm-up (not counted): remembered {run_once(remembered, user_home)} ms", flush=True)
     if demo_home is not None:
         print(f"warm-up (not counted): demo {run_once(demo, demo_home)} ms", flush=True)
-    figures: dict[str, list[int]] = {"bare_pyside6": [], "remembered": [], "demo": []}
+    programs = {"bare_pyside6": (bare, None), "remembered": (remembered, user_home)}
+    programs["demo"] = (demo, demo_home)
+    figures: dict[str, list[int]] = {name: [] for name in programs}
+    cpu: dict[str, list[int]] = {name: [] for name in programs}
     for i in range(runs):
-        figures["bare_pyside6"].append(run_once(bare))
-        figures["remembered"].append(run_once(remembered, user_home))
-        figures["demo"].append(run_once(demo, demo_home))
-        print(
-            f"run {i + 1}: " + ", ".join(f"{k} {v[-1]} ms" for k, v in figures.items()), flush=True
-        )
+        for name, (cmd, home) in programs.items():
+            figures[name].append(run_once(cmd, home, cpu[name]))
+        print(f"run {i + 1}: " + ", ".join(f"{k} {v[-1]} ms" for k, v in figures.items()))
     medians = {name: statistics.median(values) for name, values in figures.items()}
-    bare_ms = medians["bare_pyside6"]
+    cpu_medians = {name: statistics.median(values) for name, values in cpu.items()}
+    bare_ms, bare_cpu = medians["bare_pyside6"], cpu_medians["bare_pyside6"]
     return {
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "runs": runs,
@@ -150,6 +162,13 @@ def measure(runs: int, fresh: bool, base: Path, server_url: str) -> dict[str, ob
         "median_ms": medians,
         "median_ratio_remembered_over_bare": round(medians["remembered"] / bare_ms, 2),
         "median_ratio_demo_over_bare": round(medians["demo"] / bare_ms, 2),
+        # Less sensitive to a busy machine than wall time: CPU of the whole process (and, for
+        # the demo, of its server child), start to exit.
+        "cpu_ms": cpu,
+        "median_cpu_ms": cpu_medians,
+        "median_cpu_ratio_remembered_over_bare": round(cpu_medians["remembered"] / bare_cpu, 2),
+        "median_cpu_ratio_demo_over_bare": round(cpu_medians["demo"] / bare_cpu, 2),
+        "load_average_at_end": os.getloadavg()[0],
     }
 
 
