@@ -7,7 +7,8 @@ body. Here each operation gets:
   (`signed_in`), 403 when it needs a role (`require(...)`), 422 when it takes parameters or a
   body, 400 (malformed JSON) and 413 (body limit) when it takes a body;
 - what its handler raises on purpose, declared on the route with `problems.problem_responses(...)`;
-all with the RFC 9457 schema below as `application/problem+json`.
+all with the RFC 9457 schema below as `application/problem+json`. Operations that need a
+signed-in user say so (`bearer` security) and, when they change state, take `Idempotency-Key`.
 """
 
 from __future__ import annotations
@@ -22,12 +23,21 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.access import require, signed_in
+from server.idempotency import EXEMPT_PREFIX, MAX_KEY, UNSAFE
 from server.problems import MEDIA_TYPE, TYPE_BASE, title_for
 
 PROBLEM_REF = "#/components/schemas/Problem"
 _HEADERS: dict[int, dict[str, Any]] = {
     401: {"WWW-Authenticate": {"description": "`Bearer`", "schema": {"type": "string"}}},
     429: {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}},
+}
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Applies the request once; a repeat gets the stored answer (docs/contract.md)",
+    "schema": {"type": "string", "maxLength": MAX_KEY},
 }
 
 
@@ -65,11 +75,15 @@ def _is_role_check(call: object) -> bool:
     return getattr(call, "__qualname__", "").startswith(f"{require.__qualname__}.")
 
 
+def _needs_sign_in(route: APIRoute) -> bool:
+    return signed_in in _calls(route.dependant)
+
+
 def problem_statuses(route: APIRoute) -> set[int]:
     """Every problem status the route can answer with."""
     statuses = {s for s in route.responses if isinstance(s, int) and s >= 400}
     calls = list(_calls(route.dependant))
-    if signed_in in calls:
+    if _needs_sign_in(route):
         statuses.add(401)
     if any(_is_role_check(c) for c in calls):
         statuses.add(403)
@@ -95,13 +109,23 @@ def _document(schema: dict[str, Any], prefix: str, routers: Sequence[APIRouter])
     routes = [r for router in routers for r in router.routes if isinstance(r, APIRoute)]
     for route in routes:
         for method in route.methods or ():
-            operation = schema["paths"][prefix + route.path_format][method.lower()]
+            path = prefix + route.path_format
+            operation = schema["paths"][path][method.lower()]
+            statuses = problem_statuses(route)
+            if _needs_sign_in(route):
+                operation["security"] = [{"bearer": []}]
+                if method in UNSAFE and not path.startswith(EXEMPT_PREFIX):
+                    operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+                    statuses.add(422)  # a key reused for another request
             responses: dict[str, Any] = operation["responses"]
-            for status in problem_statuses(route):
+            for status in statuses:
                 declared = route.responses.get(status, {}).get("description")
                 responses[str(status)] = _problem_response(status, declared)
             operation["responses"] = dict(sorted(responses.items()))
-    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    schema.setdefault("components", {})["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer", "description": "An access token"}
+    }
+    components = schema["components"].setdefault("schemas", {})
     # FastAPI's own 422 shapes are replaced everywhere above.
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)

@@ -97,3 +97,13 @@ def test_no_redirect_to_the_host_header(demo_server: ServerProcess) -> None:
     assert reply.getheader("location") is None
     assert reply.status == 404
     assert reply.getheader("content-type") == PROBLEM
+
+
+def test_sign_in_and_idempotency_are_documented(document: dict[str, Any]) -> None:
+    """A generated client knows which operations need the bearer token and take a key."""
+    assert document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    for (method, path), operation in _operations(document).items():
+        public = path.startswith("/auth/") or path == "/health"
+        assert ("security" not in operation) == public, (method, path)
+        keys = [p for p in operation.get("parameters", []) if p["name"] == "Idempotency-Key"]
+        assert bool(keys) == (method != "GET" and not public), (method, path)
