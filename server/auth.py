@@ -21,7 +21,7 @@ from server.models import AccessToken, RefreshToken, User, utcnow
 from server.passwords import dummy_verify, verify_password
 from server.problems import Problem, problem_responses, unauthorized
 from server.throttle import FailedSignIns
-from server.unit_of_work import client_address, get_session
+from server.unit_of_work import client_address, get_session, proxy_detail
 
 router = APIRouter(tags=["auth"])
 
@@ -104,11 +104,16 @@ def login(
 ) -> TokenPair:
     """Exchange a user name and password for a token pair."""
     config: Config = request.app.state.config
-    address, now = client_address(request), utcnow()
+    address, now, via = client_address(request), utcnow(), proxy_detail(request)
     wait = throttle.retry_after(session, config.sign_in, body.username, address, now)
     if wait is not None:
         audit.record(
-            session, "auth.login_limited", user_id=None, address=address, target=body.username
+            session,
+            "auth.login_limited",
+            user_id=None,
+            address=address,
+            target=body.username,
+            **via,
         )
         session.commit()
         raise Problem(
@@ -123,7 +128,12 @@ def login(
     if user is None or not ok or not user.active:
         throttle.record_failure(session, body.username, address, now)
         audit.record(
-            session, "auth.login_failed", user_id=None, address=address, target=body.username
+            session,
+            "auth.login_failed",
+            user_id=None,
+            address=address,
+            target=body.username,
+            **via,
         )
         session.commit()
         raise Problem(
@@ -132,7 +142,8 @@ def login(
     failures = throttle.record_success(session, user, address)
     pair = _issue(session, config, user, secrets.token_hex(16), body.device or "")
     pair.failed_sign_ins_since_last = failures
-    audit.record(session, "auth.login", user_id=user.id, address=address, device=body.device or "")
+    device = body.device or ""
+    audit.record(session, "auth.login", user_id=user.id, address=address, device=device, **via)
     session.commit()
     return pair
 

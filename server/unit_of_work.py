@@ -49,3 +49,9 @@ def client_address(request: HTTPConnection) -> str:
     if not proxies:
         return peer
     return proxies_address(peer, request.headers.getlist("x-forwarded-for"), proxies)
+
+
+def proxy_detail(request: HTTPConnection) -> dict[str, str]:
+    """`{"via": peer}` for the audit row when a trusted proxy named another client, else {}."""
+    peer = request.client.host if request.client else ""
+    return {"via": peer} if client_address(request) != peer else {}
