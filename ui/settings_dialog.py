@@ -8,7 +8,6 @@ not here: only the machine policy sets it (desktop/config.py `POLICY_ONLY`).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
@@ -23,14 +22,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.config import UPDATE_CHANNELS
+from desktop.config import UPDATE_CHANNELS, Config
 
 
 class SettingsDialog(QDialog):
     """Edits the user layer of `Config`; `changes` holds what the user changed after accept."""
 
     def __init__(
-        self, config: Any, parent: QWidget | None = None, *, demo_server: str | None = None
+        self, config: Config, parent: QWidget | None = None, *, demo_server: str | None = None
     ) -> None:
         """`demo_server`: the address of the demo server this process started (`--demo`): shown,
         not editable, never saved (it changes at every start)."""
@@ -38,7 +37,7 @@ class SettingsDialog(QDialog):
         self.config = config
         self.demo_server = demo_server
         settings = config.settings
-        self.changes: dict[str, Any] = {}
+        self.changes: dict[str, object] = {}
 
         self.language = QComboBox(self)
         self.language.addItem("Tiếng Việt", "vi")
@@ -136,9 +135,9 @@ class SettingsDialog(QDialog):
             self.retranslate()
         super().changeEvent(event)
 
-    def values(self) -> dict[str, Any]:
+    def values(self) -> dict[str, object]:
         """What the editors hold now (unlocked keys only)."""
-        values: dict[str, Any] = {
+        values: dict[str, object] = {
             "language": self.language.currentData(),
             "server_url": self.server_url.text().strip(),
             "proxy": self.proxy.text().strip() or None,

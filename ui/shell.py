@@ -277,7 +277,7 @@ class QtFrontend(QObject):
         ):
             app = QApplication.instance()
             if app is not None:
-                i18n.install(app, dialog.changes["language"])
+                i18n.install(app, str(dialog.changes["language"]))
         dialog.deleteLater()
 
     def _ready(self) -> None:
