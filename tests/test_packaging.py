@@ -16,3 +16,4 @@ def test_licence_is_an_spdx_expression_with_its_files() -> None:
     for name in project["license-files"]:
         assert (ROOT / name).is_file(), name
     assert "GNU AFFERO GENERAL PUBLIC LICENSE" in (ROOT / "LICENSE").read_text()
+    assert "ISC License" in (ROOT / "resources" / "icons" / "LICENSE").read_text()

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from resources import icons
+
 DISTRIBUTION = "hopdesk"
 
 
@@ -35,7 +37,9 @@ class Component:
 
 
 # Shipped as files, not as a Python package, so not in the metadata (resources/icons/LICENSE).
-FILE_COMPONENTS: tuple[Component, ...] = ()
+FILE_COMPONENTS: tuple[Component, ...] = (
+    Component(f"{icons.SET_NAME} icons", icons.SET_VERSION, icons.SET_LICENCE),
+)
 
 
 def licence_of(dist: metadata.Distribution) -> str:

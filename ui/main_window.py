@@ -86,7 +86,7 @@ class MainWindow(QMainWindow):
         self.nav = QListWidget(self)
         self.nav.setObjectName("navigation")
         self.nav.setIconSize(QSize(22, 22))
-        self.nav.setFixedWidth(190)
+        self.nav.setFixedWidth(160)  # the three page names fit; the lists get the width
         style = self.style()
         icons = [
             style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView),

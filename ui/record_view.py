@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Generic, TypeVar
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -21,6 +22,7 @@ from ui.table_model import RECORD_ROLE, CollatingProxy, RecordTableModel
 
 T = TypeVar("T")
 MAX_COLUMN_WIDTH = 220  # the summary (trích yếu) or title column gets the rest
+MAIN_COLUMN_SHARE = 0.4  # ... and at least this share of the width: the others shrink (tooltips)
 
 
 class RecordView(QWidget, Generic[T]):
@@ -131,15 +133,29 @@ class RecordView(QWidget, Generic[T]):
             self._fit_columns()
 
     def _fit_columns(self) -> None:
-        """Columns fit their contents up to a cap; the main column takes what is left."""
+        """Columns fit their contents up to a cap; the main column takes what is left, but at
+        least `MAIN_COLUMN_SHARE` of the width: with seven columns the trích yếu was cut to a
+        few words at the default window size. Cut cells show their full text as a tooltip."""
         header = self.table.horizontalHeader()
         stretch = self.stretch_column()
-        for col in range(self.model.columnCount()):
-            if col != stretch:
-                header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-                self.table.resizeColumnToContents(col)
-                header.resizeSection(col, min(header.sectionSize(col), MAX_COLUMN_WIDTH))
+        others = [col for col in range(self.model.columnCount()) if col != stretch]
+        for col in others:
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.table.resizeColumnToContents(col)
+            header.resizeSection(col, min(header.sectionSize(col), MAX_COLUMN_WIDTH))
+        room = self.table.viewport().width() * (1 - MAIN_COLUMN_SHARE)
+        used = sum(header.sectionSize(col) for col in others)
+        if used > room > 0:
+            for col in others:
+                narrower = int(header.sectionSize(col) * room / used)
+                header.resizeSection(col, max(narrower, header.minimumSectionSize()))
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Share the new width out again."""
+        super().resizeEvent(event)
+        if self.model.rowCount():
+            self._fit_columns()
 
     def selected_record(self) -> T | None:
         """The record of the current row, if any."""

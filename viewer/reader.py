@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from resources.icons import icon
 from viewer.annotations.export import export_annotated_copy, import_annotations
 from viewer.annotations.model import Annotation, AnnotationModel
 from viewer.annotations.notes_panel import NotesPanel, connect_notes
@@ -48,6 +49,16 @@ from viewer.view.watermark import WatermarkSpec
 from viewer.view.widget import ViewerWidget
 
 log = logging.getLogger(__name__)
+
+TOOL_ICONS = {  # Lucide names (resources/icons.py)
+    Tool.SELECT: "mouse-pointer",
+    Tool.HIGHLIGHT: "highlighter",
+    Tool.UNDERLINE: "underline",
+    Tool.STRIKEOUT: "strikethrough",
+    Tool.NOTE: "sticky-note",
+    Tool.INK: "pen-line",
+    Tool.RECT: "square",
+}
 
 
 def _same_notes(a: list[Annotation], b: list[Annotation]) -> bool:
@@ -124,8 +135,10 @@ class Reader(QWidget):
         self.no_notes.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._notes_layout.addWidget(self.no_notes)
         self.side = QTabWidget(self)
-        self.side.addTab(self.notes_page, self.tr("My notes"))
-        self.side.addTab(self.signatures, self.tr("Signatures"))
+        self.side.addTab(self.notes_page, icon("notebook-pen"), self.tr("My notes"))
+        self.side.addTab(self.signatures, icon("signature"), self.tr("Signatures"))
+        for index in range(self.side.count()):
+            self.side.setTabToolTip(index, self.side.tabText(index))
 
         self.toolbar = QToolBar(self)
         self._build_toolbar()
@@ -164,8 +177,10 @@ class Reader(QWidget):
         self.tool_group = QActionGroup(self)
         self.tool_group.setExclusive(True)
         self.tool_actions: dict[Tool, QAction] = {}
+        # Icons with the names as tooltips: seven tool names, the colour and the two export
+        # commands did not fit a toolbar at the reader's default width.
         for tool, text in self._tool_texts().items():
-            action = QAction(text, self)
+            action = QAction(icon(TOOL_ICONS[tool]), text, self)
             action.setCheckable(True)
             action.setChecked(tool is self._tool)
             action.triggered.connect(lambda _checked=False, t=tool: self.set_tool(t))
@@ -179,9 +194,12 @@ class Reader(QWidget):
         self.color_box.activated.connect(lambda i: self.set_color(str(self.color_box.itemData(i))))
         self.toolbar.addWidget(self.color_box)
         self.toolbar.addSeparator()
-        self.export_action = QAction(self.tr("Export notes into a copy…"), self)
+        self.export_action = QAction(
+            icon("file-output"), self.tr("Export notes into a copy…"), self
+        )
         self.export_action.triggered.connect(lambda _checked=False: self.choose_export())
-        self.import_action = QAction(self.tr("Import notes from a PDF…"), self)
+        import_text = self.tr("Import notes from a PDF…")
+        self.import_action = QAction(icon("file-input"), import_text, self)
         self.import_action.triggered.connect(lambda _checked=False: self.choose_import())
         self.toolbar.addAction(self.export_action)
         self.toolbar.addAction(self.import_action)

@@ -38,6 +38,7 @@ def test_components_are_the_runtime_dependencies_with_their_licences() -> None:
     assert "AFFERO" in components["pymupdf"].licence.upper()
     assert components["tomli_w"].licence == "MIT License"  # only a trove classifier
     assert "pytest" not in components  # a test tool is not bundled
+    assert components["lucide icons"].licence == "ISC AND MIT"  # resources/icons/LICENSE
     assert all(c.version and c.licence != "?" for c in components.values())
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -124,3 +125,18 @@ def test_a_new_meeting_appears_without_reload(
     )
     aio(until(lambda: window.meetings_view.model.rowCount() == before + 1))
     assert "Họp đột xuất về phòng chống bão lụt" in column(window.meetings_view, "title")
+
+
+def test_the_summary_keeps_its_share_at_the_default_size(
+    window: MainWindow, qapp: QApplication, vietnamese: None
+) -> None:
+    """With seven columns the trích yếu was cut to a few words at the default window size."""
+    for row, view in ((1, window.inbox_view), (2, window.documents_view)):
+        window.nav.setCurrentRow(row)
+        qapp.processEvents()
+        assert view.model.rowCount() > 0
+        header = view.table.horizontalHeader()
+        summary = view.model.COLUMNS.index("summary")
+        assert header.sectionSize(summary) >= 0.4 * view.table.viewport().width() - 1
+        index = view.proxy.index(0, summary)
+        assert index.data(Qt.ItemDataRole.ToolTipRole) == index.data()  # the full text

@@ -328,3 +328,30 @@ def test_dropped_pdf_takes_the_first_local_pdf(tmp_path: Path) -> None:
     assert dropped_pdf(urls) == tmp_path / "Báo cáo.PDF"
     assert dropped_pdf(urls[:3]) is None
     assert dropped_pdf([]) is None
+
+
+def test_side_tabs_and_notes_toolbar_fit_at_the_default_size(
+    qtbot: QtBot, reader: Reader, small_pdf: Path
+) -> None:
+    """The Search tab hid behind scroll arrows, and "Undo Add sticky note" pushed Redo into the
+    notes toolbar's overflow: icons, with the names as tooltips."""
+    _open(reader, small_pdf)
+    _sticky(qtbot, reader)  # the undo action's text now names what it undoes
+    assert reader.notes is not None
+    reader.side.setCurrentIndex(0)
+    qtbot.waitUntil(reader.notes.toolbar.isVisible)
+    undo = reader.notes.undo_action
+    assert undo.text() != "Undo"
+    assert undo.toolTip() == undo.text()
+    for tabs in (reader.viewer.sidebar, reader.side):
+        assert tabs.tabBar().sizeHint().width() <= tabs.width(), tabs
+        assert all(tabs.tabToolTip(i) for i in range(tabs.count()))
+    toolbars = (reader.notes.toolbar, reader.toolbar, reader.viewer.toolbar)
+    for toolbar in toolbars:
+        for action in toolbar.actions():
+            if action.isSeparator():
+                continue
+            widget = toolbar.widgetForAction(action)
+            assert widget is not None
+            assert widget.isVisible(), action.text()  # not in the overflow menu
+            assert widget.geometry().right() <= toolbar.width(), action.text()

@@ -7,6 +7,7 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QListView, QToolBar, QVBoxLayout, QWidget
 
+from resources.icons import icon
 from viewer.annotations.model import Annotation, AnnotationModel, Rect
 from viewer.annotations.tools import AnnotationTools
 from viewer.view.page_view import PageView
@@ -53,8 +54,16 @@ class NotesPanel(QWidget):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
 
+        # Icons, the texts as tooltips: "Hoàn tác Thêm Tô sáng" (undo + what it undoes) ran into
+        # its neighbours and pushed "Làm lại" into the overflow menu of the narrow panel.
         self.toolbar = QToolBar(self)
-        for action in (self.edit_action, self.delete_action, self.undo_action, self.redo_action):
+        for action, name in (
+            (self.edit_action, "pencil"),
+            (self.delete_action, "trash-2"),
+            (self.undo_action, "undo-2"),
+            (self.redo_action, "redo-2"),
+        ):
+            action.setIcon(icon(name))
             self.toolbar.addAction(action)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

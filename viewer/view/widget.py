@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from resources.icons import icon
 from viewer.document import Document, DocumentError, PasswordCallback, new_doc_id
 from viewer.drop import accept_pdf_drag, take_pdf_drop
 from viewer.printing import PrintJob, PrintOverlay, pages_to_print
@@ -162,10 +163,16 @@ class ViewerWidget(QWidget):
         self.notice.setWordWrap(True)
         self.notice.setStyleSheet("QLabel { background: #fff4ce; color: #3b2f00; padding: 6px; }")
         self.notice.hide()
+        # Icon tabs, names as tooltips: three text tabs did not fit the 180 px side bar (the
+        # third, Search, hid behind scroll arrows).
         self.sidebar = QTabWidget(self)
-        self.sidebar.addTab(self.thumbnails, self.tr("Pages"))
-        self.sidebar.addTab(self.outline, self.tr("Bookmarks"))
-        self.sidebar.addTab(self.search_panel, self.tr("Search"))
+        for page, name, text in (
+            (self.thumbnails, "layout-grid", self.tr("Pages")),
+            (self.outline, "list-tree", self.tr("Bookmarks")),
+            (self.search_panel, "search", self.tr("Search")),
+        ):
+            index = self.sidebar.addTab(page, icon(name), "")
+            self.sidebar.setTabToolTip(index, text)
         self._stack = QStackedWidget(self)
         self._stack.addWidget(self.page_view)
         self._stack.addWidget(self.message)
@@ -203,8 +210,9 @@ class ViewerWidget(QWidget):
         text: str,
         slot: Callable[[], object],
         shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        icon_name: str = "",
     ) -> QAction:
-        action = QAction(text, self)
+        action = QAction(icon(icon_name), text, self) if icon_name else QAction(text, self)
         action.triggered.connect(lambda _checked=False: slot())
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -215,9 +223,13 @@ class ViewerWidget(QWidget):
     def _build_toolbar(self) -> None:
         view = self.page_view
         std = QKeySequence.StandardKey
-        self.open_action = self._action(self.tr("Open…"), self._on_open_action, std.Open)
-        self.back_action = self._action(self.tr("Back"), view.back, std.Back)
-        self.forward_action = self._action(self.tr("Forward"), view.forward, std.Forward)
+        self.open_action = self._action(
+            self.tr("Open…"), self._on_open_action, std.Open, "folder-open"
+        )
+        self.back_action = self._action(self.tr("Back"), view.back, std.Back, "arrow-left")
+        self.forward_action = self._action(
+            self.tr("Forward"), view.forward, std.Forward, "arrow-right"
+        )
         self.page_box = QSpinBox(self)
         self.page_box.setKeyboardTracking(False)
         self.page_box.valueChanged.connect(lambda n: view.go_to_page(n - 1))
@@ -244,14 +256,20 @@ class ViewerWidget(QWidget):
         self.toolbar.addAction(self.forward_action)
         self.toolbar.addWidget(self.page_box)
         self.toolbar.addWidget(self.page_total)
-        self.toolbar.addAction(self._action(self.tr("Zoom out"), view.zoom_out, std.ZoomOut))
+        self.toolbar.addAction(
+            self._action(self.tr("Zoom out"), view.zoom_out, std.ZoomOut, "zoom-out")
+        )
         self.toolbar.addWidget(self.zoom_box)
-        self.toolbar.addAction(self._action(self.tr("Zoom in"), view.zoom_in, std.ZoomIn))
-        self.toolbar.addAction(self._action(self.tr("Rotate"), view.rotate, "Ctrl+R"))
+        self.toolbar.addAction(
+            self._action(self.tr("Zoom in"), view.zoom_in, std.ZoomIn, "zoom-in")
+        )
+        self.toolbar.addAction(self._action(self.tr("Rotate"), view.rotate, "Ctrl+R", "rotate-cw"))
         self.toolbar.addWidget(self.layout_box)
-        self.toolbar.addAction(self._action(self.tr("Find"), self.show_search, std.Find))
-        self.toolbar.addAction(self._action(self.tr("Present"), self.present, "F5"))
-        self.toolbar.addAction(self._action(self.tr("Print…"), self.print_dialog, std.Print))
+        self.toolbar.addAction(self._action(self.tr("Find"), self.show_search, std.Find, "search"))
+        self.toolbar.addAction(self._action(self.tr("Present"), self.present, "F5", "presentation"))
+        self.toolbar.addAction(
+            self._action(self.tr("Print…"), self.print_dialog, std.Print, "printer")
+        )
         self._action(self.tr("Next match"), self.search_panel.session.next, std.FindNext)
         self._action(self.tr("Previous match"), self.search_panel.session.previous, "Shift+F3")
         self._action(self.tr("Go to page"), self._focus_page_box, "Ctrl+G")
