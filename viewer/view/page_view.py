@@ -66,6 +66,7 @@ RENDER_LEAD_SECONDS = 0.03
 SETTLE_MS = 60  # no scroll for this long: the scroll stopped (render what is visible)
 FRAME_SECONDS = 1 / 60  # the scroll bar repaints at most this often (one display frame)
 FRAME_MS = 16
+RELAYOUT_SECONDS = 0.1  # page sizes read in the background reach the layout this often
 ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
 
 
@@ -238,6 +239,8 @@ class PageView(QAbstractScrollArea):
         self._size_timer = QTimer(self)
         self._size_timer.setInterval(1)
         self._size_timer.timeout.connect(self._load_more_sizes)
+        self._sizes_changed = False  # sizes read differ from the layout's estimate
+        self._sized_at = 0.0  # when the layout last took read sizes in
         self._requested: tuple[object, ...] | None = None  # what _request_visible asked last
         self.setVerticalScrollBar(FrameScrollBar(self))
         self.viewport().setMouseTracking(False)
@@ -273,6 +276,7 @@ class PageView(QAbstractScrollArea):
         self._selection = None
         self._selected_text = ""
         self._current = 0
+        self._sizes_changed = False
         if doc is not None:
             self._pool.register(doc.source)
             self._current = min(max(page, 0), doc.page_count - 1)
@@ -289,7 +293,12 @@ class PageView(QAbstractScrollArea):
         if doc is None or doc.closed:
             self._size_timer.stop()
             return
-        if doc.load_sizes():
+        self._sizes_changed = doc.load_sizes() or self._sizes_changed
+        now = time.perf_counter()
+        # A layout of every page per slice added up to seconds on a 20,000-page file: the
+        # sizes read are taken in every RELAYOUT_SECONDS, and at the end.
+        if self._sizes_changed and (doc.sizes_complete or now - self._sized_at > RELAYOUT_SECONDS):
+            self._sizes_changed, self._sized_at = False, now
             self._relayout(keep_page=True)
         if doc.sizes_complete:
             self._size_timer.stop()
@@ -540,7 +549,8 @@ class PageView(QAbstractScrollArea):
         doc = self._doc
         if doc is None:
             return []
-        return [rotated(doc.page_size(i), self._rotation) for i in range(doc.page_count)]
+        sizes = doc.page_sizes()
+        return [(h, w) for w, h in sizes] if self._rotation % 180 else sizes
 
     def _relayout(self, keep_page: bool = False, page_top: bool = False) -> None:
         """Lay the pages out again; keep the reading position (`keep_page`) or put the current
