@@ -294,3 +294,17 @@ def test_a_position_older_than_the_window_is_told_to_resync(
     assert first["seq"] >= newest
     assert live["type"] == "document.commented"
     assert live["seq"] > first["seq"]
+
+
+def test_stream_closes_4401_when_its_token_expires(server_factory: ServerFactory) -> None:
+    """The token is checked once at connect; its expiry is a timer of the stream (no query per
+    stream), which closes it with 4401 even when no event comes meanwhile."""
+    server = server_factory(extra_args=["--access-ttl", "2"])
+    leader = api_for(server).login("giamdoc")
+    since = leader.get("/events").json()["last_seq"]
+
+    async def scenario() -> int:
+        async with _connect(server, since, leader.token) as sock:
+            return await _closed_code(sock)
+
+    assert asyncio.run(scenario()) == 4401
