@@ -14,11 +14,11 @@ is waiting. `changed(target)` tells an open reader to reload.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TypeAlias
 
-import sqlalchemy as sa
 from PySide6.QtCore import QObject, Signal
 
 from desktop.domain import Event
@@ -61,7 +61,7 @@ def _store_errors() -> Iterator[None]:
     tells the user and keeps its list as it was)."""
     try:
         yield
-    except (sa.exc.SQLAlchemyError, RuntimeError) as exc:
+    except (sqlite3.Error, RuntimeError) as exc:
         raise AnnotationStoreError(str(exc)) from exc
 
 

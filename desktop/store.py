@@ -1,4 +1,4 @@
-"""The local SQLite cache (SQLAlchemy Core + Alembic): key/value, cached lists, personal notes,
+"""The local SQLite cache (sqlite3; Alembic migrations): key/value, cached lists, personal notes,
 the outbox.
 
 The cache is disposable — the server is the source of truth — except for the outbox (and the
@@ -28,10 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
-
 log = logging.getLogger(__name__)
 
 HEAD_REVISION = "0002"  # the newest file in desktop/migrations/versions (a test checks)
@@ -40,56 +36,6 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 OPEN_MARKER = ".open"  # `cache.db.open` exists while a HopDesk has the cache open
 BUSY_TIMEOUT_MS = 2000  # other threads may wait this long for another process's lock
 GUI_BUSY_TIMEOUT_MS = 20  # the GUI thread never waits longer (under the 50 ms stall threshold)
-
-metadata = sa.MetaData()
-kv = sa.Table(
-    "kv",
-    metadata,
-    sa.Column("key", sa.String(), primary_key=True),
-    sa.Column("value", sa.Text(), nullable=False),
-)
-cached_meetings = sa.Table(
-    "cached_meetings",
-    metadata,
-    sa.Column("scope", sa.String(), primary_key=True),
-    sa.Column("id", sa.Integer(), primary_key=True),
-    sa.Column("position", sa.Integer(), nullable=False),
-    sa.Column("payload", sa.Text(), nullable=False),
-)
-cached_documents = sa.Table(
-    "cached_documents",
-    metadata,
-    sa.Column("scope", sa.String(), primary_key=True),
-    sa.Column("box", sa.String(), primary_key=True),
-    sa.Column("id", sa.Integer(), primary_key=True),
-    sa.Column("position", sa.Integer(), nullable=False),
-    sa.Column("payload", sa.Text(), nullable=False),
-)
-outbox = sa.Table(
-    "outbox",
-    metadata,
-    sa.Column("seq", sa.Integer(), primary_key=True, autoincrement=True),
-    sa.Column("key", sa.String(), nullable=False, unique=True),
-    sa.Column("scope", sa.String(), nullable=False),
-    sa.Column("method", sa.String(), nullable=False),
-    sa.Column("path", sa.String(), nullable=False),
-    sa.Column("body", sa.Text(), nullable=True),
-    sa.Column("created_at", sa.String(), nullable=False),
-    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
-    sa.Column("last_error", sa.Text(), nullable=True),
-    sa.Column("state", sa.String(), nullable=False, server_default="pending"),
-    sa.Index("ix_outbox_scope_state", "scope", "state"),
-)
-notes = sa.Table(
-    "notes",
-    metadata,
-    sa.Column("scope", sa.String(), primary_key=True),
-    sa.Column("id", sa.String(), primary_key=True),
-    sa.Column("target", sa.String(), nullable=False),
-    sa.Column("page", sa.Integer(), nullable=False),
-    sa.Column("body", sa.Text(), nullable=False),  # the contract's Note JSON
-    sa.Index("ix_notes_scope_target", "scope", "target"),
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,29 +80,43 @@ def damage(path: Path, *, read_all: bool = True) -> str | None:
     return None
 
 
-def _set_pragmas(dbapi_connection: Any, _record: object) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # short commits, readers never blocked
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _outbox_values(raw: tuple[Any, ...]) -> tuple[Any, ...]:
+    """body, created_at, attempts, last_error, state of an outbox row, decoded."""
+    body, created_at, attempts, last_error, state = raw
+    return (
+        None if body is None else json.loads(body),
+        dt.datetime.fromisoformat(created_at),
+        attempts,
+        last_error,
+        state,
+    )
 
 
-def _set_busy_timeout(dbapi_connection: Any, _record: object, _proxy: object) -> None:
-    """At every checkout: how long this thread may wait for another process's write lock."""
+def _connect(path: Path) -> sqlite3.Connection:
+    """A connection for the calling thread: autocommit mode (our own BEGIN/COMMIT), WAL, and
+    how long this thread may wait for another process's lock."""
+    con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    con.execute("PRAGMA journal_mode=WAL")  # short commits, readers never blocked
+    con.execute("PRAGMA synchronous=NORMAL")
     gui = threading.current_thread() is threading.main_thread()
-    timeout = GUI_BUSY_TIMEOUT_MS if gui else BUSY_TIMEOUT_MS
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout={timeout}")
-    cursor.close()
+    con.execute(f"PRAGMA busy_timeout={GUI_BUSY_TIMEOUT_MS if gui else BUSY_TIMEOUT_MS}")
+    return con
 
 
 class LocalStore:
-    """The cache file of one user profile."""
+    """The cache file of one user profile.
+
+    Plain `sqlite3` (importing SQLAlchemy cost every start a fifth of the app's CPU time before
+    its first window); Alembic, and with it SQLAlchemy, loads only when the file needs a
+    migration. Each thread gets its own connection; `close()` closes them all.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._engine: Engine | None = None
-        self._batch: Connection | None = None
+        self._open = False
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
         self.checked = False  # whether the last open() read the whole file (unclean shutdown)
 
     @property
@@ -177,54 +137,76 @@ class LocalStore:
         self.marker.touch()
         if problem is None:
             try:
-                self._connect()
+                self._upgrade()
+                self._open = True
                 return False
-            except (sa.exc.DatabaseError, sqlite3.DatabaseError) as exc:
+            except sqlite3.DatabaseError as exc:
                 problem = f"migration failed: {exc}"
-                self.close()
+                self._close_connections()
         moved = self._move_aside()
         log.error("local cache %s was damaged (%s); moved to %s", self.path, problem, moved)
         self.marker.touch()
-        self._connect()
+        self._upgrade()
+        self._open = True
         return True
 
     def close(self) -> None:
-        """Release the file (checkpointing the WAL); the shutdown was clean."""
-        engine, self._engine = self._engine, None
-        if engine is not None:
-            engine.dispose()
+        """Release the file (the last connection checkpoints the WAL); the shutdown was clean."""
+        was_open, self._open = self._open, False
+        self._close_connections()
+        if was_open:
             self.marker.unlink(missing_ok=True)
 
-    def _connect(self) -> None:
-        engine = sa.create_engine(f"sqlite:///{self.path}")
-        event.listen(engine, "connect", _set_pragmas)
-        event.listen(engine, "checkout", _set_busy_timeout)
-        self._engine = engine
-        with engine.begin() as conn:
-            if self._revision(conn) != HEAD_REVISION:
-                self._migrate(conn)
+    def _close_connections(self) -> None:
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for con in connections:
+            con.close()
+        self._local = threading.local()
 
-    @staticmethod
-    def _revision(conn: Connection) -> str | None:
+    def _connection(self) -> sqlite3.Connection:
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if con is None:
+            con = _connect(self.path)
+            self._local.con = con
+            with self._lock:
+                self._connections.append(con)
+        return con
+
+    def _upgrade(self) -> None:
+        """Alembic upgrade to head when the file is not at head (imported only then)."""
+        con = _connect(self.path)
         try:
-            return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-        except sa.exc.OperationalError:
-            return None  # a new file
+            try:
+                revision = con.execute("SELECT version_num FROM alembic_version").fetchone()
+            except sqlite3.OperationalError:
+                revision = None  # a new file
+            if revision is not None and revision[0] == HEAD_REVISION:
+                return
+        finally:
+            con.close()
+        self._migrate()
 
-    @staticmethod
-    def _migrate(conn: Connection) -> None:
-        """Alembic upgrade to head on this connection (imported only when needed: start-up)."""
+    def _migrate(self) -> None:
         from alembic import command
         from alembic.config import Config as AlembicConfig
         from alembic.util.exc import CommandError
+        from sqlalchemy import create_engine
+        from sqlalchemy.exc import DBAPIError
 
+        engine = create_engine(f"sqlite:///{self.path}")
         cfg = AlembicConfig()
         cfg.set_main_option("script_location", str(MIGRATIONS))
-        cfg.attributes["connection"] = conn
         try:
-            command.upgrade(cfg, "head")
+            with engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
         except CommandError as exc:  # e.g. a file from a newer HopDesk: rebuild
-            raise sa.exc.DatabaseError(str(exc), None, exc) from exc
+            raise sqlite3.DatabaseError(str(exc)) from exc
+        except DBAPIError as exc:
+            raise sqlite3.DatabaseError(str(exc.orig)) from exc
+        finally:
+            engine.dispose()
 
     def _move_aside(self) -> Path:
         stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
@@ -237,14 +219,21 @@ class LocalStore:
         return target
 
     @contextmanager
-    def _tx(self) -> Iterator[Connection]:
-        if self._batch is not None:  # inside `batch()`: join its transaction
-            yield self._batch
-            return
-        if self._engine is None:
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One transaction on this thread's connection (or the thread's open `batch()`)."""
+        if not self._open:
             raise RuntimeError("LocalStore is not open")
-        with self._engine.begin() as conn:
-            yield conn
+        con = self._connection()
+        if getattr(self._local, "batch", False):  # inside `batch()`: join its transaction
+            yield con
+            return
+        con.execute("BEGIN")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -252,198 +241,164 @@ class LocalStore:
 
         A note and the outbox action that sends it must not be split by a crash.
         """
-        if self._batch is not None:
+        if getattr(self._local, "batch", False):
             yield
             return
-        with self._tx() as conn:
-            self._batch = conn
+        with self._tx():
+            self._local.batch = True
             try:
                 yield
             finally:
-                self._batch = None
+                self._local.batch = False
+
+    def _one(self, sql: str, *params: object) -> Any:
+        """The first column of the first row, or None."""
+        with self._tx() as con:
+            row = con.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def _column(self, sql: str, *params: object) -> list[Any]:
+        """The first column of every row."""
+        with self._tx() as con:
+            return [row[0] for row in con.execute(sql, params)]
+
+    def _run(self, sql: str, *params: object) -> int:
+        """One statement; the number of rows it changed."""
+        with self._tx() as con:
+            return con.execute(sql, params).rowcount
 
     # --- key/value -------------------------------------------------------------------------
     def get(self, key: str, default: Any = None) -> Any:
         """The JSON value stored under `key`, or `default`."""
-        with self._tx() as conn:
-            raw = conn.execute(sa.select(kv.c.value).where(kv.c.key == key)).scalar()
+        raw = self._one("SELECT value FROM kv WHERE key = ?", key)
         return default if raw is None else json.loads(raw)
 
     def set(self, key: str, value: Any) -> None:
         """Store a JSON value (None deletes the key)."""
-        with self._tx() as conn:
-            conn.execute(sa.delete(kv).where(kv.c.key == key))
+        with self._tx() as con:
+            con.execute("DELETE FROM kv WHERE key = ?", (key,))
             if value is not None:
-                conn.execute(sa.insert(kv).values(key=key, value=json.dumps(value)))
+                con.execute("INSERT INTO kv (key, value) VALUES (?, ?)", (key, json.dumps(value)))
 
     # --- cached lists ------------------------------------------------------------------------
     def save_meetings(self, scope: str, payloads: Iterable[dict[str, Any]]) -> None:
         """Replace the cached meeting list of `scope` (user@server) with the server's."""
-        rows = [
-            {"scope": scope, "id": int(p["id"]), "position": i, "payload": json.dumps(p)}
-            for i, p in enumerate(payloads)
-        ]
-        with self._tx() as conn:
-            conn.execute(sa.delete(cached_meetings).where(cached_meetings.c.scope == scope))
-            if rows:
-                conn.execute(sa.insert(cached_meetings), rows)
+        rows = [(scope, int(p["id"]), i, json.dumps(p)) for i, p in enumerate(payloads)]
+        with self._tx() as con:
+            con.execute("DELETE FROM cached_meetings WHERE scope = ?", (scope,))
+            con.executemany(
+                "INSERT INTO cached_meetings (scope, id, position, payload) VALUES (?, ?, ?, ?)",
+                rows,
+            )
 
     def load_meetings(self, scope: str) -> list[dict[str, Any]]:
         """The cached meeting payloads, in the server's order."""
-        query = (
-            sa.select(cached_meetings.c.payload)
-            .where(cached_meetings.c.scope == scope)
-            .order_by(cached_meetings.c.position)
-        )
-        with self._tx() as conn:
-            return [json.loads(raw) for raw in conn.execute(query).scalars()]
+        sql = "SELECT payload FROM cached_meetings WHERE scope = ? ORDER BY position"
+        return [json.loads(raw) for raw in self._column(sql, scope)]
 
     def save_documents(self, scope: str, box: str, payloads: Iterable[dict[str, Any]]) -> None:
         """Replace one cached document list ("inbox" or "all") of `scope`."""
-        rows = [
-            {
-                "scope": scope,
-                "box": box,
-                "id": int(p["id"]),
-                "position": i,
-                "payload": json.dumps(p),
-            }
-            for i, p in enumerate(payloads)
-        ]
-        table = cached_documents
-        with self._tx() as conn:
-            conn.execute(sa.delete(table).where(table.c.scope == scope, table.c.box == box))
-            if rows:
-                conn.execute(sa.insert(table), rows)
+        rows = [(scope, box, int(p["id"]), i, json.dumps(p)) for i, p in enumerate(payloads)]
+        with self._tx() as con:
+            con.execute("DELETE FROM cached_documents WHERE scope = ? AND box = ?", (scope, box))
+            con.executemany(
+                "INSERT INTO cached_documents (scope, box, id, position, payload) "
+                "VALUES (?, ?, ?, ?, ?)",
+                rows,
+            )
 
     def load_documents(self, scope: str, box: str) -> list[dict[str, Any]]:
         """The cached document payloads of one list, in the server's order."""
-        table = cached_documents
-        query = (
-            sa.select(table.c.payload)
-            .where(table.c.scope == scope, table.c.box == box)
-            .order_by(table.c.position)
-        )
-        with self._tx() as conn:
-            return [json.loads(raw) for raw in conn.execute(query).scalars()]
+        sql = "SELECT payload FROM cached_documents WHERE scope = ? AND box = ? ORDER BY position"
+        return [json.loads(raw) for raw in self._column(sql, scope, box)]
 
     # --- personal notes ----------------------------------------------------------------------
     def notes_of(self, scope: str, target: str) -> list[dict[str, Any]]:
         """The stored notes (Note JSON) of `scope` on one file, in page order."""
-        query = (
-            sa.select(notes.c.body)
-            .where(notes.c.scope == scope, notes.c.target == target)
-            .order_by(notes.c.page, notes.c.id)
-        )
-        with self._tx() as conn:
-            return [json.loads(raw) for raw in conn.execute(query).scalars()]
+        sql = "SELECT body FROM notes WHERE scope = ? AND target = ? ORDER BY page, id"
+        return [json.loads(raw) for raw in self._column(sql, scope, target)]
 
     def note(self, scope: str, note_id: str) -> dict[str, Any] | None:
         """One stored note, or None."""
-        query = sa.select(notes.c.body).where(notes.c.scope == scope, notes.c.id == note_id)
-        with self._tx() as conn:
-            raw = conn.execute(query).scalar()
+        raw = self._one("SELECT body FROM notes WHERE scope = ? AND id = ?", scope, note_id)
         return None if raw is None else dict(json.loads(raw))
 
     def put_note(self, scope: str, body: dict[str, Any]) -> None:
         """Insert or replace a note (`body` is Note JSON with `id`, `target` and `page`)."""
-        key = (notes.c.scope == scope) & (notes.c.id == str(body["id"]))
-        row = {
-            "scope": scope,
-            "id": str(body["id"]),
-            "target": str(body["target"]),
-            "page": int(body["page"]),
-            "body": json.dumps(body, ensure_ascii=False),
-        }
-        with self._tx() as conn:
-            conn.execute(sa.delete(notes).where(key))
-            conn.execute(sa.insert(notes).values(**row))
+        row = (
+            scope,
+            str(body["id"]),
+            str(body["target"]),
+            int(body["page"]),
+            json.dumps(body, ensure_ascii=False),
+        )
+        with self._tx() as con:
+            con.execute("DELETE FROM notes WHERE scope = ? AND id = ?", row[:2])
+            con.execute(
+                "INSERT INTO notes (scope, id, target, page, body) VALUES (?, ?, ?, ?, ?)", row
+            )
 
     def delete_note(self, scope: str, note_id: str) -> bool:
         """Remove a note; True when there was one."""
-        with self._tx() as conn:
-            result = conn.execute(
-                sa.delete(notes).where(notes.c.scope == scope, notes.c.id == note_id)
-            )
-        return bool(result.rowcount)
+        return bool(self._run("DELETE FROM notes WHERE scope = ? AND id = ?", scope, note_id))
 
     # --- outbox ------------------------------------------------------------------------------
     def outbox_add(self, scope: str, key: str, method: str, path: str, body: Any) -> None:
         """Write an action (committed before anything is sent)."""
-        with self._tx() as conn:
-            conn.execute(
-                sa.insert(outbox).values(
-                    key=key,
-                    scope=scope,
-                    method=method,
-                    path=path,
-                    body=None if body is None else json.dumps(body),
-                    created_at=dt.datetime.now(dt.UTC).isoformat(),
-                    attempts=0,
-                    state="pending",
-                )
-            )
+        self._run(
+            "INSERT INTO outbox (key, scope, method, path, body, created_at, attempts, state) "
+            "VALUES (?, ?, ?, ?, ?, ?, 0, 'pending')",
+            key,
+            scope,
+            method,
+            path,
+            None if body is None else json.dumps(body),
+            dt.datetime.now(dt.UTC).isoformat(),
+        )
 
     def outbox_rows(self, scope: str, state: str | None = "pending") -> list[OutboxRow]:
         """The actions of `scope` in the order they were written (one state, or all)."""
-        query = sa.select(outbox).where(outbox.c.scope == scope).order_by(outbox.c.seq)
+        sql = (
+            "SELECT key, scope, method, path, body, created_at, attempts, last_error, state "
+            "FROM outbox WHERE scope = ?"
+        )
+        params: tuple[object, ...] = (scope,)
         if state is not None:
-            query = query.where(outbox.c.state == state)
-        with self._tx() as conn:
-            return [
-                OutboxRow(
-                    key=row.key,
-                    scope=row.scope,
-                    method=row.method,
-                    path=row.path,
-                    body=None if row.body is None else json.loads(row.body),
-                    created_at=dt.datetime.fromisoformat(row.created_at),
-                    attempts=row.attempts,
-                    last_error=row.last_error,
-                    state=row.state,
-                )
-                for row in conn.execute(query)
-            ]
+            sql += " AND state = ?"
+            params += (state,)
+        with self._tx() as con:
+            rows = con.execute(sql + " ORDER BY seq", params).fetchall()
+        return [OutboxRow(*row[:4], *_outbox_values(row[4:])) for row in rows]
 
     def outbox_state(self, key: str) -> str | None:
         """The state of one action ("pending" / "failed"), or None once it is gone."""
-        with self._tx() as conn:
-            state = conn.execute(sa.select(outbox.c.state).where(outbox.c.key == key)).scalar()
+        state = self._one("SELECT state FROM outbox WHERE key = ?", key)
         return None if state is None else str(state)
 
     def outbox_drop_pending(self, scope: str, path: str) -> int:
         """Drop the pending actions on `path` (a newer one replaces them); returns how many."""
-        query = sa.delete(outbox).where(
-            outbox.c.scope == scope, outbox.c.path == path, outbox.c.state == "pending"
+        return self._run(
+            "DELETE FROM outbox WHERE scope = ? AND path = ? AND state = 'pending'", scope, path
         )
-        with self._tx() as conn:
-            return int(conn.execute(query).rowcount or 0)
 
     def outbox_count(self, scope: str, state: str = "pending") -> int:
         """How many actions of `scope` are in `state`."""
-        query = (
-            sa.select(sa.func.count())
-            .select_from(outbox)
-            .where(outbox.c.scope == scope, outbox.c.state == state)
-        )
-        with self._tx() as conn:
-            return int(conn.execute(query).scalar() or 0)
+        sql = "SELECT count(*) FROM outbox WHERE scope = ? AND state = ?"
+        return int(self._one(sql, scope, state) or 0)
 
     def outbox_attempted(self, key: str, error: str, state: str = "pending") -> None:
         """Record a failed attempt (and, for a refused action, the `failed` state)."""
-        with self._tx() as conn:
-            conn.execute(
-                sa.update(outbox)
-                .where(outbox.c.key == key)
-                .values(attempts=outbox.c.attempts + 1, last_error=error, state=state)
-            )
+        self._run(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = ?, state = ? WHERE key = ?",
+            error,
+            state,
+            key,
+        )
 
     def outbox_retry(self, key: str) -> None:
         """Put a failed action back in the queue."""
-        with self._tx() as conn:
-            conn.execute(sa.update(outbox).where(outbox.c.key == key).values(state="pending"))
+        self._run("UPDATE outbox SET state = 'pending' WHERE key = ?", key)
 
     def outbox_remove(self, key: str) -> None:
         """Drop an action (the server applied it, or the user discarded it)."""
-        with self._tx() as conn:
-            conn.execute(sa.delete(outbox).where(outbox.c.key == key))
+        self._run("DELETE FROM outbox WHERE key = ?", key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from desktop.store import metadata
+from desktop.migrations.schema import metadata
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -7,7 +7,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from desktop.store import (
     BUSY_TIMEOUT_MS,
@@ -136,7 +135,7 @@ def test_the_whole_file_is_read_only_after_an_unclean_shutdown(tmp_path: Path) -
 
 def busy_timeout(store: LocalStore) -> int:
     with store._tx() as conn:
-        return int(conn.exec_driver_sql("PRAGMA busy_timeout").scalar() or 0)
+        return int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
 
 
 def test_the_gui_thread_never_waits_long_for_a_lock(tmp_path: Path) -> None:
@@ -152,7 +151,7 @@ def test_the_gui_thread_never_waits_long_for_a_lock(tmp_path: Path) -> None:
         other = sqlite3.connect(path, isolation_level=None)  # another process's connection
         other.execute("BEGIN IMMEDIATE")
         try:
-            with pytest.raises(sa.exc.OperationalError, match="locked"):
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
                 store.set("x", 1)
             waiting = pool.submit(store.set, "y", 2)  # waits for the lock
             assert not waiting.done()
