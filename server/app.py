@@ -19,7 +19,10 @@ from server import (
     notes,
     openapi,
     problems,
+    registry,
+    uploads,
     users,
+    workflow_api,
 )
 from server.config import Config
 from server.db import make_engine, session_factory, upgrade
@@ -60,6 +63,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     users.router,
     meetings.router,
     documents.router,
+    workflow_api.router,
+    registry.router,
+    uploads.router,
     files.router,
     notes.router,
     events.router,

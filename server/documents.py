@@ -1,4 +1,5 @@
-"""Documents (văn bản): inbox and list, detail, comments. Workflow actions come later."""
+"""Documents (văn bản): inbox and list, detail, comments; the workflow actions are in
+server/workflow_api.py."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from server.access import require, signed_in
 from server.events import emit
 from server.files import FileRef, file_ref
 from server.inputs import Id, Input, Timestamp
-from server.models import NORMAL, Assignment, Comment, Document, DocumentReader, User
+from server.models import NORMAL, Assignment, Comment, Document, DocumentReader, User, utcnow
 from server.problems import Problem, not_found, problem_responses
 from server.unit_of_work import client_address, commit, get_session
 from server.users import STAFF_ROLES, UserRef, user_ref
 from server.visibility import document_audience, may_see_confidential, visible_documents
+from server.workflow import overdue
 
 router = APIRouter(tags=["documents"])
 ASSIGNERS = ("leader", "secretary", "clerk")  # who routes documents (phân công, chuyển xử lý)
@@ -44,10 +46,11 @@ class DocumentSummary(BaseModel):
     status: str
     deadline: dt.datetime | None
     my_action: str | None
+    overdue: bool
 
 
 class VersionOut(BaseModel):
-    """One entry of `Document.versions`."""
+    """One entry of `Document.versions` (and of `Document.attachments`)."""
 
     no: int
     file: FileRef
@@ -69,6 +72,8 @@ class CommentOut(BaseModel):
 
     id: int
     author: UserRef
+    kind: str
+    on_behalf_of: int | None
     text: str
     created_at: dt.datetime
 
@@ -76,7 +81,15 @@ class CommentOut(BaseModel):
 class DocumentOut(DocumentSummary):
     """`Document` of the contract."""
 
+    place: str
+    signer_name: str
+    signer_position: str
+    recipients: list[str]
+    received_number: str
+    received_on: dt.date | None
+    signing_sha256: str | None
     versions: list[VersionOut]
+    attachments: list[VersionOut]
     assignments: list[AssignmentOut]
     comments: list[CommentOut]
     readers: list[UserRef]
@@ -110,6 +123,7 @@ def summary(document: Document, user: User) -> DocumentSummary:
         status=document.status,
         deadline=document.deadline,
         my_action=_my_action(document, user),
+        overdue=overdue(document.deadline, document.status, utcnow()),
     )
 
 
@@ -117,6 +131,8 @@ def _comment_out(comment: Comment) -> CommentOut:
     return CommentOut(
         id=comment.id,
         author=user_ref(comment.author),  # type: ignore[arg-type]
+        kind=comment.kind or "comment",
+        on_behalf_of=comment.on_behalf_of,
         text=comment.text,
         created_at=comment.created_at,
     )
@@ -124,12 +140,25 @@ def _comment_out(comment: Comment) -> CommentOut:
 
 def detail(document: Document, user: User) -> DocumentOut:
     """The full shape of a document, seen by `user`."""
-    return DocumentOut(
-        **summary(document, user).model_dump(),
-        versions=[
+    files = {
+        kind: [
             VersionOut(no=v.no, file=file_ref(v.file), created_at=v.created_at)  # type: ignore[arg-type]
             for v in document.versions
-        ],
+            if (v.kind or "version") == kind
+        ]
+        for kind in ("version", "attachment")
+    }
+    return DocumentOut(
+        **summary(document, user).model_dump(),
+        place=document.place or "",
+        signer_name=document.signer_name or "",
+        signer_position=document.signer_position or "",
+        recipients=list(document.recipients or []),
+        received_number=document.received_number or "",
+        received_on=document.received_on,
+        signing_sha256=document.signing_sha256,
+        versions=files["version"],
+        attachments=files["attachment"],
         assignments=[
             AssignmentOut(
                 id=a.id,
@@ -149,9 +178,10 @@ def detail(document: Document, user: User) -> DocumentOut:
 def list_documents(
     user: Annotated[User, Depends(signed_in)],
     session: Annotated[Session, Depends(get_session)],
-    box: Annotated[Literal["inbox", "all"], Query()] = "inbox",
+    box: Annotated[Literal["inbox", "incoming", "all"], Query()] = "inbox",
 ) -> list[DocumentSummary]:
-    """`inbox`: my pending assignments, most urgent and nearest deadline first; `all`: visible."""
+    """`inbox`: my pending assignments, most urgent and nearest deadline first; `incoming`:
+    issued documents that reached me as an internal recipient, newest first; `all`: visible."""
     query = select(Document).options(selectinload(Document.assignments))
     if box == "inbox":
         pending = select(Assignment.document_id).where(
@@ -161,6 +191,13 @@ def list_documents(
         query = query.where(
             Document.id.in_(pending), Document.id.in_(visible_documents(user))
         ).order_by(rank, Document.deadline.is_(None), Document.deadline, Document.id)
+    elif box == "incoming":
+        received = select(DocumentReader.document_id).where(
+            DocumentReader.user_id == user.id, DocumentReader.received_at.is_not(None)
+        )
+        query = query.where(
+            Document.id.in_(received), Document.id.in_(visible_documents(user))
+        ).order_by(Document.issued_on.desc(), Document.id.desc())
     else:
         query = query.where(Document.id.in_(visible_documents(user))).order_by(
             Document.created_at.desc(), Document.id.desc()
@@ -168,7 +205,9 @@ def list_documents(
     return [summary(d, user) for d in session.scalars(query)]
 
 
-def _load(session: Session, document_id: int, user: User) -> Document:
+def load_document(session: Session, document_id: int, user: User) -> Document:
+    """The document if `user` may see it, with its versions, assignments, comments and
+    readers loaded; else a 404 problem (the same as for a document that does not exist)."""
     document = session.scalar(
         select(Document)
         .where(Document.id == document_id, Document.id.in_(visible_documents(user)))
@@ -193,7 +232,7 @@ def get_document(
     session: Annotated[Session, Depends(get_session)],
 ) -> DocumentOut:
     """One document with versions, assignments and comments (404 when not visible)."""
-    return detail(_load(session, document_id, user), user)
+    return detail(load_document(session, document_id, user), user)
 
 
 class AssignmentIn(Input):
@@ -218,8 +257,8 @@ def add_assignment(
     session: Annotated[Session, Depends(get_session)],
 ) -> AssignmentOut:
     """Ask someone to act on a document; they hear of it at once (`document.assigned`)."""
-    document = _load(session, document_id, user)
-    assignee = _named_person(session, document, body.assignee_id)
+    document = load_document(session, document_id, user)
+    assignee = named_person(session, document, body.assignee_id)
     assignment = Assignment(
         document_id=document.id,
         assignee_id=assignee.id,
@@ -250,7 +289,7 @@ def add_assignment(
     )
 
 
-def _named_person(session: Session, document: Document, user_id: int) -> User:
+def named_person(session: Session, document: Document, user_id: int) -> User:
     """The active user about to be named on `document` (422 `unknown-user`); a confidential
     document is never handed to a guest (422 `confidential-to-guest`)."""
     person = session.get(User, user_id)
@@ -288,8 +327,8 @@ def add_reader(
 ) -> UserRef:
     """Name someone who may read the document (the way to share a confidential one); they
     hear of it at once (`document.shared`). Naming someone twice changes nothing."""
-    document = _load(session, document_id, user)
-    reader = _named_person(session, document, body.user_id)
+    document = load_document(session, document_id, user)
+    reader = named_person(session, document, body.user_id)
     if session.get(DocumentReader, (document.id, reader.id)) is None:
         session.add(DocumentReader(document_id=document.id, user_id=reader.id))
         session.flush()
@@ -334,7 +373,7 @@ def add_comment(
     session: Annotated[Session, Depends(get_session)],
 ) -> CommentOut:
     """Add a remark and tell the people working on the document (`document.commented`)."""
-    document = _load(session, document_id, user)
+    document = load_document(session, document_id, user)
     comment = Comment(document_id=document.id, author_id=user.id, text=body.text)
     session.add(comment)
     session.flush()

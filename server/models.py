@@ -238,6 +238,16 @@ class Document(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     org_unit_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Decree 30/2020, Phụ lục VI: place of issue, signer and position, recipients (nơi nhận);
+    # for an incoming one its registration (số đến, ngày đến). The workflow (server/workflow.py)
+    # records the sha256 of the version the leader is asked to sign when it is submitted.
+    place: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    signer_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    signer_position: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    recipients: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    received_number: Mapped[str] = mapped_column(String(50), default="", server_default="")
+    received_on: Mapped[dt.date | None] = mapped_column(Date)
+    signing_sha256: Mapped[str | None] = mapped_column(String(64))
 
     versions: Mapped[list[DocumentVersion]] = relationship(
         cascade="all, delete-orphan", order_by="DocumentVersion.no"
@@ -262,6 +272,8 @@ class DocumentVersion(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     no: Mapped[int] = mapped_column(Integer)
     file_sha256: Mapped[str] = mapped_column(ForeignKey("file_blobs.sha256"), index=True)
+    # "version" (the document itself: draft, revision, signed copy) or "attachment" (phụ lục)
+    kind: Mapped[str] = mapped_column(String(20), default="version", server_default="version")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -291,10 +303,14 @@ class Comment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # comment | instruction (ý kiến chỉ đạo) | opinion (a coordinator's answer) | return (reason)
+    kind: Mapped[str] = mapped_column(String(20), default="comment", server_default="comment")
+    # who the author acted for, by delegation (ủy quyền)
+    on_behalf_of: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
-    author: Mapped[User] = relationship(lazy="joined")
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
 
 
 class DocumentReader(Base):
@@ -303,8 +319,38 @@ class DocumentReader(Base):
     __tablename__ = "document_readers"
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    # set when the document reached this person as an internal recipient at issuance
+    received_at: Mapped[dt.datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class Delegation(Base):
+    """A leader lets a deputy act for them for a period (ủy quyền); `kind` gives the position
+    prefix: deputy KT., by_order TL., authorised TUQ., acting Q. (server/workflow.py)."""
+
+    __tablename__ = "delegations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    principal_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    deputy_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    starts_at: Mapped[dt.datetime]
+    ends_at: Mapped[dt.datetime]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    principal: Mapped[User] = relationship(foreign_keys=[principal_id], lazy="joined")
+    deputy: Mapped[User] = relationship(foreign_keys=[deputy_id], lazy="joined")
+
+
+class NumberCounter(Base):
+    """The last number given in a register for a year (số văn bản: per agency, shared by paper
+    and electronic documents; số đến: the incoming register). Bumped in the transaction that
+    uses the number, so a rollback gives it back: no gap, no duplicate."""
+
+    __tablename__ = "number_counters"
+    register: Mapped[str] = mapped_column(String(300), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
 
 
 # --- files and personal notes ---------------------------------------------------------------

@@ -19,6 +19,7 @@ from server.models import (
     AgendaItem,
     Assignment,
     Attendance,
+    Delegation,
     Document,
     DocumentReader,
     DocumentVersion,
@@ -27,6 +28,7 @@ from server.models import (
     PaperReader,
     User,
     UserRole,
+    utcnow,
 )
 
 
@@ -89,11 +91,24 @@ def _named_on_document(user: User) -> ColumnElement[bool]:
     return or_(Document.created_by == user.id, Document.id.in_(assigned), Document.id.in_(reader))
 
 
+def _waiting_for_my_principals(user: User) -> ColumnElement[bool]:
+    """The document waits for someone who delegated to the user right now (ủy quyền)."""
+    now = utcnow()
+    principals = select(Delegation.principal_id).where(
+        Delegation.deputy_id == user.id, Delegation.starts_at <= now, Delegation.ends_at > now
+    )
+    pending = select(Assignment.document_id).where(
+        Assignment.state == "pending", Assignment.assignee_id.in_(principals)
+    )
+    return Document.id.in_(pending)
+
+
 def visible_documents(user: User) -> Select[int]:
-    """Ids of the documents a user may see. Normal: named, the unit's, or any for the IT admin.
-    Confidential: named only (and never a guest)."""
+    """Ids of the documents a user may see. Normal: named, the unit's, waiting for someone who
+    delegated to the user now, or any for the IT admin. Confidential: named only (and never a
+    guest: a deputy must be named on it like anyone else)."""
     named = _named_on_document(user)
-    everyday = [named]
+    everyday = [named, _waiting_for_my_principals(user)]
     if "it_admin" in user.roles:
         everyday.append(true())
     if user.org_unit_id is not None:

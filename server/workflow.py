@@ -8,11 +8,12 @@ A document moves through these states (`Document.status`):
                   └──────── returned ◀─return (with a reason)───────────┘
                awaiting_signature ──sign──▶ signed ──issue──▶ issued
 
-Forward (chuyển xử lý), coordinate (phối hợp, several people at once), answer (the coordinator's
-opinion), comment and instruction (ý kiến chỉ đạo) keep the state. Each transition says who may
-take it: a role, and for most the actor must hold a pending assignment of a given action, or act
-for someone who does and who delegated to them for the moment (ủy quyền). Checks run state first
-(a repeated submission is a conflict, not a missing right), then the actor's right.
+Attach (a new version of the draft, or an attachment), forward (chuyển xử lý), coordinate
+(phối hợp, several people at once), answer (the coordinator's opinion), comment and
+instruction (ý kiến chỉ đạo) keep the state. Each transition says who may take it: a role,
+and for most the actor must hold a pending assignment of a given action, or act for someone
+who does and who delegated to them for the moment (ủy quyền). Checks run state first (a
+repeated submission is a conflict, not a missing right), then the actor's right.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ RULES: dict[str, Rule] = {
     "create": Rule(frozenset({NEW}), STAFF - CLERK, None, DRAFTING, None),
     "assign": Rule(frozenset({REGISTERED, PROCESSING}), LEADER, frozenset({ROUTE}), PROCESSING),
     "forward": Rule(_WORKING, STAFF, frozenset({ROUTE, PROCESS}), None, "forwarded"),
+    "attach": Rule(_WORKING, STAFF, frozenset({ROUTE, PROCESS}), None, None),
     "coordinate": Rule(_WORKING - {REGISTERED}, STAFF, frozenset({PROCESS}), None, None),
     "answer": Rule(_WORKING | {AWAITING_APPROVAL}, STAFF, frozenset({COORDINATE}), None),
     "complete": Rule(frozenset({PROCESSING}), STAFF, frozenset({PROCESS}), DONE),

@@ -34,6 +34,7 @@ ALLOWED = [
     ("forward", wf.REGISTERED, leader(1, "route"), wf.REGISTERED, "forwarded"),
     ("forward", wf.PROCESSING, specialist(2, "process"), wf.PROCESSING, "forwarded"),
     ("coordinate", wf.DRAFTING, specialist(2, "process"), wf.DRAFTING, None),
+    ("attach", wf.RETURNED, specialist(2, "process"), wf.RETURNED, None),
     ("answer", wf.DRAFTING, specialist(2, "coordinate"), wf.DRAFTING, "done"),
     ("answer", wf.AWAITING_APPROVAL, leader(1, "coordinate"), wf.AWAITING_APPROVAL, "done"),
     ("complete", wf.PROCESSING, specialist(2, "process"), wf.DONE, "done"),
@@ -74,6 +75,8 @@ REFUSED = [
     ("approve", wf.AWAITING_APPROVAL, leader(1, "sign"), 403, "not-assigned"),
     ("submit", wf.DRAFTING, specialist(2, "coordinate"), 403, "not-assigned"),
     ("answer", wf.DRAFTING, specialist(2, "process"), 403, "not-assigned"),
+    ("attach", wf.AWAITING_SIGNATURE, specialist(2, "process"), 409, "wrong-state"),
+    ("attach", wf.DRAFTING, specialist(2, "coordinate"), 403, "not-assigned"),
     # wrong role, even when assigned
     ("sign", wf.AWAITING_SIGNATURE, specialist(2, "sign"), 403, "forbidden"),
     ("register", wf.NEW, specialist(), 403, "forbidden"),
