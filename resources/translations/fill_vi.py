@@ -308,6 +308,24 @@ VI: dict[str, str] = {
     "Blue": "Xanh dương",
     "Pink": "Hồng",
     "Red": "Đỏ",
+    # signing (desktop/signing/errors.py)
+    "The document could not be signed. The details are in the log file.": "Không ký được văn bản. Chi tiết có trong tệp nhật ký.",
+    "Wrong PIN. One try is left: one more wrong PIN locks the token.": "Sai mã PIN. Chỉ còn một lần thử: nhập sai thêm một lần nữa thiết bị ký số sẽ bị khóa.",
+    "Wrong PIN. Few tries are left before the token locks.": "Sai mã PIN. Chỉ còn ít lần thử trước khi thiết bị ký số bị khóa.",
+    "Wrong PIN. Check it and try again.": "Sai mã PIN. Vui lòng kiểm tra và thử lại.",
+    "The token is locked after too many wrong PINs. Contact your certificate authority to unlock it.": "Thiết bị ký số đã bị khóa do nhập sai mã PIN quá nhiều lần. Vui lòng liên hệ tổ chức cung cấp chứng thư số để mở khóa.",
+    "The signing token is not available. Plug it in and try again.": "Không tìm thấy thiết bị ký số. Vui lòng cắm thiết bị và thử lại.",
+    "The token driver stopped working. The signature was not made; try again.": "Trình điều khiển thiết bị ký số đã ngừng hoạt động. Văn bản chưa được ký; vui lòng thử lại.",
+    "The timestamp server did not answer. Try again later or sign without a timestamp.": "Máy chủ cấp dấu thời gian không phản hồi. Vui lòng thử lại sau hoặc ký không kèm dấu thời gian.",
+    "The PDF is encrypted, so it cannot be signed.": "Tệp PDF đã được mã hóa nên không thể ký.",
+    "The PDF is damaged, so it cannot be signed.": "Tệp PDF bị hỏng nên không thể ký.",
+    "The document has no signature places yet: submit it for signature first.": "Văn bản chưa có vị trí ký: vui lòng trình ký trước.",
+    "The leader has not signed yet: the agency signs after the leader.": "Lãnh đạo chưa ký: chữ ký của cơ quan chỉ được thực hiện sau chữ ký của lãnh đạo.",
+    "The certificate expired on %1: it can no longer sign.": "Chứng thư số đã hết hạn ngày %1: không thể dùng để ký.",
+    "The certificate is valid only from %1: it cannot sign yet.": "Chứng thư số chỉ có hiệu lực từ ngày %1: chưa thể dùng để ký.",
+    "The certificate is not made for signing documents (its key usage does not allow it).": "Chứng thư số không dùng để ký văn bản (mục đích sử dụng khóa không cho phép).",
+    "The certificate was revoked on %1: it can no longer sign.": "Chứng thư số đã bị thu hồi ngày %1: không thể dùng để ký.",
+    "The certificate was not issued by a trusted certification authority.": "Chứng thư số không do tổ chức cung cấp dịch vụ chứng thực tin cậy cấp.",
 }
 
 # (context, source) -> Vietnamese, where a context needs its own word

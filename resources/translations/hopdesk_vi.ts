@@ -1096,6 +1096,77 @@
     </message>
 </context>
 <context>
+    <name>signing</name>
+    <message>
+        <source>The document could not be signed. The details are in the log file.</source>
+        <translation>Không ký được văn bản. Chi tiết có trong tệp nhật ký.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. One try is left: one more wrong PIN locks the token.</source>
+        <translation>Sai mã PIN. Chỉ còn một lần thử: nhập sai thêm một lần nữa thiết bị ký số sẽ bị khóa.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. Few tries are left before the token locks.</source>
+        <translation>Sai mã PIN. Chỉ còn ít lần thử trước khi thiết bị ký số bị khóa.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN. Check it and try again.</source>
+        <translation>Sai mã PIN. Vui lòng kiểm tra và thử lại.</translation>
+    </message>
+    <message>
+        <source>The token is locked after too many wrong PINs. Contact your certificate authority to unlock it.</source>
+        <translation>Thiết bị ký số đã bị khóa do nhập sai mã PIN quá nhiều lần. Vui lòng liên hệ tổ chức cung cấp chứng thư số để mở khóa.</translation>
+    </message>
+    <message>
+        <source>The signing token is not available. Plug it in and try again.</source>
+        <translation>Không tìm thấy thiết bị ký số. Vui lòng cắm thiết bị và thử lại.</translation>
+    </message>
+    <message>
+        <source>The token driver stopped working. The signature was not made; try again.</source>
+        <translation>Trình điều khiển thiết bị ký số đã ngừng hoạt động. Văn bản chưa được ký; vui lòng thử lại.</translation>
+    </message>
+    <message>
+        <source>The timestamp server did not answer. Try again later or sign without a timestamp.</source>
+        <translation>Máy chủ cấp dấu thời gian không phản hồi. Vui lòng thử lại sau hoặc ký không kèm dấu thời gian.</translation>
+    </message>
+    <message>
+        <source>The PDF is encrypted, so it cannot be signed.</source>
+        <translation>Tệp PDF đã được mã hóa nên không thể ký.</translation>
+    </message>
+    <message>
+        <source>The PDF is damaged, so it cannot be signed.</source>
+        <translation>Tệp PDF bị hỏng nên không thể ký.</translation>
+    </message>
+    <message>
+        <source>The document has no signature places yet: submit it for signature first.</source>
+        <translation>Văn bản chưa có vị trí ký: vui lòng trình ký trước.</translation>
+    </message>
+    <message>
+        <source>The leader has not signed yet: the agency signs after the leader.</source>
+        <translation>Lãnh đạo chưa ký: chữ ký của cơ quan chỉ được thực hiện sau chữ ký của lãnh đạo.</translation>
+    </message>
+    <message>
+        <source>The certificate expired on %1: it can no longer sign.</source>
+        <translation>Chứng thư số đã hết hạn ngày %1: không thể dùng để ký.</translation>
+    </message>
+    <message>
+        <source>The certificate is valid only from %1: it cannot sign yet.</source>
+        <translation>Chứng thư số chỉ có hiệu lực từ ngày %1: chưa thể dùng để ký.</translation>
+    </message>
+    <message>
+        <source>The certificate is not made for signing documents (its key usage does not allow it).</source>
+        <translation>Chứng thư số không dùng để ký văn bản (mục đích sử dụng khóa không cho phép).</translation>
+    </message>
+    <message>
+        <source>The certificate was revoked on %1: it can no longer sign.</source>
+        <translation>Chứng thư số đã bị thu hồi ngày %1: không thể dùng để ký.</translation>
+    </message>
+    <message>
+        <source>The certificate was not issued by a trusted certification authority.</source>
+        <translation>Chứng thư số không do tổ chức cung cấp dịch vụ chứng thực tin cậy cấp.</translation>
+    </message>
+</context>
+<context>
     <name>viewer</name>
     <message>
         <source>Yellow</source>
