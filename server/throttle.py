@@ -39,9 +39,8 @@ def _count(
     counted = (
         func.count(func.distinct(LoginFailure.address)) if distinct_addresses else func.count()
     )
+    # max() keeps the column's type, so `last` comes back aware (UTC) on every engine.
     count, last = session.execute(select(counted, func.max(LoginFailure.at)).where(where)).one()
-    if last is not None and last.tzinfo is None:  # an aggregate skips the column type
-        last = last.replace(tzinfo=dt.UTC)
     return count, last
 
 
