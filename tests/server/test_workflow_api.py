@@ -11,7 +11,15 @@ from pathlib import Path
 
 from tests.fixtures.server import ServerProcess
 from tests.server.conftest import Api, api_for
-from tests.server.wf_helpers import Office, pdf, sign_in_all, signed_from, slug, uploaded
+from tests.server.wf_helpers import (
+    Office,
+    pdf,
+    sign_in_all,
+    signed_draft,
+    signed_from,
+    slug,
+    uploaded,
+)
 
 
 def _draft(office: Office, agency: str, sha: str, **extra: object) -> dict[str, object]:
@@ -216,3 +224,23 @@ def test_numbers_under_concurrency(any_db_server: ServerProcess) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         numbers = list(pool.map(take, range(24)))
     assert sorted(numbers) == [f"{n:02d}" for n in range(1, 25)]
+
+
+def test_two_concurrent_issues_take_consecutive_numbers(
+    any_db_server: ServerProcess, tmp_path: Path
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    office = sign_in_all(api_for(any_db_server))
+    agency = f"Sở song song {uuid.uuid4().hex[:8]}"
+    documents = [signed_draft(office, agency, tmp_path) for _ in range(2)]
+    clerk = office.as_user["vanthu"]
+
+    def issue(doc_id: int) -> str:
+        reply = clerk.post(f"/documents/{doc_id}/issue", {"symbol": "CV-STTTT"})
+        assert reply.status == 200, reply.body
+        return str(reply.json()["number"])
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        numbers = list(pool.map(issue, documents))
+    assert sorted(numbers) == ["01", "02"]

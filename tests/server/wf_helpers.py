@@ -71,3 +71,29 @@ def sign_in_all(anon: Api, people: tuple[str, ...] = PEOPLE) -> Office:
 def slug(reply: Reply) -> str:
     """The problem type's last part."""
     return str(reply.json()["type"]).rsplit("/", 1)[-1]
+
+
+def signed_draft(office: Office, agency: str, tmp: Path, **fields: Any) -> int:
+    """A draft by chuyenvien1 taken to `signed` by giamdoc; its id."""
+    writer = office.as_user["chuyenvien1"]
+    draft = pdf(f"Dự thảo {uuid.uuid4().hex}")
+    reply = writer.post(
+        "/documents",
+        {
+            "direction": "out",
+            "issuing_agency": agency,
+            "doc_type": "Công văn",
+            "summary": "V/v thử nghiệm quy trình",
+            "file_sha256": uploaded(writer, draft),
+            **fields,
+        },
+    )
+    assert reply.status == 201, reply.body
+    doc_id = int(reply.json()["id"])
+    sha = office.ok("chuyenvien1", doc_id, "submit", {"approver_id": office.id("giamdoc")})[
+        "signing_sha256"
+    ]
+    office.ok("giamdoc", doc_id, "approve", {})
+    signed = uploaded(office.as_user["giamdoc"], signed_from(draft, tmp), "ky.pdf")
+    office.ok("giamdoc", doc_id, "sign", {"file_sha256": signed, "base_sha256": sha})
+    return doc_id
