@@ -157,3 +157,34 @@ def test_revoked_session_returns_to_sign_in(
 
     assert aio(scenario(), 60) == 0
     aio(core.aclose())
+
+
+def test_sign_in_after_wrong_passwords_is_told_through_the_notifier(
+    aio: Any, qapp: QApplication, server: ServerProcess, tmp_path: Path
+) -> None:
+    from tests.server.conftest import api_for
+
+    wrong = api_for(server).post("/auth/login", {"username": "giamdoc", "password": "guess"})
+    assert wrong.status == 401
+    core = make_core(tmp_path, memory_secrets(), server.url)
+    notices: list[Notice] = []
+    core.notifier.posted.connect(notices.append)
+    frontend = QtFrontend()
+
+    async def scenario() -> int:
+        run = asyncio.ensure_future(frontend.run(core, Options()))
+        await until(lambda: bool(visible_sign_in_dialogs()))
+        dialog = visible_sign_in_dialogs()[0]
+        dialog.username.setText("giamdoc")
+        dialog.password.setText("hopdesk-demo")
+        dialog.submit()
+        await until(lambda: frontend.window is not None and frontend.window.lists_loaded())
+        frontend._finish("quit")
+        return await run
+
+    assert aio(scenario(), 60) == 0
+    warnings = [n.text for n in notices if n.severity == Severity.WARNING]
+    assert len(warnings) == 1
+    assert "since your last sign-in: 1;" in warnings[0]
+    assert "127.0.0.1" in warnings[0]
+    aio(core.aclose())
