@@ -326,6 +326,11 @@ VI: dict[str, str] = {
     "The certificate is not made for signing documents (its key usage does not allow it).": "Chứng thư số không dùng để ký văn bản (mục đích sử dụng khóa không cho phép).",
     "The certificate was revoked on %1: it can no longer sign.": "Chứng thư số đã bị thu hồi ngày %1: không thể dùng để ký.",
     "The certificate was not issued by a trusted certification authority.": "Chứng thư số không do tổ chức cung cấp dịch vụ chứng thực tin cậy cấp.",
+    # media/errors.py: the call engine
+    "The call failed.": "Cuộc gọi không thành công.",
+    "The meeting server cannot be reached or sent an invalid reply.": "Không kết nối được máy chủ cuộc họp hoặc máy chủ trả lời không hợp lệ.",
+    "No network path to the other participants; check the network or TURN.": "Không có đường truyền mạng tới các đại biểu khác; hãy kiểm tra mạng hoặc máy chủ TURN.",
+    "The camera or microphone is missing or in use by another program.": "Không tìm thấy camera hoặc micrô, hoặc thiết bị đang được chương trình khác sử dụng.",
 }
 
 # (context, source) -> Vietnamese, where a context needs its own word

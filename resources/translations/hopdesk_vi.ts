@@ -1070,6 +1070,25 @@
     </message>
 </context>
 <context>
+    <name>media</name>
+    <message>
+        <source>The call failed.</source>
+        <translation>Cuộc gọi không thành công.</translation>
+    </message>
+    <message>
+        <source>The meeting server cannot be reached or sent an invalid reply.</source>
+        <translation>Không kết nối được máy chủ cuộc họp hoặc máy chủ trả lời không hợp lệ.</translation>
+    </message>
+    <message>
+        <source>No network path to the other participants; check the network or TURN.</source>
+        <translation>Không có đường truyền mạng tới các đại biểu khác; hãy kiểm tra mạng hoặc máy chủ TURN.</translation>
+    </message>
+    <message>
+        <source>The camera or microphone is missing or in use by another program.</source>
+        <translation>Không tìm thấy camera hoặc micrô, hoặc thiết bị đang được chương trình khác sử dụng.</translation>
+    </message>
+</context>
+<context>
     <name>secrets</name>
     <message>
         <source>no system keyring was found on this computer</source>
