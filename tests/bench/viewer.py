@@ -432,21 +432,29 @@ def main() -> None:
         doc[0].get_pixmap(matrix=pymupdf.Matrix(96 / 72, 96 / 72))
     heavy_raw = time.perf_counter() - t
     painted.clear()
+    failures: list[str] = []
     view.pagePainted.connect(painted.append)
+    pool.pageFailed.connect(lambda _key, reason: failures.append(reason))
     with _Stalls() as stalls:
         t = time.perf_counter()
         widget.open_path(str(heavy_pdf))
-        _wait(lambda: 0 in painted, timeout=120)
+        # A loaded machine can starve the (niced) worker past the hang limit: say so, go on.
+        _wait(lambda: 0 in painted or bool(failures), timeout=120)
         heavy_ours = time.perf_counter() - t
     view.pagePainted.disconnect(painted.append)
     widget.close_document()
     results["heavy_page"] = {
         "raw_s": round(heavy_raw, 2),
         "viewer_s": round(heavy_ours, 2),
+        "failed": failures[0] if failures else "",
         "longest_stall_ms": round(stalls.longest, 1),
         "goal_stall_ms": 16,
     }
-    print(f"heavy page: engine {heavy_raw:.2f} s, longest GUI stall {stalls.longest:.1f} ms")
+    print(
+        f"heavy page: engine {heavy_raw:.2f} s, viewer {heavy_ours:.2f} s"
+        f"{' FAILED: ' + failures[0] if failures else ''},"
+        f" longest GUI stall {stalls.longest:.1f} ms"
+    )
 
     # -- memory after scrolling everything at 150 % --------------------------------------
     rss_before = _rss_mb(os.getpid())
