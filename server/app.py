@@ -20,6 +20,7 @@ from server import (
     openapi,
     problems,
     registry,
+    rooms,
     uploads,
     users,
     workflow_api,
@@ -69,6 +70,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     files.router,
     notes.router,
     events.router,
+    rooms.router,
     audit.router,
     health_router,
 )
@@ -121,6 +123,7 @@ def create_app(config: Config, *, migrate: bool = True) -> FastAPI:
     app.state.bus = bus
     app.state.housekeeper = housekeeper
     app.state.files = files.FileStore(config.files_dir)
+    app.state.rooms = rooms.RoomHub(config.room_ping_interval)
 
     problems.install(app)
     for router in ROUTERS:

@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--event-keep", type=int, default=1_000_000, help="most events kept for replay"
     )
+    parser.add_argument(
+        "--room-ping", type=float, default=15.0, help="seconds between room relay pings"
+    )
     commands = parser.add_subparsers(dest="command")
     create = commands.add_parser("create-user", help="add an account")
     _add_storage_options(create, suppress=True)
@@ -141,6 +144,7 @@ def _config(args: argparse.Namespace) -> Config:
         event_poll_interval=getattr(args, "event_poll", 0.5),
         event_keep_days=getattr(args, "event_keep_days", 30),
         event_keep_count=getattr(args, "event_keep", 1_000_000),
+        room_ping_interval=getattr(args, "room_ping", 15.0),
     )
 
 

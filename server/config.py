@@ -66,6 +66,9 @@ class Config:
     # before the window is told to resynchronise.
     event_keep_days: int = 30
     event_keep_count: int = 1_000_000
+    # The room relay (server/rooms.py) pings a quiet peer after this many seconds and drops it
+    # after twice as long without a word.
+    room_ping_interval: float = 15.0
 
     @property
     def files_dir(self) -> Path:

@@ -153,7 +153,7 @@ def _replay(factory: sessionmaker[Session], user_id: int, since: int, first: boo
         return [(e.seq, event_text(e)) for e in events_for(session, user_id, since, _BATCH)]
 
 
-async def _token(websocket: WebSocket) -> str:
+async def websocket_token(websocket: WebSocket) -> str:
     """The access token: the Authorization header, else a first `{"type": "auth"}` message."""
     token = bearer_token(websocket.headers)
     if token:
@@ -177,7 +177,7 @@ async def events_ws(websocket: WebSocket, since: Annotated[Seq, Query()] = 0) ->
         await websocket.close(WS_BAD_REQUEST, "token-in-url")
         return
     try:
-        grant = await run_in_threadpool(_grant, factory, await _token(websocket))
+        grant = await run_in_threadpool(_grant, factory, await websocket_token(websocket))
     except Problem as problem:
         await websocket.close(WS_AUTH_FAILED, problem.slug)
         return
