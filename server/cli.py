@@ -214,6 +214,11 @@ def serve(args: argparse.Namespace) -> int:
             # Event messages are ~100 bytes: compressing them saves nothing and costs a zlib
             # context per stream (memory) and a compression per message per stream (CPU).
             ws_per_message_deflate=False,
+            # Clients ping every 20 s already (the desktop's heartbeat); the server's own ping
+            # only finds peers that vanished without a FIN, which can take a minute. With 5,000
+            # streams, pings are most of the idle CPU.
+            ws_ping_interval=60.0,
+            ws_ping_timeout=30.0,
         )
     )
     server.run(sockets=[sock])
