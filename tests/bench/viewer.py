@@ -14,6 +14,7 @@ tests/bench/results/viewer.json.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import statistics
 import sys
@@ -155,6 +156,7 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv)
+    from desktop.watchdog import StallWatchdog
     from viewer.render.pool import RenderPool
     from viewer.search.find import SearchOptions
     from viewer.view.layout import ZoomMode
@@ -165,6 +167,9 @@ def main() -> None:
     t = time.perf_counter()
     text_pdf, scan_pdf, heavy_pdf = _make_pdfs(folder)
     print(f"generated PDFs in {time.perf_counter() - t:.1f} s ({folder})")
+    logging.basicConfig(level=logging.WARNING)  # the watchdog logs each stall with its stack
+    watchdog = StallWatchdog()  # started after the set-up above, which has no event loop
+    watchdog.start()
 
     # -- worker pool start-up ------------------------------------------------------------
     rss_start = _rss_mb(os.getpid())
@@ -550,6 +555,10 @@ def main() -> None:
 
     out = ROOT / "tests" / "bench" / "results" / "viewer.json"
     out.parent.mkdir(parents=True, exist_ok=True)
+    watchdog.stop()
+    results["stalls_over_50ms"] = [  # where each GUI-thread stall was (innermost frame)
+        {"ms": round(st.ms), "at": st.stack.strip().splitlines()[-2:]} for st in watchdog.stalls
+    ]
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"wrote {out}")
     app.quit()

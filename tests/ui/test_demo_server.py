@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import urllib.request
 from pathlib import Path
@@ -9,8 +10,14 @@ from typing import Any
 
 import psutil
 import pytest
+from PySide6.QtWidgets import QApplication
 
+from desktop.app import Options
 from desktop.demo import DemoServer, DemoServerError
+from tests.ui.conftest import memory_secrets, until
+from tests.ui.test_shell import make_core
+from ui.settings_dialog import SettingsDialog
+from ui.shell import QtFrontend
 
 
 def test_demo_server_starts_serves_and_stops(aio: Any, tmp_path: Path) -> None:
@@ -37,3 +44,34 @@ def test_demo_server_that_cannot_start_says_why(aio: Any, tmp_path: Path) -> Non
         aio(demo.start())
     assert "exited with code 3" in str(caught.value)
     assert "no such thing" in str(caught.value)
+
+
+def test_settings_in_the_demo_show_the_demo_servers_address(
+    aio: Any, qapp: QApplication, tmp_path: Path
+) -> None:
+    """The address field was empty in the demo although the app was connected."""
+    core = make_core(tmp_path, memory_secrets(), "")
+    core.demo = DemoServer(tmp_path / "demo")
+    frontend = QtFrontend()
+
+    async def scenario() -> int:
+        run = asyncio.ensure_future(frontend.run(core, Options(demo=True)))
+        await until(lambda: frontend.window is not None and frontend.window.lists_loaded(), 60)
+        frontend.open_settings()
+
+        def settings() -> list[SettingsDialog]:
+            assert frontend.window is not None
+            dialogs = frontend.window.findChildren(SettingsDialog)
+            return [d for d in dialogs if d.isVisible()]
+
+        await until(lambda: bool(settings()))
+        [dialog] = settings()
+        assert core.session.server_url
+        assert dialog.server_url.text() == core.session.server_url
+        assert not dialog.server_url.isEnabled()  # a demo address is never saved
+        dialog.reject()
+        frontend._finish("quit")
+        return await run
+
+    assert aio(scenario(), 90) == 0
+    aio(core.aclose())
