@@ -127,16 +127,34 @@ def find_layout(
         centre = last.width - 20 * MM - 40 * MM
         top, bottom = last.height / 2, last.height / 2 - 30 * MM
     leader = (centre - _SIGNATURE_WIDTH / 2, bottom, centre + _SIGNATURE_WIDTH / 2, top)
-    # II.8.a: the seal covers about the left third of the leader's signature.
-    seal_right = leader[0] + _SIGNATURE_WIDTH / 3
+    return DraftLayout(number, date, leader, seal_box(leader, seal_diameter), last_page, found)
+
+
+def seal_box(leader: Box, seal_diameter: float) -> Box:
+    """II.8.a: the seal, `seal_diameter` wide, covers about the left third of the leader's
+    signature box, centred on it vertically."""
+    seal_right = leader[0] + (leader[2] - leader[0]) / 3
     middle = (leader[1] + leader[3]) / 2
-    agency = (
+    return (
         seal_right - seal_diameter,
         middle - seal_diameter / 2,
         seal_right,
         middle + seal_diameter / 2,
     )
-    return DraftLayout(number, date, leader, agency, last_page, found)
+
+
+def move_signature_fields(writer: IncrementalPdfFileWriter, leader: Box) -> None:
+    """Put the leader's field at `leader` (the leader clicked elsewhere before signing) and
+    the agency's field with it, in the leader's own signing update: once the leader has signed,
+    moving a field would no longer be form filling."""
+    fields = {f.get_object().get("/T"): f for f in writer.root["/AcroForm"]["/Fields"]}
+    agency_ref, leader_ref = fields[AGENCY_FIELD], fields[LEADER_FIELD]
+    rect = agency_ref.get_object()["/Rect"]
+    diameter = abs(float(rect[2]) - float(rect[0]))
+    for ref, box in ((leader_ref, leader), (agency_ref, seal_box(leader, diameter))):
+        obj = ref.get_object()
+        obj["/Rect"] = generic.ArrayObject(generic.FloatObject(v) for v in box)
+        writer.mark_update(ref)
 
 
 def _field_box(line: TextLine, min_width: float) -> Box:

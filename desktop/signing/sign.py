@@ -150,11 +150,15 @@ async def sign_leader(
     signature: appearance.StampImage,
     options: LevelOptions = LevelOptions(),
     progress: Progress = _ignore,
+    place: layout.Box | None = None,
 ) -> bytes:
-    """The leader's signature into the prepared field: the signature image only (II.7.d)."""
+    """The leader's signature into the prepared field: the signature image only (II.7.d);
+    `place` moves it (and the agency's seal with it) where the leader clicked."""
     writer = open_for_signing(pdf)
     if _field(writer, layout.LEADER_FIELD) is None:
         raise UnsignableDocument("not-prepared")
+    if place is not None:
+        layout.move_signature_fields(writer, place)
     return await _sign(
         writer,
         signer,

@@ -226,3 +226,41 @@ def test_decree_texts() -> None:
     assert appearance.date_line("Huế", dt.date(2026, 3, 15)) == "Huế, ngày 15 tháng 3 năm 2026"
     at = dt.datetime(2026, 1, 5, 2, 30, 5, 123, tzinfo=dt.UTC)
     assert appearance.signing_time_text(at) == "2026-01-05T09:30:05+07:00"
+
+
+def test_leader_moves_the_signature_before_signing_and_the_seal_follows(
+    p12_signer,
+    pki: TestPki,  # type: ignore[no-untyped-def]
+) -> None:
+    draft, found = layout.prepare_draft_from_text(draft_pdf(1))
+    x0, y0, x1, y1 = found.leader
+    moved = (x0 - 40, y0 - 10, x1 - 40, y1 - 10)
+    leader_image = appearance.StampImage.from_png(signature_png())
+    signed = _run(sign.sign_leader(draft, p12_signer("leader"), leader_image, place=moved))
+    issued = _run(
+        sign.issue(
+            signed,
+            p12_signer("agency"),
+            appearance.StampImage.from_png(seal_png()),
+            appearance.number_line(7, "QĐ-UBND"),
+            appearance.date_line("Hà Nội", ISSUED),
+        )
+    )
+    results = {c.field: c.status for c in pyhanko_check(issued, pki)}
+    leader = results[layout.LEADER_FIELD]
+    assert leader.bottom_line
+    assert leader.modification_level is not None
+    assert leader.modification_level <= ModificationLevel.FORM_FILLING
+    doc = pymupdf.open(stream=issued, filetype="pdf")
+    try:
+        page = doc[0]
+        height = page.rect.height
+        rects = {w.field_name: w.rect for w in page.widgets()}
+        leader_rect = rects[layout.LEADER_FIELD]
+        assert leader_rect.x0 == pytest.approx(moved[0], abs=0.01)
+        assert height - leader_rect.y1 == pytest.approx(moved[1], abs=0.01)
+        seal = rects[layout.AGENCY_FIELD]
+        assert seal.x1 == pytest.approx(moved[0] + (moved[2] - moved[0]) / 3, abs=0.01)
+        assert seal.width == pytest.approx(found.agency[2] - found.agency[0], abs=0.01)
+    finally:
+        doc.close()
