@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from server import seed_workflow
 from server.db import transaction
 from server.events import emit
 from server.files import FileStore, add_file
@@ -206,6 +207,8 @@ def _reanchor(session: Session) -> None:
             document.deadline += delta
         if document.issued_on is not None:
             document.issued_on += delta
+        if document.received_on is not None:
+            document.received_on += delta
     for assignment in session.scalars(
         select(Assignment).where(Assignment.document_id.in_(ids["documents"]))
     ):
@@ -511,8 +514,8 @@ class _Seeder:
                 "urgent",
                 2,
                 "in",
-                "processing",
-                [("giamdoc", "process", "pending")],
+                "registered",
+                [("giamdoc", "route", "pending")],
                 "vanthu",
                 "vp",
             ),
@@ -572,8 +575,8 @@ class _Seeder:
                 "normal",
                 5,
                 "out",
-                "awaiting_review",
-                [("chanhvp", "process", "done"), ("giamdoc", "review", "pending")],
+                "awaiting_approval",
+                [("chanhvp", "process", "done"), ("giamdoc", "approve", "pending")],
                 "chanhvp",
                 "vp",
             ),
@@ -642,8 +645,13 @@ class _Seeder:
                 "normal",
                 1,
                 "out",
-                "issuing",
-                [("vanthu", "process", "pending")],
+                "signed",
+                [
+                    ("chanhvp", "process", "done"),
+                    ("giamdoc", "approve", "done"),
+                    ("giamdoc", "sign", "done"),
+                    ("vanthu", "issue", "pending"),
+                ],
                 "chanhvp",
                 "vp",
             ),
@@ -657,7 +665,11 @@ class _Seeder:
                 3,
                 "out",
                 "returned",
-                [("chuyenvien1", "process", "returned")],
+                [
+                    ("chuyenvien1", "process", "done"),
+                    ("giamdoc", "approve", "done"),
+                    ("chuyenvien1", "process", "pending"),
+                ],
                 "chuyenvien1",
                 "cntt",
             ),
@@ -670,8 +682,8 @@ class _Seeder:
                 "urgent",
                 8,
                 "out",
-                "processing",
-                [("giamdoc", "approve", "pending")],
+                "awaiting_approval",
+                [("chanhvp", "process", "done"), ("giamdoc", "approve", "pending")],
                 "chanhvp",
                 "vp",
             ),
@@ -688,6 +700,25 @@ class _Seeder:
                 [("chanhvp", "process", "done"), ("giamdoc", "sign", "pending")],
                 "chanhvp",
                 "vp",
+            ),
+            (
+                "14",
+                "TB-STTTT",
+                ours,
+                "Thông báo",
+                "Thông báo lịch tiếp công dân của Lãnh đạo Sở tháng 12",
+                "normal",
+                None,
+                "out",
+                "issued",
+                [
+                    ("chuyenvien2", "process", "done"),
+                    ("phogiamdoc", "approve", "done"),
+                    ("phogiamdoc", "sign", "done"),
+                    ("vanthu", "issue", "done"),
+                ],
+                "chuyenvien2",
+                "bcvt",
             ),
         ]
         for index, (
@@ -759,6 +790,7 @@ class _Seeder:
                 if a.state == "pending":
                     emit(self.s, "document.assigned", {"document_id": document.id}, [a.assignee_id])
         self._comments()
+        seed_workflow.enrich(self.s, self.users, self.document_ids, self.today)
 
     def _comments(self) -> None:
         u = self.users
@@ -776,9 +808,12 @@ class _Seeder:
             ),
             (
                 self.document_ids[10],
-                "chanhvp",
+                "giamdoc",
                 "Đề nghị bổ sung số liệu quý IV của các huyện trước khi trình lại.",
             ),
         ]
         for doc_id, who, text in remarks:
-            self.s.add(Comment(document_id=by_id[doc_id], author_id=u[who].id, text=text))
+            kind = "return" if doc_id == self.document_ids[10] else "comment"
+            self.s.add(
+                Comment(document_id=by_id[doc_id], author_id=u[who].id, text=text, kind=kind)
+            )

@@ -95,7 +95,7 @@ RULES: dict[str, Rule] = {
         RETURNED,
     ),
     "sign": Rule(frozenset({AWAITING_SIGNATURE}), LEADER, frozenset({SIGN}), SIGNED),
-    "issue": Rule(frozenset({SIGNED}), CLERK, None, ISSUED, None),
+    "issue": Rule(frozenset({SIGNED}), CLERK, frozenset({ISSUE}), ISSUED),
     "comment": Rule(_ANY, STAFF, None, None, None),
     "instruct": Rule(_ANY, LEADER, None, None, None),
 }

@@ -44,7 +44,7 @@ ALLOWED = [
     ("return", wf.AWAITING_APPROVAL, leader(1, "approve"), wf.RETURNED, "done"),
     ("return", wf.AWAITING_SIGNATURE, leader(1, "sign"), wf.RETURNED, "done"),
     ("sign", wf.AWAITING_SIGNATURE, leader(1, "sign"), wf.SIGNED, "done"),
-    ("issue", wf.SIGNED, CLERK, wf.ISSUED, None),
+    ("issue", wf.SIGNED, Holder(3, frozenset({"clerk"}), frozenset({"issue"})), wf.ISSUED, "done"),
     ("comment", wf.ISSUED, specialist(), wf.ISSUED, None),
     ("instruct", wf.PROCESSING, leader(), wf.PROCESSING, None),
 ]
@@ -81,7 +81,8 @@ REFUSED = [
     ("sign", wf.AWAITING_SIGNATURE, specialist(2, "sign"), 403, "forbidden"),
     ("register", wf.NEW, specialist(), 403, "forbidden"),
     ("create", wf.NEW, CLERK, 403, "forbidden"),
-    ("issue", wf.SIGNED, leader(), 403, "forbidden"),
+    ("issue", wf.SIGNED, leader(1, "issue"), 403, "forbidden"),
+    ("issue", wf.SIGNED, CLERK, 403, "not-assigned"),
     ("instruct", wf.PROCESSING, specialist(), 403, "forbidden"),
     ("comment", wf.PROCESSING, GUEST, 403, "forbidden"),
     ("comment", wf.PROCESSING, ADMIN, 403, "forbidden"),
@@ -139,9 +140,9 @@ def test_a_delegation_gives_only_what_the_principal_holds(
 
 
 def test_role_only_acts_are_not_delegated() -> None:
-    """Issuing is the clerk's by role: a leader's delegation does not make a specialist one."""
+    """Registering is the clerk's by role: no delegation makes a specialist a clerk."""
     with pytest.raises(WorkflowError):
-        authorise("issue", wf.SIGNED, specialist(), [CLERK])
+        authorise("register", wf.NEW, specialist(), [CLERK])
 
 
 def test_allowed_lists_the_buttons() -> None:
