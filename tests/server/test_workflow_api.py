@@ -244,3 +244,38 @@ def test_two_concurrent_issues_take_consecutive_numbers(
     with ThreadPoolExecutor(max_workers=2) as pool:
         numbers = list(pool.map(issue, documents))
     assert sorted(numbers) == ["01", "02"]
+
+
+def test_a_deputy_signs_for_the_director(server: ServerProcess, tmp_path: Path) -> None:
+    """KT. GIÁM ĐỐC over PHÓ GIÁM ĐỐC on the position line; the audit names both."""
+    office = sign_in_all(api_for(server))
+    writer = office.as_user["chuyenvien1"]
+    draft = pdf("Quyết định ký thay")
+    doc_id = _draft(office, "Sở ký thay", uploaded(writer, draft))["id"]
+    submitted = office.ok("chuyenvien1", doc_id, "submit", {"approver_id": office.id("giamdoc")})
+    office.ok("giamdoc", doc_id, "approve", {})
+    deputy = office.as_user["phogiamdoc"]
+    sha = submitted["signing_sha256"]
+    body = {"file_sha256": uploaded(deputy, signed_from(draft, tmp_path), "ky.pdf")}
+    body["base_sha256"] = sha
+    assert office.act("phogiamdoc", doc_id, "sign", body).status == 404  # not theirs yet
+    now = dt.datetime.now(dt.UTC)
+    office.as_user["giamdoc"].post(
+        "/delegations",
+        {
+            "deputy_id": office.id("phogiamdoc"),
+            "kind": "deputy",
+            "starts_at": now.isoformat(),
+            "ends_at": (now + dt.timedelta(days=3)).isoformat(),
+        },
+    )
+    signed = office.ok("phogiamdoc", doc_id, "sign", body)
+    assert signed["signer_position"] == "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC"
+    assert signed["signer_name"] == deputy.user["full_name"]
+    audit = office.as_user["quantri"].get("/audit?limit=20").json()
+    row = next(a for a in audit if a["action"] == "document.sign")
+    assert (row["user_id"], row["detail"]["on_behalf_of"]) == (
+        office.id("phogiamdoc"),
+        office.id("giamdoc"),
+    )
+    assert row["detail"]["actor_name"] == deputy.user["full_name"]
