@@ -70,6 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
     parser.add_argument("--seed-demo", action="store_true", help="demo data into an empty DB")
+    parser.add_argument(
+        "--max-upload",
+        type=int,
+        default=200 * 1024 * 1024,
+        metavar="BYTES",
+        help="largest file upload (413 beyond)",
+    )
     parser.add_argument("--access-ttl", type=int, default=900, help="access token seconds")
     parser.add_argument("--tls-cert", type=Path, help="PEM certificate: serve HTTPS")
     parser.add_argument("--tls-key", type=Path, help="PEM private key for --tls-cert")
@@ -141,6 +148,7 @@ def _config(args: argparse.Namespace) -> Config:
         db_url=database_url(db),
         data_dir=data_dir,
         access_ttl=args.access_ttl,
+        max_upload=getattr(args, "max_upload", 200 * 1024 * 1024),
         event_poll_interval=getattr(args, "event_poll", 0.5),
         event_keep_days=getattr(args, "event_keep_days", 30),
         event_keep_count=getattr(args, "event_keep", 1_000_000),

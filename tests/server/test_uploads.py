@@ -4,6 +4,10 @@ PDF, is encrypted or damaged, is empty or comes as another media type is refused
 from __future__ import annotations
 
 import hashlib
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
 
 import pymupdf
 import pytest
@@ -83,3 +87,28 @@ def test_refused_files_leave_nothing_behind(server: ServerProcess) -> None:
     assert upload(api, good, "ok.pdf").status == 201
     added = {p for p in store.rglob("*") if p.is_file()} - before
     assert [p.name for p in added] == [hashlib.sha256(good).hexdigest()]
+
+
+def test_uploads_over_the_limit_are_refused_streamed_or_not(server_factory: Any) -> None:
+    """413 with or without Content-Length (a chunked body is counted as it streams)."""
+    limited = server_factory(extra_args=["--max-upload", "8000"])
+    api = api_for(limited).login("chuyenvien1")
+    big = pdf("Tệp lớn " + "x" * 30_000, pages=40)
+    assert len(big) > 8_000
+    assert upload(api, big, "lon.pdf").status == 413
+    small = pdf("Tệp nhỏ")
+    assert len(small) < 8_000
+    assert upload(api, small, "nho.pdf").status == 201
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(big), 4096):
+            yield big[start : start + 4096]
+
+    request = urllib.request.Request(
+        f"{limited.api}/files?name=lon.pdf", data=chunks(), method="POST"
+    )
+    request.add_header("Content-Type", "application/pdf")
+    request.add_header("Authorization", f"Bearer {api.token}")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 413
