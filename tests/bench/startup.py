@@ -81,6 +81,8 @@ print("ready 0")
 def user_env(base: Path) -> dict[str, str]:
     """The environment of an app process with its user dirs under `base`."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), HOPDESK_STALL_WATCHDOG="1")
+    # An installed HopDesk has its bytecode compiled: let the warm-up write it, as pip would.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
         env[var] = str(base / var.lower())
