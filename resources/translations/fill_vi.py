@@ -326,6 +326,15 @@ VI: dict[str, str] = {
     "The certificate is not made for signing documents (its key usage does not allow it).": "Chứng thư số không dùng để ký văn bản (mục đích sử dụng khóa không cho phép).",
     "The certificate was revoked on %1: it can no longer sign.": "Chứng thư số đã bị thu hồi ngày %1: không thể dùng để ký.",
     "The certificate was not issued by a trusted certification authority.": "Chứng thư số không do tổ chức cung cấp dịch vụ chứng thực tin cậy cấp.",
+    # remote signing (desktop/signing/remote/errors.py)
+    "The remote signing service could not sign the document. The details are in the log file.": "Dịch vụ ký số từ xa không ký được văn bản. Chi tiết có trong tệp nhật ký.",
+    "The remote signing service cannot be reached. Check the network and try again.": "Không kết nối được dịch vụ ký số từ xa. Vui lòng kiểm tra kết nối mạng và thử lại.",
+    "HopDesk is not signed in to the remote signing service. Sign in to it in Settings and try again.": "HopDesk chưa đăng nhập dịch vụ ký số từ xa. Vui lòng đăng nhập trong phần Cài đặt và thử lại.",
+    "The remote signing service has no signing certificate for this account.": "Dịch vụ ký số từ xa không có chứng thư số để ký cho tài khoản này.",
+    "The remote signing service sent an answer HopDesk does not understand. The document was not signed.": "Dịch vụ ký số từ xa trả lời không hợp lệ. Văn bản chưa được ký.",
+    "The signing request was refused on the phone. The document was not signed.": "Yêu cầu ký đã bị từ chối trên điện thoại. Văn bản chưa được ký.",
+    "The signing request was not approved on the phone in time. The document was not signed; try again.": "Yêu cầu ký không được xác nhận trên điện thoại kịp thời hạn. Văn bản chưa được ký; vui lòng thử lại.",
+    "Signing was cancelled. The document was not signed.": "Đã hủy ký. Văn bản chưa được ký.",
     # media/errors.py: the call engine
     "The call failed.": "Cuộc gọi không thành công.",
     "The meeting server cannot be reached or sent an invalid reply.": "Không kết nối được máy chủ cuộc họp hoặc máy chủ trả lời không hợp lệ.",

@@ -1184,6 +1184,38 @@
         <source>The certificate was not issued by a trusted certification authority.</source>
         <translation>Chứng thư số không do tổ chức cung cấp dịch vụ chứng thực tin cậy cấp.</translation>
     </message>
+    <message>
+        <source>The remote signing service could not sign the document. The details are in the log file.</source>
+        <translation>Dịch vụ ký số từ xa không ký được văn bản. Chi tiết có trong tệp nhật ký.</translation>
+    </message>
+    <message>
+        <source>The remote signing service cannot be reached. Check the network and try again.</source>
+        <translation>Không kết nối được dịch vụ ký số từ xa. Vui lòng kiểm tra kết nối mạng và thử lại.</translation>
+    </message>
+    <message>
+        <source>HopDesk is not signed in to the remote signing service. Sign in to it in Settings and try again.</source>
+        <translation>HopDesk chưa đăng nhập dịch vụ ký số từ xa. Vui lòng đăng nhập trong phần Cài đặt và thử lại.</translation>
+    </message>
+    <message>
+        <source>The remote signing service has no signing certificate for this account.</source>
+        <translation>Dịch vụ ký số từ xa không có chứng thư số để ký cho tài khoản này.</translation>
+    </message>
+    <message>
+        <source>The remote signing service sent an answer HopDesk does not understand. The document was not signed.</source>
+        <translation>Dịch vụ ký số từ xa trả lời không hợp lệ. Văn bản chưa được ký.</translation>
+    </message>
+    <message>
+        <source>The signing request was refused on the phone. The document was not signed.</source>
+        <translation>Yêu cầu ký đã bị từ chối trên điện thoại. Văn bản chưa được ký.</translation>
+    </message>
+    <message>
+        <source>The signing request was not approved on the phone in time. The document was not signed; try again.</source>
+        <translation>Yêu cầu ký không được xác nhận trên điện thoại kịp thời hạn. Văn bản chưa được ký; vui lòng thử lại.</translation>
+    </message>
+    <message>
+        <source>Signing was cancelled. The document was not signed.</source>
+        <translation>Đã hủy ký. Văn bản chưa được ký.</translation>
+    </message>
 </context>
 <context>
     <name>viewer</name>
