@@ -147,6 +147,8 @@ class _Child:
             p11.SessionHandleInvalid,
             p11.SessionClosed,
             p11.TokenNotRecognised,
+            p11.ObjectHandleInvalid,  # the key vanished under an open session (SoftHSM2)
+            p11.DeviceError,
         ) as exc:
             self._logout()
             return Failure("token-removed", repr(exc))

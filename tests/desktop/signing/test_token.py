@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -198,3 +199,29 @@ def test_pkcs12_file(pki: TestPki, tmp_path: Path, draft: bytes) -> None:
     assert checked.status.bottom_line
     with pytest.raises(WrongPin):
         keys.load_pkcs12(path, "wrong")
+
+
+async def test_batch_token_removed_midway_fails_the_rest_clearly(
+    client: TokenClient, token: SoftToken, draft: bytes, pki: TestPki
+) -> None:
+    """SoftHSM2 keeps its token in files: deleting them under an open session is what the
+    signing process sees of a USB token pulled out (the key handle is gone)."""
+    signer = await _login(client, token)
+    calls = 0
+
+    async def sign_one(pdf: bytes) -> bytes:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            shutil.rmtree(token.conf.parent / "tokens")
+        return await sign.sign_leader(pdf, signer, IMAGE)
+
+    results = await sign_batch([BatchItem(f"d{i}", draft) for i in range(5)], sign_one)
+    assert [r.ok for r in results] == [True, True, False, False, False]
+    assert all(isinstance(r.error, TokenUnavailable) for r in results[2:])
+    assert "Plug it in" in str(results[2].error.user_message() if results[2].error else "")
+    assert calls == 3
+    for result in results[:2]:
+        assert result.signed is not None
+        (checked,) = await asyncio.to_thread(pyhanko_check, result.signed, pki)
+        assert checked.status.bottom_line
