@@ -36,9 +36,11 @@ class Component:
     licence: str
 
 
-# Shipped as files, not as a Python package, so not in the metadata (resources/icons/LICENSE).
+# Shipped as files, not as a Python package, so not in the metadata (resources/icons/LICENSE,
+# resources/fonts/OFL.txt: the signature stamps' font).
 FILE_COMPONENTS: tuple[Component, ...] = (
     Component(f"{icons.SET_NAME} icons", icons.SET_VERSION, icons.SET_LICENCE),
+    Component("HopDesk Serif font (from Liberation Serif)", "2.1.5", "OFL-1.1"),
 )
 
 

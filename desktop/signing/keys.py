@@ -83,3 +83,11 @@ def load_pkcs12(path: Path, password: str) -> SimpleSigner:
     if signer is None:
         raise SigningError(f"{path}: no key in the file")
     return signer
+
+
+def module_candidates(configured: str | None, dirs: Iterable[Path] | None = None) -> list[Path]:
+    """The module to use: the one policy or settings name, else the drivers found by name
+    (the settings page offers them; nothing is loaded here)."""
+    if configured:
+        return [Path(configured)]
+    return find_pkcs11_modules(dirs)

@@ -190,6 +190,14 @@ def test_softhsm_is_found_on_linux(token: SoftToken) -> None:
     assert Path(token.module) in keys.find_pkcs11_modules()
 
 
+def test_configured_module_wins_over_discovery(tmp_path: Path) -> None:
+    (tmp_path / "libsofthsm2.so").write_bytes(b"")
+    assert keys.module_candidates("/opt/ca/vnptca_p11_v9.so", [tmp_path]) == [
+        Path("/opt/ca/vnptca_p11_v9.so")
+    ]
+    assert keys.module_candidates(None, [tmp_path]) == [tmp_path / "libsofthsm2.so"]
+
+
 def test_pkcs12_file(pki: TestPki, tmp_path: Path, draft: bytes) -> None:
     path = tmp_path / "leader.p12"
     path.write_bytes(pki.pkcs12("leader", P12_PASSWORD))
