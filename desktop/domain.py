@@ -177,6 +177,7 @@ class DocumentSummary(Model, frozen=True):
     direction: str = "in"
     deadline: AwareDateTime | None = None
     my_action: str | None = None
+    overdue: bool = False
 
 
 class DocumentVersion(Model, frozen=True):
@@ -204,6 +205,8 @@ class Comment(Model, frozen=True):
     author: UserRef
     text: str
     created_at: AwareDateTime
+    kind: str = "comment"  # comment | instruction | opinion | return
+    on_behalf_of: int | None = None
 
 
 class Document(DocumentSummary, frozen=True):
@@ -212,6 +215,22 @@ class Document(DocumentSummary, frozen=True):
     versions: tuple[DocumentVersion, ...] = ()
     assignments: tuple[Assignment, ...] = ()
     comments: tuple[Comment, ...] = ()
+    # Decree 30/2020 metadata and the workflow's record (older servers omit them)
+    place: str = ""
+    signer_name: str = ""
+    signer_position: str = ""
+    recipients: tuple[str, ...] = ()
+    received_number: str = ""
+    received_on: dt.date | None = None
+    signing_sha256: str | None = None
+    attachments: tuple[DocumentVersion, ...] = ()
+    readers: tuple[UserRef, ...] = ()
+
+    def pending_actions(self, user_id: int) -> frozenset[str]:
+        """What the pending assignments of `user_id` on this document ask of them."""
+        return frozenset(
+            a.action for a in self.assignments if a.assignee.id == user_id and a.state == "pending"
+        )
 
 
 class Event(Model, frozen=True):

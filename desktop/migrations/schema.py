@@ -55,3 +55,18 @@ notes = sa.Table(
     sa.Column("body", sa.Text(), nullable=False),  # the contract's Note JSON
     sa.Index("ix_notes_scope_target", "scope", "target"),
 )
+inbox_documents = sa.Table(
+    "inbox_documents",
+    metadata,
+    sa.Column("scope", sa.String(), primary_key=True),
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column("boxes", sa.String(), nullable=False),
+    sa.Column("position", sa.Integer(), nullable=False),
+    sa.Column("urgency", sa.Integer(), nullable=False),
+    sa.Column("deadline", sa.String(), nullable=True),
+    sa.Column("doc_type", sa.String(), nullable=False),
+    sa.Column("agency", sa.String(), nullable=False),
+    sa.Column("payload", sa.Text(), nullable=False),
+    sa.Index("ix_inbox_documents_scope_urgency", "scope", "urgency"),
+)
+# inbox_text: FTS5 (metadata, body; rowid = inbox_documents.rowid), raw SQL in 0003.

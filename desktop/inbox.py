@@ -1,0 +1,207 @@
+"""The approval inbox (issue 12): the six lists of the document workflow with badge counts, kept
+in the local store, searched there, and the workflow actions sent through the outbox.
+
+The lists come from the server (`?box=inbox`, `?box=incoming`, `?box=all`), are stored in the
+`InboxIndex` (so the inbox opens, filters and searches offline and within a frame) and are
+refreshed when a workflow event arrives. Every action is an outbox entry with its own
+idempotency key: it survives a restart and is sent once the server is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.domain import Document, DocumentSummary, Event, JsonObject, json_objects, parse_list
+from desktop.errors import MalformedResponse, ServerUnreachable
+from desktop.inbox_index import LISTS, WAITING, InboxFilter, InboxIndex
+from desktop.refresher import Refresher
+from desktop.workflow_rules import RULES, allowed_actions, endpoint
+
+if TYPE_CHECKING:
+    from desktop.events import EventStream
+    from desktop.outbox import Outbox
+    from desktop.session import Session
+
+log = logging.getLogger(__name__)
+
+EVENT_TYPES = frozenset(
+    {
+        "document.assigned",
+        "document.changed",
+        "document.commented",
+        "document.received",
+        "document.shared",
+    }
+)
+SERVER_BOXES = ("inbox", "incoming", "all")
+
+
+def pdf_text(path: Path) -> str:
+    """The text of every page of a PDF (blocking: run it in a thread). Unreadable pages give
+    no text rather than an error: search is a convenience, never a reason to fail."""
+    from viewer import Document as PdfDocument  # PyMuPDF, loaded only when text is indexed
+    from viewer import DocumentError
+
+    try:
+        pdf = PdfDocument.open_path(str(path))
+    except DocumentError as exc:
+        log.info("no text for the search index from %s: %r", path, exc)
+        return ""
+    try:
+        return "\n".join(
+            " ".join(word[4] for word in pdf.words(page)) for page in range(pdf.page_count)
+        )
+    finally:
+        pdf.close()
+
+
+class ApprovalInbox(QObject):
+    """Lists, counts and actions of one signed-in user.
+
+    Signals: `changed()` after the lists were reloaded; `newly_assigned(int document_id, int
+    waiting)` when a `document.assigned` event brought a document into my waiting list (the tray
+    notification)."""
+
+    changed = Signal()
+    newly_assigned = Signal(int, int)
+
+    def __init__(
+        self,
+        session: Session,
+        events: EventStream | None = None,
+        outbox: Outbox | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.scope: str = session.scope
+        if session.store is None:
+            raise ValueError("ApprovalInbox needs the local store")
+        self.store = session.store
+        self.index = InboxIndex(self.store, self.scope)
+        self.outbox = outbox
+        self.refresher = Refresher(self.refresh, "approval inbox")
+        self._assigned: set[int] = set()  # ids announced by document.assigned, not yet seen
+        self._loaded = False  # a refresh has run in this session
+        self._text_tasks: set[asyncio.Task[None]] = set()
+        if events is not None:
+            events.event_received.connect(self._on_event)
+            events.resync_needed.connect(self.refresher.schedule)
+            if outbox is not None:
+                outbox.follow(events)
+
+    # --- lists ---------------------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        """Badge counts of the six lists (from the local store: instant, offline too)."""
+        return self.index.counts()
+
+    def documents(self, list_name: str, wanted: InboxFilter | None = None) -> list[DocumentSummary]:
+        """One list, filtered, searched and sorted, from the local store."""
+        payloads = self.index.query(list_name, wanted or InboxFilter())
+        try:
+            return parse_list(DocumentSummary, payloads, "approval inbox")
+        except MalformedResponse as exc:
+            log.warning("ignoring the cached %s list: %r", list_name, exc)
+            return []
+
+    def choices(self) -> dict[str, list[str]]:
+        """Document types and agencies present (the filter bar's menus)."""
+        return self.index.choices()
+
+    async def refresh(self) -> None:
+        """Load the server's three lists (in parallel), store them, announce them."""
+        api = self.session.api
+        answers = await asyncio.gather(
+            *(api.get_json("/documents", {"box": box}) for box in SERVER_BOXES)
+        )
+        waiting, incoming, everything = (json_objects(a, "document list") for a in answers)
+        for payloads in (waiting, incoming, everything):
+            parse_list(DocumentSummary, payloads, "document list")  # refuse a malformed answer
+        before = {d.id for d in self.documents(WAITING)}
+        self.index.replace(waiting, incoming, everything)
+        self.changed.emit()
+        waiting_ids = {int(str(p["id"])) for p in waiting}
+        # New to me: announced by an event and not waiting before. A first load into an empty
+        # cache announces nothing (the event backlog replayed at a first start is not news).
+        if before or self._loaded:
+            for document_id in sorted((self._assigned & waiting_ids) - before):
+                self.newly_assigned.emit(document_id, len(waiting_ids))
+        self._assigned.clear()
+        self._loaded = True
+
+    # --- one document --------------------------------------------------------------------------
+    async def document(self, document_id: int) -> Document:
+        """The whole document (metadata, versions, attachments, assignments, comments); the
+        cached copy when the server is out of reach."""
+        key = f"document:{self.scope}:{document_id}"
+        try:
+            payload = await self.session.api.get_json(f"/documents/{document_id}")
+        except ServerUnreachable:
+            cached = self.store.get(key)
+            if cached is None:
+                raise
+            return Document.from_json(cached)
+        document = Document.from_json(payload)
+        self.store.set(key, payload)
+        return document
+
+    def allowed(self, document: Document) -> list[str]:
+        """The actions the signed-in user may take on `document` now (the buttons to show)."""
+        user = self.session.user
+        if user is None:
+            return []
+        return allowed_actions(document, user.id, frozenset(user.roles))
+
+    def index_text(self, document_id: int, path: Path) -> asyncio.Task[None]:
+        """Extract a cached PDF's text in a thread and add it to the search index."""
+
+        async def run() -> None:
+            text = await asyncio.to_thread(pdf_text, path)
+            if text and self.index.set_text(document_id, text):
+                self.changed.emit()
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._text_tasks.add(task)
+        task.add_done_callback(self._text_tasks.discard)
+        return task
+
+    # --- actions -------------------------------------------------------------------------------
+    def queue(self, document_id: int, action: str, body: JsonObject) -> str:
+        """Write a workflow action to the outbox (not yet sent); returns its idempotency key."""
+        if self.outbox is None:
+            raise RuntimeError("ApprovalInbox actions need an outbox")
+        if action not in RULES:
+            raise ValueError(f"unknown workflow action {action!r}")
+        key: str = self.outbox.enqueue("POST", endpoint(document_id, action), body)
+        return key
+
+    async def act(self, document_id: int, action: str, body: JsonObject) -> str:
+        """Queue an action and try to send it now (offline it stays queued); returns its key."""
+        key = self.queue(document_id, action, body)
+        assert self.outbox is not None
+        await self.outbox.flush()
+        return key
+
+    def _on_event(self, event: Event) -> None:
+        if event.type not in EVENT_TYPES:
+            return
+        if event.type == "document.assigned":
+            document_id = event.data.get("document_id")
+            if isinstance(document_id, int):
+                self._assigned.add(document_id)
+        self.refresher.schedule()
+
+    async def close(self) -> None:
+        """Cancel a running refresh and text extraction."""
+        await self.refresher.close()
+        for task in list(self._text_tasks):
+            task.cancel()
+        await asyncio.gather(*self._text_tasks, return_exceptions=True)
+
+
+__all__ = ["LISTS", "WAITING", "ApprovalInbox", "InboxFilter", "pdf_text"]
