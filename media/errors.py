@@ -27,6 +27,20 @@ class SignalingError(MediaError):
         )
 
 
+class SignalingRefused(SignalingError):
+    """The signaling server will not let us in (not invited, no such room, bad token):
+    retrying will not help."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(f"refused by the signaling server: {code} {reason}")
+        self.code = code
+
+    def user_message(self) -> str:
+        return QCoreApplication.translate(
+            "media", "The meeting server did not let you into this call."
+        )
+
+
 class IceFailed(MediaError):
     """No network path to a peer or the media server (ICE failed)."""
 

@@ -339,6 +339,7 @@ VI: dict[str, str] = {
     "The call failed.": "Cuộc gọi không thành công.",
     "The meeting server cannot be reached or sent an invalid reply.": "Không kết nối được máy chủ cuộc họp hoặc máy chủ trả lời không hợp lệ.",
     "No network path to the other participants; check the network or TURN.": "Không có đường truyền mạng tới các đại biểu khác; hãy kiểm tra mạng hoặc máy chủ TURN.",
+    "The meeting server did not let you into this call.": "Máy chủ cuộc họp không cho phép bạn tham gia cuộc gọi này.",
     "The camera or microphone is missing or in use by another program.": "Không tìm thấy camera hoặc micrô, hoặc thiết bị đang được chương trình khác sử dụng.",
 }
 

@@ -1080,6 +1080,10 @@
         <translation>Không kết nối được máy chủ cuộc họp hoặc máy chủ trả lời không hợp lệ.</translation>
     </message>
     <message>
+        <source>The meeting server did not let you into this call.</source>
+        <translation>Máy chủ cuộc họp không cho phép bạn tham gia cuộc gọi này.</translation>
+    </message>
+    <message>
         <source>No network path to the other participants; check the network or TURN.</source>
         <translation>Không có đường truyền mạng tới các đại biểu khác; hãy kiểm tra mạng hoặc máy chủ TURN.</translation>
     </message>

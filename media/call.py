@@ -1,0 +1,384 @@
+"""A call: one `Signaling` link and, in a mesh, one `RTCPeerConnection` per other participant.
+
+Runs aiortc in the app's asyncio loop (qasync in the app). The newcomer offers to everyone it
+finds in the room; the others answer, so two peers never offer to each other at once. aiortc
+gathers all its candidates before an offer or answer is sent, so no trickle is needed. It
+cannot restart ICE: a peer connection that fails is replaced by a new one (the peer with the
+smaller id offers again after a jittered backoff), and a dropped signaling link is rejoined with
+a jittered, growing backoff while the call says "reconnecting". ICE servers come only from the
+configuration (an empty list means none: never aiortc's public default).
+
+Every task is created by `_spawn`, named, kept, and cancelled and awaited by `close()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
+from aiortc.contrib.media import MediaRelay
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.sdp import candidate_from_sdp
+from PySide6.QtCore import QObject, Signal
+
+from media.config import IceServer
+from media.errors import MediaError, SignalingError, SignalingRefused
+from media.signaling import (
+    Answer,
+    Candidate,
+    ErrorMessage,
+    Incoming,
+    Offer,
+    PeerJoined,
+    PeerLeft,
+    Signaling,
+)
+from media.state import (
+    CallEvent,
+    CallState,
+    Effect,
+    Fail,
+    Join,
+    Joined,
+    Leave,
+    LinkLost,
+    Status,
+    next_state,
+)
+from media.video import RemoteVideo
+
+log = logging.getLogger(__name__)
+
+CLOSE_STEP_TIMEOUT = 3.0  # seconds for each step of close()
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Jittered exponential delays: `base` doubling up to `cap`, each 50–100 % of that."""
+
+    base: float = 1.0
+    cap: float = 30.0
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait before retry number `attempt` (0 for the first)."""
+        return min(self.cap, self.base * 2.0 ** min(attempt, 32)) * random.uniform(0.5, 1.0)
+
+
+@dataclass(eq=False)
+class _PeerLink:
+    """What the call keeps for one other participant."""
+
+    display: str
+    pc: RTCPeerConnection | None = None
+    video: RemoteVideo | None = None
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    failures: int = 0
+
+
+class Call(QObject):
+    """A call the UI binds to: state, participants and one video sink per remote participant."""
+
+    state_changed = Signal(str, str)  # CallState value, reason (translated) when not fine
+    participant_joined = Signal(str, str)  # peer id, display name
+    participant_left = Signal(str)  # peer id
+    video_added = Signal(str)  # peer id: `video(peer).sink` now shows them
+    message_refused = Signal(str, str)  # code, detail: the server could not use what we sent
+
+    def __init__(
+        self,
+        connect: Callable[[], Signaling],
+        *,
+        ice_servers: Sequence[IceServer] = (),
+        video: MediaStreamTrack | None = None,
+        audio: MediaStreamTrack | None = None,
+        backoff: Backoff = Backoff(),
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._connect = connect
+        self._ice = [
+            RTCIceServer(urls=list(s.urls), username=s.username, credential=s.credential)
+            for s in ice_servers
+        ]
+        self._local = [t for t in (audio, video) if t is not None]
+        self._relay = MediaRelay()  # one capture, one subscription per peer connection
+        self._backoff = backoff
+        self._status = Status()
+        self._peers: dict[str, _PeerLink] = {}
+        self._me = ""
+        self._signaling: Signaling | None = None
+        self._attempts = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed: asyncio.Future[None] | None = None
+
+    # --- what the UI reads ----------------------------------------------------------------
+
+    @property
+    def status(self) -> Status:
+        """The current state and, when reconnecting or failed, why."""
+        return self._status
+
+    def participants(self) -> dict[str, str]:
+        """Peer id → display name of everyone else in the call."""
+        return {peer: link.display for peer, link in self._peers.items()}
+
+    def video(self, peer: str) -> RemoteVideo | None:
+        """The remote video of a participant, once it arrived."""
+        link = self._peers.get(peer)
+        return link.video if link else None
+
+    def task_count(self) -> int:
+        """Tasks this call still owns (0 after `close()`)."""
+        return len(self._tasks) + sum(len(link.tasks) for link in self._peers.values())
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def join(self) -> None:
+        """Start (or, after a failure, restart) joining; progress shows in `state_changed`."""
+        self._apply(Join())
+
+    async def close(self) -> None:
+        """Leave: sinks, peer connections, signaling, local tracks; idempotent, time-boxed."""
+        if self._closed is not None:
+            await asyncio.shield(self._closed)
+            return
+        self._closed = asyncio.get_running_loop().create_future()
+        try:
+            self._apply(Leave())
+            current = asyncio.current_task()
+            tasks = [t for t in self._tasks if t is not current]
+            for task in tasks:
+                task.cancel()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CLOSE_STEP_TIMEOUT):
+                    await asyncio.gather(*tasks, return_exceptions=True)
+            await self._drop_all_peers()
+            await self._leave_signaling()
+            for track in self._local:
+                track.stop()
+        finally:
+            self._closed.set_result(None)
+
+    # --- the state machine and its effects --------------------------------------------------
+
+    def _apply(self, event: CallEvent) -> None:
+        status, effects = next_state(self._status, event)
+        if status != self._status:
+            self._status = status
+            self.state_changed.emit(status.state.value, status.reason)
+        for effect in effects:
+            if effect is Effect.CONNECT:
+                self._spawn(self._link(), "call-link")
+            elif effect is Effect.RETRY_LATER:
+                self._spawn(self._retry_later(), "call-retry")
+            # Effect.CLOSE: the caller of Fail/Leave tears down (in _link or close())
+
+    def _spawn(
+        self,
+        coro: Coroutine[Any, Any, None],
+        name: str,
+        owner: set[asyncio.Task[None]] | None = None,
+    ) -> None:
+        tasks = self._tasks if owner is None else owner
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        tasks.add(task)
+        task.add_done_callback(lambda t: self._finished(t, tasks))
+
+    @staticmethod
+    def _finished(task: asyncio.Task[None], owner: set[asyncio.Task[None]]) -> None:
+        owner.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("call task %s failed", task.get_name(), exc_info=task.exception())
+
+    async def _retry_later(self) -> None:
+        delay = self._backoff.delay(self._attempts)
+        self._attempts += 1
+        log.info("rejoining the call in %.1f s (attempt %d)", delay, self._attempts)
+        await asyncio.sleep(delay)
+        if self._status.state is CallState.RECONNECTING:
+            self._spawn(self._link(), "call-link")
+
+    async def _link(self) -> None:
+        """One signaling session: join, then handle messages until the link drops."""
+        signaling = self._signaling = self._connect()
+        try:
+            presence = await signaling.join()
+            self._attempts = 0
+            self._me = presence.you
+            self._apply(Joined())
+            for info in presence.peers:  # we are the newcomer: we offer
+                self._add_peer(info.peer, info.display)
+                await self._offer(info.peer)
+            async for message in signaling.incoming():
+                await self._handle(message)
+            raise SignalingError("the signaling link ended")
+        except SignalingRefused as exc:
+            log.warning("call refused: %s", exc)
+            await self._drop_all_peers()
+            await self._leave_signaling()
+            self._apply(Fail(exc.user_message()))
+        except SignalingError as exc:
+            log.warning("call signaling lost: %s", exc)
+            await self._drop_all_peers()
+            await self._leave_signaling()
+            self._apply(LinkLost(exc.user_message()))
+
+    async def _leave_signaling(self) -> None:
+        signaling, self._signaling = self._signaling, None
+        if signaling is not None:
+            with contextlib.suppress(MediaError, TimeoutError):
+                async with asyncio.timeout(CLOSE_STEP_TIMEOUT):
+                    await signaling.leave()
+
+    # --- signaling messages -----------------------------------------------------------------
+
+    async def _handle(self, message: Incoming) -> None:
+        """One message from the room; a bad one is logged and the call goes on."""
+        if isinstance(message, PeerJoined):
+            self._add_peer(message.peer, message.display)  # it will offer to us
+        elif isinstance(message, PeerLeft):
+            await self._drop_peer(message.peer)
+        elif isinstance(message, ErrorMessage):
+            self.message_refused.emit(message.code, message.detail)
+        elif isinstance(message, Offer | Answer | Candidate):
+            try:
+                await self._negotiate(message)
+            except SignalingError:
+                raise  # the link itself is down
+            except Exception:  # hostile or broken SDP from a peer: never ends the call
+                log.warning(
+                    "unusable %s from %s", type(message).__name__, message.peer, exc_info=True
+                )
+                await self._close_pc(message.peer)
+
+    async def _negotiate(self, message: Offer | Answer | Candidate) -> None:
+        link = self._peers.get(message.peer)
+        if link is None:
+            log.warning("%s from unknown peer %s ignored", type(message).__name__, message.peer)
+            return
+        if isinstance(message, Offer):
+            await self._close_pc(message.peer)  # a new offer is a fresh start
+            pc = self._new_pc(message.peer, link)
+            await pc.setRemoteDescription(RTCSessionDescription(message.sdp, "offer"))
+            self._add_local_tracks(pc)
+            await pc.setLocalDescription(await pc.createAnswer())
+            await self._send(Answer(message.peer, pc.localDescription.sdp))
+        elif isinstance(message, Answer):
+            if link.pc is None or link.pc.signalingState != "have-local-offer":
+                log.warning("answer from %s without an offer of ours: ignored", message.peer)
+                return
+            await link.pc.setRemoteDescription(RTCSessionDescription(message.sdp, "answer"))
+        elif link.pc is not None and message.candidate:
+            candidate = candidate_from_sdp(message.candidate.removeprefix("candidate:"))
+            candidate.sdpMid = message.sdp_mid
+            candidate.sdpMLineIndex = message.sdp_mline_index
+            await link.pc.addIceCandidate(candidate)
+
+    async def _send(self, message: Offer | Answer | Candidate) -> None:
+        if self._signaling is None:
+            raise SignalingError("not connected")
+        await self._signaling.send(message)
+
+    # --- peers ----------------------------------------------------------------------------
+
+    def _add_peer(self, peer: str, display: str) -> None:
+        if peer not in self._peers:
+            self._peers[peer] = _PeerLink(display)
+            self.participant_joined.emit(peer, display)
+
+    def _new_pc(self, peer: str, link: _PeerLink) -> RTCPeerConnection:
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=list(self._ice)))
+        link.pc = pc
+
+        @pc.on("track")
+        def on_track(track: MediaStreamTrack) -> None:
+            if track.kind == "video":
+                video = link.video or RemoteVideo(peer)
+                link.video = video
+                self._spawn(video.run(track), f"video-{peer}", link.tasks)
+                self.video_added.emit(peer)
+            else:  # no playout yet: drain, or aiortc queues the frames for ever
+                self._spawn(_drain(track), f"audio-{peer}", link.tasks)
+
+        @pc.on("connectionstatechange")
+        async def on_state() -> None:
+            if pc.connectionState == "connected":
+                link.failures = 0
+            elif pc.connectionState == "failed" and link.pc is pc:
+                self._spawn(self._recover(peer, link), f"recover-{peer}", link.tasks)
+
+        return pc
+
+    def _add_local_tracks(self, pc: RTCPeerConnection) -> None:
+        kinds = {t.kind for t in self._local}
+        for track in self._local:
+            pc.addTrack(self._relay.subscribe(track, buffered=False))
+        for kind in ("audio", "video"):
+            if kind not in kinds and not any(
+                t.kind == kind for t in pc.getTransceivers()
+            ):  # receive even when we have nothing to send
+                pc.addTransceiver(kind, direction="recvonly")
+
+    async def _offer(self, peer: str) -> None:
+        link = self._peers[peer]
+        await self._close_pc(peer)
+        pc = self._new_pc(peer, link)
+        self._add_local_tracks(pc)
+        await pc.setLocalDescription(await pc.createOffer())  # gathers every candidate
+        await self._send(Offer(peer, pc.localDescription.sdp))
+
+    async def _recover(self, peer: str, link: _PeerLink) -> None:
+        """ICE failed (aiortc cannot restart it): a new peer connection after a backoff."""
+        delay = self._backoff.delay(link.failures)
+        link.failures += 1
+        log.info("media to %s failed; new connection in %.1f s", peer, delay)
+        await self._close_pc(peer)
+        await asyncio.sleep(delay)
+        if self._me < peer and self._peers.get(peer) is link and self._signaling is not None:
+            await self._offer(peer)  # the other side waits for this offer
+
+    async def _close_pc(self, peer: str) -> None:
+        link = self._peers.get(peer)
+        if link is None or link.pc is None:
+            return
+        pc, link.pc = link.pc, None
+        current = asyncio.current_task()
+        for task in [
+            t for t in link.tasks if t is not current and t.get_name() != f"recover-{peer}"
+        ]:
+            task.cancel()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(CLOSE_STEP_TIMEOUT):
+                await pc.close()
+
+    async def _drop_peer(self, peer: str) -> None:
+        link = self._peers.get(peer)
+        if link is None:
+            return
+        await self._close_pc(peer)
+        current = asyncio.current_task()
+        pending = [t for t in link.tasks if t is not current]
+        for task in pending:
+            task.cancel()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(CLOSE_STEP_TIMEOUT):
+                await asyncio.gather(*pending, return_exceptions=True)
+        del self._peers[peer]
+        self.participant_left.emit(peer)
+
+    async def _drop_all_peers(self) -> None:
+        for peer in list(self._peers):
+            await self._drop_peer(peer)
+
+
+async def _drain(track: MediaStreamTrack) -> None:
+    """Read a track we do not play, so its frames do not pile up."""
+    with contextlib.suppress(MediaStreamError):
+        while True:
+            await track.recv()

@@ -1,0 +1,23 @@
+"""Media tests carry real WebRTC media, so they run only inside scripts/netns-run (RECIPES.md:
+aioice never offers 127.0.0.1; the namespace gives 127.0.0.2 on a veth and nothing leaves).
+`tests/media/test_in_namespace.py` runs this directory there; collected anywhere else, its tests
+are skipped with that reason."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+INSIDE = os.environ.get("HOPDESK_NETNS") == "1"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if INSIDE:
+        return
+    skip = pytest.mark.skip(
+        reason="media tests run inside scripts/netns-run (tests/media/test_in_namespace.py)"
+    )
+    for item in items:
+        if "tests/media/netns/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(skip)

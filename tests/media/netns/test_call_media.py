@@ -1,0 +1,165 @@
+"""Two HopDesk call engines through the real server's room relay, with synthetic media."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+
+import aiohttp
+import pytest
+import websockets
+
+from media.call import Backoff, Call
+from media.config import RoomBackend
+from media.devices import TestPatternTrack, ToneTrack, read_stamp
+from media.signaling.room import RoomSignaling
+from media.state import CallState
+from tests.fixtures.server import ServerProcess
+from tests.server.conftest import api_for
+
+ROOM = "cds-cap-xa"  # seeded online meeting (chuyenvien1, chuyenvien2, khach, chair, secretary)
+WAIT = 20.0  # seconds; a DTLS retransmit alone can take 1 s (RECIPES.md)
+FAST = Backoff(base=0.2, cap=1.0)
+
+
+@pytest.fixture
+def relay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    proc = ServerProcess(tmp_path_factory.mktemp("relay"), extra_args=["--room-ping", "2"])
+    proc.start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+def _backend(server: ServerProcess) -> RoomBackend:
+    return RoomBackend(server.url.replace("http", "ws", 1) + f"/api/v1/rooms/{ROOM}", ROOM)
+
+
+def _call(http: aiohttp.ClientSession, server: ServerProcess, user: str, tag: int) -> Call:
+    token = str(api_for(server).login(user).token)
+    backend = _backend(server)
+    return Call(
+        lambda: RoomSignaling(http, backend, token),
+        ice_servers=(),  # never aiortc's public STUN default
+        video=TestPatternTrack(tag),
+        audio=ToneTrack(),
+        backoff=FAST,
+    )
+
+
+async def _until(check: Callable[[], bool], what: str, within: float = WAIT) -> None:
+    """Wait for a condition the engine reaches by itself (polled, not a fixed sleep)."""
+    deadline = time.monotonic() + within
+    while not check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+def _stamp_from(call: Call, tag: int) -> int | None:
+    """Milliseconds of the newest frame from the participant sending `tag`, if any."""
+    for peer in call.participants():
+        video = call.video(peer)
+        if video is not None and video.last_frame is not None:
+            stamp = read_stamp(video.last_frame)
+            if stamp is not None and stamp.tag == tag:
+                return stamp.millis
+    return None
+
+
+async def test_two_engines_receive_each_others_frames(
+    relay: ServerProcess, http: aiohttp.ClientSession
+) -> None:
+    alice = _call(http, relay, "chuyenvien1", tag=101)
+    bob = _call(http, relay, "chuyenvien2", tag=202)
+    states: list[str] = []
+    alice.state_changed.connect(lambda state, _reason: states.append(state))
+    try:
+        alice.join()
+        await _until(lambda: alice.status.state is CallState.CONNECTED, "alice connected")
+        bob.join()
+        await _until(lambda: _stamp_from(alice, 202) is not None, "bob's frames at alice")
+        await _until(lambda: _stamp_from(bob, 101) is not None, "alice's frames at bob")
+        first = _stamp_from(alice, 202)
+        await _until(lambda: (_stamp_from(alice, 202) or 0) > (first or 0), "frames keep coming")
+        age = time.time() * 1000 - (_stamp_from(alice, 202) or 0)
+        assert 0 <= age < 5000, age  # frames are live, drawn moments ago by bob
+        assert states == ["connecting", "connected"]
+        assert set(alice.participants().values()) == {
+            api_for(relay).login("chuyenvien2").user["full_name"]
+        }
+    finally:
+        await bob.close()
+        await _until(lambda: not alice.participants(), "bob's leave reached alice")
+        await alice.close()
+    assert alice.task_count() == bob.task_count() == 0
+    assert alice.status.state is bob.status.state is CallState.ENDED
+
+
+async def test_malformed_signaling_is_answered_and_the_call_goes_on(
+    relay: ServerProcess, http: aiohttp.ClientSession
+) -> None:
+    alice = _call(http, relay, "chuyenvien1", tag=11)
+    bob = _call(http, relay, "chuyenvien2", tag=22)
+    try:
+        alice.join()
+        await _until(lambda: alice.status.state is CallState.CONNECTED, "alice connected")
+        bob.join()
+        await _until(lambda: _stamp_from(alice, 22) is not None, "bob's frames at alice")
+        token = str(api_for(relay).login("khach").token)
+        headers = {"Authorization": f"Bearer {token}"}
+        async with websockets.connect(_backend(relay).url, additional_headers=headers) as evil:
+            presence = json.loads(await evil.recv())
+            target = next(iter(presence["peers"]))["peer"]
+            hostile: list[tuple[str, str | None]] = [
+                ("{nope", "bad-json"),
+                ('{"type": "hijack"}', "unknown-type"),
+                (json.dumps({"type": "offer", "peer": target, "sdp": "x" * 70_000}), "too-large"),
+                (json.dumps({"type": "offer", "peer": target, "sdp": "v=0\r\nm=junk"}), None),
+                (json.dumps({"type": "answer", "peer": target, "sdp": "not sdp"}), None),
+                (json.dumps({"type": "candidate", "peer": target, "candidate": "garbage"}), None),
+            ]
+            for raw, code in hostile:
+                await evil.send(raw)
+                if code is not None:  # the relay answers the sender with an error
+                    reply = json.loads(await evil.recv())
+                    assert (reply["type"], reply["code"]) == ("error", code)
+            # the engines took the relayed garbage, logged it, and kept their call
+            count = {c: _frames(c) for c in (alice, bob)}
+            await _until(lambda: all(_frames(c) > count[c] + 15 for c in count), "media goes on")
+            assert alice.status.state is bob.status.state is CallState.CONNECTED
+    finally:
+        await alice.close()
+        await bob.close()
+
+
+def _frames(call: Call) -> int:
+    return sum(v.frames for p in call.participants() if (v := call.video(p)) is not None)
+
+
+async def test_server_down_at_join_says_so_and_retries(
+    relay: ServerProcess, http: aiohttp.ClientSession
+) -> None:
+    alice = _call(http, relay, "chuyenvien1", tag=1)
+    seen: list[tuple[str, str]] = []
+    alice.state_changed.connect(lambda state, reason: seen.append((state, reason)))
+    relay.stop()
+    try:
+        alice.join()
+        await _until(lambda: alice.status.state is CallState.RECONNECTING, "reconnecting")
+        assert alice.status.reason  # a translated sentence for the user
+        await asyncio.to_thread(relay.restart)
+        await _until(lambda: alice.status.state is CallState.CONNECTED, "joined after retry")
+        states = [s for s, _ in seen]
+        assert states[:2] == ["connecting", "reconnecting"]
+        assert states[-1] == "connected"
+    finally:
+        await alice.close()
+    assert alice.task_count() == 0
