@@ -33,6 +33,7 @@ from desktop.signing.remote import http
 from desktop.signing.remote.errors import (
     RemoteBadResponse,
     RemoteCredentialMissing,
+    RemoteServiceUnavailable,
     RemoteSignExpired,
     RemoteSigningError,
     RemoteSignRejected,
@@ -47,6 +48,8 @@ from desktop.signing.remote.service import (
 
 log = logging.getLogger(__name__)
 C = TypeVar("C")
+
+MAX_POLL_FAILURES = 3  # status queries in a row that may fail before the wait gives up
 
 
 class Reply(BaseModel, Generic[C]):
@@ -177,13 +180,30 @@ class HashPollSigner(RemoteSigner):
         log.info("remote signing request %s sent; waiting for the phone", submitted.tranId)
         return await self._wait(submitted.tranId)
 
+    async def _status(self, tran_id: str, failures: int) -> TranInfo | None:
+        """The transaction's status, or None after a passing outage (mobile networks drop
+        calls; the request is still pending at the service). `MAX_POLL_FAILURES` outages in
+        a row end the wait with `RemoteServiceUnavailable`."""
+        try:
+            raw = await self.service.call("credentials/gettraninfo", {"tranId": tran_id})
+        except RemoteServiceUnavailable:
+            if failures + 1 >= MAX_POLL_FAILURES:
+                raise
+            return None
+        return _content(raw, TranInfo, "gettraninfo")
+
     async def _wait(self, tran_id: str) -> bytes:
         loop = asyncio.get_running_loop()
         started = loop.time()
         account = self.service.account
+        failures = 0
         while True:
-            raw = await self.service.call("credentials/gettraninfo", {"tranId": tran_id})
-            info = _content(raw, TranInfo, "gettraninfo")
+            info = await self._status(tran_id, failures)
+            if info is None:
+                failures += 1
+                await asyncio.sleep(account.poll_interval)
+                continue
+            failures = 0
             elapsed = loop.time() - started
             now = phase(info.tranStatus, elapsed, account.approval_timeout)
             self.progress(elapsed, now)

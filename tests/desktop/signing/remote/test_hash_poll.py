@@ -128,6 +128,29 @@ async def test_service_down_is_a_typed_error(pki: TestPki) -> None:
             await remote.signer()
 
 
+async def test_a_passing_outage_while_polling_is_ridden_out(
+    service: HashPollTestService, draft: bytes, stamp: appearance.StampImage
+) -> None:
+    service.answer_with("credentials/gettraninfo", "down", status=503, times=2)
+    _, task, _, remote = await _signing(service, draft, stamp)
+    async with remote:
+        tran_id = await service.next_transaction()
+        await service.until_polled(3)
+        service.approve(tran_id)
+        assert await asyncio.wait_for(task, 30)
+
+
+async def test_the_service_going_down_while_polling_is_a_typed_error(
+    service: HashPollTestService, draft: bytes, stamp: appearance.StampImage
+) -> None:
+    service.answer_with("credentials/gettraninfo", "down", status=503)
+    _, task, _, remote = await _signing(service, draft, stamp)
+    async with remote:
+        with pytest.raises(RemoteServiceUnavailable):
+            await asyncio.wait_for(task, 30)
+    assert service.polls == 3
+
+
 async def test_a_refused_token_says_sign_in(service: HashPollTestService) -> None:
     async with HashPollService(_account(service.url), "stale-token") as remote:
         with pytest.raises(RemoteNotSignedIn):
@@ -145,6 +168,7 @@ async def test_a_refused_token_says_sign_in(service: HashPollTestService) -> Non
         '{"code": 0, "content": {"tranStatus": 1}}',
         '{"code": 0, "content": {"tranStatus": 1, "documents": [{"sig": "%%%"}]}}',
         '{"code": 0, "content": null}',
+        '{"code": 0, "content": {"tranStatus": 1, "documents": [{"sig": "AAAA"}]}}',
     ],
 )
 async def test_malformed_answers_are_typed_errors(
