@@ -146,6 +146,17 @@ def test_number_and_date_filled_and_images_placed(p12_signer) -> None:  # type: 
         assert seal_rect.x1 == pytest.approx(leader_rect.x0 + leader_rect.width / 3, abs=0.5)
         assert seal_box.x1 > signature_box.x0  # the seal overlaps the signature on its left
         assert height > 0
+        spans = [
+            span
+            for block in doc[0].get_text("dict")["blocks"]
+            for line in block.get("lines", [])
+            for span in line["spans"]
+        ]
+        date_span = next(s for s in spans if s["text"].startswith("Hà Nội, ngày 05"))
+        number_span = next(s for s in spans if s["text"].startswith("Số: 05"))
+        assert "Italic" in date_span["font"]
+        assert "Italic" not in number_span["font"]
+        assert number_span["size"] == pytest.approx(13, abs=0.3)  # MuPDF reads 13.14
         text = doc[0].get_text()
         assert "Số: 05/QĐ-UBND" in text
         assert "Hà Nội, ngày 05 tháng 01 năm 2026" in text
