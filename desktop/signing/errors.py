@@ -108,6 +108,10 @@ class UnsignableDocument(SigningError):
                 "signing",
                 "The document has no signature places yet: submit it for signature first.",
             ),
+            "changed": QCoreApplication.translate(
+                "signing",
+                "The document changed after it was given to you, so it was not signed. Open it again to read the current version.",
+            ),
             "leader-unsigned": QCoreApplication.translate(
                 "signing", "The leader has not signed yet: the agency signs after the leader."
             ),

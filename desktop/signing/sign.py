@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import enum
+import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -82,8 +83,11 @@ class RetryingTimeStamper(HTTPTimeStamper):
         raise TimestampUnavailable(f"{self.url}: {error!r}") from error
 
 
-def open_for_signing(pdf: bytes) -> IncrementalPdfFileWriter:
-    """An incremental writer on the file; encrypted or damaged files are refused clearly."""
+def open_for_signing(pdf: bytes, expected_sha256: str | None = None) -> IncrementalPdfFileWriter:
+    """An incremental writer on the file; encrypted or damaged files are refused clearly, and
+    so is a file whose SHA-256 is not the one the signer was shown (changed since assigned)."""
+    if expected_sha256 is not None and hashlib.sha256(pdf).hexdigest() != expected_sha256.lower():
+        raise UnsignableDocument("changed", f"expected {expected_sha256}")
     if not pdf.lstrip()[:5].startswith(b"%PDF"):
         raise UnsignableDocument("damaged", "no PDF header")
     try:
@@ -151,10 +155,12 @@ async def sign_leader(
     options: LevelOptions = LevelOptions(),
     progress: Progress = _ignore,
     place: layout.Box | None = None,
+    expected_sha256: str | None = None,
 ) -> bytes:
     """The leader's signature into the prepared field: the signature image only (II.7.d);
-    `place` moves it (and the agency's seal with it) where the leader clicked."""
-    writer = open_for_signing(pdf)
+    `place` moves it (and the agency's seal with it) where the leader clicked;
+    `expected_sha256` is the hash of the file the leader read (refused if it changed)."""
+    writer = open_for_signing(pdf, expected_sha256)
     if _field(writer, layout.LEADER_FIELD) is None:
         raise UnsignableDocument("not-prepared")
     if place is not None:
@@ -177,13 +183,14 @@ async def issue(
     date_text: str,
     options: LevelOptions = LevelOptions(),
     progress: Progress = _ignore,
+    expected_sha256: str | None = None,
 ) -> bytes:
     """Issuance: number and date filled into their fields, then the seal as the agency's
     signature (II.8.a), in one incremental update; only after the leader's signature
     (Art. 32.2.d)."""
+    writer = open_for_signing(pdf, expected_sha256)
     if layout.LEADER_FIELD not in signed_fields(pdf):
         raise UnsignableDocument("leader-unsigned")
-    writer = open_for_signing(pdf)
     fill_text_field(writer, layout.NUMBER_FIELD, number_text, italic=False)
     fill_text_field(writer, layout.DATE_FIELD, date_text, italic=True)
     return await _sign(

@@ -1165,6 +1165,10 @@
         <translation>Văn bản chưa có vị trí ký: vui lòng trình ký trước.</translation>
     </message>
     <message>
+        <source>The document changed after it was given to you, so it was not signed. Open it again to read the current version.</source>
+        <translation>Văn bản đã thay đổi sau khi được giao cho bạn nên chưa được ký. Vui lòng mở lại để đọc phiên bản hiện tại.</translation>
+    </message>
+    <message>
         <source>The leader has not signed yet: the agency signs after the leader.</source>
         <translation>Lãnh đạo chưa ký: chữ ký của cơ quan chỉ được thực hiện sau chữ ký của lãnh đạo.</translation>
     </message>

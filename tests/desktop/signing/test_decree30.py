@@ -275,3 +275,18 @@ def test_leader_moves_the_signature_before_signing_and_the_seal_follows(
         assert seal.width == pytest.approx(found.agency[2] - found.agency[0], abs=0.01)
     finally:
         doc.close()
+
+
+def test_a_document_changed_since_it_was_read_is_not_signed(p12_signer) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+
+    draft, _ = layout.prepare_draft_from_text(draft_pdf(1))
+    read = hashlib.sha256(draft).hexdigest()
+    changed, _ = layout.prepare_draft_from_text(draft_pdf(2))
+    image = appearance.StampImage.from_png(signature_png())
+    with pytest.raises(UnsignableDocument) as caught:
+        _run(sign.sign_leader(changed, p12_signer("leader"), image, expected_sha256=read))
+    assert caught.value.reason == "changed"
+    assert "changed" in caught.value.user_message()
+    signed = _run(sign.sign_leader(draft, p12_signer("leader"), image, expected_sha256=read))
+    assert signed.startswith(draft)
