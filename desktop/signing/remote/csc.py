@@ -16,8 +16,10 @@ import asyncio
 import logging
 
 import aiohttp
+from asn1crypto import algos
 from pydantic import BaseModel, ValidationError
 from pyhanko.sign.general import SigningError as PyHankoSigningError
+from pyhanko.sign.signers import Signer
 from pyhanko.sign.signers.csc_signer import (
     CSCAuthorizationInfo,
     CSCAuthorizationManager,
@@ -112,6 +114,22 @@ class CscSigner(RemoteSigner, CSCSigner):
         super().__init__(auth_manager.http_session, auth_manager, sign_timeout=int(sign_timeout))
         self.total_timeout = sign_timeout
         self.progress = progress
+
+    def get_signature_mechanism_for_digest(
+        self, digest_algorithm: str | None
+    ) -> algos.SignedDigestAlgorithm:
+        """The certificate's mechanism, if the credential lists it in `key/algo` (§11.5);
+        else plain PKCS#1 v1.5 (rsaEncryption, 1.2.840.113549.1.1.1, the hash named by
+        `hashAlgo`, §11.9) when that is all it lists, as Viettel MySign's samples do."""
+        supported = self.auth_manager.credential_info.supported_mechanisms
+        default = Signer.get_signature_mechanism_for_digest(self, digest_algorithm)
+        name = default["algorithm"].native
+        if name not in supported and name.endswith("_rsa") and "rsassa_pkcs1v15" in supported:
+            return algos.SignedDigestAlgorithm({"algorithm": "rsassa_pkcs1v15"})
+        try:
+            return super().get_signature_mechanism_for_digest(digest_algorithm)
+        except PyHankoSigningError as exc:
+            raise RemoteSigningError(f"no usable signature algorithm: {exc}") from exc
 
     async def remote_sign(self, data: bytes, digest_algorithm: str) -> bytes:
         loop = asyncio.get_running_loop()

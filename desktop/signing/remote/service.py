@@ -16,7 +16,10 @@ from typing import TypeVar
 import aiohttp
 from cryptography.exceptions import InvalidSignature
 from pyhanko.sign.signers import Signer
-from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
+from pyhanko_certvalidator.sig_validate import (
+    DefaultSignatureValidator,
+    SignatureValidationContext,
+)
 
 from desktop.signing.remote.account import RemoteAccount
 from desktop.signing.remote.errors import (
@@ -44,7 +47,12 @@ def check_raw_signature(
     mechanism = signer.get_signature_mechanism_for_digest(digest_algorithm)
     try:
         DefaultSignatureValidator().validate_signature(
-            signature, data, signer.signing_cert.public_key, mechanism
+            signature,
+            data,
+            signer.signing_cert.public_key,
+            mechanism,
+            # plain rsaEncryption names no hash: the one signed with is the context's
+            SignatureValidationContext(contextual_md_algorithm=digest_algorithm),
         )
     except (InvalidSignature, ValueError, TypeError) as exc:
         raise RemoteBadResponse(f"the signature does not verify: {exc!r}") from exc

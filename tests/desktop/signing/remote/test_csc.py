@@ -18,11 +18,15 @@ from desktop.signing.remote.errors import (
     RemoteServiceUnavailable,
     RemoteSignCancelled,
     RemoteSignExpired,
+    RemoteSigningError,
 )
 from desktop.signing.remote.poll import Phase
 from tests.desktop.signing.remote.conftest import assert_valid_leader_signature, sign_through
 from tests.fixtures.csc_service import running_csc_service
 from tests.fixtures.pki import TestPki
+
+RSA_ENCRYPTION = "1.2.840.113549.1.1.1"
+ECDSA_SHA256 = "1.2.840.10045.4.3.2"
 
 
 @pytest.fixture
@@ -55,6 +59,30 @@ async def test_lists_credentials_and_signs_a_valid_pades_signature(
         signed = await asyncio.wait_for(sign.sign_leader(draft, signer, stamp), 60)
     assert [now for _, now in seen] == [Phase.WAITING, Phase.DONE]
     await assert_valid_leader_signature(signed, "leader", pki, nss_db, tmp_path)
+
+
+async def test_a_key_listing_only_rsa_encryption_signs_pkcs1(
+    pki: TestPki,
+    draft: bytes,
+    stamp: appearance.StampImage,
+    nss_db: Path,
+    tmp_path: Path,
+) -> None:
+    async with running_csc_service(pki, algorithms=[RSA_ENCRYPTION]) as url:
+        remote = CscService(_account(url, "hopdesk/leader"), "t")
+        async with remote:
+            signed = await sign_through(remote, draft, stamp)
+    await assert_valid_leader_signature(signed, "leader", pki, nss_db, tmp_path)
+
+
+async def test_a_key_with_no_usable_algorithm_is_a_typed_error(
+    pki: TestPki, draft: bytes, stamp: appearance.StampImage
+) -> None:
+    async with running_csc_service(pki, algorithms=[ECDSA_SHA256]) as url:
+        remote = CscService(_account(url, "hopdesk/leader"), "t")
+        async with remote:
+            with pytest.raises(RemoteSigningError):
+                await sign_through(remote, draft, stamp)
 
 
 async def test_the_account_credential_is_used_without_listing(csc_url: str, pki: TestPki) -> None:
