@@ -163,3 +163,30 @@ async def test_server_down_at_join_says_so_and_retries(
     finally:
         await alice.close()
     assert alice.task_count() == 0
+
+
+async def test_both_engines_rejoin_after_the_relay_restarts_mid_call(
+    relay: ServerProcess, http: aiohttp.ClientSession
+) -> None:
+    alice = _call(http, relay, "chuyenvien1", tag=31)
+    bob = _call(http, relay, "chuyenvien2", tag=32)
+    states: list[str] = []
+    alice.state_changed.connect(lambda state, _reason: states.append(state))
+    try:
+        alice.join()
+        await _until(lambda: alice.status.state is CallState.CONNECTED, "alice connected")
+        bob.join()
+        await _until(lambda: _stamp_from(alice, 32) is not None, "bob's frames at alice")
+        await asyncio.to_thread(relay.restart)  # the link drops under both calls
+        await _until(lambda: "reconnecting" in states, "alice saw the drop")
+        await _until(
+            lambda: alice.status.state is bob.status.state is CallState.CONNECTED, "both back"
+        )
+        before = time.time() * 1000
+        await _until(lambda: (_stamp_from(alice, 32) or 0) > before, "bob's new frames at alice")
+        await _until(lambda: (_stamp_from(bob, 31) or 0) > before, "alice's new frames at bob")
+        assert states[-1] == "connected"
+    finally:
+        await alice.close()
+        await bob.close()
+    assert alice.task_count() == bob.task_count() == 0
