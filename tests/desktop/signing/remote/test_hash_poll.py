@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop.signing import appearance, sign
+from desktop.signing.batch import BatchItem, sign_batch
 from desktop.signing.remote.account import RemoteAccount, RemoteKind
 from desktop.signing.remote.errors import (
     RemoteBadResponse,
@@ -22,6 +23,7 @@ from desktop.signing.remote.errors import (
 )
 from desktop.signing.remote.hash_poll import HashPollService, HashPollSigner
 from desktop.signing.remote.poll import Phase
+from tests.desktop.signing.conftest import pyhanko_check
 from tests.desktop.signing.remote.conftest import assert_valid_leader_signature, sign_through
 from tests.fixtures.hash_poll_service import (
     HashPollTestService,
@@ -201,3 +203,24 @@ async def test_malformed_setup_answers_are_typed_errors(
     async with HashPollService(_account(service.url), TOKEN) as remote:
         with pytest.raises(RemoteBadResponse):
             await sign_through(remote, draft, stamp)
+
+
+async def test_one_signer_signs_a_batch_and_a_refused_document_fails_alone(
+    service: HashPollTestService, draft: bytes, stamp: appearance.StampImage, pki: TestPki
+) -> None:
+    async def phone() -> None:
+        for answer in ("approve", "reject", "approve"):
+            getattr(service, answer)(await service.next_transaction())
+
+    async with HashPollService(_account(service.url), TOKEN) as remote:
+        signer = await remote.signer()
+        user = asyncio.create_task(phone())
+        items = [BatchItem(f"doc{i}", draft) for i in range(3)]
+        results = await sign_batch(items, lambda pdf: sign.sign_leader(pdf, signer, stamp))
+        await user
+    assert [r.ok for r in results] == [True, False, True]
+    assert isinstance(results[1].error, RemoteSignRejected)
+    for result in (results[0], results[2]):
+        assert result.signed is not None
+        (checked,) = await asyncio.to_thread(pyhanko_check, result.signed, pki)
+        assert checked.status.bottom_line
