@@ -9,7 +9,9 @@ from collections.abc import AsyncIterator, Callable, Iterator
 
 import aiohttp
 import pytest
+import qasync
 import websockets
+from PySide6.QtWidgets import QApplication
 
 from media.call import Backoff, Call
 from media.config import RoomBackend
@@ -190,3 +192,31 @@ async def test_both_engines_rejoin_after_the_relay_restarts_mid_call(
         await alice.close()
         await bob.close()
     assert alice.task_count() == bob.task_count() == 0
+
+
+def test_the_engines_run_in_the_apps_qasync_loop(relay: ServerProcess, qapp: QApplication) -> None:
+    """The app runs Qt and asyncio in one thread through qasync (desktop/app.py): aiortc's UDP
+    sockets, executors and timers must work there, not only in pytest's plain asyncio loop."""
+    loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(loop)
+
+    async def scenario() -> None:
+        async with aiohttp.ClientSession() as http:
+            alice = _call(http, relay, "chuyenvien1", tag=41)
+            bob = _call(http, relay, "chuyenvien2", tag=42)
+            try:
+                alice.join()
+                await _until(lambda: alice.status.state is CallState.CONNECTED, "alice in")
+                bob.join()
+                await _until(lambda: _stamp_from(alice, 42) is not None, "bob's frames at alice")
+                await _until(lambda: _stamp_from(bob, 41) is not None, "alice's frames at bob")
+            finally:
+                await bob.close()
+                await alice.close()
+            assert alice.task_count() == bob.task_count() == 0
+
+    try:
+        loop.run_until_complete(asyncio.wait_for(scenario(), 60))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
