@@ -3,10 +3,12 @@ so a stall is found by name instead of by bisection.
 
 A heartbeat timer on the GUI thread notes the time of every beat; a watcher thread looks at that
 time every few milliseconds and, once the heartbeat is late by more than the threshold, samples
-the GUI thread's stack with `sys._current_frames()` — while it is still stuck, so the stack
-names the culprit. The next beat logs the gap with that stack. Off by default (a 10 ms timer
-wakes the process a hundred times a second); on with `HOPDESK_STALL_WATCHDOG=1` (threshold
-50 ms) or `=<ms>`: the tests and the benchmarks turn it on.
+the GUI thread's stack while it is still stuck, so the stack names the culprit. The sample is
+written by `faulthandler` in C: walking another thread's live frames from Python
+(`sys._current_frames()` + `traceback`) crashed the test session once (CPython 3.11 frames
+can go away under the walker). The next beat logs the gap with that stack. Off by default (a
+10 ms timer wakes the process a hundred times a second); on with
+`HOPDESK_STALL_WATCHDOG=1` (threshold 50 ms) or `=<ms>`: the tests and the benchmarks turn it on.
 
 Limit: code that holds the GIL for the whole stall (a C extension that does not release it)
 keeps the watcher from sampling until it returns; the gap is still logged, with the stack seen
@@ -15,18 +17,23 @@ just after it.
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import os
-import sys
+import re
+import tempfile
 import threading
 import time
-import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import IO
 
 from PySide6.QtCore import QObject, Qt, QTimer
 
 log = logging.getLogger("hopdesk.stall")
+
+# One thread's block in faulthandler's dump: "Thread 0x…" or "Current thread 0x…", then frames.
+_THREAD_HEADER = re.compile(r"^(?:Current thread|Thread) (0x[0-9a-fA-F]+)", re.MULTILINE)
 
 ENV = "HOPDESK_STALL_WATCHDOG"
 DEFAULT_THRESHOLD_MS = 50.0
@@ -123,14 +130,27 @@ class StallWatchdog(QObject):
         """Watcher thread: sample the GUI thread's stack once per late heartbeat."""
         poll = min(self.threshold / 4, 0.01)
         sampled_for: float | None = None
-        while not self._stop.wait(poll):
-            last = self._last
-            if time.monotonic() - last <= self.threshold or sampled_for == last:
-                continue
-            frame = sys._current_frames().get(self._gui_thread)
-            if frame is None:
-                continue
-            sampled_for = last
-            stack = "".join(traceback.format_stack(frame))
-            with self._lock:
-                self._sample = (last, stack)
+        with tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace") as dump:
+            while not self._stop.wait(poll):
+                last = self._last
+                if time.monotonic() - last <= self.threshold or sampled_for == last:
+                    continue
+                sampled_for = last
+                stack = thread_stack(dump, self._gui_thread)
+                with self._lock:
+                    self._sample = (last, stack)
+
+
+def thread_stack(dump: IO[str], thread_id: int) -> str:
+    """One thread's stack (most recent call first), written by faulthandler into `dump`."""
+    dump.seek(0)
+    dump.truncate()
+    faulthandler.dump_traceback(dump, all_threads=True)
+    dump.seek(0)
+    text = dump.read()
+    headers = list(_THREAD_HEADER.finditer(text))
+    for header, following in zip(headers, [*headers[1:], None], strict=True):
+        if int(header.group(1), 16) == thread_id:
+            end = following.start() if following is not None else len(text)
+            return text[header.start() : end].strip() + "\n"
+    return ""
