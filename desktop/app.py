@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # the modules load when first used, not at start-up
     from desktop.documents import DocumentsService
     from desktop.events import EventStream
     from desktop.files import FileCache
+    from desktop.inbox import ApprovalInbox
     from desktop.meetings import MeetingsService
     from desktop.notes import NotesService
     from desktop.notify import Notifier
@@ -103,6 +104,7 @@ class SessionServices:
     files: FileCache
     view_states: StoredViewStates
     notes: NotesService
+    inbox: ApprovalInbox
 
 
 @dataclass
@@ -153,6 +155,11 @@ class Core:
         return self._services().documents
 
     @property
+    def inbox(self) -> ApprovalInbox:
+        """The approval inbox: the workflow's six lists, actions through the outbox."""
+        return self._services().inbox
+
+    @property
     def files(self) -> FileCache:
         """Verified copies of the server's files."""
         return self._services().files
@@ -172,6 +179,7 @@ class Core:
         from desktop.documents import DocumentsService
         from desktop.events import EventStream
         from desktop.files import FileCache
+        from desktop.inbox import ApprovalInbox
         from desktop.meetings import MeetingsService
         from desktop.notes import NotesService
         from desktop.outbox import Outbox
@@ -195,6 +203,7 @@ class Core:
             ),
             view_states=StoredViewStates(self.store, scope),
             notes=NotesService(self.store, self.session, outbox, events, user.username),
+            inbox=ApprovalInbox(self.session, events, outbox),
         )
         events.start()
 
@@ -207,6 +216,7 @@ class Core:
         await services.events.close()
         await services.meetings.close()
         await services.documents.close()
+        await services.inbox.close()
         await services.notes.close()
         await services.files.close()
         outbox = services.outbox

@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.domain import Document, DocumentSummary, Event, JsonObject, json_objects, parse_list
+from desktop.domain import (
+    Document,
+    DocumentSummary,
+    Event,
+    JsonObject,
+    User,
+    json_objects,
+    parse_list,
+)
 from desktop.errors import MalformedResponse, ServerUnreachable
 from desktop.inbox_index import LISTS, WAITING, InboxFilter, InboxIndex
 from desktop.refresher import Refresher
@@ -149,6 +157,10 @@ class ApprovalInbox(QObject):
         document = Document.from_json(payload)
         self.store.set(key, payload)
         return document
+
+    async def people(self) -> list[User]:
+        """The active users (to name a processor, approver, signer or coordinator)."""
+        return parse_list(User, await self.session.api.get_json("/users"), "user list")
 
     def allowed(self, document: Document) -> list[str]:
         """The actions the signed-in user may take on `document` now (the buttons to show)."""

@@ -31,16 +31,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.inbox_index import WAITING
+from ui.approval_view import ApprovalView
 from ui.documents_view import DocumentsView
 from ui.inbox_view import InboxView
 from ui.meetings_view import MeetingsView
-from ui.record_view import RecordView
 from viewer import accept_pdf_drag, take_pdf_drop
 
 if TYPE_CHECKING:
     from desktop.documents import DocumentsService
     from desktop.domain import User
     from desktop.events import EventStream
+    from desktop.inbox import ApprovalInbox
     from desktop.meetings import MeetingsService
     from desktop.outbox import Outbox
 
@@ -58,6 +60,7 @@ class MainWindow(QMainWindow):
     lists_ready = Signal()  # shown, and the meetings and inbox lists hold server data
     meeting_requested = Signal(object)  # a MeetingSummary row was opened
     document_requested = Signal(object)  # a DocumentSummary row was opened
+    approval_requested = Signal(object)  # a DocumentSummary of the approval inbox was opened
     file_requested = Signal(str)  # a local PDF to read
 
     def __init__(
@@ -68,6 +71,7 @@ class MainWindow(QMainWindow):
         *,
         events: EventStream | None = None,
         outbox: Outbox | None = None,
+        inbox: ApprovalInbox | None = None,
         icon: QIcon | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -78,7 +82,13 @@ class MainWindow(QMainWindow):
         self.meetings_view = MeetingsView(meetings, self, me=user.id if user else None)
         self.inbox_view = InboxView(documents, self)
         self.documents_view = DocumentsView(documents, self)
-        self.pages: list[RecordView] = [self.meetings_view, self.inbox_view, self.documents_view]
+        self.pages: list[QWidget] = [self.meetings_view, self.inbox_view, self.documents_view]
+        self.approval_view: ApprovalView | None = None
+        if inbox is not None:  # the approval inbox (issue 12): one more page
+            self.approval_view = ApprovalView(inbox, self)
+            self.approval_view.activated.connect(self.approval_requested)
+            inbox.changed.connect(self.retranslate_navigation)
+            self.pages.append(self.approval_view)
         self.meetings_view.activated.connect(self.meeting_requested)
         self.inbox_view.activated.connect(self.document_requested)
         self.documents_view.activated.connect(self.document_requested)
@@ -92,7 +102,8 @@ class MainWindow(QMainWindow):
             style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView),
             style.standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView),
             style.standardIcon(QStyle.StandardPixmap.SP_DirIcon),
-        ]
+            style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton),
+        ][: len(self.pages)]
         for page_icon in icons:
             item = QListWidgetItem(page_icon, "", self.nav)
             item.setSizeHint(QSize(0, 36))
@@ -191,8 +202,7 @@ class MainWindow(QMainWindow):
     def retranslate(self) -> None:
         """Every text the window owns (pages retranslate themselves)."""
         self.setWindowTitle(self.tr("HopDesk — paperless office"))
-        for row, text in enumerate((self.tr("Meetings"), self.tr("Inbox"), self.tr("Documents"))):
-            self.nav.item(row).setText(text)
+        self.retranslate_navigation()
         user = self.user
         name = (user.full_name or user.username) if user else ""
         title = user.title if user else ""
@@ -210,6 +220,16 @@ class MainWindow(QMainWindow):
         self.about_action.setText(self.tr("&About HopDesk"))
         self._show_connection()
         self._show_pending()
+
+    def retranslate_navigation(self) -> None:
+        """Page names; the approval page carries the count waiting for me (its badge)."""
+        names = [self.tr("Meetings"), self.tr("Inbox"), self.tr("Documents")]
+        if self.approval_view is not None:
+            waiting = self.approval_view.inbox.counts().get(WAITING, 0)
+            name = self.tr("Approvals")
+            names.append(f"{name} ({waiting})" if waiting else name)
+        for row, text in enumerate(names):
+            self.nav.item(row).setText(text)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from desktop import i18n
 from desktop.notify import user_message
+from ui.approval_detail import ApprovalDetail
 from ui.main_window import MainWindow
 from ui.meeting_detail import MeetingDetail
 from ui.notices import NoticePresenter
@@ -74,6 +75,7 @@ class QtFrontend(QObject):
         self.tray: Tray | None = None
         self.reader_window: ReaderWindow | None = None  # made on first use: PyMuPDF loads then
         self.meeting_detail: MeetingDetail | None = None
+        self.approval_detail: ApprovalDetail | None = None
         self.icon = QIcon(str(ICON))
         self._next: asyncio.Future[str] | None = None
         self.exit_code = 0
@@ -156,6 +158,7 @@ class QtFrontend(QObject):
             core.documents,
             events=core.events,
             outbox=core.outbox,
+            inbox=core.inbox,
             icon=self.icon,
         )
         self.window = window
@@ -168,6 +171,8 @@ class QtFrontend(QObject):
         window.meeting_requested.connect(lambda meeting: self.show_meeting(meeting.id))
         window.document_requested.connect(lambda document: self.reader().open_document(document))
         window.file_requested.connect(lambda path: self.reader().open_local(path))
+        window.approval_requested.connect(lambda document: self.show_approval(document.id))
+        core.inbox.newly_assigned.connect(self.announce_assigned)
         self._loaded = self._shown = False
         window.lists_ready.connect(self._on_lists_shown)
         window.show()
@@ -198,8 +203,31 @@ class QtFrontend(QObject):
         self.meeting_detail.show_meeting(meeting_id)
         return self.meeting_detail
 
+    def show_approval(self, document_id: int) -> ApprovalDetail:
+        """A document of the approval inbox (one window, re-used); its file opens in the reader."""
+        if self.approval_detail is None:
+            self.approval_detail = ApprovalDetail(self.core.inbox)
+            self.approval_detail.setWindowIcon(self.icon)
+            self.approval_detail.open_requested.connect(lambda d: self.reader().open_document(d))
+        self.tasks.run(self.approval_detail.show_document(document_id))
+        return self.approval_detail
+
+    def announce_assigned(self, document_id: int, waiting: int) -> None:
+        """A tray message when something new is assigned to me, with the count waiting."""
+        if self.tray is None:
+            return
+        self.tray.icon.showMessage(
+            self.tr("New document assigned to you"),
+            self.tr("%n document(s) waiting for you", "", waiting),
+        )
+
     async def close_documents(self) -> None:
         """Sign-out or quit: the meeting window and the reader window with all its tasks."""
+        approval, self.approval_detail = self.approval_detail, None
+        if approval is not None:
+            await approval.tasks.aclose()
+            approval.close()
+            approval.deleteLater()
         detail, self.meeting_detail = self.meeting_detail, None
         if detail is not None:
             await detail.tasks.aclose()

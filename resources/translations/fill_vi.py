@@ -342,14 +342,48 @@ VI: dict[str, str] = {
     "No network path to the other participants; check the network or TURN.": "Không có đường truyền mạng tới các đại biểu khác; hãy kiểm tra mạng hoặc máy chủ TURN.",
     "The meeting server did not let you into this call.": "Máy chủ cuộc họp không cho phép bạn tham gia cuộc gọi này.",
     "The camera or microphone is missing or in use by another program.": "Không tìm thấy camera hoặc micrô, hoặc thiết bị đang được chương trình khác sử dụng.",
+    # approval inbox (issue 12)
+    "In progress": "Đang xử lý",
+    "Sent by me": "Tôi đã trình",
+    "Search number, summary, agency, full text…": "Tìm theo số, trích yếu, cơ quan, toàn văn…",
+    "Any urgency": "Mọi độ khẩn",
+    "Most urgent first": "Khẩn nhất trước",
+    "Nearest deadline": "Hạn gần nhất trước",
+    "Any type": "Mọi loại văn bản",
+    "Any agency": "Mọi cơ quan",
+    "Person": "Người nhận",
+    "Symbol": "Ký hiệu",
+    "Reason": "Lý do",
+    "Signer": "Người ký",
+    "Recipients": "Nơi nhận",
+    "Version %1": "Bản %1",
+    "Attachment: %1": "Phụ lục: %1",
+    "%1: %2 (%3)": "%1: %2 (%3)",
+    "Assign": "Phân công",
+    "Ask to coordinate": "Đề nghị phối hợp",
+    "Give opinion": "Cho ý kiến phối hợp",
+    "Complete": "Hoàn thành",
+    "Submit": "Trình",
+    "Return": "Trả lại",
+    "Issue": "Phát hành",
+    "Comment": "Cho ý kiến",
+    "Instruct": "Chỉ đạo",
+    "Route": "Phân công xử lý",
+    "Registered": "Đã vào sổ",
+    "Read the document": "Đọc văn bản",
+    "Approvals": "Phê duyệt",
+    "New document assigned to you": "Có văn bản mới giao cho bạn",
 }
 
 # (context, source) -> Vietnamese, where a context needs its own word
-CONTEXT_VI: dict[tuple[str, str], str] = {}
+CONTEXT_VI: dict[tuple[str, str], str] = {
+    ("ApprovalDetail", "Forward"): "Chuyển xử lý",
+}
 
 # plural forms (Vietnamese has one form)
 PLURAL_VI: dict[str, str] = {
     "%n action(s) waiting to be sent": "%n thao tác đang chờ gửi",
+    "%n document(s) waiting for you": "%n văn bản đang chờ bạn xử lý",
     "(%n)": "(%n)",
     "%n match(es)": "%n kết quả",
     "%n signature(s).": "%n chữ ký.",

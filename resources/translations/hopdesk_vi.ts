@@ -36,6 +36,219 @@
     </message>
 </context>
 <context>
+    <name>ActionDialog</name>
+    <message>
+        <source>Person</source>
+        <translation>Người nhận</translation>
+    </message>
+    <message>
+        <source>Symbol</source>
+        <translation>Ký hiệu</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Lý do</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Ghi chú</translation>
+    </message>
+</context>
+<context>
+    <name>ApprovalDetail</name>
+    <message>
+        <source>Issuing agency</source>
+        <translation>Cơ quan ban hành</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Loại văn bản</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Trạng thái</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>Hạn xử lý</translation>
+    </message>
+    <message>
+        <source>Issued on</source>
+        <translation>Ngày ban hành</translation>
+    </message>
+    <message>
+        <source>Signer</source>
+        <translation>Người ký</translation>
+    </message>
+    <message>
+        <source>Recipients</source>
+        <translation>Nơi nhận</translation>
+    </message>
+    <message>
+        <source>Version %1</source>
+        <translation>Bản %1</translation>
+    </message>
+    <message>
+        <source>Attachment: %1</source>
+        <translation>Phụ lục: %1</translation>
+    </message>
+    <message>
+        <source>%1: %2 (%3)</source>
+        <translation>%1: %2 (%3)</translation>
+    </message>
+    <message>
+        <source>Assign</source>
+        <translation>Phân công</translation>
+    </message>
+    <message>
+        <source>Forward</source>
+        <translation>Chuyển xử lý</translation>
+    </message>
+    <message>
+        <source>Ask to coordinate</source>
+        <translation>Đề nghị phối hợp</translation>
+    </message>
+    <message>
+        <source>Give opinion</source>
+        <translation>Cho ý kiến phối hợp</translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation>Hoàn thành</translation>
+    </message>
+    <message>
+        <source>Submit</source>
+        <translation>Trình</translation>
+    </message>
+    <message>
+        <source>Approve</source>
+        <translation>Phê duyệt</translation>
+    </message>
+    <message>
+        <source>Return</source>
+        <translation>Trả lại</translation>
+    </message>
+    <message>
+        <source>Sign</source>
+        <translation>Ký</translation>
+    </message>
+    <message>
+        <source>Issue</source>
+        <translation>Phát hành</translation>
+    </message>
+    <message>
+        <source>Comment</source>
+        <translation>Cho ý kiến</translation>
+    </message>
+    <message>
+        <source>Instruct</source>
+        <translation>Chỉ đạo</translation>
+    </message>
+    <message>
+        <source>Route</source>
+        <translation>Phân công xử lý</translation>
+    </message>
+    <message>
+        <source>Process</source>
+        <translation>Xử lý</translation>
+    </message>
+    <message>
+        <source>Review</source>
+        <translation>Xem xét</translation>
+    </message>
+    <message>
+        <source>Registered</source>
+        <translation>Đã vào sổ</translation>
+    </message>
+    <message>
+        <source>Processing</source>
+        <translation>Đang xử lý</translation>
+    </message>
+    <message>
+        <source>Drafting</source>
+        <translation>Đang soạn thảo</translation>
+    </message>
+    <message>
+        <source>Returned</source>
+        <translation>Bị trả lại</translation>
+    </message>
+    <message>
+        <source>Awaiting approval</source>
+        <translation>Chờ phê duyệt</translation>
+    </message>
+    <message>
+        <source>Awaiting signature</source>
+        <translation>Chờ ký</translation>
+    </message>
+    <message>
+        <source>Signed</source>
+        <translation>Đã ký</translation>
+    </message>
+    <message>
+        <source>Issued</source>
+        <translation>Đã ban hành</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Đã xong</translation>
+    </message>
+    <message>
+        <source>Read the document</source>
+        <translation>Đọc văn bản</translation>
+    </message>
+</context>
+<context>
+    <name>ApprovalView</name>
+    <message>
+        <source>Waiting for me</source>
+        <translation>Văn bản chờ tôi xử lý</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>Đang xử lý</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Đã xong</translation>
+    </message>
+    <message>
+        <source>Sent by me</source>
+        <translation>Tôi đã trình</translation>
+    </message>
+    <message>
+        <source>Incoming</source>
+        <translation>Văn bản đến</translation>
+    </message>
+    <message>
+        <source>Outgoing</source>
+        <translation>Văn bản đi</translation>
+    </message>
+    <message>
+        <source>Search number, summary, agency, full text…</source>
+        <translation>Tìm theo số, trích yếu, cơ quan, toàn văn…</translation>
+    </message>
+    <message>
+        <source>Any urgency</source>
+        <translation>Mọi độ khẩn</translation>
+    </message>
+    <message>
+        <source>Most urgent first</source>
+        <translation>Khẩn nhất trước</translation>
+    </message>
+    <message>
+        <source>Nearest deadline</source>
+        <translation>Hạn gần nhất trước</translation>
+    </message>
+    <message>
+        <source>Any type</source>
+        <translation>Mọi loại văn bản</translation>
+    </message>
+    <message>
+        <source>Any agency</source>
+        <translation>Mọi cơ quan</translation>
+    </message>
+</context>
+<context>
     <name>CrashDialog</name>
     <message>
         <source>HopDesk — unexpected error</source>
@@ -299,6 +512,10 @@
         <translation>&amp;Giới thiệu HopDesk</translation>
     </message>
     <message>
+        <source>Approvals</source>
+        <translation>Phê duyệt</translation>
+    </message>
+    <message>
         <source>Open file</source>
         <translation>Mở tệp</translation>
     </message>
@@ -475,6 +692,15 @@
     <message>
         <source>The local cache was damaged and has been rebuilt. Your data on the server is safe; lists will reload.</source>
         <translation>Bộ nhớ đệm trên máy bị hỏng và đã được tạo lại. Dữ liệu trên máy chủ vẫn an toàn; các danh sách sẽ được tải lại.</translation>
+    </message>
+    <message>
+        <source>New document assigned to you</source>
+        <translation>Có văn bản mới giao cho bạn</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n document(s) waiting for you</source>
+        <translation>
+            <numerusform>%n văn bản đang chờ bạn xử lý</numerusform></translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,131 @@
+"""The approval inbox page and document detail on real services against the real server:
+lists with counts, diacritics-free search, buttons only for what the user may do, an action
+through the outbox, and the navigation badge."""
+
+from __future__ import annotations
+
+import asyncio
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop.app import Core
+from desktop.config import Config
+from desktop.inbox_index import WAITING
+from desktop.notify import Notifier
+from desktop.session import Session
+from desktop.store import LocalStore
+from tests.fixtures.server import ServerProcess
+from tests.ui.conftest import memory_secrets, until
+from ui.approval_detail import ActionDialog, ApprovalDetail, action_body
+from ui.approval_view import ApprovalView
+from ui.main_window import MainWindow
+
+
+@pytest.fixture
+def core(aio: Any, server: ServerProcess, tmp_path: Path) -> Iterator[Core]:
+    """The app's core signed in as giamdoc, the approval inbox loaded."""
+    store = LocalStore(tmp_path / "cache.db")
+    store.open()
+    secrets = memory_secrets()
+    session = Session(Config(), secrets, store)
+    core = Core(
+        paths=None,
+        config=session.config,
+        secrets=secrets,
+        store=store,
+        session=session,
+        notifier=Notifier(),
+        log_path=tmp_path / "hopdesk.log",
+    )
+    aio(session.sign_in(server.url, "giamdoc", "hopdesk-demo", False))
+    aio(core.start_session())
+    aio(core.inbox.refresh())
+    yield core
+    aio(core.aclose())
+
+
+def without_tones(text: str) -> str:
+    """Text as typed on a keyboard without Vietnamese input: no tone marks, đ as d."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return bare.replace("đ", "d").replace("Đ", "D")
+
+
+def shown(view: ApprovalView) -> list[str]:
+    col = view.model.COLUMNS.index("summary")
+    return [view.model.index(r, col).data() for r in range(view.model.rowCount())]
+
+
+def test_lists_counts_and_search_without_tones(
+    qtbot: QtBot, core: Core, aio: Any, vietnamese: None
+) -> None:
+    view = ApprovalView(core.inbox)
+    qtbot.addWidget(view)
+    waiting = core.inbox.counts()[WAITING]
+    assert waiting > 0
+    assert view.lists.item(0).text() == f"Văn bản chờ tôi xử lý ({waiting})"
+    assert len(shown(view)) == waiting
+    target = shown(view)[0]
+    plain = without_tones(target)
+    view.search.setText(" ".join(plain.split()[:3]))
+    view.reload()  # what the search timer does after the typing pause
+    assert target in shown(view)
+    view.search.setText("khongcotrongvanbannao")
+    view.reload()
+    assert shown(view) == []
+
+
+def test_detail_shows_only_allowed_buttons_and_queues_the_action(
+    qtbot: QtBot, core: Core, aio: Any, vietnamese: None
+) -> None:
+    target = next(d for d in core.inbox.documents(WAITING) if d.my_action == "approve")
+    detail = ApprovalDetail(core.inbox)
+    qtbot.addWidget(detail)
+    aio(detail.show_document(target.id))
+    assert [b.text() for b in detail.buttons.values()] == [
+        "Phê duyệt",
+        "Trả lại",
+        "Cho ý kiến",
+        "Chỉ đạo",
+    ]
+    dialog = ActionDialog("return", "Trả lại", [], detail)
+    dialog.text.setPlainText("Bổ sung căn cứ pháp lý")
+
+    async def accept_when_shown() -> None:
+        await until(dialog.isVisible)
+        dialog.accept()
+
+    key, _ = aio(asyncio.gather(detail.ask_and_act("return", dialog), accept_when_shown()))
+    assert key is not None
+    assert core.outbox.pending == 0  # sent at once: the server is up
+    document = aio(core.inbox.document(target.id))
+    assert document.status == "returned"
+    assert [c.text for c in document.comments if c.kind == "return"] == ["Bổ sung căn cứ pháp lý"]
+
+
+def test_navigation_badge_counts_what_waits_for_me(
+    qtbot: QtBot, core: Core, aio: Any, vietnamese: None
+) -> None:
+    window = MainWindow(
+        core.session.user, core.meetings, core.documents, outbox=core.outbox, inbox=core.inbox
+    )
+    qtbot.addWidget(window)
+    waiting = core.inbox.counts()[WAITING]
+    assert window.nav.item(3).text() == f"Phê duyệt ({waiting})"
+    window.nav.setCurrentRow(3)
+    assert window.stack.currentWidget() is window.approval_view
+    target = next(d for d in core.inbox.documents(WAITING) if d.my_action == "approve")
+    aio(core.inbox.act(target.id, "return", {"reason": "Sửa lại"}))
+    aio(core.inbox.refresh())
+    aio(until(lambda: window.nav.item(3).text() == f"Phê duyệt ({waiting - 1})"))
+
+
+def test_action_bodies() -> None:
+    assert action_body("return", "Thiếu số liệu", None) == {"reason": "Thiếu số liệu"}
+    assert action_body("submit", "Kính trình", 3) == {"approver_id": 3, "note": "Kính trình"}
+    assert action_body("approve", "", None) == {}
+    assert action_body("issue", "", None, "QĐ-UBND") == {"symbol": "QĐ-UBND", "recipient_ids": []}

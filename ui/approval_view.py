@@ -1,0 +1,191 @@
+"""Phê duyệt: the approval inbox page — the six workflow lists with badge counts, a filter bar
+and a search box over `ApprovalInbox` (desktop/inbox.py).
+
+Every filter, sort and search is a query on the local store (FTS5), so typing in the search box
+answers without the server and within a frame; the table is the shared `InboxModel`
+(a QAbstractTableModel updated in place), never widgets rebuilt by hand.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain import DocumentSummary
+from desktop.inbox_index import (
+    DONE,
+    IN_PROGRESS,
+    INCOMING,
+    LISTS,
+    OUTGOING,
+    SENT_BY_ME,
+    WAITING,
+    InboxFilter,
+)
+from ui.inbox_view import InboxModel
+
+if TYPE_CHECKING:
+    from desktop.inbox import ApprovalInbox
+
+URGENCIES = ("normal", "urgent", "very_urgent", "flash")
+SEARCH_DELAY_MS = 150  # typing pauses this long before the list follows
+
+
+class ApprovalView(QWidget):
+    """Lists on the left (with counts), filter bar and search above the table."""
+
+    activated = Signal(object)  # the DocumentSummary the user opened
+
+    def __init__(self, inbox: ApprovalInbox, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.inbox = inbox
+        self.lists = QListWidget(self)
+        self.lists.setObjectName("approvalLists")
+        self.lists.setFixedWidth(190)
+        for name in LISTS:
+            item = QListWidgetItem("", self.lists)
+            item.setData(Qt.ItemDataRole.UserRole, name)
+        self.search = QLineEdit(self)
+        self.search.setClearButtonEnabled(True)
+        self.urgency = QComboBox(self)
+        self.doc_type = QComboBox(self)
+        self.agency = QComboBox(self)
+        self.sort = QComboBox(self)
+        self.model = InboxModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(
+            self.model.COLUMNS.index("summary"), QHeaderView.ResizeMode.Stretch
+        )
+        self.table.activated.connect(self._on_activated)
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 2)
+        for combo in (self.urgency, self.doc_type, self.agency, self.sort):
+            bar.addWidget(combo, 1)
+        right = QVBoxLayout()
+        right.addLayout(bar)
+        right.addWidget(self.table, 1)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.lists)
+        row.addLayout(right, 1)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.reload)
+        self.search.textChanged.connect(lambda _: self._search_timer.start())
+        for combo in (self.urgency, self.doc_type, self.agency, self.sort):
+            combo.currentIndexChanged.connect(lambda _: self.reload())
+        self.lists.currentRowChanged.connect(lambda _: self.reload())
+        inbox.changed.connect(self.reload)
+        self.retranslate()
+        self.lists.setCurrentRow(0)
+
+    # --- what is asked -------------------------------------------------------------------------
+    def current_list(self) -> str:
+        """The list chosen on the left."""
+        item = self.lists.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else WAITING
+
+    def wanted(self) -> InboxFilter:
+        """The filter bar and search box as a query."""
+        return InboxFilter(
+            search=self.search.text(),
+            urgency=self.urgency.currentData(),
+            doc_type=self.doc_type.currentData(),
+            agency=self.agency.currentData(),
+            sort=str(self.sort.currentData() or "urgency"),
+        )
+
+    def reload(self) -> None:
+        """Counts, menus and the chosen list from the local store."""
+        self._search_timer.stop()
+        counts = self.inbox.counts()
+        for row in range(self.lists.count()):
+            item = self.lists.item(row)
+            name = str(item.data(Qt.ItemDataRole.UserRole))
+            count = counts.get(name, 0)
+            label = self.list_text(name)
+            item.setText(f"{label} ({count})" if count else label)
+        self._fill_choices()
+        self.model.set_rows(self.inbox.documents(self.current_list(), self.wanted()))
+
+    def selected(self) -> list[DocumentSummary]:
+        """The selected rows (batch signing)."""
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        return [self.model.record(row) for row in rows]
+
+    # --- texts ---------------------------------------------------------------------------------
+    def list_text(self, name: str) -> str:
+        """The name of one list."""
+        return {
+            WAITING: self.tr("Waiting for me"),
+            IN_PROGRESS: self.tr("In progress"),
+            DONE: self.tr("Done"),
+            SENT_BY_ME: self.tr("Sent by me"),
+            INCOMING: self.tr("Incoming"),
+            OUTGOING: self.tr("Outgoing"),
+        }[name]
+
+    def retranslate(self) -> None:
+        """Every text of the page in the current language."""
+        self.search.setPlaceholderText(self.tr("Search number, summary, agency, full text…"))
+        self._refill(self.urgency, [(None, self.tr("Any urgency")), *self._urgencies()])
+        self._refill(
+            self.sort,
+            [("urgency", self.tr("Most urgent first")), ("deadline", self.tr("Nearest deadline"))],
+        )
+        self.reload()
+
+    def _urgencies(self) -> list[tuple[str | None, str]]:
+        return [(value, self.model.urgency_text(value)) for value in URGENCIES]
+
+    def _fill_choices(self) -> None:
+        choices = self.inbox.choices()
+        self._refill(
+            self.doc_type,
+            [(None, self.tr("Any type"))] + [(v, v) for v in choices.get("doc_type", [])],
+        )
+        self._refill(
+            self.agency,
+            [(None, self.tr("Any agency"))] + [(v, v) for v in choices.get("agency", [])],
+        )
+
+    @staticmethod
+    def _refill(combo: QComboBox, entries: list[tuple[str | None, str]]) -> None:
+        """Replace a menu's entries, keeping the choice (no signal: the caller reloads)."""
+        current = combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        for value, text in entries:
+            combo.addItem(text, value)
+        index = combo.findData(current) if current is not None else 0
+        combo.setCurrentIndex(max(index, 0))
+        combo.blockSignals(False)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def _on_activated(self, index: QModelIndex | QPersistentModelIndex) -> None:
+        self.activated.emit(self.model.record(index.row()))
