@@ -29,6 +29,7 @@ from PySide6.QtCore import QObject, Signal
 
 from media.config import IceServer
 from media.errors import MediaError, SignalingError, SignalingRefused
+from media.participants import Participant, Roster
 from media.signaling import (
     Answer,
     Candidate,
@@ -111,6 +112,7 @@ class Call(QObject):
         self._backoff = backoff
         self._status = Status()
         self._peers: dict[str, _PeerLink] = {}
+        self.roster = Roster(self)  # the same people as rows, for the UI's list models
         self._me = ""
         self._signaling: Signaling | None = None
         self._attempts = 0
@@ -290,6 +292,7 @@ class Call(QObject):
     def _add_peer(self, peer: str, display: str) -> None:
         if peer not in self._peers:
             self._peers[peer] = _PeerLink(display)
+            self.roster.add(Participant(peer, display))
             self.participant_joined.emit(peer, display)
 
     def _new_pc(self, peer: str, link: _PeerLink) -> RTCPeerConnection:
@@ -302,12 +305,15 @@ class Call(QObject):
                 video = link.video or RemoteVideo(peer)
                 link.video = video
                 self._spawn(video.run(track), f"video-{peer}", link.tasks)
+                self.roster.update(peer, has_video=True)
                 self.video_added.emit(peer)
             else:  # no playout yet: drain, or aiortc queues the frames for ever
                 self._spawn(_drain(track), f"audio-{peer}", link.tasks)
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
+            if link.pc is pc:
+                self.roster.update(peer, media=pc.connectionState)
             if pc.connectionState == "connected":
                 link.failures = 0
             elif pc.connectionState == "failed" and link.pc is pc:
@@ -370,6 +376,7 @@ class Call(QObject):
             async with asyncio.timeout(CLOSE_STEP_TIMEOUT):
                 await asyncio.gather(*pending, return_exceptions=True)
         del self._peers[peer]
+        self.roster.remove(peer)
         self.participant_left.emit(peer)
 
     async def _drop_all_peers(self) -> None:

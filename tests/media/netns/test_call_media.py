@@ -94,6 +94,8 @@ async def test_two_engines_receive_each_others_frames(
         age = time.time() * 1000 - (_stamp_from(alice, 202) or 0)
         assert 0 <= age < 5000, age  # frames are live, drawn moments ago by bob
         assert states == ["connecting", "connected"]
+        assert [p.has_video for p in (alice.roster[0], bob.roster[0])] == [True, True]
+        await _until(lambda: alice.roster[0].media == "connected", "alice's roster says connected")
         assert set(alice.participants().values()) == {
             api_for(relay).login("chuyenvien2").user["full_name"]
         }
