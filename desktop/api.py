@@ -194,21 +194,23 @@ class ApiClient:
         params: Mapping[str, str | int] | None = None,
         idempotency_key: str | None = None,
         auth: bool = True,
+        data: bytes | None = None,
     ) -> Response:
-        """Send one request; 401 → refresh once and retry; errors → typed exceptions."""
+        """Send one request; 401 → refresh once and retry; errors → typed exceptions. `data`
+        is a raw body (a PDF for `POST /files`) sent instead of `json_body`."""
         method = method.upper()
         if idempotency_key is None and method in STATE_CHANGING and not path.startswith("/auth/"):
             idempotency_key = str(uuid.uuid4())
         token = self.tokens.access_token if (auth and self.tokens) else None
         status, headers, body = await self._send(
-            method, path, json_body, params, idempotency_key, token
+            method, path, json_body, params, idempotency_key, token, data
         )
         if status == 401 and auth and self.tokens is not None:
             problem = Problem.from_json(status, body)
             if problem.slug in RETRY_WITH_REFRESH:
                 token = await self.tokens.refresh_access(token)
                 status, headers, body = await self._send(
-                    method, path, json_body, params, idempotency_key, token
+                    method, path, json_body, params, idempotency_key, token, data
                 )
                 if status == 401:
                     raise SessionExpired(Problem.from_json(status, body).slug)
@@ -224,8 +226,11 @@ class ApiClient:
         params: Mapping[str, str | int] | None,
         idempotency_key: str | None,
         token: str | None,
+        data: bytes | None = None,
     ) -> tuple[int, Mapping[str, str], object]:
         headers = {"Accept": "application/json"}
+        if data is not None:
+            headers["Content-Type"] = "application/pdf"
         if token:
             headers["Authorization"] = f"Bearer {token}"
         if idempotency_key:
@@ -235,7 +240,8 @@ class ApiClient:
             async with self.http.request(
                 method,
                 url,
-                json=json_body,
+                json=json_body if data is None else None,
+                data=data,
                 params=params,
                 headers=headers,
                 ssl=self.tls,

@@ -1,0 +1,141 @@
+"""Signed versions on their way to the server, kept on this computer until the server confirms.
+
+A signature is made once and must reach the server once, whatever happens in between (issue 12,
+Offline). Each signed file goes through three durable steps:
+
+1. `keep()`: the file is written under its SHA-256 (temp file, fsync, rename) and recorded as
+   `signed` in the local store. From here a crash loses nothing.
+2. `upload_pending()`: `POST /files` with the bytes (the server stores files by content, so an
+   upload repeated after a crash yields the same file), then — in one store transaction — the
+   `POST /documents/{id}/sign` action is written to the outbox with its idempotency key and the
+   record becomes `queued`. A crash before that transaction uploads again; after it, the outbox
+   owns the action and sends it once (the server replays a repeated key).
+3. When the outbox reports the action sent, the file and its record are removed. A record whose
+   outbox action no longer exists at start-up was sent just before a crash: removed too.
+
+A refused action (409 hash-mismatch: the document changed) keeps the file for the user to see.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.domain import JsonObject
+
+if TYPE_CHECKING:
+    from desktop.api import ApiClient
+    from desktop.outbox import Outbox
+    from desktop.store import LocalStore
+
+log = logging.getLogger(__name__)
+
+SIGNED = "signed"  # kept locally, not uploaded yet
+QUEUED = "queued"  # uploaded; the sign action is in the outbox
+
+
+class SignedUploads(QObject):
+    """The signed files of one user (`scope`); `confirmed(int document_id)` when one arrived."""
+
+    confirmed = Signal(int)
+
+    def __init__(
+        self,
+        store: LocalStore,
+        api: ApiClient,
+        outbox: Outbox,
+        scope: str,
+        directory: Path,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.api = api
+        self.outbox = outbox
+        self.key = f"signed-uploads:{scope}"
+        self.directory = directory
+        outbox.sent.connect(self._on_sent)
+
+    def records(self) -> dict[str, JsonObject]:
+        """sha256 → {document_id, base_sha256, name, state, outbox_key}."""
+        value = self.store.get(self.key) or {}
+        return dict(value)
+
+    def _save(self, records: dict[str, JsonObject]) -> None:
+        self.store.set(self.key, records or None)
+
+    def path(self, sha256: str) -> Path:
+        """Where a kept signed file lives."""
+        return self.directory / f"{sha256}.pdf"
+
+    def keep(self, document_id: int, base_sha256: str, pdf: bytes, name: str) -> str:
+        """Write a freshly signed file durably and record it; returns its sha256."""
+        sha256 = hashlib.sha256(pdf).hexdigest()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        temp = self.directory / f".{sha256}.part"
+        with open(temp, "wb") as fh:
+            fh.write(pdf)
+            fh.flush()
+            os.fsync(fh.fileno())
+        temp.replace(self.path(sha256))
+        records = self.records()
+        records[sha256] = {
+            "document_id": document_id,
+            "base_sha256": base_sha256,
+            "name": name,
+            "state": SIGNED,
+            "outbox_key": None,
+        }
+        self._save(records)
+        return sha256
+
+    async def upload_pending(self) -> int:
+        """Upload what is signed but not uploaded and queue its sign action; forget what the
+        server already confirmed. Returns how many files were uploaded. Network errors raise
+        (the files stay; the next call tries again)."""
+        uploaded = 0
+        for sha256, record in self.records().items():
+            if record.get("state") == QUEUED:
+                if self.store.outbox_state(str(record.get("outbox_key"))) is None:
+                    self._forget(sha256)  # sent just before the app stopped
+                continue
+            data = self.path(sha256).read_bytes()
+            await self.api.request(
+                "POST", "/files", params={"name": str(record.get("name"))}, data=data
+            )
+            uploaded += 1
+            with self.store.batch():  # the action and the new state together, or neither
+                key = self.outbox.enqueue(
+                    "POST",
+                    f"/documents/{record['document_id']}/sign",
+                    {"file_sha256": sha256, "base_sha256": record["base_sha256"]},
+                )
+                records = self.records()
+                records[sha256] = {**record, "state": QUEUED, "outbox_key": key}
+                self._save(records)
+        return uploaded
+
+    async def resume(self) -> int:
+        """At start-up (and when the server is back): upload, then send the queued actions."""
+        uploaded = await self.upload_pending()
+        await self.outbox.flush()
+        return uploaded
+
+    def _on_sent(self, key: str, _body: object) -> None:
+        for sha256, record in self.records().items():
+            if record.get("outbox_key") == key:
+                self._forget(sha256)
+                self.confirmed.emit(int(str(record["document_id"])))
+
+    def _forget(self, sha256: str) -> None:
+        records = self.records()
+        records.pop(sha256, None)
+        self._save(records)
+        with contextlib.suppress(FileNotFoundError):
+            self.path(sha256).unlink()
