@@ -9,12 +9,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
+from desktop.files import FileCache
+from desktop.inbox import ApprovalInbox
 from desktop.outbox import Outbox
 from desktop.session import Session
+from desktop.sign_flow import sign_many, version_to_sign
 from desktop.signed_uploads import QUEUED, SIGNED, SignedUploads
 from desktop.signing import appearance, keys, layout, sign
+from desktop.signing.errors import UnsignableDocument
 from desktop.store import LocalStore
 from tests.fixtures.drafts import draft_pdf, signature_png
 from tests.fixtures.pki import TestPki, running_pki
@@ -116,3 +121,49 @@ async def test_a_signed_file_is_uploaded_once_after_the_app_was_killed(
     assert await versions(session, document_id) == [base, sha]
     await session.close()
     store.close()
+
+
+async def test_the_leader_signs_from_the_inbox_while_the_server_is_down(
+    server: ServerProcess,
+    make_session: SessionFactory,
+    store: LocalStore,
+    pki: TestPki,
+    tmp_path: Path,
+) -> None:
+    """Ký with the server gone after the document was opened: the signature is made, kept,
+    and reaches the server when it is back; a batch of one with a changed document is refused
+    with the reason and does not stop the others."""
+    specialist = make_session()
+    await specialist.sign_in(server.url, "chuyenvien1", PASSWORD, False)
+    leader = make_session()
+    await leader.sign_in(server.url, "giamdoc", PASSWORD, False)
+    first, _ = await awaiting_my_signature(specialist, leader)
+    second, _ = await awaiting_my_signature(specialist, leader)
+    outbox = Outbox(store, leader.api)
+    inbox = ApprovalInbox(leader, outbox=outbox)
+    documents = [await inbox.document(first), await inbox.document(second)]
+    files = FileCache(leader, tmp_path / "files", 1 << 30)
+    uploads = SignedUploads(store, leader.api, outbox, leader.scope, tmp_path / "s")
+    for document in documents:
+        await files.fetch(version_to_sign(document).file)  # read before the network went
+    p12 = tmp_path / "leader.p12"
+    p12.write_bytes(pki.pkcs12("leader", b"pin"))
+    signer = keys.load_pkcs12(p12, "pin")
+    stamp = appearance.StampImage.from_png(signature_png())
+    changed = msgspec.structs.replace(documents[1], signing_sha256="0" * 64)
+
+    server.stop()
+    outcomes = await sign_many([documents[0], changed], signer, stamp, files, uploads)
+    assert outcomes[0].sha256 is not None
+    assert outcomes[0].error is None
+    assert isinstance(outcomes[1].error, UnsignableDocument)
+    assert outcomes[1].error.reason == "changed"
+    assert [r["state"] for r in uploads.records().values()] == [SIGNED]
+
+    server.restart()
+    await uploads.resume()
+    assert (await inbox.document(first)).status == "signed"
+    assert (await inbox.document(second)).status == "awaiting_signature"
+    assert uploads.records() == {}
+    await files.close()
+    await inbox.close()

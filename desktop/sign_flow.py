@@ -1,0 +1,88 @@
+"""The leader's "Ký" from the approval inbox: fetch the version submitted for signature, sign it
+off the GUI thread with the chosen key (desktop/signing), keep the signed file and send it
+(`SignedUploads`: exactly once, even across a crash). Batch: one key (one PIN) for many.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from desktop.domain import Document, DocumentVersion
+from desktop.errors import HopDeskError
+from desktop.signing import appearance, sign
+from desktop.signing.errors import SigningError, UnsignableDocument
+from desktop.signing.worker import off_the_loop
+
+if TYPE_CHECKING:
+    from pyhanko.sign.signers import Signer
+
+    from desktop.files import FileCache
+    from desktop.signed_uploads import SignedUploads
+
+log = logging.getLogger(__name__)
+
+
+def version_to_sign(document: Document) -> DocumentVersion:
+    """The version the server recorded at submission (`signing_sha256`); refused when the
+    document has none or it is gone (the document changed: nothing to sign)."""
+    for version in reversed(document.versions):
+        if document.signing_sha256 and version.file.sha256 == document.signing_sha256:
+            return version
+    raise UnsignableDocument("changed")
+
+
+async def sign_document(
+    document: Document,
+    signer: Signer,
+    stamp: appearance.StampImage,
+    files: FileCache,
+    uploads: SignedUploads,
+) -> str:
+    """Sign `document` as its leader; returns the signed file's sha256. The file is kept
+    locally first; an unreachable server leaves it queued (sent when it is back)."""
+    version = version_to_sign(document)
+    base = version.file.sha256
+    path = await files.fetch(version.file)
+    pdf = await asyncio.to_thread(path.read_bytes)
+    signed = await off_the_loop(lambda: sign.sign_leader(pdf, signer, stamp, expected_sha256=base))
+    sha256 = uploads.keep(document.id, base, signed, version.file.name)
+    try:
+        await uploads.resume()
+    except HopDeskError as exc:  # offline: kept, and sent by the next resume
+        log.info("signed %s kept for later upload: %r", document.id, exc)
+    return sha256
+
+
+@dataclass(frozen=True, slots=True)
+class BatchOutcome:
+    """One document of a batch: its signed sha256, or the error that stopped it."""
+
+    document_id: int
+    sha256: str | None = None
+    error: Exception | None = None
+
+
+async def sign_many(
+    documents: list[Document],
+    signer: Signer,
+    stamp: appearance.StampImage,
+    files: FileCache,
+    uploads: SignedUploads,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[BatchOutcome]:
+    """Sign several documents with one key (the PIN entered once); one failure neither stops
+    nor spoils the others."""
+    outcomes: list[BatchOutcome] = []
+    for done, document in enumerate(documents, 1):
+        try:
+            sha = await sign_document(document, signer, stamp, files, uploads)
+            outcomes.append(BatchOutcome(document.id, sha))
+        except (SigningError, HopDeskError) as exc:
+            outcomes.append(BatchOutcome(document.id, error=exc))
+        if progress is not None:
+            progress(done, len(documents))
+    return outcomes
