@@ -52,6 +52,7 @@ from media.state import (
     Status,
     next_state,
 )
+from media.stats import PeerStats, Sample, peer_stats
 from media.video import RemoteVideo
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,7 @@ class _PeerLink:
     video: RemoteVideo | None = None
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     failures: int = 0
+    sample: Sample | None = None  # the last statistics sample (media/stats.py)
 
 
 class Call(QObject):
@@ -134,6 +136,18 @@ class Call(QObject):
         """The remote video of a participant, once it arrived."""
         link = self._peers.get(peer)
         return link.video if link else None
+
+    async def stats(self) -> dict[str, PeerStats]:
+        """Figures per connected participant; rates are since the previous call."""
+        figures = {}
+        for peer, link in list(self._peers.items()):
+            if link.pc is None:
+                continue
+            report = await link.pc.getStats()
+            frames = link.video.frames if link.video else 0
+            now = asyncio.get_running_loop().time()
+            figures[peer], link.sample = peer_stats(report, frames, now, link.sample)
+        return figures
 
     def task_count(self) -> int:
         """Tasks this call still owns (0 after `close()`)."""

@@ -95,6 +95,14 @@ async def test_two_engines_receive_each_others_frames(
         assert 0 <= age < 5000, age  # frames are live, drawn moments ago by bob
         assert states == ["connecting", "connected"]
         assert [p.has_video for p in (alice.roster[0], bob.roster[0])] == [True, True]
+        await alice.stats()  # the first sample; rates come from the next
+        frames = _frames(alice)
+        await _until(lambda: _frames(alice) > frames + 30, "a second of video")
+        (figures,) = (await alice.stats()).values()
+        assert figures.received_kbps > 50
+        assert figures.sent_kbps > 50
+        assert 5 < figures.fps < 40
+        assert 0 <= figures.loss < 0.5
         await _until(lambda: alice.roster[0].media == "connected", "alice's roster says connected")
         assert set(alice.participants().values()) == {
             api_for(relay).login("chuyenvien2").user["full_name"]
