@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import fractions
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -35,7 +37,7 @@ def voice(seed: int, pitch: float, seconds: float = SECONDS) -> np.ndarray:
     t = np.arange(n) / RATE
     f0 = pitch * (1 + 0.1 * np.sin(2 * np.pi * 0.7 * t + seed))
     phase = 2 * np.pi * np.cumsum(f0) / RATE
-    syllables = int(seconds * 5)
+    syllables = -(-n // (RATE // 5))
     # per syllable: two formants and an on/off (pauses between words)
     f1 = np.repeat(rng.uniform(300, 900, syllables), RATE // 5)[:n]
     f2 = np.repeat(rng.uniform(900, 2500, syllables), RATE // 5)[:n]
@@ -214,3 +216,30 @@ def test_far_end_tap_feeds_the_canceller_and_passes_frames_unchanged() -> None:
     reduction = power_db(mic[-2 * RATE :]) - power_db(processed[-2 * RATE :])
     print(f"echo lowered by {reduction:.1f} dB with the far end fed through the tap")
     assert reduction >= 20
+
+
+def test_other_rates_and_sizes_come_out_as_48_khz_with_the_same_timing() -> None:
+    """A 44.1 kHz device in 10 ms frames: each frame out has the same pts and duration."""
+    rate, size = 44_100, 441
+    frames = []
+    for n in range(50):
+        frame = AudioFrame(format="s16", layout="mono", samples=size)
+        frame.planes[0].update(pcm(voice(seed=2, pitch=210, seconds=0.5)[:size]))
+        frame.sample_rate, frame.pts, frame.time_base = rate, n * size, fractions.Fraction(1, rate)
+        frames.append(frame)
+    track = ProcessedMicrophoneTrack(_Frames(list(frames)), EchoCanceller())
+
+    async def take() -> list[AudioFrame]:
+        return [await track.recv() for _ in frames]
+
+    out = asyncio.run(take())
+    assert [(f.pts, f.time_base, f.samples, f.sample_rate) for f in out] == [
+        (n * size, fractions.Fraction(1, rate), 480, RATE) for n in range(50)
+    ]
+
+
+def test_importing_the_module_does_not_load_the_apm() -> None:
+    """livekit.rtc costs 0.5-2 s to import: paid when a canceller is made, not at start-up."""
+    code = "import sys, media.audio_processing; print('livekit' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
