@@ -16,7 +16,6 @@ import asyncio
 import gc
 import importlib
 import logging
-import multiprocessing
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -318,8 +317,12 @@ def missing_display(env: Mapping[str, str], platform: str = sys.platform) -> str
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the app; returns the process exit status."""
     # In the frozen Windows build the render, search and signature workers start as copies of
-    # hopdesk.exe: this runs such a copy's work and exits (a no-op otherwise).
-    multiprocessing.freeze_support()
+    # hopdesk.exe: this runs such a copy's work and exits. Elsewhere it is a no-op, and
+    # multiprocessing is not imported before the reader needs it.
+    if getattr(sys, "frozen", False):
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     options = parse_args(argv)
     if options.version:
         print(f"HopDesk {version()}")

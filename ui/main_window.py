@@ -36,7 +36,6 @@ from ui.approval_view import ApprovalView
 from ui.documents_view import DocumentsView
 from ui.inbox_view import InboxView
 from ui.meetings_view import MeetingsView
-from viewer import accept_pdf_drag, take_pdf_drop
 
 if TYPE_CHECKING:
     from desktop.documents import DocumentsService
@@ -247,10 +246,14 @@ class MainWindow(QMainWindow):
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept a drag that carries a local PDF."""
+        from viewer import accept_pdf_drag  # the reader's package loads when first needed
+
         accept_pdf_drag(event)
 
     def dropEvent(self, event: QDropEvent) -> None:
         """A dropped PDF opens in the reader."""
+        from viewer import take_pdf_drop
+
         path = take_pdf_drop(event)
         if path is not None:
             self.file_requested.emit(str(path))

@@ -22,10 +22,7 @@ from desktop import i18n
 from desktop.notify import user_message
 from ui.approval_detail import ApprovalDetail
 from ui.main_window import MainWindow
-from ui.meeting_detail import MeetingDetail
 from ui.notices import NoticePresenter
-from ui.settings_dialog import SettingsDialog
-from ui.sign_in_dialog import SignInDialog
 from ui.tasks import TaskOwner
 from ui.tray import Tray
 
@@ -33,7 +30,9 @@ if TYPE_CHECKING:
     from desktop.app import Core, Options
     from desktop.domain import User
     from ui.about_dialog import AboutDialog
+    from ui.meeting_detail import MeetingDetail
     from ui.reader_window import ReaderWindow
+    from ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +133,8 @@ class QtFrontend(QObject):
             user = None
         if user is not None:
             return user
+        from ui.sign_in_dialog import SignInDialog  # a remembered sign-in never shows it
+
         secrets = core.secrets
         dialog = SignInDialog(
             core.session.sign_in,
@@ -197,6 +198,8 @@ class QtFrontend(QObject):
     def show_meeting(self, meeting_id: int) -> MeetingDetail:
         """The meeting's details (one window, re-used); its papers open in the reader."""
         if self.meeting_detail is None:
+            from ui.meeting_detail import MeetingDetail  # not on the first screen
+
             self.meeting_detail = MeetingDetail(self.core.meetings)
             self.meeting_detail.setWindowIcon(self.icon)
             self.meeting_detail.paper_activated.connect(lambda p: self.reader().open_paper(p))
@@ -284,6 +287,8 @@ class QtFrontend(QObject):
 
     def open_settings(self) -> None:
         """The settings dialog; a new language applies at once."""
+        from ui.settings_dialog import SettingsDialog  # not on the first screen
+
         demo = self.core.session.server_url if self.options.demo else None
         dialog = SettingsDialog(self.core.config, self.window, demo_server=demo)
         self.tasks.run(self._settings(dialog))
