@@ -24,8 +24,8 @@ from desktop.app import load_frontend
 import desktop.collector, desktop.log, desktop.notify, desktop.watchdog, desktop.i18n
 import desktop.config, desktop.paths, desktop.policy, desktop.secrets, desktop.session
 import desktop.store
-import desktop.documents, desktop.events, desktop.files, desktop.meetings, desktop.notes
-import desktop.outbox, desktop.view_states
+import desktop.documents, desktop.events, desktop.files, desktop.inbox, desktop.meetings
+import desktop.notes, desktop.outbox, desktop.view_states
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 load_frontend()
