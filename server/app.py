@@ -89,6 +89,7 @@ def create_app(config: Config, *, migrate: bool = True) -> FastAPI:
             poll=config.event_poll_interval,
             keep_days=config.event_keep_days,
             keep_events=config.event_keep_count,
+            max_buffered=config.event_stream_buffer,
         ),
     )
     events.install_commit_hook(factory, bus)

@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--event-keep", type=int, default=1_000_000, help="most events kept for replay"
     )
     parser.add_argument(
+        "--event-stream-buffer",
+        type=int,
+        default=1 << 20,
+        help="bytes a stream's client may leave unread before it is dropped (it resumes)",
+    )
+    parser.add_argument(
         "--room-ping", type=float, default=15.0, help="seconds between room relay pings"
     )
     commands = parser.add_subparsers(dest="command")
@@ -152,6 +158,7 @@ def _config(args: argparse.Namespace) -> Config:
         event_poll_interval=getattr(args, "event_poll", 0.5),
         event_keep_days=getattr(args, "event_keep_days", 30),
         event_keep_count=getattr(args, "event_keep", 1_000_000),
+        event_stream_buffer=getattr(args, "event_stream_buffer", 1 << 20),
         room_ping_interval=getattr(args, "room_ping", 15.0),
     )
 
@@ -181,6 +188,7 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.app import create_app
+    from server.event_bus import ExposeWebSocketProtocol, tune_gc
     from server.transport import KeepConnectionAfterError, http_protocol
 
     if bool(args.tls_cert) != bool(args.tls_key):
@@ -204,12 +212,13 @@ def serve(args: argparse.Namespace) -> int:
 
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets)
+            tune_gc()
             if self.started:
                 print(line, flush=True)
 
     server = AnnouncingServer(
         uvicorn.Config(
-            KeepConnectionAfterError(app),
+            ExposeWebSocketProtocol(KeepConnectionAfterError(app)),
             http=http_protocol(limits),
             backlog=BACKLOG,
             log_config=None,

@@ -66,6 +66,8 @@ class Config:
     # before the window is told to resynchronise.
     event_keep_days: int = 30
     event_keep_count: int = 1_000_000
+    # Bytes a stream's client may leave unread before it is dropped (1013; it resumes by since).
+    event_stream_buffer: int = 1 << 20
     # The room relay (server/rooms.py) pings a quiet peer after this many seconds and drops it
     # after twice as long without a word.
     room_ping_interval: float = 15.0

@@ -11,6 +11,13 @@ serialises inserts on PostgreSQL; SQLite has a single writer), so it never skips
 seq. Wake-ups: after a local commit (in-process), through PostgreSQL LISTEN/NOTIFY for other
 processes, and a cheap `seq > head` poll as the safety net (a lost listener, SQLite files shared
 by several processes).
+
+Delivery cost: with thousands of streams, an ASGI `send` per stream (middleware layers, a task
+wake-up, an encode) made one event cost ~50 µs per stream. Once a stream has sent its replay it
+switches to direct mode: the bus writes the event's pre-built WebSocket frame (built once per
+event) straight to each connection's transport in one synchronous loop. A stream whose transport
+buffer grows past `max_buffered` bytes (a client that stopped reading) is closed with 1013
+`too-slow`; the client reconnects with `since` = its last seq and replays the rest exactly.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import logging
 from collections import defaultdict, deque
 from collections.abc import Iterable
@@ -28,6 +36,9 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.frames import Frame, Opcode
 
 from server.models import AccessToken, Event, EventAudience, User, utcnow
 
@@ -39,6 +50,9 @@ REVOKE_QUERY_CHUNK = 500
 # Close codes (docs/contract.md Events).
 WS_AUTH_FAILED = 4401
 WS_TOO_SLOW = 1013  # "try again later": the client reconnects and replays from its position
+SCOPE_PROTOCOL = "hopdesk.ws_protocol"  # where ExposeWebSocketProtocol puts the connection
+GC_YOUNG, GC_MIDDLE, GC_OLD = 20_000, 20, 50  # Python's defaults: 700 (2,000 in 3.13), 10, 10
+ABORT_SLOW_AFTER = 10.0  # seconds a dropped slow client has to read up to its close frame
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +65,7 @@ class BusSettings:
     keep_days: int = 30
     keep_events: int = 1_000_000
     max_pending: int = 10_000  # queued messages after which a stream is closed as too slow
+    max_buffered: int = 1 << 20  # bytes unsent to a client after which it is closed as too slow
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,33 +79,128 @@ class Grant:
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """One event as read by the reader: its seq, its message text and who may see it."""
+    """One event as read by the reader: its seq, its message (text and frame), its audience."""
 
     seq: int
     text: str
+    frame: bytes  # the server-to-client WebSocket frame of `text`, built once for all streams
     audience: tuple[int, ...]
+
+
+def text_frame(text: str) -> bytes:
+    """An unmasked, uncompressed text frame (the server never masks; deflate is off)."""
+    return Frame(Opcode.TEXT, text.encode()).serialize(mask=False)
+
+
+class ExposeWebSocketProtocol:
+    """Outermost ASGI wrapper: puts uvicorn's WebSocket connection object in the scope.
+
+    Why: uvicorn calls the app with the connection's own `send`; every middleware below wraps
+    it, so this is the only place where the connection (and its transport) can be reached.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            scope[SCOPE_PROTOCOL] = getattr(send, "__self__", None)
+        await self.app(scope, receive, send)
+
+
+class DirectSocket:
+    """Writes pre-built frames straight to an open uvicorn (websockets sans-I/O) connection."""
+
+    def __init__(self, protocol: WebSocketsSansIOProtocol) -> None:
+        self._protocol = protocol
+        self._transport = protocol.transport
+
+    @classmethod
+    def of(cls, scope: Scope) -> DirectSocket | None:
+        """The connection of this scope when frames can be written to it, else None (then the
+        stream sends through ASGI: another server, an extension such as deflate in use)."""
+        protocol = scope.get(SCOPE_PROTOCOL)
+        if not isinstance(protocol, WebSocketsSansIOProtocol) or protocol.conn.extensions:
+            return None
+        return cls(protocol)
+
+    def write(self, frame: bytes) -> bool:
+        """Queue a frame; False when the connection is closing (nothing was written)."""
+        if self._protocol.close_sent or self._transport.is_closing():
+            return False
+        self._transport.write(frame)
+        return True
+
+    def buffered(self) -> int:
+        """Bytes written but not yet taken by the kernel (the client is not reading them)."""
+        return self._transport.get_write_buffer_size()
+
+    def close(self, code: int, reason: str) -> None:
+        """Queue a close frame after what is buffered; abort if the client never reads it.
+
+        Not through ASGI: its `send` waits while the transport is paused, i.e. for ever with a
+        client that stopped reading.
+        """
+        protocol = self._protocol
+        if protocol.close_sent or self._transport.is_closing():
+            return
+        protocol.conn.send_close(code, reason)
+        self._transport.write(b"".join(protocol.conn.data_to_send()))
+        protocol.close_sent = True
+        asyncio.get_running_loop().call_later(ABORT_SLOW_AFTER, self._transport.abort)
 
 
 class Stream:
     """One connected WebSocket: a queue of serialised events and, once set, how it must end."""
 
-    def __init__(self, grant: Grant, max_pending: int) -> None:
+    def __init__(self, grant: Grant, max_pending: int, max_buffered: int = 1 << 20) -> None:
         self.grant = grant
         self.ending: tuple[int, str] | None = None
+        self.closed_directly = False  # the close frame went out already (a slow client)
         self._max_pending = max_pending
+        self._max_buffered = max_buffered
+        self._direct: DirectSocket | None = None
+        self._sent = 0
         self._pending: deque[tuple[int, str]] = deque()
         self._waiter: asyncio.Future[None] | None = None
         self._expiry: asyncio.TimerHandle | None = None
 
-    def push(self, seq: int, text: str) -> None:
-        """Queue a live event (called by the bus on the event loop)."""
+    def push(self, item: Delivery) -> None:
+        """Deliver a live event (called by the bus on the event loop): written to the
+        connection in direct mode, else queued for the stream's own task."""
         if self.ending is not None:
+            return
+        if self._direct is not None:
+            self._write(item)
             return
         if len(self._pending) >= self._max_pending:
             self.end(WS_TOO_SLOW, "too-slow")
             return
-        self._pending.append((seq, text))
+        self._pending.append((item.seq, item.text))
         self._wake()
+
+    def go_direct(self, socket: DirectSocket, sent: int) -> bool:
+        """Switch to direct writes once every queued event was sent; False while some wait.
+
+        The caller checks and switches without awaiting in between, so no event can be queued
+        behind the switch; `sent` (the last seq sent) drops what the replay already sent.
+        """
+        if self._pending or self.ending is not None:
+            return False
+        self._direct, self._sent = socket, sent
+        return True
+
+    def _write(self, item: Delivery) -> None:
+        assert self._direct is not None
+        if item.seq <= self._sent:
+            return
+        if not self._direct.write(item.frame):
+            return  # closing: the receive task ends the stream
+        self._sent = item.seq
+        if self._direct.buffered() > self._max_buffered:
+            self._direct.close(WS_TOO_SLOW, "too-slow")
+            self.closed_directly = True
+            self.end(WS_TOO_SLOW, "too-slow")
 
     def end(self, code: int, reason: str) -> None:
         """Ask the stream to close with this code (the first reason given wins)."""
@@ -116,6 +226,21 @@ class Stream:
     def _wake(self) -> None:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
+
+
+def tune_gc() -> None:
+    """Keep the cyclic GC off the long-lived heap (call once the server has started).
+
+    Why: with 5,000 streams the heap holds millions of long-lived objects; a full collection
+    walks them all (seconds on a busy machine) and stalls every delivery meanwhile. Freezing
+    what start-up built (modules, the app, SQLAlchemy's metadata) takes it out of every
+    collection; a larger young generation makes collections rarer while an event is being
+    fanned out (delivery allocates little, requests and queries most). Reference cycles are
+    still collected, only less often.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG, GC_MIDDLE, GC_OLD)
 
 
 class EventOut(BaseModel):
@@ -182,7 +307,11 @@ def read_after(session: Session, after: int, limit: int = READ_BATCH) -> list[De
     )
     for seq, user_id in rows:
         audience[seq].append(user_id)
-    return [Delivery(e.seq, event_text(e), tuple(audience.get(e.seq, ()))) for e in events]
+    deliveries = []
+    for e in events:
+        text = event_text(e)
+        deliveries.append(Delivery(e.seq, text, text_frame(text), tuple(audience.get(e.seq, ()))))
+    return deliveries
 
 
 def still_valid(session: Session, digests: Iterable[str]) -> set[str]:
@@ -281,7 +410,7 @@ class EventBus:
         for item in batch:
             for user_id in item.audience:
                 for stream in self._streams.get(user_id, ()):
-                    stream.push(item.seq, item.text)
+                    stream.push(item)
             self.head = item.seq
 
     # --- background tasks -----------------------------------------------------------------

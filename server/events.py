@@ -26,6 +26,7 @@ from server.access import authenticate, bearer_token, signed_in, token_digest
 from server.event_bus import (
     CHANNEL,
     WS_AUTH_FAILED,
+    DirectSocket,
     EventBus,
     EventOut,
     Grant,
@@ -183,12 +184,12 @@ async def events_ws(websocket: WebSocket, since: Annotated[Seq, Query()] = 0) ->
         return
     except WebSocketDisconnect:
         return
-    stream = Stream(grant, bus.settings.max_pending)
+    stream = Stream(grant, bus.settings.max_pending, bus.settings.max_buffered)
     head = bus.subscribe(stream)
     gone = asyncio.create_task(_until_disconnect(websocket, stream), name="event-stream-receive")
     try:
         sent = await _send_replay(websocket, factory, grant.user_id, since, head)
-        await _send_live(websocket, stream, sent)
+        await _send_live(websocket, stream, sent, DirectSocket.of(websocket.scope))
     except (WebSocketDisconnect, RuntimeError):
         pass  # the client went away mid-send
     finally:
@@ -216,16 +217,27 @@ async def _send_replay(
             return since
 
 
-async def _send_live(websocket: WebSocket, stream: Stream, sent: int) -> None:
-    """Send pushed events newer than `sent` until the stream ends, then close with its code."""
-    while (batch := await stream.next_batch()) is not None:
+async def _send_live(
+    websocket: WebSocket, stream: Stream, sent: int, direct: DirectSocket | None
+) -> None:
+    """Send pushed events newer than `sent` until the stream ends, then close with its code.
+
+    Events queued during the replay go through ASGI; then (when the connection allows it) the
+    bus writes the next ones straight to the connection and this task only waits for the end.
+    """
+    while direct is None or not stream.go_direct(direct, sent):
+        batch = await stream.next_batch()
+        if batch is None:
+            break
         for seq, message in batch:
             if seq > sent:  # the replay already sent the overlap
                 await websocket.send_text(message)
                 sent = seq
+    while await stream.next_batch() is not None:
+        pass  # direct mode: nothing is queued any more, this waits for the end
     assert stream.ending is not None
     code, reason = stream.ending
-    if code != 1000:
+    if code != 1000 and not stream.closed_directly:
         await websocket.close(code, reason)
 
 
