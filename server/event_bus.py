@@ -27,6 +27,7 @@ import contextlib
 import datetime as dt
 import gc
 import logging
+import socket
 from collections import defaultdict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -124,6 +125,17 @@ class DirectSocket:
             return None
         return cls(protocol)
 
+    def cap_kernel_buffer(self, size: int) -> None:
+        """Fix the socket's send buffer at about `size` bytes.
+
+        Why: Linux grows a send buffer on its own (up to megabytes), so a client that stopped
+        reading would fill the kernel long before the transport buffer the limit watches.
+        """
+        sock = self._transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, max(size, 1))
+
     def write(self, frame: bytes) -> bool:
         """Queue a frame; False when the connection is closing (nothing was written)."""
         if self._protocol.close_sent or self._transport.is_closing():
@@ -179,7 +191,7 @@ class Stream:
         self._pending.append((item.seq, item.text))
         self._wake()
 
-    def go_direct(self, socket: DirectSocket, sent: int) -> bool:
+    def go_direct(self, direct: DirectSocket, sent: int) -> bool:
         """Switch to direct writes once every queued event was sent; False while some wait.
 
         The caller checks and switches without awaiting in between, so no event can be queued
@@ -187,7 +199,8 @@ class Stream:
         """
         if self._pending or self.ending is not None:
             return False
-        self._direct, self._sent = socket, sent
+        direct.cap_kernel_buffer(self._max_buffered)
+        self._direct, self._sent = direct, sent
         return True
 
     def _write(self, item: Delivery) -> None:
