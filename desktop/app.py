@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # the modules load when first used, not at start-up
     from desktop.paths import AppPaths
     from desktop.secrets import SecretStore
     from desktop.session import Session
+    from desktop.signed_uploads import SignedUploads
     from desktop.store import LocalStore
     from desktop.view_states import StoredViewStates
 
@@ -104,6 +105,7 @@ class SessionServices:
     view_states: StoredViewStates
     notes: NotesService
     inbox: ApprovalInbox
+    uploads: SignedUploads
 
 
 @dataclass
@@ -159,6 +161,11 @@ class Core:
         return self._services().inbox
 
     @property
+    def uploads(self) -> SignedUploads:
+        """Signed files kept until the server confirms them."""
+        return self._services().uploads
+
+    @property
     def files(self) -> FileCache:
         """Verified copies of the server's files."""
         return self._services().files
@@ -182,6 +189,7 @@ class Core:
         from desktop.meetings import MeetingsService
         from desktop.notes import NotesService
         from desktop.outbox import Outbox
+        from desktop.signed_uploads import SignedUploads
         from desktop.view_states import StoredViewStates
 
         user = self.session.user
@@ -192,6 +200,7 @@ class Core:
         events = EventStream(self.session, self.store)
         # Without platform paths (tests, embedding) the files go beside the local store.
         base = self.paths.cache_dir if self.paths is not None else Path(self.store.path).parent
+        data = self.paths.data_dir if self.paths is not None else Path(self.store.path).parent
         self.services = SessionServices(
             outbox=outbox,
             events=events,
@@ -203,7 +212,11 @@ class Core:
             view_states=StoredViewStates(self.store, scope),
             notes=NotesService(self.store, self.session, outbox, events, user.username),
             inbox=ApprovalInbox(self.session, events, outbox),
+            uploads=SignedUploads(  # data, not cache: a signature must not be cleaned away
+                self.store, self.session.api, outbox, scope, files_dir(data / "signed", scope)
+            ),
         )
+        self.services.uploads.follow(events)  # signed before a crash or offline: sent now
         events.start()
 
     async def stop_session(self) -> None:
@@ -216,6 +229,7 @@ class Core:
         await services.meetings.close()
         await services.documents.close()
         await services.inbox.close()
+        await services.uploads.close()
         await services.notes.close()
         await services.files.close()
         outbox = services.outbox

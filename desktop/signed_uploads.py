@@ -28,9 +28,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal
 
 from desktop.domain import JsonObject
+from desktop.errors import HopDeskError
+from desktop.refresher import Refresher
 
 if TYPE_CHECKING:
     from desktop.api import ApiClient
+    from desktop.events import EventStream
     from desktop.outbox import Outbox
     from desktop.store import LocalStore
 
@@ -60,6 +63,7 @@ class SignedUploads(QObject):
         self.outbox = outbox
         self.key = f"signed-uploads:{scope}"
         self.directory = directory
+        self._resumer = Refresher(self._resume_quietly, "signed uploads")
         outbox.sent.connect(self._on_sent)
 
     def records(self) -> dict[str, JsonObject]:
@@ -126,6 +130,24 @@ class SignedUploads(QObject):
         uploaded = await self.upload_pending()
         await self.outbox.flush()
         return uploaded
+
+    def follow(self, events: EventStream) -> None:
+        """Resume every time the event stream (re)connects: the server is back."""
+        events.state_changed.connect(self._on_state)
+
+    def _on_state(self, state: str) -> None:
+        if state == "connected":
+            self._resumer.schedule()
+
+    async def _resume_quietly(self) -> None:
+        try:
+            await self.resume()
+        except HopDeskError as exc:  # still out of reach: the next connection tries again
+            log.info("signed files not uploaded yet: %r", exc)
+
+    async def close(self) -> None:
+        """Cancel a running resume (the files stay for the next start)."""
+        await self._resumer.close()
 
     def _on_sent(self, key: str, _body: object) -> None:
         for sha256, record in self.records().items():

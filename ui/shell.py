@@ -20,7 +20,6 @@ from PySide6.QtWidgets import QApplication, QDialog
 
 from desktop import i18n
 from desktop.notify import user_message
-from ui.approval_detail import ApprovalDetail
 from ui.main_window import MainWindow
 from ui.notices import NoticePresenter
 from ui.tasks import TaskOwner
@@ -28,8 +27,9 @@ from ui.tray import Tray
 
 if TYPE_CHECKING:
     from desktop.app import Core, Options
-    from desktop.domain import User
+    from desktop.domain import Document, User
     from ui.about_dialog import AboutDialog
+    from ui.approval_detail import ApprovalDetail
     from ui.meeting_detail import MeetingDetail
     from ui.reader_window import ReaderWindow
     from ui.settings_dialog import SettingsDialog
@@ -209,11 +209,20 @@ class QtFrontend(QObject):
     def show_approval(self, document_id: int) -> ApprovalDetail:
         """A document of the approval inbox (one window, re-used); its file opens in the reader."""
         if self.approval_detail is None:
+            from ui.approval_detail import ApprovalDetail  # a window: loaded when first used
+
             self.approval_detail = ApprovalDetail(self.core.inbox)
             self.approval_detail.setWindowIcon(self.icon)
             self.approval_detail.open_requested.connect(lambda d: self.reader().open_document(d))
+            self.approval_detail.sign_requested.connect(self.sign)
         self.tasks.run(self.approval_detail.show_document(document_id))
         return self.approval_detail
+
+    def sign(self, document: Document) -> None:
+        """Ký: the signing dialog and the signature (pyHanko loads on the first one)."""
+        from ui.signing_flow import sign_from_inbox
+
+        self.tasks.run(sign_from_inbox(self.core, self.approval_detail, [document]))
 
     def announce_assigned(self, document_id: int, waiting: int) -> None:
         """A tray message when something new is assigned to me, with the count waiting."""

@@ -343,6 +343,12 @@ VI: dict[str, str] = {
     "The meeting server did not let you into this call.": "Máy chủ cuộc họp không cho phép bạn tham gia cuộc gọi này.",
     "The camera or microphone is missing or in use by another program.": "Không tìm thấy camera hoặc micrô, hoặc thiết bị đang được chương trình khác sử dụng.",
     # approval inbox (issue 12)
+    "%n document(s) signed.": "Đã ký %n văn bản.",
+    "Key file (PKCS#12)": "Tệp khóa (PKCS#12)",
+    "Signature image": "Ảnh chữ ký",
+    "PIN": "Mã PIN",
+    "Choose…": "Chọn…",
+    "Choose a file": "Chọn tệp",
     "In progress": "Đang xử lý",
     "Sent by me": "Tôi đã trình",
     "Search number, summary, agency, full text…": "Tìm theo số, trích yếu, cơ quan, toàn văn…",
@@ -383,6 +389,8 @@ CONTEXT_VI: dict[tuple[str, str], str] = {
 # plural forms (Vietnamese has one form)
 PLURAL_VI: dict[str, str] = {
     "%n action(s) waiting to be sent": "%n thao tác đang chờ gửi",
+    "%n document(s) to sign": "%n văn bản cần ký",
+    "%n document(s) signed.": "Đã ký %n văn bản.",
     "%n document(s) waiting for you": "%n văn bản đang chờ bạn xử lý",
     "(%n)": "(%n)",
     "%n match(es)": "%n kết quả",

@@ -973,6 +973,38 @@
     </message>
 </context>
 <context>
+    <name>SignDialog</name>
+    <message>
+        <source>Sign</source>
+        <translation>Ký</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n document(s) to sign</source>
+        <translation>
+            <numerusform>%n văn bản cần ký</numerusform></translation>
+    </message>
+    <message>
+        <source>Key file (PKCS#12)</source>
+        <translation>Tệp khóa (PKCS#12)</translation>
+    </message>
+    <message>
+        <source>Signature image</source>
+        <translation>Ảnh chữ ký</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>Mã PIN</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Chọn…</translation>
+    </message>
+    <message>
+        <source>Choose a file</source>
+        <translation>Chọn tệp</translation>
+    </message>
+</context>
+<context>
     <name>SignInDialog</name>
     <message>
         <source>Sign in to HopDesk</source>
@@ -1060,6 +1092,13 @@
         <source>%n signature(s).</source>
         <translation>
             <numerusform>%n chữ ký.</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>SigningFlow</name>
+    <message>
+        <source>%n document(s) signed.</source>
+        <translation>Đã ký %n văn bản.</translation>
     </message>
 </context>
 <context>

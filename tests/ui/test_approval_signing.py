@@ -1,0 +1,85 @@
+"""Ký from the approval inbox's detail, through the real UI pieces and the real server: the
+button shows for the leader holding the signature, one dialog (key file, image, PIN), the
+signed version lands on the server and validates in pyHanko."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+from pytestqt.qtbot import QtBot
+
+from desktop.app import Core
+from desktop.session import Session
+from tests.fixtures.drafts import signature_png
+from tests.fixtures.pki import TestPki, running_pki
+from tests.fixtures.server import ServerProcess
+from tests.integration.test_signed_upload import awaiting_my_signature
+from tests.ui.conftest import until
+from tests.ui.test_approval_view import core as core  # the signed-in core fixture
+from ui.approval_detail import ApprovalDetail
+from ui.sign_dialog import SignDialog
+from ui.signing_flow import sign_from_inbox
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPki]:
+    with running_pki(tmp_path_factory.mktemp("pki")) as running:
+        yield running
+
+
+def test_the_leader_signs_from_the_detail(
+    qtbot: QtBot,
+    core: Core,
+    aio: Any,
+    server: ServerProcess,
+    pki: TestPki,
+    tmp_path: Path,
+    vietnamese: None,
+) -> None:
+    specialist = Session(core.config, core.secrets, None)
+    aio(specialist.sign_in(server.url, "chuyenvien1", "hopdesk-demo", False))
+    document_id, _ = aio(awaiting_my_signature(specialist, core.session))
+    aio(specialist.close())
+    detail = ApprovalDetail(core.inbox)
+    qtbot.addWidget(detail)
+    document = aio(detail.show_document(document_id))
+    assert "Ký" in [b.text() for b in detail.buttons.values()]
+
+    key = tmp_path / "leader.p12"
+    key.write_bytes(pki.pkcs12("leader", b"123456"))
+    image = tmp_path / "chu-ky.png"
+    image.write_bytes(signature_png())
+    dialog = SignDialog(1, str(key), str(image), detail)
+    dialog.pin.setText("123456")
+
+    async def accept_when_shown() -> None:
+        await until(dialog.isVisible)
+        dialog.accept()
+
+    outcomes, _ = aio(
+        asyncio.gather(sign_from_inbox(core, detail, [document], dialog), accept_when_shown()),
+        timeout=120,
+    )
+    assert [o.error for o in outcomes] == [None]
+    signed = aio(core.inbox.document(document_id))
+    assert signed.status == "signed"
+    assert signed.versions[-1].file.sha256 == outcomes[0].sha256
+    assert core.uploads.records() == {}
+    pdf = aio(core.session.api.get_bytes(f"/files/{outcomes[0].sha256}"))
+    reader = PdfFileReader(io.BytesIO(pdf))
+    [embedded] = reader.embedded_signatures
+    context = ValidationContext(
+        trust_roots=[pki.cert("root")], other_certs=[pki.cert("interm")], allow_fetching=True
+    )
+    status = validate_pdf_signature(embedded, context)
+    assert status.intact
+    assert status.valid
+    assert status.trusted

@@ -1,0 +1,56 @@
+"""Ký from the approval inbox: one dialog (key, signature image, PIN) for one document or a
+batch, the signing in desktop/sign_flow.py, the outcome told through the notifier."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QDialog, QWidget
+
+from desktop.domain import Document
+from ui.sign_dialog import SignDialog
+
+if TYPE_CHECKING:
+    from desktop.app import Core
+    from desktop.sign_flow import BatchOutcome
+
+
+async def sign_from_inbox(
+    core: Core, parent: QWidget | None, documents: list[Document], dialog: SignDialog | None = None
+) -> list[BatchOutcome]:
+    """Ask once for the key and PIN, sign every document, report what was signed and why
+    the others were not. Returns the outcomes (empty when the user cancelled)."""
+    from desktop.errors import HopDeskError
+    from desktop.sign_flow import sign_many  # pyHanko loads on the first signature
+    from desktop.signing import appearance, keys
+    from ui.shell import wait_dialog
+
+    remembered_key = f"signing-paths:{core.session.scope}"
+    remembered = core.store.get(remembered_key) or {}
+    if dialog is None:
+        dialog = SignDialog(
+            len(documents), remembered.get("key", ""), remembered.get("image", ""), parent
+        )
+    if await wait_dialog(dialog) != QDialog.DialogCode.Accepted:
+        return []
+    core.store.set(remembered_key, {"key": dialog.key_path, "image": dialog.image_path})
+    try:
+        signer = await asyncio.to_thread(keys.load_pkcs12, Path(dialog.key_path), dialog.pin.text())
+        png = await asyncio.to_thread(Path(dialog.image_path).read_bytes)
+    except (HopDeskError, OSError) as exc:
+        core.notifier.warning(exc.user_message() if isinstance(exc, HopDeskError) else str(exc))
+        return []
+    stamp = appearance.StampImage.from_png(png)
+    outcomes = await sign_many(documents, signer, stamp, core.files, core.uploads)
+    signed = sum(o.error is None for o in outcomes)
+    if signed:
+        core.notifier.info(
+            QCoreApplication.translate("SigningFlow", "%n document(s) signed.", None, signed)
+        )
+    for outcome in outcomes:
+        if isinstance(outcome.error, HopDeskError):
+            core.notifier.warning(outcome.error.user_message())
+    return outcomes
