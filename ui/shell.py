@@ -61,6 +61,14 @@ async def wait_dialog(dialog: QDialog) -> int:
     return await done
 
 
+async def send_pending_requests(turns: int = 8) -> None:
+    """Let the loop turn a few times so tasks just started write their requests (connection
+    from the pool, headers to the socket) before the GUI thread gets busy; returns at once
+    when nothing is ready to run."""
+    for _ in range(turns):
+        await asyncio.sleep(0)
+
+
 class QtFrontend(QObject):
     """One signed-in session at a time; sign-out returns to the sign-in dialog."""
 
@@ -153,6 +161,11 @@ class QtFrontend(QObject):
         core = self.core
         await core.start_session()
         self._next = asyncio.get_running_loop().create_future()
+        self._loaded = self._shown = False
+        # The first lists are asked for before the window is built: the server works on them
+        # while the GUI thread builds the pages, instead of after.
+        self.tasks.run(self._first_load(), on_error=self._first_load_failed)
+        await send_pending_requests()
         window = MainWindow(
             user,
             core.meetings,
@@ -174,10 +187,8 @@ class QtFrontend(QObject):
         window.file_requested.connect(lambda path: self.reader().open_local(path))
         window.approval_requested.connect(lambda document: self.show_approval(document.id))
         core.inbox.newly_assigned.connect(self.announce_assigned)
-        self._loaded = self._shown = False
         window.lists_ready.connect(self._on_lists_shown)
         window.show()
-        self.tasks.run(self._first_load(), on_error=self._first_load_failed)
         try:
             return await self._next
         finally:
