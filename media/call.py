@@ -8,6 +8,10 @@ smaller id offers again after a jittered backoff), and a dropped signaling link 
 a jittered, growing backoff while the call says "reconnecting". ICE servers come only from the
 configuration (an empty list means none: never aiortc's public default).
 
+Behind an SFU (Janus) the same machinery serves: `Presence.publish_to` names the media server, to
+which we offer our media over one unlisted peer connection, and each remote publisher arrives as
+a peer that offers to us (media/signaling/janus.py).
+
 Every task is created by `_spawn`, named, kept, and cancelled and awaited by `close()`.
 """
 
@@ -39,6 +43,7 @@ from media.signaling import (
     PeerJoined,
     PeerLeft,
     Signaling,
+    Speaking,
 )
 from media.state import (
     CallEvent,
@@ -77,6 +82,7 @@ class _PeerLink:
     """What the call keeps for one other participant."""
 
     display: str
+    listed: bool = True  # False for an SFU's publishing connection: not a participant
     pc: RTCPeerConnection | None = None
     video: RemoteVideo | None = None
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
@@ -92,6 +98,7 @@ class Call(QObject):
     participant_left = Signal(str)  # peer id
     video_added = Signal(str)  # peer id: `video(peer).sink` now shows them
     message_refused = Signal(str, str)  # code, detail: the server could not use what we sent
+    speaking_changed = Signal(str, bool)  # peer id, talking: the media server's audio levels
 
     def __init__(
         self,
@@ -130,7 +137,7 @@ class Call(QObject):
 
     def participants(self) -> dict[str, str]:
         """Peer id → display name of everyone else in the call."""
-        return {peer: link.display for peer, link in self._peers.items()}
+        return {peer: link.display for peer, link in self._peers.items() if link.listed}
 
     def video(self, peer: str) -> RemoteVideo | None:
         """The remote video of a participant, once it arrived."""
@@ -228,6 +235,9 @@ class Call(QObject):
             self._attempts = 0
             self._me = presence.you
             self._apply(Joined())
+            if presence.publish_to:  # an SFU: our media goes to it, theirs comes as offers
+                self._add_peer(presence.publish_to, "", listed=False)
+                await self._offer(presence.publish_to)
             for info in presence.peers:  # we are the newcomer: we offer
                 self._add_peer(info.peer, info.display)
                 await self._offer(info.peer)
@@ -262,6 +272,9 @@ class Call(QObject):
             await self._drop_peer(message.peer)
         elif isinstance(message, ErrorMessage):
             self.message_refused.emit(message.code, message.detail)
+        elif isinstance(message, Speaking):
+            if message.peer in self._peers:
+                self.speaking_changed.emit(message.peer, message.talking)
         elif isinstance(message, Offer | Answer | Candidate):
             try:
                 await self._negotiate(message)
@@ -303,11 +316,12 @@ class Call(QObject):
 
     # --- peers ----------------------------------------------------------------------------
 
-    def _add_peer(self, peer: str, display: str) -> None:
+    def _add_peer(self, peer: str, display: str, *, listed: bool = True) -> None:
         if peer not in self._peers:
-            self._peers[peer] = _PeerLink(display)
-            self.roster.add(Participant(peer, display))
-            self.participant_joined.emit(peer, display)
+            self._peers[peer] = _PeerLink(display, listed)
+            if listed:
+                self.roster.add(Participant(peer, display))
+                self.participant_joined.emit(peer, display)
 
     def _new_pc(self, peer: str, link: _PeerLink) -> RTCPeerConnection:
         pc = RTCPeerConnection(RTCConfiguration(iceServers=list(self._ice)))
@@ -390,8 +404,9 @@ class Call(QObject):
             async with asyncio.timeout(CLOSE_STEP_TIMEOUT):
                 await asyncio.gather(*pending, return_exceptions=True)
         del self._peers[peer]
-        self.roster.remove(peer)
-        self.participant_left.emit(peer)
+        if link.listed:
+            self.roster.remove(peer)
+            self.participant_left.emit(peer)
 
     async def _drop_all_peers(self) -> None:
         for peer in list(self._peers):

@@ -55,10 +55,14 @@ class PeerInfo(msgspec.Struct, frozen=True):
 
 
 class Presence(_Message, tag="presence", frozen=True):
-    """Who is in the room when we join, `you` being our own peer id."""
+    """Who is in the room when we join, `you` being our own peer id.
+
+    `publish_to` names a media server (an SFU such as Janus) to which we offer our media over one
+    peer connection of its own; it is no participant. Empty for a mesh: we offer to `peers`."""
 
     you: PeerId
     peers: list[PeerInfo] = []
+    publish_to: str = ""
 
 
 class PeerJoined(_Message, tag="join", frozen=True):
@@ -89,8 +93,16 @@ class ErrorMessage(_Message, tag="error", frozen=True):
     detail: str = ""
 
 
+class Speaking(_Message, tag="speaking", frozen=True):
+    """A participant started (`talking`) or stopped speaking, from the media server's audio levels
+    (Janus `talking` / `stopped-talking`): the active speaker for the big tile."""
+
+    peer: PeerId
+    talking: bool
+
+
 Outgoing = Offer | Answer | Candidate
-Incoming = Offer | Answer | Candidate | Presence | PeerJoined | PeerLeft | ErrorMessage
+Incoming = Offer | Answer | Candidate | Presence | PeerJoined | PeerLeft | ErrorMessage | Speaking
 Wire = Offer | Answer | Candidate | Presence | PeerJoined | PeerLeft | Ping | Pong | ErrorMessage
 
 _decoder = msgspec.json.Decoder(Wire)
