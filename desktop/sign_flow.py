@@ -86,3 +86,26 @@ async def sign_many(
         if progress is not None:
             progress(done, len(documents))
     return outcomes
+
+
+async def apply_agency_signature(
+    document: Document,
+    signer: Signer,
+    seal: appearance.StampImage,
+    files: FileCache,
+) -> bytes:
+    """The clerk's Phát hành after the server gave the số and date: both filled into their
+    fields and the agency's seal signed over the leader's version (off the GUI thread).
+
+    The contract has no endpoint yet that takes the agency-signed file back (`…/issue` takes
+    the symbol and recipients only): the caller keeps it."""
+    if not document.issued_on or not document.number:
+        raise UnsignableDocument("leader-unsigned")
+    version = document.versions[-1]  # the leader's signed version
+    path = await files.fetch(version.file)
+    pdf = await asyncio.to_thread(path.read_bytes)
+    number = appearance.number_line(int(document.number), document.symbol)
+    date = appearance.date_line(document.place, document.issued_on)
+    return await off_the_loop(
+        lambda: sign.issue(pdf, signer, seal, number, date, expected_sha256=version.file.sha256)
+    )
