@@ -30,10 +30,20 @@ async def sign_from_inbox(
 
     remembered_key = f"signing-paths:{core.session.scope}"
     remembered = core.store.get(remembered_key) or {}
+    demo_pin = ""
+    if not remembered and core.demo is not None:  # `hopdesk --demo`: its own generated keys
+        from desktop.demo_keys import AGENCY, DEMO_PIN, LEADER, demo_keys
+
+        user = core.session.user
+        label = AGENCY if user is not None and user.has_role("clerk") else LEADER
+        made = (await asyncio.to_thread(demo_keys, core.demo.data_dir / "signing"))[label]
+        remembered = {"key": str(made.key_path), "image": str(made.image_path)}
+        demo_pin = DEMO_PIN
     if dialog is None:
         dialog = SignDialog(
             len(documents), remembered.get("key", ""), remembered.get("image", ""), parent
         )
+        dialog.pin.setText(demo_pin)
     if await wait_dialog(dialog) != QDialog.DialogCode.Accepted:
         return []
     core.store.set(remembered_key, {"key": dialog.key_path, "image": dialog.image_path})
