@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
 import gc
 import importlib
 import logging
@@ -291,17 +292,48 @@ def build_core(options: Options, notifier: Notifier, log_path: Path) -> Core:
 
 async def prepare(core: Core, spec: str = FRONTEND) -> Frontend:
     """Open the local cache and ready the keyring in threads while the GUI thread imports the
-    UI: the migrations, after an unclean shutdown a read of the whole cache, and the keyring's
-    backend discovery (D-Bus) must not hold up the first window. Then `gc.freeze()`: what
+    UI: the migrations, after an unclean shutdown a read of the whole cache, the keyring's
+    backend discovery and the remembered token's read (D-Bus) must not hold up the first
+    window. Then `gc.freeze()`: what
     start-up imported stays for good, so later collections on the GUI thread skip it."""
     loop = asyncio.get_running_loop()
-    opening = loop.run_in_executor(None, core.store.open)  # starts now, not at the next await
-    keyring_ready = loop.run_in_executor(None, lambda: core.secrets.available)
+    opened: concurrent.futures.Future[bool] = concurrent.futures.Future()
+    # Both start now, not at the next await.
+    opening = loop.run_in_executor(None, open_store, core, opened)
+    keyring_ready = loop.run_in_executor(None, read_keyring, core, opened)
     frontend = load_frontend(spec)
     core.cache_was_reset = bool(await opening)
     await keyring_ready
     gc.freeze()
     return frontend
+
+
+def open_store(core: Core, opened: concurrent.futures.Future[bool]) -> bool:
+    """In a worker thread: open the local cache; `opened` tells `read_keyring` when."""
+    try:
+        reset = core.store.open()
+    except BaseException as exc:
+        opened.set_exception(exc)
+        raise
+    opened.set_result(reset)
+    return reset
+
+
+def read_keyring(core: Core, opened: concurrent.futures.Future[bool]) -> None:
+    """In a worker thread: find the keyring, then (once the cache is open) read the
+    remembered account's token, so the silent sign-in need not wait for the keyring after the
+    UI has loaded. Only this thread touches the keyring during start-up."""
+    from desktop.session import ACCOUNT_KEY
+
+    if not core.secrets.available:
+        return
+    try:
+        opened.result()
+    except Exception:  # `open_store` raises it where it is awaited
+        return
+    account = core.store.get(ACCOUNT_KEY)
+    if isinstance(account, dict):
+        core.secrets.prefetch(str(account.get("server", "")), str(account.get("username", "")))
 
 
 def load_frontend(spec: str = FRONTEND) -> Frontend:

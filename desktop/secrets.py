@@ -45,6 +45,8 @@ class SecretStore:
     def __init__(self, service: str = "HopDesk", backend: KeyringBackend | None = None) -> None:
         self.service = service
         self._backend = backend
+        # (server, user) -> token read ahead by `prefetch`, handed out once
+        self._prefetched: tuple[tuple[str, str], str | None] | None = None
 
     @property
     def backend(self) -> KeyringBackend:
@@ -81,8 +83,20 @@ class SecretStore:
                 ).replace("%1", str(exc))
             ) from exc
 
+    def prefetch(self, server: str, user: str) -> None:
+        """Read the token now (at start-up, in a worker thread, while the GUI thread imports
+        the UI), so the next `load_refresh_token` of that account needs no keyring round trip
+        (over D-Bus several, with a key exchange)."""
+        self._prefetched = ((server, user), self._read(server, user))
+
     def load_refresh_token(self, server: str, user: str) -> str | None:
         """The stored refresh token, or None (also when the keyring cannot be read)."""
+        prefetched, self._prefetched = self._prefetched, None
+        if prefetched is not None and prefetched[0] == (server, user):
+            return prefetched[1]
+        return self._read(server, user)
+
+    def _read(self, server: str, user: str) -> str | None:
         if not self.available:
             return None
         try:

@@ -52,3 +52,34 @@ def test_no_real_keyring_means_unavailable_and_no_fallback(backend: KeyringBacke
     assert store.why_unavailable in caught.value.user_message()
     assert store.load_refresh_token(SERVER, "giamdoc") is None
     store.delete(SERVER, "giamdoc")
+
+
+class CountingKeyring(MemoryKeyring):
+    """A memory keyring that counts its reads (each is D-Bus round trips on Linux)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.reads += 1
+        return super().get_password(service, username)
+
+
+def test_a_prefetched_token_is_handed_out_once_without_reading_the_keyring_again() -> None:
+    backend = CountingKeyring()
+    store = SecretStore(backend=backend)
+    store.save_refresh_token("https://office.example", "giamdoc", "token-1")
+    store.prefetch("https://office.example", "giamdoc")  # start-up, in a worker thread
+    assert backend.reads == 1
+    assert store.load_refresh_token("https://office.example", "giamdoc") == "token-1"
+    assert backend.reads == 1
+    # Handed out once: a later load reads the keyring again (the token may have rotated).
+    store.save_refresh_token("https://office.example", "giamdoc", "token-2")
+    assert store.load_refresh_token("https://office.example", "giamdoc") == "token-2"
+    assert backend.reads == 2
+    # Another account is never answered from the prefetch.
+    store.prefetch("https://office.example", "giamdoc")
+    assert store.load_refresh_token("https://office.example", "other") is None
+    assert store.load_refresh_token("https://office.example", "giamdoc") == "token-2"
+    assert backend.reads == 5
