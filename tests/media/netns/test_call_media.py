@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
 import pytest
@@ -13,17 +13,16 @@ import qasync
 import websockets
 from PySide6.QtWidgets import QApplication
 
-from media.call import Backoff, Call
+from media.call import Call
 from media.config import RoomBackend
-from media.devices import TestPatternTrack, ToneTrack, read_stamp
+from media.devices import TestPatternTrack, ToneTrack
 from media.signaling.room import RoomSignaling
 from media.state import CallState
 from tests.fixtures.server import ServerProcess
+from tests.media.netns.engines import FAST, frames, stamp_from, until
 from tests.server.conftest import api_for
 
 ROOM = "cds-cap-xa"  # seeded online meeting (chuyenvien1, chuyenvien2, khach, chair, secretary)
-WAIT = 20.0  # seconds; a DTLS retransmit alone can take 1 s (RECIPES.md)
-FAST = Backoff(base=0.2, cap=1.0)
 
 
 @pytest.fixture
@@ -56,26 +55,6 @@ def _call(http: aiohttp.ClientSession, server: ServerProcess, user: str, tag: in
     )
 
 
-async def _until(check: Callable[[], bool], what: str, within: float = WAIT) -> None:
-    """Wait for a condition the engine reaches by itself (polled, not a fixed sleep)."""
-    deadline = time.monotonic() + within
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
-
-
-def _stamp_from(call: Call, tag: int) -> int | None:
-    """Milliseconds of the newest frame from the participant sending `tag`, if any."""
-    for peer in call.participants():
-        video = call.video(peer)
-        if video is not None and video.last_frame is not None:
-            stamp = read_stamp(video.last_frame)
-            if stamp is not None and stamp.tag == tag:
-                return stamp.millis
-    return None
-
-
 async def test_two_engines_receive_each_others_frames(
     relay: ServerProcess, http: aiohttp.ClientSession
 ) -> None:
@@ -85,31 +64,31 @@ async def test_two_engines_receive_each_others_frames(
     alice.state_changed.connect(lambda state, _reason: states.append(state))
     try:
         alice.join()
-        await _until(lambda: alice.status.state is CallState.CONNECTED, "alice connected")
+        await until(lambda: alice.status.state is CallState.CONNECTED, "alice connected")
         bob.join()
-        await _until(lambda: _stamp_from(alice, 202) is not None, "bob's frames at alice")
-        await _until(lambda: _stamp_from(bob, 101) is not None, "alice's frames at bob")
-        first = _stamp_from(alice, 202)
-        await _until(lambda: (_stamp_from(alice, 202) or 0) > (first or 0), "frames keep coming")
-        age = time.time() * 1000 - (_stamp_from(alice, 202) or 0)
+        await until(lambda: stamp_from(alice, 202) is not None, "bob's frames at alice")
+        await until(lambda: stamp_from(bob, 101) is not None, "alice's frames at bob")
+        first = stamp_from(alice, 202)
+        await until(lambda: (stamp_from(alice, 202) or 0) > (first or 0), "frames keep coming")
+        age = time.time() * 1000 - (stamp_from(alice, 202) or 0)
         assert 0 <= age < 5000, age  # frames are live, drawn moments ago by bob
         assert states == ["connecting", "connected"]
         assert [p.has_video for p in (alice.roster[0], bob.roster[0])] == [True, True]
         await alice.stats()  # the first sample; rates come from the next
-        frames = _frames(alice)
-        await _until(lambda: _frames(alice) > frames + 30, "a second of video")
+        before = frames(alice)
+        await until(lambda: frames(alice) > before + 30, "a second of video")
         (figures,) = (await alice.stats()).values()
         assert figures.received_kbps > 50
         assert figures.sent_kbps > 50
         assert 5 < figures.fps < 40
         assert 0 <= figures.loss < 0.5
-        await _until(lambda: alice.roster[0].media == "connected", "alice's roster says connected")
+        await until(lambda: alice.roster[0].media == "connected", "alice's roster says connected")
         assert set(alice.participants().values()) == {
             api_for(relay).login("chuyenvien2").user["full_name"]
         }
     finally:
         await bob.close()
-        await _until(lambda: not alice.participants(), "bob's leave reached alice")
+        await until(lambda: not alice.participants(), "bob's leave reached alice")
         await alice.close()
     assert alice.task_count() == bob.task_count() == 0
     assert alice.status.state is bob.status.state is CallState.ENDED
@@ -122,9 +101,9 @@ async def test_malformed_signaling_is_answered_and_the_call_goes_on(
     bob = _call(http, relay, "chuyenvien2", tag=22)
     try:
         alice.join()
-        await _until(lambda: alice.status.state is CallState.CONNECTED, "alice connected")
+        await until(lambda: alice.status.state is CallState.CONNECTED, "alice connected")
         bob.join()
-        await _until(lambda: _stamp_from(alice, 22) is not None, "bob's frames at alice")
+        await until(lambda: stamp_from(alice, 22) is not None, "bob's frames at alice")
         token = str(api_for(relay).login("khach").token)
         headers = {"Authorization": f"Bearer {token}"}
         async with websockets.connect(_backend(relay).url, additional_headers=headers) as evil:
@@ -144,16 +123,12 @@ async def test_malformed_signaling_is_answered_and_the_call_goes_on(
                     reply = json.loads(await evil.recv())
                     assert (reply["type"], reply["code"]) == ("error", code)
             # the engines took the relayed garbage, logged it, and kept their call
-            count = {c: _frames(c) for c in (alice, bob)}
-            await _until(lambda: all(_frames(c) > count[c] + 15 for c in count), "media goes on")
+            count = {c: frames(c) for c in (alice, bob)}
+            await until(lambda: all(frames(c) > count[c] + 15 for c in count), "media goes on")
             assert alice.status.state is bob.status.state is CallState.CONNECTED
     finally:
         await alice.close()
         await bob.close()
-
-
-def _frames(call: Call) -> int:
-    return sum(v.frames for p in call.participants() if (v := call.video(p)) is not None)
 
 
 async def test_server_down_at_join_says_so_and_retries(
@@ -165,10 +140,10 @@ async def test_server_down_at_join_says_so_and_retries(
     relay.stop()
     try:
         alice.join()
-        await _until(lambda: alice.status.state is CallState.RECONNECTING, "reconnecting")
+        await until(lambda: alice.status.state is CallState.RECONNECTING, "reconnecting")
         assert alice.status.reason  # a translated sentence for the user
         await asyncio.to_thread(relay.restart)
-        await _until(lambda: alice.status.state is CallState.CONNECTED, "joined after retry")
+        await until(lambda: alice.status.state is CallState.CONNECTED, "joined after retry")
         states = [s for s, _ in seen]
         assert states[:2] == ["connecting", "reconnecting"]
         assert states[-1] == "connected"
@@ -186,17 +161,17 @@ async def test_both_engines_rejoin_after_the_relay_restarts_mid_call(
     alice.state_changed.connect(lambda state, _reason: states.append(state))
     try:
         alice.join()
-        await _until(lambda: alice.status.state is CallState.CONNECTED, "alice connected")
+        await until(lambda: alice.status.state is CallState.CONNECTED, "alice connected")
         bob.join()
-        await _until(lambda: _stamp_from(alice, 32) is not None, "bob's frames at alice")
+        await until(lambda: stamp_from(alice, 32) is not None, "bob's frames at alice")
         await asyncio.to_thread(relay.restart)  # the link drops under both calls
-        await _until(lambda: "reconnecting" in states, "alice saw the drop")
-        await _until(
+        await until(lambda: "reconnecting" in states, "alice saw the drop")
+        await until(
             lambda: alice.status.state is bob.status.state is CallState.CONNECTED, "both back"
         )
         before = time.time() * 1000
-        await _until(lambda: (_stamp_from(alice, 32) or 0) > before, "bob's new frames at alice")
-        await _until(lambda: (_stamp_from(bob, 31) or 0) > before, "alice's new frames at bob")
+        await until(lambda: (stamp_from(alice, 32) or 0) > before, "bob's new frames at alice")
+        await until(lambda: (stamp_from(bob, 31) or 0) > before, "alice's new frames at bob")
         assert states[-1] == "connected"
     finally:
         await alice.close()
@@ -216,10 +191,10 @@ def test_the_engines_run_in_the_apps_qasync_loop(relay: ServerProcess, qapp: QAp
             bob = _call(http, relay, "chuyenvien2", tag=42)
             try:
                 alice.join()
-                await _until(lambda: alice.status.state is CallState.CONNECTED, "alice in")
+                await until(lambda: alice.status.state is CallState.CONNECTED, "alice in")
                 bob.join()
-                await _until(lambda: _stamp_from(alice, 42) is not None, "bob's frames at alice")
-                await _until(lambda: _stamp_from(bob, 41) is not None, "alice's frames at bob")
+                await until(lambda: stamp_from(alice, 42) is not None, "bob's frames at alice")
+                await until(lambda: stamp_from(bob, 41) is not None, "alice's frames at bob")
             finally:
                 await bob.close()
                 await alice.close()

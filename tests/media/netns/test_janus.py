@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
 import pytest
 
-from media.call import Backoff, Call
+from media.call import Call
 from media.config import JanusBackend
-from media.devices import TestPatternTrack, ToneTrack, read_stamp
+from media.devices import TestPatternTrack, ToneTrack
 from media.errors import SignalingRefused
 from media.signaling.janus import JanusSignaling
 from media.state import CallState
 from tests.fixtures.janus import ROOM, JanusProcess
-
-WAIT = 20.0  # seconds; a DTLS retransmit alone can take 1 s (RECIPES.md)
-FAST = Backoff(base=0.2, cap=1.0)
+from tests.media.netns.engines import FAST, stamp_from, until
 
 
 @pytest.fixture
@@ -36,11 +34,17 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 def _call(
-    http: aiohttp.ClientSession, janus: JanusProcess, name: str, tag: int, room: int = ROOM
+    http: aiohttp.ClientSession,
+    janus: JanusProcess,
+    name: str,
+    tag: int,
+    *,
+    room: int = ROOM,
+    keepalive: float = 1.0,
 ) -> Call:
     backend = JanusBackend(janus.url, room)
     return Call(
-        lambda: JanusSignaling(http, backend, name, keepalive=1.0),
+        lambda: JanusSignaling(http, backend, name, keepalive=keepalive),
         ice_servers=(),  # never aiortc's public STUN default
         video=TestPatternTrack(tag),
         audio=ToneTrack(),
@@ -48,24 +52,13 @@ def _call(
     )
 
 
-async def _until(check: Callable[[], bool], what: str, within: float = WAIT) -> None:
-    """Wait for a condition the engine reaches by itself (polled, not a fixed sleep)."""
-    deadline = time.monotonic() + within
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
-
-
-def _stamp_from(call: Call, tag: int) -> int | None:
-    """Milliseconds of the newest frame from the participant sending `tag`, if any."""
-    for peer in call.participants():
-        video = call.video(peer)
-        if video is not None and video.last_frame is not None:
-            stamp = read_stamp(video.last_frame)
-            if stamp is not None and stamp.tag == tag:
-                return stamp.millis
-    return None
+async def _in_call(alice: Call, bob: Call, alice_tag: int, bob_tag: int) -> None:
+    """Alice joins, then Bob; each receives the other's frames."""
+    alice.join()
+    await until(lambda: alice.status.state is CallState.CONNECTED, "alice connected")
+    bob.join()
+    await until(lambda: stamp_from(alice, bob_tag) is not None, "bob's frames at alice")
+    await until(lambda: stamp_from(bob, alice_tag) is not None, "alice's frames at bob")
 
 
 async def test_two_engines_receive_each_others_frames_through_janus(
@@ -78,24 +71,20 @@ async def test_two_engines_receive_each_others_frames_through_janus(
     speaking: list[tuple[str, bool]] = []
     alice.speaking_changed.connect(lambda peer, talking: speaking.append((peer, talking)))
     try:
-        alice.join()
-        await _until(lambda: alice.status.state is CallState.CONNECTED, "alice connected")
-        bob.join()
-        await _until(lambda: _stamp_from(alice, 202) is not None, "bob's frames at alice")
-        await _until(lambda: _stamp_from(bob, 101) is not None, "alice's frames at bob")
-        first = _stamp_from(alice, 202)
-        await _until(lambda: (_stamp_from(alice, 202) or 0) > (first or 0), "frames keep coming")
-        age = time.time() * 1000 - (_stamp_from(alice, 202) or 0)
+        await _in_call(alice, bob, 101, 202)
+        first = stamp_from(alice, 202)
+        await until(lambda: (stamp_from(alice, 202) or 0) > (first or 0), "frames keep coming")
+        age = time.time() * 1000 - (stamp_from(alice, 202) or 0)
         assert 0 <= age < 5000, age  # live frames, drawn moments ago by bob
         assert states == ["connecting", "connected"]
         assert list(alice.participants().values()) == ["Bob"]  # Janus itself is no participant
         assert list(bob.participants().values()) == ["Alice"]
         (bob_feed,) = alice.participants()
         # bob's tone is steady speech to Janus's audio levels: he becomes the active speaker
-        await _until(lambda: (bob_feed, True) in speaking, "bob talking at alice")
+        await until(lambda: (bob_feed, True) in speaking, "bob talking at alice")
     finally:
         await bob.close()
-        await _until(lambda: not alice.participants(), "bob's leave reached alice")
+        await until(lambda: not alice.participants(), "bob's leave reached alice")
         assert len(alice.roster) == 0  # his tile went away
         await alice.close()
     assert alice.task_count() == bob.task_count() == 0
@@ -114,11 +103,31 @@ async def test_a_room_that_does_not_exist_is_a_typed_refusal(
     call = _call(http, janus, "Alice", tag=7, room=999_999)
     try:
         call.join()
-        await _until(lambda: call.status.state is CallState.FAILED, "the call failed")
+        await until(lambda: call.status.state is CallState.FAILED, "the call failed")
         assert call.status.reason  # a translated sentence, no retrying
     finally:
         await call.close()
     assert call.task_count() == 0
+
+
+async def test_keepalives_hold_the_session_past_janus_session_timeout(
+    tmp_path_factory: pytest.TempPathFactory, http: aiohttp.ClientSession
+) -> None:
+    janus = JanusProcess(tmp_path_factory.mktemp("janus-short"), session_timeout=2)
+    janus.start()
+    alice = _call(http, janus, "Alice", tag=51, keepalive=0.5)
+    bob = _call(http, janus, "Bob", tag=52, keepalive=0.5)
+    states: list[str] = []
+    alice.state_changed.connect(lambda state, _reason: states.append(state))
+    try:
+        await _in_call(alice, bob, 51, 52)
+        later = time.time() * 1000 + 6000  # three session timeouts on
+        await until(lambda: (stamp_from(alice, 52) or 0) > later, "frames 6 s later")
+        assert states == ["connecting", "connected"]  # the session never timed out
+    finally:
+        await alice.close()
+        await bob.close()
+        janus.stop()
 
 
 async def test_engines_rejoin_by_themselves_after_janus_restarts(
@@ -129,18 +138,15 @@ async def test_engines_rejoin_by_themselves_after_janus_restarts(
     states: list[str] = []
     alice.state_changed.connect(lambda state, _reason: states.append(state))
     try:
-        alice.join()
-        await _until(lambda: alice.status.state is CallState.CONNECTED, "alice connected")
-        bob.join()
-        await _until(lambda: _stamp_from(alice, 32) is not None, "bob's frames at alice")
+        await _in_call(alice, bob, 31, 32)
         await asyncio.to_thread(janus.restart)  # the link and the media drop under both
-        await _until(lambda: "reconnecting" in states, "alice saw the drop")
-        await _until(
+        await until(lambda: "reconnecting" in states, "alice saw the drop")
+        await until(
             lambda: alice.status.state is bob.status.state is CallState.CONNECTED, "both back"
         )
         before = time.time() * 1000
-        await _until(lambda: (_stamp_from(alice, 32) or 0) > before, "bob's new frames at alice")
-        await _until(lambda: (_stamp_from(bob, 31) or 0) > before, "alice's new frames at bob")
+        await until(lambda: (stamp_from(alice, 32) or 0) > before, "bob's new frames at alice")
+        await until(lambda: (stamp_from(bob, 31) or 0) > before, "alice's new frames at bob")
         assert states[-1] == "connected"
     finally:
         await alice.close()
