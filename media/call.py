@@ -123,6 +123,7 @@ class Call(QObject):
         self._peers: dict[str, _PeerLink] = {}
         self.roster = Roster(self)  # the same people as rows, for the UI's list models
         self._me = ""
+        self._sfu = ""  # the media server we publish to (Presence.publish_to); "" in a mesh
         self._signaling: Signaling | None = None
         self._attempts = 0
         self._tasks: set[asyncio.Task[None]] = set()
@@ -234,6 +235,7 @@ class Call(QObject):
             presence = await signaling.join()
             self._attempts = 0
             self._me = presence.you
+            self._sfu = presence.publish_to
             self._apply(Joined())
             if presence.publish_to:  # an SFU: our media goes to it, theirs comes as offers
                 self._add_peer(presence.publish_to, "", listed=False)
@@ -295,7 +297,8 @@ class Call(QObject):
             await self._close_pc(message.peer)  # a new offer is a fresh start
             pc = self._new_pc(message.peer, link)
             await pc.setRemoteDescription(RTCSessionDescription(message.sdp, "offer"))
-            self._add_local_tracks(pc)
+            if not self._sfu:  # behind an SFU our media goes only to it: receive-only here
+                self._add_local_tracks(pc)
             await pc.setLocalDescription(await pc.createAnswer())
             await self._send(Answer(message.peer, pc.localDescription.sdp))
         elif isinstance(message, Answer):
