@@ -168,14 +168,12 @@ class InboxIndex:
 
     def counts(self) -> dict[str, int]:
         """How many documents each list holds (the badges)."""
-        with self.store.transaction() as con:
-            return {
-                name: con.execute(
-                    "SELECT count(*) FROM inbox_documents WHERE scope = ? AND boxes LIKE ?",
-                    (self.scope, f"% {name} %"),
-                ).fetchone()[0]
-                for name in LISTS
-            }
+        sums = ", ".join(f"coalesce(sum(instr(boxes, ' {name} ') > 0), 0)" for name in LISTS)
+        with self.store.transaction() as con:  # one pass over the table for all six
+            row = con.execute(
+                f"SELECT {sums} FROM inbox_documents WHERE scope = ?", (self.scope,)
+            ).fetchone()
+        return dict(zip(LISTS, row, strict=True))
 
     def query(self, list_name: str, wanted: InboxFilter = InboxFilter()) -> list[dict[str, Any]]:
         """The payloads of one list, filtered, searched and sorted (most urgent or nearest

@@ -91,14 +91,14 @@ class ApprovalView(QWidget):
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.reload)
+        self._search_timer.timeout.connect(self.show_list)
         self.search.textChanged.connect(lambda _: self._search_timer.start())
         for combo in (self.urgency, self.doc_type, self.agency, self.sort):
-            combo.currentIndexChanged.connect(lambda _: self.reload())
-        self.lists.currentRowChanged.connect(lambda _: self.reload())
+            combo.currentIndexChanged.connect(lambda _: self.show_list())
+        self.lists.setCurrentRow(0)  # before following it: the first load is retranslate's
+        self.lists.currentRowChanged.connect(lambda _: self.show_list())
         inbox.changed.connect(self.reload)
-        self.retranslate()
-        self.lists.setCurrentRow(0)
+        self.retranslate()  # loads the waiting list once
 
     # --- what is asked -------------------------------------------------------------------------
     def current_list(self) -> str:
@@ -117,8 +117,17 @@ class ApprovalView(QWidget):
         )
 
     def reload(self) -> None:
-        """Counts, menus and the chosen list from the local store."""
+        """Counts, menus and the chosen list from the local store (the lists changed)."""
+        self._show_counts()
+        self._fill_choices()
+        self.show_list()
+
+    def show_list(self) -> None:
+        """The chosen list as filtered and searched (only the table changes)."""
         self._search_timer.stop()
+        self.model.set_rows(self.inbox.documents(self.current_list(), self.wanted()))
+
+    def _show_counts(self) -> None:
         counts = self.inbox.counts()
         for row in range(self.lists.count()):
             item = self.lists.item(row)
@@ -126,8 +135,6 @@ class ApprovalView(QWidget):
             count = counts.get(name, 0)
             label = self.list_text(name)
             item.setText(f"{label} ({count})" if count else label)
-        self._fill_choices()
-        self.model.set_rows(self.inbox.documents(self.current_list(), self.wanted()))
 
     def selected(self) -> list[DocumentSummary]:
         """The selected rows (batch signing)."""

@@ -72,10 +72,10 @@ def test_lists_counts_and_search_without_tones(
     target = shown(view)[0]
     plain = without_tones(target)
     view.search.setText(" ".join(plain.split()[:3]))
-    view.reload()  # what the search timer does after the typing pause
+    view.show_list()  # what the search timer does after the typing pause
     assert target in shown(view)
     view.search.setText("khongcotrongvanbannao")
-    view.reload()
+    view.show_list()
     assert shown(view) == []
 
 
