@@ -226,8 +226,16 @@ class QtFrontend(QObject):
             self.approval_detail.setWindowIcon(self.icon)
             self.approval_detail.open_requested.connect(lambda d: self.reader().open_document(d))
             self.approval_detail.sign_requested.connect(self.sign)
-        self.tasks.run(self.approval_detail.show_document(document_id))
+        self.tasks.run(self._show_and_index(self.approval_detail, document_id))
         return self.approval_detail
+
+    async def _show_and_index(self, detail: ApprovalDetail, document_id: int) -> None:
+        """Show the document; a version already downloaded joins the full-text search."""
+        document = await detail.show_document(document_id)
+        for version in document.versions[-1:]:
+            path = self.core.files.cached(version.file.sha256)
+            if path is not None:
+                self.core.inbox.index_text(document_id, path)
 
     def sign(self, document: Document) -> None:
         """Ký: the signing dialog and the signature (pyHanko loads on the first one)."""

@@ -4,14 +4,18 @@ the tray's "newly assigned" announcement driven by the real event stream."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from desktop.events import EventStream
-from desktop.inbox import ApprovalInbox
+from desktop.files import FileCache
+from desktop.inbox import ApprovalInbox, pdf_text
 from desktop.inbox_index import DONE, WAITING, InboxFilter
 from desktop.outbox import Outbox
 from desktop.session import Session
 from desktop.store import LocalStore
 from tests.fixtures.server import ServerProcess
 from tests.integration.conftest import PASSWORD, Recorder, SessionFactory, wait_until
+from tests.ui.test_approval_view import without_tones
 
 
 async def signed_in(make_session: SessionFactory, url: str, username: str) -> Session:
@@ -104,3 +108,26 @@ async def test_a_new_assignment_is_announced_with_the_count_waiting(
         await deputy_inbox.close()
         await leader_inbox.close()
         await stream.close()
+
+
+async def test_the_text_of_a_downloaded_version_becomes_searchable(
+    server: ServerProcess, make_session: SessionFactory, tmp_path: Path
+) -> None:
+    session = await signed_in(make_session, server.url, "giamdoc")
+    inbox = ApprovalInbox(session)
+    await inbox.refresh()
+    target = inbox.documents(WAITING)[0]
+    document = await inbox.document(target.id)
+    files = FileCache(session, tmp_path / "files", 1 << 30)
+    path = await files.fetch(document.versions[-1].file)
+    metadata = without_tones(
+        " ".join((target.summary, target.number, target.symbol, target.issuing_agency))
+    ).lower()
+    words = [w for w in without_tones(pdf_text(path)).split() if w.isalpha() and len(w) > 4]
+    only_in_pdf = next(w for w in words if w.lower() not in metadata)
+    query = InboxFilter(search=only_in_pdf)
+    assert target.id not in {d.id for d in inbox.documents(WAITING, query)}
+    await inbox.index_text(target.id, path)  # text extracted in a thread
+    assert target.id in {d.id for d in inbox.documents(WAITING, query)}
+    await files.close()
+    await inbox.close()
