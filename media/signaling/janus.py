@@ -99,7 +99,7 @@ class JanusSignaling:
             raise SignalingError(f"cannot reach Janus: {exc!r}") from exc
         self._spawn(self._read(), "janus-read")
         try:
-            self._session = (await self._request({"janus": "create"}))["data"]["id"]
+            self._session = int((await self._request({"janus": "create"}))["data"]["id"])
             self._spawn(self._keep_alive(), "janus-keepalive")
             self._publisher = await self._attach()
             joined = await self._message(
@@ -111,11 +111,15 @@ class JanusSignaling:
                     "display": self._display,
                 },
             )
+            you = str(int(joined["id"]))
+            self._follow(joined)
+        except (KeyError, TypeError, ValueError) as exc:
+            await self.leave()
+            raise SignalingError(f"Janus sent an unusable reply: {exc!r}") from exc
         except BaseException:
             await self.leave()
             raise
-        self._follow(joined)
-        return Presence(str(joined["id"]), [], publish_to=PUBLISHER)
+        return Presence(you, [], publish_to=PUBLISHER)
 
     async def send(self, message: Outgoing) -> None:
         """Our offer becomes `publish`; our answer to a feed's offer becomes `start`."""
@@ -123,7 +127,7 @@ class JanusSignaling:
             jsep = {"type": "offer", "sdp": message.sdp}
             reply = await self._message(self._publisher, {"request": "publish"}, jsep)
             answer = reply.get("jsep") or {}
-            if answer.get("type") != "answer":
+            if answer.get("type") != "answer" or not isinstance(answer.get("sdp"), str):
                 raise SignalingError("Janus accepted our media without an answer")
             await self._queue.put(Answer(PUBLISHER, answer["sdp"]))
         elif isinstance(message, Answer) and message.peer.isdigit():
@@ -202,7 +206,10 @@ class JanusSignaling:
 
     async def _attach(self) -> int:
         reply = await self._request({"janus": "attach", "plugin": PLUGIN})
-        return int(reply["data"]["id"])
+        try:
+            return int(reply["data"]["id"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise SignalingError(f"Janus attached without a handle: {exc!r}") from exc
 
     async def _message(self, handle: int, body: Json, jsep: Json | None = None) -> Json:
         """A VideoRoom request; its event's data (with `jsep` when Janus sent one)."""
@@ -238,7 +245,10 @@ class JanusSignaling:
                 except ValueError:
                     log.warning("Janus sent something that is not JSON: %.200s", raw.data)
                     continue
-                self._route(message)
+                try:
+                    self._route(message)
+                except (KeyError, TypeError, ValueError) as exc:  # hostile or broken: skip it
+                    log.warning("Janus sent a message we cannot use (%r): %.200s", exc, raw.data)
         except (aiohttp.ClientError, ConnectionError) as exc:
             error = SignalingError(f"the Janus link dropped: {exc!r}")
         for future in self._pending.values():
@@ -304,10 +314,11 @@ class JanusSignaling:
                         raise
                     await asyncio.sleep(0.1)  # the publisher's media is not up yet
             offer = reply.get("jsep") or {}
-            if offer.get("type") != "offer" or feed not in self._feeds:
+            sdp = offer.get("sdp")
+            if offer.get("type") != "offer" or not isinstance(sdp, str) or feed not in self._feeds:
                 raise SignalingError(f"no offer from Janus for feed {feed}")
             await self._queue.put(PeerJoined(str(feed), display[:200]))
-            await self._queue.put(Offer(str(feed), offer["sdp"]))
+            await self._queue.put(Offer(str(feed), sdp))
         except SignalingError as exc:
             log.warning("cannot subscribe to feed %s: %s", feed, exc)
 
