@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -48,6 +49,7 @@ class ApprovalView(QWidget):
     """Lists on the left (with counts), filter bar and search above the table."""
 
     activated = Signal(object)  # the DocumentSummary the user opened
+    sign_selected = Signal(list)  # the selected DocumentSummary rows to sign with one PIN
 
     def __init__(self, inbox: ApprovalInbox, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -64,6 +66,8 @@ class ApprovalView(QWidget):
         self.doc_type = QComboBox(self)
         self.agency = QComboBox(self)
         self.sort = QComboBox(self)
+        self.sign_button = QPushButton(self)
+        self.sign_button.clicked.connect(self._sign_selected)
         self.model = InboxModel(self)
         self.table = QTableView(self)
         self.table.setModel(self.model)
@@ -80,6 +84,7 @@ class ApprovalView(QWidget):
         bar.addWidget(self.search, 2)
         for combo in (self.urgency, self.doc_type, self.agency, self.sort):
             bar.addWidget(combo, 1)
+        bar.addWidget(self.sign_button)
         right = QVBoxLayout()
         right.addLayout(bar)
         right.addWidget(self.table, 1)
@@ -136,6 +141,11 @@ class ApprovalView(QWidget):
             label = self.list_text(name)
             item.setText(f"{label} ({count})" if count else label)
 
+    def _sign_selected(self) -> None:
+        wanted = [d for d in self.selected() if d.my_action == "sign"]
+        if wanted:
+            self.sign_selected.emit(wanted)
+
     def selected(self) -> list[DocumentSummary]:
         """The selected rows (batch signing)."""
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
@@ -155,6 +165,10 @@ class ApprovalView(QWidget):
 
     def retranslate(self) -> None:
         """Every text of the page in the current language."""
+        self.sign_button.setText(self.tr("Sign selected"))
+        self.sign_button.setToolTip(
+            self.tr("Sign every selected document waiting for your signature, with one PIN")
+        )
         self.search.setPlaceholderText(self.tr("Search number, summary, agency, full text…"))
         self._refill(self.urgency, [(None, self.tr("Any urgency")), *self._urgencies()])
         self._refill(

@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
     meeting_requested = Signal(object)  # a MeetingSummary row was opened
     document_requested = Signal(object)  # a DocumentSummary row was opened
     approval_requested = Signal(object)  # a DocumentSummary of the approval inbox was opened
+    batch_sign_requested = Signal(list)  # DocumentSummary rows to sign with one PIN
     file_requested = Signal(str)  # a local PDF to read
 
     def __init__(
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         if inbox is not None:  # the approval inbox (issue 12): one more page
             self.approval_view = ApprovalView(inbox, self)
             self.approval_view.activated.connect(self.approval_requested)
+            self.approval_view.sign_selected.connect(self.batch_sign_requested)
             inbox.changed.connect(self.retranslate_navigation)
             self.pages.append(self.approval_view)
         self.meetings_view.activated.connect(self.meeting_requested)

@@ -186,6 +186,9 @@ class QtFrontend(QObject):
         window.document_requested.connect(lambda document: self.reader().open_document(document))
         window.file_requested.connect(lambda path: self.reader().open_local(path))
         window.approval_requested.connect(lambda document: self.show_approval(document.id))
+        window.batch_sign_requested.connect(
+            lambda rows: self.tasks.run(self.sign_batch([row.id for row in rows]))
+        )
         core.inbox.newly_assigned.connect(self.announce_assigned)
         window.lists_ready.connect(self._on_lists_shown)
         window.show()
@@ -242,6 +245,13 @@ class QtFrontend(QObject):
         from ui.signing_flow import sign_from_inbox
 
         self.tasks.run(sign_from_inbox(self.core, self.approval_detail, [document]))
+
+    async def sign_batch(self, document_ids: list[int]) -> None:
+        """Ký for several documents: each loaded, then one dialog and one PIN for all."""
+        from ui.signing_flow import sign_from_inbox
+
+        documents = [await self.core.inbox.document(i) for i in document_ids]
+        await sign_from_inbox(self.core, self.window, documents)
 
     def announce_assigned(self, document_id: int, waiting: int) -> None:
         """A tray message when something new is assigned to me, with the count waiting."""

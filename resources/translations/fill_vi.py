@@ -343,6 +343,8 @@ VI: dict[str, str] = {
     "The meeting server did not let you into this call.": "Máy chủ cuộc họp không cho phép bạn tham gia cuộc gọi này.",
     "The camera or microphone is missing or in use by another program.": "Không tìm thấy camera hoặc micrô, hoặc thiết bị đang được chương trình khác sử dụng.",
     # approval inbox (issue 12)
+    "Sign selected": "Ký các văn bản đã chọn",
+    "Sign every selected document waiting for your signature, with one PIN": "Ký tất cả văn bản đã chọn đang chờ bạn ký, chỉ nhập mã PIN một lần",
     "%n document(s) signed.": "Đã ký %n văn bản.",
     "Key file (PKCS#12)": "Tệp khóa (PKCS#12)",
     "Signature image": "Ảnh chữ ký",

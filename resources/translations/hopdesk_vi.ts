@@ -224,6 +224,14 @@
         <translation>Văn bản đi</translation>
     </message>
     <message>
+        <source>Sign selected</source>
+        <translation>Ký các văn bản đã chọn</translation>
+    </message>
+    <message>
+        <source>Sign every selected document waiting for your signature, with one PIN</source>
+        <translation>Ký tất cả văn bản đã chọn đang chờ bạn ký, chỉ nhập mã PIN một lần</translation>
+    </message>
+    <message>
         <source>Search number, summary, agency, full text…</source>
         <translation>Tìm theo số, trích yếu, cơ quan, toàn văn…</translation>
     </message>

@@ -129,3 +129,18 @@ def test_action_bodies() -> None:
     assert action_body("submit", "Kính trình", 3) == {"approver_id": 3, "note": "Kính trình"}
     assert action_body("approve", "", None) == {}
     assert action_body("issue", "", None, "QĐ-UBND") == {"symbol": "QĐ-UBND", "recipient_ids": []}
+
+
+def test_sign_selected_hands_on_only_what_waits_for_my_signature(
+    qtbot: QtBot, core: Core, aio: Any, vietnamese: None
+) -> None:
+    view = ApprovalView(core.inbox)
+    qtbot.addWidget(view)
+    assert view.sign_button.text() == "Ký các văn bản đã chọn"
+    view.table.selectAll()
+    expected = [d.id for d in view.selected() if d.my_action == "sign"]
+    assert expected  # the demo leader has documents to sign
+    assert len(expected) < len(view.selected())  # and others that are not for signing
+    with qtbot.waitSignal(view.sign_selected) as emitted:
+        view.sign_button.click()
+    assert [d.id for d in emitted.args[0]] == expected
