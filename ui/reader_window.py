@@ -270,6 +270,7 @@ class ReaderWindow(QMainWindow):
         tab = ReaderTab(key, title, self._make_reader(), self.tabs)
         tab.cancel_requested.connect(lambda: self._cancel(tab))
         tab.retry_requested.connect(lambda: self._start(tab))
+        tab.reader.documentOpened.connect(lambda _sha: self._opened(tab))
         self._resolvers[tab] = resolve
         index = self.tabs.addTab(tab, _elide(title))
         self.tabs.setTabToolTip(index, title)
@@ -334,10 +335,13 @@ class ReaderWindow(QMainWindow):
         self._loads.pop(tab, None)
         tab.sha256 = sha
         marking = confidential_marking(target.confidentiality)
-        tab.show_reader()
-        if tab.reader.open_path(path, sha256=sha, title=target.title, watermark=marking):
-            self.tab_ready.emit(tab)
-            self.tasks.run(self.core.notes.sync(sha), on_error=self._sync_failed)
+        tab.show_reader()  # says "opening" until the render worker has opened the file
+        tab.reader.open_path(path, sha256=sha, title=target.title, watermark=marking)
+
+    def _opened(self, tab: ReaderTab) -> None:
+        """The tab's file is shown: its notes sync."""
+        self.tab_ready.emit(tab)
+        self.tasks.run(self.core.notes.sync(tab.sha256), on_error=self._sync_failed)
 
     def _sync_failed(self, exc: BaseException) -> None:
         """Offline: the notes kept on this computer are shown; they sync later."""

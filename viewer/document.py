@@ -6,11 +6,10 @@ selection); all rendering and searching happens in the render workers (viewer/re
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import itertools
 import logging
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing import shared_memory
@@ -20,6 +19,19 @@ import pymupdf
 from PySide6.QtCore import QCoreApplication
 
 from viewer.password import candidates
+from viewer.render.describe import (
+    DAMAGED,
+    EMPTY,
+    MISSING,
+    NO_PAGES,
+    NOT_PDF,
+    PASSWORD,
+    Describe,
+    DocumentInfo,
+    PageSizes,
+    describe,
+    read_sizes,
+)
 from viewer.render.worker import DocumentSource
 
 log = logging.getLogger(__name__)
@@ -103,142 +115,109 @@ class OutlineEntry:
 
 
 class Document:
-    """An open PDF as the view needs it. Use `Document.open_path` / `open_bytes`."""
+    """An open PDF as the view needs it: page count, sizes and rotations, outline and metadata
+    as a render worker read them (`viewer.render.describe`), and a PyMuPDF handle of the GUI
+    process's own, opened only when text, printing or export first need it.
 
-    def __init__(self, doc: Any, name: str, source: DocumentSource, key: str, block: Any) -> None:
-        self._doc = doc
+    Open one with `viewer.opening.DocumentOpener` (the work runs in a render worker); the
+    synchronous `open_path` / `open_bytes` do it in this process (tools and tests)."""
+
+    def __init__(
+        self,
+        info: DocumentInfo,
+        name: str,
+        source: DocumentSource,
+        engine: Any = None,
+        block: Any = None,
+    ) -> None:
         self.name = name
-        self.source = source
-        self.key = key  # identifies the document for the remembered view state
+        self.key = info.key  # identifies the document for the remembered view state
+        self._info = info
+        self._doc = engine
+        self._in_process = engine is not None  # opened here: sizes are read here as well
         self._block = block
         self._file: Any = None
-        self.page_count: int = doc.page_count
-        first = doc[0]
-        self._sizes: list[tuple[float, float] | None] = [None] * self.page_count
-        self._sizes[0] = (first.rect.width, first.rect.height)
-        self._rotations: list[int | None] = [None] * self.page_count
-        self._rotations[0] = first.rotation % 360
-        self._sizes_known = 1
+        self.page_count: int = info.page_count
+        unknown = info.page_count - len(info.sizes)
+        self._sizes: list[tuple[float, float] | None] = [*info.sizes, *[None] * unknown]
+        self._rotations: list[int | None] = [*info.rotations, *[None] * unknown]
+        self._sizes_known = len(info.sizes)
+        self._sizes_changed = False  # sizes arrived that differ from the estimate
         self.closed = False
         # MuPDF rebuilt a damaged file (cross-reference table, objects) to open it: what it
         # could not recover is missing, sometimes whole pages show blank. The reader is told.
-        self.repaired: bool = bool(doc.is_repaired)
+        self.repaired: bool = info.repaired
+        # The workers (and our own handle) open the repaired copy: nobody repairs it again.
+        self._copy = info.repaired_path
+        self.source = source
+        if self._copy is not None:
+            self.source = DocumentSource(source.doc_id, path=self._copy, password=info.password)
+        elif info.password != source.password:
+            self.source = DocumentSource(
+                source.doc_id, source.path, source.shm_name, source.size, info.password
+            )
 
     # -- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def from_info(cls, info: DocumentInfo, name: str, source: DocumentSource) -> Document:
+        """The document a worker opened, or its error (`error_of`) raised."""
+        if info.error:
+            raise error_of(info, name)
+        doc = cls(info, name, source)
+        doc.keep_file_handle()
+        return doc
+
+    def keep_file_handle(self) -> None:
+        """A handle of our own: if the file is deleted or replaced while shown, workers that
+        have not opened it yet get its bytes from here (see `detach_from_file`)."""
+        path = self.source.path
+        if path is None or self._copy is not None:
+            return
+        try:
+            self._file = open(path, "rb")  # noqa: SIM115 (kept open for the document's life)
+        except OSError as exc:
+            log.info("no spare handle on %s: %r", path, exc)
 
     @classmethod
     def open_path(
         cls, path: str, password: PasswordCallback | None = None, doc_id: int | None = None
     ) -> Document:
-        """Open a file; MuPDF keeps it open, so deleting it later does not break the view."""
-        name = os.path.basename(path)
-        try:
-            size = os.path.getsize(path)
-        except OSError as exc:
-            raise FileMissingError(f"{path}: {exc}") from exc
-        if size == 0:
-            raise EmptyFileError(path)
-        # The state key hashes the size and both ends (a full hash of a 100 MB scan would stall).
-        with open(path, "rb") as f:
-            head = f.read(1 << 16)
-            if size > len(head):
-                f.seek(max(len(head), size - (1 << 16)))
-                head += f.read()
-        key = f"{size}:{hashlib.sha256(head).hexdigest()}"
-        doc = cls._open(lambda: pymupdf.open(path), name, head)
-        doc_id = doc_id if doc_id is not None else new_doc_id()
-        secret = cls._authenticate(doc, name, password)
-        source = DocumentSource(doc_id, path=path, password=secret)
-        opened = cls._validated(doc, name, source, key)
-        # A handle of our own: if the file is deleted or replaced while shown, workers that
-        # have not opened it yet get its bytes from here (see `detach_from_file`).
-        try:
-            opened._file = open(path, "rb")  # noqa: SIM115 (kept open for the document's life)
-        except OSError as exc:
-            log.info("no spare handle on %s: %r", path, exc)
-        return opened
+        """Open a file in this process (blocking: the viewer uses `DocumentOpener`)."""
+        source = DocumentSource(doc_id if doc_id is not None else new_doc_id(), path=path)
+        info, engine = _describe_asking(source, os.path.basename(path), password, None)
+        doc = cls(info, os.path.basename(path), source, engine)
+        doc.keep_file_handle()
+        return doc
 
     @classmethod
     def open_bytes(
         cls, data: bytes, name: str = "document.pdf", password: PasswordCallback | None = None
     ) -> Document:
-        """Open a document held in memory (an inbox attachment); workers read it from shared
-        memory."""
+        """Open a document held in memory (an inbox attachment) in this process; workers read
+        it from shared memory."""
         if not data:
             raise EmptyFileError(name)
-        doc = cls._open(lambda: pymupdf.open(stream=data, filetype="pdf"), name, data[:1024])
-        secret = cls._authenticate(doc, name, password)
+        source = DocumentSource(next(_doc_ids), size=len(data))
+        info, engine = _describe_asking(source, name, password, data)
         block = shared_memory.SharedMemory(create=True, size=len(data))
         assert block.buf is not None
         block.buf[: len(data)] = data
         source = DocumentSource(
-            next(_doc_ids), shm_name=block.name, size=len(data), password=secret
+            source.doc_id, shm_name=block.name, size=len(data), password=info.password
         )
-        key = f"{len(data)}:{hashlib.sha256(data).hexdigest()}"
-        try:
-            return cls._validated(doc, name, source, key, block)
-        except DocumentError:
-            block.close()
-            block.unlink()
-            raise
-
-    @staticmethod
-    def _open(opener: Callable[[], Any], name: str, head: bytes) -> Any:
-        """Let MuPDF decide: it repairs many files, even some without a %PDF- header. What
-        it cannot open is "damaged" when it said it was a PDF, else "not a PDF"."""
-        try:
-            return opener()
-        except pymupdf.EmptyFileError as exc:
-            raise EmptyFileError(f"{name}: {exc}") from exc
-        except FileNotFoundError as exc:
-            raise FileMissingError(f"{name}: {exc}") from exc
-        except Exception as exc:  # FileDataError, RuntimeError, FzError*: all mean unreadable
-            log.info("open %s failed: %r", name, exc)
-            if not _has_header(head):
-                raise NotPdfError(f"{name}: no %PDF- header, and MuPDF: {exc}") from exc
-            raise DamagedError(f"{name}: {exc}") from exc
-
-    @staticmethod
-    def _authenticate(doc: Any, name: str, ask: PasswordCallback | None) -> str | None:
-        """Ask until the password is right or the user gives up; return it for the workers."""
-        if not doc.needs_pass:
-            return None
-        wrong = False
-        while ask is not None:
-            secret = ask(name, wrong)
-            if secret is None:
-                break
-            for form in candidates(secret):
-                if doc.authenticate(form):
-                    return form  # the form that opened it: the workers use it as it is
-            wrong = True
-        doc.close()
-        raise PasswordRequiredError(name)
-
-    @classmethod
-    def _validated(
-        cls, doc: Any, name: str, source: DocumentSource, key: str, block: Any = None
-    ) -> Document:
-        try:
-            if not doc.is_pdf:
-                raise NotPdfError(f"{name}: opened as {doc.metadata.get('format')}")
-            if doc.page_count < 1:
-                raise NoPagesError(name)
-            return cls(doc, name, source, key, block)
-        except DocumentError:
-            doc.close()
-            raise
-        except Exception as exc:  # page_count raises RuntimeError on some truncated files
-            log.info("validate %s failed: %r", name, exc)
-            doc.close()
-            raise DamagedError(f"{name}: {exc}") from exc
+        return cls(info, name, source, engine, block)
 
     def close(self) -> None:
         """Release the MuPDF handle and the shared-memory copy."""
         if self.closed:
             return
         self.closed = True
-        self._doc.close()
+        if self._doc is not None:
+            self._doc.close()
+        if self._copy is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self._copy)
         if self._file is not None:
             self._file.close()
         if self._block is not None:
@@ -276,7 +255,7 @@ class Document:
 
     def page_size(self, index: int) -> tuple[float, float]:
         """Width and height in points (rotation of the page applied); estimated from the first
-        page until `load_sizes` has reached it."""
+        page until the worker has read it."""
         size = self._sizes[index]
         return size if size is not None else self._sizes[0] or (612.0, 792.0)
 
@@ -294,50 +273,46 @@ class Document:
 
     @property
     def sizes_complete(self) -> bool:
-        """True once every page size has been read."""
+        """True once every page size is known."""
         return self._sizes_known >= self.page_count
 
-    def load_sizes(self, budget: int = 150, seconds: float = 0.003) -> bool:
-        """Read up to `budget` more page sizes, for at most about `seconds` (called in slices
-        so a 5,000-page file never stalls the GUI: 150 pages took up to 8 ms on a busy
-        machine); returns True if any size differed from the estimate."""
-        changed = False
-        end = min(self.page_count, self._sizes_known + budget)
-        deadline = time.perf_counter() + seconds
-        for i in range(self._sizes_known, end):
-            if i > self._sizes_known and time.perf_counter() > deadline:
-                end = i
+    def add_sizes(self, batch: PageSizes) -> None:
+        """Page sizes the worker read after its reply (`DocumentOpener` hands them over)."""
+        first, first_rotation = self._sizes[0], self._rotations[0]
+        for offset, (size, rotation) in enumerate(zip(batch.sizes, batch.rotations, strict=True)):
+            i = batch.start + offset
+            if i >= self.page_count:
                 break
-            try:
-                page = self._doc[i]
-                size = (page.rect.width, page.rect.height)
-                rotation = page.rotation % 360
-            except Exception as exc:  # a damaged page: keep the estimate, the render shows why
-                log.info("page %d size unreadable: %r", i, exc)
-                size, rotation = self.page_size(0), self.page_rotation(0)
-            changed = changed or size != self._sizes[0] or rotation != self._rotations[0]
-            self._sizes[i] = size
-            self._rotations[i] = rotation
-        self._sizes_known = end
+            self._sizes[i], self._rotations[i] = size, rotation
+            self._sizes_changed = self._sizes_changed or (size, rotation) != (
+                first,
+                first_rotation,
+            )
+        self._sizes_known = max(self._sizes_known, batch.start + len(batch.sizes))
+
+    def load_sizes(self, budget: int = 150, seconds: float = 0.003) -> bool:
+        """Take the sizes that arrived since the last call: True if any differs from the
+        estimate. A document opened in this process (`open_path`, `open_bytes`) reads up to
+        about `seconds` of them itself."""
+        if self._in_process and not self.sizes_complete:
+            start = self._sizes_known
+            sizes, rotations = read_sizes(self._doc, start, seconds)
+            self.add_sizes(PageSizes(0, start, sizes[:budget], rotations[:budget]))
+        changed, self._sizes_changed = self._sizes_changed, False
         return changed
 
     def outline(self) -> list[OutlineEntry]:
         """Bookmarks in document order (empty when there are none or they are unreadable)."""
-        try:
-            toc = self._doc.get_toc(simple=True)
-        except Exception as exc:
-            log.info("outline unreadable: %r", exc)
-            return []
-        return [OutlineEntry(int(lvl), str(title), int(page) - 1) for lvl, title, page in toc]
+        return [OutlineEntry(lvl, title, page) for lvl, title, page in self._info.outline]
 
     def metadata(self) -> dict[str, str]:
         """Title, author and the like, as stored."""
-        return {k: v for k, v in (self._doc.metadata or {}).items() if isinstance(v, str) and v}
+        return dict(self._info.metadata)
 
     def text_in(self, index: int, rect: tuple[float, float, float, float]) -> str:
         """Text of one page inside `rect` (page points): what a selection copies."""
         try:
-            return str(self._doc[index].get_textbox(pymupdf.Rect(rect))).strip()
+            return str(self.engine[index].get_textbox(pymupdf.Rect(rect))).strip()
         except Exception as exc:
             log.info("text of page %d unreadable: %r", index, exc)
             return ""
@@ -345,17 +320,57 @@ class Document:
     def words(self, index: int) -> list[tuple[float, float, float, float, str]]:
         """Words of one page with boxes (for selection highlighting)."""
         try:
-            return [(w[0], w[1], w[2], w[3], w[4]) for w in self._doc[index].get_text("words")]
+            return [(w[0], w[1], w[2], w[3], w[4]) for w in self.engine[index].get_text("words")]
         except Exception as exc:
             log.info("words of page %d unreadable: %r", index, exc)
             return []
 
     @property
     def engine(self) -> Any:
-        """The PyMuPDF document (printing, and overlays that need the raw engine)."""
+        """The PyMuPDF document (text, printing, overlays that need the raw engine), opened
+        on first use: an intact file or the repaired copy, so it opens without a repair."""
+        if self._doc is None:
+            source = self.source
+            if source.path is not None:
+                doc = pymupdf.open(source.path)
+            else:
+                assert self._block is not None
+                assert self._block.buf is not None
+                doc = pymupdf.open(stream=bytes(self._block.buf[: source.size]), filetype="pdf")
+            if doc.needs_pass:
+                doc.authenticate(source.password or "")
+            self._doc = doc
         return self._doc
 
 
-def _has_header(head: bytes) -> bool:
-    """A PDF starts with %PDF- (readers accept it within the first KiB)."""
-    return b"%PDF-" in head[:1024]
+_ERRORS: dict[str, type[DocumentError]] = {
+    MISSING: FileMissingError,
+    EMPTY: EmptyFileError,
+    NOT_PDF: NotPdfError,
+    DAMAGED: DamagedError,
+    NO_PAGES: NoPagesError,
+    PASSWORD: PasswordRequiredError,
+}
+
+
+def error_of(info: DocumentInfo, name: str) -> DocumentError:
+    """The typed error (translated `user_message`) for a failed open."""
+    return _ERRORS.get(info.error, DocumentError)(f"{name}: {info.detail}")
+
+
+def _describe_asking(
+    source: DocumentSource, name: str, ask: PasswordCallback | None, data: bytes | None
+) -> tuple[DocumentInfo, Any]:
+    """Open in this process, asking for the password until it is right or the user gives up."""
+    passwords: tuple[str, ...] = ()
+    while True:
+        info, engine = describe(Describe(0, source, passwords), data, in_worker=False)
+        if info.error != PASSWORD or ask is None:
+            break
+        secret = ask(name, bool(passwords))
+        if secret is None:
+            break
+        passwords = tuple(candidates(secret))
+    if info.error:
+        raise error_of(info, name)
+    return info, engine

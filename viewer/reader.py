@@ -75,7 +75,8 @@ def _swatch(color: str) -> QIcon:
 class Reader(QWidget):
     """The viewer plus notes, signatures and annotation tools for one document at a time."""
 
-    documentOpened = Signal(str)  # sha256
+    documentOpened = Signal(str)  # sha256: `open_path` has shown the document
+    openFailed = Signal(str)  # translated message: `open_path` could not open it
     errorOccurred = Signal(str)  # translated message
     messageShown = Signal(str)  # translated status (export done, notes imported)
     openFileRequested = Signal(str)  # a local PDF the user chose or dropped; the host opens it
@@ -113,6 +114,8 @@ class Reader(QWidget):
         self._path: Path | None = None
         self._sha = ""
         self._title = ""
+        # What `open_path` was asked to show, until the viewer has opened it.
+        self._opening: tuple[Path, str, str, str | None] | None = None
         self.model: AnnotationModel | None = None
         self.tools: AnnotationTools | None = None
         self.notes: NotesPanel | None = None
@@ -126,6 +129,8 @@ class Reader(QWidget):
         self.viewer.pageChanged.connect(self.pageChanged)
         self.viewer.zoomChanged.connect(self.zoomChanged)
         self.viewer.errorOccurred.connect(self.errorOccurred)
+        self.viewer.documentOpened.connect(self._on_opened)
+        self.viewer.openFailed.connect(self._on_open_failed)
 
         self.signatures = SignaturesPanel(inspector, self)
         self.notes_page = QWidget(self)
@@ -233,28 +238,45 @@ class Reader(QWidget):
 
     def open_path(
         self, path: str | Path, *, sha256: str, title: str = "", watermark: str | None = None
-    ) -> bool:
-        """Show a PDF whose exact bytes hash to `sha256` (the notes' key). `watermark` None:
-        no watermark; a string: stamp the reader's name and the time over every page, with the
-        string as the marking (e.g. "MẬT"). On failure the viewer shows why; returns False."""
+    ) -> None:
+        """Start showing a PDF whose exact bytes hash to `sha256` (the notes' key); the file
+        opens in a render worker, then `documentOpened(sha256)` follows, or `openFailed` with
+        the message the viewer shows. `watermark` None: no watermark; a string: stamp the
+        reader's name and the time over every page, with the string as the marking."""
         self._unbind_notes()
         self._set_watermark(None)
+        self.signatures.clear()
         self._path, self._sha = None, ""
-        if not self.viewer.open_path(str(path)):
-            self.signatures.clear()
-            self._update_actions()
-            return False
-        self._path, self._sha = Path(path), sha256
-        self._title = title or Path(path).name
+        self._opening = (Path(path), sha256, title, watermark)
+        self._update_actions()
+        self.viewer.open_path(str(path))
+
+    def opening(self) -> bool:
+        """A document is being opened."""
+        return self._opening is not None
+
+    def _on_opened(self, _name: str) -> None:
+        opening, self._opening = self._opening, None
+        if opening is None:
+            return
+        path, sha256, title, watermark = opening
+        self._path, self._sha = path, sha256
+        self._title = title or path.name
         self._bind_notes()
         if watermark is not None:
             self._set_watermark(WatermarkSpec(name=self.user_name, marking=watermark))
         self.signatures.show_document(str(path))
         self.documentOpened.emit(sha256)
-        return True
+
+    def _on_open_failed(self, message: str) -> None:
+        if self._opening is not None:
+            self._opening = None
+            self._update_actions()
+            self.openFailed.emit(message)
 
     def close_document(self) -> None:
         """Close the document (view state saved, notes already are)."""
+        self._opening = None
         self._unbind_notes()
         self._set_watermark(None)
         self.viewer.close_document()

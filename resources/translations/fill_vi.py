@@ -218,6 +218,7 @@ VI: dict[str, str] = {
     "The note could not be saved: {error}": "Không lưu được ghi chú: {error}",
     "The document could not be opened.": "Không mở được tài liệu.",
     "The file no longer exists.": "Tệp không còn tồn tại.",
+    "Opening the document…": "Đang mở tài liệu…",
     "The file is empty.": "Tệp rỗng.",
     "The file is not a PDF document.": "Tệp không phải là tài liệu PDF.",
     "The document is damaged and cannot be displayed.": "Tài liệu bị hỏng, không thể hiển thị.",

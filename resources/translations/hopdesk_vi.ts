@@ -1215,6 +1215,10 @@
         <translation>Đến trang</translation>
     </message>
     <message>
+        <source>Opening the document…</source>
+        <translation>Đang mở tài liệu…</translation>
+    </message>
+    <message>
         <source>of %1</source>
         <translation>trên %1</translation>
     </message>

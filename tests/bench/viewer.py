@@ -233,6 +233,7 @@ def main() -> None:
         paint in time scrolls by as a placeholder and does not count. Fresh document, empty
         cache: every page is rendered by the engine during the run."""
         widget.open_path(str(text_pdf))
+        _wait(lambda: widget.document is not None)  # opened in a render worker
         view.set_zoom(zoom)
         count = view.page_count()
         seen: set[int] = set()
@@ -272,6 +273,7 @@ def main() -> None:
         render (how fast a reader can page through): fresh document, empty cache, so every
         counted page is rendered by the engine in this run and painted in the widget."""
         widget.open_path(str(text_pdf))
+        _wait(lambda: widget.document is not None)  # opened in a render worker
         view.set_zoom(zoom)
         count = view.page_count()
         shown: list[int] = []
@@ -302,6 +304,7 @@ def main() -> None:
         busy to paint (the display shows the last one again) counts as not final. Fresh
         document, empty cache: every page is rendered by the engine during the fling."""
         widget.open_path(str(text_pdf))
+        _wait(lambda: widget.document is not None)  # opened in a render worker
         view.set_zoom(1.0)
         count = view.page_count()
         shown: set[int] = set()
@@ -508,6 +511,7 @@ def main() -> None:
         return shown, total, len(session.model.hits)
 
     widget.open_path(str(text_pdf))
+    _wait(lambda: widget.document is not None)  # opened in a render worker
     view.set_zoom_mode(ZoomMode.FIT_WIDTH)
     _wait(lambda: bool(view.visible_pages()))
     common = first_hit_ms("quyet dinh")  # cold: text extracted while searching

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pymupdf
 import pytest
@@ -14,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from viewer.render.pool import RenderPool
 from viewer.view.page_view import PageView
+from viewer.view.widget import ViewerWidget
 
 VIETNAMESE = (
     "Quyết định về việc ban hành quy chế làm việc của Ủy ban nhân dân tỉnh. "
@@ -149,3 +151,21 @@ def wait_painted(qtbot: QtBot, view: PageView, page: int) -> None:
     view.viewport().update()
     qtbot.waitUntil(lambda: page in painted, timeout=10_000)
     view.pagePainted.disconnect(painted.append)
+
+
+class Opens(Protocol):
+    """A ViewerWidget or a Reader: opens a file in a render worker, `opening()` meanwhile."""
+
+    def opening(self) -> bool: ...
+
+
+def wait_opened(qtbot: QtBot, widget: Opens) -> None:
+    """Wait until the file being opened is shown or its error is."""
+    qtbot.waitUntil(lambda: not widget.opening(), timeout=30_000)
+
+
+def open_and_wait(qtbot: QtBot, widget: ViewerWidget, path: str | Path) -> bool:
+    """Open a file in the viewer and wait for the worker's reply; True if it is shown."""
+    widget.open_path(str(path))
+    wait_opened(qtbot, widget)
+    return widget.document is not None

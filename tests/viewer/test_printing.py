@@ -19,6 +19,7 @@ from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
+from tests.viewer.conftest import open_and_wait
 from viewer.printing import (
     MAX_STRIP_ROWS,
     MIN_STRIP_ROWS,
@@ -90,7 +91,7 @@ def viewer(qtbot: QtBot, pool: RenderPool, tmp_path: Path) -> Iterator[ViewerWid
     widget.resize(800, 700)
     qtbot.addWidget(widget)
     widget.show()
-    assert widget.open_path(str(path))
+    assert open_and_wait(qtbot, widget, str(path))
     yield widget
     widget.close_document()
 

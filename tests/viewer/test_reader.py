@@ -94,9 +94,10 @@ def small_pdf(tmp_path: Path) -> Path:
     return path
 
 
-def _open(reader: Reader, path: Path, watermark: str | None = None) -> str:
+def _open(qtbot: QtBot, reader: Reader, path: Path, watermark: str | None = None) -> str:
     sha = sha256_of_file(path)
-    assert reader.open_path(path, sha256=sha, title="Tờ trình", watermark=watermark)
+    with qtbot.waitSignal(reader.documentOpened, timeout=30_000):
+        reader.open_path(path, sha256=sha, title="Tờ trình", watermark=watermark)
     return sha
 
 
@@ -134,7 +135,7 @@ def test_open_shows_page_one_and_no_notes_before(
 ) -> None:
     assert not reader.export_action.isEnabled()
     assert reader.notes is None
-    sha = _open(reader, text_pdf)
+    sha = _open(qtbot, reader, text_pdf)
     wait_painted(qtbot, reader.viewer.page_view, 0)
     assert dark_pixels(reader.viewer.page_view.viewport().grab().toImage()) > 50
     assert reader.sha256() == sha
@@ -148,7 +149,7 @@ def test_open_shows_page_one_and_no_notes_before(
 def test_a_note_is_in_the_store_at_once_and_listed(
     qtbot: QtBot, reader: Reader, small_pdf: Path, store: SqliteAnnotationStore
 ) -> None:
-    sha = _open(reader, small_pdf)
+    sha = _open(qtbot, reader, small_pdf)
     wait_painted(qtbot, reader.viewer.page_view, 0)
     _sticky(qtbot, reader)
     (note,) = store.load(sha, USER)
@@ -166,7 +167,7 @@ def test_a_note_is_in_the_store_at_once_and_listed(
 def test_reload_after_the_store_changed(
     qtbot: QtBot, reader: Reader, small_pdf: Path, tmp_path: Path
 ) -> None:
-    sha = _open(reader, small_pdf)
+    sha = _open(qtbot, reader, small_pdf)
     wait_painted(qtbot, reader.viewer.page_view, 0)
     _sticky(qtbot, reader)
     assert reader.notes is not None
@@ -195,7 +196,7 @@ def test_signatures_tab_lists_the_signer(
     path = tmp_path / "signed.pdf"
     path.write_bytes(signed_pdf)
     with qtbot.waitSignal(reader.signatures.signaturesShown, timeout=60_000) as shown:
-        _open(reader, path)
+        _open(qtbot, reader, path)
     (info,) = shown.args[0]
     assert info.signer == SIGNER_NAME
     rows = reader.signatures.model
@@ -207,12 +208,12 @@ def test_signatures_tab_lists_the_signer(
 
 def test_watermark_with_the_readers_name(qtbot: QtBot, reader: Reader, small_pdf: Path) -> None:
     view = reader.viewer.page_view
-    _open(reader, small_pdf)
+    _open(qtbot, reader, small_pdf)
     wait_painted(qtbot, view, 0)
     plain = _reddish(view.viewport().grab().toImage())
     assert reader.watermark() is None
 
-    _open(reader, small_pdf, watermark="MẬT")
+    _open(qtbot, reader, small_pdf, watermark="MẬT")
     wait_painted(qtbot, view, 0)
     spec = reader.watermark()
     assert spec is not None
@@ -220,7 +221,7 @@ def test_watermark_with_the_readers_name(qtbot: QtBot, reader: Reader, small_pdf
     assert "MẬT" in spec.text()
     assert _reddish(view.viewport().grab().toImage()) > plain + 200
     # a later document without the marking carries no watermark
-    _open(reader, small_pdf)
+    _open(qtbot, reader, small_pdf)
     wait_painted(qtbot, view, 0)
     assert reader.watermark() is None
 
@@ -235,7 +236,7 @@ def test_export_writes_a_copy_with_the_notes_and_import_reads_them_back(
     original = tmp_path / "signed.pdf"
     original.write_bytes(signed_pdf)
     before = hashlib.sha256(signed_pdf).hexdigest()
-    sha = _open(reader, original)
+    sha = _open(qtbot, reader, original)
     wait_painted(qtbot, reader.viewer.page_view, 0)
     _sticky(qtbot, reader)
     out = tmp_path / "copy.pdf"
@@ -270,7 +271,7 @@ def test_export_over_the_original_is_refused_with_a_message(
     qtbot: QtBot, reader: Reader, small_pdf: Path
 ) -> None:
     before = small_pdf.read_bytes()
-    _open(reader, small_pdf)
+    _open(qtbot, reader, small_pdf)
     with qtbot.waitSignal(reader.errorOccurred, timeout=60_000) as error:
         reader.export_to(small_pdf)
     assert error.args == ["The notes could not be exported."]
@@ -281,7 +282,7 @@ def test_export_over_the_original_is_refused_with_a_message(
 def test_drop_and_open_action_ask_the_host(
     qtbot: QtBot, reader: Reader, small_pdf: Path, text_pdf: Path
 ) -> None:
-    _open(reader, small_pdf)
+    _open(qtbot, reader, small_pdf)
     mime = QMimeData()
     mime.setUrls([QUrl("https://example.org/a.pdf"), QUrl.fromLocalFile(str(text_pdf))])
     args = (QPointF(50, 50), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton)
@@ -335,7 +336,7 @@ def test_side_tabs_and_notes_toolbar_fit_at_the_default_size(
 ) -> None:
     """The Search tab hid behind scroll arrows, and "Undo Add sticky note" pushed Redo into the
     notes toolbar's overflow: icons, with the names as tooltips."""
-    _open(reader, small_pdf)
+    _open(qtbot, reader, small_pdf)
     _sticky(qtbot, reader)  # the undo action's text now names what it undoes
     assert reader.notes is not None
     reader.side.setCurrentIndex(0)

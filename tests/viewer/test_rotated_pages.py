@@ -18,6 +18,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
+from tests.viewer.conftest import open_and_wait
 from viewer.annotations.export import export_annotated_copy
 from viewer.annotations.model import Annotation, AnnotationKind, AnnotationModel
 from viewer.annotations.store import MemoryAnnotationStore
@@ -149,7 +150,7 @@ def viewer(
     widget.resize(1000, 900)
     qtbot.addWidget(widget)
     widget.show()
-    assert widget.open_path(str(geometry_pdf))
+    assert open_and_wait(qtbot, widget, str(geometry_pdf))
     widget.page_view.set_layout_mode(LayoutMode.SINGLE)
     widget.page_view.set_zoom(0.75)
     model = AnnotationModel(MemoryAnnotationStore(), SHA, "u")

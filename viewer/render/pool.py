@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from viewer.render.cache import DEFAULT_CACHE_BYTES, PageKey, PixelCache, RenderedPage
+from viewer.render.describe import Describe, DocumentInfo, PageSizes, describe_failure
 from viewer.render.scheduling import (
     FAST_PAGE_SECONDS,
     RenderQueue,
@@ -57,6 +58,8 @@ class RenderPool(QObject):
     ready = Signal()  # the worker processes run
     pageFailed = Signal(object, str)
     searchBatch = Signal(object)
+    described = Signal(object)  # DocumentInfo: the reply to `preopen` with a Describe
+    pageSizes = Signal(object)  # PageSizes: more page sizes of a described document
 
     _shared: RenderPool | None = None
 
@@ -91,6 +94,8 @@ class RenderPool(QObject):
         self._closed = False
         self.start_error = ""  # why the workers could not start ("" while all is well)
         self._pending_search: SearchRequest | None = None
+        self._pending_describes: list[Describe] = []  # asked for before the workers ran
+        self._describing: dict[int, tuple[int, Describe]] = {}  # request id -> (slot, request)
         self._workers = Workers(workers or max(1, min(3, os.cpu_count() or 2)), self)
         self._watchdog = QTimer(self)
         self._watchdog.setInterval(250)
@@ -113,6 +118,9 @@ class RenderPool(QObject):
         if self._pending_search is not None and self._workers.search_slot is not None:
             self._workers.search_slot.send(self._pending_search)
             self._pending_search = None
+        pending, self._pending_describes = self._pending_describes, []
+        for describe in pending:
+            self.preopen(describe.source, describe)
         self._dispatch()
 
     def worker_replaced(self) -> None:
@@ -159,22 +167,31 @@ class RenderPool(QObject):
         self._epochs.setdefault(source.doc_id, next(self._epoch_ids))  # kept from a pre-open
         self._preopened.discard(source.doc_id)
 
-    def preopen(self, source: DocumentSource) -> None:
+    def preopen(self, source: DocumentSource, describe: Describe | None = None) -> None:
         """Let the worker that will render the first page open the file now, in parallel with
         the GUI process's own open and layout (saves the worker's open on the first paint),
         and render the first page right away at the zoom the last first page was shown at
         (the view's layout needs the GUI's open first; papers of a meeting share a size, so
-        its request usually finds the page rendered or rendering)."""
+        its request usually finds the page rendered or rendering).
+
+        With `describe`, the worker opens the file for the GUI process as well: `described`
+        follows with what it found (the GUI never opens or repairs a file itself)."""
         # Replies already read settle first: the busy counts below are then current (an open
         # right after a close found every worker "busy" with renders done meanwhile).
         self._workers.drain()
         running = [s for s in self._workers.slots if not s.conn.closed]
         if not running:
+            if describe is not None:
+                self._pending_describes.append(describe)
             return
         slot = min(running, key=self._pending_work)
         slot.opened.add(source.doc_id)
-        if not slot.send(OpenDocument(source)):
+        if not slot.send(describe or OpenDocument(source)):
+            if describe is not None:
+                self.described.emit(describe_failure(describe, "render worker unreachable"))
             return
+        if describe is not None:
+            self._describing[describe.request_id] = (slot.index, describe)
         self._epochs.setdefault(source.doc_id, next(self._epoch_ids))
         if self._first_page is not None:
             self._preopened.add(source.doc_id)
@@ -366,6 +383,10 @@ class RenderPool(QObject):
         """The worker died or hangs: its current page fails, the pages behind it are queued
         again, and a fresh worker takes over."""
         head = slot.head()
+        for request_id, (index, describe) in list(self._describing.items()):
+            if index == slot.index:
+                del self._describing[request_id]
+                self.described.emit(describe_failure(describe, reason))
         for job in list(slot.jobs.values()):
             if job is not head:
                 self._requeue(job)
@@ -477,6 +498,11 @@ class RenderPool(QObject):
             self._on_render(slot, message)
         elif isinstance(message, SearchBatch):
             self.searchBatch.emit(message)
+        elif isinstance(message, DocumentInfo):
+            if self._describing.pop(message.request_id, None) is not None:
+                self.described.emit(message)
+        elif isinstance(message, PageSizes):
+            self.pageSizes.emit(message)
         elif isinstance(message, BaseException):
             log.warning("render worker %d died: %r", slot.index, message)
             if slot.index == SEARCH:

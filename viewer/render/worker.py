@@ -24,6 +24,14 @@ from typing import Any
 import pymupdf
 from pymupdf import mupdf
 
+from viewer.render.describe import (
+    SIZE_SECONDS,
+    Describe,
+    PageSizes,
+    describe,
+    describe_failure,
+    read_sizes,
+)
 from viewer.search.find import PageText, SearchHit, SearchOptions, extract_page_text, find_in_page
 
 log = logging.getLogger(__name__)
@@ -157,6 +165,9 @@ class _Worker:
         self.bgr = mupdf.fz_device_bgr()
         self.docs: OrderedDict[int, _OpenDocument] = OrderedDict()
         self.pending: list[Any] = []
+        # doc id -> (describe request, next page): page sizes still to read for the GUI,
+        # read in slices while no message waits (20,000 pages take seconds)
+        self.sizing: dict[int, tuple[int, int]] = {}
         self.output_bytes = 0
 
     def document(self, source: DocumentSource) -> _OpenDocument:
@@ -296,6 +307,8 @@ class _Worker:
                 self.search(msg)
             except Exception as exc:
                 self.conn.send(SearchBatch(msg.search_id, (), 0, 0, True, repr(exc)))
+        elif isinstance(msg, Describe):
+            self.describe(msg)
         elif isinstance(msg, OpenDocument):
             try:
                 self.document(msg.source).doc.load_page(0)
@@ -311,6 +324,50 @@ class _Worker:
             entry = self.docs.pop(msg.doc_id, None)
             if entry is not None:
                 self._close(entry)
+
+    def describe(self, req: Describe) -> None:
+        """Open a document for the GUI process (see viewer.render.describe) and keep it open
+        for the renders that follow."""
+        entry = self.docs.pop(req.source.doc_id, None)
+        if entry is not None:
+            self._close(entry)
+        data: bytes | None = None
+        block = None
+        if req.source.shm_name is not None:
+            block = _attach(req.source.shm_name)
+            assert block.buf is not None
+            data = bytes(block.buf[: req.source.size])
+        try:
+            info, doc = describe(req, data)
+        except Exception as exc:  # describe reports failures itself; this is a bug
+            log.exception("describe failed")
+            info, doc = describe_failure(req, repr(exc)), None
+        if doc is not None:
+            self.docs[req.source.doc_id] = _OpenDocument(doc, block)
+            if len(info.sizes) < info.page_count:
+                self.sizing[req.source.doc_id] = (req.request_id, len(info.sizes))
+            while len(self.docs) > MAX_OPEN_DOCUMENTS:
+                _, old = self.docs.popitem(last=False)
+                self._close(old)
+        elif block is not None:
+            block.close()
+        self.conn.send(info)
+
+    def read_more_sizes(self) -> None:
+        """One slice of page sizes of the latest document still being sized."""
+        doc_id = next(reversed(self.sizing))
+        request_id, start = self.sizing.pop(doc_id)
+        entry = self.docs.get(doc_id)
+        if entry is None:
+            return  # closed meanwhile
+        try:
+            sizes, rotations = read_sizes(entry.doc, start, SIZE_SECONDS)
+        except Exception as exc:  # the GUI keeps its estimates
+            log.info("page sizes unreadable: %r", exc)
+            return
+        self.conn.send(PageSizes(request_id, start, sizes, rotations))
+        if start + len(sizes) < entry.doc.page_count:
+            self.sizing[doc_id] = (request_id, start + len(sizes))
 
     def _closing(self, req: RenderRequest) -> bool:
         """True if the CloseDocument of the request's registration already waits in the pipe:
@@ -342,6 +399,9 @@ class _Worker:
     def run(self) -> None:
         """Serve messages until the GUI process closes the connection."""
         while True:
+            if self.sizing and not self.pending and not self.conn.poll():
+                self.read_more_sizes()
+                continue
             try:
                 msg = self._next()
             except (EOFError, OSError):

@@ -43,11 +43,11 @@ from PySide6.QtWidgets import (
 )
 
 from resources.icons import icon
-from viewer.document import Document, DocumentError, PasswordCallback, new_doc_id
+from viewer.document import Document, DocumentError, PasswordCallback
 from viewer.drop import accept_pdf_drag, take_pdf_drop
+from viewer.opening import DocumentOpener
 from viewer.printing import PrintJob, PrintOverlay, pages_to_print
 from viewer.render.pool import RenderPool
-from viewer.render.worker import DocumentSource
 from viewer.search.find import SearchHit, SearchOptions
 from viewer.search.panel import SearchPanel
 from viewer.view.layout import LayoutMode, ZoomMode
@@ -117,6 +117,7 @@ class ViewerWidget(QWidget):
     """A PDF viewer: open a document and read, search, print and present it."""
 
     documentOpened = Signal(str)  # document name
+    openFailed = Signal(str)  # translated message: `open_path` could not open the file
     # With `handles_open_externally` set, "Open…" and dropped files go to the host instead:
     openRequested = Signal()  # the Open… action
     fileDropped = Signal(str)  # path of a PDF dropped on the viewer
@@ -145,6 +146,10 @@ class ViewerWidget(QWidget):
         self.print_job: PrintJob | None = None
         self.print_progress: QProgressDialog | None = None
 
+        # Files open in a render worker: the GUI thread never opens or repairs one.
+        self.opener = DocumentOpener(self.pool, lambda n, w: self.password_callback(n, w), self)
+        self.opener.opened.connect(self.set_document)
+        self.opener.failed.connect(self._open_failed)
         self.page_view = PageView(self.pool, self)
         self.thumbnails = ThumbnailView(self.pool, self)
         self.outline = OutlineView(self)
@@ -152,6 +157,7 @@ class ViewerWidget(QWidget):
         self.message = QLabel(self)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
+        self.message.setMinimumWidth(1)  # a long file name in a message never widens the window
         # Shown above the pages while the document is one MuPDF had to repair.
         self.notice = QLabel(
             self.tr(
@@ -318,22 +324,29 @@ class ViewerWidget(QWidget):
 
     # -- opening ---------------------------------------------------------------------------
 
-    def open_path(self, path: str) -> bool:
-        """Open a file; on failure show why (translated) and return False."""
-        doc_id = new_doc_id()
-        self.pool.preopen(DocumentSource(doc_id, path=path))
-        if self._open(lambda: Document.open_path(path, self.password_callback, doc_id)):
-            return True
-        self.pool.forget(doc_id)
-        return False
+    def open_path(self, path: str) -> None:
+        """Start opening a file (in a render worker): `documentOpened` follows, or the view
+        shows why it cannot be opened (translated) and emits `openFailed` and
+        `errorOccurred`. Meanwhile the view says that the file is being opened."""
+        self.close_document()
+        self.message.setText(self.tr("Opening the document…"))
+        self._stack.setCurrentWidget(self.message)
+        self.opener.open(path)
+
+    def opening(self) -> bool:
+        """A file is being opened."""
+        return self.opener.busy()
+
+    def _open_failed(self, error: DocumentError) -> None:
+        message = error.user_message()
+        self.show_error(message)
+        self.openFailed.emit(message)
 
     def open_bytes(self, data: bytes, name: str = "document.pdf") -> bool:
-        """Open a document held in memory (a downloaded paper)."""
-        return self._open(lambda: Document.open_bytes(data, name, self.password_callback))
-
-    def _open(self, opener: Callable[[], Document]) -> bool:
+        """Open a document held in memory (a downloaded paper), in this process."""
+        self.opener.cancel()
         try:
-            doc = opener()
+            doc = Document.open_bytes(data, name, self.password_callback)
         except DocumentError as exc:
             log.warning("cannot open document: %s", exc)
             self.show_error(exc.user_message())
@@ -373,7 +386,8 @@ class ViewerWidget(QWidget):
         self.errorOccurred.emit(message)
 
     def close_document(self) -> None:
-        """Close the document (state saved)."""
+        """Close the document (state saved), or stop opening one."""
+        self.opener.cancel()
         self._save_state()
         self.set_document(None)
 

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
 from pytestqt.qtbot import QtBot
 
-from tests.viewer.conftest import wait_painted
+from tests.viewer.conftest import open_and_wait, wait_opened, wait_painted
 from viewer.render.pool import RenderPool
 from viewer.search.find import SearchOptions
 from viewer.view.layout import LayoutMode, ZoomMode
@@ -42,7 +42,7 @@ def dark_pixels(image: QImage, step: int = 3) -> int:
 
 
 def test_open_paints_first_page(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path) -> None:
-    assert viewer.open_path(str(text_pdf))
+    assert open_and_wait(qtbot, viewer, str(text_pdf))
     view = viewer.page_view
     wait_painted(qtbot, view, 0)
     assert dark_pixels(view.viewport().grab().toImage()) > 50
@@ -51,7 +51,7 @@ def test_open_paints_first_page(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Pa
 
 
 def test_scroll_changes_current_page(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path) -> None:
-    viewer.open_path(str(text_pdf))
+    open_and_wait(qtbot, viewer, str(text_pdf))
     view = viewer.page_view
     bar = view.verticalScrollBar()
     bar.setValue(bar.maximum() // 2)
@@ -63,7 +63,7 @@ def test_scroll_changes_current_page(qtbot: QtBot, viewer: ViewerWidget, text_pd
 
 
 def test_zoom_modes(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path) -> None:
-    viewer.open_path(str(text_pdf))
+    open_and_wait(qtbot, viewer, str(text_pdf))
     view = viewer.page_view
     view.set_zoom_mode(ZoomMode.FIT_WIDTH)
     box = view.page_layout().boxes[0]
@@ -89,7 +89,7 @@ def test_ctrl_wheel_zooms(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path) ->
     from PySide6.QtCore import QPoint
     from PySide6.QtGui import QWheelEvent
 
-    viewer.open_path(str(text_pdf))
+    open_and_wait(qtbot, viewer, str(text_pdf))
     view = viewer.page_view
     view.set_zoom(1.0)
     event = QWheelEvent(
@@ -107,7 +107,7 @@ def test_ctrl_wheel_zooms(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path) ->
 
 
 def test_go_to_page_and_history(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path) -> None:
-    viewer.open_path(str(text_pdf))
+    open_and_wait(qtbot, viewer, str(text_pdf))
     view = viewer.page_view
     view.go_to_page(10)
     assert view.current_page() == 10
@@ -130,7 +130,7 @@ def test_page_box_shows_the_page_once_per_frame_and_ends_on_the_last(
 ) -> None:
     """Paging fast repaints the toolbar's page box at most once per frame, not per page, and
     it always ends showing the page the reader stopped at."""
-    viewer.open_path(str(text_pdf))
+    open_and_wait(qtbot, viewer, str(text_pdf))
     view = viewer.page_view
     qtbot.wait(50)  # the open's own page number is shown and its frame is over
     view.go_to_page(3)
@@ -144,7 +144,7 @@ def test_page_box_shows_the_page_once_per_frame_and_ends_on_the_last(
 
 @pytest.mark.parametrize("mode", list(LayoutMode))
 def test_layouts(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path, mode: LayoutMode) -> None:
-    viewer.open_path(str(text_pdf))
+    open_and_wait(qtbot, viewer, str(text_pdf))
     view = viewer.page_view
     view.set_layout_mode(mode)
     view.go_to_page(6)
@@ -163,7 +163,7 @@ def test_layouts(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path, mode: Layou
 
 
 def test_rotation_swaps_page_box(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path) -> None:
-    viewer.open_path(str(text_pdf))
+    open_and_wait(qtbot, viewer, str(text_pdf))
     view = viewer.page_view
     view.set_zoom(1.0)
     box = view.page_layout().boxes[0]
@@ -178,7 +178,7 @@ def test_rotation_swaps_page_box(qtbot: QtBot, viewer: ViewerWidget, text_pdf: P
 def test_search_accent_insensitive_streams_and_highlights(
     qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path
 ) -> None:
-    viewer.open_path(str(text_pdf))
+    open_and_wait(qtbot, viewer, str(text_pdf))
     session = viewer.search_panel.session
     viewer.search("dac biet")
     qtbot.waitUntil(lambda: not session.running, timeout=10_000)
@@ -202,7 +202,7 @@ def test_search_accent_insensitive_streams_and_highlights(
 
 
 def test_copy_selected_text(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path) -> None:
-    viewer.open_path(str(text_pdf))
+    open_and_wait(qtbot, viewer, str(text_pdf))
     view = viewer.page_view
     view.set_zoom(1.0)
     view.go_to_page(0)
@@ -221,7 +221,7 @@ def test_copy_selected_text(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path) 
 def test_overlay_hook_gets_page_transform(
     qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path
 ) -> None:
-    viewer.open_path(str(text_pdf))
+    open_and_wait(qtbot, viewer, str(text_pdf))
     view = viewer.page_view
     seen: list[PageOverlay] = []
 
@@ -245,7 +245,7 @@ def test_overlay_hook_gets_page_transform(
 
 
 def test_thumbnails_and_outline_models(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path) -> None:
-    viewer.open_path(str(text_pdf))
+    open_and_wait(qtbot, viewer, str(text_pdf))
     thumbs = viewer.thumbnails.thumbnail_model
     assert thumbs.rowCount() == 30
     assert thumbs.data(thumbs.index(3)) == "4"
@@ -271,7 +271,7 @@ def test_view_state_is_remembered(qtbot: QtBot, pool: RenderPool, text_pdf: Path
     first = ViewerWidget(pool, store)
     qtbot.addWidget(first)
     first.resize(800, 600)
-    first.open_path(str(text_pdf))
+    open_and_wait(qtbot, first, str(text_pdf))
     first.page_view.set_layout_mode(LayoutMode.TWO_PAGE)
     first.page_view.set_zoom(1.5)
     first.page_view.go_to_page(12)
@@ -279,7 +279,7 @@ def test_view_state_is_remembered(qtbot: QtBot, pool: RenderPool, text_pdf: Path
     second = ViewerWidget(pool, store)
     qtbot.addWidget(second)
     second.resize(800, 600)
-    second.open_path(str(text_pdf))
+    open_and_wait(qtbot, second, str(text_pdf))
     view = second.page_view
     assert view.layout_mode() is LayoutMode.TWO_PAGE
     assert view.zoom() == 1.5
@@ -288,7 +288,7 @@ def test_view_state_is_remembered(qtbot: QtBot, pool: RenderPool, text_pdf: Path
 
 
 def test_follow_and_drive_from_outside(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path) -> None:
-    viewer.open_path(str(text_pdf))
+    open_and_wait(qtbot, viewer, str(text_pdf))
     pages: list[int] = []
     viewer.pageChanged.connect(pages.append)
     viewer.page_view.go_to_page(5)
@@ -300,7 +300,7 @@ def test_follow_and_drive_from_outside(qtbot: QtBot, viewer: ViewerWidget, text_
 
 
 def test_presentation_mode(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path) -> None:
-    viewer.open_path(str(text_pdf))
+    open_and_wait(qtbot, viewer, str(text_pdf))
     viewer.page_view.go_to_page(3)
     window = viewer.present()
     assert window is not None
@@ -327,7 +327,7 @@ def test_bad_file_shows_message(
     path.write_bytes(data)
     errors: list[str] = []
     viewer.errorOccurred.connect(errors.append)
-    assert not viewer.open_path(str(path))
+    assert not open_and_wait(qtbot, viewer, str(path))
     assert errors
     assert viewer.message.isVisible()
     assert viewer.message.text() == errors[0]
@@ -340,16 +340,16 @@ def test_a_repaired_file_shows_a_notice(
     missing (it opened silently, sometimes as blank pages); an intact file shows none."""
     damaged = tmp_path / "damaged.pdf"
     damaged.write_bytes(text_pdf.read_bytes().replace(b"startxref", b"startxrex"))
-    assert viewer.open_path(str(damaged))
+    assert open_and_wait(qtbot, viewer, str(damaged))
     assert viewer.notice.isVisible()
     assert "damaged" in viewer.notice.text()
     wait_painted(qtbot, viewer.page_view, 0)
-    assert viewer.open_path(str(text_pdf))
+    assert open_and_wait(qtbot, viewer, str(text_pdf))
     assert not viewer.notice.isVisible()
 
 
 def test_deleted_file_keeps_working(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path) -> None:
-    viewer.open_path(str(text_pdf))
+    open_and_wait(qtbot, viewer, str(text_pdf))
     wait_painted(qtbot, viewer.page_view, 0)
     text_pdf.unlink()
     viewer.page_view.go_to_page(22)
@@ -369,7 +369,7 @@ def test_password_prompt_from_widget(qtbot: QtBot, pool: RenderPool, tmp_path: P
     qtbot.addWidget(widget)
     widget.resize(600, 500)
     widget.show()
-    assert widget.open_path(str(path))
+    assert open_and_wait(qtbot, widget, str(path))
     wait_painted(qtbot, widget.page_view, 0)
     widget.close_document()
 
@@ -405,7 +405,9 @@ def test_host_can_take_over_opening(
     viewer.documentOpened.connect(opened.append)
     viewer.open_action.trigger()
     assert dialogs == ["asked"]
+    wait_opened(qtbot, viewer)
     drop()
+    wait_opened(qtbot, viewer)
     assert opened == ["quyet-dinh.pdf", "quyet-dinh.pdf"]
 
     # a host routes both through its own code
@@ -423,7 +425,7 @@ def test_host_can_take_over_opening(
 
 
 def test_selection_gives_page_and_text(qtbot: QtBot, viewer: ViewerWidget, text_pdf: Path) -> None:
-    viewer.open_path(str(text_pdf))
+    open_and_wait(qtbot, viewer, str(text_pdf))
     view = viewer.page_view
     assert view.selection() is None
     view.go_to_page(2)
