@@ -1,7 +1,9 @@
-"""Opening and validating a PDF: typed errors with translated messages, password, page sizes.
+"""An open PDF as the view sees it, and the typed errors (translated messages) of opening one.
 
-The GUI process keeps its own light PyMuPDF handle (page count, sizes, outline, text under a
-selection); all rendering and searching happens in the render workers (viewer/render/pool.py).
+A render worker opens the file (`viewer.render.describe`, asked by `viewer.opening`): the GUI
+process gets page count, sizes, outline and metadata from it, and opens a PyMuPDF handle of its
+own only when text under a selection or printing first needs one. Rendering and searching
+happen in the render workers (viewer/render/pool.py).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ _doc_ids = itertools.count(1)
 
 
 def new_doc_id() -> int:
-    """A fresh document identity (to pre-open a file in a worker before `Document.open_path`)."""
+    """A fresh document identity in the render pool."""
     return next(_doc_ids)
 
 

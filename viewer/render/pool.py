@@ -125,6 +125,9 @@ class RenderPool(QObject):
 
     def worker_replaced(self) -> None:
         """A replacement worker runs: give it work."""
+        pending, self._pending_describes = self._pending_describes, []
+        for describe in pending:
+            self.preopen(describe.source, describe)
         self._dispatch()
 
     def is_rendering(self, key: PageKey) -> bool:
@@ -434,6 +437,15 @@ class RenderPool(QObject):
         self.cache.put(page)
         self.pageReady.emit(page)
 
+    def _respawn_and_resend(self, slot: Slot, reason: str) -> None:
+        """Replace a worker that is well but busy with stale work; the files it was opening
+        for the GUI are asked of another worker (or of its replacement)."""
+        resend = [d for index, d in self._describing.values() if index == slot.index]
+        self._describing = {k: v for k, v in self._describing.items() if v[0] != slot.index}
+        self._workers.respawn(slot, reason)
+        for describe in resend:
+            self.preopen(describe.source, describe)
+
     def _check_hangs(self) -> None:
         """Replace workers that hang, and workers still busy (over STALE_SECONDS) with a page
         of a closed document: it may take the engine seconds and nobody wants it any more."""
@@ -448,7 +460,7 @@ class RenderPool(QObject):
                 for job in list(slot.jobs.values()):
                     self._requeue(job)
                 slot.jobs = {}
-                self._workers.respawn(slot, "its document was closed")
+                self._respawn_and_resend(slot, "its document was closed")
                 self._dispatch()
 
     # -- search ----------------------------------------------------------------------------
