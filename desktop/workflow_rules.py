@@ -57,7 +57,7 @@ RULES: dict[str, Rule] = {
         "return",
     ),
     "sign": Rule(frozenset({"awaiting_signature"}), LEADER, frozenset({"sign"}), "sign"),
-    "issue": Rule(frozenset({"signed"}), CLERK, None, "issue"),
+    "issue": Rule(frozenset({"signed"}), CLERK, frozenset({"issue"}), "issue"),
     "comment": Rule(ANY, STAFF, None, "comments"),
     "instruct": Rule(ANY, LEADER, None, "instructions"),
 }

@@ -40,7 +40,8 @@ def test_buttons_follow_state_role_and_my_pending_assignment() -> None:
     assert allowed_actions(signing, 1, leader) == ["return", "sign", "comment", "instruct"]
     assert allowed_actions(signing, 2, leader) == ["comment", "instruct"]  # approval is done
     assert allowed_actions(signing, 1, frozenset({"guest"})) == []
-    signed = document("signed", (1, "sign", "done"))
+    signed = document("signed", (1, "sign", "done"), (3, "issue", "pending"))
     assert allowed_actions(signed, 3, frozenset({"clerk"})) == ["issue", "comment"]
+    assert allowed_actions(signed, 4, frozenset({"clerk"})) == ["comment"]  # not asked to
     assert endpoint(7, "comment") == "/documents/7/comments"
     assert endpoint(7, "attach") == "/documents/7/files"
