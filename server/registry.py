@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from server import audit
 from server import workflow as wf
 from server.access import require
-from server.documents import DocumentOut, named_person
+from server.documents import DocumentOut, interested_users, load_document, named_person
 from server.events import emit
 from server.files import FileStore
 from server.inputs import Id, Input, Timestamp
@@ -46,6 +46,7 @@ from server.workflow_api import (
     Sha256,
     Step,
     ask,
+    detail_of,
     finish,
     must_hold,
     step_for,
@@ -233,6 +234,65 @@ def issue(
         document_audience(session, document, reached),
     )
     return finish(step, number=document.number, symbol=document.symbol, recipients=reached)
+
+
+class IssuedVersionIn(Input):
+    """Body of `POST /documents/{id}/issued-version`: the uploaded agency-signed PDF (số and
+    date filled, the agency's signature) and the sha256 of the leader-signed version it extends."""
+
+    file_sha256: Sha256
+    base_sha256: Sha256
+
+
+@router.post("/documents/{document_id}/issued-version", responses=_RESPONSES)
+def issued_version(
+    document_id: Id, body: IssuedVersionIn, request: Request, user: Actor, session: Db
+) -> DocumentOut:
+    """The clerk's agency-signed file after issuing becomes the document's last version, so the
+    recipients get the issued file and not the leader's unnumbered one. Only a clerk who was
+    asked to issue it (403 `not-assigned`), only once issued (409 `wrong-state`), only on top of
+    the current (leader-signed) version (409 `hash-mismatch`) and only as an incremental update
+    of it (422 `not-signed-from-base`); sending the same file again changes nothing."""
+    document = load_document(session, document_id, user)
+    if document.status != wf.ISSUED:
+        raise Problem(
+            409, "wrong-state", detail="Issue the document before adding its issued version."
+        )
+    asked = any(
+        a.action == wf.ISSUE and a.assignee_id == user.id and a.state == "done"
+        for a in document.assignments
+    )
+    if "clerk" not in user.roles or not asked:
+        raise Problem(403, "not-assigned", detail="This document is not assigned to you for that.")
+    current = max((v for v in document.versions if v.kind == "version"), key=lambda v: v.no)
+    if current.file_sha256 == body.file_sha256:
+        return detail_of(session, document.id, user)  # already there: a repeated upload
+    if body.base_sha256 != current.file_sha256:
+        raise Problem(
+            409,
+            "hash-mismatch",
+            "Document changed",
+            "The issued version must extend the current (signed) version.",
+            expected_sha256=current.file_sha256,
+        )
+    if session.get(FileBlob, body.file_sha256) is None:
+        raise Problem(422, "unknown-file", detail="Upload the file first.", sha256=body.file_sha256)
+    store: FileStore = request.app.state.files
+    if not _signed_from(store, body.file_sha256, body.base_sha256):
+        raise Problem(
+            422,
+            "not-signed-from-base",
+            detail="The issued file does not extend the signed version.",
+        )
+    no = attach_file(session, document, body.file_sha256, "version", user)
+    session.flush()
+    told = interested_users(document) | {user.id}
+    recipients = {r.user_id for r in document.readers if r.received_at is not None} - told
+    data = {"document_id": document.id, "transition": "issued_version", "status": wf.ISSUED}
+    emit(session, "document.changed", data, document_audience(session, document, recipients))
+    permit = wf.Permit(wf.ISSUED, user.id, None, None, None)
+    step = Step(session, request, user, document, "issued_version", permit, None, None)
+    return finish(step, version=no, sha256=body.file_sha256)
 
 
 class NumberIn(Input):
