@@ -1,9 +1,15 @@
-"""Ký: choose the key (a PKCS#12 file) and the signature image, and enter the PIN — once for a
-whole batch. The paths are remembered per user; the PIN never is."""
+"""Ký: choose the key — a PKCS#12 file or a certificate on a USB token (PKCS#11) — and the
+signature image, and enter the PIN, once for a whole batch. The paths and the module are
+remembered per user; the PIN never is. The token is read through the signing process
+(desktop/signing/token_process.py): the dialog only gets the certificates it lists."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -15,23 +21,54 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.errors import HopDeskError
+from desktop.signing.token_process import TokenCertificate
+
+CertificateLister = Callable[[str], Awaitable[tuple[TokenCertificate, ...]]]
+
 
 class SignDialog(QDialog):
-    """`key_path`, `image_path`, `pin` once accepted."""
+    """`key_path` or (`use_token`, `module_path`, `token_certificate`), `image_path`, `pin`
+    once accepted."""
 
     def __init__(
-        self, count: int, key_path: str = "", image_path: str = "", parent: QWidget | None = None
+        self,
+        count: int,
+        key_path: str = "",
+        image_path: str = "",
+        parent: QWidget | None = None,
+        *,
+        modules: Sequence[str] = (),
+        list_certificates: CertificateLister | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Sign"))
-        form = QFormLayout(self)
+        self._list_certificates = list_certificates
+        self._reading: asyncio.Task[None] | None = None
+        self.form = form = QFormLayout(self)
         form.addRow(QLabel(self.tr("%n document(s) to sign", "", count), self))
+        self.source = QComboBox(self)
+        self.source.addItems([self.tr("Key file (PKCS#12)"), self.tr("USB token (PKCS#11)")])
+        form.addRow(self.tr("Key"), self.source)
         self.key = QLineEdit(key_path, self)
+        self.key_row = self._with_browse(self.key, "*.p12 *.pfx")
+        form.addRow(self.tr("Key file (PKCS#12)"), self.key_row)
+        self.module = QComboBox(self)
+        self.module.setEditable(True)
+        self.module.addItems(list(modules))
+        self.read_token = QPushButton(self.tr("Read the token"), self)
+        self.read_token.clicked.connect(self._start_reading)
+        self.module_row = self._row(self.module, self.read_token)
+        form.addRow(self.tr("Token driver"), self.module_row)
+        self.certificate = QComboBox(self)
+        form.addRow(self.tr("Certificate"), self.certificate)
+        self.token_status = QLabel(self)
+        self.token_status.setWordWrap(True)
+        form.addRow(self.token_status)
         self.image = QLineEdit(image_path, self)
+        form.addRow(self.tr("Signature image"), self._with_browse(self.image, "*.png"))
         self.pin = QLineEdit(self)
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow(self.tr("Key file (PKCS#12)"), self._with_browse(self.key, "*.p12 *.pfx"))
-        form.addRow(self.tr("Signature image"), self._with_browse(self.image, "*.png"))
         form.addRow(self.tr("PIN"), self.pin)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -39,13 +76,45 @@ class SignDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        self.source.currentIndexChanged.connect(self._show_source)
+        self._show_source()
 
-    def _with_browse(self, field: QLineEdit, pattern: str) -> QWidget:
+    def _show_source(self) -> None:
+        token = self.use_token
+        self.form.setRowVisible(self.key_row, not token)
+        for widget in (self.module_row, self.certificate, self.token_status):
+            self.form.setRowVisible(widget, token)
+
+    def _start_reading(self) -> None:
+        if self._list_certificates is not None and self.module_path:
+            self._reading = asyncio.ensure_future(self.read_certificates())
+
+    async def read_certificates(self) -> None:
+        """List the token's certificates (through the signing process) into the choice."""
+        assert self._list_certificates is not None
+        self.certificate.clear()
+        self.token_status.setText(self.tr("Reading the token…"))
+        try:
+            found = await self._list_certificates(self.module_path)
+        except HopDeskError as exc:
+            self.token_status.setText(exc.user_message())
+            return
+        for cert in found:
+            self.certificate.addItem(f"{cert.subject} ({cert.token_label})", cert)
+        self.token_status.setText(
+            "" if found else self.tr("No certificate was found on the token.")
+        )
+
+    def _row(self, *widgets: QWidget) -> QWidget:
         box = QWidget(self)
         row = QHBoxLayout(box)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(field, 1)
-        browse = QPushButton(self.tr("Choose…"), box)
+        for i, widget in enumerate(widgets):
+            row.addWidget(widget, 1 if i == 0 else 0)
+        return box
+
+    def _with_browse(self, field: QLineEdit, pattern: str) -> QWidget:
+        browse = QPushButton(self.tr("Choose…"), self)
 
         def choose() -> None:
             path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a file"), "", pattern)
@@ -53,8 +122,20 @@ class SignDialog(QDialog):
                 field.setText(path)
 
         browse.clicked.connect(choose)
-        row.addWidget(browse)
-        return box
+        return self._row(field, browse)
+
+    @property
+    def use_token(self) -> bool:
+        return self.source.currentIndex() == 1
+
+    @property
+    def module_path(self) -> str:
+        return self.module.currentText().strip()
+
+    @property
+    def token_certificate(self) -> TokenCertificate | None:
+        data = self.certificate.currentData()
+        return data if isinstance(data, TokenCertificate) else None
 
     @property
     def key_path(self) -> str:

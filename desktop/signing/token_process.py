@@ -39,6 +39,13 @@ class ListTokens:
 
 
 @dataclass(frozen=True, slots=True)
+class ListCertificates:
+    """The certificates on the tokens present (public objects: no PIN needed)."""
+
+    module: str
+
+
+@dataclass(frozen=True, slots=True)
 class Login:
     module: str
     token_label: str | None
@@ -58,7 +65,7 @@ class Logout:
     pass
 
 
-Request = ListTokens | Login | SignRaw | Logout
+Request = ListTokens | ListCertificates | Login | SignRaw | Logout
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +74,16 @@ class TokenInfo:
     manufacturer: str
     model: str
     serial: str
+
+
+@dataclass(frozen=True, slots=True)
+class TokenCertificate:
+    """A certificate on a token, and the labels to log in and pick its key with."""
+
+    token_label: str
+    label: str
+    subject: str
+    certificate: bytes = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +104,7 @@ class Failure:
     tries: str = "unknown"
 
 
-Response = tuple[TokenInfo, ...] | LoggedIn | bytes | None | Failure
+Response = tuple[TokenInfo, ...] | tuple[TokenCertificate, ...] | LoggedIn | bytes | None | Failure
 
 
 # -- the child -------------------------------------------------------------------------------
@@ -104,6 +121,23 @@ def _pin_tries(token: object) -> str:
     if flags & TokenFlag.USER_PIN_COUNT_LOW:
         return "low"
     return "unknown"
+
+
+def _certificates(lib: object) -> tuple[TokenCertificate, ...]:
+    """Every X.509 certificate on the tokens present, read in a session without login."""
+    from pkcs11 import Attribute, ObjectClass, TokenFlag
+
+    found = []
+    for slot in lib.get_slots(token_present=True):  # type: ignore[attr-defined]
+        token = slot.get_token()
+        if not token.flags & TokenFlag.TOKEN_INITIALIZED:  # SoftHSM2's spare slot
+            continue
+        with token.open() as session:
+            for obj in session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE}):
+                der = bytes(obj[Attribute.VALUE])
+                subject = x509.Certificate.load(der).subject.human_friendly
+                found.append(TokenCertificate(token.label, obj[Attribute.LABEL], subject, der))
+    return tuple(found)
 
 
 class _Child:
@@ -131,6 +165,8 @@ class _Child:
                     )
                     for t in (s.get_token() for s in lib.get_slots(token_present=True))
                 )
+            if isinstance(request, ListCertificates):
+                return _certificates(pkcs11.lib(request.module))
             if isinstance(request, Login):
                 return self._login(request)
             if isinstance(request, SignRaw):
@@ -262,7 +298,13 @@ class TokenClient:
     async def list_tokens(self, module: str) -> tuple[TokenInfo, ...]:
         response = await self.call(ListTokens(module))
         assert isinstance(response, tuple)
-        return response
+        return tuple(t for t in response if isinstance(t, TokenInfo))
+
+    async def list_certificates(self, module: str) -> tuple[TokenCertificate, ...]:
+        """The certificates on the tokens present, to choose which key signs."""
+        response = await self.call(ListCertificates(module))
+        assert isinstance(response, tuple)
+        return tuple(c for c in response if isinstance(c, TokenCertificate))
 
     async def login(
         self,

@@ -996,12 +996,40 @@
         <translation>Tệp khóa (PKCS#12)</translation>
     </message>
     <message>
+        <source>USB token (PKCS#11)</source>
+        <translation>Thiết bị ký số USB (PKCS#11)</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>Khóa ký</translation>
+    </message>
+    <message>
+        <source>Read the token</source>
+        <translation>Đọc thiết bị ký số</translation>
+    </message>
+    <message>
+        <source>Token driver</source>
+        <translation>Trình điều khiển thiết bị</translation>
+    </message>
+    <message>
+        <source>Certificate</source>
+        <translation>Chứng thư số</translation>
+    </message>
+    <message>
         <source>Signature image</source>
         <translation>Ảnh chữ ký</translation>
     </message>
     <message>
         <source>PIN</source>
         <translation>Mã PIN</translation>
+    </message>
+    <message>
+        <source>Reading the token…</source>
+        <translation>Đang đọc thiết bị ký số…</translation>
+    </message>
+    <message>
+        <source>No certificate was found on the token.</source>
+        <translation>Không tìm thấy chứng thư số nào trên thiết bị ký số.</translation>
     </message>
     <message>
         <source>Choose…</source>

@@ -14,13 +14,16 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.app import Core
 from desktop.session import Session
+from desktop.signing.token_process import TokenClient
 from tests.fixtures.drafts import signature_png
 from tests.fixtures.pki import TestPki, running_pki
 from tests.fixtures.server import ServerProcess
+from tests.fixtures.softhsm import SoftToken, soft_token
 from tests.integration.test_signed_upload import awaiting_my_signature
 from tests.ui.conftest import until
 from tests.ui.test_approval_view import core as core  # the signed-in core fixture
@@ -83,3 +86,80 @@ def test_the_leader_signs_from_the_detail(
     assert status.intact
     assert status.valid
     assert status.trusted
+
+
+def _document_awaiting(core: Core, aio: Any, server: ServerProcess) -> Any:
+    specialist = Session(core.config, core.secrets, None)
+    aio(specialist.sign_in(server.url, "chuyenvien1", "hopdesk-demo", False))
+    document_id, _ = aio(awaiting_my_signature(specialist, core.session))
+    aio(specialist.close())
+    return aio(core.inbox.document(document_id))
+
+
+def _token_dialog(
+    qtbot: QtBot, aio: Any, token: SoftToken, image: Path, client: TokenClient, pin: str
+) -> SignDialog:
+    """The real dialog switched to the token: the driver offered, the certificates read
+    through the signing process by clicking 'Read the token'."""
+    dialog = SignDialog(
+        1, "", str(image), modules=[token.module], list_certificates=client.list_certificates
+    )
+    qtbot.addWidget(dialog)
+    dialog.source.setCurrentIndex(1)
+    assert dialog.module_path == token.module
+    assert not dialog.key_row.isVisibleTo(dialog)
+    qtbot.mouseClick(dialog.read_token, Qt.MouseButton.LeftButton)
+    aio(until(lambda: dialog.certificate.count() == 1), timeout=60)
+    assert dialog.token_certificate is not None
+    assert dialog.token_certificate.label == token.key_label
+    dialog.pin.setText(pin)
+    return dialog
+
+
+def _sign_with(core: Core, aio: Any, dialog: SignDialog, document: Any) -> list[Any]:
+    async def accept_when_shown() -> None:
+        await until(dialog.isVisible)
+        dialog.accept()
+
+    outcomes, _ = aio(
+        asyncio.gather(sign_from_inbox(core, None, [document], dialog), accept_when_shown()),
+        timeout=120,
+    )
+    return list(outcomes)
+
+
+def test_the_leader_signs_with_the_usb_token(
+    qtbot: QtBot,
+    core: Core,
+    aio: Any,
+    server: ServerProcess,
+    pki: TestPki,
+    tmp_path: Path,
+    vietnamese: None,
+) -> None:
+    document = _document_awaiting(core, aio, server)
+    image = tmp_path / "chu-ky.png"
+    image.write_bytes(signature_png())
+    client = TokenClient(timeout=60)
+    warnings: list[str] = []
+    core.notifier.warning = warnings.append  # type: ignore[method-assign]
+    with soft_token(tmp_path / "hsm", pki.key_pem("leader"), pki.cert("leader").dump()) as token:
+        try:
+            wrong = _token_dialog(qtbot, aio, token, image, client, "000000")
+            assert _sign_with(core, aio, wrong, document) == []  # not retried for the user
+            assert len(warnings) == 1
+            assert "Sai mã PIN" in warnings[0]
+            right = _token_dialog(qtbot, aio, token, image, client, token.pin)
+            outcomes = _sign_with(core, aio, right, document)
+        finally:
+            client.close()
+    assert [o.error for o in outcomes] == [None]
+    pdf = aio(core.session.api.get_bytes(f"/files/{outcomes[0].sha256}"))
+    [embedded] = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    context = ValidationContext(
+        trust_roots=[pki.cert("root")], other_certs=[pki.cert("interm")], allow_fetching=True
+    )
+    status = validate_pdf_signature(embedded, context)
+    assert status.intact
+    assert status.valid
+    assert status.signing_cert.subject == pki.cert("leader").subject

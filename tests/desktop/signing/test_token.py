@@ -233,3 +233,12 @@ async def test_batch_token_removed_midway_fails_the_rest_clearly(
         assert result.signed is not None
         (checked,) = await asyncio.to_thread(pyhanko_check, result.signed, pki)
         assert checked.status.bottom_line
+
+
+async def test_token_certificates_are_listed_without_the_pin(
+    client: TokenClient, token: SoftToken, pki: TestPki
+) -> None:
+    [listed] = await client.list_certificates(token.module)
+    assert (listed.token_label, listed.label) == (token.label, token.key_label)
+    assert listed.certificate == pki.cert("leader").dump()
+    assert listed.subject == pki.cert("leader").subject.human_friendly
