@@ -20,7 +20,9 @@ from desktop.signing.worker import off_the_loop
 if TYPE_CHECKING:
     from pyhanko.sign.signers import Signer
 
+    from desktop.domain import JsonObject
     from desktop.files import FileCache
+    from desktop.inbox import ApprovalInbox
     from desktop.signed_uploads import SignedUploads
 
 log = logging.getLogger(__name__)
@@ -96,9 +98,7 @@ async def apply_agency_signature(
 ) -> bytes:
     """The clerk's Phát hành after the server gave the số and date: both filled into their
     fields and the agency's seal signed over the leader's version (off the GUI thread).
-
-    The contract has no endpoint yet that takes the agency-signed file back (`…/issue` takes
-    the symbol and recipients only): the caller keeps it."""
+    `issue_document` sends the result to the server."""
     if not document.issued_on or not document.number:
         raise UnsignableDocument("leader-unsigned")
     version = document.versions[-1]  # the leader's signed version
@@ -109,3 +109,32 @@ async def apply_agency_signature(
     return await off_the_loop(
         lambda: sign.issue(pdf, signer, seal, number, date, expected_sha256=version.file.sha256)
     )
+
+
+async def issue_document(
+    inbox: ApprovalInbox,
+    document_id: int,
+    body: JsonObject,
+    signer: Signer,
+    seal: appearance.StampImage,
+    files: FileCache,
+    uploads: SignedUploads,
+) -> str:
+    """Phát hành end to end: issue on the server (it gives the số of the year and the date),
+    sign with the agency's key using those values, keep the agency-signed file and send it as
+    the document's issued version (`SignedUploads`: exactly once, even across a crash; offline
+    it waits for the server). Returns the agency-signed file's sha256."""
+    await inbox.act(document_id, "issue", body)
+    document = await inbox.document(document_id)
+    if document.status != "issued":
+        raise UnsignableDocument("not-issued", document.status)  # offline: the issue is queued
+    leader_version = document.versions[-1]
+    issued = await apply_agency_signature(document, signer, seal, files)
+    sha256 = uploads.keep(
+        document.id, leader_version.file.sha256, issued, leader_version.file.name, "issued-version"
+    )
+    try:
+        await uploads.resume()
+    except HopDeskError as exc:  # offline: kept, and sent by the next resume
+        log.info("issued %s kept for later upload: %r", document.id, exc)
+    return sha256

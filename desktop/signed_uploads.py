@@ -7,9 +7,10 @@ Offline). Each signed file goes through three durable steps:
    `signed` in the local store. From here a crash loses nothing.
 2. `upload_pending()`: `POST /files` with the bytes (the server stores files by content, so an
    upload repeated after a crash yields the same file), then — in one store transaction — the
-   `POST /documents/{id}/sign` action is written to the outbox with its idempotency key and the
-   record becomes `queued`. A crash before that transaction uploads again; after it, the outbox
-   owns the action and sends it once (the server replays a repeated key).
+   `POST /documents/{id}/sign` action (the leader's signature; `…/issued-version` for the
+   clerk's agency-signed file after issuing) is written to the outbox with its idempotency key
+   and the record becomes `queued`. A crash before that transaction uploads again; after it,
+   the outbox owns the action and sends it once (the server replays a repeated key).
 3. When the outbox reports the action sent, the file and its record are removed. A record whose
    outbox action no longer exists at start-up was sent just before a crash: removed too.
 
@@ -67,7 +68,7 @@ class SignedUploads(QObject):
         outbox.sent.connect(self._on_sent)
 
     def records(self) -> dict[str, JsonObject]:
-        """sha256 → {document_id, base_sha256, name, state, outbox_key}."""
+        """sha256 → {document_id, base_sha256, name, state, outbox_key, action}."""
         value = self.store.get(self.key) or {}
         return dict(value)
 
@@ -78,8 +79,11 @@ class SignedUploads(QObject):
         """Where a kept signed file lives."""
         return self.directory / f"{sha256}.pdf"
 
-    def keep(self, document_id: int, base_sha256: str, pdf: bytes, name: str) -> str:
-        """Write a freshly signed file durably and record it; returns its sha256."""
+    def keep(
+        self, document_id: int, base_sha256: str, pdf: bytes, name: str, action: str = "sign"
+    ) -> str:
+        """Write a freshly signed file durably and record it; returns its sha256. `action`: the
+        document endpoint that takes it ("sign", or "issued-version" for the agency's)."""
         sha256 = hashlib.sha256(pdf).hexdigest()
         self.directory.mkdir(parents=True, exist_ok=True)
         temp = self.directory / f".{sha256}.part"
@@ -95,6 +99,7 @@ class SignedUploads(QObject):
             "name": name,
             "state": SIGNED,
             "outbox_key": None,
+            "action": action,
         }
         self._save(records)
         return sha256
@@ -117,7 +122,7 @@ class SignedUploads(QObject):
             with self.store.batch():  # the action and the new state together, or neither
                 key = self.outbox.enqueue(
                     "POST",
-                    f"/documents/{record['document_id']}/sign",
+                    f"/documents/{record['document_id']}/{record.get('action') or 'sign'}",
                     {"file_sha256": sha256, "base_sha256": record["base_sha256"]},
                 )
                 records = self.records()

@@ -115,6 +115,10 @@ class UnsignableDocument(SigningError):
             "leader-unsigned": QCoreApplication.translate(
                 "signing", "The leader has not signed yet: the agency signs after the leader."
             ),
+            "not-issued": QCoreApplication.translate(
+                "signing",
+                "The server has not issued the document yet (no number): the agency signs once it has.",
+            ),
         }
         return messages.get(self.reason, super().user_message())
 

@@ -1478,6 +1478,10 @@
         <translation>Lãnh đạo chưa ký: chữ ký của cơ quan chỉ được thực hiện sau chữ ký của lãnh đạo.</translation>
     </message>
     <message>
+        <source>The server has not issued the document yet (no number): the agency signs once it has.</source>
+        <translation>Máy chủ chưa phát hành văn bản (chưa có số): cơ quan chỉ ký số sau khi văn bản đã được phát hành.</translation>
+    </message>
+    <message>
         <source>The certificate expired on %1: it can no longer sign.</source>
         <translation>Chứng thư số đã hết hạn ngày %1: không thể dùng để ký.</translation>
     </message>

@@ -1,9 +1,10 @@
 """The approval workflow end to end through the real server and the desktop's services and UI
 pieces: the clerk registers an incoming document, the leader assigns it from the inbox, the
 specialist drafts the answer and submits it, the leader signs on the desktop with the SoftHSM2
-token (signing process), the clerk issues it (số and date from the server's register) and applies
-the agency's signature. Both signatures are valid in pyHanko and poppler's pdfsig, and the
-changes after the leader's signature are form filling at most."""
+token (signing process), the clerk issues it (số and date from the server's register), applies
+the agency's signature and sends the issued file back. The file a recipient downloads from the
+server carries both signatures, valid in pyHanko and poppler's pdfsig, the số and date filled,
+and the changes after the leader's signature are form filling at most."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from desktop.inbox import ApprovalInbox
 from desktop.inbox_index import WAITING
 from desktop.outbox import Outbox
 from desktop.session import Session
-from desktop.sign_flow import apply_agency_signature, sign_many
+from desktop.sign_flow import issue_document, sign_many
 from desktop.signed_uploads import SignedUploads
 from desktop.signing import appearance, keys, layout
 from desktop.signing.token_process import TokenClient
@@ -101,6 +102,7 @@ def test_register_assign_draft_submit_sign_with_the_token_and_issue(
     clerk = aio(Desk(tmp_path / "clerk").sign_in(url, "vanthu"))
     leader = aio(Desk(tmp_path / "leader").sign_in(url, "giamdoc"))
     specialist = aio(Desk(tmp_path / "specialist").sign_in(url, "chuyenvien1"))
+    recipient = aio(Desk(tmp_path / "recipient").sign_in(url, "chanhvp"))
     try:
         # the clerk registers the incoming letter and asks the leader to route it
         letter = aio(clerk.upload(draft_pdf(), "cong-van-den.pdf"))
@@ -165,16 +167,26 @@ def test_register_assign_draft_submit_sign_with_the_token_and_issue(
         assert outcome.error is None
         assert aio(leader.inbox.document(draft["id"])).status == "signed"
 
-        # the clerk issues it: số and date from the register, then the agency's signature
-        aio(clerk.inbox.act(draft["id"], "issue", {"symbol": "QĐ-STTTT"}))
-        issued = aio(clerk.inbox.document(draft["id"]))
-        assert issued.status == "issued"
-        assert issued.number == "01"
+        # the clerk issues it: số and date from the register, the agency's signature, uploaded
         agency_key = tmp_path / "agency.p12"
         agency_key.write_bytes(pki.pkcs12("agency", b"agency-pin"))
         agency = keys.load_pkcs12(agency_key, "agency-pin")
         seal = appearance.StampImage.from_png(seal_png())
-        final = aio(apply_agency_signature(issued, agency, seal, clerk.files), timeout=120)
+        body = {"symbol": "QĐ-STTTT", "recipient_ids": [recipient.user_id]}
+        sent = aio(
+            issue_document(
+                clerk.inbox, draft["id"], body, agency, seal, clerk.files, clerk.uploads
+            ),
+            timeout=120,
+        )
+        assert (clerk.outbox.pending, clerk.uploads.records()) == (0, {})
+
+        # the recipient downloads the server's last version: the clerk's agency-signed file
+        issued = aio(recipient.inbox.document(draft["id"]))
+        assert (issued.status, issued.number) == ("issued", "01")
+        assert issued.issued_on is not None
+        assert issued.versions[-1].file.sha256 == sent
+        final = aio(recipient.files.fetch(issued.versions[-1].file)).read_bytes()
 
         results = {c.field: c.status for c in pyhanko_check(final, pki)}
         assert set(results) == {layout.LEADER_FIELD, layout.AGENCY_FIELD}
@@ -188,8 +200,9 @@ def test_register_assign_draft_submit_sign_with_the_token_and_issue(
         report = pdfsig_report(final, nss_db, tmp_path)
         assert report.count("Signature is Valid") == 2, report
         assert "Số: 01/QĐ-STTTT" in issued_text(final)
+        assert appearance.date_line("Hòa Bình", issued.issued_on) in issued_text(final)
     finally:
-        for desk in (clerk, leader, specialist):
+        for desk in (clerk, leader, specialist, recipient):
             aio(desk.close())
 
 
