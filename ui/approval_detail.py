@@ -113,6 +113,7 @@ class ApprovalDetail(QWidget):
 
     open_requested = Signal(object)  # the Document, to read its current version
     sign_requested = Signal(object)  # the Document the leader wants to sign
+    issue_requested = Signal(object, object)  # the Document and the issue body (clerk)
     action_queued = Signal(str, str)  # action, idempotency key
 
     def __init__(self, inbox: ApprovalInbox, parent: QWidget | None = None) -> None:
@@ -227,6 +228,9 @@ class ApprovalDetail(QWidget):
             people = await self.inbox.people() if needs_people else []
             dialog = ActionDialog(action, self.action_text(action), people, self)
         if await wait_dialog(dialog) != QDialog.DialogCode.Accepted:
+            return None
+        if action == "issue":  # the agency's key and seal are asked next, then it is issued
+            self.issue_requested.emit(document, dialog.body())
             return None
         key = await self.inbox.act(document.id, action, dialog.body())
         self.action_queued.emit(action, key)

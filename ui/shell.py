@@ -27,7 +27,7 @@ from ui.tray import Tray
 
 if TYPE_CHECKING:
     from desktop.app import Core, Options
-    from desktop.domain import Document, User
+    from desktop.domain import Document, JsonObject, User
     from ui.about_dialog import AboutDialog
     from ui.approval_detail import ApprovalDetail
     from ui.meeting_detail import MeetingDetail
@@ -229,6 +229,7 @@ class QtFrontend(QObject):
             self.approval_detail.setWindowIcon(self.icon)
             self.approval_detail.open_requested.connect(lambda d: self.reader().open_document(d))
             self.approval_detail.sign_requested.connect(self.sign)
+            self.approval_detail.issue_requested.connect(self.issue)
         self.tasks.run(self._show_and_index(self.approval_detail, document_id))
         return self.approval_detail
 
@@ -245,6 +246,12 @@ class QtFrontend(QObject):
         from ui.signing_flow import sign_from_inbox
 
         self.tasks.run(sign_from_inbox(self.core, self.approval_detail, [document]))
+
+    def issue(self, document: Document, body: JsonObject) -> None:
+        """Phát hành: the agency's key, then issued on the server, signed and sent back."""
+        from ui.signing_flow import issue_from_inbox
+
+        self.tasks.run(issue_from_inbox(self.core, self.approval_detail, document, body))
 
     async def sign_batch(self, document_ids: list[int]) -> None:
         """Ký for several documents: each loaded, then one dialog and one PIN for all."""

@@ -1,5 +1,6 @@
 """Ký from the approval inbox: one dialog (key, signature image, PIN) for one document or a
-batch, the signing in desktop/sign_flow.py, the outcome told through the notifier."""
+batch, the signing in desktop/sign_flow.py, the outcome told through the notifier. Phát hành
+asks for the agency's key and seal the same way, then issues and signs."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QWidget
 
-from desktop.domain import Document
+from desktop.domain import Document, JsonObject
 from ui.sign_dialog import SignDialog
 
 if TYPE_CHECKING:
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
     from desktop.app import Core
     from desktop.sign_flow import BatchOutcome
+    from desktop.signing.appearance import StampImage
     from desktop.signing.token_process import TokenClient
 
 
@@ -28,8 +30,73 @@ async def sign_from_inbox(
     the others were not. Returns the outcomes (empty when the user cancelled)."""
     from desktop.errors import HopDeskError
     from desktop.sign_flow import sign_many  # pyHanko loads on the first signature
-    from desktop.signing import appearance, keys
     from desktop.signing.token_process import TokenClient
+
+    client = TokenClient()
+    try:
+        chosen = await _ask_key(core, parent, len(documents), dialog, client)
+        if chosen is None:
+            return []
+        signer, stamp = chosen
+        outcomes = await sign_many(documents, signer, stamp, core.files, core.uploads)
+    finally:
+        await asyncio.to_thread(client.close)
+    signed = sum(o.error is None for o in outcomes)
+    if signed:
+        core.notifier.info(
+            QCoreApplication.translate("SigningFlow", "%n document(s) signed.", None, signed)
+        )
+    for outcome in outcomes:
+        if isinstance(outcome.error, HopDeskError):
+            core.notifier.warning(outcome.error.user_message())
+    return outcomes
+
+
+async def issue_from_inbox(
+    core: Core,
+    parent: QWidget | None,
+    document: Document,
+    body: JsonObject,
+    dialog: SignDialog | None = None,
+) -> str | None:
+    """Phát hành: the agency's key and seal asked first (nothing is issued when cancelled or
+    the key does not open), then issued on the server, signed with the số and date it gave
+    and sent back (desktop/sign_flow.issue_document). The agency-signed sha256, or None."""
+    from desktop.errors import HopDeskError
+    from desktop.sign_flow import issue_document
+    from desktop.signing.token_process import TokenClient
+
+    client = TokenClient()
+    try:
+        chosen = await _ask_key(core, parent, 1, dialog, client)
+        if chosen is None:
+            return None
+        signer, seal = chosen
+        try:
+            sha256 = await issue_document(
+                core.inbox, document.id, body, signer, seal, core.files, core.uploads
+            )
+        except HopDeskError as exc:
+            core.notifier.warning(exc.user_message())
+            return None
+    finally:
+        await asyncio.to_thread(client.close)
+    core.notifier.info(QCoreApplication.translate("SigningFlow", "The document was issued."))
+    return sha256
+
+
+async def _ask_key(
+    core: Core,
+    parent: QWidget | None,
+    count: int,
+    dialog: SignDialog | None,
+    client: TokenClient,
+) -> tuple[Signer, StampImage] | None:
+    """The signing dialog (key, image, PIN; the last choices remembered, the demo's own keys
+    in `hopdesk --demo`) and the key it opens; None when cancelled or the key did not open
+    (told, a wrong PIN never retried)."""
+    from desktop.errors import HopDeskError
+    from desktop.signing import appearance, keys
     from ui.shell import wait_dialog
 
     remembered_key = f"signing-paths:{core.session.scope}"
@@ -43,50 +110,36 @@ async def sign_from_inbox(
         made = (await asyncio.to_thread(demo_keys, core.demo.data_dir / "signing"))[label]
         remembered = {"key": str(made.key_path), "image": str(made.image_path)}
         demo_pin = DEMO_PIN
-    client = TokenClient()
+    if dialog is None:
+        modules = await asyncio.to_thread(keys.module_candidates, remembered.get("module"))
+        dialog = SignDialog(
+            count,
+            remembered.get("key", ""),
+            remembered.get("image", ""),
+            parent,
+            modules=[str(m) for m in modules],
+            list_certificates=client.list_certificates,
+        )
+        dialog.source.setCurrentIndex(1 if remembered.get("source") == "token" else 0)
+        dialog.pin.setText(demo_pin)
+    if await wait_dialog(dialog) != QDialog.DialogCode.Accepted:
+        return None
+    core.store.set(
+        remembered_key,
+        {
+            "key": dialog.key_path,
+            "image": dialog.image_path,
+            "module": dialog.module_path,
+            "source": "token" if dialog.use_token else "file",
+        },
+    )
     try:
-        if dialog is None:
-            modules = await asyncio.to_thread(keys.module_candidates, remembered.get("module"))
-            dialog = SignDialog(
-                len(documents),
-                remembered.get("key", ""),
-                remembered.get("image", ""),
-                parent,
-                modules=[str(m) for m in modules],
-                list_certificates=client.list_certificates,
-            )
-            dialog.source.setCurrentIndex(1 if remembered.get("source") == "token" else 0)
-            dialog.pin.setText(demo_pin)
-        if await wait_dialog(dialog) != QDialog.DialogCode.Accepted:
-            return []
-        core.store.set(
-            remembered_key,
-            {
-                "key": dialog.key_path,
-                "image": dialog.image_path,
-                "module": dialog.module_path,
-                "source": "token" if dialog.use_token else "file",
-            },
-        )
-        try:
-            signer = await _signer(dialog, client)
-            png = await asyncio.to_thread(Path(dialog.image_path).read_bytes)
-        except (HopDeskError, OSError) as exc:  # a wrong PIN is told, never retried
-            core.notifier.warning(exc.user_message() if isinstance(exc, HopDeskError) else str(exc))
-            return []
-        stamp = appearance.StampImage.from_png(png)
-        outcomes = await sign_many(documents, signer, stamp, core.files, core.uploads)
-    finally:
-        await asyncio.to_thread(client.close)
-    signed = sum(o.error is None for o in outcomes)
-    if signed:
-        core.notifier.info(
-            QCoreApplication.translate("SigningFlow", "%n document(s) signed.", None, signed)
-        )
-    for outcome in outcomes:
-        if isinstance(outcome.error, HopDeskError):
-            core.notifier.warning(outcome.error.user_message())
-    return outcomes
+        signer = await _signer(dialog, client)
+        png = await asyncio.to_thread(Path(dialog.image_path).read_bytes)
+    except (HopDeskError, OSError) as exc:  # a wrong PIN is told, never retried
+        core.notifier.warning(exc.user_message() if isinstance(exc, HopDeskError) else str(exc))
+        return None
+    return signer, appearance.StampImage.from_png(png)
 
 
 async def _signer(dialog: SignDialog, client: TokenClient) -> Signer:

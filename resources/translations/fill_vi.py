@@ -323,6 +323,7 @@ VI: dict[str, str] = {
     "The document has no signature places yet: submit it for signature first.": "Văn bản chưa có vị trí ký: vui lòng trình ký trước.",
     "The document changed after it was given to you, so it was not signed. Open it again to read the current version.": "Văn bản đã thay đổi sau khi được giao cho bạn nên chưa được ký. Vui lòng mở lại để đọc phiên bản hiện tại.",
     "The leader has not signed yet: the agency signs after the leader.": "Lãnh đạo chưa ký: chữ ký của cơ quan chỉ được thực hiện sau chữ ký của lãnh đạo.",
+    "The document was issued.": "Văn bản đã được phát hành.",
     "The server has not issued the document yet (no number): the agency signs once it has.": "Máy chủ chưa phát hành văn bản (chưa có số): cơ quan chỉ ký số sau khi văn bản đã được phát hành.",
     "The certificate expired on %1: it can no longer sign.": "Chứng thư số đã hết hạn ngày %1: không thể dùng để ký.",
     "The certificate is valid only from %1: it cannot sign yet.": "Chứng thư số chỉ có hiệu lực từ ngày %1: chưa thể dùng để ký.",

@@ -1136,6 +1136,10 @@
         <source>%n document(s) signed.</source>
         <translation>Đã ký %n văn bản.</translation>
     </message>
+    <message>
+        <source>The document was issued.</source>
+        <translation>Văn bản đã được phát hành.</translation>
+    </message>
 </context>
 <context>
     <name>Tray</name>

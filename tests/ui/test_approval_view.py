@@ -29,6 +29,13 @@ from ui.main_window import MainWindow
 @pytest.fixture
 def core(aio: Any, server: ServerProcess, tmp_path: Path) -> Iterator[Core]:
     """The app's core signed in as giamdoc, the approval inbox loaded."""
+    core = signed_in_core(aio, server, tmp_path, "giamdoc")
+    yield core
+    aio(core.aclose())
+
+
+def signed_in_core(aio: Any, server: ServerProcess, tmp_path: Path, username: str) -> Core:
+    """The app's core signed in as `username`, the approval inbox loaded (close it after)."""
     store = LocalStore(tmp_path / "cache.db")
     store.open()
     secrets = memory_secrets()
@@ -42,11 +49,10 @@ def core(aio: Any, server: ServerProcess, tmp_path: Path) -> Iterator[Core]:
         notifier=Notifier(),
         log_path=tmp_path / "hopdesk.log",
     )
-    aio(session.sign_in(server.url, "giamdoc", "hopdesk-demo", False))
+    aio(session.sign_in(server.url, username, "hopdesk-demo", False))
     aio(core.start_session())
     aio(core.inbox.refresh())
-    yield core
-    aio(core.aclose())
+    return core
 
 
 def without_tones(text: str) -> str:

@@ -1,0 +1,115 @@
+"""Phát hành from the approval inbox's detail, through the real UI pieces and the real server:
+the clerk's Issue button asks for the symbol, then the agency's key and seal; the document is
+issued on the server (số 01 of the year, today's date), signed with those values and sent back,
+so the server's last version carries the leader's and the agency's signatures."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop.app import Core
+from desktop.session import Session
+from desktop.signing import layout
+from tests.desktop.signing.conftest import pyhanko_check
+from tests.fixtures.drafts import seal_png
+from tests.fixtures.pki import TestPki, running_pki
+from tests.fixtures.server import ServerProcess
+from tests.integration.test_signed_upload import awaiting_my_signature, signed_by_leader
+from tests.ui.conftest import until
+from tests.ui.test_approval_view import signed_in_core
+from ui.approval_detail import ActionDialog, ApprovalDetail
+from ui.sign_dialog import SignDialog
+from ui.signing_flow import issue_from_inbox
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPki]:
+    with running_pki(tmp_path_factory.mktemp("pki")) as running:
+        yield running
+
+
+@pytest.fixture
+def clerk(aio: Any, server: ServerProcess, tmp_path: Path) -> Iterator[Core]:
+    core = signed_in_core(aio, server, tmp_path / "clerk", "vanthu")
+    yield core
+    aio(core.aclose())
+
+
+async def signed_document(core: Core, server: ServerProcess, pki: TestPki, tmp_path: Path) -> int:
+    """A draft submitted, approved and signed by giamdoc: now the clerks issue it."""
+    specialist = Session(core.config, core.secrets, None)
+    leader = Session(core.config, core.secrets, None)
+    await specialist.sign_in(server.url, "chuyenvien1", "hopdesk-demo", False)
+    await leader.sign_in(server.url, "giamdoc", "hopdesk-demo", False)
+    try:
+        document_id, prepared = await awaiting_my_signature(specialist, leader)
+        signed = await signed_by_leader(prepared, pki, tmp_path)
+        ref: Any = (
+            await leader.api.request("POST", "/files", params={"name": "ky.pdf"}, data=signed)
+        ).body
+        body = {"file_sha256": ref["sha256"], "base_sha256": hashlib.sha256(prepared).hexdigest()}
+        await leader.api.post_json(f"/documents/{document_id}/sign", body)
+    finally:
+        await specialist.close()
+        await leader.close()
+    return document_id
+
+
+def test_the_clerk_issues_from_the_detail(
+    qtbot: QtBot,
+    clerk: Core,
+    aio: Any,
+    server: ServerProcess,
+    pki: TestPki,
+    tmp_path: Path,
+    vietnamese: None,
+) -> None:
+    document_id = aio(signed_document(clerk, server, pki, tmp_path), timeout=120)
+    detail = ApprovalDetail(clerk.inbox)
+    qtbot.addWidget(detail)
+    document = aio(detail.show_document(document_id))
+    assert "Phát hành" in [b.text() for b in detail.buttons.values()]
+
+    asked: list[tuple[Any, Any]] = []
+    detail.issue_requested.connect(lambda d, b: asked.append((d, b)))
+    symbol = ActionDialog("issue", "Phát hành", [], detail)
+    symbol.symbol.setText("QĐ-STTTT")
+    key = tmp_path / "agency.p12"
+    key.write_bytes(pki.pkcs12("agency", b"agency-pin"))
+    seal = tmp_path / "dau.png"
+    seal.write_bytes(seal_png())
+    dialog = SignDialog(1, str(key), str(seal), detail)
+    dialog.pin.setText("agency-pin")
+
+    async def accept_when_shown(shown: Any) -> None:
+        await until(shown.isVisible)
+        shown.accept()
+
+    aio(asyncio.gather(detail.ask_and_act("issue", symbol), accept_when_shown(symbol)))
+    assert [(d.id, b) for d, b in asked] == [
+        (document_id, {"symbol": "QĐ-STTTT", "recipient_ids": []})
+    ]
+    assert aio(clerk.inbox.document(document_id)).status == "signed"  # nothing issued yet
+
+    sent, _ = aio(
+        asyncio.gather(
+            issue_from_inbox(clerk, detail, document, asked[0][1], dialog),
+            accept_when_shown(dialog),
+        ),
+        timeout=120,
+    )
+    issued = aio(clerk.inbox.document(document_id))
+    assert (issued.status, issued.number, issued.symbol) == ("issued", "01", "QĐ-STTTT")
+    assert issued.versions[-1].file.sha256 == sent
+    assert clerk.uploads.records() == {}
+    pdf = aio(clerk.session.api.get_bytes(f"/files/{sent}"))
+    results = {c.field: c.status for c in pyhanko_check(pdf, pki)}
+    assert set(results) == {layout.LEADER_FIELD, layout.AGENCY_FIELD}
+    assert all(s.intact and s.valid and s.trusted for s in results.values())
