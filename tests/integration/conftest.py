@@ -91,11 +91,11 @@ async def wait_until(predicate: Callable[[], bool], seconds: float, what: str) -
         await asyncio.sleep(0.02)
 
 
-async def start_app(path: Path, url: str) -> tuple[LocalStore, Session]:
-    """One run of the app on the cache file at `path`, signed in as giamdoc (a test that
+async def start_app(path: Path, url: str, username: str = "giamdoc") -> tuple[LocalStore, Session]:
+    """One run of the app on the cache file at `path`, signed in as `username` (a test that
     restarts the app calls this again on the same file)."""
     store = LocalStore(path)
     assert store.open() is False
     session = Session(Config(), SecretStore(), store)
-    await session.sign_in(url, "giamdoc", PASSWORD, False)
+    await session.sign_in(url, username, PASSWORD, False)
     return store, session
