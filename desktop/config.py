@@ -27,7 +27,8 @@ LANGUAGES = ("vi", "en")
 UPDATE_CHANNELS = ("stable", "lts", "beta")
 # TLS trust is the organisation's decision, never the user's (a user who clicks certificate
 # checks off to get past a warning is the attack): only the machine policy may set these.
-POLICY_ONLY = frozenset({"ca_bundle", "verify_tls"})
+# The roots a signing certificate must chain to are the organisation's too.
+POLICY_ONLY = frozenset({"ca_bundle", "verify_tls", "signing_roots", "signing_root_pins"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,8 @@ class Settings:
     ice_servers: tuple[str, ...] = ()
     update_channel: str = "stable"
     file_cache_bytes: int = 2 * 1024**3  # downloaded papers kept on disk (least used go first)
+    signing_roots: tuple[str, ...] = ()  # PEM files of roots trusted besides the pinned ones
+    signing_root_pins: tuple[str, ...] = ()  # more SHA-256 pins (NEAC's 2025 roots, …)
 
 
 FIELDS: dict[str, str] = {f.name: str(f.type) for f in dataclasses.fields(Settings)}

@@ -135,6 +135,7 @@ async def _ask_key(
     )
     try:
         signer = await _signer(dialog, client)
+        await _check_certificate(core, signer)
         png = await asyncio.to_thread(Path(dialog.image_path).read_bytes)
     except (HopDeskError, OSError) as exc:  # a wrong PIN is told, never retried
         core.notifier.warning(exc.user_message() if isinstance(exc, HopDeskError) else str(exc))
@@ -156,3 +157,37 @@ async def _signer(dialog: SignDialog, client: TokenClient) -> Signer:
     return await client.login(
         dialog.module_path, chosen.token_label, dialog.pin.text(), chosen.label
     )
+
+
+async def _check_certificate(core: Core, signer: Signer) -> None:
+    """Refuse, before anything is signed, a certificate that is expired, not yet valid, not
+    for signing, revoked, or not chained to a trusted root (`CertificateRejected` says which).
+    Trusted: the pinned roots, the policy's (`signing_roots`, `signing_root_pins`), and in
+    `hopdesk --demo` the demo's own CA."""
+    from desktop.signing import trust
+
+    settings = core.config.settings
+
+    def policy() -> trust.TrustPolicy:
+        pems = [Path(p).read_bytes() for p in settings.signing_roots]
+        pins = list(settings.signing_root_pins)
+        if core.demo is not None:
+            pins += _demo_ca_pins(core.demo.data_dir / "signing")
+        return trust.TrustPolicy.from_policy(pems, pins)
+
+    cert = signer.signing_cert
+    assert cert is not None
+    chain = list(signer.cert_registry) if signer.cert_registry is not None else []
+    await trust.check_certificate(cert, chain, await asyncio.to_thread(policy))
+
+
+def _demo_ca_pins(directory: Path) -> list[str]:
+    """The fingerprints of the demo CA (the self-signed certificate in the demo's keys)."""
+    from desktop.demo_keys import DEMO_PIN, demo_keys
+    from desktop.signing import keys, trust
+
+    pins = []
+    for made in demo_keys(directory).values():
+        registry = keys.load_pkcs12(made.key_path, DEMO_PIN).cert_registry
+        pins += [trust.fingerprint(c) for c in registry or () if c.self_signed != "no"]
+    return pins

@@ -124,7 +124,8 @@ def _pin_tries(token: object) -> str:
 
 
 def _certificates(lib: object) -> tuple[TokenCertificate, ...]:
-    """Every X.509 certificate on the tokens present, read in a session without login."""
+    """The signing certificates on the tokens present (not the CA certificates they carry),
+    read in a session without login."""
     from pkcs11 import Attribute, ObjectClass, TokenFlag
 
     found = []
@@ -135,7 +136,10 @@ def _certificates(lib: object) -> tuple[TokenCertificate, ...]:
         with token.open() as session:
             for obj in session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE}):
                 der = bytes(obj[Attribute.VALUE])
-                subject = x509.Certificate.load(der).subject.human_friendly
+                cert = x509.Certificate.load(der)
+                if cert.ca:  # the CA certificates a token carries for the chain
+                    continue
+                subject = cert.subject.human_friendly
                 found.append(TokenCertificate(token.label, obj[Attribute.LABEL], subject, der))
     return tuple(found)
 
@@ -217,6 +221,7 @@ class _Child:
             session,
             key_label=request.key_label,
             cert_label=request.key_label,
+            other_certs_to_pull=None,  # the whole chain the token carries, for the trust check
             use_raw_mechanism=request.use_raw_mechanism,
         )
         asyncio.run(signer.ensure_objects_loaded())

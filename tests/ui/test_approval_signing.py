@@ -18,6 +18,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.app import Core
+from desktop.config import Config
+from desktop.policy import TomlPolicy
 from desktop.session import Session
 from desktop.signing.token_process import TokenClient
 from tests.fixtures.drafts import signature_png
@@ -38,7 +40,19 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPki]:
         yield running
 
 
+@pytest.fixture
+def trusting(core: Core, pki: TestPki, tmp_path: Path) -> Core:
+    """`core` with the machine policy trusting the test PKI's root for signing."""
+    root = tmp_path / "root.pem"
+    root.write_bytes(pki.cert_pem("root"))
+    policy = tmp_path / "policy.toml"
+    policy.write_text(f"signing_roots = [{str(root)!r}]\n")
+    core.config = Config(policy=TomlPolicy(policy))
+    return core
+
+
 def test_the_leader_signs_from_the_detail(
+    trusting: Core,
     qtbot: QtBot,
     core: Core,
     aio: Any,
@@ -129,6 +143,7 @@ def _sign_with(core: Core, aio: Any, dialog: SignDialog, document: Any) -> list[
 
 
 def test_the_leader_signs_with_the_usb_token(
+    trusting: Core,
     qtbot: QtBot,
     core: Core,
     aio: Any,
@@ -143,7 +158,9 @@ def test_the_leader_signs_with_the_usb_token(
     client = TokenClient(timeout=60)
     warnings: list[str] = []
     core.notifier.warning = warnings.append  # type: ignore[method-assign]
-    with soft_token(tmp_path / "hsm", pki.key_pem("leader"), pki.cert("leader").dump()) as token:
+    chain = [pki.cert("interm").dump(), pki.cert("root").dump()]
+    leader = pki.cert("leader").dump()
+    with soft_token(tmp_path / "hsm", pki.key_pem("leader"), leader, chain=chain) as token:
         try:
             wrong = _token_dialog(qtbot, aio, token, image, client, "000000")
             assert _sign_with(core, aio, wrong, document) == []  # not retried for the user
@@ -151,6 +168,7 @@ def test_the_leader_signs_with_the_usb_token(
             assert "Sai mã PIN" in warnings[0]
             right = _token_dialog(qtbot, aio, token, image, client, token.pin)
             outcomes = _sign_with(core, aio, right, document)
+            assert len(warnings) == 1, warnings
         finally:
             client.close()
     assert [o.error for o in outcomes] == [None]
@@ -163,3 +181,41 @@ def test_the_leader_signs_with_the_usb_token(
     assert status.intact
     assert status.valid
     assert status.signing_cert.subject == pki.cert("leader").subject
+
+
+@pytest.mark.parametrize(
+    ("label", "said"),
+    [
+        ("expired", "đã hết hạn"),
+        ("future", "chỉ có hiệu lực từ"),
+        ("nokeyusage", "không dùng để ký văn bản"),
+        ("revoked", "đã bị thu hồi"),
+        ("stranger", "không do tổ chức cung cấp dịch vụ chứng thực tin cậy"),
+    ],
+)
+def test_a_bad_certificate_is_refused_before_signing(
+    label: str,
+    said: str,
+    trusting: Core,
+    qtbot: QtBot,
+    aio: Any,
+    server: ServerProcess,
+    pki: TestPki,
+    tmp_path: Path,
+    vietnamese: None,
+) -> None:
+    core = trusting
+    document = _document_awaiting(core, aio, server)
+    key = tmp_path / f"{label}.p12"
+    key.write_bytes(pki.pkcs12(label, b"123456"))
+    image = tmp_path / "chu-ky.png"
+    image.write_bytes(signature_png())
+    dialog = SignDialog(1, str(key), str(image))
+    qtbot.addWidget(dialog)
+    dialog.pin.setText("123456")
+    warnings: list[str] = []
+    core.notifier.warning = warnings.append  # type: ignore[method-assign]
+    assert _sign_with(core, aio, dialog, document) == []
+    assert len(warnings) == 1
+    assert said in warnings[0]
+    assert aio(core.inbox.document(document.id)).status != "signed"
