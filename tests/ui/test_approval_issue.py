@@ -23,6 +23,7 @@ from tests.fixtures.pki import TestPki, running_pki
 from tests.fixtures.server import ServerProcess
 from tests.integration.test_signed_upload import awaiting_my_signature, signed_by_leader
 from tests.ui.conftest import until
+from tests.ui.test_approval_signing import trust_test_root
 from tests.ui.test_approval_view import signed_in_core
 from ui.approval_detail import ActionDialog, ApprovalDetail
 from ui.sign_dialog import SignDialog
@@ -71,6 +72,7 @@ def test_the_clerk_issues_from_the_detail(
     tmp_path: Path,
     vietnamese: None,
 ) -> None:
+    trust_test_root(clerk, pki, tmp_path)
     document_id = aio(signed_document(clerk, server, pki, tmp_path), timeout=120)
     detail = ApprovalDetail(clerk.inbox)
     qtbot.addWidget(detail)

@@ -40,15 +40,20 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPki]:
         yield running
 
 
-@pytest.fixture
-def trusting(core: Core, pki: TestPki, tmp_path: Path) -> Core:
-    """`core` with the machine policy trusting the test PKI's root for signing."""
-    root = tmp_path / "root.pem"
+def trust_test_root(core: Core, pki: TestPki, directory: Path) -> Core:
+    """`core` with the machine policy trusting the test PKI's root for signing (the check
+    before signing refuses any other root than the pinned ones)."""
+    root = directory / "root.pem"
     root.write_bytes(pki.cert_pem("root"))
-    policy = tmp_path / "policy.toml"
+    policy = directory / "policy.toml"
     policy.write_text(f"signing_roots = [{str(root)!r}]\n")
     core.config = Config(policy=TomlPolicy(policy))
     return core
+
+
+@pytest.fixture
+def trusting(core: Core, pki: TestPki, tmp_path: Path) -> Core:
+    return trust_test_root(core, pki, tmp_path)
 
 
 def test_the_leader_signs_from_the_detail(
