@@ -80,10 +80,18 @@ class SignedUploads(QObject):
         return self.directory / f"{sha256}.pdf"
 
     def keep(
-        self, document_id: int, base_sha256: str, pdf: bytes, name: str, action: str = "sign"
+        self,
+        document_id: int,
+        base_sha256: str,
+        pdf: bytes,
+        name: str,
+        action: str = "sign",
+        then: JsonObject | None = None,
     ) -> str:
         """Write a freshly signed file durably and record it; returns its sha256. `action`: the
-        document endpoint that takes it ("sign", or "issued-version" for the agency's)."""
+        document endpoint that takes it ("sign", "issued-version" for the agency's, or "files"
+        for a prepared draft added as a new version); `then`: `{"action", "body"}` of a second
+        action queued with it (the submission that follows the prepared draft)."""
         sha256 = hashlib.sha256(pdf).hexdigest()
         self.directory.mkdir(parents=True, exist_ok=True)
         temp = self.directory / f".{sha256}.part"
@@ -100,6 +108,7 @@ class SignedUploads(QObject):
             "state": SIGNED,
             "outbox_key": None,
             "action": action,
+            "then": then,
         }
         self._save(records)
         return sha256
@@ -120,15 +129,26 @@ class SignedUploads(QObject):
             )
             uploaded += 1
             with self.store.batch():  # the action and the new state together, or neither
-                key = self.outbox.enqueue(
-                    "POST",
-                    f"/documents/{record['document_id']}/{record.get('action') or 'sign'}",
-                    {"file_sha256": sha256, "base_sha256": record["base_sha256"]},
-                )
+                key = self._enqueue(sha256, record)
                 records = self.records()
                 records[sha256] = {**record, "state": QUEUED, "outbox_key": key}
                 self._save(records)
         return uploaded
+
+    def _enqueue(self, sha256: str, record: JsonObject) -> str:
+        """The record's action (and its follow-up) into the outbox; the last one's key."""
+        action = str(record.get("action") or "sign")
+        document = f"/documents/{record['document_id']}"
+        body: JsonObject = (
+            {"file_sha256": sha256, "kind": "version"}
+            if action == "files"
+            else {"file_sha256": sha256, "base_sha256": record["base_sha256"]}
+        )
+        key: str = self.outbox.enqueue("POST", f"{document}/{action}", body)
+        then = record.get("then")
+        if isinstance(then, dict):
+            key = self.outbox.enqueue("POST", f"{document}/{then['action']}", then["body"])
+        return key
 
     async def resume(self) -> int:
         """At start-up (and when the server is back): upload, then send the queued actions."""

@@ -9,6 +9,7 @@ back. "Ký" (sign) is handed to whoever signs (`sign_requested`): the signing fl
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QLocale, Signal
@@ -48,6 +49,7 @@ PERSON_FIELD = {  # actions that name one person: its member name
     "submit": "approver_id",
     "approve": "signer_id",
 }
+Submitter = Callable[[Document, JsonObject], Awaitable[str]]
 HIDDEN = frozenset({"attach"})  # new versions come from the drafting flow, not a button
 
 
@@ -116,9 +118,17 @@ class ApprovalDetail(QWidget):
     issue_requested = Signal(object, object)  # the Document and the issue body (clerk)
     action_queued = Signal(str, str)  # action, idempotency key
 
-    def __init__(self, inbox: ApprovalInbox, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        inbox: ApprovalInbox,
+        parent: QWidget | None = None,
+        submitter: Submitter | None = None,
+    ) -> None:
+        """`submitter`: how "submit" is sent (the app prepares the draft for signing first,
+        desktop/prepare_flow.py); without it the action is queued as it is."""
         super().__init__(parent)
         self.inbox = inbox
+        self.submitter = submitter
         self.tasks = TaskOwner(self)
         self.document: Document | None = None
         self.heading = QLabel(self)
@@ -232,7 +242,10 @@ class ApprovalDetail(QWidget):
         if action == "issue":  # the agency's key and seal are asked next, then it is issued
             self.issue_requested.emit(document, dialog.body())
             return None
-        key = await self.inbox.act(document.id, action, dialog.body())
+        if action == "submit" and self.submitter is not None:
+            key = await self.submitter(document, dialog.body())
+        else:
+            key = await self.inbox.act(document.id, action, dialog.body())
         self.action_queued.emit(action, key)
         return key
 

@@ -128,11 +128,22 @@ class QtFrontend(QObject):
             if self.tray is not None:
                 self.tray.hide()
 
+    async def prepare_demo_drafts(self, url: str, directory: Path) -> None:
+        """The seeded drafts awaiting signature get their signature fields (desktop/demo_drafts);
+        a failure leaves the demo usable, only those drafts unsignable."""
+        from desktop.demo_drafts import prepare_waiting_drafts
+
+        try:
+            await prepare_waiting_drafts(url, DEMO_PASSWORD, directory)
+        except Exception as exc:  # the demo still starts; the reason is in the log
+            log.warning("demo drafts not prepared: %r", exc)
+
     async def sign_in(self) -> User | None:
         """Demo account, then silent sign-in from the keyring, then the dialog."""
         core = self.core
         if self.options.demo and core.demo is not None:
             url = await core.demo.start()
+            await self.prepare_demo_drafts(url, core.demo.data_dir / "launcher")
             return await core.session.sign_in(url, DEMO_USER, DEMO_PASSWORD, False)
         try:
             user = await core.session.resume()
@@ -225,7 +236,7 @@ class QtFrontend(QObject):
         if self.approval_detail is None:
             from ui.approval_detail import ApprovalDetail  # a window: loaded when first used
 
-            self.approval_detail = ApprovalDetail(self.core.inbox)
+            self.approval_detail = ApprovalDetail(self.core.inbox, submitter=self.submit)
             self.approval_detail.setWindowIcon(self.icon)
             self.approval_detail.open_requested.connect(lambda d: self.reader().open_document(d))
             self.approval_detail.sign_requested.connect(self.sign)
@@ -240,6 +251,13 @@ class QtFrontend(QObject):
             path = self.core.files.cached(version.file.sha256)
             if path is not None:
                 self.core.inbox.index_text(document_id, path)
+
+    async def submit(self, document: Document, body: JsonObject) -> str:
+        """Trình ký: the draft gets its signature fields, is added as a version, then submitted."""
+        from desktop.prepare_flow import submit_prepared
+
+        core = self.core
+        return await submit_prepared(core.inbox, document, body, core.files, core.uploads)
 
     def sign(self, document: Document) -> None:
         """Ký: the signing dialog and the signature (pyHanko loads on the first one)."""

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.generic import pdf_name, pdf_string
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.fields import SigFieldSpec, append_signature_field
 
 from desktop.signing.appearance import DEFAULT_SEAL_MM, MM
@@ -238,6 +239,16 @@ def read_pages(pdf: bytes) -> tuple[PageText, PageText, int]:
         return pages[0], pages[1], last
     finally:
         document.close()
+
+
+def is_prepared(pdf: bytes) -> bool:
+    """Whether the draft already has the leader's signature field (prepared before)."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    try:
+        fields = reader.root["/AcroForm"]["/Fields"]
+    except KeyError:
+        return False
+    return any(ref.get_object().get("/T") == LEADER_FIELD for ref in fields)
 
 
 def prepare_draft_from_text(
