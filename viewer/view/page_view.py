@@ -240,6 +240,7 @@ class PageView(QAbstractScrollArea):
         self._size_timer.setInterval(1)
         self._size_timer.timeout.connect(self._load_more_sizes)
         self._sizes_changed = False  # sizes read differ from the layout's estimate
+        self._sizes_taken = True  # the layout has taken every size the document will have
         self._sized_at = 0.0  # when the layout last took read sizes in
         self._requested: tuple[object, ...] | None = None  # what _request_visible asked last
         self.setVerticalScrollBar(FrameScrollBar(self))
@@ -277,6 +278,7 @@ class PageView(QAbstractScrollArea):
         self._selected_text = ""
         self._current = 0
         self._sizes_changed = False
+        self._sizes_taken = doc is None
         if doc is not None:
             self._pool.register(doc.source)
             self._current = min(max(page, 0), doc.page_count - 1)
@@ -301,6 +303,7 @@ class PageView(QAbstractScrollArea):
             self._sizes_changed, self._sized_at = False, now
             self._relayout(keep_page=True)
         if doc.sizes_complete:
+            self._sizes_taken = True
             self._size_timer.stop()
 
     # -- state -----------------------------------------------------------------------------
@@ -805,9 +808,10 @@ class PageView(QAbstractScrollArea):
         for index in shown:  # after the background: an overlay may reach beyond its page
             self._paint_marks(painter, index)
         painter.end()
-        if painted and not self._doc.sizes_complete and not self._size_timer.isActive():
-            # Read the remaining page sizes only once the first page is up: before, the
-            # slices would delay that first paint.
+        if painted and not self._sizes_taken and not self._size_timer.isActive():
+            # Take the page sizes only once the first page is up: before, the slices would
+            # delay that first paint. Not "until the document has them all": the worker may
+            # have sent every size before this first paint, and the layout still needs them.
             self._size_timer.start()
         for index in painted:
             self.pagePainted.emit(index)
