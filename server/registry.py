@@ -150,6 +150,29 @@ def _signed_from(store: FileStore, signed: str, base: str) -> bool:
     return len(head) == size and hashlib.sha256(head).hexdigest() == base
 
 
+def require_extension(
+    session: Session,
+    request: Request,
+    uploaded: str,
+    base: str,
+    expected_base: str | None,
+    changed: str,
+    not_extending: str,
+) -> None:
+    """The checks every signed upload passes (the leader's and the clerk's): made from the
+    version expected (409 `hash-mismatch`, `changed` says which), uploaded (422 `unknown-file`),
+    and that version with an incremental update appended (422 `not-signed-from-base`)."""
+    if expected_base is None or base != expected_base:
+        raise Problem(
+            409, "hash-mismatch", "Document changed", changed, expected_sha256=expected_base
+        )
+    if session.get(FileBlob, uploaded) is None:
+        raise Problem(422, "unknown-file", detail="Upload the file first.", sha256=uploaded)
+    store: FileStore = request.app.state.files
+    if not _signed_from(store, uploaded, base):
+        raise Problem(422, "not-signed-from-base", detail=not_extending)
+
+
 @router.post("/documents/{document_id}/sign", responses=_RESPONSES)
 def sign(document_id: Id, body: SignIn, request: Request, user: Actor, session: Db) -> DocumentOut:
     """The leader's signed version, refused with 409 `hash-mismatch` when it was not made from
@@ -158,23 +181,15 @@ def sign(document_id: Id, body: SignIn, request: Request, user: Actor, session: 
     issue it; the signer's position line says KT./TL./TUQ./Q. when acting for someone."""
     step = step_for(session, request, user, document_id, "sign")
     document = step.document
-    if document.signing_sha256 is None or body.base_sha256 != document.signing_sha256:
-        raise Problem(
-            409,
-            "hash-mismatch",
-            "Document changed",
-            "The document changed after it was submitted for signature; sign the current version.",
-            expected_sha256=document.signing_sha256,
-        )
-    if session.get(FileBlob, body.file_sha256) is None:
-        raise Problem(422, "unknown-file", detail="Upload the file first.", sha256=body.file_sha256)
-    store: FileStore = request.app.state.files
-    if not _signed_from(store, body.file_sha256, body.base_sha256):
-        raise Problem(
-            422,
-            "not-signed-from-base",
-            detail="The signed file does not extend the version submitted for signature.",
-        )
+    require_extension(
+        session,
+        request,
+        body.file_sha256,
+        body.base_sha256,
+        document.signing_sha256,
+        "The document changed after it was submitted for signature; sign the current version.",
+        "The signed file does not extend the version submitted for signature.",
+    )
     no = attach_file(session, document, body.file_sha256, "version", user)
     principal = step.principal
     kind = step.delegation.kind if step.delegation else None
@@ -267,23 +282,15 @@ def issued_version(
     current = max((v for v in document.versions if v.kind == "version"), key=lambda v: v.no)
     if current.file_sha256 == body.file_sha256:
         return detail_of(session, document.id, user)  # already there: a repeated upload
-    if body.base_sha256 != current.file_sha256:
-        raise Problem(
-            409,
-            "hash-mismatch",
-            "Document changed",
-            "The issued version must extend the current (signed) version.",
-            expected_sha256=current.file_sha256,
-        )
-    if session.get(FileBlob, body.file_sha256) is None:
-        raise Problem(422, "unknown-file", detail="Upload the file first.", sha256=body.file_sha256)
-    store: FileStore = request.app.state.files
-    if not _signed_from(store, body.file_sha256, body.base_sha256):
-        raise Problem(
-            422,
-            "not-signed-from-base",
-            detail="The issued file does not extend the signed version.",
-        )
+    require_extension(
+        session,
+        request,
+        body.file_sha256,
+        body.base_sha256,
+        current.file_sha256,
+        "The issued version must extend the current (signed) version.",
+        "The issued file does not extend the signed version.",
+    )
     no = attach_file(session, document, body.file_sha256, "version", user)
     session.flush()
     told = interested_users(document) | {user.id}
