@@ -1,4 +1,6 @@
-"""Meetings: list by range, detail, create (DESIGN §6). Visible to chair, secretary, invitees."""
+"""Meetings: list by range, detail, create, and the chair's steps through the meeting's life
+(DESIGN §6; roles and the lifecycle rules in server/meeting_roles.py). Visible to chair,
+secretary, invitees and the creator."""
 
 from __future__ import annotations
 
@@ -16,7 +18,15 @@ from server.access import require, signed_in
 from server.events import emit
 from server.files import FileRef, file_ref
 from server.inputs import Id, Input, Timestamp
-from server.models import AgendaItem, Attendance, Meeting, User
+from server.meeting_roles import (
+    MeetingRole,
+    MeetingStatus,
+    meeting_audience,
+    meeting_role,
+    meeting_status,
+    require_transition,
+)
+from server.models import AgendaItem, Attendance, Meeting, User, utcnow
 from server.problems import Problem, not_found, problem_responses
 from server.unit_of_work import client_address, commit, get_session
 from server.users import UserRef, user_ref
@@ -52,6 +62,7 @@ class AttendeeOut(BaseModel):
 
     user: UserRef
     status: str
+    role: MeetingRole
 
 
 class MeetingSummary(BaseModel):
@@ -66,6 +77,7 @@ class MeetingSummary(BaseModel):
     status: str
     chair: UserRef
     my_attendance: str | None
+    my_role: MeetingRole | None
 
 
 class MeetingOut(MeetingSummary):
@@ -73,6 +85,8 @@ class MeetingOut(MeetingSummary):
 
     secretary: UserRef | None
     media: dict[str, Any] | None
+    opened_at: dt.datetime | None
+    closed_at: dt.datetime | None
     agenda: list[AgendaItemOut]
     attendees: list[AttendeeOut]
 
@@ -90,9 +104,10 @@ def summary(meeting: Meeting, user: User) -> MeetingSummary:
         ends_at=meeting.ends_at,
         location=meeting.location,
         online=meeting.online,
-        status=meeting.status,
+        status=meeting_status(meeting),
         chair=user_ref(meeting.chair),  # type: ignore[arg-type]
         my_attendance=_my_attendance(meeting, user),
+        my_role=meeting_role(meeting, user),
     )
 
 
@@ -103,6 +118,8 @@ def detail(meeting: Meeting, user: User, readable: Container[int]) -> MeetingOut
         **summary(meeting, user).model_dump(),
         secretary=user_ref(meeting.secretary),
         media=meeting.media,
+        opened_at=meeting.opened_at,
+        closed_at=meeting.closed_at,
         agenda=[
             AgendaItemOut(
                 id=item.id,
@@ -126,18 +143,14 @@ def detail(meeting: Meeting, user: User, readable: Container[int]) -> MeetingOut
             for item in meeting.agenda
         ],
         attendees=[
-            AttendeeOut(user=user_ref(a.user), status=a.status)  # type: ignore[arg-type]
+            AttendeeOut(
+                user=user_ref(a.user),  # type: ignore[arg-type]
+                status=a.status,
+                role=a.role or "delegate",  # type: ignore[arg-type]
+            )
             for a in meeting.attendances
         ],
     )
-
-
-def attendee_ids(meeting: Meeting) -> set[int]:
-    """Everyone who should hear about a change to the meeting."""
-    ids = {a.user_id for a in meeting.attendances} | {meeting.chair_id}
-    if meeting.secretary_id is not None:
-        ids.add(meeting.secretary_id)
-    return ids
 
 
 @router.get("/meetings", response_model=list[MeetingSummary])
@@ -221,10 +234,10 @@ def create_meeting(
     wanted = {body.chair_id, *body.invitee_ids}
     if body.secretary_id is not None:
         wanted.add(body.secretary_id)
-    found = set(session.scalars(select(User.id).where(User.id.in_(wanted), User.active)))
-    if found != wanted:
+    found = {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted), User.active))}
+    if set(found) != wanted:
         raise Problem(
-            422, "unknown-user", detail="Some users do not exist.", ids=sorted(wanted - found)
+            422, "unknown-user", detail="Some users do not exist.", ids=sorted(wanted - set(found))
         )
     meeting = Meeting(
         title=body.title,
@@ -236,17 +249,70 @@ def create_meeting(
         chair_id=body.chair_id,
         secretary_id=body.secretary_id,
         created_by=user.id,
-        attendances=[Attendance(user_id=i) for i in dict.fromkeys(body.invitee_ids)],
+        attendances=[
+            Attendance(user_id=i, role="guest" if "guest" in found[i].roles else "delegate")
+            for i in dict.fromkeys(body.invitee_ids)
+        ],
     )
     session.add(meeting)
     session.flush()
-    emit(session, "meeting.updated", {"meeting_id": meeting.id}, attendee_ids(meeting))
+    emit(session, "meeting.updated", {"meeting_id": meeting.id}, meeting_audience(meeting))
     audit.record(
         session,
         "meeting.create",
         user_id=user.id,
         address=client_address(request),
         target=f"meeting:{meeting.id}",
+    )
+    commit(session)
+    return _detail(session, _load(session, meeting.id, user), user)
+
+
+class StatusIn(Input):
+    """Body of `POST /meetings/{id}/status`: the status to move to."""
+
+    status: Literal["scheduled", "in_progress", "ended", "minutes_approved"]
+
+
+@router.post(
+    "/meetings/{meeting_id}/status",
+    response_model=MeetingOut,
+    responses=problem_responses(403, 404, 409),
+)
+def change_status(
+    meeting_id: Id,
+    body: StatusIn,
+    request: Request,
+    user: Annotated[User, Depends(signed_in)],
+    session: Annotated[Session, Depends(get_session)],
+) -> MeetingOut:
+    """One step of the meeting's life: schedule a draft, open, end, approve the minutes.
+
+    One route for every step, so a client has one call and the legal steps are one table
+    (server/meeting_roles.TRANSITIONS); 409 for a step that does not follow from the status as it
+    stands now, 403 for someone whose meeting role may not take it."""
+    meeting = _load(session, meeting_id, user)
+    to: MeetingStatus = body.status
+    left = require_transition(meeting, user, to)
+    meeting.status = to
+    if to == "in_progress":
+        meeting.opened_at = utcnow()
+    elif to == "ended":
+        meeting.closed_at = utcnow()
+    emit(
+        session,
+        "meeting.updated",
+        {"meeting_id": meeting.id, "status": to},
+        meeting_audience(meeting),
+    )
+    audit.record(
+        session,
+        "meeting.status",
+        user_id=user.id,
+        address=client_address(request),
+        target=f"meeting:{meeting.id}",
+        previous=left,
+        status=to,
     )
     commit(session)
     return _detail(session, _load(session, meeting.id, user), user)

@@ -149,6 +149,9 @@ class Meeting(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # When the chair really opened and ended it (the minutes record these, not the plan).
+    opened_at: Mapped[dt.datetime | None]
+    closed_at: Mapped[dt.datetime | None]
 
     chair: Mapped[User] = relationship(foreign_keys=[chair_id], lazy="joined")
     secretary: Mapped[User | None] = relationship(foreign_keys=[secretary_id], lazy="joined")
@@ -169,6 +172,8 @@ class Attendance(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="invited")
+    # The invitee's role in this meeting (server/meeting_roles.py): delegate, guest or site.
+    role: Mapped[str] = mapped_column(String(20), default="delegate", server_default="delegate")
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendances")
     user: Mapped[User] = relationship(lazy="joined")

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from server.meetings import MeetingIn, attendee_ids, detail, summary
+from server.meeting_roles import meeting_audience
+from server.meetings import MeetingIn, detail, summary
 from server.models import AgendaItem, Attendance, FileBlob, Meeting, Paper, User
 
 UTC = dt.UTC
@@ -94,8 +95,8 @@ def test_detail_leaves_out_the_papers_the_user_may_not_read() -> None:
 
 
 def test_attendees_chair_and_secretary_hear_of_a_change() -> None:
-    assert attendee_ids(meeting()) == {CHAIR.id, SECRETARY.id, GUEST.id}
-    assert attendee_ids(meeting(secretary=None)) == {CHAIR.id, GUEST.id}
+    assert meeting_audience(meeting()) == {CHAIR.id, SECRETARY.id, GUEST.id}
+    assert meeting_audience(meeting(secretary=None)) == {CHAIR.id, GUEST.id}
 
 
 def test_a_new_meeting_ends_after_it_starts() -> None:
