@@ -1,0 +1,170 @@
+"""WHIP publishing (RFC 9725) from a HopDesk call to meetecho's simple-whip-server in front of
+Debian's Janus, with a HopDesk Janus subscriber checking that the frames arrive."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiortc import RTCConfiguration, RTCPeerConnection
+
+from media.call import Call
+from media.config import IceServer, JanusBackend, WhipBackend
+from media.devices import TestPatternTrack, ToneTrack
+from media.signaling import Candidate, Offer
+from media.signaling.janus import JanusSignaling
+from media.signaling.whip import (
+    WHIP_PEER,
+    WhipError,
+    WhipRefused,
+    WhipSignaling,
+    ice_servers_of,
+)
+from media.state import CallState
+from tests.fixtures.janus import ROOM, JanusProcess
+from tests.fixtures.whip_server import WhipServerProcess
+from tests.media.netns.engines import FAST, stamp_from, until
+
+TOKEN = "whip-token-1"
+TAG = 303
+
+
+@pytest.fixture
+def janus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JanusProcess]:
+    proc = JanusProcess(tmp_path_factory.mktemp("janus"))
+    proc.start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+def whip(janus: JanusProcess, tmp_path: Path) -> Iterator[WhipServerProcess]:
+    proc = WhipServerProcess(tmp_path / "whip", janus.url)
+    proc.start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+def _publisher(http: aiohttp.ClientSession, backend: WhipBackend) -> Call:
+    return Call(
+        lambda: WhipSignaling(http, backend),
+        ice_servers=(),  # never aiortc's public STUN default
+        video=TestPatternTrack(TAG),
+        audio=ToneTrack(),
+        backoff=FAST,
+    )
+
+
+def _viewer(http: aiohttp.ClientSession, janus: JanusProcess) -> Call:
+    backend = JanusBackend(janus.url, ROOM)
+    return Call(
+        lambda: JanusSignaling(http, backend, "Viewer"),
+        ice_servers=(),
+        video=TestPatternTrack(404),
+        backoff=FAST,
+    )
+
+
+async def test_a_whip_publisher_is_seen_by_a_janus_subscriber_and_leaves_with_delete(
+    whip: WhipServerProcess, janus: JanusProcess, http: aiohttp.ClientSession
+) -> None:
+    backend = WhipBackend(whip.create_endpoint("hop", ROOM, TOKEN, None), TOKEN)
+    publisher = _publisher(http, backend)
+    viewer = _viewer(http, janus)
+    try:
+        publisher.join()
+        await until(lambda: publisher.status.state is CallState.CONNECTED, "publisher joined")
+        viewer.join()
+        await until(lambda: stamp_from(viewer, TAG) is not None, "WHIP frames at the viewer")
+        first = stamp_from(viewer, TAG) or 0
+        await until(lambda: (stamp_from(viewer, TAG) or 0) > first, "frames keep coming")
+        assert publisher.participants() == {}  # the WHIP endpoint is no participant
+        (name,) = viewer.participants().values()
+        assert name.startswith("WHIP Publisher")
+        await publisher.close()  # DELETE: Janus drops the publisher, the viewer sees it go
+        await until(lambda: viewer.participants() == {}, "the publisher left the room")
+        # the endpoint is free again: a new session can be POSTed (else 403 "in use")
+        again = _publisher(http, backend)
+        again.join()
+        await until(lambda: len(viewer.participants()) == 1, "the second session published")
+        await again.close()
+    finally:
+        await publisher.close()
+        await viewer.close()
+
+
+async def test_trickle_patch_uses_the_session_etag(
+    whip: WhipServerProcess, http: aiohttp.ClientSession
+) -> None:
+    """simple-whip-server runs with strictETags: a PATCH without the 201's ETag gets 412."""
+    signaling = WhipSignaling(
+        http, WhipBackend(whip.create_endpoint("t", ROOM, TOKEN, None), TOKEN)
+    )
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    try:
+        pc.addTransceiver("audio", direction="sendonly")
+        await pc.setLocalDescription(await pc.createOffer())
+        await signaling.join()
+        await signaling.send(Offer(WHIP_PEER, pc.localDescription.sdp))
+        assert signaling.session_url == f"{whip.url}/resource/t"
+        cand = "candidate:1 1 udp 2130706431 127.0.0.2 40000 typ host"
+        await signaling.send(Candidate(WHIP_PEER, cand, "0", 0))
+        await signaling.send(Candidate(WHIP_PEER, None, "0", 0))  # end of candidates
+        await signaling.leave()
+        assert signaling.session_url is None
+        with pytest.raises(WhipError):  # the session is gone: nothing to PATCH
+            await signaling.send(Candidate(WHIP_PEER, cand, "0", 0))
+    finally:
+        await pc.close()
+
+
+async def test_ice_servers_come_from_the_endpoints_link_headers(
+    whip: WhipServerProcess, http: aiohttp.ClientSession
+) -> None:
+    links = [
+        {"uri": "stun:127.0.0.2:3478"},
+        {"uri": "turn:127.0.0.2:3478?transport=udp", "username": "u1", "credential": "p1"},
+    ]
+    url = whip.create_endpoint("ice", ROOM, TOKEN, links)
+    servers = await ice_servers_of(http, WhipBackend(url, TOKEN))
+    assert servers == (
+        IceServer(("stun:127.0.0.2:3478",)),
+        IceServer(("turn:127.0.0.2:3478?transport=udp",), "u1", "p1"),
+    )
+    assert await ice_servers_of(http, WhipBackend(url, "wrong")) == ()  # only for the token holder
+
+
+async def test_refusals_are_typed_and_the_call_fails_with_a_reason(
+    whip: WhipServerProcess, janus: JanusProcess, http: aiohttp.ClientSession
+) -> None:
+    url = whip.create_endpoint("err", ROOM, TOKEN, None)
+    offer = Offer(WHIP_PEER, "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n")
+    for backend, status in (
+        (WhipBackend(url, "wrong"), 403),  # simple-whip-server answers a bad token with 403
+        (WhipBackend(url), 403),
+        (WhipBackend(f"{whip.url}/endpoint/nobody", TOKEN), 404),
+    ):
+        with pytest.raises(WhipRefused) as refused:
+            await WhipSignaling(http, backend).send(offer)
+        assert refused.value.code == status
+    states: list[tuple[str, str]] = []
+    call = _publisher(http, WhipBackend(url, "wrong"))
+    call.state_changed.connect(lambda state, reason: states.append((state, reason)))
+    try:
+        call.join()
+        await until(lambda: call.status.state is CallState.FAILED, "refused call failed")
+        assert states[-1][1]  # says why
+    finally:
+        await call.close()
+    janus.stop()  # the WHIP server's media server is gone: 503, worth retrying
+    with pytest.raises(WhipError) as down:
+        await WhipSignaling(http, WhipBackend(url, TOKEN)).send(offer)
+    assert not isinstance(down.value, WhipRefused)
