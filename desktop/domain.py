@@ -130,6 +130,7 @@ class Attendee(Model, frozen=True):
 
     user: UserRef
     status: str
+    role: str = "delegate"  # in this meeting: delegate, guest or site (contract.md)
 
 
 class MeetingSummary(Model, frozen=True):
@@ -144,6 +145,7 @@ class MeetingSummary(Model, frozen=True):
     online: bool = False
     chair: UserRef | None = None
     my_attendance: str | None = None
+    my_role: str | None = None  # chair, secretary, delegate, guest, site; None: not in it
 
 
 class Meeting(MeetingSummary, frozen=True):
@@ -153,6 +155,8 @@ class Meeting(MeetingSummary, frozen=True):
     media: JsonObject | None = None
     agenda: tuple[AgendaItem, ...] = ()
     attendees: tuple[Attendee, ...] = ()
+    opened_at: AwareDateTime | None = None
+    closed_at: AwareDateTime | None = None
 
     @property
     def summary(self) -> MeetingSummary:

@@ -1,9 +1,11 @@
-"""Meetings (lịch họp): today's and upcoming meetings, cached first, then from the server."""
+"""Meetings (lịch họp): today's and upcoming meetings, cached first, then from the server; who
+may join a meeting's room and when, and the chair's steps through the meeting's life."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
@@ -19,6 +21,30 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 EVENT_TYPES = frozenset({"meeting.updated"})
+# The room opens this long before the start, so the chair can open the meeting on time and
+# delegates can check their sound first.
+JOIN_EARLY = dt.timedelta(minutes=15)
+RUNS_MEETING = frozenset({"chair", "secretary"})
+
+
+def utc_now() -> dt.datetime:
+    """The real clock (services take it as a parameter so tests can drive time)."""
+    return dt.datetime.now(dt.UTC)
+
+
+def can_join(meeting: MeetingSummary, now: dt.datetime) -> bool:
+    """Whether the user may enter the meeting room now: they are in the meeting, and it is in
+    progress or scheduled to start within `JOIN_EARLY`."""
+    if meeting.my_role is None:
+        return False
+    if meeting.status == "in_progress":
+        return True
+    return meeting.status == "scheduled" and now >= meeting.starts_at - JOIN_EARLY
+
+
+def runs_meeting(meeting: MeetingSummary) -> bool:
+    """Whether the user opens and ends this meeting (its chair or secretary)."""
+    return meeting.my_role in RUNS_MEETING
 
 
 def start_of_today() -> dt.datetime:
@@ -33,9 +59,14 @@ class MeetingsService(QObject):
     changed = Signal()
 
     def __init__(
-        self, session: Session, events: EventStream | None = None, parent: QObject | None = None
+        self,
+        session: Session,
+        events: EventStream | None = None,
+        parent: QObject | None = None,
+        now: Callable[[], dt.datetime] = utc_now,
     ) -> None:
         super().__init__(parent)
+        self.now = now
         self.session = session
         self.store = session.store
         self.scope: str = session.scope
@@ -79,6 +110,21 @@ class MeetingsService(QObject):
         meeting = Meeting.from_json(payload)
         if self.store is not None:
             self.store.set(key, payload)
+        return meeting
+
+    async def set_status(self, meeting_id: int, status: str) -> Meeting:
+        """One step of the meeting's life (open, end, …) by its chair or secretary.
+
+        Sent at once, not through the outbox: opening or ending a meeting only makes sense now;
+        replayed an hour later after a reconnect it would end a meeting someone else reopened.
+        A refusal (403 role, 409 the meeting moved on) comes back as an ApiError."""
+        payload = await self.session.api.post_json(
+            f"/meetings/{meeting_id}/status", {"status": status}
+        )
+        meeting = Meeting.from_json(payload)
+        if self.store is not None:
+            self.store.set(f"meeting:{self.scope}:{meeting_id}", payload)
+        self.refresher.schedule()
         return meeting
 
     def _on_event(self, event: Event) -> None:

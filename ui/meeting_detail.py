@@ -2,7 +2,9 @@
 
 The meeting comes from `MeetingsService.meeting(id)` (the cached copy when offline), loaded by a
 task this window owns. Double-click or Enter on a paper asks for it (`paper_activated`); the shell
-opens it in the reader window.
+opens it in the reader window. "Vào phòng họp" asks for the meeting room (`join_requested`); it
+shows while the meeting is in progress or about to start (desktop.meetings.can_join), checked
+again every `JOIN_CHECK_MS` so it appears on time in a window left open.
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QIcon, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QLabel,
+    QPushButton,
     QStackedWidget,
     QStyle,
     QTreeView,
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import AgendaItem, Meeting, Paper
+from desktop.meetings import can_join
 from desktop.notify import user_message
 from ui.confidentiality import confidential_marking
 from ui.meetings_view import MeetingsModel
@@ -36,6 +40,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PAPER_ROLE = Qt.ItemDataRole.UserRole + 1
+JOIN_CHECK_MS = 30_000
 
 
 def _paper_icon(paper: Paper) -> QIcon:
@@ -50,6 +55,7 @@ class MeetingDetail(QWidget):
 
     paper_activated = Signal(object)  # desktop.domain.Paper
     meeting_shown = Signal(object)  # desktop.domain.Meeting
+    join_requested = Signal(object)  # desktop.domain.Meeting
 
     def __init__(self, service: MeetingsService, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -69,6 +75,14 @@ class MeetingDetail(QWidget):
         self.when = QLabel(self)
         self.where = QLabel(self)
         self.chair = QLabel(self)
+        self.join_button = QPushButton(self)
+        self.join_button.setDefault(True)
+        self.join_button.hide()
+        self.join_button.clicked.connect(self._on_join)
+        self.join_timer = QTimer(self)
+        self.join_timer.setInterval(JOIN_CHECK_MS)
+        self.join_timer.timeout.connect(self.update_join)
+        self.join_timer.start()
         self.agenda_model = QStandardItemModel(self)
         self.agenda = QTreeView(self)
         self.agenda.setModel(self.agenda_model)
@@ -80,7 +94,7 @@ class MeetingDetail(QWidget):
         self.hint.setWordWrap(True)
         details = QWidget(self)
         column = QVBoxLayout(details)
-        for widget in (self.heading, self.when, self.where, self.chair):
+        for widget in (self.heading, self.when, self.where, self.chair, self.join_button):
             column.addWidget(widget)
         column.addWidget(self.agenda, 1)
         column.addWidget(self.hint)
@@ -96,6 +110,7 @@ class MeetingDetail(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.stack)
         self.retry_button.setText(self.tr("Retry"))
+        self.join_button.setText(self.tr("Join the meeting room"))
         self.hint.setText(self.tr("Double-click a paper, or press Enter, to read it."))
         self.setWindowTitle(self.tr("Meeting"))
         self.resize(640, 560)
@@ -143,6 +158,7 @@ class MeetingDetail(QWidget):
         chair = meeting.chair.full_name if meeting.chair else ""
         self.chair.setText(self.tr("Chair: %1").replace("%1", chair) if chair else "")
         self.chair.setVisible(bool(chair))
+        self.update_join()
         self.agenda_model.clear()
         for item in sorted(meeting.agenda, key=lambda i: i.order):
             row = QStandardItem(self._item_text(item))
@@ -163,6 +179,15 @@ class MeetingDetail(QWidget):
             self.agenda.setCurrentIndex(first)
         self.stack.setCurrentWidget(self.details_page)
         self.meeting_shown.emit(meeting)
+
+    def update_join(self) -> None:
+        """Show the join button when the meeting room may be entered now."""
+        meeting = self.meeting
+        self.join_button.setVisible(meeting is not None and can_join(meeting, self.service.now()))
+
+    def _on_join(self) -> None:
+        if self.meeting is not None:
+            self.join_requested.emit(self.meeting)
 
     def _item_text(self, item: AgendaItem) -> str:
         text = self.tr("%1. %2").replace("%1", str(item.order)).replace("%2", item.title)
@@ -201,5 +226,6 @@ class MeetingDetail(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Stop loading."""
+        self.join_timer.stop()
         self.tasks.cancel_all()
         super().closeEvent(event)

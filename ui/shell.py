@@ -27,10 +27,11 @@ from ui.tray import Tray
 
 if TYPE_CHECKING:
     from desktop.app import Core, Options
-    from desktop.domain import Document, JsonObject, User
+    from desktop.domain import Document, JsonObject, Meeting, User
     from ui.about_dialog import AboutDialog
     from ui.approval_detail import ApprovalDetail
     from ui.meeting_detail import MeetingDetail
+    from ui.meeting_room.window import MeetingRoomWindow
     from ui.reader_window import ReaderWindow
     from ui.settings_dialog import SettingsDialog
 
@@ -82,6 +83,7 @@ class QtFrontend(QObject):
         self.tray: Tray | None = None
         self.reader_window: ReaderWindow | None = None  # made on first use: PyMuPDF loads then
         self.meeting_detail: MeetingDetail | None = None
+        self.meeting_rooms: dict[int, MeetingRoomWindow] = {}  # by meeting id
         self.approval_detail: ApprovalDetail | None = None
         self.icon = QIcon(str(ICON))
         self._next: asyncio.Future[str] | None = None
@@ -228,8 +230,23 @@ class QtFrontend(QObject):
             self.meeting_detail = MeetingDetail(self.core.meetings)
             self.meeting_detail.setWindowIcon(self.icon)
             self.meeting_detail.paper_activated.connect(lambda p: self.reader().open_paper(p))
+            self.meeting_detail.join_requested.connect(self.show_room)
         self.meeting_detail.show_meeting(meeting_id)
         return self.meeting_detail
+
+    def show_room(self, meeting: Meeting) -> MeetingRoomWindow:
+        """The meeting room of `meeting` (one window per meeting, re-used while open)."""
+        room = self.meeting_rooms.get(meeting.id)
+        if room is None:
+            from ui.meeting_room.window import MeetingRoomWindow  # a window: loaded when used
+
+            room = MeetingRoomWindow(self.core, meeting)
+            room.setWindowIcon(self.icon)
+            self.meeting_rooms[meeting.id] = room
+        room.show()
+        room.raise_()
+        room.activateWindow()
+        return room
 
     def show_approval(self, document_id: int) -> ApprovalDetail:
         """A document of the approval inbox (one window, re-used); its file opens in the reader."""
@@ -294,6 +311,11 @@ class QtFrontend(QObject):
             await approval.tasks.aclose()
             approval.close()
             approval.deleteLater()
+        rooms, self.meeting_rooms = list(self.meeting_rooms.values()), {}
+        for room in rooms:
+            await room.aclose()
+            room.close()
+            room.deleteLater()
         detail, self.meeting_detail = self.meeting_detail, None
         if detail is not None:
             await detail.tasks.aclose()

@@ -391,11 +391,22 @@ VI: dict[str, str] = {
     "Read the document": "Đọc văn bản",
     "Approvals": "Phê duyệt",
     "New document assigned to you": "Có văn bản mới giao cho bạn",
+    # meeting room: core (window, join, lifecycle)
+    "Join the meeting room": "Vào phòng họp",
+    "Open the meeting": "Bắt đầu cuộc họp",
+    "End the meeting": "Kết thúc cuộc họp",
+    "Status: %1": "Trạng thái: %1",
+    "Not started": "Chưa bắt đầu",
+    "Ended": "Đã kết thúc",
+    "Minutes approved": "Đã duyệt biên bản",
+    "The call, or the paper being presented, appears here.": "Cuộc gọi hoặc tài liệu đang trình bày sẽ hiện ở đây.",
 }
 
 # (context, source) -> Vietnamese, where a context needs its own word
 CONTEXT_VI: dict[tuple[str, str], str] = {
     ("ApprovalDetail", "Forward"): "Chuyển xử lý",
+    ("MeetingRoom", "Draft"): "Bản nháp",
+    ("MeetingRoom", "In progress"): "Đang họp",
 }
 
 # plural forms (Vietnamese has one form)

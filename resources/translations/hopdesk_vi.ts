@@ -539,6 +539,10 @@
         <translation>Thử lại</translation>
     </message>
     <message>
+        <source>Join the meeting room</source>
+        <translation>Vào phòng họp</translation>
+    </message>
+    <message>
         <source>Double-click a paper, or press Enter, to read it.</source>
         <translation>Nhấp đúp vào tài liệu, hoặc nhấn Enter, để đọc.</translation>
     </message>
@@ -578,6 +582,52 @@
     <message>
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
+    </message>
+</context>
+<context>
+    <name>MeetingRoom</name>
+    <message>
+        <source>Draft</source>
+        <translation>Bản nháp</translation>
+    </message>
+    <message>
+        <source>Not started</source>
+        <translation>Chưa bắt đầu</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>Đang họp</translation>
+    </message>
+    <message>
+        <source>Ended</source>
+        <translation>Đã kết thúc</translation>
+    </message>
+    <message>
+        <source>Minutes approved</source>
+        <translation>Đã duyệt biên bản</translation>
+    </message>
+</context>
+<context>
+    <name>MeetingRoomWindow</name>
+    <message>
+        <source>Open the meeting</source>
+        <translation>Bắt đầu cuộc họp</translation>
+    </message>
+    <message>
+        <source>End the meeting</source>
+        <translation>Kết thúc cuộc họp</translation>
+    </message>
+    <message>
+        <source>The call, or the paper being presented, appears here.</source>
+        <translation>Cuộc gọi hoặc tài liệu đang trình bày sẽ hiện ở đây.</translation>
+    </message>
+    <message>
+        <source>Status: %1</source>
+        <translation>Trạng thái: %1</translation>
+    </message>
+    <message>
+        <source>Chair: %1</source>
+        <translation>Chủ trì: %1</translation>
     </message>
 </context>
 <context>

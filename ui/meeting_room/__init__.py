@@ -1,0 +1,1 @@
+"""The meeting room (phòng họp không giấy): one window per meeting, its panels beside the stage."""

@@ -1,0 +1,208 @@
+"""The meeting room window: one meeting, its stage in the middle, its panels at the side.
+
+This is where the meeting-room slices meet (docs/architecture.md, issue 14). The window builds
+each panel's service from the app's `Core` in `_build_panels` — one line per panel — and owns
+those services: it closes them when it closes, so no task of a meeting outlives its window.
+The stage shows the call when the meeting has one, else the current paper; until either is
+set it says where they will appear. The chair and the secretary open and end the meeting from
+the header; everyone sees the status change through `meeting.updated`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Protocol
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.errors import ApiError
+from desktop.meetings import runs_meeting
+from desktop.notify import user_message
+from ui.tasks import TaskOwner
+
+if TYPE_CHECKING:
+    from desktop.app import Core
+    from desktop.domain import Event, Meeting
+
+log = logging.getLogger(__name__)
+
+
+class RoomService(Protocol):
+    """What the window needs of a panel's service: a way to stop its tasks."""
+
+    async def close(self) -> None:
+        """Cancel and await the service's tasks."""
+
+
+def status_text(status: str) -> str:
+    """The meeting's status in the user's language."""
+    texts = {
+        "draft": QCoreApplication.translate("MeetingRoom", "Draft"),
+        "scheduled": QCoreApplication.translate("MeetingRoom", "Not started"),
+        "in_progress": QCoreApplication.translate("MeetingRoom", "In progress"),
+        "ended": QCoreApplication.translate("MeetingRoom", "Ended"),
+        "minutes_approved": QCoreApplication.translate("MeetingRoom", "Minutes approved"),
+    }
+    return texts.get(status, status)
+
+
+class MeetingRoomWindow(QMainWindow):
+    """The room of one meeting: header, stage, side panels; `aclose()` ends it all."""
+
+    meeting_changed = Signal(object)  # desktop.domain.Meeting
+
+    def __init__(self, core: Core, meeting: Meeting, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.core = core
+        self.meeting = meeting
+        self.meeting_id = meeting.id
+        self.tasks = TaskOwner(self)
+        self.services: list[RoomService] = []
+        self._closed = False
+
+        self.heading = QLabel(self)
+        self.heading.setObjectName("pageHeading")
+        self.heading.setWordWrap(True)
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.status = QLabel(self)
+        self.chair = QLabel(self)
+        self.open_button = QPushButton(self.tr("Open the meeting"), self)
+        self.end_button = QPushButton(self.tr("End the meeting"), self)
+        self.open_button.clicked.connect(lambda: self.change_status("in_progress"))
+        self.end_button.clicked.connect(lambda: self.change_status("ended"))
+        header = QWidget(self)
+        row = QHBoxLayout(header)
+        facts = QVBoxLayout()
+        for label in (self.heading, self.status, self.chair):
+            facts.addWidget(label)
+        row.addLayout(facts, 1)
+        row.addWidget(self.open_button)
+        row.addWidget(self.end_button)
+
+        self.stage = QStackedWidget(self)
+        self.placeholder = QLabel(
+            self.tr("The call, or the paper being presented, appears here."), self
+        )
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.stage.addWidget(self.placeholder)
+        middle = QWidget(self)
+        column = QVBoxLayout(middle)
+        column.addWidget(header)
+        column.addWidget(self.stage, 1)
+
+        self.panels = QTabWidget(self)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(middle)
+        splitter.addWidget(self.panels)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(splitter)
+        self.resize(1200, 760)
+
+        core.events.event_received.connect(self._on_event)
+        core.events.resync_needed.connect(self.reload)
+        self._build_panels()
+        self.set_meeting(meeting)
+
+    def _build_panels(self) -> None:
+        """Each slice's panel, built on its service from the app's Core (one line each)."""
+
+    # --- composition ---------------------------------------------------------------------------
+    def add_panel(self, title: str, widget: QWidget) -> int:
+        """Add a side panel as a tab; returns its index."""
+        return self.panels.addTab(widget, title)
+
+    def add_service(self, service: RoomService) -> None:
+        """Own a panel's service: it is closed with the window."""
+        self.services.append(service)
+
+    def set_stage(self, widget: QWidget) -> None:
+        """Show `widget` (the call, or the reader with the current paper) in the middle."""
+        if self.stage.indexOf(widget) < 0:
+            self.stage.addWidget(widget)
+        self.stage.setCurrentWidget(widget)
+
+    # --- the meeting ---------------------------------------------------------------------------
+    def set_meeting(self, meeting: Meeting) -> None:
+        """Show the meeting's title, status and chair, and the buttons its role allows."""
+        self.meeting = meeting
+        self.setWindowTitle(meeting.title)
+        self.heading.setText(meeting.title)
+        self.status.setText(self.tr("Status: %1").replace("%1", status_text(meeting.status)))
+        chair = meeting.chair.full_name if meeting.chair else ""
+        self.chair.setText(self.tr("Chair: %1").replace("%1", chair) if chair else "")
+        runs = runs_meeting(meeting)
+        self.open_button.setVisible(runs and meeting.status == "scheduled")
+        self.end_button.setVisible(runs and meeting.status == "in_progress")
+        self.meeting_changed.emit(meeting)
+
+    def change_status(self, status: str) -> None:
+        """Open or end the meeting (chair, secretary); the buttons wait for the answer."""
+        self.open_button.setEnabled(False)
+        self.end_button.setEnabled(False)
+        self.tasks.run(self._change_status(status), on_error=self.change_failed)
+
+    async def _change_status(self, status: str) -> None:
+        try:
+            self.set_meeting(await self.core.meetings.set_status(self.meeting_id, status))
+        finally:
+            self.open_button.setEnabled(True)
+            self.end_button.setEnabled(True)
+
+    def reload(self) -> None:
+        """Fetch the meeting again (its status changed, or events were missed)."""
+        self.tasks.run(self._reload(), on_error=self._failed)
+
+    async def _reload(self) -> None:
+        self.set_meeting(await self.core.meetings.meeting(self.meeting_id))
+
+    def change_failed(self, exc: BaseException) -> None:
+        """Tell why the step was refused; a refusal means the meeting moved on: show it now."""
+        self.core.notifier.failure(exc)
+        if isinstance(exc, ApiError):
+            self.reload()
+
+    def _failed(self, exc: BaseException) -> None:
+        log.info("meeting room %s not reloaded: %r", self.meeting_id, exc)
+        self.core.notifier.warning(user_message(exc))
+
+    def _on_event(self, event: Event) -> None:
+        if event.type == "meeting.updated" and event.data.get("meeting_id") == self.meeting_id:
+            self.reload()
+
+    # --- closing -------------------------------------------------------------------------------
+    async def aclose(self) -> None:
+        """Stop the window's tasks and every panel's service (once; later calls do nothing)."""
+        if self._closed:
+            return
+        self._closed = True
+        for signal, slot in (
+            (self.core.events.event_received, self._on_event),
+            (self.core.events.resync_needed, self.reload),
+        ):
+            signal.disconnect(slot)
+        await self.tasks.aclose()
+        for service in self.services:
+            await service.close()
+        self.services.clear()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop loading; the owner (the shell) awaits `aclose()`."""
+        self.tasks.cancel_all()
+        super().closeEvent(event)
