@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from media.errors import SignalingError
 
@@ -127,6 +127,23 @@ def parse_backend(record: Mapping[str, object], server: str | None = None) -> Ba
         raise SignalingError(f"bad media record: {exc}") from exc
 
 
+def ice_server_from_url(text: str) -> IceServer:
+    """One ICE server from a settings or policy string (`ValueError` if unusable).
+
+    A plain RFC 7064/7065 URL (`stun:host:port`, `turn:host:port?transport=udp`) or, since those
+    URLs have no place for credentials and the settings and machine policy hold only strings, a
+    TURN URL with them in the authority as GStreamer's webrtcbin takes it:
+    `turn://user:credential@host:port?transport=udp` (percent-encoded)."""
+    scheme, sep, rest = text.partition("://")
+    if not sep or scheme not in ("turn", "turns"):
+        return IceServer((text,))
+    userinfo, at, hostpart = rest.rpartition("@")
+    username, colon, credential = userinfo.partition(":")
+    if not at or not colon:
+        raise ValueError(f"TURN URL {scheme}://… needs user:credential@host")
+    return IceServer((f"{scheme}:{hostpart}",), unquote(username), unquote(credential))
+
+
 def parse_ice_servers(items: object) -> tuple[IceServer, ...]:
     """ICE servers from configuration: a list of URL strings or `{urls, username, credential}`."""
     if not isinstance(items, list | tuple):
@@ -134,7 +151,7 @@ def parse_ice_servers(items: object) -> tuple[IceServer, ...]:
     servers = []
     for item in items:
         if isinstance(item, str):
-            servers.append(IceServer((item,)))
+            servers.append(ice_server_from_url(item))
         elif isinstance(item, Mapping):
             urls = item.get("urls")
             url_tuple = (urls,) if isinstance(urls, str) else tuple(urls or ())

@@ -73,3 +73,14 @@ def test_ice_servers_from_config() -> None:
     assert parse_ice_servers([]) == ()
     with pytest.raises(ValueError, match="list"):
         parse_ice_servers("stun:x")
+
+
+def test_turn_credentials_in_a_settings_string() -> None:
+    """Settings and machine policy hold ICE servers as strings: TURN needs its credentials there."""
+    assert parse_ice_servers(["turn://hop%40desk:p%3Ass@10.0.0.5:3478?transport=udp"]) == (
+        IceServer(("turn:10.0.0.5:3478?transport=udp",), "hop@desk", "p:ss"),
+    )
+    with pytest.raises(ValueError, match="user:credential"):
+        parse_ice_servers(["turn://10.0.0.5:3478"])
+    with pytest.raises(ValueError, match="username and credential"):
+        parse_ice_servers(["turn:10.0.0.5:3478"])
