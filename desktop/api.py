@@ -43,6 +43,12 @@ API_PREFIX = "/api/v1"
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 RETRY_WITH_REFRESH = frozenset({"token-expired", "unauthorized"})
 DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=30, connect=10, sock_read=25)
+# Seconds of silence on the event stream after which the client pings the server (and gives up
+# half as long again later): a server that vanished (a pulled cable) is noticed within a minute.
+# aiohttp restarts this timer on every frame received, and the server pings each stream every
+# 30 s (server/cli.py WS_PING_INTERVAL), so while the server is alive the client never pings:
+# one ping per stream per interval instead of two, which is most of an office server's idle CPU.
+EVENT_STREAM_HEARTBEAT = 40.0
 
 
 class TokenProvider(Protocol):
@@ -336,7 +342,7 @@ class ApiClient:
                 headers=headers,
                 ssl=self.tls,
                 proxy=self.settings.proxy or None,
-                heartbeat=20.0,  # notices a dead peer (a pulled cable) within a minute
+                heartbeat=EVENT_STREAM_HEARTBEAT,
             )
         except aiohttp.WSServerHandshakeError as exc:
             raise ServerUnreachable(self.base_url, f"WebSocket refused: HTTP {exc.status}") from exc

@@ -23,6 +23,13 @@ if TYPE_CHECKING:
 
 DEFAULT_PORT = 8080
 BACKLOG = 2048  # connections the kernel queues before the server accepts them
+# Keep-alive of the event stream: the server pings every stream this often and closes one whose
+# client does not answer within the timeout, so a client that vanished without a FIN (a pulled
+# cable, a sleeping laptop) is dropped within interval + timeout. The desktop does not ping on
+# its own while these pings arrive (its heartbeat is longer than the interval, and any frame
+# received resets it), so each stream costs one ping and one pong per interval.
+WS_PING_INTERVAL = 30.0
+WS_PING_TIMEOUT = 15.0
 
 
 def _default_data_dir() -> Path:
@@ -100,6 +107,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--room-ping", type=float, default=15.0, help="seconds between room relay pings"
+    )
+    parser.add_argument(
+        "--ws-ping",
+        type=float,
+        default=WS_PING_INTERVAL,
+        metavar="SECONDS",
+        help="seconds between the server's keep-alive pings on each WebSocket",
+    )
+    parser.add_argument(
+        "--ws-ping-timeout",
+        type=float,
+        default=WS_PING_TIMEOUT,
+        metavar="SECONDS",
+        help="a WebSocket whose peer does not answer a ping this soon is closed as dead",
     )
     commands = parser.add_subparsers(dest="command")
     create = commands.add_parser("create-user", help="add an account")
@@ -231,11 +252,8 @@ def serve(args: argparse.Namespace) -> int:
             # Event messages are ~100 bytes: compressing them saves nothing and costs a zlib
             # context per stream (memory) and a compression per message per stream (CPU).
             ws_per_message_deflate=False,
-            # Clients ping every 20 s already (the desktop's heartbeat); the server's own ping
-            # only finds peers that vanished without a FIN, which can take a minute. With 5,000
-            # streams, pings are most of the idle CPU.
-            ws_ping_interval=60.0,
-            ws_ping_timeout=30.0,
+            ws_ping_interval=args.ws_ping,
+            ws_ping_timeout=args.ws_ping_timeout,
         )
     )
     server.run(sockets=[sock])

@@ -1,8 +1,10 @@
 """Many event-stream clients in one process, for tests/bench/events.py (started by it).
 
 Reads a JSON list of `[url, token, since]` on its first stdin line, opens one WebSocket per entry
-(Authorization header, like the desktop) and keeps every stream open: a closed stream reconnects
-after a short jittered pause with `since` = the last seq it received, as the desktop does. Then it
+with aiohttp, as the desktop does (Authorization header, the desktop's heartbeat, so the client
+pings only when the server has been silent that long) and keeps every stream open: a closed
+stream reconnects after a short jittered pause with `since` = the last seq it received, as the
+desktop does. Then it
 answers one-line commands on stdin, each with one JSON line on stdout:
   `count MEETING_ID` -> how many streams received the event of that meeting;
   `open`             -> how many streams are connected now;
@@ -21,14 +23,18 @@ import time
 from collections import defaultdict
 from typing import Any
 
-import websockets
-from websockets.asyncio.client import connect
+import aiohttp
+
+from desktop.api import EVENT_STREAM_HEARTBEAT
 
 
 class Client:
     """One stream: its received seqs, reconnecting from the last one."""
 
-    def __init__(self, url: str, token: str, since: int, board: Board) -> None:
+    def __init__(
+        self, http: aiohttp.ClientSession, url: str, token: str, since: int, board: Board
+    ) -> None:
+        self.http = http
         self.url = url
         self.token = token
         self.since = since
@@ -40,17 +46,18 @@ class Client:
         rng = random.Random()
         while True:
             try:
-                async with connect(
-                    f"{self.url}?since={self.since}",
-                    additional_headers={"Authorization": f"Bearer {self.token}"},
-                    open_timeout=60,
-                    ping_interval=20,  # the desktop client's heartbeat
-                    max_queue=None,
+                async with self.http.ws_connect(
+                    self.url,
+                    params={"since": self.since},
+                    headers={"Authorization": f"Bearer {self.token}"},
+                    heartbeat=EVENT_STREAM_HEARTBEAT,
+                    max_msg_size=0,
                 ) as sock:
                     self.open = True
-                    async for raw in sock:
-                        self.receive(raw)
-            except (OSError, TimeoutError, websockets.WebSocketException):
+                    async for message in sock:
+                        if message.type == aiohttp.WSMsgType.TEXT:
+                            self.receive(message.data)
+            except (OSError, TimeoutError, aiohttp.ClientError):
                 pass
             self.open = False
             await asyncio.sleep(rng.uniform(0.1, 1.0))
@@ -82,7 +89,13 @@ async def main() -> None:
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     entries = json.loads(await reader.readline())
     board = Board()
-    clients = [Client(url, token, since, board) for url, token, since in entries]
+    # No pool limit (aiohttp's default is 100 connections); the handshake may wait for a busy
+    # server for a minute, as a burst of thousands of connections does.
+    http = aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=0),
+        timeout=aiohttp.ClientTimeout(total=None, connect=60, sock_connect=60),
+    )
+    clients = [Client(http, url, token, since, board) for url, token, since in entries]
     tasks = [asyncio.create_task(c.run()) for c in clients]
     while line := (await reader.readline()).decode().strip():
         command, _, arg = line.partition(" ")
@@ -100,6 +113,7 @@ async def main() -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    await http.close()
 
 
 if __name__ == "__main__":

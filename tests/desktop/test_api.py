@@ -166,3 +166,15 @@ async def test_a_silent_server_times_out_as_unreachable() -> None:
         given_up.set()  # the server's cleanup waits for its handler: let it finish now
         await client.close()
         await runner.cleanup()
+
+
+def test_the_event_stream_heartbeat_stays_quiet_while_the_server_pings() -> None:
+    """aiohttp's heartbeat restarts on every frame received: it must outlast the server's
+    keep-alive interval (with room for a late ping), or every stream costs the server two pings
+    per interval instead of one; and a dead server (ping, then half the heartbeat for the pong)
+    is still noticed within a minute."""
+    from desktop.api import EVENT_STREAM_HEARTBEAT
+    from server.cli import WS_PING_INTERVAL
+
+    assert EVENT_STREAM_HEARTBEAT >= WS_PING_INTERVAL + 5
+    assert EVENT_STREAM_HEARTBEAT * 1.5 <= 60
