@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from server import (
     __version__,
+    attendance,
     audit,
     auth,
     documents,
@@ -63,6 +64,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     users.router,
     meetings.router,
+    attendance.router,
     documents.router,
     workflow_api.router,
     registry.router,

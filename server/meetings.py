@@ -146,7 +146,7 @@ def detail(meeting: Meeting, user: User, readable: Container[int]) -> MeetingOut
             AttendeeOut(
                 user=user_ref(a.user),  # type: ignore[arg-type]
                 status=a.status,
-                role=a.role or "delegate",  # type: ignore[arg-type]
+                role=meeting_role(meeting, a.user) or "delegate",
             )
             for a in meeting.attendances
         ],
@@ -174,7 +174,8 @@ def list_meetings(
     return [summary(m, user) for m in session.scalars(query)]
 
 
-def _load(session: Session, meeting_id: int, user: User) -> Meeting:
+def load_meeting(session: Session, meeting_id: int, user: User) -> Meeting:
+    """The meeting with its attendances and agenda, when `user` may see it; else 404."""
     meeting = session.scalar(
         select(Meeting)
         .where(Meeting.id == meeting_id, Meeting.id.in_(visible_meetings(user)))
@@ -200,7 +201,7 @@ def get_meeting(
     session: Annotated[Session, Depends(get_session)],
 ) -> MeetingOut:
     """One meeting with agenda, papers and attendees (404 when not visible)."""
-    return _detail(session, _load(session, meeting_id, user), user)
+    return _detail(session, load_meeting(session, meeting_id, user), user)
 
 
 class MeetingIn(Input):
@@ -214,6 +215,8 @@ class MeetingIn(Input):
     chair_id: Id
     secretary_id: Id | None = None
     invitee_ids: list[Id] = Field(default_factory=list, max_length=2000)
+    # Room PCs of bridge points (điểm cầu) invited as sites, besides the people.
+    site_ids: list[Id] = Field(default_factory=list, max_length=500)
     status: Literal["draft", "scheduled"] = "scheduled"
 
     @model_validator(mode="after")
@@ -221,6 +224,13 @@ class MeetingIn(Input):
         if self.ends_at <= self.starts_at:
             raise ValueError("ends_at must be after starts_at")
         return self
+
+
+def _invited_as(user: User, site: bool) -> MeetingRole:
+    """A guest account is a guest whatever the invitation says; a site PC joins as a site."""
+    if "guest" in user.roles:
+        return "guest"
+    return "site" if site else "delegate"
 
 
 @router.post("/meetings", response_model=MeetingOut, status_code=201)
@@ -231,7 +241,7 @@ def create_meeting(
     session: Annotated[Session, Depends(get_session)],
 ) -> MeetingOut:
     """Schedule a meeting and tell every attendee (`meeting.updated`)."""
-    wanted = {body.chair_id, *body.invitee_ids}
+    wanted = {body.chair_id, *body.invitee_ids, *body.site_ids}
     if body.secretary_id is not None:
         wanted.add(body.secretary_id)
     found = {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted), User.active))}
@@ -250,8 +260,8 @@ def create_meeting(
         secretary_id=body.secretary_id,
         created_by=user.id,
         attendances=[
-            Attendance(user_id=i, role="guest" if "guest" in found[i].roles else "delegate")
-            for i in dict.fromkeys(body.invitee_ids)
+            Attendance(user_id=i, role=_invited_as(found[i], i in body.site_ids))
+            for i in dict.fromkeys([*body.invitee_ids, *body.site_ids])
         ],
     )
     session.add(meeting)
@@ -265,7 +275,7 @@ def create_meeting(
         target=f"meeting:{meeting.id}",
     )
     commit(session)
-    return _detail(session, _load(session, meeting.id, user), user)
+    return _detail(session, load_meeting(session, meeting.id, user), user)
 
 
 class StatusIn(Input):
@@ -291,7 +301,7 @@ def change_status(
     One route for every step, so a client has one call and the legal steps are one table
     (server/meeting_roles.TRANSITIONS); 409 for a step that does not follow from the status as it
     stands now, 403 for someone whose meeting role may not take it."""
-    meeting = _load(session, meeting_id, user)
+    meeting = load_meeting(session, meeting_id, user)
     to: MeetingStatus = body.status
     left = require_transition(meeting, user, to)
     meeting.status = to
@@ -315,4 +325,4 @@ def change_status(
         status=to,
     )
     commit(session)
-    return _detail(session, _load(session, meeting.id, user), user)
+    return _detail(session, load_meeting(session, meeting.id, user), user)

@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql import expression
 
 ROLES = ("leader", "secretary", "specialist", "clerk", "it_admin", "guest")
 MEETING_STATUSES = ("draft", "scheduled", "in_progress", "ended", "minutes_approved")
@@ -174,9 +175,18 @@ class Attendance(Base):
     status: Mapped[str] = mapped_column(String(20), default="invited")
     # The invitee's role in this meeting (server/meeting_roles.py): delegate, guest or site.
     role: Mapped[str] = mapped_column(String(20), default="delegate", server_default="delegate")
+    # --- meeting room: core (server/attendance.py) ---
+    reason: Mapped[str] = mapped_column(String(500), default="", server_default="")  # declined
+    # On a deputy's row: whom they represent (the principal's own row says `delegated`).
+    represents_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    checked_in_at: Mapped[dt.datetime | None]  # at the door of the hall
+    in_call: Mapped[bool] = mapped_column(Boolean, default=False, server_default=expression.false())
+    joined_call_at: Mapped[dt.datetime | None]  # the first time, for the minutes
+    absent_reason: Mapped[str | None] = mapped_column(String(500))  # set by the secretary
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendances")
-    user: Mapped[User] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")
+    represents: Mapped[User | None] = relationship(foreign_keys=[represents_id], lazy="joined")
 
 
 class AgendaItem(Base):

@@ -1,0 +1,329 @@
+"""Attendance (điểm danh) of a meeting: invitation answers, deputies, check-in, the call, absence.
+
+What is recorded per person is what the minutes need: did they answer (accepted, declined with a
+reason, or delegated to a deputy who then represents them), did they come (checked in at the door
+of the hall, or present in the call, as their client reports it), or were they absent and why
+(the secretary says). Each change goes to the meeting's audience as `attendance.updated` with the
+entries that changed — not the whole list, which for a 200-person meeting would be 200 × 200
+entries as people join — and a client that missed one reloads the list on resync.
+
+Who may do what, by meeting role (server/meeting_roles.py): every invitee answers for themself;
+only a delegate hands the seat to a deputy (a guest or a bridge-point site was invited as what
+they are); everyone checks in and reports the call for themself; the chair, the secretary and a
+site (the room PC at a bridge point, which joins for the people in its hall) check others in; the
+chair and the secretary mark absences.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from server import audit
+from server.access import signed_in
+from server.events import emit
+from server.inputs import Id, Input
+from server.meeting_roles import (
+    MeetingRole,
+    meeting_audience,
+    meeting_role,
+    meeting_status,
+    require_meeting_role,
+)
+from server.meetings import load_meeting
+from server.models import Attendance, Meeting, User, utcnow
+from server.problems import Problem, problem_responses
+from server.unit_of_work import client_address, commit, get_session
+from server.users import UserRef, user_ref
+
+router = APIRouter(tags=["attendance"])
+
+# While a meeting is still to come or running, people answer, come and go; after it ends only the
+# secretary's record of absences may still change (for the minutes).
+OPEN = frozenset({"draft", "scheduled", "in_progress"})
+PRESENT = frozenset({"scheduled", "in_progress"})
+RECORDABLE = frozenset({"scheduled", "in_progress", "ended"})
+ROUTE_ERRORS = problem_responses(403, 404, 409, 422)
+
+
+class AttendanceEntry(BaseModel):
+    """`AttendanceEntry` of the contract: one person of the meeting as the minutes see them."""
+
+    user: UserRef
+    role: MeetingRole
+    status: str
+    reason: str
+    represents: UserRef | None
+    represented_by: UserRef | None
+    checked_in_at: dt.datetime | None
+    in_call: bool
+    joined_call_at: dt.datetime | None
+    absent_reason: str | None
+
+
+def _entry(meeting: Meeting, row: Attendance) -> AttendanceEntry:
+    deputy = next((a.user for a in meeting.attendances if a.represents_id == row.user_id), None)
+    return AttendanceEntry(
+        user=user_ref(row.user),  # type: ignore[arg-type]
+        role=meeting_role(meeting, row.user) or "delegate",
+        status=row.status,
+        reason=row.reason or "",
+        represents=user_ref(row.represents),
+        represented_by=user_ref(deputy),
+        checked_in_at=row.checked_in_at,
+        in_call=bool(row.in_call),
+        joined_call_at=row.joined_call_at,
+        absent_reason=row.absent_reason,
+    )
+
+
+def entries(meeting: Meeting) -> list[AttendanceEntry]:
+    """Everyone of the meeting: the chair and secretary first (answered by running it), then the
+    invitees in invitation order."""
+    listed = {a.user_id for a in meeting.attendances}
+    runners = {u.id: u for u in (meeting.chair, meeting.secretary) if u is not None}
+    synthetic = [
+        Attendance(user_id=u.id, user=u, status="accepted")  # not added to the session
+        for u in runners.values()
+        if u.id not in listed
+    ]
+    return [_entry(meeting, row) for row in (*synthetic, *meeting.attendances)]
+
+
+def _row(session: Session, meeting: Meeting, user: User) -> Attendance:
+    """The user's attendance row; the chair and secretary get one when they first come."""
+    row = next((a for a in meeting.attendances if a.user_id == user.id), None)
+    if row is not None:
+        return row
+    if meeting_role(meeting, user) is None:
+        raise Problem(422, "not-in-meeting", detail="That person is not in this meeting.")
+    row = Attendance(user_id=user.id, user=user, status="accepted")
+    meeting.attendances.append(row)
+    session.flush()
+    return row
+
+
+def _require_status(meeting: Meeting, allowed: frozenset[str]) -> None:
+    status = meeting_status(meeting)
+    if status not in allowed:
+        raise Problem(
+            409,
+            "meeting-closed",
+            detail=f"Attendance cannot change while the meeting is {status}.",
+            meeting_status=status,
+        )
+
+
+def _person(session: Session, meeting: Meeting, user_id: int) -> User:
+    person = session.get(User, user_id)
+    if person is None or meeting_role(meeting, person) is None:
+        raise Problem(422, "not-in-meeting", detail="That person is not in this meeting.")
+    return person
+
+
+def _announce(
+    session: Session,
+    request: Request,
+    meeting: Meeting,
+    actor: User,
+    action: str,
+    rows: list[Attendance],
+) -> list[AttendanceEntry]:
+    """Emit `attendance.updated` with the changed entries, audit it, commit."""
+    session.flush()
+    changed = [_entry(meeting, row) for row in rows]
+    data = {"meeting_id": meeting.id, "entries": [e.model_dump(mode="json") for e in changed]}
+    emit(session, "attendance.updated", data, meeting_audience(meeting))
+    if action:
+        audit.record(
+            session,
+            f"attendance.{action}",
+            user_id=actor.id,
+            address=client_address(request),
+            target=f"meeting:{meeting.id}",
+            users=[row.user_id for row in rows],
+        )
+    commit(session)
+    return changed
+
+
+@router.get(
+    "/meetings/{meeting_id}/attendance",
+    response_model=list[AttendanceEntry],
+    responses=problem_responses(404),
+)
+def list_attendance(
+    meeting_id: Id,
+    user: Annotated[User, Depends(signed_in)],
+    session: Annotated[Session, Depends(get_session)],
+) -> list[AttendanceEntry]:
+    """Everyone of the meeting with their answer and presence (404 when not visible)."""
+    return entries(load_meeting(session, meeting_id, user))
+
+
+class AnswerIn(Input):
+    """Body of `POST /meetings/{id}/attendance/answer`."""
+
+    answer: Literal["accepted", "declined"]
+    reason: str = Field(default="", max_length=500)
+
+
+@router.post(
+    "/meetings/{meeting_id}/attendance/answer",
+    response_model=list[AttendanceEntry],
+    responses=ROUTE_ERRORS,
+)
+def answer(
+    meeting_id: Id,
+    body: AnswerIn,
+    request: Request,
+    user: Annotated[User, Depends(signed_in)],
+    session: Annotated[Session, Depends(get_session)],
+) -> list[AttendanceEntry]:
+    """Accept or decline the invitation (a decline says why); changing one's mind is allowed
+    until the meeting ends, but a seat handed to a deputy stays theirs."""
+    meeting = load_meeting(session, meeting_id, user)
+    _require_status(meeting, OPEN)
+    row = next((a for a in meeting.attendances if a.user_id == user.id), None)
+    if row is None:
+        raise Problem(403, "meeting-role", detail="Only an invitee answers an invitation.")
+    if row.status == "delegated":
+        raise Problem(409, "delegated", detail="You handed your seat to a deputy.")
+    if body.answer == "declined" and not body.reason.strip():
+        raise Problem(422, "reason-required", detail="Say why you decline.")
+    row.status = body.answer
+    row.reason = body.reason.strip() if body.answer == "declined" else ""
+    emit(session, "meeting.updated", {"meeting_id": meeting.id}, {user.id})
+    return _announce(session, request, meeting, user, "answer", [row])
+
+
+class DelegateIn(Input):
+    """Body of `POST /meetings/{id}/attendance/delegate`."""
+
+    deputy_id: Id
+
+
+@router.post(
+    "/meetings/{meeting_id}/attendance/delegate",
+    response_model=list[AttendanceEntry],
+    responses=ROUTE_ERRORS,
+)
+def delegate(
+    meeting_id: Id,
+    body: DelegateIn,
+    request: Request,
+    user: Annotated[User, Depends(signed_in)],
+    session: Annotated[Session, Depends(get_session)],
+) -> list[AttendanceEntry]:
+    """Send a deputy in one's place: the deputy becomes a delegate who represents the user."""
+    meeting = load_meeting(session, meeting_id, user)
+    _require_status(meeting, OPEN)
+    require_meeting_role(meeting, user, "delegate")
+    row = _row(session, meeting, user)
+    if row.represents_id is not None:
+        raise Problem(409, "is-deputy", detail="A deputy cannot hand the seat on again.")
+    deputy = session.get(User, body.deputy_id)
+    if deputy is None or not deputy.active or "guest" in deputy.roles:
+        raise Problem(422, "deputy-not-staff", detail="The deputy must be an active staff account.")
+    if meeting_role(meeting, deputy) is not None:
+        raise Problem(409, "already-in-meeting", detail="The deputy is already in the meeting.")
+    row.status = "delegated"
+    row.reason = ""
+    seat = Attendance(user_id=deputy.id, user=deputy, role="delegate", represents_id=user.id)
+    meeting.attendances.append(seat)
+    emit(session, "meeting.updated", {"meeting_id": meeting.id}, {user.id, deputy.id})
+    return _announce(session, request, meeting, user, "delegate", [row, seat])
+
+
+class CheckInIn(Input):
+    """Body of `POST /meetings/{id}/attendance/check-in`: whom (default: oneself)."""
+
+    user_id: Id | None = None
+
+
+@router.post(
+    "/meetings/{meeting_id}/attendance/check-in",
+    response_model=list[AttendanceEntry],
+    responses=ROUTE_ERRORS,
+)
+def check_in(
+    meeting_id: Id,
+    body: CheckInIn,
+    request: Request,
+    user: Annotated[User, Depends(signed_in)],
+    session: Annotated[Session, Depends(get_session)],
+) -> list[AttendanceEntry]:
+    """Present in the hall. Oneself, or others by the chair, the secretary or a site's PC."""
+    meeting = load_meeting(session, meeting_id, user)
+    _require_status(meeting, PRESENT)
+    who = user
+    if body.user_id is not None and body.user_id != user.id:
+        require_meeting_role(meeting, user, "chair", "secretary", "site")
+        who = _person(session, meeting, body.user_id)
+    row = _row(session, meeting, who)
+    if row.checked_in_at is None:
+        row.checked_in_at = utcnow()
+    row.absent_reason = None
+    return _announce(session, request, meeting, user, "check_in", [row])
+
+
+class CallIn(Input):
+    """Body of `POST /meetings/{id}/attendance/call`: the client joined or left the call."""
+
+    present: bool
+
+
+@router.post(
+    "/meetings/{meeting_id}/attendance/call",
+    response_model=list[AttendanceEntry],
+    responses=ROUTE_ERRORS,
+)
+def call_presence(
+    meeting_id: Id,
+    body: CallIn,
+    request: Request,
+    user: Annotated[User, Depends(signed_in)],
+    session: Annotated[Session, Depends(get_session)],
+) -> list[AttendanceEntry]:
+    """Present in the call or not, as the user's own client reports it (not audited: a flaky
+    network may report this every minute; the first join time is kept for the minutes)."""
+    meeting = load_meeting(session, meeting_id, user)
+    _require_status(meeting, PRESENT)
+    row = _row(session, meeting, user)
+    row.in_call = body.present
+    if body.present:
+        row.joined_call_at = row.joined_call_at or utcnow()
+        row.absent_reason = None
+    return _announce(session, request, meeting, user, "", [row])
+
+
+class AbsentIn(Input):
+    """Body of `POST /meetings/{id}/attendance/absent`; `reason` null clears the absence."""
+
+    user_id: Id
+    reason: str | None = Field(min_length=1, max_length=500)
+
+
+@router.post(
+    "/meetings/{meeting_id}/attendance/absent",
+    response_model=list[AttendanceEntry],
+    responses=ROUTE_ERRORS,
+)
+def mark_absent(
+    meeting_id: Id,
+    body: AbsentIn,
+    request: Request,
+    user: Annotated[User, Depends(signed_in)],
+    session: Annotated[Session, Depends(get_session)],
+) -> list[AttendanceEntry]:
+    """The chair or secretary records someone as absent, with the reason (vắng mặt có lý do)."""
+    meeting = load_meeting(session, meeting_id, user)
+    _require_status(meeting, RECORDABLE)
+    require_meeting_role(meeting, user, "chair", "secretary")
+    row = _row(session, meeting, _person(session, meeting, body.user_id))
+    row.absent_reason = body.reason.strip() if body.reason else None
+    return _announce(session, request, meeting, user, "absent", [row])
