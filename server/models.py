@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql import expression
@@ -229,6 +231,83 @@ class PaperReader(Base):
     __tablename__ = "paper_readers"
     paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+
+
+# --- meeting room: room-floor ---------------------------------------------------------------
+
+SPEAK_STATES = ("queued", "granted", "done", "withdrawn")
+SPEAK_ACTIVE = ("queued", "granted")  # a person holds at most one such request per meeting
+
+
+class MeetingFloor(Base):
+    """The floor of one meeting: the speak queue's last position and its option. Every change
+    of a meeting's queue first bumps `revision` with one UPDATE, which serialises the changes of
+    one meeting on both engines (PostgreSQL row lock, SQLite write lock)."""
+
+    __tablename__ = "meeting_floors"
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    last_position: Mapped[int] = mapped_column(Integer, default=0)
+    muted_until_floor: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SpeakRequest(Base):
+    """A request to speak (đăng ký phát biểu): queued → granted → done, or withdrawn."""
+
+    __tablename__ = "speak_requests"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "position"),
+        Index(
+            "uq_speak_requests_active",
+            "meeting_id",
+            "user_id",
+            unique=True,
+            sqlite_where=sql_text("state IN ('queued', 'granted')"),
+            postgresql_where=sql_text("state IN ('queued', 'granted')"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20), default="queued")
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    granted_at: Mapped[dt.datetime | None]
+    ended_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class ChatMessage(Base):
+    """A chat line of a meeting, to everyone (`recipient_id` null) or to one participant."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (Index("ix_chat_messages_meeting_id_id", "meeting_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
+    sender_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    sender: Mapped[User] = relationship(foreign_keys=[sender_id], lazy="joined")
+    recipient: Mapped[User | None] = relationship(foreign_keys=[recipient_id], lazy="joined")
+
+
+class PresenterPage(Base):
+    """What the presenter of a meeting shows now: paper, page, zoom (for followers)."""
+
+    __tablename__ = "presenter_pages"
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    presenter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    paper_id: Mapped[int | None] = mapped_column(ForeignKey("papers.id"))
+    page: Mapped[int] = mapped_column(Integer, default=0)
+    zoom: Mapped[float] = mapped_column(Float, default=1.0)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    presenter: Mapped[User | None] = relationship(lazy="joined")
 
 
 # --- documents ------------------------------------------------------------------------------
