@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 LANGUAGES = ("vi", "en")
 UPDATE_CHANNELS = ("stable", "lts", "beta")
+REMOTE_SIGNING_KINDS = ("", "csc", "hash-poll")  # none, CSC API v1 (MySign), hash-then-poll
 # TLS trust is the organisation's decision, never the user's (a user who clicks certificate
 # checks off to get past a warning is the attack): only the machine policy may set these.
 # The roots a signing certificate must chain to are the organisation's too.
@@ -46,6 +47,12 @@ class Settings:
     file_cache_bytes: int = 2 * 1024**3  # downloaded papers kept on disk (least used go first)
     signing_roots: tuple[str, ...] = ()  # PEM files of roots trusted besides the pinned ones
     signing_root_pins: tuple[str, ...] = ()  # more SHA-256 pins (NEAC's 2025 roots, …)
+    pkcs11_module: str | None = None  # the USB token's driver (vendor DLL); None: look by name
+    remote_signing: str = ""  # the remote signing service's API shape (REMOTE_SIGNING_KINDS)
+    remote_signing_url: str | None = None  # its base URL
+    remote_signing_user: str | None = None  # the account at the service
+    remote_signing_credential: str | None = None  # the credential id (None: the first listed)
+    remote_signing_timeout: int = 300  # seconds to wait for the approval on the phone
 
 
 FIELDS: dict[str, str] = {f.name: str(f.type) for f in dataclasses.fields(Settings)}
@@ -94,6 +101,8 @@ def coerce(key: str, value: object) -> object:
         raise ConfigError(f"language: expected one of {LANGUAGES}, got {value!r}")
     if key == "update_channel" and value not in UPDATE_CHANNELS:
         raise ConfigError(f"update_channel: expected one of {UPDATE_CHANNELS}, got {value!r}")
+    if key == "remote_signing" and value not in REMOTE_SIGNING_KINDS:
+        raise ConfigError(f"remote_signing: expected one of {REMOTE_SIGNING_KINDS}, got {value!r}")
     return value
 
 

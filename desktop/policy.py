@@ -33,6 +33,12 @@ REGISTRY_NAMES = {
     "IceServers": "ice_servers",
     "UpdateChannel": "update_channel",
     "FileCacheMegabytes": "file_cache_bytes",  # a REG_DWORD cannot hold large byte counts
+    "Pkcs11Module": "pkcs11_module",  # the token vendor's DLL (eTPKCS11.dll, …)
+    "RemoteSigning": "remote_signing",
+    "RemoteSigningUrl": "remote_signing_url",
+    "RemoteSigningUser": "remote_signing_user",
+    "RemoteSigningCredential": "remote_signing_credential",
+    "RemoteSigningTimeout": "remote_signing_timeout",
 }
 
 RegistryReader = Callable[[], dict[str, object]]

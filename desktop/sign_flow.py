@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from desktop.domain import Document, DocumentVersion
 from desktop.errors import HopDeskError
 from desktop.signing import appearance, sign
+from desktop.signing.batch import KEY_GONE
 from desktop.signing.errors import SigningError, UnsignableDocument
 from desktop.signing.worker import off_the_loop
 
@@ -77,14 +78,23 @@ async def sign_many(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[BatchOutcome]:
     """Sign several documents with one key (the PIN entered once); one failure neither stops
-    nor spoils the others."""
+    nor spoils the others. When the key itself is gone (`batch.KEY_GONE`: token removed,
+    signing process dead, the phone refused or let the request expire, the wait cancelled),
+    the rest fail at once with that error instead of asking the token or the phone again."""
     outcomes: list[BatchOutcome] = []
+    gone: Exception | None = None
     for done, document in enumerate(documents, 1):
-        try:
-            sha = await sign_document(document, signer, stamp, files, uploads)
-            outcomes.append(BatchOutcome(document.id, sha))
-        except (SigningError, HopDeskError) as exc:
-            outcomes.append(BatchOutcome(document.id, error=exc))
+        if gone is not None:
+            outcomes.append(BatchOutcome(document.id, error=gone))
+        else:
+            try:
+                sha = await sign_document(document, signer, stamp, files, uploads)
+                outcomes.append(BatchOutcome(document.id, sha))
+            except KEY_GONE as exc:
+                gone = exc
+                outcomes.append(BatchOutcome(document.id, error=exc))
+            except (SigningError, HopDeskError) as exc:
+                outcomes.append(BatchOutcome(document.id, error=exc))
         if progress is not None:
             progress(done, len(documents))
     return outcomes

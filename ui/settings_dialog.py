@@ -3,11 +3,16 @@
 Language switches live: saving installs the new translator and every window retranslates itself
 (Qt's LanguageChange); nothing needs a restart. TLS trust (an agency CA, or no checks at all) is
 not here: only the machine policy sets it (desktop/config.py `POLICY_ONLY`).
+
+Signing: the USB token's driver (the vendor's PKCS#11 DLL) and the remote signing service
+(its API shape, base URL, account and credential) come from here or from the policy. The
+service's access token goes into the OS keyring (`RemoteTokens`), never into the settings file.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import (
@@ -22,17 +27,26 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.config import UPDATE_CHANNELS, Config
+from desktop.config import REMOTE_SIGNING_KINDS, UPDATE_CHANNELS, Config
+
+SaveRemoteToken = Callable[[str], None]
+"""Stores the remote signing service's token for the service just saved (in the keyring)."""
 
 
 class SettingsDialog(QDialog):
     """Edits the user layer of `Config`; `changes` holds what the user changed after accept."""
 
     def __init__(
-        self, config: Config, parent: QWidget | None = None, *, demo_server: str | None = None
+        self,
+        config: Config,
+        parent: QWidget | None = None,
+        *,
+        demo_server: str | None = None,
+        save_remote_token: SaveRemoteToken | None = None,
     ) -> None:
         """`demo_server`: the address of the demo server this process started (`--demo`): shown,
-        not editable, never saved (it changes at every start)."""
+        not editable, never saved (it changes at every start). `save_remote_token`: where a
+        remote signing token typed here goes (None: no token field)."""
         super().__init__(parent)
         self.config = config
         self.demo_server = demo_server
@@ -53,6 +67,20 @@ class SettingsDialog(QDialog):
         self.update_channel.setCurrentIndex(
             max(0, self.update_channel.findData(settings.update_channel))
         )
+        self.pkcs11_module = QLineEdit(settings.pkcs11_module or "", self)
+        self.remote_signing = QComboBox(self)
+        for kind in REMOTE_SIGNING_KINDS:
+            self.remote_signing.addItem("", kind)  # labels in retranslate()
+        self.remote_signing.setCurrentIndex(
+            max(0, self.remote_signing.findData(settings.remote_signing))
+        )
+        self.remote_signing_url = QLineEdit(settings.remote_signing_url or "", self)
+        self.remote_signing_user = QLineEdit(settings.remote_signing_user or "", self)
+        self.remote_signing_credential = QLineEdit(settings.remote_signing_credential or "", self)
+        self.save_remote_token = save_remote_token
+        self.remote_token = QLineEdit(self)
+        self.remote_token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.remote_token.setVisible(save_remote_token is not None)
         self.editors: dict[str, QWidget] = {
             "language": self.language,
             "server_url": self.server_url,
@@ -60,11 +88,19 @@ class SettingsDialog(QDialog):
             "media_backend": self.media_backend,
             "ice_servers": self.ice_servers,
             "update_channel": self.update_channel,
+            "pkcs11_module": self.pkcs11_module,
+            "remote_signing": self.remote_signing,
+            "remote_signing_url": self.remote_signing_url,
+            "remote_signing_user": self.remote_signing_user,
+            "remote_signing_credential": self.remote_signing_credential,
         }
         self.labels = {key: QLabel(self) for key in self.editors}
+        self.remote_token_label = QLabel(self)
         form = QFormLayout()
         for key, editor in self.editors.items():
             form.addRow(self.labels[key], editor)
+        if save_remote_token is not None:
+            form.addRow(self.remote_token_label, self.remote_token)
         self.note = QLabel(self)
         self.note.setWordWrap(True)
         self.save_button = QPushButton(self)
@@ -102,6 +138,11 @@ class SettingsDialog(QDialog):
             "media_backend": self.tr("Media server:"),
             "ice_servers": self.tr("STUN/TURN servers:"),
             "update_channel": self.tr("Update channel:"),
+            "pkcs11_module": self.tr("USB token driver (PKCS#11):"),
+            "remote_signing": self.tr("Remote signing service:"),
+            "remote_signing_url": self.tr("Remote signing address:"),
+            "remote_signing_user": self.tr("Remote signing account:"),
+            "remote_signing_credential": self.tr("Remote signing certificate (credential ID):"),
         }
         for key, label in self.labels.items():
             label.setText(titles[key])
@@ -112,6 +153,15 @@ class SettingsDialog(QDialog):
         }
         for index in range(self.update_channel.count()):
             self.update_channel.setItemText(index, channels[self.update_channel.itemData(index)])
+        kinds = {
+            "": self.tr("None"),
+            "csc": self.tr("CSC API (Viettel MySign…)"),
+            "hash-poll": self.tr("Send the hash, then wait (VNPT SmartCA, FPT CA)"),
+        }
+        for index in range(self.remote_signing.count()):
+            self.remote_signing.setItemText(index, kinds[self.remote_signing.itemData(index)])
+        self.remote_token_label.setText(self.tr("Remote signing access token:"))
+        self.remote_token.setPlaceholderText(self.tr("Kept in the system keyring"))
         policy_tip = self.tr("Set by your organisation's policy")
         for key, editor in self.editors.items():
             locked = self.is_locked(key)
@@ -146,6 +196,11 @@ class SettingsDialog(QDialog):
                 part.strip() for part in self.ice_servers.text().split(";") if part.strip()
             ),
             "update_channel": self.update_channel.currentData(),
+            "pkcs11_module": self.pkcs11_module.text().strip() or None,
+            "remote_signing": self.remote_signing.currentData(),
+            "remote_signing_url": self.remote_signing_url.text().strip() or None,
+            "remote_signing_user": self.remote_signing_user.text().strip() or None,
+            "remote_signing_credential": self.remote_signing_credential.text().strip() or None,
         }
         return {k: v for k, v in values.items() if not self.is_locked(k)}
 
@@ -157,4 +212,8 @@ class SettingsDialog(QDialog):
         }
         if self.changes:
             self.config.save_user(**self.changes)
+        token = self.remote_token.text().strip()
+        if token and self.save_remote_token is not None:
+            self.save_remote_token(token)
+            self.remote_token.clear()
         super().accept()

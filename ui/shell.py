@@ -375,8 +375,23 @@ class QtFrontend(QObject):
         from ui.settings_dialog import SettingsDialog  # not on the first screen
 
         demo = self.core.session.server_url if self.options.demo else None
-        dialog = SettingsDialog(self.core.config, self.window, demo_server=demo)
+        dialog = SettingsDialog(
+            self.core.config,
+            self.window,
+            demo_server=demo,
+            save_remote_token=self._save_remote_token,
+        )
         self.tasks.run(self._settings(dialog))
+
+    def _save_remote_token(self, token: str) -> None:
+        """Settings → the remote signing token into the keyring; told when it cannot be."""
+        from desktop.errors import HopDeskError
+        from ui.signing_flow import save_remote_token
+
+        try:
+            save_remote_token(self.core, token)
+        except HopDeskError as exc:
+            self.core.notifier.warning(exc.user_message())
 
     def open_about(self) -> AboutDialog:
         """Help → About: version, log folder, licences (non-modal, deleted on close)."""

@@ -1,7 +1,9 @@
-"""Ký: choose the key — a PKCS#12 file or a certificate on a USB token (PKCS#11) — and the
-signature image, and enter the PIN, once for a whole batch. The paths and the module are
-remembered per user; the PIN never is. The token is read through the signing process
-(desktop/signing/token_process.py): the dialog only gets the certificates it lists."""
+"""Ký: choose the key — a PKCS#12 file, a certificate on a USB token (PKCS#11), or the remote
+signing service approved on the phone — and the signature image, and enter the PIN, once for a
+whole batch. The paths and the module are remembered per user; the PIN never is. The token is
+read through the signing process (desktop/signing/token_process.py): the dialog only gets the
+certificates it lists. The token's driver and the remote service come from Settings or the
+machine policy; a driver set by policy is shown greyed out."""
 
 from __future__ import annotations
 
@@ -27,9 +29,15 @@ from desktop.signing.token_process import TokenCertificate
 CertificateLister = Callable[[str], Awaitable[tuple[TokenCertificate, ...]]]
 
 
+FILE, TOKEN, REMOTE = 0, 1, 2  # the key sources, in the order of the choice
+
+
 class SignDialog(QDialog):
-    """`key_path` or (`use_token`, `module_path`, `token_certificate`), `image_path`, `pin`
-    once accepted."""
+    """`key_path` or (`use_token`, `module_path`, `token_certificate`) or `use_remote`,
+    `image_path`, `pin` once accepted.
+
+    `remote`: the configured remote signing service as shown to the user (empty: none set up);
+    `module_locked`: the machine policy names the token's driver (greyed out)."""
 
     def __init__(
         self,
@@ -40,6 +48,8 @@ class SignDialog(QDialog):
         *,
         modules: Sequence[str] = (),
         list_certificates: CertificateLister | None = None,
+        remote: str = "",
+        module_locked: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Sign"))
@@ -48,7 +58,13 @@ class SignDialog(QDialog):
         self.form = form = QFormLayout(self)
         form.addRow(QLabel(self.tr("%n document(s) to sign", "", count), self))
         self.source = QComboBox(self)
-        self.source.addItems([self.tr("Key file (PKCS#12)"), self.tr("USB token (PKCS#11)")])
+        self.source.addItems(
+            [
+                self.tr("Key file (PKCS#12)"),
+                self.tr("USB token (PKCS#11)"),
+                self.tr("Remote signing (phone)"),
+            ]
+        )
         form.addRow(self.tr("Key"), self.source)
         self.key = QLineEdit(key_path, self)
         self.key_row = self._with_browse(self.key, "*.p12 *.pfx")
@@ -56,6 +72,9 @@ class SignDialog(QDialog):
         self.module = QComboBox(self)
         self.module.setEditable(True)
         self.module.addItems(list(modules))
+        if module_locked:
+            self.module.setEnabled(False)
+            self.module.setToolTip(self.tr("Set by your organisation's policy"))
         self.read_token = QPushButton(self.tr("Read the token"), self)
         self.read_token.clicked.connect(self._start_reading)
         self.module_row = self._row(self.module, self.read_token)
@@ -65,11 +84,19 @@ class SignDialog(QDialog):
         self.token_status = QLabel(self)
         self.token_status.setWordWrap(True)
         form.addRow(self.token_status)
+        self.remote = QLabel(
+            remote or self.tr("No remote signing service is set up. Set it up in Settings."),
+            self,
+        )
+        self.remote.setWordWrap(True)
+        self.remote_configured = bool(remote)
+        form.addRow(self.tr("Signing service"), self.remote)
         self.image = QLineEdit(image_path, self)
         form.addRow(self.tr("Signature image"), self._with_browse(self.image, "*.png"))
         self.pin = QLineEdit(self)
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow(self.tr("PIN"), self.pin)
+        self.pin_label = QLabel(self.tr("PIN"), self)
+        form.addRow(self.pin_label, self.pin)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -80,10 +107,12 @@ class SignDialog(QDialog):
         self._show_source()
 
     def _show_source(self) -> None:
-        token = self.use_token
-        self.form.setRowVisible(self.key_row, not token)
+        index = self.source.currentIndex()
+        self.form.setRowVisible(self.key_row, index == FILE)
         for widget in (self.module_row, self.certificate, self.token_status):
-            self.form.setRowVisible(widget, token)
+            self.form.setRowVisible(widget, index == TOKEN)
+        self.form.setRowVisible(self.remote, index == REMOTE)
+        self.form.setRowVisible(self.pin, index != REMOTE)  # approved on the phone instead
 
     def _start_reading(self) -> None:
         if self._list_certificates is not None and self.module_path:
@@ -126,7 +155,21 @@ class SignDialog(QDialog):
 
     @property
     def use_token(self) -> bool:
-        return self.source.currentIndex() == 1
+        return self.source.currentIndex() == TOKEN
+
+    @property
+    def use_remote(self) -> bool:
+        return self.source.currentIndex() == REMOTE
+
+    @property
+    def source_name(self) -> str:
+        """The chosen source as remembered per user."""
+        return ("file", "token", "remote")[self.source.currentIndex()]
+
+    def choose_source(self, name: str) -> None:
+        """Select the source remembered as `name` (see `source_name`)."""
+        names = ("file", "token", "remote")
+        self.source.setCurrentIndex(names.index(name) if name in names else FILE)
 
     @property
     def module_path(self) -> str:

@@ -5,6 +5,7 @@ asks for the agency's key and seal the same way, then issues and signs."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QDialog, QWidget
 
 from desktop.domain import Document, JsonObject
+from ui.phone_wait import PhoneWaitDialog
 from ui.sign_dialog import SignDialog
 
 if TYPE_CHECKING:
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     from desktop.app import Core
     from desktop.sign_flow import BatchOutcome
     from desktop.signing.appearance import StampImage
+    from desktop.signing.remote.account import RemoteAccount, RemoteTokens
     from desktop.signing.token_process import TokenClient
 
 
@@ -27,28 +30,36 @@ async def sign_from_inbox(
     core: Core, parent: QWidget | None, documents: list[Document], dialog: SignDialog | None = None
 ) -> list[BatchOutcome]:
     """Ask once for the key and PIN, sign every document, report what was signed and why
-    the others were not. Returns the outcomes (empty when the user cancelled)."""
+    the others were not. With the remote signing service, a waiting window stands while the
+    phone is asked (Cancel stops the wait). Returns the outcomes (empty when the user
+    cancelled)."""
     from desktop.errors import HopDeskError
     from desktop.sign_flow import sign_many  # pyHanko loads on the first signature
-    from desktop.signing.token_process import TokenClient
 
-    client = TokenClient()
-    try:
-        chosen = await _ask_key(core, parent, len(documents), dialog, client)
+    async with contextlib.AsyncExitStack() as stack:
+        chosen = await _ask_key(core, parent, len(documents), dialog, stack)
         if chosen is None:
             return []
-        signer, stamp = chosen
-        outcomes = await sign_many(documents, signer, stamp, core.files, core.uploads)
-    finally:
-        await asyncio.to_thread(client.close)
+        signer, stamp, wait = chosen
+        progress = None
+        if wait is not None:
+            wait.show()
+            progress = lambda done, _total: wait.document(done)  # noqa: E731
+        outcomes = await sign_many(
+            documents, signer, stamp, core.files, core.uploads, progress=progress
+        )
     signed = sum(o.error is None for o in outcomes)
     if signed:
         core.notifier.info(
             QCoreApplication.translate("SigningFlow", "%n document(s) signed.", None, signed)
         )
+    told: set[str] = set()  # a key gone fails the rest of a batch with one error: say it once
     for outcome in outcomes:
         if isinstance(outcome.error, HopDeskError):
-            core.notifier.warning(outcome.error.user_message())
+            message = outcome.error.user_message()
+            if message not in told:
+                told.add(message)
+                core.notifier.warning(message)
     return outcomes
 
 
@@ -64,14 +75,14 @@ async def issue_from_inbox(
     and sent back (desktop/sign_flow.issue_document). The agency-signed sha256, or None."""
     from desktop.errors import HopDeskError
     from desktop.sign_flow import issue_document
-    from desktop.signing.token_process import TokenClient
 
-    client = TokenClient()
-    try:
-        chosen = await _ask_key(core, parent, 1, dialog, client)
+    async with contextlib.AsyncExitStack() as stack:
+        chosen = await _ask_key(core, parent, 1, dialog, stack)
         if chosen is None:
             return None
-        signer, seal = chosen
+        signer, seal, wait = chosen
+        if wait is not None:
+            wait.show()
         try:
             sha256 = await issue_document(
                 core.inbox, document.id, body, signer, seal, core.files, core.uploads
@@ -79,8 +90,6 @@ async def issue_from_inbox(
         except HopDeskError as exc:
             core.notifier.warning(exc.user_message())
             return None
-    finally:
-        await asyncio.to_thread(client.close)
     core.notifier.info(QCoreApplication.translate("SigningFlow", "The document was issued."))
     return sha256
 
@@ -90,17 +99,56 @@ async def _ask_key(
     parent: QWidget | None,
     count: int,
     dialog: SignDialog | None,
-    client: TokenClient,
-) -> tuple[Signer, StampImage] | None:
+    stack: contextlib.AsyncExitStack,
+) -> tuple[Signer, StampImage, PhoneWaitDialog | None] | None:
     """The signing dialog (key, image, PIN; the last choices remembered, the demo's own keys
-    in `hopdesk --demo`) and the key it opens; None when cancelled or the key did not open
-    (told, a wrong PIN never retried)."""
+    in `hopdesk --demo`) and the key it opens, its certificate checked; for the remote service
+    also the waiting window to show while signing. None when cancelled or the key did not open
+    (told, a wrong PIN never retried). What is opened here is closed by `stack`."""
     from desktop.errors import HopDeskError
-    from desktop.signing import appearance, keys
+    from desktop.signing import appearance
+    from desktop.signing.token_process import TokenClient
     from ui.shell import wait_dialog
 
+    client = TokenClient()
+    stack.push_async_callback(asyncio.to_thread, client.close)
     remembered_key = f"signing-paths:{core.session.scope}"
     remembered = core.store.get(remembered_key) or {}
+    if dialog is None:
+        dialog = await _dialog(core, parent, count, remembered, client)
+    if await wait_dialog(dialog) != QDialog.DialogCode.Accepted:
+        return None
+    core.store.set(
+        remembered_key,
+        {
+            "key": dialog.key_path,
+            "image": dialog.image_path,
+            "module": dialog.module_path,
+            "source": dialog.source_name,
+        },
+    )
+    wait: PhoneWaitDialog | None = None
+    try:
+        if dialog.use_remote:
+            signer, wait = await _remote_signer(core, parent, count, stack)
+        else:
+            signer = await _signer(dialog, client)
+        await _check_certificate(core, signer)
+        png = await asyncio.to_thread(Path(dialog.image_path).read_bytes)
+    except (HopDeskError, OSError) as exc:  # a wrong PIN is told, never retried
+        core.notifier.warning(exc.user_message() if isinstance(exc, HopDeskError) else str(exc))
+        return None
+    return signer, appearance.StampImage.from_png(png), wait
+
+
+async def _dialog(
+    core: Core, parent: QWidget | None, count: int, remembered: JsonObject, client: TokenClient
+) -> SignDialog:
+    """The dialog with the last choices, the token drivers (the one Settings or the policy
+    names first; only it, greyed out, when the policy names it) and the remote service."""
+    from desktop.signing import keys
+
+    settings = core.config.settings
     demo_pin = ""
     if not remembered and core.demo is not None:  # `hopdesk --demo`: its own generated keys
         from desktop.demo_keys import AGENCY, DEMO_PIN, LEADER, demo_keys
@@ -110,37 +158,94 @@ async def _ask_key(
         made = (await asyncio.to_thread(demo_keys, core.demo.data_dir / "signing"))[label]
         remembered = {"key": str(made.key_path), "image": str(made.image_path)}
         demo_pin = DEMO_PIN
-    if dialog is None:
-        modules = await asyncio.to_thread(keys.module_candidates, remembered.get("module"))
-        dialog = SignDialog(
-            count,
-            remembered.get("key", ""),
-            remembered.get("image", ""),
-            parent,
-            modules=[str(m) for m in modules],
-            list_certificates=client.list_certificates,
+    locked = core.config.locked("pkcs11_module")
+    configured = settings.pkcs11_module or str(remembered.get("module") or "") or None
+    modules = [str(m) for m in await asyncio.to_thread(keys.module_candidates, configured)]
+    if settings.pkcs11_module and not locked:  # the drivers found by name stay on offer
+        found = await asyncio.to_thread(keys.find_pkcs11_modules)
+        modules += [str(m) for m in found if str(m) not in modules]
+    account = remote_account(core)
+    remote = ""
+    if account is not None:
+        remote = account.service_url + (
+            f" ({account.credential_id})" if account.credential_id else ""
         )
-        dialog.source.setCurrentIndex(1 if remembered.get("source") == "token" else 0)
-        dialog.pin.setText(demo_pin)
-    if await wait_dialog(dialog) != QDialog.DialogCode.Accepted:
-        return None
-    core.store.set(
-        remembered_key,
-        {
-            "key": dialog.key_path,
-            "image": dialog.image_path,
-            "module": dialog.module_path,
-            "source": "token" if dialog.use_token else "file",
-        },
+    dialog = SignDialog(
+        count,
+        str(remembered.get("key") or ""),
+        str(remembered.get("image") or ""),
+        parent,
+        modules=modules,
+        list_certificates=client.list_certificates,
+        remote=remote,
+        module_locked=locked,
     )
-    try:
-        signer = await _signer(dialog, client)
-        await _check_certificate(core, signer)
-        png = await asyncio.to_thread(Path(dialog.image_path).read_bytes)
-    except (HopDeskError, OSError) as exc:  # a wrong PIN is told, never retried
-        core.notifier.warning(exc.user_message() if isinstance(exc, HopDeskError) else str(exc))
-        return None
-    return signer, appearance.StampImage.from_png(png)
+    dialog.choose_source(str(remembered.get("source") or "file"))
+    dialog.pin.setText(demo_pin)
+    return dialog
+
+
+def remote_account(core: Core) -> RemoteAccount | None:
+    """The remote signing account Settings or the machine policy describe (None: none)."""
+    from desktop.signing.remote.account import RemoteAccount
+
+    settings = core.config.settings
+    user = settings.remote_signing_user
+    if not user and core.session.user is not None:
+        user = core.session.user.username
+    return RemoteAccount.configured(
+        settings.remote_signing,
+        settings.remote_signing_url,
+        user,
+        settings.remote_signing_credential,
+        settings.remote_signing_timeout,
+    )
+
+
+def remote_tokens(core: Core) -> RemoteTokens:
+    """The remote services' OAuth tokens, in the same keyring as the HopDesk sign-in."""
+    from desktop.secrets import SecretStore
+    from desktop.signing.remote.account import KEYRING_SERVICE, RemoteTokens
+
+    return RemoteTokens(SecretStore(service=KEYRING_SERVICE, backend=core.secrets.backend))
+
+
+def save_remote_token(core: Core, token: str) -> None:
+    """Keep the remote signing service's access token (typed in Settings) in the keyring, for
+    the service and account the settings now name (raises `SecretsUnavailable` without one,
+    `RemoteNotConfigured` when no service is set up)."""
+    from desktop.signing.remote.errors import RemoteNotConfigured
+
+    account = remote_account(core)
+    if account is None:
+        raise RemoteNotConfigured("no remote signing service in the settings")
+    remote_tokens(core).save(account, token)
+
+
+async def _remote_signer(
+    core: Core, parent: QWidget | None, count: int, stack: contextlib.AsyncExitStack
+) -> tuple[Signer, PhoneWaitDialog]:
+    """The remote service's signer (its certificate and chain fetched) and the waiting window
+    whose Cancel stops the wait for the phone; both closed by `stack`."""
+    from desktop.signing.remote.connect import open_service
+    from desktop.signing.remote.errors import RemoteNotConfigured
+    from desktop.signing.remote.service import RemoteSigner
+
+    account = remote_account(core)
+    if account is None:
+        raise RemoteNotConfigured("no remote signing service in the settings")
+    service = await open_service(account, remote_tokens(core))
+    stack.push_async_callback(service.aclose)
+    made: list[RemoteSigner] = []
+
+    def cancel() -> None:
+        for signer in made:
+            signer.cancel()
+
+    wait = PhoneWaitDialog(count, account.approval_timeout, cancel, parent)
+    stack.callback(wait.finish)
+    made.append(await service.signer(progress=wait.progress))
+    return made[0], wait
 
 
 async def _signer(dialog: SignDialog, client: TokenClient) -> Signer:

@@ -3,7 +3,9 @@
 Each document gets its own result. A document that cannot be signed (damaged, encrypted, not
 prepared) fails alone; the others go on, each from its own bytes, so nothing of one leaks into
 another. When the key itself goes away (token removed, signing process dead, PIN locked), the
-rest fail at once with that error instead of trying the token again for each.
+rest fail at once with that error instead of trying the token again for each. A remote
+signing service counts as gone when the user refused or let a request expire on the phone,
+cancelled the wait, or the service cannot be reached: the phone is not asked again for each.
 """
 
 from __future__ import annotations
@@ -20,8 +22,24 @@ from desktop.signing.errors import (
     TokenUnavailable,
     UnsignableDocument,
 )
+from desktop.signing.remote.errors import (
+    RemoteNotSignedIn,
+    RemoteServiceUnavailable,
+    RemoteSignCancelled,
+    RemoteSignExpired,
+    RemoteSignRejected,
+)
 
-KEY_GONE = (SigningProcessFailed, TokenUnavailable, PinLocked)
+KEY_GONE: tuple[type[SigningError], ...] = (
+    SigningProcessFailed,
+    TokenUnavailable,
+    PinLocked,
+    RemoteSignRejected,
+    RemoteSignExpired,
+    RemoteSignCancelled,
+    RemoteServiceUnavailable,
+    RemoteNotSignedIn,
+)
 
 
 @dataclass(frozen=True, slots=True)

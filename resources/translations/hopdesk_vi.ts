@@ -746,6 +746,33 @@
     </message>
 </context>
 <context>
+    <name>PhoneWaitDialog</name>
+    <message>
+        <source>Waiting for approval on the phone</source>
+        <translation>Đang chờ xác nhận trên điện thoại</translation>
+    </message>
+    <message>
+        <source>Cancel signing</source>
+        <translation>Hủy ký</translation>
+    </message>
+    <message>
+        <source>Open the signing app on your phone and approve the request (document %1 of %2).</source>
+        <translation>Mở ứng dụng ký số trên điện thoại và xác nhận yêu cầu ký (văn bản %1/%2).</translation>
+    </message>
+    <message>
+        <source>Time left: %1:%2</source>
+        <translation>Thời gian còn lại: %1:%2</translation>
+    </message>
+    <message>
+        <source>Approved. Signing the document…</source>
+        <translation>Đã xác nhận. Đang ký văn bản…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Đang hủy…</translation>
+    </message>
+</context>
+<context>
     <name>QtFrontend</name>
     <message>
         <source>The local cache was damaged and has been rebuilt. Your data on the server is safe; lists will reload.</source>
@@ -998,6 +1025,26 @@
         <translation>Kênh cập nhật:</translation>
     </message>
     <message>
+        <source>USB token driver (PKCS#11):</source>
+        <translation>Trình điều khiển USB token (PKCS#11):</translation>
+    </message>
+    <message>
+        <source>Remote signing service:</source>
+        <translation>Dịch vụ ký số từ xa:</translation>
+    </message>
+    <message>
+        <source>Remote signing address:</source>
+        <translation>Địa chỉ dịch vụ ký số từ xa:</translation>
+    </message>
+    <message>
+        <source>Remote signing account:</source>
+        <translation>Tài khoản ký số từ xa:</translation>
+    </message>
+    <message>
+        <source>Remote signing certificate (credential ID):</source>
+        <translation>Chứng thư ký số từ xa (mã credential):</translation>
+    </message>
+    <message>
         <source>Stable</source>
         <translation>Ổn định</translation>
     </message>
@@ -1008,6 +1055,26 @@
     <message>
         <source>Beta (try new features first)</source>
         <translation>Thử nghiệm (dùng trước tính năng mới)</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Không dùng</translation>
+    </message>
+    <message>
+        <source>CSC API (Viettel MySign…)</source>
+        <translation>Giao thức CSC (Viettel MySign…)</translation>
+    </message>
+    <message>
+        <source>Send the hash, then wait (VNPT SmartCA, FPT CA)</source>
+        <translation>Gửi mã băm rồi chờ xác nhận (VNPT SmartCA, FPT CA)</translation>
+    </message>
+    <message>
+        <source>Remote signing access token:</source>
+        <translation>Mã truy cập dịch vụ ký số từ xa:</translation>
+    </message>
+    <message>
+        <source>Kept in the system keyring</source>
+        <translation>Lưu trong kho khóa của hệ điều hành</translation>
     </message>
     <message>
         <source>Set by your organisation's policy</source>
@@ -1050,8 +1117,16 @@
         <translation>Thiết bị ký số USB (PKCS#11)</translation>
     </message>
     <message>
+        <source>Remote signing (phone)</source>
+        <translation>Ký số từ xa (điện thoại)</translation>
+    </message>
+    <message>
         <source>Key</source>
         <translation>Khóa ký</translation>
+    </message>
+    <message>
+        <source>Set by your organisation's policy</source>
+        <translation>Do chính sách của cơ quan bạn thiết lập</translation>
     </message>
     <message>
         <source>Read the token</source>
@@ -1064,6 +1139,14 @@
     <message>
         <source>Certificate</source>
         <translation>Chứng thư số</translation>
+    </message>
+    <message>
+        <source>No remote signing service is set up. Set it up in Settings.</source>
+        <translation>Chưa thiết lập dịch vụ ký số từ xa. Vui lòng thiết lập trong phần Cài đặt.</translation>
+    </message>
+    <message>
+        <source>Signing service</source>
+        <translation>Dịch vụ ký số</translation>
     </message>
     <message>
         <source>Signature image</source>
@@ -1566,6 +1649,10 @@
     <message>
         <source>HopDesk is not signed in to the remote signing service. Sign in to it in Settings and try again.</source>
         <translation>HopDesk chưa đăng nhập dịch vụ ký số từ xa. Vui lòng đăng nhập trong phần Cài đặt và thử lại.</translation>
+    </message>
+    <message>
+        <source>No remote signing service is set up. Set it up in Settings.</source>
+        <translation>Chưa thiết lập dịch vụ ký số từ xa. Vui lòng thiết lập trong phần Cài đặt.</translation>
     </message>
     <message>
         <source>The remote signing service has no signing certificate for this account.</source>

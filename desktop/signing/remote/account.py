@@ -38,6 +38,27 @@ class RemoteAccount:
     poll_interval: float = 3.0
     request_timeout: float = 30.0
 
+    @classmethod
+    def configured(
+        cls,
+        kind: str,
+        service_url: str | None,
+        user: str | None,
+        credential_id: str | None = None,
+        approval_timeout: float = 300.0,
+    ) -> RemoteAccount | None:
+        """The account the settings or the policy describe, or None when they set none (no
+        kind, or no service URL)."""
+        if not kind or not service_url:
+            return None
+        return cls(
+            RemoteKind(kind),
+            service_url,
+            user or "",
+            credential_id or None,
+            approval_timeout=float(approval_timeout),
+        )
+
 
 class RemoteTokens:
     """OAuth tokens of remote signing services, one per (service, user), in the keyring.

@@ -112,6 +112,7 @@ class CscSigner(RemoteSigner, CSCSigner):
         progress: Progress = no_progress,
     ) -> None:
         super().__init__(auth_manager.http_session, auth_manager, sign_timeout=int(sign_timeout))
+        self.bind_home_loop()
         self.total_timeout = sign_timeout
         self.progress = progress
 

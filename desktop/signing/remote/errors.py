@@ -42,6 +42,15 @@ class RemoteNotSignedIn(RemoteSigningError):
         )
 
 
+class RemoteNotConfigured(RemoteSigningError):
+    """Neither Settings nor the machine policy names a remote signing service."""
+
+    def user_message(self) -> str:
+        return QCoreApplication.translate(
+            "signing", "No remote signing service is set up. Set it up in Settings."
+        )
+
+
 class RemoteCredentialMissing(RemoteSigningError):
     """The account has no usable signing certificate (credential) at the service."""
 

@@ -155,6 +155,7 @@ class HashPollSigner(RemoteSigner):
         registry = SimpleCertificateStore()
         registry.register_multiple(certificates)
         super().__init__(signing_cert=certificates[0], cert_registry=registry)
+        self.bind_home_loop()
         self.service = service
         self.credential_id = credential_id
         self.progress = progress

@@ -60,14 +60,26 @@ def check_raw_signature(
 
 
 class Cancellation:
-    """Lets the user stop a signer's wait: `run` races work against `cancel()`."""
+    """Lets the user stop a signer's wait: `run` races work against `cancel()`.
+
+    `cancel()` may come from another thread than the one running the wait (the GUI's, while
+    the signature is made on a worker loop): the event is then set on the waiting loop."""
 
     def __init__(self) -> None:
         self._event = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def cancel(self) -> None:
         """Stop the current and every later `run` with `RemoteSignCancelled`."""
-        self._event.set()
+        loop = self._loop
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop is not None and loop is not running and not loop.is_closed():
+            loop.call_soon_threadsafe(self._event.set)
+        else:
+            self._event.set()
 
     @property
     def cancelled(self) -> bool:
@@ -75,6 +87,11 @@ class Cancellation:
 
     async def run(self, work: Awaitable[T]) -> T:
         """`work`'s result, or `RemoteSignCancelled` as soon as `cancel()` is called."""
+        self._loop = asyncio.get_running_loop()
+        if self._event.is_set():
+            if asyncio.iscoroutine(work):
+                work.close()
+            raise RemoteSignCancelled("cancelled by the user")
         task = asyncio.ensure_future(work)
         stop = asyncio.ensure_future(self._event.wait())
         try:
@@ -98,6 +115,17 @@ class RemoteSigner(Signer):
     once, and the service's raw signature is checked before it goes into the PDF."""
 
     _cancellation: Cancellation | None = None
+    home_loop: asyncio.AbstractEventLoop | None = None
+    """The loop the signer was made on, whose aiohttp session it uses: pyHanko may run the
+    signature on a worker loop (`desktop.signing.worker`), and the calls to the service are
+    then made back on this one."""
+
+    def bind_home_loop(self) -> None:
+        """Remember the running loop (if any) as the one the service is called from."""
+        try:
+            self.home_loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.home_loop = None
 
     @property
     def cancellation(self) -> Cancellation:
@@ -118,7 +146,12 @@ class RemoteSigner(Signer):
     ) -> bytes:
         if dry_run:
             return bytes(RAW_SIGNATURE_ESTIMATE)
-        signature = await self.cancellation.run(self.remote_sign(data, digest_algorithm))
+        work = self.cancellation.run(self.remote_sign(data, digest_algorithm))
+        home = self.home_loop
+        if home is not None and home is not asyncio.get_running_loop() and home.is_running():
+            signature = await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(work, home))
+        else:
+            signature = await work
         return check_raw_signature(self, data, signature, digest_algorithm)
 
 

@@ -205,11 +205,14 @@ async def test_malformed_setup_answers_are_typed_errors(
             await sign_through(remote, draft, stamp)
 
 
-async def test_one_signer_signs_a_batch_and_a_refused_document_fails_alone(
+async def test_one_signer_signs_a_batch_and_a_refusal_on_the_phone_ends_it(
     service: HashPollTestService, draft: bytes, stamp: appearance.StampImage, pki: TestPki
 ) -> None:
+    """The phone shows no document apart from the others: a refusal means "stop", so the rest
+    of the batch fails with it at once instead of asking the phone again (as a removed token)."""
+
     async def phone() -> None:
-        for answer in ("approve", "reject", "approve"):
+        for answer in ("approve", "reject"):
             getattr(service, answer)(await service.next_transaction())
 
     async with HashPollService(_account(service.url), TOKEN) as remote:
@@ -218,9 +221,10 @@ async def test_one_signer_signs_a_batch_and_a_refused_document_fails_alone(
         items = [BatchItem(f"doc{i}", draft) for i in range(3)]
         results = await sign_batch(items, lambda pdf: sign.sign_leader(pdf, signer, stamp))
         await user
-    assert [r.ok for r in results] == [True, False, True]
+    assert [r.ok for r in results] == [True, False, False]
     assert isinstance(results[1].error, RemoteSignRejected)
-    for result in (results[0], results[2]):
-        assert result.signed is not None
-        (checked,) = await asyncio.to_thread(pyhanko_check, result.signed, pki)
-        assert checked.status.bottom_line
+    assert results[2].error is results[1].error
+    assert len(service.transactions) == 2
+    assert results[0].signed is not None
+    (checked,) = await asyncio.to_thread(pyhanko_check, results[0].signed, pki)
+    assert checked.status.bottom_line

@@ -1,0 +1,305 @@
+"""Ký số từ xa from the approval inbox, through the real UI pieces, the real server and a remote
+signing service on loopback (the hash-then-poll test service of VNPT SmartCA's shape, and
+certomancer-csc-dummy for the CSC API): the service comes from the machine policy, the sign
+dialog offers it, a waiting window stands while the "phone" is asked (Cancel stops it), the
+certificate is checked before the phone is asked, and a refusal, an expiry or our own timeout
+end the batch with one message in Vietnamese."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from desktop.app import Core
+from desktop.config import Config
+from desktop.domain import Document
+from desktop.policy import TomlPolicy
+from desktop.sign_flow import BatchOutcome
+from desktop.signing.remote.errors import (
+    RemoteSignCancelled,
+    RemoteSignExpired,
+    RemoteSignRejected,
+)
+from tests.fixtures.csc_service import running_csc_service
+from tests.fixtures.drafts import signature_png
+from tests.fixtures.hash_poll_service import HashPollTestService, running_hash_poll_service
+from tests.fixtures.pki import TestPki, running_pki
+from tests.fixtures.server import ServerProcess
+from tests.ui.conftest import until
+from tests.ui.test_approval_signing import _document_awaiting
+from tests.ui.test_approval_view import core as core  # the signed-in core fixture
+from ui.phone_wait import PhoneWaitDialog
+from ui.sign_dialog import SignDialog
+from ui.signing_flow import remote_account, save_remote_token, sign_from_inbox
+
+TOKEN = "token-of-the-phone-app"
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPki]:
+    with running_pki(tmp_path_factory.mktemp("pki")) as running:
+        yield running
+
+
+def use_service(
+    core: Core, pki: TestPki, directory: Path, kind: str, url: str, credential: str, timeout: int
+) -> None:
+    """The machine policy names the remote service (and trusts the test PKI's root); the
+    token is typed in Settings and lands in the keyring."""
+    root = directory / "root.pem"
+    root.write_bytes(pki.cert_pem("root"))
+    policy = directory / "policy.toml"
+    policy.write_text(
+        f"signing_roots = [{str(root)!r}]\n"
+        f"remote_signing = {kind!r}\nremote_signing_url = {url!r}\n"
+        f"remote_signing_credential = {credential!r}\nremote_signing_timeout = {timeout}\n"
+    )
+    core.config = Config(policy=TomlPolicy(policy))
+    save_remote_token(core, TOKEN)
+
+
+def remote_dialog(qtbot: QtBot, core: Core, image: Path, count: int) -> SignDialog:
+    account = remote_account(core)
+    assert account is not None
+    dialog = SignDialog(count, "", str(image), remote=account.service_url)
+    qtbot.addWidget(dialog)
+    dialog.choose_source("remote")
+    assert dialog.use_remote
+    assert not dialog.pin.isVisibleTo(dialog)  # approved on the phone, no PIN here
+    assert dialog.remote.text() == account.service_url
+    return dialog
+
+
+def wait_window() -> PhoneWaitDialog | None:
+    shown = [
+        w
+        for w in QApplication.topLevelWidgets()
+        if isinstance(w, PhoneWaitDialog) and w.isVisible()
+    ]
+    return shown[0] if shown else None
+
+
+async def start_signing(
+    core: Core, dialog: SignDialog, documents: list[Document]
+) -> asyncio.Future[list[BatchOutcome]]:
+    task = asyncio.ensure_future(sign_from_inbox(core, None, documents, dialog))
+    await until(dialog.isVisible)
+    dialog.accept()
+    return task
+
+
+def validate(core: Core, aio: Any, pki: TestPki, sha256: str) -> Any:
+    pdf = aio(core.session.api.get_bytes(f"/files/{sha256}"))
+    [embedded] = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+    context = ValidationContext(
+        trust_roots=[pki.cert("root")], other_certs=[pki.cert("interm")], allow_fetching=True
+    )
+    return validate_pdf_signature(embedded, context)
+
+
+@pytest.fixture
+def image(tmp_path: Path) -> Path:
+    path = tmp_path / "chu-ky.png"
+    path.write_bytes(signature_png())
+    return path
+
+
+def test_the_leader_signs_approving_on_the_phone(
+    qtbot: QtBot,
+    core: Core,
+    aio: Any,
+    server: ServerProcess,
+    pki: TestPki,
+    tmp_path: Path,
+    image: Path,
+    vietnamese: None,
+) -> None:
+    document = _document_awaiting(core, aio, server)
+    seen: list[str] = []
+
+    async def scenario(service: HashPollTestService) -> list[BatchOutcome]:
+        use_service(core, pki, tmp_path, "hash-poll", service.url, "leader", 300)
+        dialog = remote_dialog(qtbot, core, image, 1)
+        task = await start_signing(core, dialog, [document])
+        tran = await service.next_transaction()
+        await until(lambda: wait_window() is not None)
+        window = wait_window()
+        assert window is not None
+        seen.append(window.text.text())
+        service.approve(tran)
+        return await task
+
+    async def run() -> list[BatchOutcome]:
+        async with running_hash_poll_service(pki, TOKEN, ["leader"]) as service:
+            return await scenario(service)
+
+    outcomes = aio(run(), timeout=120)
+    assert [o.error for o in outcomes] == [None]
+    assert seen == ["Mở ứng dụng ký số trên điện thoại và xác nhận yêu cầu ký (văn bản 1/1)."]
+    assert wait_window() is None  # closed after signing
+    signed = aio(core.inbox.document(document.id))
+    assert signed.status == "signed"
+    assert signed.versions[-1].file.sha256 == outcomes[0].sha256
+    status = validate(core, aio, pki, str(outcomes[0].sha256))
+    assert status.intact
+    assert status.valid
+    assert status.trusted
+    assert status.signing_cert.subject == pki.cert("leader").subject
+
+
+def test_the_leader_signs_through_the_csc_service(
+    qtbot: QtBot,
+    core: Core,
+    aio: Any,
+    server: ServerProcess,
+    pki: TestPki,
+    tmp_path: Path,
+    image: Path,
+    vietnamese: None,
+) -> None:
+    document = _document_awaiting(core, aio, server)
+
+    async def run() -> list[BatchOutcome]:
+        async with running_csc_service(pki) as url:
+            use_service(core, pki, tmp_path, "csc", url, "hopdesk/leader", 300)
+            dialog = remote_dialog(qtbot, core, image, 1)
+            return await (await start_signing(core, dialog, [document]))
+
+    outcomes = aio(run(), timeout=120)
+    assert [o.error for o in outcomes] == [None]
+    status = validate(core, aio, pki, str(outcomes[0].sha256))
+    assert status.intact
+    assert status.valid
+    assert status.trusted
+    assert status.signing_cert.subject == pki.cert("leader").subject
+
+
+def test_a_refusal_on_the_phone_ends_the_batch_with_one_message(
+    qtbot: QtBot,
+    core: Core,
+    aio: Any,
+    server: ServerProcess,
+    pki: TestPki,
+    tmp_path: Path,
+    image: Path,
+    vietnamese: None,
+) -> None:
+    documents = [_document_awaiting(core, aio, server) for _ in range(3)]
+    warnings: list[str] = []
+    core.notifier.warning = warnings.append  # type: ignore[method-assign]
+
+    async def run() -> tuple[list[BatchOutcome], int]:
+        async with running_hash_poll_service(pki, TOKEN, ["leader"]) as service:
+            use_service(core, pki, tmp_path, "hash-poll", service.url, "leader", 300)
+            task = await start_signing(core, remote_dialog(qtbot, core, image, 3), documents)
+            service.approve(await service.next_transaction())
+            service.reject(await service.next_transaction())
+            return await task, len(service.transactions)
+
+    outcomes, asked = aio(run(), timeout=120)
+    assert outcomes[0].error is None
+    assert [type(o.error) for o in outcomes[1:]] == [RemoteSignRejected, RemoteSignRejected]
+    assert asked == 2  # the phone is not asked again for the third document
+    assert warnings == ["Yêu cầu ký đã bị từ chối trên điện thoại. Văn bản chưa được ký."]
+    statuses = [aio(core.inbox.document(d.id)).status for d in documents]
+    assert statuses[0] == "signed"
+    assert "signed" not in statuses[1:]
+
+
+def test_the_wait_times_out_with_a_message(
+    qtbot: QtBot,
+    core: Core,
+    aio: Any,
+    server: ServerProcess,
+    pki: TestPki,
+    tmp_path: Path,
+    image: Path,
+    vietnamese: None,
+) -> None:
+    documents = [_document_awaiting(core, aio, server) for _ in range(2)]
+    warnings: list[str] = []
+    core.notifier.warning = warnings.append  # type: ignore[method-assign]
+
+    async def run() -> list[BatchOutcome]:
+        async with running_hash_poll_service(pki, TOKEN, ["leader"]) as service:
+            # nobody looks at the phone; the policy gives it 1 second
+            use_service(core, pki, tmp_path, "hash-poll", service.url, "leader", 1)
+            return await (
+                await start_signing(core, remote_dialog(qtbot, core, image, 2), documents)
+            )
+
+    outcomes = aio(run(), timeout=120)
+    assert [type(o.error) for o in outcomes] == [RemoteSignExpired, RemoteSignExpired]
+    assert warnings == [
+        "Yêu cầu ký không được xác nhận trên điện thoại kịp thời hạn. "
+        "Văn bản chưa được ký; vui lòng thử lại."
+    ]
+
+
+def test_cancel_in_the_waiting_window_stops_at_once(
+    qtbot: QtBot,
+    core: Core,
+    aio: Any,
+    server: ServerProcess,
+    pki: TestPki,
+    tmp_path: Path,
+    image: Path,
+    vietnamese: None,
+) -> None:
+    document = _document_awaiting(core, aio, server)
+    warnings: list[str] = []
+    core.notifier.warning = warnings.append  # type: ignore[method-assign]
+
+    async def run() -> list[BatchOutcome]:
+        async with running_hash_poll_service(pki, TOKEN, ["leader"]) as service:
+            use_service(core, pki, tmp_path, "hash-poll", service.url, "leader", 300)
+            task = await start_signing(core, remote_dialog(qtbot, core, image, 1), [document])
+            await service.next_transaction()
+            await until(lambda: wait_window() is not None)
+            window = wait_window()
+            assert window is not None
+            assert window.cancel_button.text() == "Hủy ký"
+            window.cancel_button.click()
+            return await asyncio.wait_for(task, 10)  # well before the 300 s
+
+    outcomes = aio(run(), timeout=120)
+    assert [type(o.error) for o in outcomes] == [RemoteSignCancelled]
+    assert warnings == ["Đã hủy ký. Văn bản chưa được ký."]
+    assert aio(core.inbox.document(document.id)).status != "signed"
+
+
+def test_a_remote_certificate_is_checked_before_the_phone_is_asked(
+    qtbot: QtBot,
+    core: Core,
+    aio: Any,
+    server: ServerProcess,
+    pki: TestPki,
+    tmp_path: Path,
+    image: Path,
+    vietnamese: None,
+) -> None:
+    document = _document_awaiting(core, aio, server)
+    warnings: list[str] = []
+    core.notifier.warning = warnings.append  # type: ignore[method-assign]
+
+    async def run() -> tuple[list[BatchOutcome], int]:
+        async with running_hash_poll_service(pki, TOKEN, ["expired"]) as service:
+            use_service(core, pki, tmp_path, "hash-poll", service.url, "expired", 300)
+            task = await start_signing(core, remote_dialog(qtbot, core, image, 1), [document])
+            return await task, len(service.transactions)
+
+    outcomes, asked = aio(run(), timeout=120)
+    assert outcomes == []
+    assert asked == 0
+    assert len(warnings) == 1
+    assert "đã hết hạn" in warnings[0]

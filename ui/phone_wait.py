@@ -1,0 +1,77 @@
+"""The wait for the approval on the phone (remote signing): what to do, the document of the
+batch and the time left, and a Cancel button that stops the wait at once (the document is not
+signed; the rest of a batch is not asked for)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+
+from desktop.signing.remote.poll import Phase
+
+
+class PhoneWaitDialog(QDialog):
+    """Shown while the remote signing service waits for the user's approval on the phone."""
+
+    def __init__(
+        self, total: int, timeout: float, cancel: Callable[[], None], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Waiting for approval on the phone"))
+        self.setWindowModality(Qt.WindowModality.NonModal)
+        self.total = total
+        self.timeout = timeout
+        self.finished_count = 0
+        self.cancelled = False
+        self.text = QLabel(self)
+        self.text.setWordWrap(True)
+        self.remaining = QLabel(self)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
+        self.cancel_button = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setText(self.tr("Cancel signing"))
+        self._cancel = cancel
+        buttons.rejected.connect(self.cancel_wait)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addWidget(self.remaining)
+        layout.addWidget(buttons)
+        self.document(0)
+        self.progress(0.0, Phase.WAITING)
+
+    def document(self, done: int) -> None:
+        """`done` documents of the batch are finished; the next one is being asked for."""
+        self.finished_count = done
+        self.text.setText(
+            self.tr(
+                "Open the signing app on your phone and approve the request (document %1 of %2)."
+            )
+            .replace("%1", str(min(done + 1, self.total)))
+            .replace("%2", str(self.total))
+        )
+
+    def progress(self, elapsed: float, phase: Phase) -> None:
+        """The service's report: seconds since the request was sent, and where it stands."""
+        left = max(0, int(self.timeout - elapsed))
+        if phase is Phase.WAITING:
+            text = self.tr("Time left: %1:%2").replace("%1", str(left // 60))
+            self.remaining.setText(text.replace("%2", f"{left % 60:02d}"))
+        elif phase is Phase.DONE:
+            self.remaining.setText(self.tr("Approved. Signing the document…"))
+
+    def cancel_wait(self) -> None:
+        """Stop waiting: the pending request fails as cancelled."""
+        self.cancelled = True
+        self.remaining.setText(self.tr("Cancelling…"))
+        self._cancel()
+
+    def reject(self) -> None:
+        """Esc or the window's close button cancel too (the window stays until `finish`)."""
+        if not self.cancelled:
+            self.cancel_wait()
+
+    def finish(self) -> None:
+        """The signing is over (signed, failed or cancelled): close the window."""
+        self.cancelled = True
+        self.hide()
