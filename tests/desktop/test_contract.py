@@ -21,6 +21,9 @@ import msgspec.inspect as mi
 import pytest
 
 from desktop import domain
+from desktop.meeting_room.chat import ChatMessage, ChatPage
+from desktop.meeting_room.presenter import PresenterState
+from desktop.meeting_room.speak import SpeakQueue
 from desktop.notes import CONTRACT_KIND, Note, note_body, note_json
 from server.app import API_PREFIX, create_app
 from server.config import Config
@@ -40,6 +43,10 @@ ENDPOINTS: list[tuple[str, str, tuple[str, ...], object]] = [
     ("get", "/documents/{document_id}", (), domain.Document),
     # The event stream's messages are the `events` of `GET /events` (one EventOut each).
     ("get", "/events", ("properties", "events", "items"), domain.Event),
+    ("get", "/meetings/{meeting_id}/speak-requests", (), SpeakQueue),
+    ("post", "/meetings/{meeting_id}/chat", (), ChatMessage),
+    ("get", "/meetings/{meeting_id}/chat", (), ChatPage),
+    ("get", "/meetings/{meeting_id}/presenter", (), PresenterState),
 ]
 
 
