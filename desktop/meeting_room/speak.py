@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from desktop.outbox import Outbox
     from desktop.session import Session
 
+
 class SpeakRequest(Model, frozen=True):
     """One request; `place` is 1 for the next to speak (None for the speaker)."""
 
