@@ -320,17 +320,23 @@ def open_store(core: Core, opened: concurrent.futures.Future[bool]) -> bool:
 
 
 def read_keyring(core: Core, opened: concurrent.futures.Future[bool]) -> None:
-    """In a worker thread: find the keyring, then (once the cache is open) read the
-    remembered account's token, so the silent sign-in need not wait for the keyring after the
-    UI has loaded. Only this thread touches the keyring during start-up."""
+    """In a worker thread, once the cache is open: settle the keyring backend (the one the
+    cache remembers from the last start, without discovery) and read the remembered account's
+    token, so the silent sign-in need not wait for the keyring after the UI has loaded. Only
+    this thread touches the keyring during start-up."""
+    from desktop.secrets import BACKEND_KEY
     from desktop.session import ACCOUNT_KEY
 
-    if not core.secrets.available:
-        return
     try:
         opened.result()
     except Exception:  # `open_store` raises it where it is awaited
         return
+    remembered = core.store.get(BACKEND_KEY)
+    name = core.secrets.choose_backend(remembered if isinstance(remembered, str) else None)
+    if not core.secrets.available:
+        return
+    if name != remembered:
+        core.store.set(BACKEND_KEY, name)
     account = core.store.get(ACCOUNT_KEY)
     if isinstance(account, dict):
         core.secrets.prefetch(str(account.get("server", "")), str(account.get("username", "")))

@@ -19,6 +19,7 @@ from PySide6.QtCore import QCoreApplication
 from desktop.errors import SecretsUnavailable
 
 log = logging.getLogger(__name__)
+BACKEND_KEY = "keyring_backend"  # the local cache's key for the backend found at an earlier start
 
 
 def backend_problem(backend: KeyringBackend) -> str | None:
@@ -39,6 +40,40 @@ def backend_problem(backend: KeyringBackend) -> str | None:
     return None
 
 
+def backend_name(backend: KeyringBackend) -> str:
+    """The importable name of a backend's class, as keyring's own configuration spells it."""
+    cls = type(backend)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def remembered_backend(name: str) -> KeyringBackend | None:
+    """The backend `name` found at an earlier start, if it still works and nothing overrides it.
+
+    Why: keyring's discovery imports and probes every backend it knows (the macOS one looks for
+    its framework with ldconfig and a compiler even on Linux), 150-300 ms of every start; the
+    answer only changes when the desktop does. A backend chosen for this process already
+    (`keyring.set_keyring`), in PYTHON_KEYRING_BACKEND or in keyring's config file wins, as it
+    would in discovery; a backend that no longer works (its `priority` raises) is not used.
+    The app remembers only a backend that keeps secrets (`SecretStore.available`).
+    """
+    from keyring import core
+
+    if getattr(core, "_keyring_backend", None) is not None:  # set for this process already
+        return None
+    if not name.startswith("keyring.backends."):  # only the OS keyrings keyring ships
+        return None
+    configured = core.load_env() or core.load_config()
+    if configured is not None:
+        return configured
+    try:
+        backend = core.load_keyring(name)  # asks the class's `priority`: raises when unusable
+    except Exception as exc:  # gone or broken since: discover again
+        log.info("remembered keyring backend %s unusable: %r", name, exc)
+        return None
+    # "No keyring" is never taken from the past: one installed since must be found.
+    return backend if backend_problem(backend) is None else None
+
+
 class SecretStore:
     """Refresh tokens per (server, user) in the keyring under `service`."""
 
@@ -52,6 +87,14 @@ class SecretStore:
     def backend(self) -> KeyringBackend:
         """The keyring backend in use (the process-wide one unless one was given)."""
         return self._backend or keyring.get_keyring()
+
+    def choose_backend(self, remembered: str | None) -> str:
+        """Settle the backend (the `remembered` one when it still works, see
+        `remembered_backend`, else keyring's discovery); its name, to remember for next time.
+        Blocking (imports, D-Bus): call it off the GUI thread, as the app's start-up does."""
+        if self._backend is None and remembered:
+            self._backend = remembered_backend(remembered)
+        return backend_name(self.backend)
 
     @property
     def available(self) -> bool:

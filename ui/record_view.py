@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -87,6 +87,7 @@ class RecordView(QWidget, Generic[T]):
         model.rowsRemoved.connect(self._update_state)
         self.proxy.layoutChanged.connect(self._update_state)
         self.loaded = False
+        self._fit_pending = False
         self.retranslate()
         self._update_state()
 
@@ -108,6 +109,7 @@ class RecordView(QWidget, Generic[T]):
         self.loaded = True
         self.model.set_rows(rows)
         self._update_state()
+        self._fit_if_pending()  # a visible page has its columns before it says it is shown
         self.rows_shown.emit()
 
     # --- behaviour -------------------------------------------------------------------------------
@@ -130,7 +132,32 @@ class RecordView(QWidget, Generic[T]):
         self.body.setCurrentWidget(self.table if rows else self.empty)
         self.count.setText(self.tr("(%n)", "", rows) if rows else "")
         if rows:
+            self._fit_soon()
+
+    def _fit_soon(self) -> None:
+        """Fit the columns once the model has settled, and only when the page is visible.
+
+        Why: fitting measures every cell of every column but the main one. One list update
+        sends several signals (the reset, the proxy's re-sort, the count) and start-up updates
+        each list twice (cache, then server), so fitting on each signal ran 49 times before the
+        first window, most of them for pages nobody saw yet.
+        """
+        if not self._fit_pending:
+            self._fit_pending = True
+            QTimer.singleShot(0, self, self._fit_if_pending)
+
+    def _fit_if_pending(self) -> None:
+        """The fit asked for by `_fit_soon`, unless the page is hidden (then at `showEvent`)."""
+        if not self._fit_pending or not self.isVisible():
+            return
+        self._fit_pending = False
+        if self.model.rowCount():
             self._fit_columns()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """A page fits its columns when it is shown, if they changed while it was hidden."""
+        super().showEvent(event)
+        self._fit_if_pending()
 
     def _fit_columns(self) -> None:
         """Columns fit their contents up to a cap; the main column takes what is left, but at
@@ -155,7 +182,7 @@ class RecordView(QWidget, Generic[T]):
         """Share the new width out again."""
         super().resizeEvent(event)
         if self.model.rowCount():
-            self._fit_columns()
+            self._fit_soon()
 
     def selected_record(self) -> T | None:
         """The record of the current row, if any."""

@@ -83,3 +83,65 @@ def test_a_prefetched_token_is_handed_out_once_without_reading_the_keyring_again
     assert store.load_refresh_token("https://office.example", "other") is None
     assert store.load_refresh_token("https://office.example", "giamdoc") == "token-2"
     assert backend.reads == 5
+
+
+CHOOSE = """
+import sys
+from desktop.secrets import SecretStore
+name = SecretStore().choose_backend(sys.argv[1])
+print(name, "keyring.backends.macOS" in sys.modules)
+"""
+SECRET_SERVICE = "keyring.backends.SecretService.Keyring"
+NO_BUS = "unix:path=/nonexistent"
+
+
+def choose_in_new_process(remembered: str, **env: str) -> tuple[str, bool]:
+    """`choose_backend(remembered)` in a fresh process (keyring's choice is process-wide):
+    the backend's name, and whether keyring's discovery ran (it imports every backend)."""
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", CHOOSE, remembered],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    name, discovered = out.stdout.split()
+    return name, discovered == "True"
+
+
+def test_the_remembered_backend_is_used_without_discovery(
+    secret_service_keyring: KeyringBackend,
+) -> None:
+    assert choose_in_new_process(SECRET_SERVICE) == (SECRET_SERVICE, False)
+
+
+def test_an_unusable_remembered_backend_means_discovery_again() -> None:
+    # No D-Bus session: the Secret Service backend's `priority` raises.
+    name, discovered = choose_in_new_process(SECRET_SERVICE, DBUS_SESSION_BUS_ADDRESS=NO_BUS)
+    assert discovered
+    assert name != SECRET_SERVICE
+
+
+def test_no_keyring_is_never_remembered(secret_service_keyring: KeyringBackend) -> None:
+    """A keyring found since the last start (here: the Secret Service) is found."""
+    assert choose_in_new_process("keyring.backends.fail.Keyring") == (SECRET_SERVICE, True)
+
+
+def test_the_environment_wins_over_the_remembered_backend(
+    secret_service_keyring: KeyringBackend,
+) -> None:
+    name, _ = choose_in_new_process(
+        SECRET_SERVICE, PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring"
+    )
+    assert name == "keyring.backends.null.Keyring"
+
+
+def test_a_keyring_set_for_the_process_wins(memory_keyring: MemoryKeyring) -> None:
+    store = SecretStore()
+    assert store.choose_backend(SECRET_SERVICE).endswith("MemoryKeyring")
+    assert store.available
