@@ -17,6 +17,7 @@ from server import (
     documents,
     events,
     files,
+    guests,
     meetings,
     notes,
     openapi,
@@ -79,6 +80,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     speak.router,
     chat.router,
     presenter.router,
+    guests.router,
     audit.router,
     health_router,
 )
@@ -137,6 +139,7 @@ def create_app(config: Config, *, migrate: bool = True) -> FastAPI:
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    app.include_router(guests.page_router)  # the browser guest's page, outside the API
     openapi.install(app, API_PREFIX, ROUTERS)
     # Outermost first on the way in: the body limit sees the raw stream before anything reads it.
     app.add_middleware(IdempotencyMiddleware, factory=factory)

@@ -166,6 +166,21 @@ class Meeting(Base):
     )
 
 
+class GuestInvite(Base):
+    """A one-time link for someone without an account to join an online meeting from a browser
+    (server/guests.py); only the token's digest is kept, like access tokens."""
+
+    __tablename__ = "guest_invites"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    display: Mapped[str] = mapped_column(String(100))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[dt.datetime | None]
+
+
 class Attendance(Base):
     """One invitee's answer to a meeting."""
 

@@ -113,7 +113,7 @@ class Member:
     """One connection in a room; everything it is sent goes through its queue."""
 
     peer: str
-    user_id: int
+    user_id: int | None  # None for a browser guest (server/guests.py)
     display: str
     queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(MAX_QUEUED))
     dropped: bool = False
@@ -213,7 +213,12 @@ async def room_ws(websocket: WebSocket, name: str) -> None:
         return
     except WebSocketDisconnect:
         return
-    member = Member(secrets.token_urlsafe(9), user_id, display)
+    await serve(websocket, hub, name, Member(secrets.token_urlsafe(9), user_id, display))
+
+
+async def serve(websocket: WebSocket, hub: RoomHub, name: str, member: Member) -> None:
+    """Announce an admitted member, then relay until it leaves, disconnects or stops answering
+    (also for browser guests, server/guests.py)."""
     hub.enter(name, member)
     writer = asyncio.create_task(_write(websocket, member), name=f"room-writer-{member.peer}")
     try:

@@ -1,0 +1,98 @@
+"""Browser guest links (server/guests.py) on the real server: who may make them, which meetings
+refuse them, the page and its headers, and the one-time token on the guest WebSocket."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.request
+from typing import Any
+
+import pytest
+import websockets
+
+from tests.fixtures.server import ServerProcess
+from tests.server.conftest import Api, api_for
+
+
+def _meetings(api: Api) -> dict[str, dict[str, Any]]:
+    """Seeded meetings the user sees, by kind: "room", "confidential", "offline"."""
+    found: dict[str, dict[str, Any]] = {}
+    for summary in api.get("/meetings").json():
+        detail = api.get(f"/meetings/{summary['id']}").json()
+        levels = {p["confidentiality"] for i in detail["agenda"] for p in i["papers"]}
+        if levels - {"normal"}:
+            found.setdefault("confidential", detail)
+        elif (detail.get("media") or {}).get("kind") == "room":
+            found.setdefault("room", detail)
+        else:
+            found.setdefault("offline", detail)
+    return found
+
+
+async def _guest_ws(server: ServerProcess, first: str | None) -> tuple[int, str]:
+    """Open the guest WebSocket, send `first`, and return the close code (0: not closed) and
+    the first message if one came."""
+    url = server.url.replace("http", "ws", 1) + "/api/v1/guest-room"
+    async with websockets.connect(url) as sock:
+        if first is not None:
+            await sock.send(first)
+        try:
+            message = await asyncio.wait_for(sock.recv(), 15)
+        except websockets.ConnectionClosed as closed:
+            return (closed.rcvd.code if closed.rcvd else 0), ""
+        await sock.send(json.dumps({"type": "leave"}))
+        return 0, str(message)
+
+
+def test_guest_links_are_one_time_and_only_for_open_room_meetings(server: ServerProcess) -> None:
+    secretary = api_for(server).login("chanhvp")
+    meetings = _meetings(secretary)
+    path = "/meetings/{}/guest-invites"
+    body = {"display": "Bà Lê Thị Khách"}
+    refused = secretary.post(path.format(meetings["confidential"]["id"]), body)
+    assert (refused.status, refused.json()["type"].rsplit("/", 1)[-1]) == (
+        409,
+        "confidential-meeting",
+    )
+    offline = secretary.post(path.format(meetings["offline"]["id"]), body)
+    assert offline.status == 409
+    room = meetings["room"]["id"]
+    invitee = api_for(server).login("chuyenvien1")  # invited, but neither chair nor secretary
+    assert invitee.post(path.format(room), body).status == 403
+    assert secretary.post(path.format(room), {"display": ""}).status == 422
+    reply = secretary.post(path.format(room), body)
+    assert reply.status == 201, reply.body
+    link = reply.json()["url"]
+    token = link.rsplit("/", 1)[1]
+    assert link == f"/guest/{token}"
+
+    with urllib.request.urlopen(server.url + link, timeout=10) as page:  # does not spend it
+        html = page.read().decode()
+        assert page.headers["Referrer-Policy"] == "no-referrer"
+        assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+        assert page.headers["Cache-Control"] == "no-store"
+    assert '<script src="/guest-assets/guest.js">' in html
+    with urllib.request.urlopen(server.url + "/guest-assets/guest.js", timeout=10) as script:
+        assert "hopdeskGuest" in script.read().decode()
+
+    auth = json.dumps({"type": "auth", "guest_token": token})
+    code, presence = asyncio.run(_guest_ws(server, auth))
+    assert code == 0
+    assert json.loads(presence)["type"] == "presence"
+    assert asyncio.run(_guest_ws(server, auth)) == (4401, "")  # spent
+    wrong = json.dumps({"type": "auth", "guest_token": "x" * 32})
+    assert asyncio.run(_guest_ws(server, wrong)) == (4401, "")
+    assert asyncio.run(_guest_ws(server, "not json")) == (4401, "")
+
+
+@pytest.mark.parametrize("query", ["?guest_token=abc"])
+def test_a_token_in_the_url_is_refused(server: ServerProcess, query: str) -> None:
+    async def attempt() -> int:
+        url = server.url.replace("http", "ws", 1) + "/api/v1/guest-room" + query
+        async with websockets.connect(url) as sock:
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await sock.recv()
+        return closed.value.rcvd.code if closed.value.rcvd else 0
+
+    assert asyncio.run(attempt()) == 4400
