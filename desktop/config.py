@@ -43,6 +43,9 @@ class Settings:
     verify_tls: bool = True
     media_backend: str = "auto"
     ice_servers: tuple[str, ...] = ()
+    camera: str = ""  # device id; "" the system default, "none" no camera (media/devices.py)
+    microphone: str = ""
+    speaker: str = ""
     update_channel: str = "stable"
     file_cache_bytes: int = 2 * 1024**3  # downloaded papers kept on disk (least used go first)
     signing_roots: tuple[str, ...] = ()  # PEM files of roots trusted besides the pinned ones

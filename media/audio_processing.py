@@ -20,7 +20,7 @@ weaker AEC) through ctypes, would need a DLL built and shipped for Windows; ``we
 has no echo cancellation.
 
 The APM takes exactly 10 ms per call; aiortc's tracks deliver 20 ms (the Opus packet size), so
-frames are cut into 10 ms chunks and put back together (`_Chunker`).
+frames are cut into 10 ms chunks and put back together (`PcmChunker`).
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ class EchoCanceller:
         return bytes(out)
 
 
-class _Chunker:
+class PcmChunker:
     """Cuts audio frames of any length into 48 kHz mono int16 PCM of whole 10 ms frames.
 
     Frames are converted with PyAV's resampler (aiortc's decoder gives stereo, a device may give
@@ -135,7 +135,7 @@ class ProcessedMicrophoneTrack(MediaStreamTrack):
         super().__init__()
         self._source = source
         self._canceller = canceller
-        self._chunker = _Chunker()
+        self._chunker = PcmChunker()
         self._ready = b""
 
     async def recv(self) -> AudioFrame:
@@ -175,7 +175,7 @@ class FarEndTap(MediaStreamTrack):
         super().__init__()
         self._source = source
         self._canceller = canceller
-        self._chunker = _Chunker()
+        self._chunker = PcmChunker()
 
     async def recv(self) -> AudioFrame:
         """The remote's next frame, as received."""

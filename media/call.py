@@ -12,6 +12,11 @@ Behind an SFU (Janus) the same machinery serves: `Presence.publish_to` names the
 which we offer our media over one unlisted peer connection, and each remote publisher arrives as
 a peer that offers to us (media/signaling/janus.py).
 
+What the user changes mid-call (mute, camera off, screen sharing) changes the source of the
+call's two `LocalTrack`s (media/local.py), never the peer connections. What the far end does
+shows without messages: no audio packets is a muted microphone, no frames a camera that is off
+(`flags`); levels of the decoded audio pick the active speaker (media/speaker.py).
+
 Every task is created by `_spawn`, named, kept, and cancelled and awaited by `close()`.
 """
 
@@ -19,8 +24,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
+import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,10 +36,13 @@ from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSession
 from aiortc.contrib.media import MediaRelay
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.sdp import candidate_from_sdp
+from av import AudioFrame
 from PySide6.QtCore import QObject, Signal
 
+from media.audio_processing import EchoCanceller, PcmChunker
 from media.config import IceServer
 from media.errors import MediaError, SignalingError, SignalingRefused
+from media.local import LocalTrack
 from media.participants import Participant, Roster
 from media.signaling import (
     Answer,
@@ -45,6 +55,7 @@ from media.signaling import (
     Signaling,
     Speaking,
 )
+from media.speaker import ActiveSpeaker, AudioMeter
 from media.state import (
     CallEvent,
     CallState,
@@ -63,6 +74,16 @@ from media.video import RemoteVideo
 log = logging.getLogger(__name__)
 
 CLOSE_STEP_TIMEOUT = 3.0  # seconds for each step of close()
+AUDIO_GAP = 1.0  # seconds without audio packets after which a peer counts as muted
+VIDEO_GAP = 1.5  # seconds without video frames after which a peer's camera counts as off
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteFlags:
+    """What a participant sends at the moment, as their tile shows it."""
+
+    audio: bool
+    video: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +109,7 @@ class _PeerLink:
     tasks: set[asyncio.Task[None]] = field(default_factory=set)
     failures: int = 0
     sample: Sample | None = None  # the last statistics sample (media/stats.py)
+    meter: AudioMeter = field(default_factory=AudioMeter)
 
 
 class Call(QObject):
@@ -99,6 +121,8 @@ class Call(QObject):
     video_added = Signal(str)  # peer id: `video(peer).sink` now shows them
     message_refused = Signal(str, str)  # code, detail: the server could not use what we sent
     speaking_changed = Signal(str, bool)  # peer id, talking: the media server's audio levels
+    retry_scheduled = Signal(float)  # seconds until the next attempt to rejoin
+    local_changed = Signal()  # microphone, camera or screen sharing switched
 
     def __init__(
         self,
@@ -107,16 +131,31 @@ class Call(QObject):
         ice_servers: Sequence[IceServer] = (),
         video: MediaStreamTrack | None = None,
         audio: MediaStreamTrack | None = None,
+        screen: Callable[[], MediaStreamTrack] | None = None,
+        canceller: EchoCanceller | None = None,
         backoff: Backoff = Backoff(),
         parent: QObject | None = None,
     ) -> None:
+        """`video` and `audio` are the capture tracks (None: no such device); `screen` makes a
+        screen capture track when the user shares; `canceller` cleans the microphone (the
+        caller wraps the microphone track in `ProcessedMicrophoneTrack` with it) and is fed
+        the received audio as its far end."""
         super().__init__(parent)
         self._connect = connect
         self._ice = [
             RTCIceServer(urls=list(s.urls), username=s.username, credential=s.credential)
             for s in ice_servers
         ]
-        self._local = [t for t in (audio, video) if t is not None]
+        # Always one track per kind, even with no device: sharing the screen later, or a
+        # device coming back, then needs no renegotiation.
+        self.microphone = LocalTrack("audio", audio)
+        self.camera = LocalTrack("video", video)
+        self._local = [self.microphone, self.camera]
+        self._camera_source = video
+        self._screen = screen
+        self._canceller = canceller
+        self.speaker = ActiveSpeaker()
+        self.self_view = RemoteVideo("")  # what we send, for the self view
         self._relay = MediaRelay()  # one capture, one subscription per peer connection
         self._backoff = backoff
         self._status = Status()
@@ -128,6 +167,8 @@ class Call(QObject):
         self._attempts = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed: asyncio.Future[None] | None = None
+        self._self_view_started = False
+        self._camera_wanted = True
 
     # --- what the UI reads ----------------------------------------------------------------
 
@@ -145,17 +186,108 @@ class Call(QObject):
         link = self._peers.get(peer)
         return link.video if link else None
 
+    def flags(self, peer: str) -> RemoteFlags:
+        """Whether `peer`'s audio and video are arriving now (no packets: muted / camera off)."""
+        link = self._peers.get(peer)
+        if link is None:
+            return RemoteFlags(False, False)
+        now = time.monotonic()
+        heard = link.meter.last_at
+        seen = link.video.last_at if link.video else None
+        return RemoteFlags(
+            heard is not None and now - heard < AUDIO_GAP,
+            seen is not None and now - seen < VIDEO_GAP,
+        )
+
+    def speaking(self, peer: str) -> bool:
+        """Whether `peer` is speaking now."""
+        return self.speaker.speaking(peer, time.monotonic())
+
+    def active_speaker(self) -> str | None:
+        """The participant to show large: who speaks now, or who spoke last."""
+        return self.speaker.current(time.monotonic())
+
     async def stats(self) -> dict[str, PeerStats]:
-        """Figures per connected participant; rates are since the previous call."""
+        """Figures per participant (not the hidden SFU publishing connection); rates are since
+        the previous call."""
         figures = {}
         for peer, link in list(self._peers.items()):
-            if link.pc is None:
+            if link.pc is None or not link.listed:
                 continue
             report = await link.pc.getStats()
             frames = link.video.frames if link.video else 0
-            now = asyncio.get_running_loop().time()
+            now = time.monotonic()
             figures[peer], link.sample = peer_stats(report, frames, now, link.sample)
+            last = link.video.last_frame if link.video else None
+            if last is not None:
+                figures[peer] = dataclasses.replace(
+                    figures[peer], width=last.width, height=last.height
+                )
         return figures
+
+    # --- what the user switches ------------------------------------------------------------
+
+    @property
+    def microphone_on(self) -> bool:
+        """Whether our microphone is sent (False when muted or when there is none)."""
+        return self.microphone.sending
+
+    @property
+    def camera_on(self) -> bool:
+        """Whether our camera is sent (False when off, missing, or while sharing the screen)."""
+        return self.camera.sending and self.camera.source is self._camera_source
+
+    @property
+    def sharing_screen(self) -> bool:
+        """Whether the screen goes out instead of the camera."""
+        return self.camera.source is not None and self.camera.source is not self._camera_source
+
+    @property
+    def has_microphone(self) -> bool:
+        """Whether there is a microphone to send at all."""
+        return self.microphone.source is not None
+
+    @property
+    def has_camera(self) -> bool:
+        """Whether there is a camera to send at all."""
+        return self._camera_source is not None
+
+    @property
+    def can_share_screen(self) -> bool:
+        """Whether this call has a screen capture source at all."""
+        return self._screen is not None
+
+    def set_microphone(self, on: bool) -> None:
+        """Unmute (True) or mute (False): nothing is sent while muted."""
+        self.microphone.enabled = on
+        self.local_changed.emit()
+
+    def set_camera(self, on: bool) -> None:
+        """Camera on or off; while sharing the screen this decides what comes back after."""
+        self.camera.enabled = on or self.sharing_screen
+        self._camera_wanted = on
+        self.local_changed.emit()
+
+    def share_screen(self, on: bool) -> bool:
+        """Send the screen instead of the camera (True), or the camera again (False).
+
+        False when there is no screen source."""
+        if on == self.sharing_screen:
+            return True
+        if on:
+            if self._screen is None:
+                return False
+            self._camera_wanted = self.camera.enabled
+            self.camera.source = self._screen()
+            self.camera.enabled = True
+        else:
+            screen = self.camera.source
+            self.camera.source = self._camera_source
+            self.camera.enabled = self._camera_wanted
+            if screen is not None:
+                screen.stop()
+        self.local_changed.emit()
+        return True
 
     def task_count(self) -> int:
         """Tasks this call still owns (0 after `close()`)."""
@@ -165,6 +297,10 @@ class Call(QObject):
 
     def join(self) -> None:
         """Start (or, after a failure, restart) joining; progress shows in `state_changed`."""
+        if not self._self_view_started:
+            self._self_view_started = True
+            preview = self._relay.subscribe(self.camera, buffered=False)
+            self._spawn(self.self_view.run(preview), "self-view")
         self._apply(Join())
 
     async def close(self) -> None:
@@ -184,6 +320,10 @@ class Call(QObject):
                     await asyncio.gather(*tasks, return_exceptions=True)
             await self._drop_all_peers()
             await self._leave_signaling()
+            if self.sharing_screen:
+                self.share_screen(False)
+            if self._camera_source is not None:
+                self._camera_source.stop()  # also when the screen was on the sender
             for track in self._local:
                 track.stop()
         finally:
@@ -223,6 +363,7 @@ class Call(QObject):
     async def _retry_later(self) -> None:
         delay = self._backoff.delay(self._attempts)
         self._attempts += 1
+        self.retry_scheduled.emit(delay)
         log.info("rejoining the call in %.1f s (attempt %d)", delay, self._attempts)
         await asyncio.sleep(delay)
         if self._status.state is CallState.RECONNECTING:
@@ -276,6 +417,8 @@ class Call(QObject):
             self.message_refused.emit(message.code, message.detail)
         elif isinstance(message, Speaking):
             if message.peer in self._peers:
+                now = time.monotonic()
+                self.speaker.talking(message.peer, message.talking, now)
                 self.speaking_changed.emit(message.peer, message.talking)
         elif isinstance(message, Offer | Answer | Candidate):
             try:
@@ -338,8 +481,8 @@ class Call(QObject):
                 self._spawn(video.run(track), f"video-{peer}", link.tasks)
                 self.roster.update(peer, has_video=True)
                 self.video_added.emit(peer)
-            else:  # no playout yet: drain, or aiortc queues the frames for ever
-                self._spawn(_drain(track), f"audio-{peer}", link.tasks)
+            else:  # no playout yet: measured and drained, or aiortc queues them for ever
+                self._spawn(self._listen(peer, link, track), f"audio-{peer}", link.tasks)
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
@@ -407,6 +550,7 @@ class Call(QObject):
             async with asyncio.timeout(CLOSE_STEP_TIMEOUT):
                 await asyncio.gather(*pending, return_exceptions=True)
         del self._peers[peer]
+        self.speaker.forget(peer)
         if link.listed:
             self.roster.remove(peer)
             self.participant_left.emit(peer)
@@ -415,9 +559,22 @@ class Call(QObject):
         for peer in list(self._peers):
             await self._drop_peer(peer)
 
+    def _alone_with(self, peer: str) -> bool:
+        return [p for p, link in self._peers.items() if link.listed] == [peer]
 
-async def _drain(track: MediaStreamTrack) -> None:
-    """Read a track we do not play, so its frames do not pile up."""
-    with contextlib.suppress(MediaStreamError):
-        while True:
-            await track.recv()
+    async def _listen(self, peer: str, link: _PeerLink, track: MediaStreamTrack) -> None:
+        """Read a remote audio track: its level (active speaker, muted badge) and, with a
+        single other participant, the echo canceller's far end (with several, the far end is
+        the mix the speaker plays, which needs the playout this engine does not have yet)."""
+        chunker = PcmChunker() if self._canceller is not None else None
+        with contextlib.suppress(MediaStreamError):
+            while True:
+                frame = await track.recv()
+                if not isinstance(frame, AudioFrame):
+                    continue
+                now = time.monotonic()
+                self.speaker.heard(peer, link.meter.feed(frame, now), now)
+                if chunker is not None and self._canceller is not None and self._alone_with(peer):
+                    pcm = chunker.push(frame)
+                    if pcm:
+                        self._canceller.process_far_end(pcm)

@@ -36,6 +36,8 @@ class PeerStats:
     loss: float  # fraction of inbound packets lost, 0–1
     rtt_ms: float | None  # from the far end's receiver reports; None before the first one
     fps: float  # decoded video frames per second
+    width: int = 0  # of the last decoded frame; 0 before the first
+    height: int = 0
 
 
 def peer_stats(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av import VideoFrame
@@ -55,6 +56,7 @@ class RemoteVideo:
         self.sink = QVideoSink()
         self.frames = 0
         self.last_frame: VideoFrame | None = None
+        self.last_at: float | None = None  # time.monotonic() of the last frame
 
     async def run(self, track: MediaStreamTrack) -> None:
         """Feed the sink until the track ends; the caller owns (and cancels) this task."""
@@ -66,6 +68,7 @@ class RemoteVideo:
                     continue
                 qt_frame = await loop.run_in_executor(None, to_qvideoframe, frame)
                 self.last_frame = frame
+                self.last_at = time.monotonic()
                 self.frames += 1
                 self.sink.setVideoFrame(qt_frame)
         log.debug("video of %s ended after %d frames", self.peer, self.frames)

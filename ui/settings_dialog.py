@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -101,6 +101,9 @@ class SettingsDialog(QDialog):
             form.addRow(self.labels[key], editor)
         if save_remote_token is not None:
             form.addRow(self.remote_token_label, self.remote_token)
+        self.devices_button = QPushButton(self)  # camera, microphone, speaker: their own page
+        self.devices_button.clicked.connect(self.test_devices)
+        form.addRow(self.devices_button)
         self.note = QLabel(self)
         self.note.setWordWrap(True)
         self.save_button = QPushButton(self)
@@ -179,6 +182,16 @@ class SettingsDialog(QDialog):
         )
         self.save_button.setText(self.tr("Save"))
         self.cancel_button.setText(self.tr("Cancel"))
+        self.devices_button.setText(self.tr("Test camera, microphone and speaker…"))
+
+    def test_devices(self) -> QDialog:
+        """Open the device test page (ui/call/device_test.py); it saves its own choice."""
+        from ui.call.device_test import DeviceTestDialog  # QtMultimedia: only when asked
+
+        dialog = DeviceTestDialog(self.config, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:

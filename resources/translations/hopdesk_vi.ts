@@ -257,6 +257,124 @@
     </message>
 </context>
 <context>
+    <name>CallBanner</name>
+    <message>
+        <source>Try again</source>
+        <translation>Thử lại</translation>
+    </message>
+    <message>
+        <source>Connecting to the meeting…</source>
+        <translation>Đang kết nối vào cuộc họp…</translation>
+    </message>
+    <message>
+        <source>Connection lost. Reconnecting in {seconds} s…</source>
+        <translation>Mất kết nối. Sẽ kết nối lại sau {seconds} giây…</translation>
+    </message>
+    <message>
+        <source>Connection lost. Reconnecting…</source>
+        <translation>Mất kết nối. Đang kết nối lại…</translation>
+    </message>
+    <message>
+        <source>Could not join the meeting. {reason}</source>
+        <translation>Không tham gia được cuộc họp. {reason}</translation>
+    </message>
+    <message>
+        <source>You left the meeting.</source>
+        <translation>Bạn đã rời cuộc họp.</translation>
+    </message>
+</context>
+<context>
+    <name>CallWidget</name>
+    <message>
+        <source>Participant</source>
+        <translation>Người tham dự</translation>
+    </message>
+    <message>
+        <source>Unmute</source>
+        <translation>Bật micrô</translation>
+    </message>
+    <message>
+        <source>Mute</source>
+        <translation>Tắt micrô</translation>
+    </message>
+    <message>
+        <source>Turn the microphone on ({key})</source>
+        <translation>Bật micrô ({key})</translation>
+    </message>
+    <message>
+        <source>Turn the microphone off ({key})</source>
+        <translation>Tắt micrô ({key})</translation>
+    </message>
+    <message>
+        <source>Start video</source>
+        <translation>Bật camera</translation>
+    </message>
+    <message>
+        <source>Stop video</source>
+        <translation>Tắt camera</translation>
+    </message>
+    <message>
+        <source>Turn the camera on or off ({key})</source>
+        <translation>Bật hoặc tắt camera ({key})</translation>
+    </message>
+    <message>
+        <source>Stop sharing</source>
+        <translation>Dừng chia sẻ</translation>
+    </message>
+    <message>
+        <source>Share screen</source>
+        <translation>Chia sẻ màn hình</translation>
+    </message>
+    <message>
+        <source>Show your screen to the others ({key})</source>
+        <translation>Cho mọi người xem màn hình của bạn ({key})</translation>
+    </message>
+    <message>
+        <source>Screen sharing is not available on this computer</source>
+        <translation>Máy tính này không chia sẻ màn hình được</translation>
+    </message>
+    <message>
+        <source>Speaker view</source>
+        <translation>Xem người đang nói</translation>
+    </message>
+    <message>
+        <source>Grid view</source>
+        <translation>Xem dạng lưới</translation>
+    </message>
+    <message>
+        <source>Switch between the speaker and the grid layout ({key})</source>
+        <translation>Chuyển giữa bố cục người đang nói và dạng lưới ({key})</translation>
+    </message>
+    <message>
+        <source>Statistics</source>
+        <translation>Thống kê</translation>
+    </message>
+    <message>
+        <source>Show bitrate, frame rate and loss per participant ({key})</source>
+        <translation>Xem tốc độ bit, tốc độ khung hình và tỉ lệ mất gói của từng người ({key})</translation>
+    </message>
+    <message>
+        <source>Leave</source>
+        <translation>Rời cuộc họp</translation>
+    </message>
+    <message>
+        <source>Leave the meeting ({key})</source>
+        <translation>Rời cuộc họp ({key})</translation>
+    </message>
+    <message>
+        <source>No microphone</source>
+        <translation>Không có micrô</translation>
+    </message>
+    <message>
+        <source>No camera</source>
+        <translation>Không có camera</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>Bạn</translation>
+    </message>
+</context>
+<context>
     <name>CrashDialog</name>
     <message>
         <source>HopDesk — unexpected error</source>
@@ -281,6 +399,89 @@
     <message>
         <source>Copied</source>
         <translation>Đã sao chép</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceTestDialog</name>
+    <message>
+        <source>No camera will be used.</source>
+        <translation>Sẽ không dùng camera.</translation>
+    </message>
+    <message>
+        <source>Speak: the bar moves with your voice.</source>
+        <translation>Hãy nói thử: thanh mức âm thay đổi theo giọng của bạn.</translation>
+    </message>
+    <message>
+        <source>No microphone will be used.</source>
+        <translation>Sẽ không dùng micrô.</translation>
+    </message>
+    <message>
+        <source>Playing a test tone: can you hear it?</source>
+        <translation>Đang phát âm thanh thử: bạn có nghe thấy không?</translation>
+    </message>
+    <message>
+        <source>Done. If you heard nothing, pick another speaker.</source>
+        <translation>Xong. Nếu không nghe thấy gì, hãy chọn loa khác.</translation>
+    </message>
+    <message>
+        <source>This speaker cannot play sound.</source>
+        <translation>Loa này không phát được âm thanh.</translation>
+    </message>
+    <message>
+        <source>{name} is missing or in use by another program.</source>
+        <translation>Không tìm thấy {name} hoặc thiết bị đang được chương trình khác sử dụng.</translation>
+    </message>
+    <message>
+        <source>Test devices</source>
+        <translation>Kiểm tra thiết bị</translation>
+    </message>
+    <message>
+        <source>Camera:</source>
+        <translation>Camera:</translation>
+    </message>
+    <message>
+        <source>Microphone:</source>
+        <translation>Micrô:</translation>
+    </message>
+    <message>
+        <source>Speaker:</source>
+        <translation>Loa:</translation>
+    </message>
+    <message>
+        <source>No camera</source>
+        <translation>Không có camera</translation>
+    </message>
+    <message>
+        <source>No microphone</source>
+        <translation>Không có micrô</translation>
+    </message>
+    <message>
+        <source>No camera was found on this computer.</source>
+        <translation>Không tìm thấy camera nào trên máy tính này.</translation>
+    </message>
+    <message>
+        <source>No microphone was found on this computer.</source>
+        <translation>Không tìm thấy micrô nào trên máy tính này.</translation>
+    </message>
+    <message>
+        <source>No speaker was found on this computer.</source>
+        <translation>Không tìm thấy loa nào trên máy tính này.</translation>
+    </message>
+    <message>
+        <source>Play a test tone</source>
+        <translation>Phát âm thanh thử</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Xem trước</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Lưu</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
     </message>
 </context>
 <context>
@@ -1096,6 +1297,10 @@
         <source>Cancel</source>
         <translation>Hủy</translation>
     </message>
+    <message>
+        <source>Test camera, microphone and speaker…</source>
+        <translation>Kiểm tra camera, micrô và loa…</translation>
+    </message>
 </context>
 <context>
     <name>SignDialog</name>
@@ -1275,6 +1480,49 @@
     </message>
 </context>
 <context>
+    <name>StatsModel</name>
+    <message>
+        <source>Participant</source>
+        <translation>Người tham dự</translation>
+    </message>
+    <message>
+        <source>Received</source>
+        <translation>Nhận</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Gửi</translation>
+    </message>
+    <message>
+        <source>Frame rate</source>
+        <translation>Tốc độ khung hình</translation>
+    </message>
+    <message>
+        <source>Resolution</source>
+        <translation>Độ phân giải</translation>
+    </message>
+    <message>
+        <source>Round trip</source>
+        <translation>Độ trễ khứ hồi</translation>
+    </message>
+    <message>
+        <source>Loss</source>
+        <translation>Mất gói</translation>
+    </message>
+    <message>
+        <source>{ms} ms</source>
+        <translation>{ms} ms</translation>
+    </message>
+    <message>
+        <source>{kbps} kbit/s</source>
+        <translation>{kbps} kbit/s</translation>
+    </message>
+    <message>
+        <source>{fps} fps</source>
+        <translation>{fps} hình/giây</translation>
+    </message>
+</context>
+<context>
     <name>Tray</name>
     <message>
         <source>Show HopDesk</source>
@@ -1287,6 +1535,21 @@
     <message>
         <source>Quit</source>
         <translation>Thoát</translation>
+    </message>
+</context>
+<context>
+    <name>VideoTile</name>
+    <message>
+        <source>Pinned</source>
+        <translation>Đã ghim</translation>
+    </message>
+    <message>
+        <source>Mic off</source>
+        <translation>Tắt micrô</translation>
+    </message>
+    <message>
+        <source>Camera off</source>
+        <translation>Tắt camera</translation>
     </message>
 </context>
 <context>
@@ -1532,6 +1795,26 @@
     <message>
         <source>The camera or microphone is missing or in use by another program.</source>
         <translation>Không tìm thấy camera hoặc micrô, hoặc thiết bị đang được chương trình khác sử dụng.</translation>
+    </message>
+    <message>
+        <source>The camera {name} is missing or in use by another program.</source>
+        <translation>Không tìm thấy camera {name} hoặc camera đang được chương trình khác sử dụng.</translation>
+    </message>
+    <message>
+        <source>The microphone {name} is missing or in use by another program.</source>
+        <translation>Không tìm thấy micrô {name} hoặc micrô đang được chương trình khác sử dụng.</translation>
+    </message>
+    <message>
+        <source>No camera or microphone: you join to watch and listen only.</source>
+        <translation>Không có camera và micrô: bạn tham gia chỉ để xem và nghe.</translation>
+    </message>
+    <message>
+        <source>No camera: you join with audio only.</source>
+        <translation>Không có camera: bạn tham gia chỉ bằng âm thanh.</translation>
+    </message>
+    <message>
+        <source>No microphone: the others cannot hear you.</source>
+        <translation>Không có micrô: người khác sẽ không nghe được bạn.</translation>
     </message>
 </context>
 <context>

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from aiortc.codecs.vpx import Vp8Decoder, Vp8Encoder
 from aiortc.jitterbuffer import JitterFrame
 from av import VideoFrame
 
-from media.devices import Stamp, TestPatternTrack, ToneTrack, read_stamp
+from media.devices import (
+    CaptureDevice,
+    Stamp,
+    TestPatternTrack,
+    ToneTrack,
+    open_device,
+    open_sources,
+    player_source,
+    read_stamp,
+)
+from media.errors import DeviceUnavailable
 
 
 async def test_stamp_survives_vp8_at_a_low_bitrate() -> None:
@@ -59,3 +70,68 @@ async def test_tone_is_paced_20_ms_frames() -> None:
     assert [f.pts for f in frames] == [0, 960, 1920]
     assert all(f.samples == 960 and f.sample_rate == 48_000 for f in frames)
     assert any(bytes(frames[1].planes[0])[:1920])  # not silence
+
+
+def test_a_missing_or_unusable_device_is_unavailable() -> None:
+    for device in (
+        CaptureDevice("video", "/dev/video-that-is-not-there", "Ghost camera"),
+        CaptureDevice("video", "/dev/null", "Not a camera"),  # exists, but is no capture device
+        CaptureDevice("audio", "no-such-pulse-source", "Ghost microphone"),
+    ):
+        with pytest.raises(DeviceUnavailable):
+            open_device(device)
+
+
+def test_without_devices_the_call_goes_on_with_what_there_is_and_says_so() -> None:
+    camera = CaptureDevice("video", "/dev/video-that-is-not-there", "Webcam C920")
+    microphone = CaptureDevice("audio", "no-such-pulse-source", "USB mic")
+    sources = open_sources(camera, microphone)
+    assert sources.video is None
+    assert sources.audio is None
+    assert not sources.real_audio
+    assert any("Webcam C920" in p for p in sources.problems)
+    assert any("USB mic" in p for p in sources.problems)
+    assert "watch and listen only" in sources.problems[-1]
+
+    demo = open_sources(camera, None, synthetic=True, tag=7, label="Demo")
+    assert isinstance(demo.video, TestPatternTrack)
+    assert isinstance(demo.audio, ToneTrack)
+    assert len(demo.problems) == 1
+    assert "Webcam C920" in demo.problems[0]
+    demo.video.stop()
+    demo.audio.stop()
+
+
+def test_devices_map_to_each_platforms_ffmpeg_input() -> None:
+    cam = CaptureDevice("video", "/dev/video0", "Integrated Camera")
+    mic = CaptureDevice("audio", "alsa_input.usb-mic", "USB mic")
+    assert player_source(cam, "linux")[:2] == ("/dev/video0", "v4l2")
+    assert player_source(mic, "linux") == ("alsa_input.usb-mic", "pulse", {})
+    assert player_source(cam, "win32")[:2] == ("video=Integrated Camera", "dshow")
+    assert player_source(mic, "win32")[:2] == ("audio=USB mic", "dshow")
+    assert player_source(cam, "darwin")[:2] == ("Integrated Camera:none", "avfoundation")
+
+
+async def test_a_named_pattern_keeps_its_stamp() -> None:
+    track = TestPatternTrack(tag=77, label="Nguyễn Văn An")
+    frame = await track.recv()
+    track.stop()
+    stamp = read_stamp(frame)
+    assert stamp is not None
+    assert stamp.tag == 77
+    luma = bytes(frame.planes[0])
+    stride = frame.planes[0].line_size
+    label_row = luma[(360 - 16 - 18) * stride : (360 - 16 - 18) * stride + 640]
+    assert 40 in label_row  # the label's dark box is drawn over the ramp
+    assert max(label_row[16:200]) > 200  # and white letters in it
+
+
+async def test_a_talking_tone_takes_turns() -> None:
+    track = ToneTrack(talk=(0.1, 0.1, 0.0))
+    levels = []
+    for _ in range(10):  # 200 ms: 100 ms of tone, then 100 ms of silence
+        frame = await track.recv()
+        levels.append(max(bytes(frame.planes[0])))
+    track.stop()
+    assert all(levels[:5])
+    assert not any(levels[5:])

@@ -6,8 +6,11 @@ are skipped with that reason."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 import pytest
+
+from tests.fixtures.server import ServerProcess
 
 INSIDE = os.environ.get("HOPDESK_NETNS") == "1"
 
@@ -21,3 +24,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/media/netns/" in str(item.path).replace(os.sep, "/"):
             item.add_marker(skip)
+
+
+@pytest.fixture
+def relay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """The reference server with its room relay (pings every 2 s, so a vanished peer goes fast)."""
+    proc = ServerProcess(tmp_path_factory.mktemp("relay"), extra_args=["--room-ping", "2"])
+    proc.start()
+    yield proc
+    proc.stop()

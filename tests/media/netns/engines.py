@@ -7,9 +7,17 @@ import asyncio
 import time
 from collections.abc import Callable
 
-from media.call import Backoff, Call
-from media.devices import read_stamp
+import aiohttp
+from aiortc.mediastreams import MediaStreamTrack
 
+from media.call import Backoff, Call
+from media.config import RoomBackend
+from media.devices import TestPatternTrack, ToneTrack, read_stamp
+from media.signaling.room import RoomSignaling
+from tests.fixtures.server import ServerProcess
+from tests.server.conftest import api_for
+
+ROOM = "cds-cap-xa"  # seeded online meeting (chuyenvien1, chuyenvien2, khach, chair, secretary)
 WAIT = 20.0  # seconds; a DTLS retransmit alone can take 1 s (RECIPES.md)
 FAST = Backoff(base=0.2, cap=1.0)
 
@@ -37,3 +45,28 @@ def stamp_from(call: Call, tag: int) -> int | None:
 def frames(call: Call) -> int:
     """Video frames received from everyone so far."""
     return sum(v.frames for p in call.participants() if (v := call.video(p)) is not None)
+
+
+def relay_backend(server: ServerProcess) -> RoomBackend:
+    """The seeded online meeting's room on the relay of `server`."""
+    return RoomBackend(server.url.replace("http", "ws", 1) + f"/api/v1/rooms/{ROOM}", ROOM)
+
+
+def relay_call(
+    http: aiohttp.ClientSession,
+    server: ServerProcess,
+    user: str,
+    tag: int,
+    screen: Callable[[], MediaStreamTrack] | None = None,
+) -> Call:
+    """A call of `user` in the seeded room, sending a test pattern stamped `tag` and a tone."""
+    token = str(api_for(server).login(user).token)
+    backend = relay_backend(server)
+    return Call(
+        lambda: RoomSignaling(http, backend, token),
+        ice_servers=(),  # never aiortc's public STUN default
+        video=TestPatternTrack(tag),
+        audio=ToneTrack(),
+        screen=screen,
+        backoff=FAST,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
@@ -13,24 +13,10 @@ import qasync
 import websockets
 from PySide6.QtWidgets import QApplication
 
-from media.call import Call
-from media.config import RoomBackend
-from media.devices import TestPatternTrack, ToneTrack
-from media.signaling.room import RoomSignaling
 from media.state import CallState
 from tests.fixtures.server import ServerProcess
-from tests.media.netns.engines import FAST, frames, stamp_from, until
+from tests.media.netns.engines import frames, relay_backend, relay_call, stamp_from, until
 from tests.server.conftest import api_for
-
-ROOM = "cds-cap-xa"  # seeded online meeting (chuyenvien1, chuyenvien2, khach, chair, secretary)
-
-
-@pytest.fixture
-def relay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    proc = ServerProcess(tmp_path_factory.mktemp("relay"), extra_args=["--room-ping", "2"])
-    proc.start()
-    yield proc
-    proc.stop()
 
 
 @pytest.fixture
@@ -39,27 +25,11 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
-def _backend(server: ServerProcess) -> RoomBackend:
-    return RoomBackend(server.url.replace("http", "ws", 1) + f"/api/v1/rooms/{ROOM}", ROOM)
-
-
-def _call(http: aiohttp.ClientSession, server: ServerProcess, user: str, tag: int) -> Call:
-    token = str(api_for(server).login(user).token)
-    backend = _backend(server)
-    return Call(
-        lambda: RoomSignaling(http, backend, token),
-        ice_servers=(),  # never aiortc's public STUN default
-        video=TestPatternTrack(tag),
-        audio=ToneTrack(),
-        backoff=FAST,
-    )
-
-
 async def test_two_engines_receive_each_others_frames(
     relay: ServerProcess, http: aiohttp.ClientSession
 ) -> None:
-    alice = _call(http, relay, "chuyenvien1", tag=101)
-    bob = _call(http, relay, "chuyenvien2", tag=202)
+    alice = relay_call(http, relay, "chuyenvien1", tag=101)
+    bob = relay_call(http, relay, "chuyenvien2", tag=202)
     states: list[str] = []
     alice.state_changed.connect(lambda state, _reason: states.append(state))
     try:
@@ -97,8 +67,8 @@ async def test_two_engines_receive_each_others_frames(
 async def test_malformed_signaling_is_answered_and_the_call_goes_on(
     relay: ServerProcess, http: aiohttp.ClientSession
 ) -> None:
-    alice = _call(http, relay, "chuyenvien1", tag=11)
-    bob = _call(http, relay, "chuyenvien2", tag=22)
+    alice = relay_call(http, relay, "chuyenvien1", tag=11)
+    bob = relay_call(http, relay, "chuyenvien2", tag=22)
     try:
         alice.join()
         await until(lambda: alice.status.state is CallState.CONNECTED, "alice connected")
@@ -106,7 +76,7 @@ async def test_malformed_signaling_is_answered_and_the_call_goes_on(
         await until(lambda: stamp_from(alice, 22) is not None, "bob's frames at alice")
         token = str(api_for(relay).login("khach").token)
         headers = {"Authorization": f"Bearer {token}"}
-        async with websockets.connect(_backend(relay).url, additional_headers=headers) as evil:
+        async with websockets.connect(relay_backend(relay).url, additional_headers=headers) as evil:
             presence = json.loads(await evil.recv())
             target = next(iter(presence["peers"]))["peer"]
             hostile: list[tuple[str, str | None]] = [
@@ -134,7 +104,7 @@ async def test_malformed_signaling_is_answered_and_the_call_goes_on(
 async def test_server_down_at_join_says_so_and_retries(
     relay: ServerProcess, http: aiohttp.ClientSession
 ) -> None:
-    alice = _call(http, relay, "chuyenvien1", tag=1)
+    alice = relay_call(http, relay, "chuyenvien1", tag=1)
     seen: list[tuple[str, str]] = []
     alice.state_changed.connect(lambda state, reason: seen.append((state, reason)))
     relay.stop()
@@ -155,8 +125,8 @@ async def test_server_down_at_join_says_so_and_retries(
 async def test_both_engines_rejoin_after_the_relay_restarts_mid_call(
     relay: ServerProcess, http: aiohttp.ClientSession
 ) -> None:
-    alice = _call(http, relay, "chuyenvien1", tag=31)
-    bob = _call(http, relay, "chuyenvien2", tag=32)
+    alice = relay_call(http, relay, "chuyenvien1", tag=31)
+    bob = relay_call(http, relay, "chuyenvien2", tag=32)
     states: list[str] = []
     alice.state_changed.connect(lambda state, _reason: states.append(state))
     try:
@@ -187,8 +157,8 @@ def test_the_engines_run_in_the_apps_qasync_loop(relay: ServerProcess, qapp: QAp
 
     async def scenario() -> None:
         async with aiohttp.ClientSession() as http:
-            alice = _call(http, relay, "chuyenvien1", tag=41)
-            bob = _call(http, relay, "chuyenvien2", tag=42)
+            alice = relay_call(http, relay, "chuyenvien1", tag=41)
+            bob = relay_call(http, relay, "chuyenvien2", tag=42)
             try:
                 alice.join()
                 await until(lambda: alice.status.state is CallState.CONNECTED, "alice in")

@@ -1,0 +1,104 @@
+"""The call widget without media: its banner follows a real call that cannot reach its server
+(a closed port: reconnecting with a countdown, in Vietnamese), tiles paint names, badges and
+video, and the toolbar's shortcuts are in the tooltips."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import aiohttp
+import pytest
+from av import VideoFrame
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
+
+from media.call import Backoff, Call
+from media.config import RoomBackend
+from media.devices import TestPatternTrack, ToneTrack
+from media.signaling.room import RoomSignaling
+from media.state import CallState
+from media.video import to_qvideoframe
+from tests.ui.conftest import until
+from ui.call.tile import BACKGROUND, VideoTile, initials
+from ui.call.widget import CallWidget
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nobody listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_the_banner_counts_down_to_the_next_attempt_in_vietnamese(
+    aio: Any, qapp: QApplication, vietnamese: None, closed_port: int
+) -> None:
+    async def scenario() -> None:
+        async with aiohttp.ClientSession() as http:
+            backend = RoomBackend(f"ws://127.0.0.1:{closed_port}/api/v1/rooms/x", "x")
+            call = Call(
+                lambda: RoomSignaling(http, backend, "token"),
+                video=TestPatternTrack(1),
+                audio=ToneTrack(),
+                backoff=Backoff(base=30.0, cap=30.0),  # 15–30 s: the countdown shows
+            )
+            widget = CallWidget(call)
+            widget.show()
+            assert widget.banner.label.text() == "Đang kết nối vào cuộc họp…"
+            call.join()
+            await until(lambda: call.status.state is CallState.RECONNECTING)
+            await until(lambda: "giây" in widget.banner.label.text())
+            left = widget.banner.seconds_left()
+            assert left is not None
+            assert 15 <= left <= 30
+            assert f"Mất kết nối. Sẽ kết nối lại sau {left} giây" in widget.banner.label.text()
+            assert widget.banner.isVisible()
+            assert not widget.banner.button.isVisible()  # retrying by itself: nothing to click
+            assert widget.mute.toolTip() == "Tắt micrô (Ctrl+D)"
+            assert widget.camera.toolTip() == "Bật hoặc tắt camera (Ctrl+E)"
+            await call.close()
+            assert widget.banner.label.text() == "Bạn đã rời cuộc họp."
+            widget.close()
+
+    aio(scenario())
+
+
+def test_a_refused_call_says_why_and_offers_to_try_again(
+    aio: Any, qapp: QApplication, vietnamese: None
+) -> None:
+    widget = CallWidget(Call(lambda: None))  # type: ignore[arg-type, return-value]
+    widget.show()
+    assert not widget.mute.isEnabled()  # no devices: nothing to switch
+    assert widget.mute.toolTip() == "Không có micrô"
+    assert widget.camera.toolTip() == "Không có camera"
+    widget.banner.show_state(CallState.FAILED, "Máy chủ cuộc họp không cho bạn vào cuộc gọi này.")
+    assert widget.banner.label.text() == (
+        "Không tham gia được cuộc họp. Máy chủ cuộc họp không cho bạn vào cuộc gọi này."
+    )
+    assert widget.banner.button.isVisible()
+    assert widget.banner.button.text() == "Thử lại"
+    widget.close()
+
+
+def _frame(luma: int) -> VideoFrame:
+    frame = VideoFrame(width=64, height=36, format="yuv420p")
+    for plane, value in zip(frame.planes, (luma, 128, 128), strict=True):
+        plane.update(bytes([value]) * plane.buffer_size)
+    return frame
+
+
+def test_a_tile_paints_the_frame_or_initials_and_its_badges(qapp: QApplication) -> None:
+    tile = VideoTile("p1", "Nguyễn Văn An")
+    tile.resize(320, 180)
+    assert initials(tile.name) == "NA"
+    tile.frame = to_qvideoframe(_frame(235))  # white
+    image = tile.grab().toImage()
+    assert QColor(image.pixel(160, 60)).lightness() > 200  # the video, not the background
+    tile.set_state(mic_on=False, camera_on=False, speaking=True, pinned=False)
+    assert tile._badges() == ["Mic off", "Camera off"]
+    image = tile.grab().toImage()
+    assert image.pixelColor(10, 60) == BACKGROUND  # camera off: no video painted
+    assert image.pixelColor(160, 90) != BACKGROUND  # the initials' circle instead
+    assert image.pixelColor(1, 1).green() > 150  # speaking: a green frame

@@ -1,0 +1,397 @@
+"""The call widget: video tiles in a speaker or grid layout, a banner for the call's state, the
+toolbar (microphone, camera, screen, layout, statistics, leave) with keyboard shortcuts, and the
+statistics panel. It binds to a `media.call.Call`; leaving is asked of its owner
+(`leave_requested`), which closes the call (desktop/call_service.py).
+
+What changes all the time (who speaks, who is muted) is polled from the call four times a second
+rather than signalled per audio frame: cheap, and it bounds the repaints a noisy room causes.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from PySide6.QtCore import QEvent, QKeyCombination, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from media.call import Call
+from media.state import CallState
+from ui.call.layout import SELF, Layout, arrange
+from ui.call.stats_panel import StatsPanel
+from ui.call.tile import VideoTile
+from ui.tasks import TaskOwner
+
+POLL_MS = 250
+STATS_MS = 2000
+
+Key = Qt.Key
+Mod = Qt.KeyboardModifier
+
+
+class CallBanner(QFrame):
+    """The call's state when it is not simply connected, with a countdown while reconnecting
+    and a retry button when it failed."""
+
+    retry = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("callBanner")
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.button = QPushButton(self)
+        self.button.clicked.connect(self.retry)
+        row = QHBoxLayout(self)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.button)
+        self._state = CallState.IDLE
+        self._reason = ""
+        self._deadline: float | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(500)
+        self._timer.timeout.connect(self._tick)
+        self.retranslate()
+
+    def show_state(self, state: CallState, reason: str) -> None:
+        """Show (or hide, when connected) the banner for `state`."""
+        self._state, self._reason = state, reason
+        if state is not CallState.RECONNECTING:
+            self._deadline = None
+            self._timer.stop()
+        self.setVisible(state is not CallState.CONNECTED)
+        self.retranslate()
+
+    def count_down(self, seconds: float) -> None:
+        """The next attempt to rejoin is `seconds` away."""
+        self._deadline = time.monotonic() + seconds
+        self._timer.start()
+        self.retranslate()
+
+    def seconds_left(self) -> int | None:
+        """Whole seconds until the next attempt, while one is scheduled."""
+        if self._deadline is None:
+            return None
+        return max(0, math.ceil(self._deadline - time.monotonic()))
+
+    def _tick(self) -> None:
+        if (self.seconds_left() or 0) <= 0:
+            self._timer.stop()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Texts for the current state in the current language."""
+        self.button.setText(self.tr("Try again"))
+        self.button.setVisible(self._state is CallState.FAILED)
+        state, left = self._state, self.seconds_left()
+        if state is CallState.CONNECTING or state is CallState.IDLE:
+            text = self.tr("Connecting to the meeting…")
+        elif state is CallState.RECONNECTING and left:
+            text = self.tr("Connection lost. Reconnecting in {seconds} s…").format(seconds=left)
+        elif state is CallState.RECONNECTING:
+            text = self.tr("Connection lost. Reconnecting…")
+        elif state is CallState.FAILED:
+            text = self.tr("Could not join the meeting. {reason}").format(reason=self._reason)
+        elif state is CallState.ENDED:
+            text = self.tr("You left the meeting.")
+        else:
+            text = ""
+        self.label.setText(text.strip())
+
+
+class VideoArea(QWidget):
+    """Holds the tiles and places them by `ui.call.layout.arrange` on every change."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.tiles: dict[str, VideoTile] = {}
+        self.layout_mode = Layout.SPEAKER
+        self.pinned: str | None = None
+        self.speaker: str | None = None
+        self.setMinimumSize(320, 180)
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(self.backgroundRole(), Qt.GlobalColor.black)
+        self.setPalette(palette)
+
+    def add(self, tile: VideoTile) -> None:
+        """A new tile (keyed by peer id, `SELF` for ours)."""
+        tile.setParent(self)
+        self.tiles[tile.key] = tile
+        self.relayout()
+
+    def remove(self, key: str) -> None:
+        """Drop a tile; a pin on it goes too."""
+        tile = self.tiles.pop(key, None)
+        if tile is not None:
+            tile.deleteLater()
+        if self.pinned == key:
+            self.pinned = None
+        self.relayout()
+
+    def relayout(self) -> None:
+        """Place every tile; tiles the layout leaves out are hidden."""
+        peers = [key for key in self.tiles if key != SELF]
+        placed = arrange(
+            peers,
+            self.layout_mode,
+            self.width(),
+            self.height(),
+            pinned=self.pinned,
+            speaker=self.speaker,
+            self_view=SELF in self.tiles,
+        )
+        for key, tile in self.tiles.items():
+            rect = placed.get(key)
+            if rect is None:
+                tile.hide()
+            else:
+                tile.setGeometry(rect.x, rect.y, rect.w, rect.h)
+                tile.show()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.relayout()
+
+
+def _shortcut(key: Key, *mods: Mod) -> QKeySequence:
+    combo = QKeyCombination(Mod.NoModifier, key)
+    for mod in mods:
+        combo = QKeyCombination(combo.keyboardModifiers() | mod, key)
+    return QKeySequence(combo)
+
+
+class CallWidget(QWidget):
+    """Everything a participant sees of a call; `leave_requested` when they hang up."""
+
+    leave_requested = Signal()
+
+    def __init__(self, call: Call, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.call = call
+        self.tasks = TaskOwner(self)
+        self.banner = CallBanner(self)
+        self.banner.retry.connect(call.join)
+        self.area = VideoArea(self)
+        self.stats = StatsPanel(self)
+        self.stats.hide()
+
+        self.mute = self._action(_shortcut(Key.Key_D, Mod.ControlModifier), checkable=True)
+        self.camera = self._action(_shortcut(Key.Key_E, Mod.ControlModifier), checkable=True)
+        self.share = self._action(
+            _shortcut(Key.Key_S, Mod.ControlModifier, Mod.ShiftModifier), checkable=True
+        )
+        self.grid = self._action(_shortcut(Key.Key_G, Mod.ControlModifier), checkable=True)
+        self.show_stats = self._action(_shortcut(Key.Key_I, Mod.ControlModifier), checkable=True)
+        self.leave = self._action(_shortcut(Key.Key_H, Mod.ControlModifier, Mod.ShiftModifier))
+        self.mute.toggled.connect(lambda muted: call.set_microphone(not muted))
+        self.camera.toggled.connect(lambda off: call.set_camera(not off))
+        self.share.toggled.connect(self._share)
+        self.grid.toggled.connect(self._set_grid)
+        self.show_stats.toggled.connect(self._toggle_stats)
+        self.leave.triggered.connect(self.leave_requested)
+        self.share.setEnabled(call.can_share_screen)
+        self.mute.setEnabled(call.has_microphone)
+        self.camera.setEnabled(call.has_camera)
+
+        bar = QHBoxLayout()
+        bar.addStretch(1)
+        self.buttons: dict[QAction, QToolButton] = {}
+        for action in (self.mute, self.camera, self.share, self.grid, self.show_stats, self.leave):
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            bar.addWidget(button)
+            self.buttons[action] = button
+        self.buttons[self.leave].setObjectName("leaveButton")
+        bar.addStretch(1)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.banner)
+        column.addWidget(self.area, 1)
+        column.addWidget(self.stats)
+        column.addLayout(bar)
+
+        self.self_tile = VideoTile(SELF, "", self)
+        self.self_tile.set_sink(call.self_view.sink)
+        self.self_tile.pin_toggled.connect(self.toggle_pin)
+        self.area.add(self.self_tile)
+        for row in range(len(call.roster)):
+            self._add_tile(call.roster[row].peer, call.roster[row].display)
+        call.participant_joined.connect(self._add_tile)
+        call.participant_left.connect(self.area.remove)
+        call.video_added.connect(self._video_added)
+        call.state_changed.connect(self._state_changed)
+        call.retry_scheduled.connect(self.banner.count_down)
+        call.local_changed.connect(self._sync_actions)
+
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self.refresh)
+        self._poll.start()
+        self._stats_timer = QTimer(self)
+        self._stats_timer.setInterval(STATS_MS)
+        self._stats_timer.timeout.connect(self._sample_stats)
+        self.banner.show_state(call.status.state, call.status.reason)
+        self.retranslate()
+        self._sync_actions()
+
+    def _action(self, shortcut: QKeySequence, *, checkable: bool = False) -> QAction:
+        action = QAction(self)
+        action.setShortcut(shortcut)
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.setCheckable(checkable)
+        self.addAction(action)
+        return action
+
+    # --- binding to the call ----------------------------------------------------------------
+
+    def _add_tile(self, peer: str, display: str) -> None:
+        if peer in self.area.tiles:
+            return
+        tile = VideoTile(peer, display or self.tr("Participant"))
+        tile.pin_toggled.connect(self.toggle_pin)
+        video = self.call.video(peer)
+        if video is not None:
+            tile.set_sink(video.sink)
+        self.area.add(tile)
+
+    def _video_added(self, peer: str) -> None:
+        tile, video = self.area.tiles.get(peer), self.call.video(peer)
+        if tile is not None and video is not None:
+            tile.set_sink(video.sink)
+
+    def _state_changed(self, state: str, reason: str) -> None:
+        self.banner.show_state(CallState(state), reason)
+
+    def refresh(self) -> None:
+        """Badges, highlights and the big tile from the call's current flags and speaker."""
+        call = self.call
+        speaker = call.active_speaker()
+        for key, tile in self.area.tiles.items():
+            if key == SELF:
+                tile.set_state(
+                    mic_on=call.microphone_on,
+                    camera_on=call.camera_on or call.sharing_screen,
+                    speaking=False,
+                    pinned=self.area.pinned == key,
+                )
+                continue
+            flags = call.flags(key)
+            tile.set_state(
+                mic_on=flags.audio,
+                camera_on=flags.video,
+                speaking=call.speaking(key),
+                pinned=self.area.pinned == key,
+            )
+        if speaker != self.area.speaker:
+            self.area.speaker = speaker
+            self.area.relayout()
+
+    def toggle_pin(self, key: str) -> None:
+        """Pin a tile to the big place (or to the grid's first), or unpin it."""
+        self.area.pinned = None if self.area.pinned == key else key
+        self.area.relayout()
+        self.refresh()
+
+    def set_layout(self, layout: Layout) -> None:
+        """Speaker or grid layout."""
+        self.grid.setChecked(layout is Layout.GRID)
+
+    def _set_grid(self, grid: bool) -> None:
+        self.area.layout_mode = Layout.GRID if grid else Layout.SPEAKER
+        self.area.relayout()
+        self.retranslate()
+
+    def _share(self, on: bool) -> None:
+        if not self.call.share_screen(on):
+            self.share.setChecked(False)
+
+    def _sync_actions(self) -> None:
+        for action, checked in (
+            (self.mute, not self.call.microphone_on),
+            (self.camera, not self.call.camera_on and not self.call.sharing_screen),
+            (self.share, self.call.sharing_screen),
+        ):
+            action.blockSignals(True)
+            action.setChecked(checked)
+            action.blockSignals(False)
+        self.retranslate()
+        self.refresh()
+
+    def _toggle_stats(self, shown: bool) -> None:
+        self.stats.setVisible(shown)
+        if shown:
+            self._sample_stats()
+            self._stats_timer.start()
+        else:
+            self._stats_timer.stop()
+
+    def _sample_stats(self) -> None:
+        if not self.tasks.busy:
+            self.tasks.run(self._load_stats())
+
+    async def _load_stats(self) -> None:
+        figures = await self.call.stats()
+        names = self.call.participants()
+        self.stats.stats_model.set_rows(
+            [(names.get(peer, peer), stats) for peer, stats in figures.items()]
+        )
+
+    # --- texts ---------------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:
+        """Every text in the current language; tooltips name the shortcut."""
+        muted = self.mute.isChecked()
+        texts = {
+            self.mute: (
+                self.tr("Unmute") if muted else self.tr("Mute"),
+                self.tr("Turn the microphone on ({key})")
+                if muted
+                else self.tr("Turn the microphone off ({key})"),
+            ),
+            self.camera: (
+                self.tr("Start video") if self.camera.isChecked() else self.tr("Stop video"),
+                self.tr("Turn the camera on or off ({key})"),
+            ),
+            self.share: (
+                self.tr("Stop sharing") if self.share.isChecked() else self.tr("Share screen"),
+                self.tr("Show your screen to the others ({key})")
+                if self.call.can_share_screen
+                else self.tr("Screen sharing is not available on this computer"),
+            ),
+            self.grid: (
+                self.tr("Speaker view") if self.grid.isChecked() else self.tr("Grid view"),
+                self.tr("Switch between the speaker and the grid layout ({key})"),
+            ),
+            self.show_stats: (
+                self.tr("Statistics"),
+                self.tr("Show bitrate, frame rate and loss per participant ({key})"),
+            ),
+            self.leave: (self.tr("Leave"), self.tr("Leave the meeting ({key})")),
+        }
+        if not self.call.has_microphone:
+            texts[self.mute] = (self.tr("Mute"), self.tr("No microphone"))
+        if not self.call.has_camera:
+            texts[self.camera] = (self.tr("Start video"), self.tr("No camera"))
+        for action, (text, tip) in texts.items():
+            key = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            action.setText(text)
+            action.setToolTip(tip.format(key=key))
+        self.self_tile.name = self.tr("You")
+        self.self_tile.update()
+        self.banner.retranslate()
