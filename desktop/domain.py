@@ -126,11 +126,18 @@ class AgendaItem(Model, frozen=True):
 
 
 class Attendee(Model, frozen=True):
-    """An invited person and their attendance state."""
+    """A person of a meeting: their answer and presence (`AttendanceEntry` of the contract)."""
 
     user: UserRef
-    status: str
-    role: str = "delegate"  # in this meeting: delegate, guest or site (contract.md)
+    status: str  # invited, accepted, declined, delegated
+    role: str = "delegate"  # chair, secretary, delegate, guest, site
+    reason: str = ""  # why they declined
+    represents: UserRef | None = None  # on a deputy: whom they sit for
+    represented_by: UserRef | None = None  # on whoever sent a deputy
+    checked_in_at: AwareDateTime | None = None
+    in_call: bool = False
+    joined_call_at: AwareDateTime | None = None
+    absent_reason: str | None = None
 
 
 class MeetingSummary(Model, frozen=True):

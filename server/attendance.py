@@ -16,11 +16,10 @@ chair and the secretary mark absences.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from server import audit
@@ -28,17 +27,15 @@ from server.access import signed_in
 from server.events import emit
 from server.inputs import Id, Input
 from server.meeting_roles import (
-    MeetingRole,
     meeting_audience,
     meeting_role,
     meeting_status,
     require_meeting_role,
 )
-from server.meetings import load_meeting
+from server.meetings import AttendanceEntry, attendance_entry, load_meeting
 from server.models import Attendance, Meeting, User, utcnow
 from server.problems import Problem, problem_responses
 from server.unit_of_work import client_address, commit, get_session
-from server.users import UserRef, user_ref
 
 router = APIRouter(tags=["attendance"])
 
@@ -48,37 +45,6 @@ OPEN = frozenset({"draft", "scheduled", "in_progress"})
 PRESENT = frozenset({"scheduled", "in_progress"})
 RECORDABLE = frozenset({"scheduled", "in_progress", "ended"})
 ROUTE_ERRORS = problem_responses(403, 404, 409, 422)
-
-
-class AttendanceEntry(BaseModel):
-    """`AttendanceEntry` of the contract: one person of the meeting as the minutes see them."""
-
-    user: UserRef
-    role: MeetingRole
-    status: str
-    reason: str
-    represents: UserRef | None
-    represented_by: UserRef | None
-    checked_in_at: dt.datetime | None
-    in_call: bool
-    joined_call_at: dt.datetime | None
-    absent_reason: str | None
-
-
-def _entry(meeting: Meeting, row: Attendance) -> AttendanceEntry:
-    deputy = next((a.user for a in meeting.attendances if a.represents_id == row.user_id), None)
-    return AttendanceEntry(
-        user=user_ref(row.user),  # type: ignore[arg-type]
-        role=meeting_role(meeting, row.user) or "delegate",
-        status=row.status,
-        reason=row.reason or "",
-        represents=user_ref(row.represents),
-        represented_by=user_ref(deputy),
-        checked_in_at=row.checked_in_at,
-        in_call=bool(row.in_call),
-        joined_call_at=row.joined_call_at,
-        absent_reason=row.absent_reason,
-    )
 
 
 def entries(meeting: Meeting) -> list[AttendanceEntry]:
@@ -91,7 +57,7 @@ def entries(meeting: Meeting) -> list[AttendanceEntry]:
         for u in runners.values()
         if u.id not in listed
     ]
-    return [_entry(meeting, row) for row in (*synthetic, *meeting.attendances)]
+    return [attendance_entry(meeting, row) for row in (*synthetic, *meeting.attendances)]
 
 
 def _row(session: Session, meeting: Meeting, user: User) -> Attendance:
@@ -135,7 +101,7 @@ def _announce(
 ) -> list[AttendanceEntry]:
     """Emit `attendance.updated` with the changed entries, audit it, commit."""
     session.flush()
-    changed = [_entry(meeting, row) for row in rows]
+    changed = [attendance_entry(meeting, row) for row in rows]
     data = {"meeting_id": meeting.id, "entries": [e.model_dump(mode="json") for e in changed]}
     emit(session, "attendance.updated", data, meeting_audience(meeting))
     if action:

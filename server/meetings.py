@@ -57,12 +57,19 @@ class AgendaItemOut(BaseModel):
     papers: list[PaperOut]
 
 
-class AttendeeOut(BaseModel):
-    """One entry of `Meeting.attendees`."""
+class AttendanceEntry(BaseModel):
+    """`AttendanceEntry` of the contract: one person of the meeting as the minutes see them."""
 
     user: UserRef
-    status: str
     role: MeetingRole
+    status: str
+    reason: str
+    represents: UserRef | None
+    represented_by: UserRef | None
+    checked_in_at: dt.datetime | None
+    in_call: bool
+    joined_call_at: dt.datetime | None
+    absent_reason: str | None
 
 
 class MeetingSummary(BaseModel):
@@ -88,11 +95,28 @@ class MeetingOut(MeetingSummary):
     opened_at: dt.datetime | None
     closed_at: dt.datetime | None
     agenda: list[AgendaItemOut]
-    attendees: list[AttendeeOut]
+    attendees: list[AttendanceEntry]
 
 
 def _my_attendance(meeting: Meeting, user: User) -> str | None:
     return next((a.status for a in meeting.attendances if a.user_id == user.id), None)
+
+
+def attendance_entry(meeting: Meeting, row: Attendance) -> AttendanceEntry:
+    """One attendance row as the contract shows it (who represents whom looked up here)."""
+    deputy = next((a.user for a in meeting.attendances if a.represents_id == row.user_id), None)
+    return AttendanceEntry(
+        user=user_ref(row.user),  # type: ignore[arg-type]
+        role=meeting_role(meeting, row.user) or "delegate",
+        status=row.status,
+        reason=row.reason or "",
+        represents=user_ref(row.represents),
+        represented_by=user_ref(deputy),
+        checked_in_at=row.checked_in_at,
+        in_call=bool(row.in_call),
+        joined_call_at=row.joined_call_at,
+        absent_reason=row.absent_reason,
+    )
 
 
 def summary(meeting: Meeting, user: User) -> MeetingSummary:
@@ -142,14 +166,7 @@ def detail(meeting: Meeting, user: User, readable: Container[int]) -> MeetingOut
             )
             for item in meeting.agenda
         ],
-        attendees=[
-            AttendeeOut(
-                user=user_ref(a.user),  # type: ignore[arg-type]
-                status=a.status,
-                role=meeting_role(meeting, a.user) or "delegate",
-            )
-            for a in meeting.attendances
-        ],
+        attendees=[attendance_entry(meeting, a) for a in meeting.attendances],
     )
 
 

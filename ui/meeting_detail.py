@@ -30,6 +30,7 @@ from desktop.domain import AgendaItem, Meeting, Paper
 from desktop.meetings import can_join
 from desktop.notify import user_message
 from ui.confidentiality import confidential_marking
+from ui.meeting_room.attendance_panel import AttendanceModel, attendance_table
 from ui.meetings_view import MeetingsModel
 from ui.state_page import StatePage
 from ui.tasks import TaskOwner
@@ -92,12 +93,17 @@ class MeetingDetail(QWidget):
         self.agenda.activated.connect(self._on_activated)
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
+        self.attendees_heading = QLabel(self)
+        self.attendees_model = AttendanceModel(self)
+        self.attendees, _ = attendance_table(self.attendees_model, self)
         details = QWidget(self)
         column = QVBoxLayout(details)
         for widget in (self.heading, self.when, self.where, self.chair, self.join_button):
             column.addWidget(widget)
-        column.addWidget(self.agenda, 1)
+        column.addWidget(self.agenda, 2)
         column.addWidget(self.hint)
+        column.addWidget(self.attendees_heading)
+        column.addWidget(self.attendees, 1)
 
         state = StatePage(self)
         self.message, self.retry_button = state.message, state.button
@@ -111,6 +117,7 @@ class MeetingDetail(QWidget):
         layout.addWidget(self.stack)
         self.retry_button.setText(self.tr("Retry"))
         self.join_button.setText(self.tr("Join the meeting room"))
+        self.attendees_heading.setText(self.tr("Attendees"))
         self.hint.setText(self.tr("Double-click a paper, or press Enter, to read it."))
         self.setWindowTitle(self.tr("Meeting"))
         self.resize(640, 560)
@@ -159,6 +166,7 @@ class MeetingDetail(QWidget):
         self.chair.setText(self.tr("Chair: %1").replace("%1", chair) if chair else "")
         self.chair.setVisible(bool(chair))
         self.update_join()
+        self.attendees_model.set_rows(meeting.attendees)
         self.agenda_model.clear()
         for item in sorted(meeting.agenda, key=lambda i: i.order):
             row = QStandardItem(self._item_text(item))

@@ -483,6 +483,26 @@ VI: dict[str, str] = {
     "Ended": "Đã kết thúc",
     "Minutes approved": "Đã duyệt biên bản",
     "The call, or the paper being presented, appears here.": "Cuộc gọi hoặc tài liệu đang trình bày sẽ hiện ở đây.",
+    # meeting room: attendance
+    "Attendance": "Điểm danh",
+    "Attendees": "Thành phần tham dự",
+    "Name": "Họ và tên",
+    "Role": "Vai trò",
+    "Secretary": "Thư ký",
+    "Delegate": "Đại biểu",
+    "Guest": "Khách mời",
+    "Bridge point": "Điểm cầu",
+    "Absent: %1": "Vắng mặt: %1",
+    "In the call": "Đang trong cuộc họp trực tuyến",
+    "Checked in at %1": "Đã điểm danh lúc %1",
+    "Represented by %1": "Được %1 dự thay",
+    "Declined: %1": "Từ chối: %1",
+    "Not answered": "Chưa trả lời",
+    "%1 (for %2)": "%1 (dự thay %2)",
+    "Check in": "Điểm danh",
+    "Reason for the absence": "Lý do vắng mặt",
+    "Mark absent": "Ghi vắng mặt",
+    "Present: %1 of %2": "Có mặt: %1/%2",
 }
 
 # (context, source) -> Vietnamese, where a context needs its own word

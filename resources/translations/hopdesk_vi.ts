@@ -257,6 +257,72 @@
     </message>
 </context>
 <context>
+    <name>AttendanceModel</name>
+    <message>
+        <source>Name</source>
+        <translation>Họ và tên</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Vai trò</translation>
+    </message>
+    <message>
+        <source>Attendance</source>
+        <translation>Điểm danh</translation>
+    </message>
+    <message>
+        <source>Absent: %1</source>
+        <translation>Vắng mặt: %1</translation>
+    </message>
+    <message>
+        <source>In the call</source>
+        <translation>Đang trong cuộc họp trực tuyến</translation>
+    </message>
+    <message>
+        <source>Checked in at %1</source>
+        <translation>Đã điểm danh lúc %1</translation>
+    </message>
+    <message>
+        <source>Represented by %1</source>
+        <translation>Được %1 dự thay</translation>
+    </message>
+    <message>
+        <source>Declined: %1</source>
+        <translation>Từ chối: %1</translation>
+    </message>
+    <message>
+        <source>Accepted</source>
+        <translation>Đã nhận lời</translation>
+    </message>
+    <message>
+        <source>Not answered</source>
+        <translation>Chưa trả lời</translation>
+    </message>
+    <message>
+        <source>%1 (for %2)</source>
+        <translation>%1 (dự thay %2)</translation>
+    </message>
+</context>
+<context>
+    <name>AttendancePanel</name>
+    <message>
+        <source>Check in</source>
+        <translation>Điểm danh</translation>
+    </message>
+    <message>
+        <source>Reason for the absence</source>
+        <translation>Lý do vắng mặt</translation>
+    </message>
+    <message>
+        <source>Mark absent</source>
+        <translation>Ghi vắng mặt</translation>
+    </message>
+    <message>
+        <source>Present: %1 of %2</source>
+        <translation>Có mặt: %1/%2</translation>
+    </message>
+</context>
+<context>
     <name>CallBanner</name>
     <message>
         <source>Try again</source>
@@ -744,6 +810,10 @@
         <translation>Vào phòng họp</translation>
     </message>
     <message>
+        <source>Attendees</source>
+        <translation>Thành phần tham dự</translation>
+    </message>
+    <message>
         <source>Double-click a paper, or press Enter, to read it.</source>
         <translation>Nhấp đúp vào tài liệu, hoặc nhấn Enter, để đọc.</translation>
     </message>
@@ -807,6 +877,26 @@
         <source>Minutes approved</source>
         <translation>Đã duyệt biên bản</translation>
     </message>
+    <message>
+        <source>Chair</source>
+        <translation>Chủ trì</translation>
+    </message>
+    <message>
+        <source>Secretary</source>
+        <translation>Thư ký</translation>
+    </message>
+    <message>
+        <source>Delegate</source>
+        <translation>Đại biểu</translation>
+    </message>
+    <message>
+        <source>Guest</source>
+        <translation>Khách mời</translation>
+    </message>
+    <message>
+        <source>Bridge point</source>
+        <translation>Điểm cầu</translation>
+    </message>
 </context>
 <context>
     <name>MeetingRoomWindow</name>
@@ -821,6 +911,10 @@
     <message>
         <source>The call, or the paper being presented, appears here.</source>
         <translation>Cuộc gọi hoặc tài liệu đang trình bày sẽ hiện ở đây.</translation>
+    </message>
+    <message>
+        <source>Attendance</source>
+        <translation>Điểm danh</translation>
     </message>
     <message>
         <source>Status: %1</source>

@@ -28,8 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import ApiError
+from desktop.meeting_room.attendance import AttendanceService
 from desktop.meetings import runs_meeting
 from desktop.notify import user_message
+from ui.meeting_room.attendance_panel import AttendancePanel
 from ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
@@ -37,6 +39,10 @@ if TYPE_CHECKING:
     from desktop.domain import Event, Meeting
 
 log = logging.getLogger(__name__)
+
+# Who sees the live attendance list and checks people in: the chair, the secretary, and a
+# bridge point's PC for the people in its hall.
+MANAGES_ATTENDANCE = frozenset({"chair", "secretary", "site"})
 
 
 class RoomService(Protocol):
@@ -122,6 +128,13 @@ class MeetingRoomWindow(QMainWindow):
 
     def _build_panels(self) -> None:
         """Each slice's panel, built on its service from the app's Core (one line each)."""
+        core, meeting_id = self.core, self.meeting_id
+        # Everyone has the attendance service: the call reports presence through it.
+        self.attendance = AttendanceService(core.session, core.events, core.outbox, meeting_id)
+        self.add_service(self.attendance)
+        self.tasks.run(self.attendance.refresh(), on_error=self._failed)
+        if self.meeting.my_role in MANAGES_ATTENDANCE:
+            self.add_panel(self.tr("Attendance"), AttendancePanel(self.attendance, manage=True))
 
     # --- composition ---------------------------------------------------------------------------
     def add_panel(self, title: str, widget: QWidget) -> int:

@@ -82,6 +82,10 @@ def test_join_shows_shortly_before_the_start_and_follows_the_clock(
     detail.show_meeting(soon)
     aio(until(lambda: detail.meeting is not None and detail.meeting.id == soon))
     assert not detail.join_button.isHidden()
+    invited = [detail.attendees_model.record(r) for r in range(detail.attendees_model.rowCount())]
+    assert [(a.user.full_name, a.role, a.status) for a in invited] == [
+        ("Phạm Thị Lan", "delegate", "invited")
+    ]
     qtbot.mouseClick(detail.join_button, Qt.MouseButton.LeftButton)
     assert [m.id for m in joined] == [soon]
 
@@ -100,8 +104,9 @@ def test_chair_opens_the_room_and_sees_the_secretary_end_it(
     room = MeetingRoomWindow(core, meeting)  # not qtbot.addWidget: aclose first, then delete
     service = ClosedService()
     room.add_service(service)
-    assert room.add_panel("Biểu quyết", QLabel("…")) == 0
-    assert room.panels.tabText(0) == "Biểu quyết"
+    votes = room.add_panel("Biểu quyết", QLabel("…"))
+    assert room.panels.tabText(votes) == "Biểu quyết"
+    assert room.panels.count() == 2  # the chair's attendance list, then this one
     room.show()
     try:
         assert room.heading.text() == "Họp triển khai chuyển đổi số"
