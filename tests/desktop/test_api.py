@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -178,3 +179,21 @@ def test_the_event_stream_heartbeat_stays_quiet_while_the_server_pings() -> None
 
     assert EVENT_STREAM_HEARTBEAT >= WS_PING_INTERVAL + 5
     assert EVENT_STREAM_HEARTBEAT * 1.5 <= 60
+
+
+def test_system_roots_reuse_aiohttp_s_verifying_context(tmp_path: Path) -> None:
+    """No second read of every system root at start-up: `True` is aiohttp's own verifying
+    context; only a CA bundle (machine policy) needs one of ours, and off is off."""
+    import ssl
+
+    from desktop.api import ssl_context
+    from desktop.config import Settings
+    from tests.fixtures.server import make_self_signed_cert
+
+    assert ssl_context(Settings()) is True
+    assert ssl_context(Settings(verify_tls=False)) is False
+    cert, _key = make_self_signed_cert(tmp_path)
+    with_bundle = ssl_context(Settings(ca_bundle=str(cert)))
+    assert isinstance(with_bundle, ssl.SSLContext)
+    assert with_bundle.verify_mode == ssl.CERT_REQUIRED
+    assert any(c.get("subject") for c in with_bundle.get_ca_certs())
