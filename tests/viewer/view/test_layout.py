@@ -7,6 +7,7 @@ import pytest
 from viewer.view.layout import (
     PAGE_GAP,
     POINTS_TO_PIXELS,
+    Box,
     LayoutMode,
     ZoomMode,
     compute_layout,
@@ -63,3 +64,41 @@ def test_fit_page_goes_below_25_percent_for_an_enormous_page() -> None:
 def test_rotation_swaps_sides() -> None:
     assert rotated(A4, 90) == (842.0, 595.0)
     assert rotated(A4, 180) == A4
+
+
+def _page_by_page(sizes: list[tuple[float, float]], scale: float, viewport: int) -> list[Box]:
+    """The continuous layout the plain way: each page centred under the previous one."""
+    ws = [round(w * scale) for w, _h in sizes]
+    width_total = max(max(ws, default=0) + 2 * PAGE_GAP, viewport)
+    boxes, y = [], PAGE_GAP
+    for (_w, h), pw in zip(sizes, ws, strict=True):
+        ph = round(h * scale)
+        boxes.append(Box((width_total - pw) // 2, y, max(pw, 1), max(ph, 1)))
+        y += ph + PAGE_GAP
+    return boxes
+
+
+@pytest.mark.parametrize(
+    "sizes",
+    [
+        [A4] * 500,  # one run
+        [A4] * 200 + [(842.0, 595.0)] * 3 + [A4] * 100 + [(300.0, 400.0)],  # a few runs
+        [(595.0 + i % 7, 842.0 + i % 5) for i in range(300)],  # a new size on every page
+        [A4],
+        [],
+    ],
+    ids=["uniform", "runs", "every-page-differs", "one", "none"],
+)
+def test_continuous_layout_matches_laying_out_page_by_page(
+    sizes: list[tuple[float, float]],
+) -> None:
+    layout = compute_layout(sizes, 1.3, LayoutMode.CONTINUOUS, 700)
+    expected = _page_by_page(sizes, 1.3, 700)
+    assert list(layout.boxes) == expected
+    assert layout.boxes[-1:] == expected[-1:]
+    assert list(layout.tops) == [box.y for box in expected]
+    assert list(layout.shown) == list(range(len(sizes)))
+    assert layout.height == (expected[-1].bottom + PAGE_GAP if expected else PAGE_GAP)
+    for top in (0, 5_000, 50_000, 200_000):
+        visible = [i for i, box in enumerate(expected) if box.y < top + 900 and box.bottom > top]
+        assert layout.pages_in(top, top + 900) == visible
