@@ -22,6 +22,7 @@ from server import (
     notes,
     openapi,
     presenter,
+    polls,
     problems,
     registry,
     rooms,
@@ -81,6 +82,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     chat.router,
     presenter.router,
     guests.router,
+    polls.router,
     audit.router,
     health_router,
 )
@@ -105,14 +107,17 @@ def create_app(config: Config, *, migrate: bool = True) -> FastAPI:
     events.install_commit_hook(factory, bus)
 
     housekeeper = Housekeeper(factory, config)
+    poll_closer = polls.DeadlineCloser(factory)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await bus.start()
         await housekeeper.start()
+        await poll_closer.start()
         try:
             yield
         finally:
+            await poll_closer.stop()
             await housekeeper.stop()
             await bus.stop()
             engine.dispose()

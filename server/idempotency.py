@@ -25,6 +25,19 @@ from server.unit_of_work import DEFERRED, SCOPE_KEY
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 EXEMPT_PREFIX = "/api/v1/auth/"
 HEADER = "idempotency-key"
+_BODY_SECRET = "idempotency_body_secret"
+
+
+def keep_body_secret(scope: Scope) -> None:
+    """Store this request's record without a digest of its body.
+
+    A secret ballot's body is one of a handful of options: a SHA-256 of it next to the user id
+    would give the choice away to anyone who hashes the few candidates (server/polls.py). Its
+    record keeps the digest of method, path and query only, so the same key with another body
+    is replayed instead of refused (the first ballot stands either way); the handler must also
+    answer with a body that does not name the choice.
+    """
+    scope.setdefault("state", {})[_BODY_SECRET] = True
 
 
 def _column_length(name: str) -> int:
@@ -114,6 +127,8 @@ class IdempotencyMiddleware:
                 body=body,
                 request_hash=await digest.finish(),
             )
+            if scope.get("state", {}).get(_BODY_SECRET):
+                record.request_hash = digest.head
             winner = await run_in_threadpool(_store, session, record)
             if winner is not None:  # a concurrent twin committed first: answer as it did
                 await self._replay(scope, send, winner, record.request_hash)
@@ -125,7 +140,7 @@ class IdempotencyMiddleware:
         self, scope: Scope, send: Send, stored: IdempotencyRecord, request_hash: str | None
     ) -> None:
         # Records stored before request hashes were kept have none: method and path decide.
-        same_hash = stored.request_hash in (None, request_hash)
+        same_hash = stored.request_hash in (None, request_hash, digest_head(scope))
         if stored.method != scope["method"] or stored.path != scope["path"] or not same_hash:
             body = _problem(
                 scope,
@@ -149,8 +164,8 @@ class RequestDigest:
 
     def __init__(self, scope: Scope, receive: Receive) -> None:
         self._receive = receive
-        head = f"{scope['method']} {scope['path']}?".encode() + scope.get("query_string", b"")
-        self._hash = hashlib.sha256(head + b"\n")
+        self._hash = hashlib.sha256(_head(scope))
+        self.head = digest_head(scope)
         self._done = False
 
     async def receive(self) -> Message:
@@ -168,6 +183,15 @@ class RequestDigest:
         while not self._done:
             await self.receive()
         return self._hash.hexdigest()
+
+
+def _head(scope: Scope) -> bytes:
+    return f"{scope['method']} {scope['path']}?".encode() + scope.get("query_string", b"") + b"\n"
+
+
+def digest_head(scope: Scope) -> str:
+    """The digest of method, path and query alone (`keep_body_secret`)."""
+    return hashlib.sha256(_head(scope)).hexdigest()
 
 
 def _unstorable(scope: Scope, key: str) -> bytes | None:

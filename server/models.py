@@ -323,6 +323,66 @@ class PresenterPage(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     presenter: Mapped[User | None] = relationship(lazy="joined")
+# --- meeting room: room-votes -------------------------------------------------------------
+# Polls (biểu quyết) and opinion forms (phiếu lấy ý kiến); server/polls.py explains the secret
+# ballot. An open ballot is a PollVote row (who chose what). A secret ballot leaves only a
+# PollParticipation row (who has voted, no time, no option) and +1 on a PollTally counter,
+# written in one statement that touches every counter of the poll, so no row says who chose what.
+
+
+class Poll(Base):
+    """A question put to the meeting's members, live in the room or as an opinion form."""
+
+    __tablename__ = "polls"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(10), default="live")  # live | opinion
+    options: Mapped[list[str]] = mapped_column(JSON)
+    secret: Mapped[bool] = mapped_column(Boolean, default=False)
+    named_voters: Mapped[bool] = mapped_column(Boolean, default=False)  # else all delegates
+    allow_change: Mapped[bool] = mapped_column(Boolean, default=False)
+    show_live: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(10), default="draft")  # draft | open | closed
+    deadline: Mapped[dt.datetime | None] = mapped_column(index=True)  # opinion forms
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[dt.datetime | None]
+    closed_at: Mapped[dt.datetime | None]
+
+
+class PollVoter(Base):
+    """Someone who may vote in a poll (named at creation, or every delegate when it opens)."""
+
+    __tablename__ = "poll_voters"
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+
+
+class PollVote(Base):
+    """An open ballot: the primary key makes it one per person and poll, in the database."""
+
+    __tablename__ = "poll_votes"
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    option: Mapped[int] = mapped_column(Integer)
+
+
+class PollParticipation(Base):
+    """That someone has cast a secret ballot: no option, no time, one per person and poll."""
+
+    __tablename__ = "poll_participations"
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+
+
+class PollTally(Base):
+    """How many secret ballots chose one option (created with the poll, one row per option)."""
+
+    __tablename__ = "poll_tallies"
+    poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"), primary_key=True)
+    option: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 # --- documents ------------------------------------------------------------------------------
