@@ -305,7 +305,9 @@ SessionDep = Annotated[Session, Depends(get_session)]
 POLL = "/meetings/{meeting_id}/polls/{poll_id}"
 
 
-@router.get("/meetings/{meeting_id}/polls", response_model=list[PollOut])
+@router.get(
+    "/meetings/{meeting_id}/polls", response_model=list[PollOut], responses=problem_responses(404)
+)
 def list_polls(meeting_id: Id, user: UserDep, session: SessionDep) -> list[PollOut]:
     """The meeting's polls, oldest first (404 unless the user is in the meeting)."""
     meeting = _meeting(session, meeting_id, user)
