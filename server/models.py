@@ -323,6 +323,8 @@ class PresenterPage(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     presenter: Mapped[User | None] = relationship(lazy="joined")
+
+
 # --- meeting room: room-votes -------------------------------------------------------------
 # Polls (biểu quyết) and opinion forms (phiếu lấy ý kiến); server/polls.py explains the secret
 # ballot. An open ballot is a PollVote row (who chose what). A secret ballot leaves only a
