@@ -15,7 +15,7 @@ from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from server.config import Config
+from server.config import Config, browser_ice_server
 from server.proxies import parse_network
 
 if TYPE_CHECKING:
@@ -70,6 +70,15 @@ def _add_auth_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _guest_ice_server(text: str) -> str:
+    """Check a `--guest-ice-server` when the server starts, not when a guest joins."""
+    try:
+        browser_ice_server(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command line of docs/contract.md."""
     parser = argparse.ArgumentParser(prog="hopdesk-server", description=__doc__)
@@ -107,6 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--room-ping", type=float, default=15.0, help="seconds between room relay pings"
+    )
+    parser.add_argument(
+        "--guest-ice-server",
+        action="append",
+        type=_guest_ice_server,
+        default=[],
+        metavar="URL",
+        help="STUN/TURN server for browser guests (repeatable): stun:host:port or "
+        "turn://user:credential@host:port?transport=udp",
     )
     parser.add_argument(
         "--ws-ping",
@@ -181,6 +199,7 @@ def _config(args: argparse.Namespace) -> Config:
         event_keep_count=getattr(args, "event_keep", 1_000_000),
         event_stream_buffer=getattr(args, "event_stream_buffer", 1 << 20),
         room_ping_interval=getattr(args, "room_ping", 15.0),
+        guest_ice_servers=tuple(getattr(args, "guest_ice_server", ())),
     )
 
 

@@ -4,10 +4,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from server.proxies import Network
 
 MiB = 1024 * 1024
+
+
+_ICE_SCHEMES = ("stun:", "stuns:", "turn:", "turns:")
+
+
+def browser_ice_server(text: str) -> dict[str, str | list[str]]:
+    """A W3C `RTCIceServer` for the guest page from one `--guest-ice-server` (`ValueError` if
+    unusable). A TURN URL carries its credentials in the authority, as the desktop settings do
+    (media/config.py): `turn://user:credential@host:port?transport=udp`, percent-encoded."""
+    scheme, sep, rest = text.partition("://")
+    if not sep:
+        if not text.startswith(_ICE_SCHEMES[:2]):
+            raise ValueError(f"not a STUN URL (TURN needs turn://user:credential@host): {text!r}")
+        return {"urls": [text]}
+    userinfo, at, host = rest.rpartition("@")
+    username, colon, credential = userinfo.partition(":")
+    if scheme not in ("turn", "turns") or not at or not colon or not host:
+        raise ValueError(f"expected turn://user:credential@host:port, got {text!r}")
+    return {
+        "urls": [f"{scheme}:{host}"],
+        "username": unquote(username),
+        "credential": unquote(credential),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +95,9 @@ class Config:
     # The room relay (server/rooms.py) pings a quiet peer after this many seconds and drops it
     # after twice as long without a word.
     room_ping_interval: float = 15.0
+    # STUN/TURN servers for browser guests (server/guests.py), as `--guest-ice-server` takes
+    # them: `stun:host:port` or `turn://user:credential@host:port?transport=udp`.
+    guest_ice_servers: tuple[str, ...] = ()
 
     @property
     def files_dir(self) -> Path:

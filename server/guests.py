@@ -6,7 +6,9 @@ guest); the server keeps only the token's digest. `GET /guest/{token}` serves a 
 (`guest_page/`), which opens the WebSocket `/api/v1/guest-room`, sends
 `{"type": "auth", "guest_token": …}` first (a browser cannot set headers on a WebSocket, and a
 token in a URL ends up in logs) and then speaks the room relay's messages: the token is spent at
-that moment, so a link preview that only fetches the page does not use it up. A spent, expired
+that moment, so a link preview that only fetches the page does not use it up. The first message
+back is `{"type": "ice", "ice_servers": […]}` (the server's `--guest-ice-server`s, TURN included),
+then the relay's `presence`. A spent, expired
 or unknown token is refused with 4401, like a bad access token.
 
 A confidential meeting takes no browser guest: the link is refused when it is made and again when
@@ -32,6 +34,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server import audit
 from server.access import signed_in, token_digest
+from server.config import Config, browser_ice_server
 from server.event_bus import WS_AUTH_FAILED
 from server.events import AUTH_WAIT, WS_BAD_REQUEST
 from server.inputs import Id, Input
@@ -195,6 +198,10 @@ async def guest_room_ws(websocket: WebSocket) -> None:
         return
     except WebSocketDisconnect:
         return
+    config: Config = websocket.app.state.config
+    # before `presence`: the page makes its peer connections with these
+    ice = [browser_ice_server(text) for text in config.guest_ice_servers]
+    await websocket.send_text(json.dumps({"type": "ice", "ice_servers": ice}))
     member = Member("guest-" + secrets.token_urlsafe(9), None, admitted.display)
     await serve(websocket, hub, admitted.room, member)
 

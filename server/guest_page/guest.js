@@ -13,6 +13,7 @@ let local = null;
 let me = "";
 let status = "idle";
 let queue = Promise.resolve();
+let iceServers = []; // from the server's first message: never a public default
 
 const REFUSED = {
   4401: "Đường dẫn đã được dùng, đã hết hạn hoặc không đúng. Xin người mời gửi đường dẫn mới.",
@@ -75,7 +76,7 @@ function gathered(pc) {
 function newConnection(id) {
   const link = peers.get(id);
   if (link.pc) link.pc.close();
-  const pc = new RTCPeerConnection({ iceServers: [] });
+  const pc = new RTCPeerConnection({ iceServers });
   link.pc = pc;
   const stream = new MediaStream();
   link.tile.querySelector("video").srcObject = stream;
@@ -130,6 +131,9 @@ async function answer(id, sdp) {
 
 async function handle(message) {
   switch (message.type) {
+    case "ice":
+      iceServers = message.ice_servers;
+      break;
     case "presence":
       me = message.you;
       status = "connected";

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import urllib.request
 from typing import Any
 
 import pytest
 import websockets
 
-from tests.fixtures.server import ServerProcess
+from tests.fixtures.server import ServerFactory, ServerProcess
 from tests.server.conftest import Api, api_for
 
 
@@ -32,7 +34,7 @@ def _meetings(api: Api) -> dict[str, dict[str, Any]]:
 
 async def _guest_ws(server: ServerProcess, first: str | None) -> tuple[int, str]:
     """Open the guest WebSocket, send `first`, and return the close code (0: not closed) and
-    the first message if one came."""
+    the first message if one came (then leave)."""
     url = server.url.replace("http", "ws", 1) + "/api/v1/guest-room"
     async with websockets.connect(url) as sock:
         if first is not None:
@@ -77,9 +79,9 @@ def test_guest_links_are_one_time_and_only_for_open_room_meetings(server: Server
         assert "hopdeskGuest" in script.read().decode()
 
     auth = json.dumps({"type": "auth", "guest_token": token})
-    code, presence = asyncio.run(_guest_ws(server, auth))
+    code, first = asyncio.run(_guest_ws(server, auth))
     assert code == 0
-    assert json.loads(presence)["type"] == "presence"
+    assert json.loads(first) == {"type": "ice", "ice_servers": []}  # none configured
     assert asyncio.run(_guest_ws(server, auth)) == (4401, "")  # spent
     wrong = json.dumps({"type": "auth", "guest_token": "x" * 32})
     assert asyncio.run(_guest_ws(server, wrong)) == (4401, "")
@@ -96,3 +98,43 @@ def test_a_token_in_the_url_is_refused(server: ServerProcess, query: str) -> Non
         return closed.value.rcvd.code if closed.value.rcvd else 0
 
     assert asyncio.run(attempt()) == 4400
+
+
+def test_guests_get_the_configured_ice_servers(server_factory: ServerFactory) -> None:
+    turn = "turn://gu%40est:s%3Acret@turn.example.gov.vn:3478?transport=udp"
+    server = server_factory(
+        extra_args=[
+            "--guest-ice-server",
+            "stun:stun.example.gov.vn:3478",
+            "--guest-ice-server",
+            turn,
+        ]
+    )
+    secretary = api_for(server).login("chanhvp")
+    reply = secretary.post(
+        f"/meetings/{_meetings(secretary)['room']['id']}/guest-invites", {"display": "Khách"}
+    )
+    token = reply.json()["url"].rsplit("/", 1)[1]
+    auth = json.dumps({"type": "auth", "guest_token": token})
+    code, first = asyncio.run(_guest_ws(server, auth))
+    assert code == 0
+    assert json.loads(first)["ice_servers"] == [
+        {"urls": ["stun:stun.example.gov.vn:3478"]},
+        {
+            "urls": ["turn:turn.example.gov.vn:3478?transport=udp"],
+            "username": "gu@est",
+            "credential": "s:cret",
+        },
+    ]
+
+
+@pytest.mark.parametrize("bad", ["turn:t.example:3478", "turn://t.example:3478", "http://x"])
+def test_an_unusable_guest_ice_server_stops_the_server_at_start(bad: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "server", "--guest-ice-server", bad, "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "--guest-ice-server" in result.stderr
