@@ -236,6 +236,8 @@ class Document(DocumentSummary, frozen=True):
     signing_sha256: str | None = None
     attachments: tuple[DocumentVersion, ...] = ()
     readers: tuple[UserRef, ...] = ()
+    # what the signed-in user may do on it now, as the server's workflow decides (the buttons)
+    allowed_actions: tuple[str, ...] = ()
 
     def pending_actions(self, user_id: int) -> frozenset[str]:
         """What the pending assignments of `user_id` on this document ask of them."""

@@ -28,7 +28,6 @@ from desktop.domain import (
 from desktop.errors import MalformedResponse, ServerUnreachable
 from desktop.inbox_index import LISTS, WAITING, InboxFilter, InboxIndex
 from desktop.refresher import Refresher
-from desktop.workflow_rules import RULES, allowed_actions, endpoint
 
 if TYPE_CHECKING:
     from desktop.events import EventStream
@@ -47,6 +46,31 @@ EVENT_TYPES = frozenset(
     }
 )
 SERVER_BOXES = ("inbox", "incoming", "all")
+# Workflow action (as in `Document.allowed_actions`) → its operation, POST /documents/{id}/<path>.
+# Which of them a user may take is the server's answer, never decided here.
+ACTION_PATHS: dict[str, str] = {
+    "assign": "assign",
+    "forward": "forward",
+    "attach": "files",
+    "coordinate": "coordinate",
+    "answer": "answer",
+    "complete": "complete",
+    "submit": "submit",
+    "approve": "approve",
+    "return": "return",
+    "sign": "sign",
+    "issue": "issue",
+    "comment": "comments",
+    "instruct": "instructions",
+}
+
+
+def endpoint(document_id: int, action: str) -> str:
+    """The path a workflow action is posted to (ValueError for an unknown action)."""
+    try:
+        return f"/documents/{document_id}/{ACTION_PATHS[action]}"
+    except KeyError:
+        raise ValueError(f"unknown workflow action {action!r}") from None
 
 
 def pdf_text(path: Path) -> str:
@@ -163,11 +187,9 @@ class ApprovalInbox(QObject):
         return parse_list(User, await self.session.api.get_json("/users"), "user list")
 
     def allowed(self, document: Document) -> list[str]:
-        """The actions the signed-in user may take on `document` now (the buttons to show)."""
-        user = self.session.user
-        if user is None:
-            return []
-        return allowed_actions(document, user.id, frozenset(user.roles))
+        """The actions the signed-in user may take on `document` now (the buttons to show), as
+        the server computed them for this user (role, pending assignments, delegations)."""
+        return [a for a in document.allowed_actions if a in ACTION_PATHS]
 
     def index_text(self, document_id: int, path: Path) -> asyncio.Task[None]:
         """Extract a cached PDF's text in a thread and add it to the search index."""
@@ -187,8 +209,6 @@ class ApprovalInbox(QObject):
         """Write a workflow action to the outbox (not yet sent); returns its idempotency key."""
         if self.outbox is None:
             raise RuntimeError("ApprovalInbox actions need an outbox")
-        if action not in RULES:
-            raise ValueError(f"unknown workflow action {action!r}")
         key: str = self.outbox.enqueue("POST", endpoint(document_id, action), body)
         return key
 
@@ -216,4 +236,12 @@ class ApprovalInbox(QObject):
         await asyncio.gather(*self._text_tasks, return_exceptions=True)
 
 
-__all__ = ["LISTS", "WAITING", "ApprovalInbox", "InboxFilter", "pdf_text"]
+__all__ = [
+    "ACTION_PATHS",
+    "LISTS",
+    "WAITING",
+    "ApprovalInbox",
+    "InboxFilter",
+    "endpoint",
+    "pdf_text",
+]

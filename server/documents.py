@@ -12,16 +12,25 @@ from sqlalchemy import case, select
 from sqlalchemy.orm import Session, selectinload
 
 from server import audit
+from server import workflow as wf
 from server.access import require, signed_in
 from server.events import emit
 from server.files import FileRef, file_ref
 from server.inputs import Id, Input, Timestamp
-from server.models import NORMAL, Assignment, Comment, Document, DocumentReader, User, utcnow
+from server.models import (
+    NORMAL,
+    Assignment,
+    Comment,
+    Delegation,
+    Document,
+    DocumentReader,
+    User,
+    utcnow,
+)
 from server.problems import Problem, not_found, problem_responses
 from server.unit_of_work import client_address, commit, get_session
 from server.users import STAFF_ROLES, UserRef, user_ref
 from server.visibility import document_audience, may_see_confidential, visible_documents
-from server.workflow import overdue
 
 router = APIRouter(tags=["documents"])
 ASSIGNERS = ("leader", "secretary", "clerk")  # who routes documents (phân công, chuyển xử lý)
@@ -93,6 +102,48 @@ class DocumentOut(DocumentSummary):
     assignments: list[AssignmentOut]
     comments: list[CommentOut]
     readers: list[UserRef]
+    allowed_actions: list[str] = Field(
+        default_factory=list,
+        description="The workflow actions the requesting user may take on the document now, "
+        "by their role, their pending assignments and the delegations they hold "
+        "(the names of the POST /documents/{id}/<action> operations; the buttons to show).",
+    )
+
+
+def pending_of(document: Document, user_id: int) -> frozenset[str]:
+    """What the pending assignments of `user_id` on the document ask of them."""
+    return frozenset(
+        a.action for a in document.assignments if a.assignee_id == user_id and a.state == "pending"
+    )
+
+
+def delegations_to(session: Session, user: User) -> list[Delegation]:
+    """The delegations (ủy quyền) that let `user` act for someone now."""
+    now = utcnow()
+    return list(
+        session.scalars(
+            select(Delegation)
+            .where(
+                Delegation.deputy_id == user.id,
+                Delegation.starts_at <= now,
+                Delegation.ends_at > now,
+            )
+            .order_by(Delegation.id)
+        )
+    )
+
+
+def holders(
+    document: Document, user: User, delegations: list[Delegation]
+) -> tuple[wf.Holder, list[wf.Holder]]:
+    """The user and the principals they act for, as the workflow sees them on `document`."""
+    principals = [
+        wf.Holder(
+            d.principal.id, frozenset(d.principal.roles), pending_of(document, d.principal.id)
+        )
+        for d in delegations
+    ]
+    return wf.Holder(user.id, frozenset(user.roles), pending_of(document, user.id)), principals
 
 
 def _my_action(document: Document, user: User) -> str | None:
@@ -123,7 +174,7 @@ def summary(document: Document, user: User) -> DocumentSummary:
         status=document.status,
         deadline=document.deadline,
         my_action=_my_action(document, user),
-        overdue=overdue(document.deadline, document.status, utcnow()),
+        overdue=wf.overdue(document.deadline, document.status, utcnow()),
     )
 
 
@@ -138,8 +189,9 @@ def _comment_out(comment: Comment) -> CommentOut:
     )
 
 
-def detail(document: Document, user: User) -> DocumentOut:
-    """The full shape of a document, seen by `user`."""
+def detail(session: Session, document: Document, user: User) -> DocumentOut:
+    """The full shape of a document, seen by `user`, with what they may do on it now."""
+    actor, principals = holders(document, user, delegations_to(session, user))
     files = {
         kind: [
             VersionOut(no=v.no, file=file_ref(v.file), created_at=v.created_at)  # type: ignore[arg-type]
@@ -171,6 +223,7 @@ def detail(document: Document, user: User) -> DocumentOut:
         ],
         comments=[_comment_out(c) for c in document.comments],
         readers=[user_ref(r.user) for r in document.readers],  # type: ignore[misc]
+        allowed_actions=wf.allowed(document.status, actor, principals),
     )
 
 
@@ -232,7 +285,7 @@ def get_document(
     session: Annotated[Session, Depends(get_session)],
 ) -> DocumentOut:
     """One document with versions, assignments and comments (404 when not visible)."""
-    return detail(load_document(session, document_id, user), user)
+    return detail(session, load_document(session, document_id, user), user)
 
 
 class AssignmentIn(Input):

@@ -17,7 +17,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import audit
@@ -25,7 +24,9 @@ from server import workflow as wf
 from server.access import signed_in
 from server.documents import (
     DocumentOut,
+    delegations_to,
     detail,
+    holders,
     interested_users,
     load_document,
     named_person,
@@ -41,7 +42,6 @@ from server.models import (
     DocumentVersion,
     User,
     UserRole,
-    utcnow,
 )
 from server.problems import Problem, problem_responses
 from server.unit_of_work import client_address, commit, get_session
@@ -69,27 +69,6 @@ class Step:
     delegation: Delegation | None
 
 
-def _pending(document: Document, user_id: int) -> frozenset[str]:
-    return frozenset(
-        a.action for a in document.assignments if a.assignee_id == user_id and a.state == "pending"
-    )
-
-
-def _delegations_to(session: Session, user: User) -> list[Delegation]:
-    now = utcnow()
-    return list(
-        session.scalars(
-            select(Delegation)
-            .where(
-                Delegation.deputy_id == user.id,
-                Delegation.starts_at <= now,
-                Delegation.ends_at > now,
-            )
-            .order_by(Delegation.id)
-        )
-    )
-
-
 def _as_problem(error: wf.WorkflowError) -> Problem:
     titles = {403: "Not allowed", 409: "Wrong workflow state"}
     return Problem(error.status, error.slug, titles.get(error.status), error.detail)
@@ -99,12 +78,8 @@ def begin(
     session: Session, request: Request, user: User, document: Document, transition: str
 ) -> Step:
     """Authorise the transition and close the assignment it acts on; the caller adds the rest."""
-    delegations = _delegations_to(session, user)
-    principals = [
-        wf.Holder(d.principal.id, frozenset(d.principal.roles), _pending(document, d.principal.id))
-        for d in delegations
-    ]
-    actor = wf.Holder(user.id, frozenset(user.roles), _pending(document, user.id))
+    delegations = delegations_to(session, user)
+    actor, principals = holders(document, user, delegations)
     try:
         permit = wf.authorise(transition, document.status, actor, principals)
     except wf.WorkflowError as error:
@@ -197,7 +172,7 @@ def finish(step: Step, new: Iterable[int] = (), **detail: object) -> DocumentOut
 def detail_of(session: Session, document_id: int, user: User) -> DocumentOut:
     """The document's detail, reloaded (new rows included)."""
     session.expire_all()
-    return detail(load_document(session, document_id, user), user)
+    return detail(session, load_document(session, document_id, user), user)
 
 
 def step_for(

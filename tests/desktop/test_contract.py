@@ -313,3 +313,17 @@ def test_a_note_drift_is_found(openapi: Schema) -> None:
     body = note_body(note_examples()[0])
     found = note_problems(contract, body, component(drifted, "NoteIn"), "PUT")
     assert any("PUT.page: sends 0" in problem for problem in found), found
+
+
+def test_every_workflow_action_the_server_may_allow_has_its_operation(openapi: Schema) -> None:
+    """The app posts an action the server lists in `allowed_actions` to ACTION_PATHS' operation:
+    each workflow transition a user can take on a document has one, and it exists."""
+    from desktop.inbox import ACTION_PATHS
+    from server import workflow
+
+    assert set(ACTION_PATHS) == set(workflow.RULES) - {"register", "create"}  # the list page's
+    for action, path in ACTION_PATHS.items():
+        operation = f"{API_PREFIX}/documents/{{document_id}}/{path}"
+        assert "post" in openapi["paths"].get(operation, {}), action
+    document = openapi["components"]["schemas"]["DocumentOut"]
+    assert document["properties"]["allowed_actions"]["type"] == "array"
