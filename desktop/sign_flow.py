@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from desktop.domain import JsonObject
     from desktop.files import FileCache
     from desktop.inbox import ApprovalInbox
+    from desktop.issue_journal import IssueJournal
     from desktop.signed_uploads import SignedUploads
 
 log = logging.getLogger(__name__)
@@ -53,11 +54,16 @@ async def sign_document(
     pdf = await asyncio.to_thread(path.read_bytes)
     signed = await off_the_loop(lambda: sign.sign_leader(pdf, signer, stamp, expected_sha256=base))
     sha256 = uploads.keep(document.id, base, signed, version.file.name)
+    await send_kept(uploads, document.id)
+    return sha256
+
+
+async def send_kept(uploads: SignedUploads, document_id: int) -> None:
+    """Send what `uploads` keeps now; offline it stays kept and goes with the next resume."""
     try:
         await uploads.resume()
-    except HopDeskError as exc:  # offline: kept, and sent by the next resume
-        log.info("signed %s kept for later upload: %r", document.id, exc)
-    return sha256
+    except HopDeskError as exc:
+        log.info("signed file of %s kept for later upload: %r", document_id, exc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,26 +131,40 @@ async def issue_document(
     inbox: ApprovalInbox,
     document_id: int,
     body: JsonObject,
-    signer: Signer,
-    seal: appearance.StampImage,
-    files: FileCache,
-    uploads: SignedUploads,
+    finish: Callable[[Document], Awaitable[str]],
+    journal: IssueJournal | None = None,
 ) -> str:
     """Phát hành end to end: issue on the server (it gives the số of the year and the date),
-    sign with the agency's key using those values, keep the agency-signed file and send it as
-    the document's issued version (`SignedUploads`: exactly once, even across a crash; offline
-    it waits for the server). Returns the agency-signed file's sha256."""
+    then `finish` the issued document (`finish_issue` with the agency's key and seal); returns
+    what `finish` does, the agency-signed sha256. `journal` remembers the issuance until the
+    signed file is kept, so a crash in between is finished at the next start."""
+    if journal is not None:
+        journal.begin(document_id)
     await inbox.act(document_id, "issue", body)
     document = await inbox.document(document_id)
     if document.status != "issued":
         raise UnsignableDocument("not-issued", document.status)  # offline: the issue is queued
+    return await finish(document)
+
+
+async def finish_issue(
+    document: Document,
+    signer: Signer,
+    seal: appearance.StampImage,
+    files: FileCache,
+    uploads: SignedUploads,
+    journal: IssueJournal | None = None,
+) -> str:
+    """Sign an issued document with the agency's key using the số and date the server gave,
+    keep the agency-signed file and send it as the document's issued version (`SignedUploads`:
+    exactly once, even across a crash; offline it waits for the server); the journal forgets
+    the issuance once the file is kept."""
     leader_version = document.versions[-1]
     issued = await apply_agency_signature(document, signer, seal, files)
     sha256 = uploads.keep(
         document.id, leader_version.file.sha256, issued, leader_version.file.name, "issued-version"
     )
-    try:
-        await uploads.resume()
-    except HopDeskError as exc:  # offline: kept, and sent by the next resume
-        log.info("issued %s kept for later upload: %r", document.id, exc)
+    if journal is not None:
+        journal.end(document.id)
+    await send_kept(uploads, document.id)
     return sha256

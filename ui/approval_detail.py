@@ -9,7 +9,7 @@ back. "Ký" (sign) is handed to whoever signs (`sign_requested`): the signing fl
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QLocale, Signal
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import Document, JsonObject, User
+from ui.recipient_picker import RecipientPicker
 from ui.table_model import format_date, format_datetime
 from ui.tasks import TaskOwner
 
@@ -53,14 +54,20 @@ Submitter = Callable[[Document, JsonObject], Awaitable[str]]
 HIDDEN = frozenset({"attach"})  # new versions come from the drafting flow, not a button
 
 
-def action_body(action: str, text: str, person: int | None, symbol: str = "") -> JsonObject:
+def action_body(
+    action: str,
+    text: str,
+    person: int | None,
+    symbol: str = "",
+    recipients: Sequence[int] = (),
+) -> JsonObject:
     """The request body of an action from what the dialog collected (pure)."""
     if action in TEXT_FIELD:
         return {TEXT_FIELD[action]: text}
     if action == "coordinate":
         return {"user_ids": [person] if person is not None else [], "deadline": None}
     if action == "issue":
-        return {"symbol": symbol, "recipient_ids": []}
+        return {"symbol": symbol, "recipient_ids": list(recipients)}
     body: JsonObject = {}
     if action in PERSON_FIELD and person is not None:
         body[PERSON_FIELD[action]] = person
@@ -72,7 +79,8 @@ def action_body(action: str, text: str, person: int | None, symbol: str = "") ->
 
 
 class ActionDialog(QDialog):
-    """Asks what one action needs: a person, a text, the symbol (ký hiệu) at issuance."""
+    """Asks what one action needs: a person, a text, or at issuance the symbol (ký hiệu) and
+    the people inside the agency it reaches (nơi nhận, `RecipientPicker`)."""
 
     def __init__(
         self, action: str, title: str, people: list[User], parent: QWidget | None = None
@@ -86,10 +94,13 @@ class ActionDialog(QDialog):
             self.person.addItem(f"{user.full_name} — {user.title}".strip(" —"), user.id)
         self.text = QPlainTextEdit(self)
         self.symbol = QLineEdit(self)
+        self.recipients: RecipientPicker | None = None
         if action in PERSON_FIELD or action == "coordinate":
             form.addRow(self.tr("Person"), self.person)
         if action == "issue":
             form.addRow(self.tr("Symbol"), self.symbol)
+            self.recipients = RecipientPicker(people, self)
+            form.addRow(self.tr("Recipients"), self.recipients)
         else:
             form.addRow(self.tr("Reason") if action == "return" else self.tr("Note"), self.text)
         buttons = QDialogButtonBox(
@@ -107,6 +118,7 @@ class ActionDialog(QDialog):
             self.text.toPlainText().strip(),
             int(person) if person is not None else None,
             self.symbol.text().strip(),
+            self.recipients.selected_ids() if self.recipients is not None else (),
         )
 
 
@@ -234,7 +246,7 @@ class ApprovalDetail(QWidget):
         if document is None:
             return None
         if dialog is None:
-            needs_people = action in PERSON_FIELD or action == "coordinate"
+            needs_people = action in PERSON_FIELD or action in ("coordinate", "issue")
             people = await self.inbox.people() if needs_people else []
             dialog = ActionDialog(action, self.action_text(action), people, self)
         if await wait_dialog(dialog) != QDialog.DialogCode.Accepted:

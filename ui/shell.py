@@ -205,6 +205,7 @@ class QtFrontend(QObject):
         core.inbox.newly_assigned.connect(self.announce_assigned)
         window.lists_ready.connect(self._on_lists_shown)
         window.show()
+        self.tasks.run(self.resume_issues())
         try:
             return await self._next
         finally:
@@ -287,6 +288,13 @@ class QtFrontend(QObject):
         from ui.signing_flow import issue_from_inbox
 
         self.tasks.run(issue_from_inbox(self.core, self.approval_detail, document, body))
+
+    async def resume_issues(self) -> None:
+        """Documents issued before the app stopped, still without the agency's signature, are
+        signed now (the clerk is told why the key is asked)."""
+        from ui.signing_flow import resume_issues
+
+        await resume_issues(self.core, self.window)
 
     async def sign_batch(self, document_ids: list[int]) -> None:
         """Ký for several documents: each loaded, then one dialog and one PIN for all."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,8 +74,67 @@ async def issue_from_inbox(
     """Phát hành: the agency's key and seal asked first (nothing is issued when cancelled or
     the key does not open), then issued on the server, signed with the số and date it gave
     and sent back (desktop/sign_flow.issue_document). The agency-signed sha256, or None."""
+    from desktop.issue_journal import IssueJournal
+    from desktop.sign_flow import finish_issue, issue_document
+
+    journal = IssueJournal(core.store, core.session.scope)
+
+    async def issue(signer: Signer, seal: StampImage) -> str:
+        def finish(issued: Document) -> Awaitable[str]:
+            return finish_issue(issued, signer, seal, core.files, core.uploads, journal)
+
+        return await issue_document(core.inbox, document.id, body, finish, journal)
+
+    done = QCoreApplication.translate("SigningFlow", "The document was issued.")
+    return await _with_agency_key(core, parent, dialog, issue, done)
+
+
+async def resume_issues(
+    core: Core, parent: QWidget | None, dialog: SignDialog | None = None
+) -> list[str]:
+    """At start-up: documents the server issued while the app stopped before the agency's
+    signature (killed, or the issue sent from the outbox later) are signed now, with the số and
+    date they were given, after telling the clerk why the key is asked. The sha256s made."""
+    from desktop.issue_journal import IssueJournal, issues_to_finish
+
+    journal = IssueJournal(core.store, core.session.scope)
+    made: list[str] = []
+    if not journal.pending():  # the usual start: nothing to finish, pyHanko not loaded
+        return made
+    from desktop.sign_flow import finish_issue
+
+    for document in await issues_to_finish(core.inbox, core.uploads, journal):
+
+        async def sign(signer: Signer, seal: StampImage, document: Document = document) -> str:
+            return await finish_issue(document, signer, seal, core.files, core.uploads, journal)
+
+        core.notifier.info(
+            QCoreApplication.translate(
+                "SigningFlow",
+                "Document %1 was issued as number %2 but not yet signed with the agency's "
+                "seal. Sign it now.",
+            )
+            .replace("%1", document.summary)
+            .replace("%2", document.number)
+        )
+        done = QCoreApplication.translate(
+            "SigningFlow", "The issued document was signed with the agency's seal."
+        )
+        sha256 = await _with_agency_key(core, parent, dialog, sign, done)
+        if sha256 is not None:
+            made.append(sha256)
+    return made
+
+
+async def _with_agency_key(
+    core: Core,
+    parent: QWidget | None,
+    dialog: SignDialog | None,
+    work: Callable[[Signer, StampImage], Awaitable[str]],
+    done: str,
+) -> str | None:
+    """Ask for the agency's key and seal, run `work` with them, tell the outcome."""
     from desktop.errors import HopDeskError
-    from desktop.sign_flow import issue_document
 
     async with contextlib.AsyncExitStack() as stack:
         chosen = await _ask_key(core, parent, 1, dialog, stack)
@@ -84,13 +144,11 @@ async def issue_from_inbox(
         if wait is not None:
             wait.show()
         try:
-            sha256 = await issue_document(
-                core.inbox, document.id, body, signer, seal, core.files, core.uploads
-            )
+            sha256 = await work(signer, seal)
         except HopDeskError as exc:
             core.notifier.warning(exc.user_message())
             return None
-    core.notifier.info(QCoreApplication.translate("SigningFlow", "The document was issued."))
+    core.notifier.info(done)
     return sha256
 
 

@@ -422,6 +422,12 @@ VI: dict[str, str] = {
     "Send the hash, then wait (VNPT SmartCA, FPT CA)": "Gửi mã băm rồi chờ xác nhận (VNPT SmartCA, FPT CA)",
     "Remote signing access token:": "Mã truy cập dịch vụ ký số từ xa:",
     "Kept in the system keyring": "Lưu trong kho khóa của hệ điều hành",
+    # recipient picker at issuance
+    "Search people or units": "Tìm người hoặc đơn vị",
+    "No unit": "Chưa thuộc đơn vị",
+    # issuance finished after a restart
+    "Document %1 was issued as number %2 but not yet signed with the agency's seal. Sign it now.": "Văn bản %1 đã được phát hành với số %2 nhưng chưa ký số của cơ quan. Vui lòng ký ngay.",
+    "The issued document was signed with the agency's seal.": "Văn bản đã phát hành đã được ký số của cơ quan.",
     # media/errors.py: the call engine
     "The call failed.": "Cuộc gọi không thành công.",
     "The meeting server cannot be reached or sent an invalid reply.": "Không kết nối được máy chủ cuộc họp hoặc máy chủ trả lời không hợp lệ.",

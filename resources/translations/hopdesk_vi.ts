@@ -46,6 +46,10 @@
         <translation>Ký hiệu</translation>
     </message>
     <message>
+        <source>Recipients</source>
+        <translation>Nơi nhận</translation>
+    </message>
+    <message>
         <source>Reason</source>
         <translation>Lý do</translation>
     </message>
@@ -1227,6 +1231,17 @@
     </message>
 </context>
 <context>
+    <name>RecipientPicker</name>
+    <message>
+        <source>Search people or units</source>
+        <translation>Tìm người hoặc đơn vị</translation>
+    </message>
+    <message>
+        <source>No unit</source>
+        <translation>Chưa thuộc đơn vị</translation>
+    </message>
+</context>
+<context>
     <name>RecordView</name>
     <message>
         <source>Filter…</source>
@@ -1571,6 +1586,14 @@
     <message>
         <source>The document was issued.</source>
         <translation>Văn bản đã được phát hành.</translation>
+    </message>
+    <message>
+        <source>Document %1 was issued as number %2 but not yet signed with the agency's seal. Sign it now.</source>
+        <translation>Văn bản %1 đã được phát hành với số %2 nhưng chưa ký số của cơ quan. Vui lòng ký ngay.</translation>
+    </message>
+    <message>
+        <source>The issued document was signed with the agency's seal.</source>
+        <translation>Văn bản đã phát hành đã được ký số của cơ quan.</translation>
     </message>
 </context>
 <context>

@@ -21,7 +21,7 @@ from desktop.inbox import ApprovalInbox
 from desktop.inbox_index import WAITING
 from desktop.outbox import Outbox
 from desktop.session import Session
-from desktop.sign_flow import issue_document, sign_many
+from desktop.sign_flow import finish_issue, issue_document, sign_many
 from desktop.signed_uploads import SignedUploads
 from desktop.signing import appearance, keys, layout
 from desktop.signing.token_process import TokenClient
@@ -175,7 +175,10 @@ def test_register_assign_draft_submit_sign_with_the_token_and_issue(
         body = {"symbol": "QĐ-STTTT", "recipient_ids": [recipient.user_id]}
         sent = aio(
             issue_document(
-                clerk.inbox, draft["id"], body, agency, seal, clerk.files, clerk.uploads
+                clerk.inbox,
+                draft["id"],
+                body,
+                lambda issued: finish_issue(issued, agency, seal, clerk.files, clerk.uploads),
             ),
             timeout=120,
         )

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.app import Core
@@ -81,8 +82,18 @@ def test_the_clerk_issues_from_the_detail(
 
     asked: list[tuple[Any, Any]] = []
     detail.issue_requested.connect(lambda d, b: asked.append((d, b)))
-    symbol = ActionDialog("issue", "Phát hành", [], detail)
+    people = aio(clerk.inbox.people())
+    symbol = ActionDialog("issue", "Phát hành", people, detail)
     symbol.symbol.setText("QĐ-STTTT")
+    picker = symbol.recipients
+    assert picker is not None
+    picker.search.setText("phong cong nghe")  # typed without tone marks
+    [unit] = [u for u in picker.units() if not u.isHidden()]
+    assert unit.text(0) == "Phòng Công nghệ thông tin"
+    unit.setCheckState(0, Qt.CheckState.Checked)  # the whole unit
+    it_unit = [p for p in people if p.org_unit and p.org_unit.name == unit.text(0)]
+    by_given_name = sorted(it_unit, key=lambda p: p.full_name.split()[-1])  # Huy, Lan
+    recipient_ids = [p.id for p in by_given_name]
     key = tmp_path / "agency.p12"
     key.write_bytes(pki.pkcs12("agency", b"agency-pin"))
     seal = tmp_path / "dau.png"
@@ -96,7 +107,7 @@ def test_the_clerk_issues_from_the_detail(
 
     aio(asyncio.gather(detail.ask_and_act("issue", symbol), accept_when_shown(symbol)))
     assert [(d.id, b) for d, b in asked] == [
-        (document_id, {"symbol": "QĐ-STTTT", "recipient_ids": []})
+        (document_id, {"symbol": "QĐ-STTTT", "recipient_ids": recipient_ids})
     ]
     assert aio(clerk.inbox.document(document_id)).status == "signed"  # nothing issued yet
 
@@ -115,3 +126,75 @@ def test_the_clerk_issues_from_the_detail(
     results = {c.field: c.status for c in pyhanko_check(pdf, pki)}
     assert set(results) == {layout.LEADER_FIELD, layout.AGENCY_FIELD}
     assert all(s.intact and s.valid and s.trusted for s in results.values())
+    reached = {r.id for r in issued.readers}
+    assert set(recipient_ids) <= reached
+    specialist = Session(clerk.config, clerk.secrets, None)
+    aio(specialist.sign_in(server.url, "chuyenvien1", "hopdesk-demo", False))
+    incoming = aio(specialist.api.get_json("/documents?box=incoming"))
+    aio(specialist.close())
+    assert document_id in [d["id"] for d in incoming]
+
+
+@pytest.fixture
+def leader_signed(
+    clerk: Core, aio: Any, server: ServerProcess, pki: TestPki, tmp_path: Path
+) -> int:
+    """A document the leader signed, for the clerk who trusts the test PKI."""
+    trust_test_root(clerk, pki, tmp_path)
+    return int(aio(signed_document(clerk, server, pki, tmp_path), timeout=120))
+
+
+def test_an_issue_stopped_before_the_agency_signature_is_finished_at_the_next_start(
+    leader_signed: int,
+    qtbot: QtBot,
+    clerk: Core,
+    aio: Any,
+    pki: TestPki,
+    tmp_path: Path,
+    vietnamese: None,
+) -> None:
+    from desktop.issue_journal import IssueJournal
+    from ui.signing_flow import resume_issues
+
+    document_id = leader_signed
+    # the first run gets as far as issue_document does before signing: the issuance is
+    # journaled and the server gives the number; then the app stops
+    IssueJournal(clerk.store, clerk.session.scope).begin(document_id)
+    aio(clerk.inbox.act(document_id, "issue", {"symbol": "QĐ-STTTT", "recipient_ids": []}))
+    issued = aio(clerk.inbox.document(document_id))
+    assert issued.status == "issued"
+    leader_sha = issued.versions[-1].file.sha256
+    aio(clerk.stop_session())
+    # the next start: the services read what the first run kept
+    aio(clerk.start_session())
+    notices: list[str] = []
+    clerk.notifier.info = notices.append  # type: ignore[method-assign]
+    key = tmp_path / "agency.p12"
+    key.write_bytes(pki.pkcs12("agency", b"agency-pin"))
+    seal = tmp_path / "dau.png"
+    seal.write_bytes(seal_png())
+    dialog = SignDialog(1, str(key), str(seal))
+    qtbot.addWidget(dialog)
+    dialog.pin.setText("agency-pin")
+
+    async def accept_when_shown() -> None:
+        await until(dialog.isVisible)
+        dialog.accept()
+
+    made, _ = aio(
+        asyncio.gather(resume_issues(clerk, None, dialog), accept_when_shown()), timeout=120
+    )
+    assert notices[0] == (
+        f"Văn bản {issued.summary} đã được phát hành với số {issued.number} nhưng chưa ký số "
+        "của cơ quan. "
+        "Vui lòng ký ngay."
+    )
+    finished = aio(clerk.inbox.document(document_id))
+    assert (finished.status, finished.number) == ("issued", issued.number)  # no second number
+    assert [v.file.sha256 for v in finished.versions][-2:] == [leader_sha, made[0]]
+    pdf = aio(clerk.session.api.get_bytes(f"/files/{made[0]}"))
+    results = {c.field: c.status for c in pyhanko_check(pdf, pki)}
+    assert set(results) == {layout.LEADER_FIELD, layout.AGENCY_FIELD}
+    assert all(s.intact and s.valid and s.trusted for s in results.values())
+    assert IssueJournal(clerk.store, clerk.session.scope).pending() == []
+    assert aio(resume_issues(clerk, None, dialog)) == []  # exactly once
