@@ -132,3 +132,40 @@ async def test_an_already_prepared_draft_is_submitted_as_it_is(
     await files.close()
     await inbox.close()
     assert first
+
+
+async def test_a_draft_submitted_offline_is_prepared_kept_and_sent_when_back(
+    server: ServerProcess, make_session: SessionFactory, store: LocalStore, tmp_path: Path
+) -> None:
+    """Trình ký with the server gone after the draft was opened: the draft is prepared and kept
+    on disk, and its new version and the submission reach the server, once, when it is back."""
+    specialist = make_session()
+    await specialist.sign_in(server.url, "chuyenvien1", PASSWORD, False)
+    document_id = await draft_of(specialist)
+    outbox = Outbox(store, specialist.api)
+    inbox = ApprovalInbox(specialist, outbox=outbox)
+    files = FileCache(specialist, tmp_path / "files", 1 << 30)
+    uploads = SignedUploads(store, specialist.api, outbox, specialist.scope, tmp_path / "up")
+    document = await inbox.document(document_id)
+    plain = document.versions[-1].file.sha256
+    await files.fetch(document.versions[-1].file)  # opened before the network went
+
+    server.stop()
+    sha = await submit_prepared(inbox, document, {"approver_id": 1, "note": ""}, files, uploads)
+    assert [(r["action"], r["then"]) for r in uploads.records().values()] == [
+        ("files", {"action": "submit", "body": {"approver_id": 1, "note": ""}})
+    ]
+    assert layout.is_prepared(uploads.path(sha).read_bytes())
+
+    server.restart()
+    await uploads.resume()
+    await outbox.flush()
+    submitted = await inbox.document(document_id)
+    assert submitted.status == "awaiting_approval"
+    assert [v.file.sha256 for v in submitted.versions] == [plain, sha]
+    assert submitted.signing_sha256 == sha
+    assert uploads.records() == {}
+    assert outbox.pending == 0
+    assert await uploads.resume() == 0  # nothing sent twice
+    await files.close()
+    await inbox.close()
