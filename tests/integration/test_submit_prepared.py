@@ -113,9 +113,10 @@ async def test_a_draft_submitted_through_the_app_is_signed_by_the_leader(
     await leader_inbox.close()
 
 
-async def test_an_already_prepared_draft_is_submitted_as_it_is(
+async def drafting(
     server: ServerProcess, make_session: SessionFactory, store: LocalStore, tmp_path: Path
-) -> None:
+) -> tuple[Session, int, tuple[Outbox, ApprovalInbox, FileCache, SignedUploads]]:
+    """The specialist signed in with a new plain draft, and the services that submit it."""
     specialist = make_session()
     await specialist.sign_in(server.url, "chuyenvien1", PASSWORD, False)
     document_id = await draft_of(specialist)
@@ -123,6 +124,15 @@ async def test_an_already_prepared_draft_is_submitted_as_it_is(
     inbox = ApprovalInbox(specialist, outbox=outbox)
     files = FileCache(specialist, tmp_path / "files", 1 << 30)
     uploads = SignedUploads(store, specialist.api, outbox, specialist.scope, tmp_path / "up")
+    return specialist, document_id, (outbox, inbox, files, uploads)
+
+
+async def test_an_already_prepared_draft_is_submitted_as_it_is(
+    server: ServerProcess, make_session: SessionFactory, store: LocalStore, tmp_path: Path
+) -> None:
+    _, document_id, (_, inbox, files, uploads) = await drafting(
+        server, make_session, store, tmp_path
+    )
     first = await submit_prepared(
         inbox, await inbox.document(document_id), {"approver_id": 2, "note": ""}, files, uploads
     )
@@ -139,13 +149,9 @@ async def test_a_draft_submitted_offline_is_prepared_kept_and_sent_when_back(
 ) -> None:
     """Trình ký with the server gone after the draft was opened: the draft is prepared and kept
     on disk, and its new version and the submission reach the server, once, when it is back."""
-    specialist = make_session()
-    await specialist.sign_in(server.url, "chuyenvien1", PASSWORD, False)
-    document_id = await draft_of(specialist)
-    outbox = Outbox(store, specialist.api)
-    inbox = ApprovalInbox(specialist, outbox=outbox)
-    files = FileCache(specialist, tmp_path / "files", 1 << 30)
-    uploads = SignedUploads(store, specialist.api, outbox, specialist.scope, tmp_path / "up")
+    _, document_id, (outbox, inbox, files, uploads) = await drafting(
+        server, make_session, store, tmp_path
+    )
     document = await inbox.document(document_id)
     plain = document.versions[-1].file.sha256
     await files.fetch(document.versions[-1].file)  # opened before the network went
