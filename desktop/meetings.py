@@ -6,11 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.domain import Event, Meeting, MeetingSummary, json_objects, parse_list
+from desktop.domain import Event, JsonObject, Meeting, MeetingSummary, json_objects, parse_list
 from desktop.errors import MalformedResponse, ServerUnreachable
 from desktop.refresher import Refresher
 
@@ -47,10 +47,21 @@ def runs_meeting(meeting: MeetingSummary) -> bool:
     return meeting.my_role in RUNS_MEETING
 
 
-def start_of_today() -> dt.datetime:
-    """Local midnight (the list starts with today's meetings, even finished ones)."""
-    now = dt.datetime.now().astimezone()
-    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+Period = Literal["upcoming", "day", "week"]
+
+
+def period_range(
+    period: Period, day: dt.date, tz: dt.tzinfo | None = None
+) -> tuple[dt.datetime, dt.datetime | None]:
+    """[start, end) of the schedule shown: from `day` on; that day; or its week, Monday first
+    (as Vietnamese calendars and the office's weekly schedule, lịch công tác tuần, do)."""
+    zone = tz or dt.datetime.now().astimezone().tzinfo
+    if period == "week":
+        day = day - dt.timedelta(days=day.weekday())
+    start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+    if period == "upcoming":
+        return start, None
+    return start, start + dt.timedelta(days=7 if period == "week" else 1)
 
 
 class MeetingsService(QObject):
@@ -70,7 +81,10 @@ class MeetingsService(QObject):
         self.session = session
         self.store = session.store
         self.scope: str = session.scope
-        self.meetings: list[MeetingSummary] = self._cached()
+        self.upcoming: list[MeetingSummary] = self._cached()  # from today on (reminders)
+        self.meetings: list[MeetingSummary] = self.upcoming  # the period shown
+        self.period: Period = "upcoming"
+        self.day: dt.date = now().astimezone().date()  # the day or week shown
         self.refresher = Refresher(self.refresh, "meetings")
         if events is not None:
             events.event_received.connect(self._on_event)
@@ -85,17 +99,32 @@ class MeetingsService(QObject):
             log.warning("ignoring cached meetings: %r", exc)
             return []
 
+    def show_period(self, period: Period, day: dt.date | None = None) -> None:
+        """Show the meetings of a day, of a week, or from today on; reloads in the background."""
+        self.period = period
+        self.day = day or self.now().astimezone().date()
+        self.refresher.schedule()
+
     async def refresh(self) -> None:
-        """Load the list from the server, cache it, announce it."""
-        answer = await self.session.api.get_json(
-            "/meetings", {"start": start_of_today().isoformat()}
-        )
-        payload = json_objects(answer, "meeting list")
-        meetings = parse_list(MeetingSummary, payload, "meeting list")
+        """Load the upcoming list (cached: the first screen and the reminders) and, when a day
+        or a week is shown, that period's meetings; then announce them."""
+        today = self.now().astimezone().date()
+        upcoming = await self._load(*period_range("upcoming", today))
+        self.upcoming = parse_list(MeetingSummary, upcoming, "meeting list")
         if self.store is not None:
-            self.store.save_meetings(self.scope, payload)
-        self.meetings = meetings
+            self.store.save_meetings(self.scope, upcoming)
+        if self.period == "upcoming":
+            self.meetings = self.upcoming
+        else:
+            shown = await self._load(*period_range(self.period, self.day))
+            self.meetings = parse_list(MeetingSummary, shown, "meeting list")
         self.changed.emit()
+
+    async def _load(self, start: dt.datetime, end: dt.datetime | None) -> list[JsonObject]:
+        query = {"start": start.isoformat()}
+        if end is not None:
+            query["end"] = end.isoformat()
+        return json_objects(await self.session.api.get_json("/meetings", query), "meeting list")
 
     async def meeting(self, meeting_id: int) -> Meeting:
         """One meeting with its agenda; the cached copy when the server cannot be reached."""

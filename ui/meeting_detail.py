@@ -2,7 +2,9 @@
 
 The meeting comes from `MeetingsService.meeting(id)` (the cached copy when offline), loaded by a
 task this window owns. Double-click or Enter on a paper asks for it (`paper_activated`); the shell
-opens it in the reader window. "Vào phòng họp" asks for the meeting room (`join_requested`); it
+opens it in the reader window. An invitee answers from here: accept, decline with a reason, or
+send a deputy (through the attendance service, so through the outbox). "Vào phòng họp" asks for
+the meeting room (`join_requested`); it
 shows while the meeting is in progress or about to start (desktop.meetings.can_join), checked
 again every `JOIN_CHECK_MS` so it appears on time in a window left open.
 """
@@ -10,6 +12,7 @@ again every `JOIN_CHECK_MS` so it appears on time in a window left open.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
@@ -17,7 +20,10 @@ from PySide6.QtGui import QCloseEvent, QIcon, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QComboBox,
+    QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QStackedWidget,
     QStyle,
@@ -36,7 +42,24 @@ from ui.state_page import StatePage
 from ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
+    from desktop.domain import User
+    from desktop.meeting_room.attendance import AttendanceService
     from desktop.meetings import MeetingsService
+
+AttendanceFactory = Callable[[int], "AttendanceService"]
+PeopleLoader = Callable[[], Awaitable[list["User"]]]
+ANSWERS_ROLES = frozenset({"delegate", "guest", "site"})
+ANSWERABLE = frozenset({"draft", "scheduled", "in_progress"})
+
+
+def may_answer(meeting: Meeting) -> bool:
+    """Whether the invitation may be answered now (an invitee, before the end, seat not given)."""
+    return (
+        meeting.my_role in ANSWERS_ROLES
+        and meeting.status in ANSWERABLE
+        and meeting.my_attendance not in (None, "delegated")
+    )
+
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +81,17 @@ class MeetingDetail(QWidget):
     meeting_shown = Signal(object)  # desktop.domain.Meeting
     join_requested = Signal(object)  # desktop.domain.Meeting
 
-    def __init__(self, service: MeetingsService, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        service: MeetingsService,
+        parent: QWidget | None = None,
+        attendance: AttendanceFactory | None = None,
+        people: PeopleLoader | None = None,
+    ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.service = service
+        self.attendance = attendance
+        self.people = people
         self.tasks = TaskOwner(self)
         self.meeting: Meeting | None = None
         self.meeting_id: int | None = None
@@ -93,6 +124,7 @@ class MeetingDetail(QWidget):
         self.agenda.activated.connect(self._on_activated)
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
+        self._build_answer_bar()
         self.attendees_heading = QLabel(self)
         self.attendees_model = AttendanceModel(self)
         self.attendees, _ = attendance_table(self.attendees_model, self)
@@ -100,6 +132,7 @@ class MeetingDetail(QWidget):
         column = QVBoxLayout(details)
         for widget in (self.heading, self.when, self.where, self.chair, self.join_button):
             column.addWidget(widget)
+        column.addWidget(self.answer_bar)
         column.addWidget(self.agenda, 2)
         column.addWidget(self.hint)
         column.addWidget(self.attendees_heading)
@@ -118,6 +151,10 @@ class MeetingDetail(QWidget):
         self.retry_button.setText(self.tr("Retry"))
         self.join_button.setText(self.tr("Join the meeting room"))
         self.attendees_heading.setText(self.tr("Attendees"))
+        self.accept_button.setText(self.tr("Accept"))
+        self.decline_button.setText(self.tr("Decline"))
+        self.reason.setPlaceholderText(self.tr("Reason for declining"))
+        self.delegate_button.setText(self.tr("Send a deputy"))
         self.hint.setText(self.tr("Double-click a paper, or press Enter, to read it."))
         self.setWindowTitle(self.tr("Meeting"))
         self.resize(640, 560)
@@ -166,6 +203,7 @@ class MeetingDetail(QWidget):
         self.chair.setText(self.tr("Chair: %1").replace("%1", chair) if chair else "")
         self.chair.setVisible(bool(chair))
         self.update_join()
+        self.update_answer_bar()
         self.attendees_model.set_rows(meeting.attendees)
         self.agenda_model.clear()
         for item in sorted(meeting.agenda, key=lambda i: i.order):
@@ -187,6 +225,86 @@ class MeetingDetail(QWidget):
             self.agenda.setCurrentIndex(first)
         self.stack.setCurrentWidget(self.details_page)
         self.meeting_shown.emit(meeting)
+
+    # --- answering the invitation ----------------------------------------------------------------
+    def _build_answer_bar(self) -> None:
+        self.answer_bar = QWidget(self)
+        row = QHBoxLayout(self.answer_bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.accept_button = QPushButton(self.answer_bar)
+        self.decline_button = QPushButton(self.answer_bar)
+        self.reason = QLineEdit(self.answer_bar)
+        self.deputy = QComboBox(self.answer_bar)
+        self.delegate_button = QPushButton(self.answer_bar)
+        for widget in (self.accept_button, self.decline_button, self.reason):
+            row.addWidget(widget)
+        row.addWidget(self.deputy, 1)
+        row.addWidget(self.delegate_button)
+        self.accept_button.clicked.connect(self.accept)
+        self.decline_button.clicked.connect(self.decline)
+        self.delegate_button.clicked.connect(self.send_deputy)
+        self.reason.textChanged.connect(self._update_answer_buttons)
+        self.answer_bar.hide()
+
+    def update_answer_bar(self) -> None:
+        """Show the answer buttons to an invitee who may still answer; deputies to delegates."""
+        meeting = self.meeting
+        shown = self.attendance is not None and meeting is not None and may_answer(meeting)
+        self.answer_bar.setVisible(shown)
+        delegates = shown and meeting is not None and meeting.my_role == "delegate"
+        self.deputy.setVisible(delegates and self.people is not None)
+        self.delegate_button.setVisible(delegates and self.people is not None)
+        if delegates and self.people is not None and self.deputy.count() == 0:
+            self.tasks.run(self._load_people(self.people))
+        self._update_answer_buttons()
+
+    async def _load_people(self, people: PeopleLoader) -> None:
+        me = self.service.session.user
+        for person in await people():
+            if me is None or person.id != me.id:
+                self.deputy.addItem(person.full_name, person.id)
+        self._update_answer_buttons()
+
+    def _update_answer_buttons(self) -> None:
+        mine = self.meeting.my_attendance if self.meeting is not None else None
+        self.accept_button.setEnabled(mine != "accepted")
+        self.decline_button.setEnabled(bool(self.reason.text().strip()))
+        self.delegate_button.setEnabled(self.deputy.currentData() is not None)
+
+    def accept(self) -> None:
+        """Accept the invitation."""
+        self._answer(lambda service: service.accept())
+
+    def decline(self) -> None:
+        """Decline, with the reason typed."""
+        reason = self.reason.text().strip()
+        if reason:
+            self._answer(lambda service: service.decline(reason))
+
+    def send_deputy(self) -> None:
+        """Send the chosen colleague in my place."""
+        deputy = self.deputy.currentData()
+        if deputy is not None:
+            self._answer(lambda service: service.delegate(int(deputy)))
+
+    def _answer(self, action: Callable[[AttendanceService], Awaitable[None]]) -> None:
+        if self.attendance is None or self.meeting_id is None:
+            return
+        self.answer_bar.setEnabled(False)
+        self.tasks.run(self._send(self.attendance(self.meeting_id), action, self.meeting_id))
+
+    async def _send(
+        self,
+        service: AttendanceService,
+        action: Callable[[AttendanceService], Awaitable[None]],
+        meeting_id: int,
+    ) -> None:
+        try:
+            await action(service)
+        finally:
+            await service.close()
+            self.answer_bar.setEnabled(True)
+        await self._load(meeting_id)  # my answer as the server now has it
 
     def update_join(self) -> None:
         """Show the join button when the meeting room may be entered now."""

@@ -1,4 +1,7 @@
-"""Lịch họp: today's and upcoming meetings from `MeetingsService`."""
+"""Lịch họp: my meetings from today on, or of one day, or of one week, from `MeetingsService`.
+
+The period bar picks what is shown (the service loads it); ◀ and ▶ step by a day or a week.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +10,26 @@ from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QStyle, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.domain import MeetingSummary
+from desktop.meetings import period_range
 from ui.record_view import RecordView
 from ui.table_model import RecordTableModel, SortValue, format_date, format_time
 
 if TYPE_CHECKING:
-    from desktop.meetings import MeetingsService
+    from desktop.meetings import MeetingsService, Period
+
+PERIODS: tuple[Period, ...] = ("upcoming", "day", "week")
 
 
 def online_icon() -> QIcon:
@@ -106,17 +121,103 @@ class MeetingsView(RecordView[MeetingSummary]):
         super().__init__(model, parent)
         self.model.setParent(self)
         self.service = service
+        self._build_period_bar()
         service.changed.connect(self.reload)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         if service.meetings:
             self.reload()
 
+    def _build_period_bar(self) -> None:
+        bar = QWidget(self)
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.period_buttons: dict[Period, QPushButton] = {}
+        group = QButtonGroup(bar)
+        for period in PERIODS:
+            button = QPushButton(bar)
+            button.setCheckable(True)
+            button.setChecked(period == self.service.period)
+            button.clicked.connect(lambda _=False, p=period: self.show_period(p))
+            group.addButton(button)
+            row.addWidget(button)
+            self.period_buttons[period] = button
+        self.previous_button = QPushButton("◀", bar)
+        self.today_button = QPushButton(bar)
+        self.next_button = QPushButton("▶", bar)
+        self.previous_button.clicked.connect(lambda: self.step(-1))
+        self.next_button.clicked.connect(lambda: self.step(1))
+        self.today_button.clicked.connect(lambda: self.show_period(self.service.period))
+        self.period_label = QLabel(bar)
+        for widget in (self.previous_button, self.today_button, self.next_button):
+            row.addWidget(widget)
+        row.addWidget(self.period_label, 1)
+        layout = self.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.insertWidget(1, bar)
+        self._update_period_bar()
+
+    def show_period(self, period: Period, day: dt.date | None = None) -> None:
+        """Show the meetings from today on, of a day or of a week (`day`: today)."""
+        self.service.show_period(period, day)
+        self._update_period_bar()
+
+    def step(self, direction: int) -> None:
+        """The previous (-1) or next (1) day or week."""
+        days = 7 if self.service.period == "week" else 1
+        self.show_period(
+            self.service.period, self.service.day + dt.timedelta(days=direction * days)
+        )
+
+    def _update_period_bar(self) -> None:
+        period = self.service.period
+        texts = {"upcoming": self.tr("Upcoming"), "day": self.tr("Day"), "week": self.tr("Week")}
+        for key, button in self.period_buttons.items():
+            button.setText(texts[key])
+            button.setChecked(key == period)
+        self.today_button.setText(self.tr("Today"))
+        for widget in (self.previous_button, self.today_button, self.next_button):
+            widget.setVisible(period != "upcoming")
+        self.period_label.setText(self.period_text())
+
+    def period_text(self) -> str:
+        """'Thứ Hai, 21/12/2026' or '21/12/2026 – 27/12/2026' for the period shown."""
+        period = self.service.period
+        if period == "upcoming":
+            return ""
+        day = self.service.day
+        start, end = period_range(period, day)
+        if period == "day":
+            weekday = self.model.locale.dayName(day.isoweekday())
+            return (
+                self.tr("%1, %2")
+                .replace("%1", weekday)
+                .replace("%2", format_date(self.model.locale, start))
+            )
+        assert end is not None
+        last = end - dt.timedelta(days=1)
+        return (
+            self.tr("%1 – %2")
+            .replace("%1", format_date(self.model.locale, start))
+            .replace("%2", format_date(self.model.locale, last))
+        )
+
     def heading_text(self) -> str:
         return self.tr("Meetings")
 
     def empty_text(self) -> str:
+        if self.service.period == "day":
+            return self.tr("No meetings on this day.")
+        if self.service.period == "week":
+            return self.tr("No meetings in this week.")
         return self.tr("No meetings today or in the coming days.")
 
     def reload(self) -> None:
         """Show the service's current list."""
+        self._update_period_bar()
         self.show_rows(list(self.service.meetings))
+
+    def retranslate(self) -> None:
+        """Texts in the new language, the period bar's too (once it exists)."""
+        super().retranslate()
+        if hasattr(self, "period_buttons"):
+            self._update_period_bar()

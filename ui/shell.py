@@ -19,6 +19,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
 from desktop import i18n
+from desktop.meeting_reminders import MeetingReminders
 from desktop.notify import user_message
 from ui.main_window import MainWindow
 from ui.notices import NoticePresenter
@@ -27,7 +28,7 @@ from ui.tray import Tray
 
 if TYPE_CHECKING:
     from desktop.app import Core, Options
-    from desktop.domain import Document, JsonObject, Meeting, User
+    from desktop.domain import Document, JsonObject, Meeting, MeetingSummary, User
     from ui.about_dialog import AboutDialog
     from ui.approval_detail import ApprovalDetail
     from ui.meeting_detail import MeetingDetail
@@ -204,11 +205,16 @@ class QtFrontend(QObject):
         )
         core.inbox.newly_assigned.connect(self.announce_assigned)
         window.lists_ready.connect(self._on_lists_shown)
+        reminders = MeetingReminders(core.meetings, parent=self)
+        reminders.reminder.connect(self.announce_meeting)
+        reminders.start()
         window.show()
         self.tasks.run(self.resume_issues())
         try:
             return await self._next
         finally:
+            reminders.stop()
+            reminders.deleteLater()
             await self.close_documents()
             self.presenter.window = None
             self.window = None
@@ -226,9 +232,17 @@ class QtFrontend(QObject):
     def show_meeting(self, meeting_id: int) -> MeetingDetail:
         """The meeting's details (one window, re-used); its papers open in the reader."""
         if self.meeting_detail is None:
+            from desktop.meeting_room.attendance import AttendanceService
             from ui.meeting_detail import MeetingDetail  # not on the first screen
 
-            self.meeting_detail = MeetingDetail(self.core.meetings)
+            core = self.core
+            self.meeting_detail = MeetingDetail(
+                core.meetings,
+                attendance=lambda meeting_id: AttendanceService(
+                    core.session, None, core.outbox, meeting_id
+                ),
+                people=core.inbox.people,
+            )
             self.meeting_detail.setWindowIcon(self.icon)
             self.meeting_detail.paper_activated.connect(lambda p: self.reader().open_paper(p))
             self.meeting_detail.join_requested.connect(self.show_room)
@@ -310,6 +324,16 @@ class QtFrontend(QObject):
         self.tray.icon.showMessage(
             self.tr("New document assigned to you"),
             self.tr("%n document(s) waiting for you", "", waiting),
+        )
+
+    def announce_meeting(self, meeting: MeetingSummary) -> None:
+        """A tray message shortly before a meeting I accepted (desktop.meeting_reminders)."""
+        if self.tray is None:
+            return
+        start = meeting.starts_at.astimezone().strftime("%H:%M")
+        self.tray.icon.showMessage(
+            self.tr("Meeting soon"),
+            self.tr("%1 starts at %2.").replace("%1", meeting.title).replace("%2", start),
         )
 
     async def close_documents(self) -> None:

@@ -509,6 +509,20 @@ VI: dict[str, str] = {
     "Reason for the absence": "Lý do vắng mặt",
     "Mark absent": "Ghi vắng mặt",
     "Present: %1 of %2": "Có mặt: %1/%2",
+    # meeting room: schedule, invitation, reminder
+    "Upcoming": "Sắp tới",
+    "Day": "Ngày",
+    "Week": "Tuần",
+    "Today": "Hôm nay",
+    "%1 – %2": "%1 – %2",
+    "No meetings on this day.": "Không có cuộc họp nào trong ngày này.",
+    "No meetings in this week.": "Không có cuộc họp nào trong tuần này.",
+    "Accept": "Nhận lời",
+    "Decline": "Từ chối",
+    "Reason for declining": "Lý do từ chối",
+    "Send a deputy": "Cử người dự thay",
+    "Meeting soon": "Sắp đến giờ họp",
+    "%1 starts at %2.": "%1 bắt đầu lúc %2.",
 }
 
 # (context, source) -> Vietnamese, where a context needs its own word

@@ -818,6 +818,22 @@
         <translation>Thành phần tham dự</translation>
     </message>
     <message>
+        <source>Accept</source>
+        <translation>Nhận lời</translation>
+    </message>
+    <message>
+        <source>Decline</source>
+        <translation>Từ chối</translation>
+    </message>
+    <message>
+        <source>Reason for declining</source>
+        <translation>Lý do từ chối</translation>
+    </message>
+    <message>
+        <source>Send a deputy</source>
+        <translation>Cử người dự thay</translation>
+    </message>
+    <message>
         <source>Double-click a paper, or press Enter, to read it.</source>
         <translation>Nhấp đúp vào tài liệu, hoặc nhấn Enter, để đọc.</translation>
     </message>
@@ -1003,8 +1019,40 @@
 <context>
     <name>MeetingsView</name>
     <message>
+        <source>Upcoming</source>
+        <translation>Sắp tới</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>Ngày</translation>
+    </message>
+    <message>
+        <source>Week</source>
+        <translation>Tuần</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Hôm nay</translation>
+    </message>
+    <message>
+        <source>%1, %2</source>
+        <translation>%1, %2</translation>
+    </message>
+    <message>
+        <source>%1 – %2</source>
+        <translation>%1 – %2</translation>
+    </message>
+    <message>
         <source>Meetings</source>
         <translation>Lịch họp</translation>
+    </message>
+    <message>
+        <source>No meetings on this day.</source>
+        <translation>Không có cuộc họp nào trong ngày này.</translation>
+    </message>
+    <message>
+        <source>No meetings in this week.</source>
+        <translation>Không có cuộc họp nào trong tuần này.</translation>
     </message>
     <message>
         <source>No meetings today or in the coming days.</source>
@@ -1085,6 +1133,14 @@
         <source>%n document(s) waiting for you</source>
         <translation>
             <numerusform>%n văn bản đang chờ bạn xử lý</numerusform></translation>
+    </message>
+    <message>
+        <source>Meeting soon</source>
+        <translation>Sắp đến giờ họp</translation>
+    </message>
+    <message>
+        <source>%1 starts at %2.</source>
+        <translation>%1 bắt đầu lúc %2.</translation>
     </message>
 </context>
 <context>

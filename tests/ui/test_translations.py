@@ -69,6 +69,7 @@ class EmptyServices(QObject):
     meetings: tuple[object, ...] = ()
     waiting: tuple[object, ...] = ()
     documents: tuple[object, ...] = ()
+    period = "upcoming"  # the meetings page's schedule: from today on
 
 
 def test_vietnamese_is_default_and_switches_live(qapp: QApplication, qtbot: QtBot) -> None:
