@@ -414,6 +414,28 @@ class _Seeder:
             status="ended",
             accepted={"phogiamdoc", "vanthu"},
         )
+        # In progress (its status, whatever the clock says), online on the room relay:
+        # `hopdesk --demo` joins it with two synthetic participants (desktop/demo_call.py).
+        self._meeting(
+            "Giao ban trực tuyến với các phòng chuyên môn",
+            _at(d, 13, 30),
+            _at(d, 17),
+            "Trực tuyến",
+            {
+                "kind": "room",
+                "url": "/api/v1/rooms/giao-ban-truc-tuyen",
+                "room": "giao-ban-truc-tuyen",
+            },
+            "giamdoc",
+            "chanhvp",
+            ["phogiamdoc", "chuyenvien1", "chuyenvien2"],
+            [
+                ("Tình hình thực hiện nhiệm vụ trong tuần", "chanhvp", 20, []),
+                ("Ý kiến của các phòng", None, 40, []),
+            ],
+            status="in_progress",
+            accepted={"phogiamdoc", "chuyenvien1", "chuyenvien2"},
+        )
         draft_day = d + dt.timedelta(days=4)
         self._meeting(
             "Họp chuẩn bị tổng kết công tác năm (dự kiến)",

@@ -354,6 +354,25 @@
     </message>
 </context>
 <context>
+    <name>CallStage</name>
+    <message>
+        <source>Join the call</source>
+        <translation>Tham gia cuộc gọi</translation>
+    </message>
+    <message>
+        <source>Joining the call…</source>
+        <translation>Đang tham gia cuộc gọi…</translation>
+    </message>
+    <message>
+        <source>You left the call.</source>
+        <translation>Bạn đã rời cuộc gọi.</translation>
+    </message>
+    <message>
+        <source>Could not join the call. {reason}</source>
+        <translation>Không tham gia được cuộc gọi. {reason}</translation>
+    </message>
+</context>
+<context>
     <name>CallWidget</name>
     <message>
         <source>Participant</source>

@@ -135,6 +135,10 @@ class MeetingRoomWindow(QMainWindow):
         self.tasks.run(self.attendance.refresh(), on_error=self._failed)
         if self.meeting.my_role in MANAGES_ATTENDANCE:
             self.add_panel(self.tr("Attendance"), AttendancePanel(self.attendance, manage=True))
+        if self.meeting.media is not None:  # the call (aiortc loads only for online meetings)
+            from ui.call.stage import add_call
+
+            add_call(self)
 
     # --- composition ---------------------------------------------------------------------------
     def add_panel(self, title: str, widget: QWidget) -> int:

@@ -1,0 +1,147 @@
+"""The call of one online meeting, for the UI: from the meeting's `media` record to a running
+`media.call.Call`, and back out when the window closes.
+
+The service picks the signaling adapter the record names (the server's room relay or Janus),
+ICE servers from the settings (never aiortc's public default), and the devices from the
+settings (`camera`, `microphone`: "" the system default, "none" none). A missing or busy device
+does not stop the call: it goes on with what there is, and `notice` says so (media/devices.py).
+A real microphone goes through the echo canceller (media/audio_processing.py); synthetic sources
+do not (noise suppression would take a steady test tone for noise).
+
+The view binds to `call` (a `media.call.Call`) once `join()` returned; `leave()` closes the call
+and its HTTP session and is safe to call twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import aiohttp
+from PySide6.QtCore import QObject, Signal
+
+from desktop.demo_call import DemoParticipants
+from desktop.domain import Meeting
+from media.call import Call
+from media.config import Backend, JanusBackend, RoomBackend, parse_backend, parse_ice_servers
+from media.devices import CaptureDevice, Sources, choose_device, open_sources
+from media.errors import SignalingError
+from media.screen import ScreenCaptureTrack
+from media.signaling import Signaling
+from media.signaling.janus import JanusSignaling
+from media.signaling.room import RoomSignaling
+
+if TYPE_CHECKING:
+    from desktop.session import Session
+
+log = logging.getLogger(__name__)
+
+
+class NotAnOnlineMeeting(SignalingError):
+    """The meeting has no media record, or one this version cannot use."""
+
+
+class CallService(QObject):
+    """Joins and leaves the call of one meeting; `state_changed` and `notice` for the view."""
+
+    state_changed = Signal(str, str)  # CallState value, translated reason
+    notice = Signal(str)  # a translated sentence about devices
+
+    def __init__(
+        self,
+        session: Session,
+        meeting: Meeting,
+        *,
+        demo: bool = False,
+        parent: QObject | None = None,
+    ) -> None:
+        """`demo` (`hopdesk --demo`): test sources where a device is missing, and synthetic
+        participants in a room-relay meeting (desktop/demo_call.py)."""
+        super().__init__(parent)
+        self.session = session
+        self.meeting = meeting
+        self.demo = demo
+        self.participants: DemoParticipants | None = None
+        self.call: Call | None = None
+        self.problems: tuple[str, ...] = ()
+        self._http: aiohttp.ClientSession | None = None
+
+    def backend(self) -> Backend:
+        """Where this meeting's media goes; `NotAnOnlineMeeting` when nowhere we can go."""
+        if self.meeting.media is None:
+            raise NotAnOnlineMeeting(f"meeting {self.meeting.id} is not online")
+        backend = parse_backend(self.meeting.media, self.session.server_url)
+        if not isinstance(backend, RoomBackend | JanusBackend):
+            raise NotAnOnlineMeeting(f"no adapter for {type(backend).__name__} here")
+        return backend
+
+    def _devices(self) -> tuple[CaptureDevice | None, CaptureDevice | None]:
+        settings = self.session.config.settings
+        return choose_device("video", settings.camera), choose_device("audio", settings.microphone)
+
+    async def join(self) -> Call:
+        """Open the devices (in a thread: FFmpeg blocks), build the call and start joining."""
+        if self.call is not None:
+            return self.call
+        backend = self.backend()
+        ice = parse_ice_servers(list(self.session.config.settings.ice_servers))
+        camera, microphone = self._devices()
+        user = self.session.user
+        name = user.full_name if user is not None else ""
+        sources: Sources = await asyncio.to_thread(
+            open_sources, camera, microphone, synthetic=self.demo, label=name
+        )
+        self.problems = sources.problems
+        audio, canceller = sources.audio, None
+        if sources.real_audio and audio is not None:
+            from media.audio_processing import EchoCanceller, ProcessedMicrophoneTrack
+
+            canceller = await asyncio.to_thread(EchoCanceller)  # imports livekit: ~0.5–2 s
+            audio = ProcessedMicrophoneTrack(audio, canceller)
+        self._http = aiohttp.ClientSession()
+        call = Call(
+            self._connector(backend, name),
+            ice_servers=ice,
+            video=sources.video,
+            audio=audio,
+            screen=ScreenCaptureTrack,
+            canceller=canceller,
+            parent=self,
+        )
+        call.state_changed.connect(self.state_changed)
+        self.call = call
+        for problem in sources.problems:
+            self.notice.emit(problem)
+        call.join()
+        if self.demo and isinstance(backend, RoomBackend) and self.session.server_url:
+            me = user.username if user is not None else ""
+            self.participants = DemoParticipants(self.session.server_url, backend, me)
+            await self.participants.start()
+        return call
+
+    def _connector(self, backend: Backend, name: str) -> Callable[[], Signaling]:
+        http = self._http
+        assert http is not None
+        if isinstance(backend, JanusBackend):
+            return lambda: JanusSignaling(http, backend, name)
+        assert isinstance(backend, RoomBackend)
+        # the current access token at every (re)join: a long call outlives one token
+        return lambda: RoomSignaling(http, backend, self.session.access_token or "")
+
+    async def leave(self) -> None:
+        """Hang up: the call, its devices and its HTTP session; idempotent."""
+        call, self.call = self.call, None
+        http, self._http = self._http, None
+        participants, self.participants = self.participants, None
+        if participants is not None:
+            await participants.close()
+        if call is not None:
+            await call.close()
+        if http is not None:
+            await http.close()
+
+    async def close(self) -> None:
+        """`leave()`, as the meeting room window closes the services it owns."""
+        await self.leave()
