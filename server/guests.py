@@ -2,14 +2,15 @@
 relay (server/rooms.py) from a browser, with the browser's own WebRTC.
 
 The chair or secretary makes a link (`POST /meetings/{id}/guest-invites`, a name to show for the
-guest); the server keeps only the token's digest. `GET /guest/{token}` serves a small static page
-(`guest_page/`), which opens the WebSocket `/api/v1/guest-room`, sends
-`{"type": "auth", "guest_token": …}` first (a browser cannot set headers on a WebSocket, and a
-token in a URL ends up in logs) and then speaks the room relay's messages: the token is spent at
+guest); the server keeps only the token's digest. The link is `/guest#{token}`: a fragment never
+leaves the browser, so the token reaches no proxy, access log or Referer. `GET /guest` serves a
+small static page (`guest_page/`), whose script reads the token from the fragment, opens the
+WebSocket `/api/v1/guest-room` and sends `{"type": "auth", "guest_token": …}` first (a browser
+cannot set headers on a WebSocket), then speaks the room relay's messages. The token is spent at
 that moment, so a link preview that only fetches the page does not use it up. The first message
-back is `{"type": "ice", "ice_servers": […]}` (the server's `--guest-ice-server`s, TURN included),
-then the relay's `presence`. A spent, expired
-or unknown token is refused with 4401, like a bad access token.
+back is `{"type": "ice", "ice_servers": […]}` (the server's `--guest-ice-server`s, TURN
+included), then the relay's `presence`. A spent, expired or unknown token is refused with 4401,
+like a bad access token.
 
 A confidential meeting takes no browser guest: the link is refused when it is made and again when
 it is used (the meeting may have become confidential in between).
@@ -45,7 +46,7 @@ from server.rooms import Member, RoomHub, serve
 from server.unit_of_work import client_address, commit, get_session
 
 router = APIRouter(tags=["guests"])  # mounted under the API prefix
-page_router = APIRouter(include_in_schema=False)  # the page itself: /guest/{token}
+page_router = APIRouter(include_in_schema=False)  # the page itself: /guest#{token}
 
 GUEST_SUFFIX = " (khách mời)"
 _PAGE_HEADERS = {
@@ -132,7 +133,7 @@ def create_guest_invite(
         target=f"meeting:{meeting.id}",
     )
     commit(session)
-    return GuestInviteOut(url=f"/guest/{token}", expires_at=invite.expires_at)
+    return GuestInviteOut(url=f"/guest#{token}", expires_at=invite.expires_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,10 +211,10 @@ def _asset(name: str) -> str:
     return (resources.files("server") / "guest_page" / name).read_text(encoding="utf-8")
 
 
-@page_router.get("/guest/{token}", response_class=HTMLResponse)
-def guest_page(token: str) -> HTMLResponse:
-    """The guest page; the token stays in the URL, the page's script reads it from there."""
-    del token  # checked when the page joins, so that a link preview does not spend it
+@page_router.get("/guest", response_class=HTMLResponse)
+def guest_page() -> HTMLResponse:
+    """The guest page; its script takes the token from the URL's fragment and spends it only
+    when the guest joins, so that a link preview does not use it up."""
     return HTMLResponse(_asset("index.html"), headers=_PAGE_HEADERS)
 
 

@@ -6,7 +6,9 @@
 "use strict";
 
 const WAIT_GATHERING_MS = 5000;
-const token = decodeURIComponent(location.pathname.split("/").pop() || "");
+// The token is the URL's fragment (/guest#token): never sent to a server, proxy or log.
+const token = decodeURIComponent(location.hash.slice(1));
+history.replaceState(null, "", location.pathname); // and not left in the address bar
 const peers = new Map(); // peer id -> {pc, display, tile}
 let socket = null;
 let local = null;

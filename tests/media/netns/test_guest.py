@@ -119,7 +119,7 @@ async def test_a_chromium_guest_and_a_hopdesk_call_decode_each_others_frames(
     # the link was spent by this guest: a second use is refused like a bad token
     url = relay.url.replace("http", "ws", 1) + "/api/v1/guest-room"
     async with websockets.connect(url) as sock:
-        await sock.send(json.dumps({"type": "auth", "guest_token": link.rsplit("/", 1)[1]}))
+        await sock.send(json.dumps({"type": "auth", "guest_token": link.rsplit("#", 1)[1]}))
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await sock.recv()
     assert closed.value.rcvd is not None
