@@ -1,12 +1,17 @@
 """The wait for the approval on the phone (remote signing): what to do, the document of the
 batch and the time left, and a Cancel button that stops the wait at once (the document is not
-signed; the rest of a batch is not asked for)."""
+signed; the rest of a batch is not asked for).
+
+The services report at their own pace (the hash-then-poll one at each status query, the CSC one
+only when the request is sent and answered), so the time left counts down every second from
+the last report."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from desktop.signing.remote.poll import Phase
@@ -37,12 +42,17 @@ class PhoneWaitDialog(QDialog):
         layout.addWidget(self.text)
         layout.addWidget(self.remaining)
         layout.addWidget(buttons)
+        self._reported = (0.0, time.monotonic())  # (elapsed said by the service, when)
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self._tick)
         self.document(0)
         self.progress(0.0, Phase.WAITING)
 
     def document(self, done: int) -> None:
         """`done` documents of the batch are finished; the next one is being asked for."""
         self.finished_count = done
+        self._reported = (0.0, time.monotonic())
         self.text.setText(
             self.tr(
                 "Open the signing app on your phone and approve the request (document %1 of %2)."
@@ -53,16 +63,28 @@ class PhoneWaitDialog(QDialog):
 
     def progress(self, elapsed: float, phase: Phase) -> None:
         """The service's report: seconds since the request was sent, and where it stands."""
-        left = max(0, int(self.timeout - elapsed))
+        self._reported = (elapsed, time.monotonic())
         if phase is Phase.WAITING:
-            text = self.tr("Time left: %1:%2").replace("%1", str(left // 60))
-            self.remaining.setText(text.replace("%2", f"{left % 60:02d}"))
+            self._show_left(elapsed)
+            if not self._ticker.isActive():
+                self._ticker.start()
         elif phase is Phase.DONE:
+            self._ticker.stop()
             self.remaining.setText(self.tr("Approved. Signing the document…"))
+
+    def _tick(self) -> None:
+        said, at = self._reported
+        self._show_left(said + time.monotonic() - at)
+
+    def _show_left(self, elapsed: float) -> None:
+        left = max(0, int(self.timeout - elapsed))
+        text = self.tr("Time left: %1:%2").replace("%1", str(left // 60))
+        self.remaining.setText(text.replace("%2", f"{left % 60:02d}"))
 
     def cancel_wait(self) -> None:
         """Stop waiting: the pending request fails as cancelled."""
         self.cancelled = True
+        self._ticker.stop()
         self.remaining.setText(self.tr("Cancelling…"))
         self._cancel()
 
@@ -74,4 +96,5 @@ class PhoneWaitDialog(QDialog):
     def finish(self) -> None:
         """The signing is over (signed, failed or cancelled): close the window."""
         self.cancelled = True
+        self._ticker.stop()
         self.hide()

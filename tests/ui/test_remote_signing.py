@@ -30,6 +30,7 @@ from desktop.signing.remote.errors import (
     RemoteSignExpired,
     RemoteSignRejected,
 )
+from desktop.signing.remote.poll import Phase
 from tests.fixtures.csc_service import running_csc_service
 from tests.fixtures.drafts import signature_png
 from tests.fixtures.hash_poll_service import HashPollTestService, running_hash_poll_service
@@ -303,3 +304,19 @@ def test_a_remote_certificate_is_checked_before_the_phone_is_asked(
     assert asked == 0
     assert len(warnings) == 1
     assert "đã hết hạn" in warnings[0]
+
+
+def test_the_waiting_window_counts_down_between_reports(qtbot: QtBot, vietnamese: None) -> None:
+    """The CSC service reports only when the request is sent and answered: the time left still
+    counts down every second, and Cancel reaches the signer."""
+    cancelled: list[bool] = []
+    window = PhoneWaitDialog(2, 300, lambda: cancelled.append(True))
+    qtbot.addWidget(window)
+    window.progress(10.0, Phase.WAITING)
+    assert window.remaining.text() == "Thời gian còn lại: 4:50"
+    qtbot.waitUntil(lambda: window.remaining.text() == "Thời gian còn lại: 4:49", timeout=5000)
+    window.document(1)
+    assert window.text.text().endswith("(văn bản 2/2).")
+    window.reject()  # Esc
+    assert cancelled == [True]
+    assert window.remaining.text() == "Đang hủy…"
