@@ -527,6 +527,32 @@ VI: dict[str, str] = {
     "Send a deputy": "Cử người dự thay",
     "Meeting soon": "Sắp đến giờ họp",
     "%1 starts at %2.": "%1 bắt đầu lúc %2.",
+    # meeting room: votes (ui/meeting_room/poll_panel.py)
+    "Votes": "Biểu quyết",
+    "Not opened yet": "Chưa mở biểu quyết",
+    "Voting": "Đang biểu quyết",
+    "Closed": "Đã kết thúc",
+    "Secret ballot": "Bỏ phiếu kín",
+    "Open the vote": "Mở biểu quyết",
+    "Close the vote": "Kết thúc biểu quyết",
+    "New vote": "Tạo biểu quyết mới",
+    "One option per line; empty: Agree, Disagree, Abstain": (
+        "Mỗi dòng một phương án; để trống: Tán thành, Không tán thành, Không biểu quyết"
+    ),
+    "Voters may change their vote before the close": "Cho phép thay đổi lựa chọn trước khi kết thúc",
+    "Show the results while voting": "Hiện kết quả trong khi biểu quyết",
+    "Opinion form for members who are away": "Phiếu lấy ý kiến cho thành viên vắng mặt",
+    "Create the vote": "Tạo biểu quyết",
+    "Question": "Nội dung biểu quyết",
+    "Options": "Các phương án",
+    "%1 (until %2)": "%1 (hạn đến %2)",
+    "Voted: %1 of %2": "Đã biểu quyết: %1/%2",
+    "Your vote is waiting to be sent.": "Phiếu của bạn đang chờ gửi.",
+    "You voted: %1": "Bạn đã chọn: %1",
+    "You have voted. Your choice is secret: it is kept nowhere.": (
+        "Bạn đã bỏ phiếu. Lựa chọn của bạn được giữ kín: không nơi nào lưu lại."
+    ),
+    "%1: %2 (%3%)": "%1: %2 phiếu (%3%)",
 }
 
 # (context, source) -> Vietnamese, where a context needs its own word
@@ -534,6 +560,7 @@ CONTEXT_VI: dict[tuple[str, str], str] = {
     ("ApprovalDetail", "Forward"): "Chuyển xử lý",
     ("MeetingRoom", "Draft"): "Bản nháp",
     ("MeetingRoom", "In progress"): "Đang họp",
+    ("PollPanel", "Deadline"): "Hạn lấy ý kiến",
 }
 
 # plural forms (Vietnamese has one form)

@@ -956,6 +956,10 @@
         <translation>Điểm danh</translation>
     </message>
     <message>
+        <source>Votes</source>
+        <translation>Biểu quyết</translation>
+    </message>
+    <message>
         <source>Status: %1</source>
         <translation>Trạng thái: %1</translation>
     </message>
@@ -1136,6 +1140,100 @@
     <message>
         <source>Cancelling…</source>
         <translation>Đang hủy…</translation>
+    </message>
+</context>
+<context>
+    <name>PollListModel</name>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+</context>
+<context>
+    <name>PollPanel</name>
+    <message>
+        <source>Not opened yet</source>
+        <translation>Chưa mở biểu quyết</translation>
+    </message>
+    <message>
+        <source>Voting</source>
+        <translation>Đang biểu quyết</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>Đã kết thúc</translation>
+    </message>
+    <message>
+        <source>Secret ballot</source>
+        <translation>Bỏ phiếu kín</translation>
+    </message>
+    <message>
+        <source>Open the vote</source>
+        <translation>Mở biểu quyết</translation>
+    </message>
+    <message>
+        <source>Close the vote</source>
+        <translation>Kết thúc biểu quyết</translation>
+    </message>
+    <message>
+        <source>New vote</source>
+        <translation>Tạo biểu quyết mới</translation>
+    </message>
+    <message>
+        <source>One option per line; empty: Agree, Disagree, Abstain</source>
+        <translation>Mỗi dòng một phương án; để trống: Tán thành, Không tán thành, Không biểu quyết</translation>
+    </message>
+    <message>
+        <source>Voters may change their vote before the close</source>
+        <translation>Cho phép thay đổi lựa chọn trước khi kết thúc</translation>
+    </message>
+    <message>
+        <source>Show the results while voting</source>
+        <translation>Hiện kết quả trong khi biểu quyết</translation>
+    </message>
+    <message>
+        <source>Opinion form for members who are away</source>
+        <translation>Phiếu lấy ý kiến cho thành viên vắng mặt</translation>
+    </message>
+    <message>
+        <source>Create the vote</source>
+        <translation>Tạo biểu quyết</translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation>Nội dung biểu quyết</translation>
+    </message>
+    <message>
+        <source>Options</source>
+        <translation>Các phương án</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>Hạn lấy ý kiến</translation>
+    </message>
+    <message>
+        <source>%1 (until %2)</source>
+        <translation>%1 (hạn đến %2)</translation>
+    </message>
+    <message>
+        <source>Voted: %1 of %2</source>
+        <translation>Đã biểu quyết: %1/%2</translation>
+    </message>
+    <message>
+        <source>Your vote is waiting to be sent.</source>
+        <translation>Phiếu của bạn đang chờ gửi.</translation>
+    </message>
+    <message>
+        <source>You voted: %1</source>
+        <translation>Bạn đã chọn: %1</translation>
+    </message>
+    <message>
+        <source>You have voted. Your choice is secret: it is kept nowhere.</source>
+        <translation>Bạn đã bỏ phiếu. Lựa chọn của bạn được giữ kín: không nơi nào lưu lại.</translation>
+    </message>
+    <message>
+        <source>%1: %2 (%3%)</source>
+        <translation>%1: %2 phiếu (%3%)</translation>
     </message>
 </context>
 <context>

@@ -29,9 +29,11 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import ApiError
 from desktop.meeting_room.attendance import AttendanceService
+from desktop.meeting_room.polls import PollsService
 from desktop.meetings import runs_meeting
 from desktop.notify import user_message
 from ui.meeting_room.attendance_panel import AttendancePanel
+from ui.meeting_room.poll_panel import PollPanel
 from ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
@@ -139,6 +141,10 @@ class MeetingRoomWindow(QMainWindow):
             from ui.call.stage import add_call
 
             add_call(self)
+        self.polls = PollsService(core.session, core.events, core.outbox, meeting_id)
+        self.add_service(self.polls)
+        self.tasks.run(self.polls.refresh(), on_error=self._failed)
+        self.add_panel(self.tr("Votes"), PollPanel(self.polls, runs=runs_meeting(self.meeting)))
 
     # --- composition ---------------------------------------------------------------------------
     def add_panel(self, title: str, widget: QWidget) -> int:

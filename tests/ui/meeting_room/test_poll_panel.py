@@ -90,7 +90,8 @@ def test_the_chair_runs_a_secret_vote_from_the_panel(
         panel.close_button.click()
         aio(until(lambda: len(panel.result_bars) == 3))
         assert [b.value() for b in panel.result_bars] == [500, 250, 250]
-        assert panel.result_bars[0].format().endswith("2 (50,0%)")
+        assert "Tán thành: 2" in panel.result_bars[0].format()
+        assert panel.result_bars[0].format().endswith("(50,0%)")
         assert not panel.close_button.isVisible()
     finally:
         aio(core.aclose())

@@ -20,6 +20,8 @@ from tests.server.conftest import api_for
 from tests.ui.conftest import memory_secrets, until
 from tests.ui.test_shell import make_core
 from ui.meeting_detail import MeetingDetail
+from ui.meeting_room.attendance_panel import AttendancePanel
+from ui.meeting_room.poll_panel import PollPanel
 from ui.meeting_room.window import MeetingRoomWindow
 
 pytestmark = pytest.mark.timeout(120)
@@ -104,9 +106,11 @@ def test_chair_opens_the_room_and_sees_the_secretary_end_it(
     room = MeetingRoomWindow(core, meeting)  # not qtbot.addWidget: aclose first, then delete
     service = ClosedService()
     room.add_service(service)
-    votes = room.add_panel("Biểu quyết", QLabel("…"))
-    assert room.panels.tabText(votes) == "Biểu quyết"
-    assert room.panels.count() == 2  # the chair's attendance list, then this one
+    panels = [type(room.panels.widget(i)) for i in range(room.panels.count())]
+    assert panels == [AttendancePanel, PollPanel]  # the chair's attendance list, the votes
+    extra = room.add_panel("Thêm", QLabel("…"))
+    assert room.panels.tabText(extra) == "Thêm"
+    assert room.panels.count() == 3
     room.show()
     try:
         assert room.heading.text() == "Họp triển khai chuyển đổi số"
