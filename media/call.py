@@ -50,8 +50,10 @@ from media.signaling import (
     ErrorMessage,
     Incoming,
     Offer,
+    Outgoing,
     PeerJoined,
     PeerLeft,
+    Resubscribe,
     Signaling,
     Speaking,
 )
@@ -455,7 +457,7 @@ class Call(QObject):
             candidate.sdpMLineIndex = message.sdp_mline_index
             await link.pc.addIceCandidate(candidate)
 
-    async def _send(self, message: Offer | Answer | Candidate) -> None:
+    async def _send(self, message: Outgoing) -> None:
         if self._signaling is None:
             raise SignalingError("not connected")
         await self._signaling.send(message)
@@ -520,7 +522,11 @@ class Call(QObject):
         log.info("media to %s failed; new connection in %.1f s", peer, delay)
         await self._close_pc(peer)
         await asyncio.sleep(delay)
-        if self._me < peer and self._peers.get(peer) is link and self._signaling is not None:
+        if self._peers.get(peer) is not link or self._signaling is None:
+            return
+        if self._sfu and peer != self._sfu:  # a feed: the SFU offers it, when asked again
+            await self._send(Resubscribe(peer))
+        elif self._me < peer:
             await self._offer(peer)  # the other side waits for this offer
 
     async def _close_pc(self, peer: str) -> None:

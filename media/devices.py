@@ -121,7 +121,7 @@ class TestPatternTrack(VideoStreamTrack):
             line = line.ljust(stride, b"\x80")
             start = r * BLOCK * stride
             picture[start : start + BLOCK * stride] = line * BLOCK
-        top = self.height - len(self._label) - BLOCK
+        top = _stamp_rows(self.width) * BLOCK + BLOCK  # under the stamp, clear of a tile's name
         for r, line in enumerate(self._label):  # the name, one row slice at a time
             start = (top + r) * stride + BLOCK
             picture[start : start + len(line)] = line

@@ -101,7 +101,15 @@ class Speaking(_Message, tag="speaking", frozen=True):
     talking: bool
 
 
-Outgoing = Offer | Answer | Candidate
+class Resubscribe(msgspec.Struct, frozen=True):
+    """Our connection to a feed behind an SFU failed: ask the SFU for a fresh offer of it
+    (aiortc cannot restart ICE, and a feed's connection is the SFU's to offer). Not a wire
+    message of the relay: a mesh peer re-offers by itself."""
+
+    peer: PeerId
+
+
+Outgoing = Offer | Answer | Candidate | Resubscribe
 Incoming = Offer | Answer | Candidate | Presence | PeerJoined | PeerLeft | ErrorMessage | Speaking
 Wire = Offer | Answer | Candidate | Presence | PeerJoined | PeerLeft | Ping | Pong | ErrorMessage
 

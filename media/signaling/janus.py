@@ -32,6 +32,7 @@ from media.signaling import (
     PeerJoined,
     PeerLeft,
     Presence,
+    Resubscribe,
     Speaking,
 )
 
@@ -83,6 +84,7 @@ class JanusSignaling:
         self._ack_ends: set[str] = set()  # transactions a bare `ack` answers (keepalive)
         self._queue: asyncio.Queue[Incoming | SignalingError] = asyncio.Queue()
         self._ids = itertools.count(1)
+        self._displays: dict[int, str] = {}  # feed → display name, to subscribe again
         self._tasks: set[asyncio.Task[None]] = set()
 
     # --- Signaling ---------------------------------------------------------------------------
@@ -130,6 +132,8 @@ class JanusSignaling:
             if answer.get("type") != "answer" or not isinstance(answer.get("sdp"), str):
                 raise SignalingError("Janus accepted our media without an answer")
             await self._queue.put(Answer(PUBLISHER, answer["sdp"]))
+        elif isinstance(message, Resubscribe) and message.peer.isdigit():
+            self._resubscribe(int(message.peer))
         elif isinstance(message, Answer) and message.peer.isdigit():
             handle = self._feeds.get(int(message.peer))
             if handle is None:
@@ -277,6 +281,7 @@ class JanusSignaling:
             feed = int(publisher["id"])
             if feed not in self._feeds:
                 self._feeds[feed] = 0  # reserved: subscribing
+                self._displays[feed] = str(publisher.get("display", ""))
                 self._spawn(
                     self._subscribe(feed, str(publisher.get("display", ""))), f"feed-{feed}"
                 )
@@ -290,6 +295,18 @@ class JanusSignaling:
         kind = data.get("videoroom")
         if kind in ("talking", "stopped-talking") and isinstance(data.get("id"), int):
             self._queue.put_nowait(Speaking(str(data["id"]), kind == "talking"))
+
+    def _resubscribe(self, feed: int) -> None:
+        """A new subscriber handle for a feed whose connection failed; Janus offers again."""
+        handle = self._feeds.get(feed)
+        if handle is None:
+            log.info("feed %s has gone: not subscribed again", feed)
+            return
+        if not handle:
+            return  # a subscription is under way
+        self._feeds[feed] = 0
+        self._spawn(self._detach(handle), f"detach-{feed}")
+        self._spawn(self._subscribe(feed, self._displays.get(feed, "")), f"feed-{feed}")
 
     async def _subscribe(self, feed: int, display: str) -> None:
         """A subscriber handle for one feed; Janus's offer goes to the call."""

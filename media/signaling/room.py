@@ -27,6 +27,7 @@ from media.signaling import (
     Ping,
     Pong,
     Presence,
+    Resubscribe,
     Wire,
     decode,
     encode,
@@ -69,6 +70,9 @@ class RoomSignaling:
 
     async def send(self, message: Outgoing) -> None:
         """Send an offer, answer or candidate to the peer it names."""
+        if isinstance(message, Resubscribe):
+            log.debug("no SFU behind the room relay: nothing to resubscribe")
+            return
         await self._send(message)
 
     async def _send(self, message: Wire) -> None:

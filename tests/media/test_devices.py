@@ -121,7 +121,8 @@ async def test_a_named_pattern_keeps_its_stamp() -> None:
     assert stamp.tag == 77
     luma = bytes(frame.planes[0])
     stride = frame.planes[0].line_size
-    label_row = luma[(360 - 16 - 18) * stride : (360 - 16 - 18) * stride + 640]
+    row = 2 * 16 + 16 + 18  # under two rows of stamp blocks (640 wide) and a gap: mid-label
+    label_row = luma[row * stride : row * stride + 640]
     assert 40 in label_row  # the label's dark box is drawn over the ramp
     assert max(label_row[16:200]) > 200  # and white letters in it
 

@@ -80,6 +80,7 @@ async def test_two_engines_receive_each_others_frames_through_janus(
         assert list(alice.participants().values()) == ["Bob"]  # Janus itself is no participant
         assert list(bob.participants().values()) == ["Alice"]
         (bob_feed,) = alice.participants()
+        assert set(await alice.stats()) == {bob_feed}  # not Janus's publishing connection
         # bob's tone is steady speech to Janus's audio levels: he becomes the active speaker
         await until(lambda: (bob_feed, True) in speaking, "bob talking at alice")
     finally:
@@ -148,6 +149,33 @@ async def test_engines_rejoin_by_themselves_after_janus_restarts(
         await until(lambda: (stamp_from(alice, 32) or 0) > before, "bob's new frames at alice")
         await until(lambda: (stamp_from(bob, 31) or 0) > before, "alice's new frames at bob")
         assert states[-1] == "connected"
+    finally:
+        await alice.close()
+        await bob.close()
+    assert alice.task_count() == bob.task_count() == 0
+
+
+async def test_a_failed_feed_connection_is_subscribed_again(
+    janus: JanusProcess, http: aiohttp.ClientSession
+) -> None:
+    alice = _call(http, janus, "Alice", tag=71)
+    bob = _call(http, janus, "Bob", tag=72)
+    try:
+        await _in_call(alice, bob, 71, 72)
+        (bob_feed,) = alice.participants()
+        link = alice._peers[bob_feed]
+        broken = link.pc
+        assert broken is not None
+        # The fault: ICE fails on alice's connection to bob's feed. Loopback cannot make that
+        # happen within a test's time (aioice's consent checks take ~30 s), so the state change
+        # aiortc would make is made here; all that follows is the engine's and Janus's own.
+        broken._RTCPeerConnection__connectionState = "failed"  # type: ignore[attr-defined]
+        broken.emit("connectionstatechange")
+        await until(lambda: link.pc is not None and link.pc is not broken, "a new connection")
+        before = time.time() * 1000
+        await until(lambda: (stamp_from(alice, 72) or 0) > before, "bob's frames again")
+        assert list(alice.participants()) == [bob_feed]  # the same tile, not a new participant
+        assert alice.status.state is CallState.CONNECTED
     finally:
         await alice.close()
         await bob.close()
