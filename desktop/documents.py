@@ -86,7 +86,7 @@ class DocumentsService(QObject):
             return Document.from_json(cached)
         document = Document.from_json(payload)
         if self.store is not None:
-            self.store.set(key, payload)
+            self.store.set_later(key, payload)
         return document
 
     async def comment(self, document_id: int, text: str) -> str:

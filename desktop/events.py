@@ -155,11 +155,11 @@ class EventStream(QObject):
         if event.type == RESYNC:  # before the seq check: the new position may be lower
             log.info("event position %d outside the server's window; reloading", self.last_seq)
             self.last_seq = event.seq
-            self.store.set(self._key, event.seq)
+            self.store.set_later(self._key, event.seq)
             self.resync_needed.emit()
             return
         if event.seq <= self.last_seq:
             return  # already delivered (a replay after a reconnect)
         self.last_seq = event.seq
         self.event_received.emit(event)
-        self.store.set(self._key, event.seq)
+        self.store.set_later(self._key, event.seq)

@@ -179,7 +179,7 @@ class ApprovalInbox(QObject):
                 raise
             return Document.from_json(cached)
         document = Document.from_json(payload)
-        self.store.set(key, payload)
+        self.store.set_later(key, payload)
         return document
 
     async def people(self) -> list[User]:

@@ -138,7 +138,7 @@ class MeetingsService(QObject):
             return Meeting.from_json(cached)
         meeting = Meeting.from_json(payload)
         if self.store is not None:
-            self.store.set(key, payload)
+            self.store.set_later(key, payload)
         return meeting
 
     async def set_status(self, meeting_id: int, status: str) -> Meeting:
@@ -152,7 +152,7 @@ class MeetingsService(QObject):
         )
         meeting = Meeting.from_json(payload)
         if self.store is not None:
-            self.store.set(f"meeting:{self.scope}:{meeting_id}", payload)
+            self.store.set_later(f"meeting:{self.scope}:{meeting_id}", payload)
         self.refresher.schedule()
         return meeting
 

@@ -12,7 +12,9 @@ Calls are synchronous and short (one small transaction each, or one `batch()` of
 for a lock another process holds (a second HopDesk on the same profile, a backup or virus
 scanner) blocks the calling thread, so the GUI thread waits at most `GUI_BUSY_TIMEOUT_MS` — then
 the call raises "database is locked" as it did after the full wait — while other threads may
-wait up to `BUSY_TIMEOUT_MS`.
+wait up to `BUSY_TIMEOUT_MS`. The GUI thread's frequent cache writes (the event position at every
+event, cached details) use `set_later` instead: the store's writer thread does the waiting, and
+`get` answers from the value not yet written meanwhile.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import queue
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -118,6 +121,11 @@ class LocalStore:
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self.checked = False  # whether the last open() read the whole file (unclean shutdown)
+        # `set_later`: key -> (generation, JSON text) not yet in the file; the writer thread
+        self._pending: dict[str, tuple[int, str | None]] = {}
+        self._generation = 0
+        self._writes: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
 
     @property
     def marker(self) -> Path:
@@ -151,7 +159,9 @@ class LocalStore:
         return True
 
     def close(self) -> None:
-        """Release the file (the last connection checkpoints the WAL); the shutdown was clean."""
+        """Release the file (the last connection checkpoints the WAL); the shutdown was clean.
+        Waits for the writes `set_later` queued."""
+        self._stop_writer()
         was_open, self._open = self._open, False
         self._close_connections()
         if was_open:
@@ -276,16 +286,72 @@ class LocalStore:
 
     # --- key/value -------------------------------------------------------------------------
     def get(self, key: str, default: Any = None) -> Any:
-        """The JSON value stored under `key`, or `default`."""
-        raw = self._one("SELECT value FROM kv WHERE key = ?", key)
+        """The JSON value stored under `key` (or given to `set_later`), or `default`."""
+        with self._lock:
+            pending = self._pending.get(key)
+        raw = pending[1] if pending else self._one("SELECT value FROM kv WHERE key = ?", key)
         return default if raw is None else json.loads(raw)
 
     def set(self, key: str, value: Any) -> None:
-        """Store a JSON value (None deletes the key)."""
+        """Store a JSON value (None deletes the key). A key is written either with `set` or
+        with `set_later`, never both: the writer thread could write an older value after."""
+        self._put(key, None if value is None else json.dumps(value))
+
+    def _put(self, key: str, text: str | None) -> None:
+        """Write one key's JSON text (None deletes it)."""
         with self._tx() as con:
             con.execute("DELETE FROM kv WHERE key = ?", (key,))
-            if value is not None:
-                con.execute("INSERT INTO kv (key, value) VALUES (?, ?)", (key, json.dumps(value)))
+            if text is not None:
+                con.execute("INSERT INTO kv (key, value) VALUES (?, ?)", (key, text))
+
+    def set_later(self, key: str, value: Any) -> None:
+        """`set`, written by the store's writer thread: never waits for a lock another process
+        holds. `get` returns the new value at once; several values for one key before the writer
+        gets to it are written once (the last). A write that finds the file locked for longer
+        than `BUSY_TIMEOUT_MS` is tried again; what is still unwritten at `close` is logged
+        (cache entries only: the event position, cached details)."""
+        text = None if value is None else json.dumps(value)
+        with self._lock:
+            self._generation += 1
+            self._pending[key] = (self._generation, text)
+            if self._writer is None:
+                self._writer = threading.Thread(
+                    target=self._write_pending, name="store-writer", daemon=True
+                )
+                self._writer.start()
+        self._writes.put(key)
+
+    def _write_pending(self) -> None:
+        """The writer thread: write each key `set_later` queued, its newest value, in order."""
+        while (key := self._writes.get()) is not None:
+            with self._lock:
+                entry = self._pending.get(key)
+            if entry is None:  # an earlier turn wrote its newest value already
+                continue
+            generation, text = entry
+            try:
+                self._put(key, text)
+            except sqlite3.OperationalError as exc:  # still locked after BUSY_TIMEOUT_MS
+                log.warning("cache write of %s waits for a lock: %r", key, exc)
+                self._writes.put(key)  # again after what is queued (`get` answers meanwhile)
+                continue
+            except (sqlite3.Error, RuntimeError) as exc:  # damaged, or closed under us
+                log.warning("cache write of %s failed: %r", key, exc)
+                continue
+            with self._lock:
+                if self._pending.get(key, (None, None))[0] == generation:
+                    del self._pending[key]
+
+    def _stop_writer(self) -> None:
+        with self._lock:
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            self._writes.put(None)
+            writer.join()
+        with self._lock:
+            if self._pending:
+                log.warning("cache writes not done at close: %s", sorted(self._pending))
+            self._pending.clear()
 
     # --- cached lists ------------------------------------------------------------------------
     def save_meetings(self, scope: str, payloads: Iterable[dict[str, Any]]) -> None:

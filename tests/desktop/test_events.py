@@ -5,10 +5,17 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import sqlite3
+from pathlib import Path
 from typing import Any
+
+from PySide6.QtCore import QTimer
+from pytestqt.qtbot import QtBot
 
 from desktop.errors import NotSignedIn, ServerUnreachable
 from desktop.events import EventStream, backoff_delay
+from desktop.store import LocalStore
+from desktop.watchdog import StallWatchdog
 from tests.ui.conftest import until
 
 
@@ -21,6 +28,8 @@ class FakeStore:
 
     def set(self, key: str, value: Any) -> None:
         self.values[key] = value
+
+    set_later = set
 
 
 class UnreachableApi:
@@ -115,3 +124,53 @@ async def test_stream_stops_when_signed_out() -> None:
     await asyncio.wait_for(asyncio.shield(task), 10)  # ends by itself: nobody to stream for
     assert stream.state == "offline"
     await stream.close()
+
+
+def test_events_arrive_while_another_process_holds_the_cache_s_write_lock(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    """The position was written with `set` at every event: with another process (a second
+    HopDesk on the profile, a backup tool) holding the cache's write lock, each event cost the
+    GUI thread the 20 ms lock wait and then failed. Now the store's writer thread waits."""
+    path = tmp_path / "cache.db"
+    store = LocalStore(path)
+    store.open()
+    key = "events.last_seq:giamdoc@http://x"
+    stream = EventStream(FakeSession(), store)
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # the write lock, as another process holds it
+    watchdog = StallWatchdog(50.0)
+    watchdog.start()
+    try:
+        delivered: list[bool] = []
+
+        def deliver_all() -> None:
+            for seq in range(1, 101):
+                stream._deliver(json.dumps({"seq": seq, "type": "x", "at": None, "data": {}}))
+            delivered.append(True)
+
+        QTimer.singleShot(0, deliver_all)
+        qtbot.waitUntil(lambda: bool(delivered))
+        qtbot.wait(20)  # one more heartbeat after the deliveries: a stall is logged at it
+        assert store.get(key) == 100
+        assert other.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone() is None
+    finally:
+        watchdog.stop()
+        other.execute("COMMIT")
+        other.close()
+    in_store = [s for s in watchdog.stalls if "store.py" in s.stack]
+    assert not in_store, in_store[0].stack
+    written = sqlite3.connect(path)
+    try:
+        qtbot.waitUntil(
+            lambda: (
+                written.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone() == ("100",)
+            )
+        )
+    finally:
+        written.close()
+    store.close()
+    reopened = LocalStore(path)
+    reopened.open()
+    assert EventStream(FakeSession(), reopened).last_seq == 100
+    reopened.close()

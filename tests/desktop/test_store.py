@@ -164,6 +164,31 @@ def test_the_gui_thread_never_waits_long_for_a_lock(tmp_path: Path) -> None:
     store.close()
 
 
+def test_set_later_is_read_back_at_once_and_kept_across_a_reopen(tmp_path: Path) -> None:
+    path = tmp_path / "cache.db"
+    store = LocalStore(path)
+    store.open()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # the writer thread must wait: nothing reaches the file
+    try:
+        for seq in range(1, 50):
+            store.set_later("position", seq)
+        store.set_later("gone", {"a": 1})
+        store.set_later("gone", None)
+        assert store.get("position") == 49
+        assert store.get("gone", "default") == "default"
+        assert other.execute("SELECT count(*) FROM kv").fetchone() == (0,)
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    store.close()  # waits for the writer
+    reopened = LocalStore(path)
+    reopened.open()
+    assert reopened.get("position") == 49
+    assert reopened.get("gone") is None
+    reopened.close()
+
+
 def test_empty_file_is_just_new(tmp_path: Path) -> None:
     path = tmp_path / "cache.db"
     path.touch()
