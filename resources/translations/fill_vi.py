@@ -553,6 +553,30 @@ VI: dict[str, str] = {
         "Bạn đã bỏ phiếu. Lựa chọn của bạn được giữ kín: không nơi nào lưu lại."
     ),
     "%1: %2 (%3%)": "%1: %2 phiếu (%3%)",
+    # meeting room: speak queue, chat, follow the presenter
+    "Speakers": "Phát biểu",
+    "Speaking: %1": "Đang phát biểu: %1",
+    "Request to speak": "Xin phát biểu",
+    "Withdraw request": "Rút đăng ký",
+    "Give the floor": "Mời phát biểu",
+    "End turn": "Kết thúc lượt",
+    "Lower": "Hạ đăng ký",
+    "Lower all": "Hạ tất cả",
+    "Delegates stay muted until given the floor": "Đại biểu tắt micrô đến khi được mời phát biểu",
+    "Speaking now: %1": "Đang phát biểu: %1",
+    "Nobody has the floor": "Chưa có ai phát biểu",
+    "You have the floor": "Bạn đang được mời phát biểu",
+    "Your place: %1": "Vị trí của bạn: %1",
+    "Sending your request…": "Đang gửi đăng ký…",
+    "Chat": "Trò chuyện",
+    "(sending) %1": "(đang gửi) %1",
+    "%1 → %2: %3": "%1 → %2: %3",
+    "Load older messages": "Xem tin nhắn cũ hơn",
+    "Everyone": "Tất cả mọi người",
+    "Write a message": "Nhập tin nhắn",
+    "Send": "Gửi",
+    "The message could not be sent: %1": "Không gửi được tin nhắn: %1",
+    "Follow the presenter": "Theo dõi người trình bày",
 }
 
 # (context, source) -> Vietnamese, where a context needs its own word
@@ -561,6 +585,7 @@ CONTEXT_VI: dict[tuple[str, str], str] = {
     ("MeetingRoom", "Draft"): "Bản nháp",
     ("MeetingRoom", "In progress"): "Đang họp",
     ("PollPanel", "Deadline"): "Hạn lấy ý kiến",
+    ("SpeakPanel", "Next"): "Mời người tiếp theo",
 }
 
 # plural forms (Vietnamese has one form)

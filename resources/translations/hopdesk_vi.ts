@@ -464,6 +464,40 @@
     </message>
 </context>
 <context>
+    <name>ChatModel</name>
+    <message>
+        <source>(sending) %1</source>
+        <translation>(đang gửi) %1</translation>
+    </message>
+    <message>
+        <source>%1 → %2: %3</source>
+        <translation>%1 → %2: %3</translation>
+    </message>
+</context>
+<context>
+    <name>ChatPanel</name>
+    <message>
+        <source>Load older messages</source>
+        <translation>Xem tin nhắn cũ hơn</translation>
+    </message>
+    <message>
+        <source>Everyone</source>
+        <translation>Tất cả mọi người</translation>
+    </message>
+    <message>
+        <source>Write a message</source>
+        <translation>Nhập tin nhắn</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Gửi</translation>
+    </message>
+    <message>
+        <source>The message could not be sent: %1</source>
+        <translation>Không gửi được tin nhắn: %1</translation>
+    </message>
+</context>
+<context>
     <name>CrashDialog</name>
     <message>
         <source>HopDesk — unexpected error</source>
@@ -716,6 +750,13 @@
     </message>
 </context>
 <context>
+    <name>FollowButton</name>
+    <message>
+        <source>Follow the presenter</source>
+        <translation>Theo dõi người trình bày</translation>
+    </message>
+</context>
+<context>
     <name>InboxView</name>
     <message>
         <source>Waiting for me</source>
@@ -935,6 +976,14 @@
     <message>
         <source>Bridge point</source>
         <translation>Điểm cầu</translation>
+    </message>
+    <message>
+        <source>Speakers</source>
+        <translation>Phát biểu</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>Trò chuyện</translation>
     </message>
 </context>
 <context>
@@ -1767,6 +1816,68 @@
     <message>
         <source>The issued document was signed with the agency's seal.</source>
         <translation>Văn bản đã phát hành đã được ký số của cơ quan.</translation>
+    </message>
+</context>
+<context>
+    <name>SpeakPanel</name>
+    <message>
+        <source>Request to speak</source>
+        <translation>Xin phát biểu</translation>
+    </message>
+    <message>
+        <source>Withdraw request</source>
+        <translation>Rút đăng ký</translation>
+    </message>
+    <message>
+        <source>Give the floor</source>
+        <translation>Mời phát biểu</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>Mời người tiếp theo</translation>
+    </message>
+    <message>
+        <source>End turn</source>
+        <translation>Kết thúc lượt</translation>
+    </message>
+    <message>
+        <source>Lower</source>
+        <translation>Hạ đăng ký</translation>
+    </message>
+    <message>
+        <source>Lower all</source>
+        <translation>Hạ tất cả</translation>
+    </message>
+    <message>
+        <source>Delegates stay muted until given the floor</source>
+        <translation>Đại biểu tắt micrô đến khi được mời phát biểu</translation>
+    </message>
+    <message>
+        <source>Speaking now: %1</source>
+        <translation>Đang phát biểu: %1</translation>
+    </message>
+    <message>
+        <source>Nobody has the floor</source>
+        <translation>Chưa có ai phát biểu</translation>
+    </message>
+    <message>
+        <source>You have the floor</source>
+        <translation>Bạn đang được mời phát biểu</translation>
+    </message>
+    <message>
+        <source>Your place: %1</source>
+        <translation>Vị trí của bạn: %1</translation>
+    </message>
+    <message>
+        <source>Sending your request…</source>
+        <translation>Đang gửi đăng ký…</translation>
+    </message>
+</context>
+<context>
+    <name>SpeakQueueModel</name>
+    <message>
+        <source>Speaking: %1</source>
+        <translation>Đang phát biểu: %1</translation>
     </message>
 </context>
 <context>

@@ -33,6 +33,7 @@ from desktop.meeting_room.polls import PollsService
 from desktop.meetings import runs_meeting
 from desktop.notify import user_message
 from ui.meeting_room.attendance_panel import AttendancePanel
+from ui.meeting_room.floor import add_floor
 from ui.meeting_room.poll_panel import PollPanel
 from ui.tasks import TaskOwner
 
@@ -145,6 +146,7 @@ class MeetingRoomWindow(QMainWindow):
         self.add_service(self.polls)
         self.tasks.run(self.polls.refresh(), on_error=self._failed)
         self.add_panel(self.tr("Votes"), PollPanel(self.polls, runs=runs_meeting(self.meeting)))
+        self.floor = add_floor(self)  # speak queue, chat, follow the presenter
 
     # --- composition ---------------------------------------------------------------------------
     def add_panel(self, title: str, widget: QWidget) -> int:

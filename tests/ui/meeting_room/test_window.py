@@ -21,7 +21,9 @@ from tests.ui.conftest import memory_secrets, until
 from tests.ui.test_shell import make_core
 from ui.meeting_detail import MeetingDetail
 from ui.meeting_room.attendance_panel import AttendancePanel
+from ui.meeting_room.chat_panel import ChatPanel
 from ui.meeting_room.poll_panel import PollPanel
+from ui.meeting_room.speak_panel import SpeakPanel
 from ui.meeting_room.window import MeetingRoomWindow
 
 pytestmark = pytest.mark.timeout(120)
@@ -107,10 +109,11 @@ def test_chair_opens_the_room_and_sees_the_secretary_end_it(
     service = ClosedService()
     room.add_service(service)
     panels = [type(room.panels.widget(i)) for i in range(room.panels.count())]
-    assert panels == [AttendancePanel, PollPanel]  # the chair's attendance list, the votes
+    # the chair's attendance list, the votes, the speak queue, the chat
+    assert panels == [AttendancePanel, PollPanel, SpeakPanel, ChatPanel]
     extra = room.add_panel("Thêm", QLabel("…"))
     assert room.panels.tabText(extra) == "Thêm"
-    assert room.panels.count() == 3
+    assert room.panels.count() == 5
     room.show()
     try:
         assert room.heading.text() == "Họp triển khai chuyển đổi số"
