@@ -70,6 +70,7 @@ def press(aio: Any, qtbot: QtBot, button: QWidget) -> None:
 def panel(window: MeetingRoomWindow, kind: type[W]) -> W:
     found = [window.panels.widget(i) for i in range(window.panels.count())]
     [widget] = [w for w in found if isinstance(w, kind)]
+    window.panels.setCurrentWidget(widget)  # the user opens its tab
     return widget
 
 
