@@ -582,6 +582,7 @@ VI: dict[str, str] = {
 # (context, source) -> Vietnamese, where a context needs its own word
 CONTEXT_VI: dict[tuple[str, str], str] = {
     ("ApprovalDetail", "Forward"): "Chuyển xử lý",
+    ("ApprovalDetail", "Submit"): "Trình ký",  # the workflow's name for submitting for signature
     ("MeetingRoom", "Draft"): "Bản nháp",
     ("MeetingRoom", "In progress"): "Đang họp",
     ("PollPanel", "Deadline"): "Hạn lấy ý kiến",

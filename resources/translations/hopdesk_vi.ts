@@ -122,7 +122,7 @@
     </message>
     <message>
         <source>Submit</source>
-        <translation>Trình</translation>
+        <translation>Trình ký</translation>
     </message>
     <message>
         <source>Approve</source>

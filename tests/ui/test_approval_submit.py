@@ -40,7 +40,7 @@ def test_the_submit_button_prepares_the_draft_before_submitting(
     detail = shell.show_approval(document_id)
     qtbot.addWidget(detail)
     aio(until(lambda: detail.document is not None and "submit" in detail.buttons))
-    assert detail.buttons["submit"].text() == "Trình"
+    assert detail.buttons["submit"].text() == "Trình ký"
     people = aio(core.inbox.people())
     dialog = ActionDialog("submit", "Trình ký", people, detail)
     leader = next(p for p in people if p.username == "giamdoc")

@@ -320,3 +320,51 @@ def test_the_waiting_window_counts_down_between_reports(qtbot: QtBot, vietnamese
     window.reject()  # Esc
     assert cancelled == [True]
     assert window.remaining.text() == "Đang hủy…"
+
+
+@pytest.mark.parametrize(
+    ("configured", "token", "said"),
+    [
+        (
+            False,
+            False,
+            "Chưa thiết lập dịch vụ ký số từ xa. Vui lòng thiết lập trong phần Cài đặt.",
+        ),
+        (
+            True,  # the service is named, but no access token was typed in Settings
+            "HopDesk chưa đăng nhập dịch vụ ký số từ xa. "
+            "Vui lòng đăng nhập trong phần Cài đặt và thử lại.",
+        ),
+    ],
+)
+def test_remote_signing_not_set_up_is_told(
+    configured: bool,
+    said: str,
+    qtbot: QtBot,
+    core: Core,
+    aio: Any,
+    server: ServerProcess,
+    tmp_path: Path,
+    image: Path,
+    vietnamese: None,
+) -> None:
+    document = _document_awaiting(core, aio, server)
+    if configured:
+        policy = tmp_path / "policy.toml"
+        policy.write_text('remote_signing = "csc"\nremote_signing_url = "http://127.0.0.1:9"\n')
+        core.config = Config(policy=TomlPolicy(policy))
+    warnings: list[str] = []
+    core.notifier.warning = warnings.append  # type: ignore[method-assign]
+    dialog = SignDialog(1, "", str(image))
+    qtbot.addWidget(dialog)
+    dialog.choose_source("remote")
+    assert (
+        dialog.remote.text()
+        == "Chưa thiết lập dịch vụ ký số từ xa. Vui lòng thiết lập trong phần Cài đặt."
+    )
+
+    async def run() -> list[BatchOutcome]:
+        return await (await start_signing(core, dialog, [document]))
+
+    assert aio(run(), timeout=60) == []
+    assert warnings == [said]
