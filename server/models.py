@@ -368,6 +368,9 @@ class PollVote(Base):
     poll_id: Mapped[int] = mapped_column(ForeignKey("polls.id"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     option: Mapped[int] = mapped_column(Integer)
+    # the voter's detached CMS signature over the ballot's text (server/ballot_signatures.py)
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    signer: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
 
 class PollParticipation(Base):

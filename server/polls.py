@@ -35,6 +35,7 @@ hold earlier versions of the counters until they are checkpointed or vacuumed.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import datetime as dt
 import logging
@@ -49,6 +50,7 @@ from starlette.concurrency import run_in_threadpool
 
 from server import audit
 from server.access import signed_in
+from server.ballot_signatures import MAX_SIGNATURE, VerifiedSignature, ballot_text, verify
 from server.events import emit
 from server.idempotency import keep_body_secret
 from server.inputs import Id, Input, Timestamp
@@ -115,9 +117,11 @@ class PollIn(Input):
 
 
 class VoteIn(Input):
-    """Body of `POST …/polls/{id}/vote`: the index of the chosen option."""
+    """Body of `POST …/polls/{id}/vote`: the index of the chosen option, and for an open poll
+    optionally the voter's detached CMS signature (base64) over its `ballot_text`."""
 
     option: int = Field(ge=0, le=19)
+    signature: str | None = Field(default=None, max_length=MAX_SIGNATURE)
 
 
 class PollPublic(BaseModel):
@@ -142,10 +146,12 @@ class PollPublic(BaseModel):
 
 
 class BallotOut(BaseModel):
-    """One open ballot: who chose which option."""
+    """One open ballot: who chose which option (and the signature when the voter signed)."""
 
     user: UserRef
     option: int
+    signed_by: str | None = None  # the signing certificate's subject
+    signature: str | None = None  # base64 DER, detached, over the ballot's text
 
 
 class PollOut(PollPublic):
@@ -237,12 +243,12 @@ def view(session: Session, poll: Poll, user: User) -> PollOut:
     ballots = None
     if not poll.secret and shown.counts is not None:
         rows = session.execute(
-            select(PollVote.option, User)
+            select(PollVote, User)
             .join(User, User.id == PollVote.user_id)
             .where(PollVote.poll_id == poll.id)
             .order_by(User.full_name, User.id)
         )
-        ballots = [BallotOut(user=user_ref(u), option=o) for o, u in rows]  # type: ignore[arg-type]
+        ballots = [_ballot(v, u) for v, u in rows]
     eligible = session.get(PollVoter, (poll.id, user.id)) is not None
     return PollOut(
         **shown.model_dump(),
@@ -250,6 +256,16 @@ def view(session: Session, poll: Poll, user: User) -> PollOut:
         i_voted=i_voted,
         my_option=mine.option if mine is not None else None,
         ballots=ballots,
+    )
+
+
+def _ballot(vote: PollVote, user: User) -> BallotOut:
+    signature = base64.b64encode(vote.signature).decode() if vote.signature else None
+    return BallotOut(
+        user=user_ref(user),  # type: ignore[arg-type]
+        option=vote.option,
+        signed_by=vote.signer or None,
+        signature=signature,
     )
 
 
@@ -444,10 +460,18 @@ def vote(
     if body.option >= len(poll.options):
         raise Problem(422, "unknown-option", detail="No such option.", options=len(poll.options))
     if poll.secret:
+        if body.signature is not None:  # a signature would link the voter to the choice
+            raise Problem(422, "secret-not-signed", detail="A secret ballot cannot be signed.")
         _cast_secret(session, poll, user, body.option)
     else:
-        _cast_open(session, poll, user, body.option)
-        _audit(session, request, user, "poll.vote", poll, option=body.option)
+        signed = None
+        if body.signature is not None:
+            text = ballot_text(
+                poll.id, poll.meeting_id, poll.title, body.option, poll.options[body.option]
+            )
+            signed = verify(body.signature, text)
+        _cast_open(session, poll, user, body.option, signed)
+        _audit(session, request, user, "poll.vote", poll, option=body.option, signed=bool(signed))
     session.refresh(poll)  # SQLite: read again now that this transaction holds the write lock
     _check_open(poll)
     _announce(session, meeting, poll)
@@ -488,12 +512,17 @@ def _cast_secret(session: Session, poll: Poll, user: User, option: int) -> None:
     )
 
 
-def _cast_open(session: Session, poll: Poll, user: User, option: int) -> None:
+def _cast_open(
+    session: Session, poll: Poll, user: User, option: int, signed: VerifiedSignature | None
+) -> None:
+    der, signer = (signed.der, signed.signer) if signed is not None else (None, "")
     mine = session.get(PollVote, (poll.id, user.id))
     if mine is None:
-        _insert_once(session, PollVote(poll_id=poll.id, user_id=user.id, option=option))
-    elif poll.allow_change:
-        mine.option = option
+        vote = PollVote(poll_id=poll.id, user_id=user.id, option=option, signature=der)
+        vote.signer = signer
+        _insert_once(session, vote)
+    elif poll.allow_change:  # the new choice replaces the old one, its signature too
+        mine.option, mine.signature, mine.signer = option, der, signer
         session.flush()
     else:
         raise _already_voted()

@@ -14,6 +14,7 @@ secret ballot is kept only while it waits in the outbox; once sent, the app forg
 
 from __future__ import annotations
 
+import base64
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
@@ -24,16 +25,20 @@ from desktop.meeting_room.live import LiveService
 if TYPE_CHECKING:
     import datetime as dt
 
+    from pyhanko.sign.signers import Signer
+
     from desktop.events import EventStream
     from desktop.outbox import Outbox
     from desktop.session import Session
 
 
 class Ballot(Model, frozen=True):
-    """One open ballot: who chose which option."""
+    """One open ballot: who chose which option, and the certificate that signed it if any."""
 
     user: UserRef
     option: int
+    signed_by: str | None = None
+    signature: str | None = None  # base64 DER of the detached CMS signature
 
 
 class Poll(Model, frozen=True):
@@ -66,6 +71,12 @@ class Poll(Model, frozen=True):
             return None
         total = sum(self.counts)
         return [100.0 * n / total if total else 0.0 for n in self.counts]
+
+
+def ballot_text(poll: Poll, option: int) -> bytes:
+    """The exact bytes a voter signs for an option (docs/contract.md, Polls: signed ballots)."""
+    lines = ("HopDesk ballot", f"poll {poll.id} of meeting {poll.meeting_id}", poll.title)
+    return "\n".join((*lines, f"option {option}: {poll.options[option]}", "")).encode()
 
 
 # The members of `Poll` that concern the reader: an event never carries them.
@@ -125,13 +136,28 @@ class PollsService(LiveService):
         self.changed.emit()
 
     # --- a voter -------------------------------------------------------------------------
-    def vote(self, poll_id: int, option: int) -> str:
+    def vote(self, poll_id: int, option: int, signature: str | None = None) -> str:
         """Cast my ballot through the outbox; returns the action's key."""
-        key = self.outbox.enqueue("POST", self._path(f"/{poll_id}/vote"), {"option": option})
+        body: dict[str, object] = {"option": option}
+        if signature is not None:
+            body["signature"] = signature
+        key = self.outbox.enqueue("POST", self._path(f"/{poll_id}/vote"), body)
         self._sending[key] = poll_id
         self.outbox.flush_soon()
         self.changed.emit()
         return key
+
+    async def vote_signed(self, poll_id: int, option: int, signer: Signer) -> str:
+        """Sign the ballot's text with my certificate (a PKCS#12 key or the token's signing
+        process, desktop/signing), then cast it through the outbox. Open polls only: the
+        server refuses a signature on a secret ballot, which would link me to my choice."""
+        poll = self.polls[poll_id]
+        if poll.secret:
+            raise ValueError("a secret ballot is never signed")
+        signed = await signer.async_sign_general_data(
+            ballot_text(poll, option), "sha256", detached=True
+        )
+        return self.vote(poll_id, option, base64.b64encode(signed.dump()).decode())
 
     def _on_sent(self, key: str, body: object) -> None:
         if self._sending.pop(key, None) is None:

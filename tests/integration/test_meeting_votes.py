@@ -1,18 +1,26 @@
 """The polls service against the real server: the chair's poll reaches the delegates live, their
 votes reach the chair's counts, the result reaches everyone at the close; and a delegate who
-votes while the server is down is counted exactly once when it is back."""
+votes while the server is down is counted exactly once when it is back; an open vote signed with
+the voter's certificate is checked and published, a secret one cannot be signed."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from asn1crypto import cms
+from pyhanko.sign.validation.generic_cms import validate_sig_integrity
 
+from desktop.errors import ApiError
 from desktop.events import EventStream
-from desktop.meeting_room.polls import PollsService
+from desktop.meeting_room.polls import PollsService, ballot_text
 from desktop.outbox import Outbox
+from desktop.signing.keys import load_pkcs12
 from desktop.store import LocalStore
+from tests.fixtures.pki import running_pki
 from tests.fixtures.server import ServerProcess
 from tests.integration.conftest import PASSWORD, SessionFactory, wait_until
 from tests.server.room_helpers import CHAIR, open_room
@@ -141,3 +149,66 @@ async def test_a_vote_cast_while_the_server_is_down_counts_exactly_once(
     assert await delegate.outbox.flush() == 0
     result = await chair.polls.close_poll(poll.id)
     assert (result.voted, result.counts) == (1, [0, 0, 1])
+
+
+async def test_an_open_vote_signed_with_the_voters_certificate(
+    server: ServerProcess, join: Join, tmp_path: Path
+) -> None:
+    with running_pki(tmp_path / "pki") as pki:  # first: it takes a while to issue
+        p12 = tmp_path / "leader.p12"
+        p12.write_bytes(pki.pkcs12("leader", b"p12-pass"))
+    signer = load_pkcs12(p12, "p12-pass")
+    meeting = open_room(server).meeting_id
+    chair, delegate = await join(meeting, CHAIR), await join(meeting, "phogiamdoc")
+    assert chair.polls
+    assert delegate.polls
+    poll = await chair.polls.create("Thông qua dự toán", allow_change=True)
+    await chair.polls.open(poll.id)
+    await wait_until(lambda: poll.id in delegate.polls.polls, 10, "the poll")
+    await wait_until(lambda: delegate.polls.polls[poll.id].may_vote, 10, "may vote")
+    held = delegate.polls.polls[poll.id]
+    # A signature over option 0 sent with option 1 is refused: it signs another choice.
+    other = await signer.async_sign_general_data(ballot_text(held, 0), "sha256")
+    with pytest.raises(ApiError) as refused:
+        await delegate.session.api.request(
+            "POST",
+            f"/meetings/{meeting}/polls/{poll.id}/vote",
+            json_body={"option": 1, "signature": base64.b64encode(other.dump()).decode()},
+        )
+    assert (refused.value.status, refused.value.problem.slug) == (422, "bad-signature")
+
+    await delegate.polls.vote_signed(poll.id, 1, signer)
+    await wait_until(lambda: delegate.polls.polls[poll.id].i_voted, 10, "the signed vote")
+    closed = await chair.polls.close_poll(poll.id)
+    assert closed.ballots is not None
+    [ballot] = closed.ballots
+    assert ballot.option == 1
+    assert ballot.signed_by is not None
+    assert ballot.signature is not None
+    # Anyone can check it again from the published ballot and the contract's text.
+    stored = cms.ContentInfo.load(base64.b64decode(ballot.signature))
+    info = stored["content"]["signer_infos"][0]
+    digest = hashlib.sha256(ballot_text(closed, 1)).digest()
+    [cert] = [
+        c.chosen
+        for c in stored["content"]["certificates"]
+        if c.chosen.subject.human_friendly == ballot.signed_by
+    ]
+    assert cert.dump() == signer.signing_cert.dump()
+    assert validate_sig_integrity(info, cert, "data", digest) == (True, True)
+
+
+async def test_a_secret_ballot_cannot_be_signed(server: ServerProcess, join: Join) -> None:
+    meeting = open_room(server).meeting_id
+    chair, delegate = await join(meeting, CHAIR), await join(meeting, "chuyenvien2")
+    assert chair.polls
+    assert delegate.polls
+    poll = await chair.polls.create("Bầu trưởng ban", secret=True)
+    await chair.polls.open(poll.id)
+    with pytest.raises(ApiError) as refused:
+        await delegate.session.api.request(
+            "POST",
+            f"/meetings/{meeting}/polls/{poll.id}/vote",
+            json_body={"option": 0, "signature": base64.b64encode(b"x").decode()},
+        )
+    assert (refused.value.status, refused.value.problem.slug) == (422, "secret-not-signed")
