@@ -9,6 +9,9 @@ answers one-line commands on stdin, each with one JSON line on stdout:
   `count MEETING_ID` -> how many streams received the event of that meeting;
   `open`             -> how many streams are connected now;
   `report`           -> arrival times per meeting id, and each stream's received seqs;
+  `marks KEY`        -> how many streams received the event marked KEY = "type#revision"
+                        (meeting-room events carry a `revision`, tests/bench/meeting_room.py);
+  `marked`           -> arrival times per mark;
   `quit`.
 """
 
@@ -72,6 +75,9 @@ class Client:
         meeting = event["data"].get("meeting_id")
         if meeting is not None:
             self.board.arrivals[meeting].append(now)
+        revision = event["data"].get("revision")
+        if revision is not None:
+            self.board.marks[f"{event['type']}#{revision}"].append(now)
 
 
 class Board:
@@ -79,6 +85,7 @@ class Board:
 
     def __init__(self) -> None:
         self.arrivals: dict[int, list[float]] = defaultdict(list)
+        self.marks: dict[str, list[float]] = defaultdict(list)
 
 
 async def main() -> None:
@@ -104,6 +111,10 @@ async def main() -> None:
             answer = len(board.arrivals.get(int(arg), ()))
         elif command == "open":
             answer = sum(c.open for c in clients)
+        elif command == "marks":
+            answer = len(board.marks.get(arg, ()))
+        elif command == "marked":
+            answer = board.marks
         elif command == "report":
             answer = {"arrivals": board.arrivals, "streams": [c.seqs for c in clients]}
         else:
