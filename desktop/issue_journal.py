@@ -10,14 +10,18 @@ sign. No pyHanko here: this runs at every start.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from desktop.domain import Document
+from desktop.errors import HopDeskError
 
 if TYPE_CHECKING:
     from desktop.inbox import ApprovalInbox
     from desktop.signed_uploads import SignedUploads
     from desktop.store import LocalStore
+
+log = logging.getLogger(__name__)
 
 
 class IssueJournal:
@@ -63,7 +67,11 @@ async def issues_to_finish(
         if document_id in kept:
             journal.end(document_id)
             continue
-        document = await inbox.document(document_id)
+        try:
+            document = await inbox.document(document_id)
+        except HopDeskError as exc:  # offline, and not cached: asked again at the next start
+            log.info("issuance of %s not checked now: %r", document_id, exc)
+            continue
         if document.status == "issued":
             found.append(document)
         elif f"/documents/{document_id}/issue" not in waiting:

@@ -135,6 +135,32 @@ def test_the_clerk_issues_from_the_detail(
     assert document_id in [d["id"] for d in incoming]
 
 
+def agency_dialog(qtbot: QtBot, pki: TestPki, tmp_path: Path) -> SignDialog:
+    """The sign dialog filled with the agency's key file, seal image and PIN."""
+    key = tmp_path / "agency.p12"
+    key.write_bytes(pki.pkcs12("agency", b"agency-pin"))
+    seal = tmp_path / "dau.png"
+    seal.write_bytes(seal_png())
+    dialog = SignDialog(1, str(key), str(seal))
+    qtbot.addWidget(dialog)
+    dialog.pin.setText("agency-pin")
+    return dialog
+
+
+def resume_with(aio: Any, clerk: Core, dialog: SignDialog) -> list[str]:
+    """`resume_issues` at start-up, the clerk accepting the agency's key when asked."""
+    from ui.signing_flow import resume_issues
+
+    async def accept_when_shown() -> None:
+        await until(dialog.isVisible)
+        dialog.accept()
+
+    made, _ = aio(
+        asyncio.gather(resume_issues(clerk, None, dialog), accept_when_shown()), timeout=120
+    )
+    return list(made)
+
+
 @pytest.fixture
 def leader_signed(
     clerk: Core, aio: Any, server: ServerProcess, pki: TestPki, tmp_path: Path
@@ -169,21 +195,8 @@ def test_an_issue_stopped_before_the_agency_signature_is_finished_at_the_next_st
     aio(clerk.start_session())
     notices: list[str] = []
     clerk.notifier.info = notices.append  # type: ignore[method-assign]
-    key = tmp_path / "agency.p12"
-    key.write_bytes(pki.pkcs12("agency", b"agency-pin"))
-    seal = tmp_path / "dau.png"
-    seal.write_bytes(seal_png())
-    dialog = SignDialog(1, str(key), str(seal))
-    qtbot.addWidget(dialog)
-    dialog.pin.setText("agency-pin")
-
-    async def accept_when_shown() -> None:
-        await until(dialog.isVisible)
-        dialog.accept()
-
-    made, _ = aio(
-        asyncio.gather(resume_issues(clerk, None, dialog), accept_when_shown()), timeout=120
-    )
+    dialog = agency_dialog(qtbot, pki, tmp_path)
+    made = resume_with(aio, clerk, dialog)
     assert notices[0] == (
         f"Văn bản {issued.summary} đã được phát hành với số {issued.number} nhưng chưa ký số "
         "của cơ quan. "
@@ -198,3 +211,32 @@ def test_an_issue_stopped_before_the_agency_signature_is_finished_at_the_next_st
     assert all(s.intact and s.valid and s.trusted for s in results.values())
     assert IssueJournal(clerk.store, clerk.session.scope).pending() == []
     assert aio(resume_issues(clerk, None, dialog)) == []  # exactly once
+
+
+def test_an_issue_queued_offline_is_signed_once_the_server_took_it(
+    leader_signed: int,
+    qtbot: QtBot,
+    clerk: Core,
+    aio: Any,
+    server: ServerProcess,
+    pki: TestPki,
+    tmp_path: Path,
+    vietnamese: None,
+) -> None:
+    from desktop.issue_journal import IssueJournal, issues_to_finish
+
+    journal = IssueJournal(clerk.store, clerk.session.scope)
+    aio(clerk.inbox.document(leader_signed))  # opened before the network went
+    server.stop()
+    journal.begin(leader_signed)  # what issue_document does offline: journaled, queued
+    clerk.inbox.queue(leader_signed, "issue", {"symbol": "QĐ-STTTT", "recipient_ids": []})
+    assert aio(issues_to_finish(clerk.inbox, clerk.uploads, journal)) == []
+    assert journal.pending() == [leader_signed]  # still waiting in the outbox
+
+    server.restart()
+    aio(clerk.outbox.flush())
+    assert aio(clerk.inbox.document(leader_signed)).status == "issued"
+    made = resume_with(aio, clerk, agency_dialog(qtbot, pki, tmp_path))
+    issued = aio(clerk.inbox.document(leader_signed))
+    assert issued.versions[-1].file.sha256 == made[0]
+    assert journal.pending() == []
