@@ -16,7 +16,9 @@ chair and the secretary mark absences.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import Field
@@ -44,7 +46,7 @@ router = APIRouter(tags=["attendance"])
 OPEN = frozenset({"draft", "scheduled", "in_progress"})
 PRESENT = frozenset({"scheduled", "in_progress"})
 RECORDABLE = frozenset({"scheduled", "in_progress", "ended"})
-ROUTE_ERRORS = problem_responses(403, 404, 409, 422)
+RouteFn = TypeVar("RouteFn", bound=Callable[..., Any])
 
 
 def entries(meeting: Meeting) -> list[AttendanceEntry]:
@@ -91,44 +93,67 @@ def _person(session: Session, meeting: Meeting, user_id: int) -> User:
     return person
 
 
-def _announce(
-    session: Session,
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One attendance request: the meeting (visible to the caller, else 404), who asks, and
+    the transaction and request it runs in."""
+
+    meeting: Meeting
+    user: User
+    session: Session
+    request: Request
+
+    def announce(self, action: str, rows: list[Attendance]) -> list[AttendanceEntry]:
+        """Emit `attendance.updated` with the changed entries, audit `action` (unless empty),
+        commit; returns the entries."""
+        session, meeting = self.session, self.meeting
+        session.flush()
+        changed = [attendance_entry(meeting, row) for row in rows]
+        data = {"meeting_id": meeting.id, "entries": [e.model_dump(mode="json") for e in changed]}
+        emit(session, "attendance.updated", data, meeting_audience(meeting))
+        if action:
+            audit.record(
+                session,
+                f"attendance.{action}",
+                user_id=self.user.id,
+                address=client_address(self.request),
+                target=f"meeting:{meeting.id}",
+                users=[row.user_id for row in rows],
+            )
+        commit(session)
+        return changed
+
+
+def attendance_call(
+    meeting_id: Id,
     request: Request,
-    meeting: Meeting,
-    actor: User,
-    action: str,
-    rows: list[Attendance],
-) -> list[AttendanceEntry]:
-    """Emit `attendance.updated` with the changed entries, audit it, commit."""
-    session.flush()
-    changed = [attendance_entry(meeting, row) for row in rows]
-    data = {"meeting_id": meeting.id, "entries": [e.model_dump(mode="json") for e in changed]}
-    emit(session, "attendance.updated", data, meeting_audience(meeting))
-    if action:
-        audit.record(
-            session,
-            f"attendance.{action}",
-            user_id=actor.id,
-            address=client_address(request),
-            target=f"meeting:{meeting.id}",
-            users=[row.user_id for row in rows],
-        )
-    commit(session)
-    return changed
+    user: Annotated[User, Depends(signed_in)],
+    session: Annotated[Session, Depends(get_session)],
+) -> Call:
+    """Dependency: the `Call` of a `/meetings/{meeting_id}/attendance…` route."""
+    return Call(load_meeting(session, meeting_id, user), user, session, request)
+
+
+CallDep = Annotated[Call, Depends(attendance_call)]
+
+
+def _post(action: str) -> Callable[[RouteFn], RouteFn]:
+    """`POST /meetings/{meeting_id}/attendance/{action}`, answering the changed entries."""
+    return router.post(
+        f"/meetings/{{meeting_id}}/attendance/{action}",
+        response_model=list[AttendanceEntry],
+        responses=problem_responses(403, 404, 409, 422),
+    )
 
 
 @router.get(
     "/meetings/{meeting_id}/attendance",
     response_model=list[AttendanceEntry],
-    responses=problem_responses(404),
+    responses=problem_responses(404, 422),  # 422: the meeting id, checked in `attendance_call`
 )
-def list_attendance(
-    meeting_id: Id,
-    user: Annotated[User, Depends(signed_in)],
-    session: Annotated[Session, Depends(get_session)],
-) -> list[AttendanceEntry]:
+def list_attendance(call: CallDep) -> list[AttendanceEntry]:
     """Everyone of the meeting with their answer and presence (404 when not visible)."""
-    return entries(load_meeting(session, meeting_id, user))
+    return entries(call.meeting)
 
 
 class AnswerIn(Input):
@@ -138,21 +163,11 @@ class AnswerIn(Input):
     reason: str = Field(default="", max_length=500)
 
 
-@router.post(
-    "/meetings/{meeting_id}/attendance/answer",
-    response_model=list[AttendanceEntry],
-    responses=ROUTE_ERRORS,
-)
-def answer(
-    meeting_id: Id,
-    body: AnswerIn,
-    request: Request,
-    user: Annotated[User, Depends(signed_in)],
-    session: Annotated[Session, Depends(get_session)],
-) -> list[AttendanceEntry]:
+@_post("answer")
+def answer(body: AnswerIn, call: CallDep) -> list[AttendanceEntry]:
     """Accept or decline the invitation (a decline says why); changing one's mind is allowed
     until the meeting ends, but a seat handed to a deputy stays theirs."""
-    meeting = load_meeting(session, meeting_id, user)
+    meeting, user = call.meeting, call.user
     _require_status(meeting, OPEN)
     row = next((a for a in meeting.attendances if a.user_id == user.id), None)
     if row is None:
@@ -163,8 +178,8 @@ def answer(
         raise Problem(422, "reason-required", detail="Say why you decline.")
     row.status = body.answer
     row.reason = body.reason.strip() if body.answer == "declined" else ""
-    emit(session, "meeting.updated", {"meeting_id": meeting.id}, {user.id})
-    return _announce(session, request, meeting, user, "answer", [row])
+    emit(call.session, "meeting.updated", {"meeting_id": meeting.id}, {user.id})
+    return call.announce("answer", [row])
 
 
 class DelegateIn(Input):
@@ -173,20 +188,10 @@ class DelegateIn(Input):
     deputy_id: Id
 
 
-@router.post(
-    "/meetings/{meeting_id}/attendance/delegate",
-    response_model=list[AttendanceEntry],
-    responses=ROUTE_ERRORS,
-)
-def delegate(
-    meeting_id: Id,
-    body: DelegateIn,
-    request: Request,
-    user: Annotated[User, Depends(signed_in)],
-    session: Annotated[Session, Depends(get_session)],
-) -> list[AttendanceEntry]:
+@_post("delegate")
+def delegate(body: DelegateIn, call: CallDep) -> list[AttendanceEntry]:
     """Send a deputy in one's place: the deputy becomes a delegate who represents the user."""
-    meeting = load_meeting(session, meeting_id, user)
+    meeting, user, session = call.meeting, call.user, call.session
     _require_status(meeting, OPEN)
     require_meeting_role(meeting, user, "delegate")
     row = _row(session, meeting, user)
@@ -202,7 +207,7 @@ def delegate(
     seat = Attendance(user_id=deputy.id, user=deputy, role="delegate", represents_id=user.id)
     meeting.attendances.append(seat)
     emit(session, "meeting.updated", {"meeting_id": meeting.id}, {user.id, deputy.id})
-    return _announce(session, request, meeting, user, "delegate", [row, seat])
+    return call.announce("delegate", [row, seat])
 
 
 class CheckInIn(Input):
@@ -211,30 +216,20 @@ class CheckInIn(Input):
     user_id: Id | None = None
 
 
-@router.post(
-    "/meetings/{meeting_id}/attendance/check-in",
-    response_model=list[AttendanceEntry],
-    responses=ROUTE_ERRORS,
-)
-def check_in(
-    meeting_id: Id,
-    body: CheckInIn,
-    request: Request,
-    user: Annotated[User, Depends(signed_in)],
-    session: Annotated[Session, Depends(get_session)],
-) -> list[AttendanceEntry]:
+@_post("check-in")
+def check_in(body: CheckInIn, call: CallDep) -> list[AttendanceEntry]:
     """Present in the hall. Oneself, or others by the chair, the secretary or a site's PC."""
-    meeting = load_meeting(session, meeting_id, user)
+    meeting, user = call.meeting, call.user
     _require_status(meeting, PRESENT)
     who = user
     if body.user_id is not None and body.user_id != user.id:
         require_meeting_role(meeting, user, "chair", "secretary", "site")
-        who = _person(session, meeting, body.user_id)
-    row = _row(session, meeting, who)
+        who = _person(call.session, meeting, body.user_id)
+    row = _row(call.session, meeting, who)
     if row.checked_in_at is None:
         row.checked_in_at = utcnow()
     row.absent_reason = None
-    return _announce(session, request, meeting, user, "check_in", [row])
+    return call.announce("check_in", [row])
 
 
 class CallIn(Input):
@@ -243,28 +238,17 @@ class CallIn(Input):
     present: bool
 
 
-@router.post(
-    "/meetings/{meeting_id}/attendance/call",
-    response_model=list[AttendanceEntry],
-    responses=ROUTE_ERRORS,
-)
-def call_presence(
-    meeting_id: Id,
-    body: CallIn,
-    request: Request,
-    user: Annotated[User, Depends(signed_in)],
-    session: Annotated[Session, Depends(get_session)],
-) -> list[AttendanceEntry]:
+@_post("call")
+def call_presence(body: CallIn, call: CallDep) -> list[AttendanceEntry]:
     """Present in the call or not, as the user's own client reports it (not audited: a flaky
     network may report this every minute; the first join time is kept for the minutes)."""
-    meeting = load_meeting(session, meeting_id, user)
-    _require_status(meeting, PRESENT)
-    row = _row(session, meeting, user)
+    _require_status(call.meeting, PRESENT)
+    row = _row(call.session, call.meeting, call.user)
     row.in_call = body.present
     if body.present:
         row.joined_call_at = row.joined_call_at or utcnow()
         row.absent_reason = None
-    return _announce(session, request, meeting, user, "", [row])
+    return call.announce("", [row])
 
 
 class AbsentIn(Input):
@@ -274,22 +258,12 @@ class AbsentIn(Input):
     reason: str | None = Field(min_length=1, max_length=500)
 
 
-@router.post(
-    "/meetings/{meeting_id}/attendance/absent",
-    response_model=list[AttendanceEntry],
-    responses=ROUTE_ERRORS,
-)
-def mark_absent(
-    meeting_id: Id,
-    body: AbsentIn,
-    request: Request,
-    user: Annotated[User, Depends(signed_in)],
-    session: Annotated[Session, Depends(get_session)],
-) -> list[AttendanceEntry]:
+@_post("absent")
+def mark_absent(body: AbsentIn, call: CallDep) -> list[AttendanceEntry]:
     """The chair or secretary records someone as absent, with the reason (vắng mặt có lý do)."""
-    meeting = load_meeting(session, meeting_id, user)
+    meeting = call.meeting
     _require_status(meeting, RECORDABLE)
-    require_meeting_role(meeting, user, "chair", "secretary")
-    row = _row(session, meeting, _person(session, meeting, body.user_id))
+    require_meeting_role(meeting, call.user, "chair", "secretary")
+    row = _row(call.session, meeting, _person(call.session, meeting, body.user_id))
     row.absent_reason = body.reason.strip() if body.reason else None
-    return _announce(session, request, meeting, user, "absent", [row])
+    return call.announce("absent", [row])

@@ -14,11 +14,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 
-from desktop.domain import Attendee, Event, parse_list
+from desktop.domain import Attendee, JsonObject, parse_list
 from desktop.errors import MalformedResponse
-from desktop.refresher import Refresher
+from desktop.meeting_room.live import LiveService
 
 if TYPE_CHECKING:
     from desktop.events import EventStream
@@ -27,13 +27,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-EVENT = "attendance.updated"
 
-
-class AttendanceService(QObject):
+class AttendanceService(LiveService):
     """The attendance list of one meeting; `changed` after every update."""
 
-    changed = Signal()
+    EVENT = "attendance.updated"
 
     def __init__(
         self,
@@ -43,21 +41,13 @@ class AttendanceService(QObject):
         meeting_id: int,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.outbox = outbox
-        self.meeting_id = meeting_id
+        super().__init__(session, events, outbox, meeting_id, parent)
+        self.events = events
         self.path = f"/meetings/{meeting_id}/attendance"
         self._entries: dict[int, Attendee] = {}  # by user id, in the server's order
         self._mine: set[str] = set()  # idempotency keys of our queued actions
-        self.refresher = Refresher(self.refresh, f"attendance of meeting {meeting_id}")
-        self.events = events
         self._closed = False
         outbox.sent.connect(self._on_sent)
-        if events is not None:
-            events.event_received.connect(self._on_event)
-            events.resync_needed.connect(self.refresher.schedule)  # missed events: reload
-            outbox.follow(events)
 
     # --- state ---------------------------------------------------------------------------------
     @property
@@ -68,10 +58,6 @@ class AttendanceService(QObject):
     def entry(self, user_id: int) -> Attendee | None:
         """One person's entry."""
         return self._entries.get(user_id)
-
-    def start(self) -> None:
-        """Load the list in the background (needs the running loop)."""
-        self.refresher.schedule()
 
     async def refresh(self) -> None:
         """Load the whole list from the server."""
@@ -86,14 +72,9 @@ class AttendanceService(QObject):
         if changed:
             self.changed.emit()
 
-    def _on_event(self, event: Event) -> None:
-        if event.type != EVENT or event.data.get("meeting_id") != self.meeting_id:
-            return
-        try:
-            self._merge(event.data.get("entries"))
-        except MalformedResponse as exc:  # a newer server's shape: reload instead
-            log.warning("reloading attendance after a malformed event: %r", exc)
-            self.refresher.schedule()
+    def take(self, data: JsonObject) -> None:
+        """An `attendance.updated` event: the entries it carries replace ours."""
+        self._merge(data.get("entries"))
 
     def _on_sent(self, key: str, body: object) -> None:
         if key in self._mine:
@@ -141,8 +122,8 @@ class AttendanceService(QObject):
             return
         self._closed = True
         self.outbox.sent.disconnect(self._on_sent)
-        if self.events is not None:
+        if self.events is not None:  # a closed list hears nothing more
             self.events.event_received.disconnect(self._on_event)
             self.events.resync_needed.disconnect(self.refresher.schedule)
             self.events = None
-        await self.refresher.close()
+        await super().close()

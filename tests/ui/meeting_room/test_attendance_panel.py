@@ -4,7 +4,6 @@ event stream, and the chair's check-in and absence with a reason."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,22 +14,11 @@ from desktop.app import Core
 from desktop.meeting_room.attendance import AttendanceService
 from tests.fixtures.server import ServerProcess
 from tests.server.conftest import api_for
-from tests.ui.conftest import memory_secrets, until
-from tests.ui.test_shell import make_core
+from tests.ui.conftest import until
 from ui.meeting_room.attendance_panel import AttendancePanel
 from ui.table_model import RECORD_ROLE
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-def core(aio: Any, server: ServerProcess, tmp_path: Path) -> Any:
-    """giamdoc (the chair) signed in, session services started."""
-    made = make_core(tmp_path, memory_secrets(), server.url)
-    aio(made.session.sign_in(server.url, "giamdoc", "hopdesk-demo", False))
-    aio(made.start_session())
-    yield made
-    aio(made.aclose())
 
 
 def names(panel: AttendancePanel) -> list[str]:

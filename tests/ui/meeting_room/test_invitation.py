@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +15,7 @@ from desktop.app import Core
 from desktop.meeting_room.attendance import AttendanceService
 from tests.fixtures.server import ServerProcess
 from tests.server.conftest import api_for
-from tests.ui.conftest import memory_secrets, until
-from tests.ui.test_shell import make_core
+from tests.ui.conftest import until
 from ui.meeting_detail import MeetingDetail
 from ui.meetings_view import MeetingsView
 
@@ -25,13 +23,9 @@ pytestmark = pytest.mark.timeout(120)
 
 
 @pytest.fixture
-def core(aio: Any, server: ServerProcess, tmp_path: Path) -> Any:
-    """chuyenvien1 (a delegate) signed in, session services started."""
-    made = make_core(tmp_path, memory_secrets(), server.url)
-    aio(made.session.sign_in(server.url, "chuyenvien1", "hopdesk-demo", False))
-    aio(made.start_session())
-    yield made
-    aio(made.aclose())
+def core(core_as: Callable[[str], Core]) -> Core:
+    """chuyenvien1 (a delegate) signed in."""
+    return core_as("chuyenvien1")
 
 
 def invite(server: ServerProcess, core: Core, start: dt.datetime, title: str = "Họp") -> int:

@@ -5,7 +5,6 @@ from elsewhere and the room follows through the event stream."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,8 +16,7 @@ from desktop.app import Core
 from desktop.domain import Meeting
 from tests.fixtures.server import ServerProcess
 from tests.server.conftest import api_for
-from tests.ui.conftest import memory_secrets, until
-from tests.ui.test_shell import make_core
+from tests.ui.conftest import until
 from ui.meeting_detail import MeetingDetail
 from ui.meeting_room.attendance_panel import AttendancePanel
 from ui.meeting_room.chat_panel import ChatPanel
@@ -27,16 +25,6 @@ from ui.meeting_room.speak_panel import SpeakPanel
 from ui.meeting_room.window import MeetingRoomWindow
 
 pytestmark = pytest.mark.timeout(120)
-
-
-@pytest.fixture
-def core(aio: Any, server: ServerProcess, tmp_path: Path) -> Any:
-    """giamdoc signed in, session services started."""
-    made = make_core(tmp_path, memory_secrets(), server.url)
-    aio(made.session.sign_in(server.url, "giamdoc", "hopdesk-demo", False))
-    aio(made.start_session())
-    yield made
-    aio(made.aclose())
 
 
 def create_meeting(server: ServerProcess, starts_in: dt.timedelta) -> int:
