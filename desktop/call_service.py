@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtMultimedia import QAudioDevice, QMediaDevices
 
 from desktop.demo_call import DemoParticipants
 from desktop.domain import Meeting
@@ -28,6 +29,7 @@ from media.call import Call
 from media.config import Backend, JanusBackend, RoomBackend, parse_backend, parse_ice_servers
 from media.devices import CaptureDevice, Sources, choose_device, open_sources
 from media.errors import SignalingError
+from media.playout import AudioPlayout
 from media.screen import ScreenCaptureTrack
 from media.signaling import Signaling
 from media.signaling.janus import JanusSignaling
@@ -64,6 +66,7 @@ class CallService(QObject):
         self.meeting = meeting
         self.demo = demo
         self.participants: DemoParticipants | None = None
+        self.playout: AudioPlayout | None = None
         self.call: Call | None = None
         self.problems: tuple[str, ...] = ()
         self._http: aiohttp.ClientSession | None = None
@@ -80,6 +83,13 @@ class CallService(QObject):
     def _devices(self) -> tuple[CaptureDevice | None, CaptureDevice | None]:
         settings = self.session.config.settings
         return choose_device("video", settings.camera), choose_device("audio", settings.microphone)
+
+    def _speaker(self) -> QAudioDevice | None:
+        wanted = self.session.config.settings.speaker
+        return next(
+            (d for d in QMediaDevices.audioOutputs() if bytes(d.id().data()).decode() == wanted),
+            None,
+        )
 
     async def join(self) -> Call:
         """Open the devices (in a thread: FFmpeg blocks), build the call and start joining."""
@@ -112,6 +122,8 @@ class CallService(QObject):
         )
         call.state_changed.connect(self.state_changed)
         self.call = call
+        self.playout = AudioPlayout(call.mixer, self._speaker(), self)
+        self.playout.start()
         for problem in sources.problems:
             self.notice.emit(problem)
         call.join()
@@ -135,6 +147,9 @@ class CallService(QObject):
         call, self.call = self.call, None
         http, self._http = self._http, None
         participants, self.participants = self.participants, None
+        playout, self.playout = self.playout, None
+        if playout is not None:
+            playout.stop()
         if participants is not None:
             await participants.close()
         if call is not None:

@@ -44,6 +44,7 @@ from media.config import IceServer
 from media.errors import MediaError, SignalingError, SignalingRefused
 from media.local import LocalTrack
 from media.participants import Participant, Roster
+from media.playout import Mixer
 from media.signaling import (
     Answer,
     Candidate,
@@ -141,7 +142,7 @@ class Call(QObject):
         """`video` and `audio` are the capture tracks (None: no such device); `screen` makes a
         screen capture track when the user shares; `canceller` cleans the microphone (the
         caller wraps the microphone track in `ProcessedMicrophoneTrack` with it) and is fed
-        the received audio as its far end."""
+        what the speaker plays as its far end (`mixer`)."""
         super().__init__(parent)
         self._connect = connect
         self._ice = [
@@ -157,6 +158,7 @@ class Call(QObject):
         self._screen = screen
         self._canceller = canceller
         self.speaker = ActiveSpeaker()
+        self.mixer = Mixer(canceller)  # what the speaker plays (`AudioPlayout`), for the UI
         self.self_view = RemoteVideo("")  # what we send, for the self view
         self._relay = MediaRelay()  # one capture, one subscription per peer connection
         self._backoff = backoff
@@ -557,6 +559,7 @@ class Call(QObject):
                 await asyncio.gather(*pending, return_exceptions=True)
         del self._peers[peer]
         self.speaker.forget(peer)
+        self.mixer.remove(peer)
         if link.listed:
             self.roster.remove(peer)
             self.participant_left.emit(peer)
@@ -565,14 +568,11 @@ class Call(QObject):
         for peer in list(self._peers):
             await self._drop_peer(peer)
 
-    def _alone_with(self, peer: str) -> bool:
-        return [p for p, link in self._peers.items() if link.listed] == [peer]
-
     async def _listen(self, peer: str, link: _PeerLink, track: MediaStreamTrack) -> None:
-        """Read a remote audio track: its level (active speaker, muted badge) and, with a
-        single other participant, the echo canceller's far end (with several, the far end is
-        the mix the speaker plays, which needs the playout this engine does not have yet)."""
-        chunker = PcmChunker() if self._canceller is not None else None
+        """Read a remote audio track: its level (active speaker, muted badge), and its audio
+        into the mixer the speaker plays (media/playout.py), whose mix is also the echo
+        canceller's far end."""
+        chunker = PcmChunker()
         with contextlib.suppress(MediaStreamError):
             while True:
                 frame = await track.recv()
@@ -580,7 +580,6 @@ class Call(QObject):
                     continue
                 now = time.monotonic()
                 self.speaker.heard(peer, link.meter.feed(frame, now), now)
-                if chunker is not None and self._canceller is not None and self._alone_with(peer):
-                    pcm = chunker.push(frame)
-                    if pcm:
-                        self._canceller.process_far_end(pcm)
+                pcm = chunker.push(frame)
+                if pcm:
+                    self.mixer.push(peer, pcm)
