@@ -451,6 +451,22 @@
         <translation>Rời cuộc họp ({key})</translation>
     </message>
     <message>
+        <source>Full screen</source>
+        <translation>Toàn màn hình</translation>
+    </message>
+    <message>
+        <source>Fill the screen ({key})</source>
+        <translation>Hiển thị toàn màn hình ({key})</translation>
+    </message>
+    <message>
+        <source>Page {page}/{pages}</source>
+        <translation>Trang {page}/{pages}</translation>
+    </message>
+    <message>
+        <source>The next page of participants ({key})</source>
+        <translation>Trang tiếp theo của danh sách người tham dự ({key})</translation>
+    </message>
+    <message>
         <source>No microphone</source>
         <translation>Không có micrô</translation>
     </message>

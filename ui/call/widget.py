@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from media.call import Call
 from media.state import CallState
-from ui.call.layout import SELF, Layout, arrange
+from ui.call.layout import SELF, Layout, arrange, pages
 from ui.call.stats_panel import StatsPanel
 from ui.call.tile import VideoTile
 from ui.tasks import TaskOwner
@@ -117,6 +117,7 @@ class VideoArea(QWidget):
         self.layout_mode = Layout.SPEAKER
         self.pinned: str | None = None
         self.speaker: str | None = None
+        self.page = 0  # of the grid, when more than a page of tiles
         self.setMinimumSize(320, 180)
         self.setAutoFillBackground(True)
         palette = self.palette()
@@ -148,6 +149,7 @@ class VideoArea(QWidget):
             self.height(),
             pinned=self.pinned,
             speaker=self.speaker,
+            page=self.page,
             self_view=SELF in self.tiles,
         )
         for key, tile in self.tiles.items():
@@ -193,6 +195,10 @@ class CallWidget(QWidget):
         self.grid = self._action(_shortcut(Key.Key_G, Mod.ControlModifier), checkable=True)
         self.show_stats = self._action(_shortcut(Key.Key_I, Mod.ControlModifier), checkable=True)
         self.leave = self._action(_shortcut(Key.Key_H, Mod.ControlModifier, Mod.ShiftModifier))
+        self.full_screen = self._action(QKeySequence(Key.Key_F11), checkable=True)
+        self.next_page = self._action(_shortcut(Key.Key_PageDown, Mod.ControlModifier))
+        self.full_screen.toggled.connect(self._full_screen)
+        self.next_page.triggered.connect(self.turn_page)
         self.mute.toggled.connect(lambda muted: call.set_microphone(not muted))
         self.camera.toggled.connect(lambda off: call.set_camera(not off))
         self.share.toggled.connect(self._share)
@@ -206,7 +212,16 @@ class CallWidget(QWidget):
         bar = QHBoxLayout()
         bar.addStretch(1)
         self.buttons: dict[QAction, QToolButton] = {}
-        for action in (self.mute, self.camera, self.share, self.grid, self.show_stats, self.leave):
+        for action in (
+            self.mute,
+            self.camera,
+            self.share,
+            self.grid,
+            self.next_page,
+            self.show_stats,
+            self.full_screen,
+            self.leave,
+        ):
             button = QToolButton(self)
             button.setDefaultAction(action)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -228,7 +243,7 @@ class CallWidget(QWidget):
         for row in range(len(call.roster)):
             self._add_tile(call.roster[row].peer, call.roster[row].display)
         call.participant_joined.connect(self._add_tile)
-        call.participant_left.connect(self.area.remove)
+        call.participant_left.connect(self._remove_tile)
         call.video_added.connect(self._video_added)
         call.state_changed.connect(self._state_changed)
         call.retry_scheduled.connect(self.banner.count_down)
@@ -242,6 +257,7 @@ class CallWidget(QWidget):
         self._stats_timer.setInterval(STATS_MS)
         self._stats_timer.timeout.connect(self._sample_stats)
         self.banner.show_state(call.status.state, call.status.reason)
+        self._show_pages()
         self.retranslate()
         self._sync_actions()
 
@@ -255,6 +271,15 @@ class CallWidget(QWidget):
 
     # --- binding to the call ----------------------------------------------------------------
 
+    def _show_pages(self) -> None:
+        """The page button only in the grid, and only with more than one page."""
+        many = pages(len(self.area.tiles)) > 1
+        grid = self.area.layout_mode is Layout.GRID
+        self.buttons[self.next_page].setVisible(many and grid)
+        self.next_page.setEnabled(many and grid)
+        if not many:
+            self.area.page = 0
+
     def _add_tile(self, peer: str, display: str) -> None:
         if peer in self.area.tiles:
             return
@@ -264,6 +289,13 @@ class CallWidget(QWidget):
         if video is not None:
             tile.set_sink(video.sink)
         self.area.add(tile)
+        self._show_pages()
+        self.retranslate()
+
+    def _remove_tile(self, peer: str) -> None:
+        self.area.remove(peer)
+        self._show_pages()
+        self.retranslate()
 
     def _video_added(self, peer: str) -> None:
         tile, video = self.area.tiles.get(peer), self.call.video(peer)
@@ -310,7 +342,22 @@ class CallWidget(QWidget):
     def _set_grid(self, grid: bool) -> None:
         self.area.layout_mode = Layout.GRID if grid else Layout.SPEAKER
         self.area.relayout()
+        self._show_pages()
         self.retranslate()
+
+    def turn_page(self) -> None:
+        """The grid's next page of tiles (back to the first after the last)."""
+        count = pages(len(self.area.tiles))
+        self.area.page = (self.area.page + 1) % count
+        self.area.relayout()
+        self.retranslate()
+
+    def _full_screen(self, on: bool) -> None:
+        window = self.window()
+        if on:
+            window.showFullScreen()
+        else:
+            window.showNormal()
 
     def _share(self, on: bool) -> None:
         if not self.call.share_screen(on):
@@ -383,6 +430,13 @@ class CallWidget(QWidget):
                 self.tr("Show bitrate, frame rate and loss per participant ({key})"),
             ),
             self.leave: (self.tr("Leave"), self.tr("Leave the meeting ({key})")),
+            self.full_screen: (self.tr("Full screen"), self.tr("Fill the screen ({key})")),
+            self.next_page: (
+                self.tr("Page {page}/{pages}").format(
+                    page=self.area.page + 1, pages=pages(len(self.area.tiles))
+                ),
+                self.tr("The next page of participants ({key})"),
+            ),
         }
         if not self.call.has_microphone:
             texts[self.mute] = (self.tr("Mute"), self.tr("No microphone"))

@@ -102,3 +102,27 @@ def test_a_tile_paints_the_frame_or_initials_and_its_badges(qapp: QApplication) 
     assert image.pixelColor(10, 60) == BACKGROUND  # camera off: no video painted
     assert image.pixelColor(160, 90) != BACKGROUND  # the initials' circle instead
     assert image.pixelColor(1, 1).green() > 150  # speaking: a green frame
+
+
+def test_past_a_page_of_tiles_the_grid_turns_pages(qapp: QApplication) -> None:
+    widget = CallWidget(Call(lambda: None))  # type: ignore[arg-type, return-value]
+    widget.resize(1280, 800)
+    widget.show()
+    for i in range(20):  # with the self view: 21 tiles, two pages
+        widget._add_tile(f"p{i:02}", f"Điểm cầu {i + 1}")
+    assert widget.buttons[widget.next_page].isHidden()  # the speaker layout has no pages
+    widget.grid.trigger()
+    assert not widget.buttons[widget.next_page].isHidden()
+    assert widget.next_page.text() == "Page 1/2"
+    first = {k for k, t in widget.area.tiles.items() if not t.isHidden()}
+    assert len(first) == 16
+    widget.next_page.trigger()
+    second = {k for k, t in widget.area.tiles.items() if not t.isHidden()}
+    assert second == set(widget.area.tiles) - first
+    assert widget.next_page.text() == "Page 2/2"
+    assert "F11" in widget.full_screen.toolTip()
+    for i in range(10):
+        widget._remove_tile(f"p{i:02}")
+    assert widget.buttons[widget.next_page].isHidden()  # one page again
+    assert widget.area.page == 0
+    widget.close()
