@@ -19,6 +19,7 @@ from server import (
     files,
     guests,
     meetings,
+    minutes,
     notes,
     openapi,
     polls,
@@ -83,6 +84,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     presenter.router,
     guests.router,
     polls.router,
+    minutes.router,
     audit.router,
     health_router,
 )

@@ -390,6 +390,33 @@ class PollTally(Base):
     count: Mapped[int] = mapped_column(Integer, default=0)
 
 
+# --- meeting room: room-minutes ------------------------------------------------------------
+# The secretary's conclusion (kết luận) of each agenda item, and the minutes (biên bản) of a
+# meeting: a Document of type "Biên bản" signed in the inbox by the secretary, then the chair.
+
+
+class AgendaConclusion(Base):
+    """The conclusion of one agenda item; one per item, rewritten as the meeting goes on."""
+
+    __tablename__ = "agenda_conclusions"
+    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class MeetingMinutes(Base):
+    """The meeting's minutes as a document of the approval workflow."""
+
+    __tablename__ = "meeting_minutes"
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
+    # where the secretary's and the chair's signatures go: {"secretary": {"page", "box"}, …}
+    boxes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 # --- documents ------------------------------------------------------------------------------
 
 
