@@ -98,6 +98,8 @@ class _Flow:
         self._new_page()
 
     def _new_page(self) -> None:
+        if self.writers:  # a page's text is written before the next page is made
+            self.writers[-1][1].write_text(self.writers[-1][0])
         page = self.doc.new_page(width=A4_WIDTH, height=A4_HEIGHT)
         self.writers.append((page, pymupdf.TextWriter(page.rect)))
         self.y = float(MARGIN_TOP)
@@ -136,10 +138,13 @@ class _Flow:
         self.y += points
 
     def finish(self) -> bytes:
-        total = len(self.writers)
-        for index, (page, writer) in enumerate(self.writers):
+        self.writers[-1][1].write_text(self.writers[-1][0])
+        total = self.doc.page_count
+        for index in range(total):
+            page = self.doc[index]
             footer = f"Trang {index + 1}/{total}"
             width = _line_width(footer, "notos", 9)
+            writer = pymupdf.TextWriter(page.rect)
             writer.append(
                 ((A4_WIDTH - width) / 2, A4_HEIGHT - 28), footer, font=_font("notos"), fontsize=9
             )
