@@ -517,6 +517,7 @@ VI: dict[str, str] = {
     "Reason for the absence": "Lý do vắng mặt",
     "Mark absent": "Ghi vắng mặt",
     "Present: %1 of %2": "Có mặt: %1/%2",
+    "I am in the hall": "Tôi đã có mặt tại hội trường",
     # meeting room: schedule, invitation, reminder
     "Upcoming": "Sắp tới",
     "Day": "Ngày",

@@ -1013,6 +1013,10 @@
         <translation>Kết thúc cuộc họp</translation>
     </message>
     <message>
+        <source>I am in the hall</source>
+        <translation>Tôi đã có mặt tại hội trường</translation>
+    </message>
+    <message>
         <source>The call, or the paper being presented, appears here.</source>
         <translation>Cuộc gọi hoặc tài liệu đang trình bày sẽ hiện ở đây.</translation>
     </message>

@@ -94,12 +94,16 @@ class MeetingRoomWindow(QMainWindow):
         self.end_button = QPushButton(self.tr("End the meeting"), self)
         self.open_button.clicked.connect(lambda: self.change_status("in_progress"))
         self.end_button.clicked.connect(lambda: self.change_status("ended"))
+        self.check_in_button = QPushButton(self.tr("I am in the hall"), self)
+        self.check_in_button.hide()
+        self.check_in_button.clicked.connect(self.check_in)
         header = QWidget(self)
         row = QHBoxLayout(header)
         facts = QVBoxLayout()
         for label in (self.heading, self.status, self.chair):
             facts.addWidget(label)
         row.addLayout(facts, 1)
+        row.addWidget(self.check_in_button)
         row.addWidget(self.open_button)
         row.addWidget(self.end_button)
 
@@ -135,6 +139,7 @@ class MeetingRoomWindow(QMainWindow):
         # Everyone has the attendance service: the call reports presence through it.
         self.attendance = AttendanceService(core.session, core.events, core.outbox, meeting_id)
         self.add_service(self.attendance)
+        self.attendance.changed.connect(self._update_check_in)
         self.tasks.run(self.attendance.refresh(), on_error=self._failed)
         if self.meeting.my_role in MANAGES_ATTENDANCE:
             self.add_panel(self.tr("Attendance"), AttendancePanel(self.attendance, manage=True))
@@ -175,7 +180,24 @@ class MeetingRoomWindow(QMainWindow):
         runs = runs_meeting(meeting)
         self.open_button.setVisible(runs and meeting.status == "scheduled")
         self.end_button.setVisible(runs and meeting.status == "in_progress")
+        self._update_check_in()
         self.meeting_changed.emit(meeting)
+
+    def _update_check_in(self) -> None:
+        """Offer "I am in the hall" to a person of a coming or running meeting not checked in
+        yet (a bridge point's PC checks in the people of its hall from the attendance panel)."""
+        user = self.core.session.user
+        mine = self.attendance.entry(user.id) if user is not None else None
+        self.check_in_button.setVisible(
+            mine is not None
+            and mine.checked_in_at is None
+            and mine.role != "site"
+            and self.meeting.status in ("scheduled", "in_progress")
+        )
+
+    def check_in(self) -> None:
+        """Check myself in at the hall (through the outbox: the hall's Wi-Fi may be down)."""
+        self.tasks.run(self.attendance.check_in(), on_error=self.change_failed)
 
     def change_status(self, status: str) -> None:
         """Open or end the meeting (chair, secretary); the buttons wait for the answer."""

@@ -109,6 +109,15 @@ def test_chair_opens_the_room_and_sees_the_secretary_end_it(
         assert not room.open_button.isHidden()
         assert room.end_button.isHidden()
 
+        # The chair is in the hall: one click checks them in, and the button goes.
+        aio(until(lambda: room.check_in_button.isVisibleTo(room)))
+        qtbot.mouseClick(room.check_in_button, Qt.MouseButton.LeftButton)
+        aio(until(lambda: not room.check_in_button.isVisibleTo(room)))
+        me = room.attendance.entry(1)
+        assert me is not None
+        assert me.checked_in_at is not None
+        assert me.role == "chair"
+
         qtbot.mouseClick(room.open_button, Qt.MouseButton.LeftButton)
         aio(until(lambda: room.meeting.status == "in_progress"))
         assert room.open_button.isHidden()
