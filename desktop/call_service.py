@@ -27,8 +27,8 @@ from desktop.demo_call import DemoParticipants
 from desktop.domain import Meeting
 from media.call import Call
 from media.config import Backend, JanusBackend, RoomBackend, parse_backend, parse_ice_servers
-from media.devices import CaptureDevice, Sources, choose_device, open_sources
-from media.errors import SignalingError
+from media.devices import CaptureDevice, Sources, choose_device, open_device, open_sources
+from media.errors import DeviceUnavailable, SignalingError
 from media.playout import AudioPlayout
 from media.screen import ScreenCaptureTrack
 from media.signaling import Signaling
@@ -67,6 +67,7 @@ class CallService(QObject):
         self.demo = demo
         self.participants: DemoParticipants | None = None
         self.playout: AudioPlayout | None = None
+        self._tasks: set[asyncio.Task[str]] = set()  # device replacements under way
         self.call: Call | None = None
         self.problems: tuple[str, ...] = ()
         self._http: aiohttp.ClientSession | None = None
@@ -121,6 +122,7 @@ class CallService(QObject):
             parent=self,
         )
         call.state_changed.connect(self.state_changed)
+        call.device_lost.connect(self._device_lost)
         self.call = call
         self.playout = AudioPlayout(call.mixer, self._speaker(), self)
         self.playout.start()
@@ -142,8 +144,49 @@ class CallService(QObject):
         # the current access token at every (re)join: a long call outlives one token
         return lambda: RoomSignaling(http, backend, self.session.access_token or "")
 
+    def _device_lost(self, kind: str) -> None:
+        task = asyncio.get_running_loop().create_task(self.replace_device(kind))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def replace_device(self, kind: str) -> str:
+        """After a device went (unplugged mid-call): the next one present of that kind, or none;
+        `notice` tells which, and so does the return value."""
+        setting = self.session.config.settings
+        device = choose_device(kind, setting.camera if kind == "video" else setting.microphone)
+        track = None
+        if device is not None:
+            try:
+                track = await asyncio.to_thread(open_device, device)
+            except DeviceUnavailable as exc:
+                log.warning("no replacement %s: %s", kind, exc)
+        if self.call is None:
+            if track is not None:
+                track.stop()
+            return ""
+        self.call.replace_device(kind, track)
+        if kind == "video":
+            text = (
+                self.tr("The camera stopped. Now using {name}.")
+                if track is not None and device is not None
+                else self.tr("The camera stopped. The call goes on without video.")
+            )
+        else:
+            text = (
+                self.tr("The microphone stopped. Now using {name}.")
+                if track is not None and device is not None
+                else self.tr("The microphone stopped. The others cannot hear you.")
+            )
+        text = text.format(name=device.name if device is not None else "")
+        self.problems = (*self.problems, text)
+        self.notice.emit(text)
+        return text
+
     async def leave(self) -> None:
         """Hang up: the call, its devices and its HTTP session; idempotent."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         call, self.call = self.call, None
         http, self._http = self._http, None
         participants, self.participants = self.participants, None

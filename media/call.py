@@ -126,6 +126,7 @@ class Call(QObject):
     speaking_changed = Signal(str, bool)  # peer id, talking: the media server's audio levels
     retry_scheduled = Signal(float)  # seconds until the next attempt to rejoin
     local_changed = Signal()  # microphone, camera or screen sharing switched
+    device_lost = Signal(str)  # "audio" or "video": the device ended by itself (unplugged)
 
     def __init__(
         self,
@@ -155,6 +156,8 @@ class Call(QObject):
         self.camera = LocalTrack("video", video)
         self._local = [self.microphone, self.camera]
         self._camera_source = video
+        self.microphone.on_source_ended = lambda track: self._lost("audio", track)
+        self.camera.on_source_ended = lambda track: self._lost("video", track)
         self._screen = screen
         self._canceller = canceller
         self.speaker = ActiveSpeaker()
@@ -260,6 +263,28 @@ class Call(QObject):
     def can_share_screen(self) -> bool:
         """Whether this call has a screen capture source at all."""
         return self._screen is not None
+
+    def _lost(self, kind: str, track: MediaStreamTrack) -> None:
+        if kind == "video" and track is not self._camera_source:
+            return  # the shared screen ended: the camera slot is as it was
+        if kind == "video":
+            self._camera_source = None
+        log.warning("the %s device stopped by itself", kind)
+        self.device_lost.emit(kind)
+        self.local_changed.emit()
+
+    def replace_device(self, kind: str, track: MediaStreamTrack | None) -> None:
+        """Send `track` from now on as the microphone ("audio") or camera ("video"); None for
+        none. The old device's track is stopped."""
+        if kind == "audio":
+            old, self.microphone.source = self.microphone.source, track
+        else:
+            old, self._camera_source = self._camera_source, track
+            if not self.sharing_screen:
+                self.camera.source = track
+        if old is not None and old is not track:
+            old.stop()
+        self.local_changed.emit()
 
     def set_microphone(self, on: bool) -> None:
         """Unmute (True) or mute (False): nothing is sent while muted."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import fractions
 import time
+from collections.abc import Callable
 
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from av import AudioFrame, VideoFrame
@@ -37,6 +38,8 @@ class LocalTrack(MediaStreamTrack):
         self._changed: asyncio.Event | None = None
         self._start: float | None = None
         self._next_pts = 0
+        # told when the source ends by itself (a device unplugged), with the source that ended
+        self.on_source_ended: Callable[[MediaStreamTrack], None] | None = None
 
     @property
     def source(self) -> MediaStreamTrack | None:
@@ -84,6 +87,8 @@ class LocalTrack(MediaStreamTrack):
             except MediaStreamError:
                 if source is self._source:  # the source ended (device unplugged, stopped)
                     self._source = None
+                    if self.on_source_ended is not None and self.readyState == "live":
+                        self.on_source_ended(source)
                 continue
             if source is self._source and self._enabled:
                 assert isinstance(frame, AudioFrame | VideoFrame)

@@ -354,6 +354,25 @@
     </message>
 </context>
 <context>
+    <name>CallService</name>
+    <message>
+        <source>The camera stopped. Now using {name}.</source>
+        <translation>Camera đã ngừng hoạt động. Đang dùng {name}.</translation>
+    </message>
+    <message>
+        <source>The camera stopped. The call goes on without video.</source>
+        <translation>Camera đã ngừng hoạt động. Cuộc gọi tiếp tục không có hình.</translation>
+    </message>
+    <message>
+        <source>The microphone stopped. Now using {name}.</source>
+        <translation>Micrô đã ngừng hoạt động. Đang dùng {name}.</translation>
+    </message>
+    <message>
+        <source>The microphone stopped. The others cannot hear you.</source>
+        <translation>Micrô đã ngừng hoạt động. Người khác không nghe được bạn.</translation>
+    </message>
+</context>
+<context>
     <name>CallStage</name>
     <message>
         <source>Join the call</source>

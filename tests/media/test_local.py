@@ -9,6 +9,7 @@ import pytest
 from aiortc.mediastreams import MediaStreamError
 from av import VideoFrame
 
+from media.call import Call
 from media.devices import TestPatternTrack, ToneTrack, read_stamp
 from media.local import LocalTrack
 
@@ -63,3 +64,25 @@ async def test_without_a_source_it_waits_until_one_comes_or_it_stops() -> None:
     track.stop()
     with pytest.raises(MediaStreamError):
         await asyncio.wait_for(waiting, 2)
+
+
+async def test_a_device_that_stops_by_itself_is_reported_and_can_be_replaced() -> None:
+    microphone, camera = ToneTrack(), TestPatternTrack(5)
+    call = Call(lambda: None, audio=microphone, video=camera)  # type: ignore[arg-type, return-value]
+    lost: list[str] = []
+    call.device_lost.connect(lost.append)
+    await call.microphone.recv()
+    microphone.stop()  # unplugged
+    reading = asyncio.ensure_future(call.microphone.recv())
+    await asyncio.sleep(0.1)
+    assert lost == ["audio"]
+    assert not call.has_microphone
+    assert not reading.done()  # the sender waits for a device instead of ending the track
+    call.replace_device("audio", ToneTrack(880.0))
+    await asyncio.wait_for(reading, 2)
+    assert call.has_microphone
+    assert call.microphone_on
+    call.replace_device("video", None)  # no camera left
+    assert camera.readyState == "ended"
+    assert not call.has_camera
+    await call.close()

@@ -34,6 +34,7 @@ class CallStage(QWidget):
     def __init__(self, service: CallService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.service = service
+        service.notice.connect(self._notice)
         self.tasks = TaskOwner(self)
         self.widget: CallWidget | None = None
         self.notes = QLabel(self)
@@ -77,6 +78,10 @@ class CallStage(QWidget):
         widget.leave_requested.connect(self.leave)
         self.pages.addWidget(widget)
         self.pages.setCurrentWidget(widget)
+
+    def _notice(self, text: str) -> None:
+        self.notes.setText("\n".join(self.service.problems) or text)
+        self.notes.show()
 
     def _join_failed(self, exc: BaseException) -> None:
         log.warning("could not join the call", exc_info=exc)

@@ -206,8 +206,6 @@ class CallWidget(QWidget):
         self.show_stats.toggled.connect(self._toggle_stats)
         self.leave.triggered.connect(self.leave_requested)
         self.share.setEnabled(call.can_share_screen)
-        self.mute.setEnabled(call.has_microphone)
-        self.camera.setEnabled(call.has_camera)
 
         bar = QHBoxLayout()
         bar.addStretch(1)
@@ -364,6 +362,8 @@ class CallWidget(QWidget):
             self.share.setChecked(False)
 
     def _sync_actions(self) -> None:
+        self.mute.setEnabled(self.call.has_microphone)
+        self.camera.setEnabled(self.call.has_camera)
         for action, checked in (
             (self.mute, not self.call.microphone_on),
             (self.camera, not self.call.camera_on and not self.call.sharing_screen),
