@@ -48,6 +48,7 @@ class DemoServer:
             "--port",
             "0",
             "--seed-demo",
+            "--demo-delegates",  # simulated delegates in the meeting in progress
             "--data-dir",
             str(self.data_dir),
             "--db",

@@ -87,6 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
     parser.add_argument("--seed-demo", action="store_true", help="demo data into an empty DB")
     parser.add_argument(
+        "--demo-delegates",
+        type=float,
+        nargs="?",
+        const=4.0,
+        default=None,
+        metavar="SECONDS",
+        help="simulated delegates act in the demo's meeting in progress, one step this often",
+    )
+    parser.add_argument(
         "--max-upload",
         type=int,
         default=200 * 1024 * 1024,
@@ -246,6 +255,11 @@ def serve(args: argparse.Namespace) -> int:
     scheme = "https" if args.tls_cert else "http"
     host = f"[{args.host}]" if ":" in args.host else args.host
     line = f"listening on {scheme}://{host}:{port}"
+    delegates = None
+    if args.demo_delegates is not None:
+        from server.demo_room import DemoDelegatesTask
+
+        delegates = DemoDelegatesTask(f"{scheme}://{host}:{port}/api/v1", args.demo_delegates)
 
     class AnnouncingServer(uvicorn.Server):
         """Prints the line the desktop waits for, once the socket really serves."""
@@ -254,7 +268,14 @@ def serve(args: argparse.Namespace) -> int:
             await super().startup(sockets)
             tune_gc()
             if self.started:
+                if delegates is not None:
+                    delegates.start()
                 print(line, flush=True)
+
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            if delegates is not None:
+                await delegates.stop()
+            await super().shutdown(sockets)
 
     server = AnnouncingServer(
         uvicorn.Config(

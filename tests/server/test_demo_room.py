@@ -1,0 +1,69 @@
+"""`hopdesk --demo`'s simulated delegates (server/demo_room.py) on the real demo server: the
+chair, signed in through the real API, sees them ask to speak, vote and chat on the event stream,
+and the server stops cleanly with the simulation running."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+from typing import Any
+
+import websockets
+
+from server.demo_room import PEOPLE
+from tests.fixtures.server import ServerFactory, ServerProcess
+from tests.server.conftest import api_for
+
+WANTED = {"speak.queue", "chat.message", "poll.updated"}
+
+
+async def _watch(
+    server: ServerProcess, token: str, meeting_id: int, simulated: set[int]
+) -> dict[str, list[Any]]:
+    """Events of the meeting from the chair's live stream until each wanted type came with a
+    simulated delegate's doing in it (a request in the queue, a message, a ballot counted)."""
+    seen: dict[str, list[Any]] = {t: [] for t in WANTED}
+    url = server.url.replace("http", "ws", 1) + "/api/v1/events/ws?since=0"
+    headers = {"Authorization": f"Bearer {token}"}
+    async with websockets.connect(url, additional_headers=headers) as sock:
+        async with asyncio.timeout(60):
+            while not all(seen.values()):
+                event = json.loads(await sock.recv())
+                data = event.get("data") or {}
+                wanted = event.get("type") in WANTED and data.get("meeting_id") == meeting_id
+                if wanted and _by(simulated, event["type"], data):
+                    seen[event["type"]].append(data)
+    return seen
+
+
+def _by(simulated: set[int], type_: str, data: dict[str, Any]) -> bool:
+    """Whether the event shows something a simulated delegate did."""
+    if type_ == "speak.queue":
+        return any(r["user"]["id"] in simulated for r in data["queue"])
+    if type_ == "chat.message":
+        return data["sender"]["id"] in simulated
+    return bool(data["voted"])
+
+
+def test_simulated_delegates_speak_vote_and_chat(server_factory: ServerFactory) -> None:
+    server = server_factory(extra_args=["--demo-delegates", "0.3"])
+    anon = api_for(server)
+    chair = anon.login("giamdoc")
+    simulated = {int(anon.login(name).user["id"]) for name in PEOPLE}
+    meetings = chair.get("/meetings").json()
+    [meeting] = [m for m in meetings if m["status"] == "in_progress"]
+
+    seen = asyncio.run(_watch(server, str(chair.token), meeting["id"], simulated))
+
+    askers = {r["user"]["id"] for q in seen["speak.queue"] for r in q["queue"]}
+    assert askers <= simulated
+    [poll] = chair.get(f"/meetings/{meeting['id']}/polls").json()
+    assert poll["status"] == "open"
+    assert poll["voted"] >= 1
+    assert chair.get(f"/meetings/{meeting['id']}/chat").json()["messages"]
+    proc = server.proc
+    assert proc is not None
+    server.stop()
+    assert proc.returncode in (0, -signal.SIGTERM), server.stderr()[-2000:]  # not killed
+    assert "Traceback" not in server.stderr()
