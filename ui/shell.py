@@ -257,6 +257,7 @@ class QtFrontend(QObject):
 
             room = MeetingRoomWindow(self.core, meeting)
             room.setWindowIcon(self.icon)
+            room.file_requested.connect(lambda path: self.reader().open_local(path))
             self.meeting_rooms[meeting.id] = room
         room.show()
         room.raise_()

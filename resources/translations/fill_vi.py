@@ -586,6 +586,21 @@ VI: dict[str, str] = {
     "Send": "Gửi",
     "The message could not be sent: %1": "Không gửi được tin nhắn: %1",
     "Follow the presenter": "Theo dõi người trình bày",
+    # meeting room: conclusions and minutes (ui/meeting_room/conclusions_panel.py)
+    "Conclusions": "Kết luận",
+    "Conclusion": "Kết luận",
+    "The conclusion of this item": "Kết luận của nội dung này",
+    "No conclusion yet": "Chưa có kết luận",
+    "Save the conclusion": "Lưu kết luận",
+    "Saved": "Đã lưu",
+    "Agenda": "Chương trình họp",
+    "Minutes": "Biên bản",
+    "Make the minutes": "Lập biên bản",
+    "Open the minutes": "Mở biên bản",
+    "The minutes have not been made yet.": "Chưa lập biên bản.",
+    "Waiting for the secretary's signature.": "Đang chờ thư ký ký.",
+    "Waiting for the chair's signature.": "Đang chờ người chủ trì ký.",
+    "Signed by the secretary and the chair.": "Thư ký và người chủ trì đã ký.",
 }
 
 # (context, source) -> Vietnamese, where a context needs its own word

@@ -533,6 +533,61 @@
     </message>
 </context>
 <context>
+    <name>ConclusionsPanel</name>
+    <message>
+        <source>The conclusion of this item</source>
+        <translation>Kết luận của nội dung này</translation>
+    </message>
+    <message>
+        <source>No conclusion yet</source>
+        <translation>Chưa có kết luận</translation>
+    </message>
+    <message>
+        <source>Save the conclusion</source>
+        <translation>Lưu kết luận</translation>
+    </message>
+    <message>
+        <source>Make the minutes</source>
+        <translation>Lập biên bản</translation>
+    </message>
+    <message>
+        <source>Open the minutes</source>
+        <translation>Mở biên bản</translation>
+    </message>
+    <message>
+        <source>Agenda</source>
+        <translation>Chương trình họp</translation>
+    </message>
+    <message>
+        <source>Conclusion</source>
+        <translation>Kết luận</translation>
+    </message>
+    <message>
+        <source>Minutes</source>
+        <translation>Biên bản</translation>
+    </message>
+    <message>
+        <source>The minutes have not been made yet.</source>
+        <translation>Chưa lập biên bản.</translation>
+    </message>
+    <message>
+        <source>Waiting for the secretary's signature.</source>
+        <translation>Đang chờ thư ký ký.</translation>
+    </message>
+    <message>
+        <source>Waiting for the chair's signature.</source>
+        <translation>Đang chờ người chủ trì ký.</translation>
+    </message>
+    <message>
+        <source>Signed by the secretary and the chair.</source>
+        <translation>Thư ký và người chủ trì đã ký.</translation>
+    </message>
+    <message>
+        <source>Saved</source>
+        <translation>Đã lưu</translation>
+    </message>
+</context>
+<context>
     <name>CrashDialog</name>
     <message>
         <source>HopDesk — unexpected error</source>
@@ -1046,6 +1101,10 @@
     <message>
         <source>Votes</source>
         <translation>Biểu quyết</translation>
+    </message>
+    <message>
+        <source>Conclusions</source>
+        <translation>Kết luận</translation>
     </message>
     <message>
         <source>Status: %1</source>

@@ -11,6 +11,7 @@ the header; everyone sees the status change through `meeting.updated`.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
@@ -29,10 +30,12 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import ApiError
 from desktop.meeting_room.attendance import AttendanceService
+from desktop.meeting_room.minutes import MinutesService
 from desktop.meeting_room.polls import PollsService
 from desktop.meetings import runs_meeting
 from desktop.notify import user_message
 from ui.meeting_room.attendance_panel import AttendancePanel
+from ui.meeting_room.conclusions_panel import ConclusionsPanel
 from ui.meeting_room.floor import add_floor
 from ui.meeting_room.poll_panel import PollPanel
 from ui.tasks import TaskOwner
@@ -71,6 +74,7 @@ class MeetingRoomWindow(QMainWindow):
     """The room of one meeting: header, stage, side panels; `aclose()` ends it all."""
 
     meeting_changed = Signal(object)  # desktop.domain.Meeting
+    file_requested = Signal(Path)  # a file to show in the session's reader (the minutes)
 
     def __init__(self, core: Core, meeting: Meeting, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -152,6 +156,19 @@ class MeetingRoomWindow(QMainWindow):
         self.tasks.run(self.polls.refresh(), on_error=self._failed)
         self.add_panel(self.tr("Votes"), PollPanel(self.polls, runs=runs_meeting(self.meeting)))
         self.floor = add_floor(self)  # speak queue, chat, follow the presenter
+        self.minutes = MinutesService(core.session, core.events, core.outbox, meeting_id)
+        self.add_service(self.minutes)
+        self.tasks.run(self.minutes.refresh(), on_error=self._failed)
+        self.conclusions = ConclusionsPanel(
+            self.minutes,
+            self.meeting.agenda,
+            core.files,
+            writes=runs_meeting(self.meeting),
+            secretary=self.meeting.my_role == "secretary",
+        )
+        self.conclusions.open_requested.connect(self.file_requested)
+        self.meeting_changed.connect(lambda m: self.conclusions.set_status(m.status))
+        self.add_panel(self.tr("Conclusions"), self.conclusions)
 
     # --- composition ---------------------------------------------------------------------------
     def add_panel(self, title: str, widget: QWidget) -> int:

@@ -20,6 +20,7 @@ from tests.ui.conftest import until
 from ui.meeting_detail import MeetingDetail
 from ui.meeting_room.attendance_panel import AttendancePanel
 from ui.meeting_room.chat_panel import ChatPanel
+from ui.meeting_room.conclusions_panel import ConclusionsPanel
 from ui.meeting_room.poll_panel import PollPanel
 from ui.meeting_room.speak_panel import SpeakPanel
 from ui.meeting_room.window import MeetingRoomWindow
@@ -97,11 +98,11 @@ def test_chair_opens_the_room_and_sees_the_secretary_end_it(
     service = ClosedService()
     room.add_service(service)
     panels = [type(room.panels.widget(i)) for i in range(room.panels.count())]
-    # the chair's attendance list, the votes, the speak queue, the chat
-    assert panels == [AttendancePanel, PollPanel, SpeakPanel, ChatPanel]
+    # the chair's attendance list, the votes, the speak queue, the chat, the conclusions
+    assert panels == [AttendancePanel, PollPanel, SpeakPanel, ChatPanel, ConclusionsPanel]
     extra = room.add_panel("Thêm", QLabel("…"))
     assert room.panels.tabText(extra) == "Thêm"
-    assert room.panels.count() == 5
+    assert room.panels.count() == 6
     room.show()
     try:
         assert room.heading.text() == "Họp triển khai chuyển đổi số"
@@ -130,6 +131,8 @@ def test_chair_opens_the_room_and_sees_the_secretary_end_it(
         ended = secretary.post(f"/meetings/{meeting_id}/status", {"status": "ended"})
         assert ended.status == 200, ended.body
         aio(until(lambda: room.meeting.status == "ended"))
+        assert room.conclusions.status == "ended"  # the panel follows the meeting's status
+        assert room.conclusions.generate_button.isHidden()  # the secretary makes the minutes
         assert room.end_button.isHidden()
         assert room.open_button.isHidden()
 
