@@ -49,6 +49,9 @@ DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=30, connect=10, sock_read=25)
 # 30 s (server/cli.py WS_PING_INTERVAL), so while the server is alive the client never pings:
 # one ping per stream per interval instead of two, which is most of an office server's idle CPU.
 EVENT_STREAM_HEARTBEAT = 40.0
+# A pooled connection is dropped by the client after this many idle seconds, before the server
+# (uvicorn closes idle keep-alive connections after 5 s) would close it under a request in flight.
+POOL_IDLE_SECONDS = 4.0
 
 
 class TokenProvider(Protocol):
@@ -174,7 +177,8 @@ class ApiClient:
     def http(self) -> aiohttp.ClientSession:
         """The aiohttp session (made on first use, inside the running loop)."""
         if self._http is None or self._http.closed:
-            self._http = aiohttp.ClientSession(timeout=self.timeout)
+            connector = aiohttp.TCPConnector(keepalive_timeout=POOL_IDLE_SECONDS)
+            self._http = aiohttp.ClientSession(timeout=self.timeout, connector=connector)
         return self._http
 
     @property
@@ -248,23 +252,42 @@ class ApiClient:
             headers["Idempotency-Key"] = idempotency_key
         url = self.url(path)
         try:
-            async with self.http.request(
-                method,
-                url,
-                json=json_body if data is None else None,
-                data=data,
-                params=params,
-                headers=headers,
-                ssl=self.tls,
-                proxy=self.settings.proxy or None,
-            ) as resp:
-                raw = await resp.read()
-                return resp.status, dict(resp.headers), self._decode(resp, raw)
+            try:
+                return await self._exchange(method, url, json_body, data, params, headers)
+            except aiohttp.ServerDisconnectedError as exc:
+                # The server closed an idle pooled connection just as this request went out on
+                # it: nothing was answered. Sending once more on a new connection is safe: reads
+                # are idempotent and every state-changing request carries its idempotency key,
+                # which the server applies once.
+                log.info("%s %s: connection dropped (%r), sending again", method, url, exc)
+                return await self._exchange(method, url, json_body, data, params, headers)
         except aiohttp.ClientResponseError as exc:
             raise ServerUnreachable(self.base_url, describe(exc)) from exc
         except (aiohttp.ClientError, TimeoutError, ssl.SSLError, OSError) as exc:
             log.info("%s %s failed: %r", method, url, exc)
             raise connection_error(self.base_url, exc) from exc
+
+    async def _exchange(
+        self,
+        method: str,
+        url: str,
+        json_body: object,
+        data: bytes | None,
+        params: Mapping[str, str | int] | None,
+        headers: Mapping[str, str],
+    ) -> tuple[int, Mapping[str, str], object]:
+        async with self.http.request(
+            method,
+            url,
+            json=json_body if data is None else None,
+            data=data,
+            params=params,
+            headers=headers,
+            ssl=self.tls,
+            proxy=self.settings.proxy or None,
+        ) as resp:
+            raw = await resp.read()
+            return resp.status, dict(resp.headers), self._decode(resp, raw)
 
     def _decode(self, resp: aiohttp.ClientResponse, raw: bytes) -> object:
         if not raw or resp.status == 204:

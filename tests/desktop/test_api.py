@@ -197,3 +197,33 @@ def test_system_roots_reuse_aiohttp_s_verifying_context(tmp_path: Path) -> None:
     assert isinstance(with_bundle, ssl.SSLContext)
     assert with_bundle.verify_mode == ssl.CERT_REQUIRED
     assert any(c.get("subject") for c in with_bundle.get_ca_certs())
+
+
+async def test_a_pooled_connection_the_server_dropped_is_replaced_not_reported() -> None:
+    """A server closes an idle keep-alive connection just as the next request goes out on it
+    (uvicorn does after 5 s): the client sends that request again on a new connection instead
+    of telling the user the server is unreachable."""
+    answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+    connections = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(answer)  # HTTP/1.1 without "Connection: close": the client keeps it
+        await writer.drain()
+        if connections == 1:
+            await reader.readuntil(b"\r\n\r\n")  # the next request on it: dropped unanswered
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = ApiClient(f"http://127.0.0.1:{port}")
+    try:
+        assert await client.get_json("/health") == {}
+        assert await client.post_json("/meetings/1/chat", {"text": "xin chào"}) == {}
+        assert connections == 2
+    finally:
+        await client.close()
+        server.close()
+        await server.wait_closed()
