@@ -1,8 +1,9 @@
 """The call of one online meeting, for the UI: from the meeting's `media` record to a running
 `media.call.Call`, and back out when the window closes.
 
-The service picks the signaling adapter the record names (the server's room relay or Janus),
-ICE servers from the settings (never aiortc's public default), and the devices from the
+The service picks the signaling adapter the record names (the server's room relay, Janus, or a
+WHIP endpoint that we publish to), ICE servers from the settings (never aiortc's public default;
+a WHIP endpoint's own STUN/TURN servers are added, RFC 9725 §4.6), and the devices from the
 settings (`camera`, `microphone`: "" the system default, "none" none). A missing or busy device
 does not stop the call: it goes on with what there is, and `notice` says so (media/devices.py).
 A real microphone goes through the echo canceller (media/audio_processing.py); synthetic sources
@@ -26,7 +27,14 @@ from PySide6.QtMultimedia import QAudioDevice, QMediaDevices
 from desktop.demo_call import DemoParticipants
 from desktop.domain import Meeting
 from media.call import Call
-from media.config import Backend, JanusBackend, RoomBackend, parse_backend, parse_ice_servers
+from media.config import (
+    Backend,
+    JanusBackend,
+    RoomBackend,
+    WhipBackend,
+    parse_backend,
+    parse_ice_servers,
+)
 from media.devices import CaptureDevice, Sources, choose_device, open_device, open_sources
 from media.errors import DeviceUnavailable, SignalingError
 from media.playout import AudioPlayout
@@ -34,6 +42,7 @@ from media.screen import ScreenCaptureTrack
 from media.signaling import Signaling
 from media.signaling.janus import JanusSignaling
 from media.signaling.room import RoomSignaling
+from media.signaling.whip import WhipSignaling, ice_servers_of
 
 if TYPE_CHECKING:
     from desktop.session import Session
@@ -73,13 +82,11 @@ class CallService(QObject):
         self._http: aiohttp.ClientSession | None = None
 
     def backend(self) -> Backend:
-        """Where this meeting's media goes; `NotAnOnlineMeeting` when nowhere we can go."""
+        """Where this meeting's media goes; `NotAnOnlineMeeting` when it has none,
+        `SignalingError` when its record is unusable."""
         if self.meeting.media is None:
             raise NotAnOnlineMeeting(f"meeting {self.meeting.id} is not online")
-        backend = parse_backend(self.meeting.media, self.session.server_url)
-        if not isinstance(backend, RoomBackend | JanusBackend):
-            raise NotAnOnlineMeeting(f"no adapter for {type(backend).__name__} here")
-        return backend
+        return parse_backend(self.meeting.media, self.session.server_url)  # SignalingError if bad
 
     def _devices(self) -> tuple[CaptureDevice | None, CaptureDevice | None]:
         settings = self.session.config.settings
@@ -112,6 +119,8 @@ class CallService(QObject):
             canceller = await asyncio.to_thread(EchoCanceller)  # imports livekit: ~0.5–2 s
             audio = ProcessedMicrophoneTrack(audio, canceller)
         self._http = aiohttp.ClientSession()
+        if isinstance(backend, WhipBackend):  # aiortc needs them before it makes the offer
+            ice = (*ice, *await ice_servers_of(self._http, backend))
         call = Call(
             self._connector(backend, name),
             ice_servers=ice,
@@ -140,7 +149,8 @@ class CallService(QObject):
         assert http is not None
         if isinstance(backend, JanusBackend):
             return lambda: JanusSignaling(http, backend, name)
-        assert isinstance(backend, RoomBackend)
+        if isinstance(backend, WhipBackend):
+            return lambda: WhipSignaling(http, backend)
         # the current access token at every (re)join: a long call outlives one token
         return lambda: RoomSignaling(http, backend, self.session.access_token or "")
 

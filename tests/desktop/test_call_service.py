@@ -13,8 +13,9 @@ from desktop.config import Config
 from desktop.domain import Meeting
 from desktop.session import Session
 from media.call import Call
-from media.config import JanusBackend, RoomBackend
+from media.config import JanusBackend, RoomBackend, WhipBackend
 from media.devices import TestPatternTrack, ToneTrack
+from media.errors import SignalingError
 from tests.ui.conftest import memory_secrets
 
 
@@ -32,8 +33,12 @@ def test_the_media_record_names_the_backend(qapp: QApplication) -> None:
     assert room == RoomBackend("wss://vp.example.gov.vn/api/v1/rooms/x", "x")
     janus = _service({"kind": "janus", "url": "wss://janus.example:8989", "room": 5}).backend()
     assert janus == JanusBackend("wss://janus.example:8989", 5)
+    whip = _service({"kind": "whip", "url": "/whip/endpoint/hop", "token": "t"}).backend()
+    assert whip == WhipBackend("https://vp.example.gov.vn/whip/endpoint/hop", "t")
     with pytest.raises(NotAnOnlineMeeting):
         _service(None).backend()
+    with pytest.raises(SignalingError):
+        _service({"kind": "sip", "url": "sip:phong-hop@vp.example.gov.vn"}).backend()
 
 
 async def test_a_device_lost_mid_call_is_replaced_by_none_here_and_said(

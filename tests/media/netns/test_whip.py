@@ -3,13 +3,19 @@ Debian's Janus, with a HopDesk Janus subscriber checking that the frames arrive.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
+from PySide6.QtWidgets import QApplication
 
+from desktop.call_service import CallService
+from desktop.config import Config
+from desktop.domain import Meeting
+from desktop.session import Session
 from media.call import Call
 from media.config import IceServer, JanusBackend, WhipBackend
 from media.devices import TestPatternTrack, ToneTrack
@@ -26,6 +32,7 @@ from media.state import CallState
 from tests.fixtures.janus import ROOM, JanusProcess
 from tests.fixtures.whip_server import WhipServerProcess
 from tests.media.netns.engines import FAST, stamp_from, until
+from tests.ui.conftest import memory_secrets
 
 TOKEN = "whip-token-1"
 TAG = 303
@@ -168,3 +175,34 @@ async def test_refusals_are_typed_and_the_call_fails_with_a_reason(
     with pytest.raises(WhipError) as down:
         await WhipSignaling(http, WhipBackend(url, TOKEN)).send(offer)
     assert not isinstance(down.value, WhipRefused)
+
+
+async def test_a_meeting_on_a_whip_endpoint_is_joined_from_the_app(
+    whip: WhipServerProcess, janus: JanusProcess, http: aiohttp.ClientSession, qapp: QApplication
+) -> None:
+    """The app's call service publishes a meeting whose media record names a WHIP endpoint: a
+    Janus subscriber receives its frames, and leaving DELETEs the session."""
+    session = Session(Config(cli={}), memory_secrets())
+    session.server_url = "https://vp.example.gov.vn"
+    endpoint = whip.create_endpoint("hop", ROOM, TOKEN, None)
+    media: dict[str, object] = {"kind": "whip", "url": endpoint, "token": TOKEN}
+    now = dt.datetime.now(dt.UTC)
+    meeting = Meeting(
+        id=9, title="Phát trực tuyến", starts_at=now, status="in_progress", media=media
+    )
+    service = CallService(session, meeting, demo=True)  # demo: test sources stand in for devices
+    viewer = _viewer(http, janus)
+    try:
+        call = await service.join()
+        await until(lambda: call.status.state is CallState.CONNECTED, "published over WHIP")
+        viewer.join()
+        await until(lambda: len(viewer.participants()) == 1, "the viewer sees the publisher")
+        (peer,) = viewer.participants()
+        await until(
+            lambda: (v := viewer.video(peer)) is not None and v.frames > 5, "its video at Janus"
+        )
+        await service.leave()
+        await until(lambda: viewer.participants() == {}, "leaving ended the WHIP session")
+    finally:
+        await service.leave()
+        await viewer.close()
