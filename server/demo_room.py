@@ -2,7 +2,7 @@
 
 One person trying the demo signs in as the chair; these seeded delegates ask to speak, vote on
 any open poll and chat, so the chair's side has something to do and a second client signed in
-as `chuyenvien1` (left free for a human) sees a busy room. They act through the server's real
+as `chuyenvien2` (left free for a human) sees a busy room. They act through the server's real
 HTTP API with their own tokens, exactly as a desktop would, from one asyncio task in the
 server process (never in the desktop's GUI thread), a few seconds apart; the task is cancelled
 when the server shuts down.
@@ -22,11 +22,14 @@ import aiohttp
 
 log = logging.getLogger(__name__)
 
-PEOPLE = ("phogiamdoc", "chuyenvien2")  # chuyenvien1 stays free for a human delegate
+# The two whom `hopdesk --demo` also shows in the call (desktop/demo_call.py); chuyenvien2 stays
+# free for a human trying the delegate's side.
+PEOPLE = ("phogiamdoc", "chuyenvien1")
 SECRETARY = "chanhvp"
 PASSWORD = "hopdesk-demo"  # the seed's documented demo password
 PACE = 4.0  # seconds between two actions
 MAX_WAITING = 3  # the simulated delegates keep the queue this short
+ASK, TALK = 0.6, 0.35  # chances of asking to speak (when not in the queue) and of a chat line
 FIRST_POLL = "Thông qua chương trình cuộc họp"
 LINES = (
     "Tôi đề nghị bổ sung số liệu tháng này vào báo cáo.",
@@ -58,6 +61,7 @@ class DemoDelegates:
         self.members = [_Member(name) for name in PEOPLE]
         self.secretary = _Member(SECRETARY)
         self.http: aiohttp.ClientSession | None = None
+        self.said = 0  # chat lines go round LINES: no one repeats the line just said
 
     async def run(self) -> None:
         """Act until cancelled; a failed step is logged and the next one tried."""
@@ -84,7 +88,8 @@ class DemoDelegates:
                 await asyncio.sleep(self.pace)
 
     async def act(self, member: _Member, meeting_id: int) -> None:
-        """One step of one delegate: vote where they may, else ask to speak, else chat."""
+        """One step of one delegate: vote where they may, else perhaps ask to speak, else
+        perhaps say a line in the chat (not every step: a room, not a flood)."""
         for poll in cast(
             list[Json], await self._call(member, "GET", f"/meetings/{meeting_id}/polls")
         ):
@@ -103,11 +108,12 @@ class DemoDelegates:
         speaker = cast(Json | None, floor["speaker"])
         mine = [r for r in queue if cast(Json, r["user"])["id"] == member.user_id]
         speaking = speaker is not None and cast(Json, speaker["user"])["id"] == member.user_id
-        if not mine and not speaking and len(queue) < MAX_WAITING and self.random.random() < 0.6:
+        if not mine and not speaking and len(queue) < MAX_WAITING and self.random.random() < ASK:
             await self._call(member, "POST", f"/meetings/{meeting_id}/speak-requests", {})
-            return
-        text = self.random.choice(LINES)
-        await self._call(member, "POST", f"/meetings/{meeting_id}/chat", {"text": text})
+        elif self.random.random() < TALK:
+            text = LINES[self.said % len(LINES)]
+            self.said += 1
+            await self._call(member, "POST", f"/meetings/{meeting_id}/chat", {"text": text})
 
     async def _meeting(self) -> int | None:
         """The meeting in progress that the simulated delegates are members of (the seed's)."""
