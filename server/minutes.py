@@ -370,11 +370,30 @@ def generate_minutes(
 def sign_minutes(
     meeting_id: Id, body: SignIn, request: Request, user: UserDep, session: SessionDep
 ) -> MinutesOut:
-    """The secretary's, then the chair's signed minutes (403 `not-assigned` out of turn; the
-    same 409/422 checks as a leader's signature). The chair's approves the minutes: the meeting
-    becomes `minutes_approved` and everyone hears `meeting.updated`."""
+    """The secretary's, then the chair's signed minutes (see `sign_minutes_document`)."""
     meeting = load_meeting(session, meeting_id, user)
     minutes = _minutes_of(session, meeting)
+    sign_minutes_document(session, request, user, meeting, minutes, body)
+    return _out(session, load_meeting(session, meeting.id, user), minutes)
+
+
+def minutes_of_document(session: Session, document_id: int) -> MeetingMinutes | None:
+    """The minutes row when the document is a meeting's minutes."""
+    return session.scalar(select(MeetingMinutes).where(MeetingMinutes.document_id == document_id))
+
+
+def sign_minutes_document(
+    session: Session,
+    request: Request,
+    user: User,
+    meeting: Meeting,
+    minutes: MeetingMinutes,
+    body: SignIn,
+) -> None:
+    """Take the secretary's, then the chair's signed version and commit (403 `not-assigned`
+    out of turn; the same 409/422 checks as a leader's signature). The chair's approves the
+    minutes: the meeting becomes `minutes_approved` and everyone hears `meeting.updated`; no
+    clerk is asked to issue them (an internal record keeps no số of the register)."""
     document = session.get_one(Document, minutes.document_id)
     if document.status != wf.AWAITING_SIGNATURE:
         raise Problem(409, "wrong-state", detail="The minutes are already signed.")
@@ -412,4 +431,3 @@ def sign_minutes(
     else:
         asked = [ask(step, meeting.chair_id, wf.SIGN).id]
     finish(step, asked, meeting_id=meeting.id, sha256=body.file_sha256)
-    return _out(session, load_meeting(session, meeting.id, user), minutes)

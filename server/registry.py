@@ -31,6 +31,7 @@ from server.models import (
     DocumentReader,
     DocumentVersion,
     FileBlob,
+    Meeting,
     User,
     UserRole,
     utcnow,
@@ -179,6 +180,17 @@ def sign(document_id: Id, body: SignIn, request: Request, user: Actor, session: 
     the version submitted for signature (the document changed since) and 422 `not-signed-from-
     base` when the file is not that version with a signature appended. The clerks are asked to
     issue it; the signer's position line says KT./TL./TUQ./Q. when acting for someone."""
+    # A meeting's minutes are signed by its secretary, then its chair (server/minutes.py); the
+    # inbox signs every document here, so they are passed on. Imported here: server.minutes
+    # builds on this module.
+    from server.minutes import minutes_of_document, sign_minutes_document
+
+    minutes = minutes_of_document(session, document_id)
+    if minutes is not None:
+        load_document(session, document_id, user)  # 404 unless the user may see it
+        meeting = session.get_one(Meeting, minutes.meeting_id)
+        sign_minutes_document(session, request, user, meeting, minutes, body)
+        return detail_of(session, document_id, user)
     step = step_for(session, request, user, document_id, "sign")
     document = step.document
     require_extension(
