@@ -7,7 +7,9 @@ and the delegates' readers follow; the delegates ask to speak, get distinct plac
 server, the chair gives the floor and ends the turns; a secret vote is created, opened, voted by
 all (one delegate while the server is down: counted exactly once when it is back), refused to a
 delegate who tries to close it, closed by the chair with the right result; a late joiner catches
-up on the queue, the result and the chat; the chair ends the meeting."""
+up on the queue, the result and the chat; the secretary concludes the item, the chair ends the
+meeting, and the minutes the secretary makes list the speakers in order, the vote's result and
+the conclusion (their two signatures: tests/e2e/test_minutes_signing.py)."""
 
 from __future__ import annotations
 
@@ -19,8 +21,10 @@ from pathlib import Path
 import pytest
 
 from desktop.errors import ApiError
+from desktop.files import FileCache
 from desktop.meeting_room.attendance import AttendanceService
 from desktop.meeting_room.chat import ChatService
+from desktop.meeting_room.minutes import MinutesService
 from desktop.meeting_room.polls import PollsService
 from desktop.meeting_room.presenter import PresenterService
 from desktop.meeting_room.speak import SpeakService
@@ -33,6 +37,7 @@ from tests.server.room_helpers import CHAIR, SECRETARY, open_room
 
 DELEGATES = ("phogiamdoc", "chuyenvien1", "chuyenvien2")
 LATE = "vanthu"
+CONCLUSION = "Giao Văn phòng hoàn thiện kế hoạch trước ngày 15."
 WAIT = 20.0  # seconds any one step may take to reach everyone
 
 
@@ -42,6 +47,7 @@ class Person(Participant):
     polls: PollsService
     attendance: AttendanceService
     meetings: MeetingsService
+    minutes: MinutesService
 
     async def join(self, url: str, meeting_id: int, password: str) -> Person:
         await super().join(url, meeting_id, password)
@@ -49,9 +55,11 @@ class Person(Participant):
         assert self.outbox is not None
         args = (self.session, self.events, self.outbox, meeting_id)
         self.polls, self.attendance = PollsService(*args), AttendanceService(*args)
+        self.minutes = MinutesService(*args)
         self.meetings = MeetingsService(self.session, self.events)
         await self.polls.refresh()
         await self.attendance.refresh()
+        await self.minutes.refresh()
         return self
 
     @property
@@ -80,7 +88,8 @@ class Person(Participant):
         return queue.speaker.user.id if queue is not None and queue.speaker is not None else None
 
     async def close(self) -> None:
-        for service in (getattr(self, "polls", None), getattr(self, "attendance", None)):
+        services = [getattr(self, name, None) for name in ("polls", "attendance", "minutes")]
+        for service in services:
             if service is not None:
                 await service.close()
         if getattr(self, "meetings", None) is not None:
@@ -108,7 +117,15 @@ async def join(
         await person.close()
 
 
-async def test_a_whole_meeting(any_db_server: ServerProcess, join: Join) -> None:
+def minutes_text(path: Path) -> str:
+    """The minutes PDF's text, lines joined by spaces (names may wrap)."""
+    import pymupdf
+
+    with pymupdf.open(path) as pdf:
+        return " ".join(" ".join(page.get_text().split()) for page in pdf)
+
+
+async def test_a_whole_meeting(any_db_server: ServerProcess, join: Join, tmp_path: Path) -> None:
     server = any_db_server
     room = open_room(server, starts_in=dt.timedelta(hours=1))  # scheduled, not yet running
     paper_id = room.add_paper(SECRETARY)  # the agenda API is another slice's: written directly
@@ -224,9 +241,28 @@ async def test_a_whole_meeting(any_db_server: ServerProcess, join: Join) -> None
     assert late.polls.polls[poll.id].counts == [2, 0, 1]
     assert [m.text for m in late.talk.messages] == [m.text for m in chair.talk.messages]
 
-    # The chair ends the meeting; after that the floor is closed.
+    # The secretary concludes the item; the chair ends the meeting; the floor is closed.
+    [item] = agenda
+    await secretary.minutes.write(item.id, CONCLUSION)
     assert (await chair.meetings.set_status(meeting, "ended")).status == "ended"
     assert (await late.meetings.meeting(meeting)).status == "ended"
     with pytest.raises(ApiError) as after:
         await chair.floor.next()
     assert after.value.status == 409
+
+    # The minutes made from all this: who spoke in order, the vote's result, the conclusion.
+    await secretary.minutes.generate()
+    await wait_until(lambda: chair.minutes.minutes is not None, WAIT, "the minutes at the chair")
+    files = FileCache(chair.session, tmp_path / "files", 1 << 28)
+    text = minutes_text(await chair.minutes.minutes_file(files))
+    name = {p: p.session.user.full_name for p in everyone if p.session.user is not None}
+    speakers = text[text.index("III. Ý KIẾN PHÁT BIỂU") : text.index("IV. KẾT QUẢ BIỂU QUYẾT")]
+    assert f"1. {name[d2]}, lúc" in speakers
+    assert f"2. {name[d1]}, lúc" in speakers
+    assert "3." not in speakers  # d3 never had the floor
+    assert (
+        "Thông qua dự thảo kế hoạch (bỏ phiếu kín): Tán thành 2, Không tán thành 0, "
+        "Không biểu quyết 1; 3/3 người đã biểu quyết."
+    ) in text
+    assert f"1. {item.title}: {CONCLUSION}" in text
+    assert f"Có mặt (3): {name[d1]}, {name[d2]}, {name[d3]}." in text
