@@ -48,7 +48,8 @@ async def test_asking_to_speak_and_the_floor_reach_everyone_live(
     assert other.speak
 
     other.speak.ask()
-    delegate.speak.ask()
+    await wait_until(lambda: other.speak.my_place() == 1, 10, "the first request")
+    delegate.speak.ask()  # after it: two apps' outboxes do not agree on an order
     await wait_until(lambda: delegate.speak.my_place() == 2, 10, "the delegate's place")
     await wait_until(
         lambda: chair.speak.queue is not None and len(chair.speak.queue.queue) == 2,
