@@ -10,6 +10,8 @@ from pydantic import BaseModel
 
 from server import (
     __version__,
+    agenda,
+    agenda_papers,
     attendance,
     audit,
     auth,
@@ -71,6 +73,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     users.router,
     meetings.router,
     attendance.router,
+    agenda.router,
+    agenda_papers.router,
     documents.router,
     workflow_api.router,
     registry.router,

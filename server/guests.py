@@ -75,11 +75,10 @@ class GuestInviteOut(BaseModel):
 
 
 def is_confidential(meeting: Meeting) -> bool:
-    """Whether the meeting is closed to browser guests.
-
-    Hook for the meeting's own `confidential` flag (another part of issue 13/14, not on main
-    yet): until it lands, a meeting with a MẬT or TỐI MẬT paper on its agenda counts as
-    confidential. When it lands, add `meeting.confidential or` here."""
+    """Whether the meeting is closed to browser guests: a confidential meeting
+    (server/confidential_meetings.py), or one with a MẬT or TỐI MẬT paper on its agenda."""
+    if meeting.confidential:
+        return True
     return any(p.confidentiality != NORMAL for item in meeting.agenda for p in item.papers)
 
 

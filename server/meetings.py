@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from server import audit
 from server.access import require, signed_in
+from server.confidential_meetings import refuse_guests
 from server.events import emit
 from server.files import FileRef, file_ref
 from server.inputs import Id, Input, Timestamp
@@ -26,7 +27,7 @@ from server.meeting_roles import (
     meeting_status,
     require_transition,
 )
-from server.models import AgendaItem, Attendance, Meeting, User, utcnow
+from server.models import AgendaItem, Attendance, Meeting, Paper, User, utcnow
 from server.problems import Problem, not_found, problem_responses
 from server.unit_of_work import client_address, commit, get_session
 from server.users import UserRef, user_ref
@@ -44,6 +45,24 @@ class PaperOut(BaseModel):
     file: FileRef | None
     url: str | None
     confidentiality: str
+    version: int = Field(1, description="1 for the first file; +1 at each replacement")
+    shared_with_guests: bool = False
+    owner_id: int | None = Field(None, description="the only reader of a personal paper")
+
+
+def paper_out(paper: Paper) -> PaperOut:
+    """The contract's `Paper` of a row."""
+    return PaperOut(
+        id=paper.id,
+        title=paper.title,
+        kind=paper.kind,
+        file=file_ref(paper.file),
+        url=paper.url,
+        confidentiality=paper.confidentiality,
+        version=paper.version or 1,  # unset on a row not flushed yet
+        shared_with_guests=bool(paper.shared_with_guests),
+        owner_id=paper.owner_id,
+    )
 
 
 class AgendaItemOut(BaseModel):
@@ -94,6 +113,7 @@ class MeetingOut(MeetingSummary):
     media: dict[str, Any] | None
     opened_at: dt.datetime | None
     closed_at: dt.datetime | None
+    confidential: bool = Field(False, description="họp có nội dung mật")
     agenda: list[AgendaItemOut]
     attendees: list[AttendanceEntry]
 
@@ -135,6 +155,18 @@ def summary(meeting: Meeting, user: User) -> MeetingSummary:
     )
 
 
+def agenda_item_out(item: AgendaItem, readable: Container[int]) -> AgendaItemOut:
+    """The contract's `AgendaItem`, listing only the papers in `readable`."""
+    return AgendaItemOut(
+        id=item.id,
+        order=item.order,
+        title=item.title,
+        presenter=user_ref(item.presenter),
+        duration_minutes=item.duration_minutes,
+        papers=[paper_out(p) for p in item.papers if p.id in readable],
+    )
+
+
 def detail(meeting: Meeting, user: User, readable: Container[int]) -> MeetingOut:
     """The full shape of a meeting, seen by `user`: only the papers in `readable` are listed
     (a confidential paper is left out for everyone not named on it)."""
@@ -144,28 +176,8 @@ def detail(meeting: Meeting, user: User, readable: Container[int]) -> MeetingOut
         media=meeting.media,
         opened_at=meeting.opened_at,
         closed_at=meeting.closed_at,
-        agenda=[
-            AgendaItemOut(
-                id=item.id,
-                order=item.order,
-                title=item.title,
-                presenter=user_ref(item.presenter),
-                duration_minutes=item.duration_minutes,
-                papers=[
-                    PaperOut(
-                        id=p.id,
-                        title=p.title,
-                        kind=p.kind,
-                        file=file_ref(p.file),
-                        url=p.url,
-                        confidentiality=p.confidentiality,
-                    )
-                    for p in item.papers
-                    if p.id in readable
-                ],
-            )
-            for item in meeting.agenda
-        ],
+        confidential=bool(meeting.confidential),
+        agenda=[agenda_item_out(item, readable) for item in meeting.agenda],
         attendees=[attendance_entry(meeting, a) for a in meeting.attendances],
     )
 
@@ -235,6 +247,7 @@ class MeetingIn(Input):
     # Room PCs of bridge points (điểm cầu) invited as sites, besides the people.
     site_ids: list[Id] = Field(default_factory=list, max_length=500)
     status: Literal["draft", "scheduled"] = "scheduled"
+    confidential: bool = False
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> MeetingIn:
@@ -280,7 +293,9 @@ def create_meeting(
             Attendance(user_id=i, role=_invited_as(found[i], i in body.site_ids))
             for i in dict.fromkeys([*body.invitee_ids, *body.site_ids])
         ],
+        confidential=body.confidential,
     )
+    refuse_guests(session, meeting, wanted)
     session.add(meeting)
     session.flush()
     emit(session, "meeting.updated", {"meeting_id": meeting.id}, meeting_audience(meeting))

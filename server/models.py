@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
@@ -155,6 +156,8 @@ class Meeting(Base):
     # When the chair really opened and ended it (the minutes record these, not the plan).
     opened_at: Mapped[dt.datetime | None]
     closed_at: Mapped[dt.datetime | None]
+    # họp có nội dung mật: no guests, no browser links, every paper confidential (server/agenda.py)
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     chair: Mapped[User] = relationship(foreign_keys=[chair_id], lazy="joined")
     secretary: Mapped[User | None] = relationship(foreign_keys=[secretary_id], lazy="joined")
@@ -235,8 +238,17 @@ class Paper(Base):
     confidentiality: Mapped[str] = mapped_column(
         String(20), default="normal", server_default="normal"
     )
+    # The only reader of a `personal` paper (tài liệu cá nhân); None for every other kind.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A meeting guest (khách mời) reads only the papers shared with guests.
+    shared_with_guests: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     file: Mapped[FileBlob | None] = relationship(lazy="joined")
+    versions: Mapped[list[PaperVersion]] = relationship(
+        cascade="all, delete-orphan", order_by="PaperVersion.no"
+    )
+    readers: Mapped[list[PaperReader]] = relationship(cascade="all, delete-orphan")
 
 
 class PaperReader(Base):
@@ -415,6 +427,25 @@ class MeetingMinutes(Base):
     # where the secretary's and the chair's signatures go: {"secretary": {"page", "box"}, …}
     boxes: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+# --- meeting room: agenda -------------------------------------------------------------------
+
+
+class PaperVersion(Base):
+    """One file a paper had: the first upload and every replacement (the history is kept; the
+    paper row points at the newest)."""
+
+    __tablename__ = "paper_versions"
+    __table_args__ = (UniqueConstraint("paper_id", "no"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id"), index=True)
+    no: Mapped[int] = mapped_column(Integer)
+    file_sha256: Mapped[str] = mapped_column(ForeignKey("file_blobs.sha256"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    file: Mapped[FileBlob] = relationship(lazy="joined")
 
 
 # --- documents ------------------------------------------------------------------------------

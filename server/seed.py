@@ -36,6 +36,7 @@ from server.models import (
     OrgUnit,
     Paper,
     PaperReader,
+    PaperVersion,
     ServerMeta,
     User,
 )
@@ -507,7 +508,14 @@ class _Seeder:
                 )
                 sha = self._file(data, f"{paper_title}.pdf")
                 level, readers = CONFIDENTIAL_PAPERS.get(paper_title, ("normal", ()))
-                paper = Paper(title=paper_title, kind=kind, file_sha256=sha, confidentiality=level)
+                paper = Paper(
+                    title=paper_title,
+                    kind=kind,
+                    file_sha256=sha,
+                    confidentiality=level,
+                    shared_with_guests=level == "normal",  # the demo guest reads the open papers
+                    versions=[PaperVersion(no=1, file_sha256=sha)],
+                )
                 item.papers.append(paper)
                 pending_readers.append((paper, readers))
             meeting.agenda.append(item)

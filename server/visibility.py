@@ -26,6 +26,7 @@ from server.models import (
     Meeting,
     Paper,
     PaperReader,
+    PaperVersion,
     User,
     UserRole,
     utcnow,
@@ -72,16 +73,38 @@ def _named_on_paper(user: User) -> ColumnElement[bool]:
 
 def visible_papers(user: User) -> Select[int]:
     """Ids of the papers a user may see: normal ones of a visible meeting; confidential ones
-    only when also named on them."""
+    only when also named on them. A personal paper (tài liệu cá nhân) only for its owner; a
+    guest only the papers shared with guests or naming them."""
     confidential = _named_on_paper(user) if may_see_confidential(user) else false()
+    named = select(PaperReader.paper_id).where(PaperReader.user_id == user.id)
+    as_guest = select(Attendance.meeting_id).where(
+        Attendance.user_id == user.id, Attendance.role == "guest"
+    )
+    # A guest account is a guest everywhere; anyone else where invited as a guest (khách mời).
+    not_a_guest = AgendaItem.meeting_id.not_in(as_guest) if may_see_confidential(user) else false()
+    normal = and_(
+        Paper.confidentiality == NORMAL,
+        or_(not_a_guest, Paper.shared_with_guests, Paper.id.in_(named)),
+    )
     return (
         select(Paper.id)
         .join(AgendaItem, AgendaItem.id == Paper.agenda_item_id)
         .where(
             AgendaItem.meeting_id.in_(visible_meetings(user)),
-            or_(Paper.confidentiality == NORMAL, confidential),
+            or_(normal, confidential),
+            or_(Paper.kind != "personal", Paper.owner_id == user.id),
         )
     )
+
+
+def paper_audience(session: Session, paper_id: int, wanted: Iterable[int]) -> set[int]:
+    """Who of `wanted` may read the paper (an event about it names its new file)."""
+    users = session.scalars(select(User).where(User.id.in_(set(wanted)), User.active))
+    return {
+        user.id
+        for user in users
+        if session.scalar(select(exists(visible_papers(user).where(Paper.id == paper_id))))
+    }
 
 
 def _named_on_document(user: User) -> ColumnElement[bool]:
@@ -122,6 +145,10 @@ def may_read_file(session: Session, user: User, sha256: str) -> bool:
     """True when the file belongs to a paper or a document version the user may see."""
     in_paper = exists(
         select(Paper.id).where(Paper.file_sha256 == sha256, Paper.id.in_(visible_papers(user)))
+    ) | exists(  # an earlier version of a paper stays readable by its readers
+        select(PaperVersion.id).where(
+            PaperVersion.file_sha256 == sha256, PaperVersion.paper_id.in_(visible_papers(user))
+        )
     )
     in_document = exists(
         select(DocumentVersion.id).where(
@@ -137,6 +164,10 @@ def is_confidential_file(session: Session, sha256: str) -> bool:
     may be kept by a cache on the way)."""
     in_paper = exists(
         select(Paper.id).where(Paper.file_sha256 == sha256, Paper.confidentiality != NORMAL)
+    ) | exists(
+        select(PaperVersion.id)
+        .join(Paper, Paper.id == PaperVersion.paper_id)
+        .where(PaperVersion.file_sha256 == sha256, Paper.confidentiality != NORMAL)
     )
     in_document = exists(
         select(DocumentVersion.id)

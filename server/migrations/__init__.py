@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 # The newest revision; server.db.upgrade compares against it to skip Alembic on a current DB.
 # tests/server/test_migrations.py checks it against the scripts.
-HEAD = "0015"
+HEAD = "0016"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
