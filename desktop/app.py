@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # the modules load when first used, not at start-up
     from desktop.events import EventStream
     from desktop.files import FileCache
     from desktop.inbox import ApprovalInbox
+    from desktop.meeting_room.papers import PaperPrefetcher
     from desktop.meetings import MeetingsService
     from desktop.notes import NotesService
     from desktop.notify import Notifier
@@ -107,6 +108,7 @@ class SessionServices:
     notes: NotesService
     inbox: ApprovalInbox
     uploads: SignedUploads
+    papers: PaperPrefetcher
 
 
 @dataclass
@@ -167,6 +169,12 @@ class Core:
         return self._services().uploads
 
     @property
+    def paper_prefetch(self) -> PaperPrefetcher:
+        """Papers of the coming week's meetings, downloaded in the background (started by the
+        shell once the first lists are in)."""
+        return self._services().papers
+
+    @property
     def files(self) -> FileCache:
         """Verified copies of the server's files."""
         return self._services().files
@@ -187,6 +195,7 @@ class Core:
         from desktop.events import EventStream
         from desktop.files import FileCache
         from desktop.inbox import ApprovalInbox
+        from desktop.meeting_room.papers import PaperPrefetcher
         from desktop.meetings import MeetingsService
         from desktop.notes import NotesService
         from desktop.outbox import Outbox
@@ -202,20 +211,22 @@ class Core:
         # Without platform paths (tests, embedding) the files go beside the local store.
         base = self.paths.cache_dir if self.paths is not None else Path(self.store.path).parent
         data = self.paths.data_dir if self.paths is not None else Path(self.store.path).parent
+        meetings = MeetingsService(self.session, events)
+        cache_bytes = self.config.settings.file_cache_bytes
+        files = FileCache(self.session, files_dir(base, scope), cache_bytes)
         self.services = SessionServices(
             outbox=outbox,
             events=events,
-            meetings=MeetingsService(self.session, events),
+            meetings=meetings,
             documents=DocumentsService(self.session, events, outbox),
-            files=FileCache(
-                self.session, files_dir(base, scope), self.config.settings.file_cache_bytes
-            ),
+            files=files,
             view_states=StoredViewStates(self.store, scope),
             notes=NotesService(self.store, self.session, outbox, events, user.username),
             inbox=ApprovalInbox(self.session, events, outbox),
             uploads=SignedUploads(  # data, not cache: a signature must not be cleaned away
                 self.store, self.session.api, outbox, scope, files_dir(data / "signed", scope)
             ),
+            papers=PaperPrefetcher(self.session, events, files, meetings),
         )
         self.services.uploads.follow(events)  # signed before a crash or offline: sent now
         events.start()
@@ -232,6 +243,7 @@ class Core:
         await services.inbox.close()
         await services.uploads.close()
         await services.notes.close()
+        await services.papers.close()
         await services.files.close()
         outbox = services.outbox
         await outbox.close()

@@ -112,6 +112,9 @@ class Paper(Model, frozen=True):
     file: FileRef | None = None
     url: str | None = None
     confidentiality: str = "normal"  # older servers omit it
+    version: int = 1  # +1 each time the paper is replaced by a new file
+    owner_id: int | None = None  # a personal paper's only reader
+    shared_with_guests: bool = False
 
 
 class AgendaItem(Model, frozen=True):
@@ -160,6 +163,7 @@ class Meeting(MeetingSummary, frozen=True):
 
     secretary: UserRef | None = None
     media: JsonObject | None = None
+    confidential: bool = False  # họp có nội dung mật
     agenda: tuple[AgendaItem, ...] = ()
     attendees: tuple[Attendee, ...] = ()
     opened_at: AwareDateTime | None = None

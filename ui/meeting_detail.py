@@ -15,7 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QIcon, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -72,6 +72,22 @@ def _paper_icon(paper: Paper) -> QIcon:
     if paper.file is None:
         return style.standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon)
     return style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+
+
+def agenda_item_text(item: AgendaItem) -> str:
+    """An agenda item as the meeting's lists show it: 2. Title (Presenter, 15 min)."""
+    text = QCoreApplication.translate("MeetingDetail", "%1. %2")
+    text = text.replace("%1", str(item.order)).replace("%2", item.title)
+    extra = []
+    if item.presenter is not None:
+        extra.append(item.presenter.full_name)
+    if item.duration_minutes:
+        n = item.duration_minutes
+        extra.append(QCoreApplication.translate("MeetingDetail", "%n min", None, n))
+    if not extra:
+        return text
+    around = QCoreApplication.translate("MeetingDetail", "%1 (%2)")
+    return around.replace("%1", text).replace("%2", ", ".join(extra))
 
 
 class MeetingDetail(QWidget):
@@ -207,7 +223,7 @@ class MeetingDetail(QWidget):
         self.attendees_model.set_rows(meeting.attendees)
         self.agenda_model.clear()
         for item in sorted(meeting.agenda, key=lambda i: i.order):
-            row = QStandardItem(self._item_text(item))
+            row = QStandardItem(agenda_item_text(item))
             row.setSelectable(True)
             for paper in item.papers:
                 marking = confidential_marking(paper.confidentiality)
@@ -314,19 +330,6 @@ class MeetingDetail(QWidget):
     def _on_join(self) -> None:
         if self.meeting is not None:
             self.join_requested.emit(self.meeting)
-
-    def _item_text(self, item: AgendaItem) -> str:
-        text = self.tr("%1. %2").replace("%1", str(item.order)).replace("%2", item.title)
-        extra = []
-        if item.presenter is not None:
-            extra.append(item.presenter.full_name)
-        if item.duration_minutes:
-            extra.append(self.tr("%n min", "", item.duration_minutes))
-        return (
-            self.tr("%1 (%2)").replace("%1", text).replace("%2", ", ".join(extra))
-            if extra
-            else text
-        )
 
     def first_paper_index(self) -> QModelIndex:
         """The first paper of the agenda (an invalid index when there is none)."""

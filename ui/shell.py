@@ -258,6 +258,7 @@ class QtFrontend(QObject):
             room = MeetingRoomWindow(self.core, meeting)
             room.setWindowIcon(self.icon)
             room.file_requested.connect(lambda path: self.reader().open_local(path))
+            room.paper_requested.connect(lambda paper: self.reader().open_paper(paper))
             self.meeting_rooms[meeting.id] = room
         room.show()
         room.raise_()
@@ -362,6 +363,7 @@ class QtFrontend(QObject):
     async def _first_load(self) -> None:
         await asyncio.gather(self.core.meetings.refresh(), self.core.documents.refresh())
         self._loaded = True
+        self.core.paper_prefetch.start()  # the coming week's papers, after the first lists
         self._check_ready()
 
     def _first_load_failed(self, exc: BaseException) -> None:

@@ -59,6 +59,100 @@
     </message>
 </context>
 <context>
+    <name>AgendaModel</name>
+    <message>
+        <source>Agenda</source>
+        <translation>Chương trình họp</translation>
+    </message>
+    <message>
+        <source>On this computer</source>
+        <translation>Trên máy này</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>%1 (version %2)</source>
+        <translation>%1 (phiên bản %2)</translation>
+    </message>
+    <message>
+        <source>Online link</source>
+        <translation>Liên kết trực tuyến</translation>
+    </message>
+    <message>
+        <source>Downloaded</source>
+        <translation>Đã tải về</translation>
+    </message>
+    <message>
+        <source>Not downloaded yet</source>
+        <translation>Chưa tải về</translation>
+    </message>
+</context>
+<context>
+    <name>AgendaPanel</name>
+    <message>
+        <source>Main documents</source>
+        <translation>Tài liệu chính</translation>
+    </message>
+    <message>
+        <source>Reference documents</source>
+        <translation>Tài liệu tham khảo</translation>
+    </message>
+    <message>
+        <source>Personal documents</source>
+        <translation>Tài liệu cá nhân</translation>
+    </message>
+    <message>
+        <source>Links</source>
+        <translation>Liên kết</translation>
+    </message>
+    <message>
+        <source>Open the new version</source>
+        <translation>Mở bản mới</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>Add item</source>
+        <translation>Thêm nội dung</translation>
+    </message>
+    <message>
+        <source>Upload a paper</source>
+        <translation>Tải tài liệu lên</translation>
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation>Chuyển lên</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>Chuyển xuống</translation>
+    </message>
+    <message>
+        <source>Replace with a new version</source>
+        <translation>Thay bằng bản mới</translation>
+    </message>
+    <message>
+        <source>“%1” was replaced by a new version (version %2).</source>
+        <translation>“%1” đã được thay bằng bản mới (phiên bản %2).</translation>
+    </message>
+    <message>
+        <source>PDF documents (*.pdf)</source>
+        <translation>Tài liệu PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Title of the agenda item:</source>
+        <translation>Tên nội dung họp:</translation>
+    </message>
+    <message>
+        <source>Title of the paper:</source>
+        <translation>Tên tài liệu:</translation>
+    </message>
+</context>
+<context>
     <name>ApprovalDetail</name>
     <message>
         <source>Issuing agency</source>
@@ -1015,10 +1109,9 @@
         <source>%1. %2</source>
         <translation>%1. %2</translation>
     </message>
-    <message numerus="yes">
+    <message>
         <source>%n min</source>
-        <translation>
-            <numerusform>%n phút</numerusform></translation>
+        <translation>%n phút</translation>
     </message>
     <message>
         <source>%1 (%2)</source>
@@ -1105,6 +1198,10 @@
     <message>
         <source>Conclusions</source>
         <translation>Kết luận</translation>
+    </message>
+    <message>
+        <source>Agenda</source>
+        <translation>Chương trình họp</translation>
     </message>
     <message>
         <source>Status: %1</source>

@@ -75,6 +75,7 @@ class MeetingRoomWindow(QMainWindow):
 
     meeting_changed = Signal(object)  # desktop.domain.Meeting
     file_requested = Signal(Path)  # a file to show in the session's reader (the minutes)
+    paper_requested = Signal(object)  # desktop.domain.Paper to open in the reader
 
     def __init__(self, core: Core, meeting: Meeting, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -139,6 +140,7 @@ class MeetingRoomWindow(QMainWindow):
 
     def _build_panels(self) -> None:
         """Each slice's panel, built on its service from the app's Core (one line each)."""
+        self._add_agenda()
         core, meeting_id = self.core, self.meeting_id
         # Everyone has the attendance service: the call reports presence through it.
         self.attendance = AttendanceService(core.session, core.events, core.outbox, meeting_id)
@@ -169,6 +171,24 @@ class MeetingRoomWindow(QMainWindow):
         self.conclusions.open_requested.connect(self.file_requested)
         self.meeting_changed.connect(lambda m: self.conclusions.set_status(m.status))
         self.add_panel(self.tr("Conclusions"), self.conclusions)
+
+    def _add_agenda(self) -> None:
+        from desktop.meeting_room.papers import MeetingPapers
+        from ui.meeting_room.agenda_panel import AgendaPanel
+
+        core = self.core
+        service = MeetingPapers(
+            core.session,
+            core.events,
+            core.outbox,
+            self.meeting_id,
+            files=core.files,
+            meetings=core.meetings,
+        )
+        self.add_service(service)
+        panel = AgendaPanel(service, self)
+        panel.paper_activated.connect(self.paper_requested)
+        self.add_panel(self.tr("Agenda"), panel)
 
     # --- composition ---------------------------------------------------------------------------
     def add_panel(self, title: str, widget: QWidget) -> int:

@@ -18,6 +18,7 @@ from tests.fixtures.server import ServerProcess
 from tests.server.conftest import api_for
 from tests.ui.conftest import until
 from ui.meeting_detail import MeetingDetail
+from ui.meeting_room.agenda_panel import AgendaPanel
 from ui.meeting_room.attendance_panel import AttendancePanel
 from ui.meeting_room.chat_panel import ChatPanel
 from ui.meeting_room.conclusions_panel import ConclusionsPanel
@@ -98,11 +99,18 @@ def test_chair_opens_the_room_and_sees_the_secretary_end_it(
     service = ClosedService()
     room.add_service(service)
     panels = [type(room.panels.widget(i)) for i in range(room.panels.count())]
-    # the chair's attendance list, the votes, the speak queue, the chat, the conclusions
-    assert panels == [AttendancePanel, PollPanel, SpeakPanel, ChatPanel, ConclusionsPanel]
+    # the agenda, the chair's attendance list, the votes, the speak queue, the chat, the conclusions
+    assert panels == [
+        AgendaPanel,
+        AttendancePanel,
+        PollPanel,
+        SpeakPanel,
+        ChatPanel,
+        ConclusionsPanel,
+    ]
     extra = room.add_panel("Thêm", QLabel("…"))
     assert room.panels.tabText(extra) == "Thêm"
-    assert room.panels.count() == 6
+    assert room.panels.count() == 7
     room.show()
     try:
         assert room.heading.text() == "Họp triển khai chuyển đổi số"
