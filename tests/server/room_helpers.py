@@ -76,7 +76,13 @@ class Room:
                     presenter_id=self.id(presenter),
                     duration_minutes=15,
                 )
-                paper = Paper(title="Kế hoạch", kind="main", confidentiality=confidentiality)
+                paper = Paper(
+                    title="Kế hoạch",
+                    kind="main",
+                    confidentiality=confidentiality,
+                    # the meeting's guest (khach) reads the open paper, as in the demo seed
+                    shared_with_guests=confidentiality == "normal",
+                )
                 item.papers.append(paper)
                 session.add(item)
                 session.flush()
