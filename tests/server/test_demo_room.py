@@ -5,8 +5,10 @@ and the server stops cleanly with the simulation running."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import signal
+import time
 from typing import Any
 
 import websockets
@@ -66,4 +68,33 @@ def test_simulated_delegates_speak_vote_and_chat(server_factory: ServerFactory) 
     assert proc is not None
     server.stop()
     assert proc.returncode in (0, -signal.SIGTERM), server.stderr()[-2000:]  # not killed
+    assert "Traceback" not in server.stderr()
+
+
+def test_simulated_delegates_sign_in_again_when_their_tokens_expire(
+    server_factory: ServerFactory,
+) -> None:
+    """Access tokens of one second: the delegates still act well after their first ones died."""
+    server = server_factory(extra_args=["--demo-delegates", "0.2", "--access-ttl", "1"])
+    anon = api_for(server)
+    meeting_id = next(
+        m["id"]
+        for m in anon.login("giamdoc").get("/meetings").json()
+        if m["status"] == "in_progress"
+    )
+    simulated = {int(anon.login(name).user["id"]) for name in PEOPLE}
+
+    def stamps() -> list[dt.datetime]:
+        """When each chat line of a simulated delegate was sent (a fresh token per look)."""
+        page = anon.login("giamdoc").get(f"/meetings/{meeting_id}/chat?limit=200").json()
+        return [
+            dt.datetime.fromisoformat(m["created_at"])
+            for m in page["messages"]
+            if m["sender"]["id"] in simulated
+        ]
+
+    deadline = time.monotonic() + 60
+    while not ((s := stamps()) and max(s) - min(s) > dt.timedelta(seconds=3)):
+        assert time.monotonic() < deadline, "the delegates stopped when their tokens expired"
+        time.sleep(0.2)  # polling for the next line; the assertion above bounds the wait
     assert "Traceback" not in server.stderr()
