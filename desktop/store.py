@@ -15,6 +15,13 @@ the call raises "database is locked" as it did after the full wait — while oth
 wait up to `BUSY_TIMEOUT_MS`. The GUI thread's frequent cache writes (the event position at every
 event, cached details) use `set_later` instead: the store's writer thread does the waiting, and
 `get` answers from the value not yet written meanwhile.
+
+Within the process, transactions take turns (`LocalStore._turn`) instead of meeting in SQLite's
+lock: on a loaded machine the writer thread can hold the file's write lock longer than the GUI
+thread's 20 ms while it waits for the GIL between its statements, and a deferred transaction
+that read before another connection's commit cannot write at all (SQLITE_BUSY_SNAPSHOT, no busy
+wait helps). The writer waits for other processes only `GUI_BUSY_TIMEOUT_MS` per turn, then
+lets go and tries again later, so its turn never holds the GUI thread longer than that.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +47,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 OPEN_MARKER = ".open"  # `cache.db.open` exists while a HopDesk has the cache open
 BUSY_TIMEOUT_MS = 2000  # other threads may wait this long for another process's lock
 GUI_BUSY_TIMEOUT_MS = 20  # the GUI thread never waits longer (under the 50 ms stall threshold)
+WRITER_RETRY_SECONDS = 0.1  # the writer thread's pause after finding another process's lock
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,14 +104,15 @@ def _outbox_values(raw: tuple[Any, ...]) -> tuple[Any, ...]:
     )
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, *, short_wait: bool = False) -> sqlite3.Connection:
     """A connection for the calling thread: autocommit mode (our own BEGIN/COMMIT), WAL, and
-    how long this thread may wait for another process's lock."""
+    how long this thread may wait for another process's lock (briefly on the GUI thread and
+    for `short_wait`)."""
     con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     con.execute("PRAGMA journal_mode=WAL")  # short commits, readers never blocked
     con.execute("PRAGMA synchronous=NORMAL")
-    gui = threading.current_thread() is threading.main_thread()
-    con.execute(f"PRAGMA busy_timeout={GUI_BUSY_TIMEOUT_MS if gui else BUSY_TIMEOUT_MS}")
+    short = short_wait or threading.current_thread() is threading.main_thread()
+    con.execute(f"PRAGMA busy_timeout={GUI_BUSY_TIMEOUT_MS if short else BUSY_TIMEOUT_MS}")
     return con
 
 
@@ -126,6 +136,7 @@ class LocalStore:
         self._generation = 0
         self._writes: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._writer: threading.Thread | None = None
+        self._turn = threading.Lock()  # one transaction at a time in this process
 
     @property
     def marker(self) -> Path:
@@ -177,7 +188,7 @@ class LocalStore:
     def _connection(self) -> sqlite3.Connection:
         con: sqlite3.Connection | None = getattr(self._local, "con", None)
         if con is None:
-            con = _connect(self.path)
+            con = _connect(self.path, short_wait=getattr(self._local, "short_wait", False))
             self._local.con = con
             with self._lock:
                 self._connections.append(con)
@@ -237,13 +248,14 @@ class LocalStore:
         if getattr(self._local, "batch", False):  # inside `batch()`: join its transaction
             yield con
             return
-        con.execute("BEGIN")
-        try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
+        with self._turn:
+            con.execute("BEGIN")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -308,8 +320,8 @@ class LocalStore:
         """`set`, written by the store's writer thread: never waits for a lock another process
         holds. `get` returns the new value at once; several values for one key before the writer
         gets to it are written once (the last). A write that finds the file locked for longer
-        than `BUSY_TIMEOUT_MS` is tried again; what is still unwritten at `close` is logged
-        (cache entries only: the event position, cached details)."""
+        than `GUI_BUSY_TIMEOUT_MS` is tried again later; what is still unwritten at `close` is
+        logged (cache entries only: the event position, cached details)."""
         text = None if value is None else json.dumps(value)
         with self._lock:
             self._generation += 1
@@ -323,6 +335,7 @@ class LocalStore:
 
     def _write_pending(self) -> None:
         """The writer thread: write each key `set_later` queued, its newest value, in order."""
+        self._local.short_wait = True  # its turn must not hold the GUI thread (module doc)
         while (key := self._writes.get()) is not None:
             with self._lock:
                 entry = self._pending.get(key)
@@ -331,9 +344,10 @@ class LocalStore:
             generation, text = entry
             try:
                 self._put(key, text)
-            except sqlite3.OperationalError as exc:  # still locked after BUSY_TIMEOUT_MS
+            except sqlite3.OperationalError as exc:  # another process holds the file
                 log.warning("cache write of %s waits for a lock: %r", key, exc)
                 self._writes.put(key)  # again after what is queued (`get` answers meanwhile)
+                time.sleep(WRITER_RETRY_SECONDS)
                 continue
             except (sqlite3.Error, RuntimeError) as exc:  # damaged, or closed under us
                 log.warning("cache write of %s failed: %r", key, exc)
