@@ -10,7 +10,9 @@ configuration (an empty list means none: never aiortc's public default).
 
 Behind an SFU (Janus) the same machinery serves: `Presence.publish_to` names the media server, to
 which we offer our media over one unlisted peer connection, and each remote publisher arrives as
-a peer that offers to us (media/signaling/janus.py).
+a peer that offers to us (media/signaling/janus.py). There the UI says which participants are on
+screen (`show_video`) and the SFU stops sending the others' video; in a mesh every connection
+keeps its video (a mesh is for small meetings).
 
 What the user changes mid-call (mute, camera off, screen sharing) changes the source of the
 call's two `LocalTrack`s (media/local.py), never the peer connections. What the far end does
@@ -28,7 +30,7 @@ import dataclasses
 import logging
 import random
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,8 +57,10 @@ from media.signaling import (
     PeerJoined,
     PeerLeft,
     Resubscribe,
+    ShowVideo,
     Signaling,
     Speaking,
+    layer_for,
 )
 from media.speaker import ActiveSpeaker, AudioMeter
 from media.state import (
@@ -176,6 +180,8 @@ class Call(QObject):
         self._closed: asyncio.Future[None] | None = None
         self._self_view_started = False
         self._camera_wanted = True
+        self._shown: dict[str, tuple[bool, int]] = {}  # peer → (on, layer) asked of the SFU
+        self._show_lock = asyncio.Lock()  # keeps the SFU's pause/resume in the asked order
 
     # --- what the UI reads ----------------------------------------------------------------
 
@@ -317,6 +323,32 @@ class Call(QObject):
                 screen.stop()
         self.local_changed.emit()
         return True
+
+    def show_video(self, on_screen: Mapping[str, int]) -> None:
+        """The participants whose tiles are on screen now, with each tile's height in pixels:
+        behind an SFU the others' video is paused (their audio goes on) and each visible feed
+        gets the simulcast layer its tile needs. Only changes reach the SFU."""
+        if not self._sfu:
+            return  # a mesh: every peer connection carries its video regardless
+        changes = []
+        for peer, link in self._peers.items():
+            if not link.listed:
+                continue
+            height = on_screen.get(peer)
+            wish = (height is not None, layer_for(height or 0) if height is not None else 0)
+            if self._shown.get(peer, (True, 2)) != wish:
+                self._shown[peer] = wish
+                changes.append(ShowVideo(peer, wish[0], wish[1]))
+        if changes:
+            self._spawn(self._show(changes), "show-video")
+
+    async def _show(self, changes: list[ShowVideo]) -> None:
+        async with self._show_lock:
+            for change in changes:
+                try:
+                    await self._send(change)
+                except SignalingError as exc:  # the link's own failure ends it elsewhere
+                    log.warning("cannot show/hide the video of %s: %s", change.peer, exc)
 
     def task_count(self) -> int:
         """Tasks this call still owns (0 after `close()`)."""
@@ -583,6 +615,7 @@ class Call(QObject):
             async with asyncio.timeout(CLOSE_STEP_TIMEOUT):
                 await asyncio.gather(*pending, return_exceptions=True)
         del self._peers[peer]
+        self._shown.pop(peer, None)
         self.speaker.forget(peer)
         self.mixer.remove(peer)
         if link.listed:

@@ -109,7 +109,23 @@ class Resubscribe(msgspec.Struct, frozen=True):
     peer: PeerId
 
 
-Outgoing = Offer | Answer | Candidate | Resubscribe
+class ShowVideo(msgspec.Struct, frozen=True):
+    """Whether a feed behind an SFU is on our screen, and how large: the SFU stops sending the
+    video of feeds nobody here looks at (decoding 60 videos is beyond a desktop PC) and, for a
+    publisher that sends simulcast layers, picks the layer that fits the tile. Not a wire
+    message of the relay: in a mesh every peer connection carries its video regardless."""
+
+    peer: PeerId
+    on: bool
+    layer: int = 2  # 0 low (tiles up to 180 px high), 1 medium (up to 360), 2 high
+
+
+def layer_for(height: int) -> int:
+    """The simulcast layer (`ShowVideo.layer`) a tile `height` pixels high needs."""
+    return 0 if height <= 180 else 1 if height <= 360 else 2
+
+
+Outgoing = Offer | Answer | Candidate | Resubscribe | ShowVideo
 Incoming = Offer | Answer | Candidate | Presence | PeerJoined | PeerLeft | ErrorMessage | Speaking
 Wire = Offer | Answer | Candidate | Presence | PeerJoined | PeerLeft | Ping | Pong | ErrorMessage
 

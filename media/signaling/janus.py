@@ -8,6 +8,14 @@ and going (`publishers`, `unpublished`, `leaving` events) become `PeerJoined` / 
 the room's `talking` / `stopped-talking` events become `Speaking`. A Janus error is a
 `SignalingError`, or `SignalingRefused` when retrying cannot help (no such room, not allowed).
 The session is kept alive with a keepalive well within Janus's `session_timeout`.
+
+What is not on screen is paused, not unsubscribed (`ShowVideo`): a subscriber `configure` with
+`send: false` on the feed's video mid stops Janus forwarding it, and `send: true` resumes it on
+the same peer connection within a round trip, where subscribing again would cost a new ICE and
+DTLS handshake (65 ms typically, but 1 s and more one join in five, RECIPES.md) every time a grid
+page turns. Audio is never paused: everyone who speaks is heard. The same `configure` carries
+`substream` (the layer for the tile's size), which Janus uses only for simulcast publishers
+(browsers; aiortc sends no layers).
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ from media.signaling import (
     PeerLeft,
     Presence,
     Resubscribe,
+    ShowVideo,
     Speaking,
 )
 
@@ -86,6 +95,9 @@ class JanusSignaling:
         self._ids = itertools.count(1)
         self._displays: dict[int, str] = {}  # feed → display name, to subscribe again
         self._tasks: set[asyncio.Task[None]] = set()
+        self._video_mids: dict[int, list[str]] = {}  # feed → its video mids (Janus's offer)
+        self._started: set[int] = set()  # feeds whose subscription Janus has started
+        self._wanted: dict[int, ShowVideo] = {}  # feed → what the screen wants of its video
 
     # --- Signaling ---------------------------------------------------------------------------
 
@@ -134,6 +146,11 @@ class JanusSignaling:
             await self._queue.put(Answer(PUBLISHER, answer["sdp"]))
         elif isinstance(message, Resubscribe) and message.peer.isdigit():
             self._resubscribe(int(message.peer))
+        elif isinstance(message, ShowVideo) and message.peer.isdigit():
+            feed = int(message.peer)
+            self._wanted[feed] = message
+            if feed in self._started:
+                await self._configure(feed)
         elif isinstance(message, Answer) and message.peer.isdigit():
             handle = self._feeds.get(int(message.peer))
             if handle is None:
@@ -141,6 +158,10 @@ class JanusSignaling:
                 return
             jsep = {"type": "answer", "sdp": message.sdp}
             await self._message(handle, {"request": "start"}, jsep)
+            feed = int(message.peer)
+            self._started.add(feed)
+            if feed in self._wanted:  # the screen spoke before Janus started the feed
+                await self._configure(feed)
         else:
             log.debug("nothing to send to Janus for %s", type(message).__name__)
 
@@ -231,6 +252,18 @@ class JanusSignaling:
             data["jsep"] = reply["jsep"]
         return data
 
+    async def _configure(self, feed: int) -> None:
+        """Pause or resume the feed's video (and pick its layer) as `_wanted` says."""
+        handle, wanted = self._feeds.get(feed), self._wanted.get(feed)
+        if not handle or wanted is None:
+            return
+        streams: list[Json] = [
+            {"mid": mid, "send": wanted.on, "substream": wanted.layer}
+            for mid in self._video_mids.get(feed, [])
+        ]
+        if streams:
+            await self._message(handle, {"request": "configure", "streams": streams})
+
     # --- what Janus sends by itself ----------------------------------------------------------
 
     async def _read(self) -> None:
@@ -289,6 +322,7 @@ class JanusSignaling:
             gone = data.get(key)
             if isinstance(gone, int) and not isinstance(gone, bool) and gone in self._feeds:
                 handle = self._feeds.pop(gone)
+                self._forget(gone)
                 self._queue.put_nowait(PeerLeft(str(gone)))
                 if handle:
                     self._spawn(self._detach(handle), f"detach-{gone}")
@@ -305,6 +339,7 @@ class JanusSignaling:
         if not handle:
             return  # a subscription is under way
         self._feeds[feed] = 0
+        self._started.discard(feed)
         self._spawn(self._detach(handle), f"detach-{feed}")
         self._spawn(self._subscribe(feed, self._displays.get(feed, "")), f"feed-{feed}")
 
@@ -330,6 +365,9 @@ class JanusSignaling:
                     if exc.code != NO_SUCH_FEED or attempt == FEED_RETRIES - 1:
                         raise
                     await asyncio.sleep(0.1)  # the publisher's media is not up yet
+            self._video_mids[feed] = [
+                str(s["mid"]) for s in reply.get("streams") or [] if s.get("type") == "video"
+            ]
             offer = reply.get("jsep") or {}
             sdp = offer.get("sdp")
             if offer.get("type") != "offer" or not isinstance(sdp, str) or feed not in self._feeds:
@@ -338,6 +376,11 @@ class JanusSignaling:
             await self._queue.put(Offer(str(feed), sdp))
         except SignalingError as exc:
             log.warning("cannot subscribe to feed %s: %s", feed, exc)
+
+    def _forget(self, feed: int) -> None:
+        self._video_mids.pop(feed, None)
+        self._started.discard(feed)
+        self._wanted.pop(feed, None)
 
     async def _detach(self, handle: int) -> None:
         with contextlib.suppress(SignalingError):

@@ -28,6 +28,7 @@ from media.signaling import (
     Pong,
     Presence,
     Resubscribe,
+    ShowVideo,
     Wire,
     decode,
     encode,
@@ -70,8 +71,8 @@ class RoomSignaling:
 
     async def send(self, message: Outgoing) -> None:
         """Send an offer, answer or candidate to the peer it names."""
-        if isinstance(message, Resubscribe):
-            log.debug("no SFU behind the room relay: nothing to resubscribe")
+        if isinstance(message, Resubscribe | ShowVideo):
+            log.debug("no SFU behind the room relay: nothing to resubscribe or pause")
             return
         await self._send(message)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QKeyCombination, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
@@ -118,6 +119,9 @@ class VideoArea(QWidget):
         self.pinned: str | None = None
         self.speaker: str | None = None
         self.page = 0  # of the grid, when more than a page of tiles
+        # told after every layout which participants are on screen, with their tile heights
+        # (the call then pauses the video of the others: media/call.py `show_video`)
+        self.on_screen: Callable[[dict[str, int]], None] | None = None
         self.setMinimumSize(320, 180)
         self.setAutoFillBackground(True)
         palette = self.palette()
@@ -159,6 +163,8 @@ class VideoArea(QWidget):
             else:
                 tile.setGeometry(rect.x, rect.y, rect.w, rect.h)
                 tile.show()
+        if self.on_screen is not None:
+            self.on_screen({key: rect.h for key, rect in placed.items() if key != SELF})
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -184,6 +190,7 @@ class CallWidget(QWidget):
         self.banner = CallBanner(self)
         self.banner.retry.connect(call.join)
         self.area = VideoArea(self)
+        self.area.on_screen = call.show_video
         self.stats = StatsPanel(self)
         self.stats.hide()
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import aiohttp
+import qasync
 from aiortc.mediastreams import MediaStreamTrack
+from PySide6.QtWidgets import QApplication
 
 from media.call import Backoff, Call
 from media.config import RoomBackend
@@ -29,6 +32,18 @@ async def until(check: Callable[[], bool], what: str, within: float = WAIT) -> N
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+def run_in_qt(qapp: QApplication, scenario: Coroutine[Any, Any, None], within: float = 90) -> None:
+    """Run `scenario` in the app's kind of loop: qasync, Qt and asyncio in one thread."""
+    qapp.setQuitOnLastWindowClosed(False)  # as the app does: closing a window is not quitting
+    loop = qasync.QEventLoop(qapp, already_running=False)
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(asyncio.wait_for(scenario, within))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
 
 
 def stamp_from(call: Call, tag: int) -> int | None:

@@ -16,8 +16,7 @@ from desktop.domain import Meeting
 from media.config import RoomBackend
 from media.devices import read_stamp
 from tests.fixtures.server import ServerProcess
-from tests.media.netns.engines import until
-from tests.media.netns.test_call_widget import _run
+from tests.media.netns.engines import run_in_qt, until
 from tests.ui.conftest import memory_secrets
 from tests.ui.test_shell import make_core
 from ui.call.layout import SELF
@@ -89,7 +88,7 @@ def test_the_room_window_joins_the_call_and_shows_the_others(
         assert call.task_count() == 0
         await core.aclose()
 
-    _run(qapp, scenario())
+    run_in_qt(qapp, scenario())
 
 
 def test_in_demo_mode_the_service_brings_synthetic_participants(
@@ -119,4 +118,4 @@ def test_in_demo_mode_the_service_brings_synthetic_participants(
         assert service.participants is None
         await core.aclose()
 
-    _run(qapp, scenario())
+    run_in_qt(qapp, scenario())

@@ -3,14 +3,10 @@ widget showing one of them, in the app's qasync loop (Qt and asyncio in one thre
 
 from __future__ import annotations
 
-import asyncio
 import os
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
 
 import aiohttp
-import qasync
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -18,22 +14,11 @@ from PySide6.QtWidgets import QApplication
 from media.call import Call
 from media.screen import ScreenCaptureTrack
 from tests.fixtures.server import ServerProcess
-from tests.media.netns.engines import relay_call, until
+from tests.media.netns.engines import relay_call, run_in_qt, until
 from tests.server.conftest import api_for
 from ui.call.layout import SELF, Layout
 from ui.call.tile import VideoTile
 from ui.call.widget import CallWidget
-
-
-def _run(qapp: QApplication, scenario: Coroutine[Any, Any, None]) -> None:
-    qapp.setQuitOnLastWindowClosed(False)  # as the app does: closing a window is not quitting
-    loop = qasync.QEventLoop(qapp, already_running=False)
-    asyncio.set_event_loop(loop)
-    try:
-        loop.run_until_complete(asyncio.wait_for(scenario, 90))
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
 
 
 def _remote_tile(widget: CallWidget) -> VideoTile | None:
@@ -144,4 +129,4 @@ def test_the_call_widget_shows_a_live_call_and_its_controls_work(
                 await alice.close()
             assert alice.task_count() == bob.task_count() == 0
 
-    _run(qapp, scenario())
+    run_in_qt(qapp, scenario())

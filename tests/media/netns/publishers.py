@@ -1,0 +1,144 @@
+"""Cheap publishers for a crowded Janus room: many low-resolution, low-rate test patterns from
+one process over one Janus session (one plugin handle and one send-only peer connection each).
+
+Bare aiortc and Janus's WebSocket API, none of our call engine: a HopDesk `Call` per publisher
+would also subscribe to every other publisher (n² connections), and a meeting of 20 or 60 is
+about what the one HopDesk viewer receives. The frames carry the usual stamp (media/devices.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fractions
+import itertools
+import json
+import time
+from typing import Any
+
+import aiohttp
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import VIDEO_CLOCK_RATE, VIDEO_TIME_BASE, MediaStreamError
+
+from media.devices import TestPatternTrack
+
+KEEPALIVE = 20.0
+TIMEOUT = 20.0
+
+
+class SlowPattern(TestPatternTrack):
+    """The stamped test pattern at `fps` frames a second, 320×180 by default: cheap to encode."""
+
+    def __init__(self, tag: int, fps: float = 10.0, width: int = 320, height: int = 180) -> None:
+        super().__init__(tag, width, height)
+        self._step = int(VIDEO_CLOCK_RATE / fps)
+        self._t0: float | None = None
+        self._pts = 0
+
+    async def next_timestamp(self) -> tuple[int, fractions.Fraction]:
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self._t0 is None:
+            self._t0 = time.time()
+        else:
+            self._pts += self._step
+            await asyncio.sleep(self._t0 + self._pts / VIDEO_CLOCK_RATE - time.time())
+        return self._pts, VIDEO_TIME_BASE
+
+
+class Publishers:
+    """Publishers in one VideoRoom over one Janus session; `close()` ends them all."""
+
+    def __init__(self, http: aiohttp.ClientSession, url: str, room: int) -> None:
+        self._http, self._url, self._room = http, url, room
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._session = 0
+        self._ids = itertools.count(1)
+        self._pending: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self.pcs: list[RTCPeerConnection] = []
+        self.feeds: list[int] = []  # Janus's publisher ids, in the order added
+
+    async def open(self) -> None:
+        self._ws = await self._http.ws_connect(
+            self._url, protocols=("janus-protocol",), max_msg_size=4 * 1024 * 1024
+        )
+        self._tasks.append(asyncio.create_task(self._read()))
+        self._session = int((await self._request({"janus": "create"}))["data"]["id"])
+        self._tasks.append(asyncio.create_task(self._keep_alive()))
+
+    async def add(self, display: str, tag: int, fps: float = 10.0) -> int:
+        """One more publisher sending `SlowPattern(tag, fps)`; its feed id once Janus answered."""
+        attached = await self._request({"janus": "attach", "plugin": "janus.plugin.videoroom"})
+        handle = int(attached["data"]["id"])
+        body = {"request": "join", "ptype": "publisher", "room": self._room, "display": display}
+        joined = await self._message(handle, body)
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # never a public STUN server
+        self.pcs.append(pc)
+        pc.addTransceiver(SlowPattern(tag, fps), direction="sendonly")
+        await pc.setLocalDescription(await pc.createOffer())
+        offer = {"type": "offer", "sdp": pc.localDescription.sdp}
+        reply = await self._message(handle, {"request": "publish"}, offer)
+        await pc.setRemoteDescription(RTCSessionDescription(reply["jsep"]["sdp"], "answer"))
+        feed = int(joined["plugindata"]["data"]["id"])
+        self.feeds.append(feed)
+        return feed
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        with contextlib.suppress(Exception):
+            if self._ws is not None:
+                bye = {"janus": "destroy", "session_id": self._session, "transaction": "x"}
+                await self._ws.send_str(json.dumps(bye))
+                await self._ws.close()
+        await asyncio.gather(*(pc.close() for pc in self.pcs), return_exceptions=True)
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _message(
+        self, handle: int, body: dict[str, Any], jsep: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        request: dict[str, Any] = {"janus": "message", "handle_id": handle, "body": body}
+        if jsep is not None:
+            request["jsep"] = jsep
+        reply = await self._request(request)
+        data = (reply.get("plugindata") or {}).get("data") or {}
+        if "error_code" in data:
+            raise RuntimeError(f"Janus refused {body['request']}: {data}")
+        return reply
+
+    async def _request(self, body: dict[str, Any]) -> dict[str, Any]:
+        assert self._ws is not None
+        transaction = f"p{next(self._ids)}"
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._pending[transaction] = future
+        body = {**body, "transaction": transaction}
+        if self._session:
+            body["session_id"] = self._session
+        await self._ws.send_str(json.dumps(body))
+        try:
+            async with asyncio.timeout(TIMEOUT):
+                reply = await future
+        finally:
+            self._pending.pop(transaction, None)
+        if reply.get("janus") == "error":
+            raise RuntimeError(f"Janus error: {reply}")
+        return reply
+
+    async def _read(self) -> None:
+        assert self._ws is not None
+        async for raw in self._ws:
+            if raw.type is not aiohttp.WSMsgType.TEXT:
+                continue
+            message = json.loads(raw.data)
+            future = self._pending.get(str(message.get("transaction", "")))
+            if future is not None and not future.done() and message.get("janus") != "ack":
+                future.set_result(message)  # an ack only says Janus is working on it
+
+    async def _keep_alive(self) -> None:
+        while True:
+            await asyncio.sleep(KEEPALIVE)
+            assert self._ws is not None
+            await self._ws.send_str(
+                json.dumps({"janus": "keepalive", "session_id": self._session, "transaction": "k"})
+            )
