@@ -386,3 +386,24 @@ def test_deleting_what_the_room_points_at(office: Office) -> None:
     assert [i["title"] for i in agenda] == ["Một"]
     queue = secretary.get(f"/meetings/{meeting}/speak-requests").json()["queue"]
     assert [r["agenda_item_id"] for r in queue] == [None]
+
+
+def test_the_secretary_renames_moves_and_reclassifies_a_paper(office: Office) -> None:
+    meeting = office.meeting("chuyenvien1")
+    secretary = office["chanhvp"]
+    first = add_item(office, meeting, "Một")[0]["id"]
+    second = add_item(office, meeting, "Hai")[1]["id"]
+    sha = office.upload("chanhvp", pdf("Phụ lục"))
+    status, paper = add_paper(secretary, meeting, first, title="Phụ lục", file_sha256=sha)
+    assert status == 201
+    path = f"/meetings/{meeting}/papers/{paper['id']}"
+    change = {"title": "Phụ lục số liệu", "kind": "reference", "agenda_item_id": second}
+    status, edited = send(secretary, "PATCH", path, change)
+    assert status == 200
+    assert (edited["title"], edited["kind"]) == ("Phụ lục số liệu", "reference")
+    agenda = office["chuyenvien1"].get(f"/meetings/{meeting}/agenda").json()
+    assert [[p["title"] for p in item["papers"]] for item in agenda] == [[], ["Phụ lục số liệu"]]
+    status, _ = send(office["chuyenvien1"], "PATCH", path, {"title": "Không được"})
+    assert status == 403
+    status, _ = send(secretary, "PATCH", path, {"agenda_item_id": 2_000_000})
+    assert status == 404
