@@ -224,6 +224,14 @@ class Comment(Model, frozen=True):
     on_behalf_of: int | None = None
 
 
+class SignaturePlace(Model, frozen=True):
+    """Where the server laid out a signature (0-based page, [x0, y0, x1, y1] in PDF points from
+    the bottom left): a meeting's minutes for its secretary and its chair."""
+
+    page: int
+    box: list[float]
+
+
 class Document(DocumentSummary, frozen=True):
     """A văn bản with versions, assignments and comments (`GET /documents/{id}`)."""
 
@@ -242,6 +250,8 @@ class Document(DocumentSummary, frozen=True):
     readers: tuple[UserRef, ...] = ()
     # what the signed-in user may do on it now, as the server's workflow decides (the buttons)
     allowed_actions: tuple[str, ...] = ()
+    # where my signature goes when the server laid the document out (None: the prepared field)
+    signature_place: SignaturePlace | None = None
 
     def pending_actions(self, user_id: int) -> frozenset[str]:
         """What the pending assignments of `user_id` on this document ask of them."""

@@ -46,13 +46,25 @@ async def sign_document(
     files: FileCache,
     uploads: SignedUploads,
 ) -> str:
-    """Sign `document` as its leader; returns the signed file's sha256. The file is kept
-    locally first; an unreachable server leaves it queued (sent when it is back)."""
+    """Sign `document` as its leader (in the prepared field) or, when the server laid it out,
+    at `signature_place` (a meeting's minutes: POST /documents/{id}/sign passes it on to the
+    minutes' signing); returns the signed file's sha256. The file is kept locally first; an
+    unreachable server leaves it queued (sent when it is back)."""
     version = version_to_sign(document)
     base = version.file.sha256
     path = await files.fetch(version.file)
     pdf = await asyncio.to_thread(path.read_bytes)
-    signed = await off_the_loop(lambda: sign.sign_leader(pdf, signer, stamp, expected_sha256=base))
+    place = document.signature_place
+    if place is None:
+        signed = await off_the_loop(
+            lambda: sign.sign_leader(pdf, signer, stamp, expected_sha256=base)
+        )
+    else:  # laid out by the server (a meeting's minutes): a new field at my block
+        signed = await off_the_loop(
+            lambda: sign.sign_in_place(
+                pdf, signer, stamp, place.page, tuple(place.box), expected_sha256=base
+            )
+        )
     sha256 = uploads.keep(document.id, base, signed, version.file.name)
     await send_kept(uploads, document.id)
     return sha256

@@ -24,6 +24,8 @@ from server.models import (
     Delegation,
     Document,
     DocumentReader,
+    Meeting,
+    MeetingMinutes,
     User,
     utcnow,
 )
@@ -87,6 +89,14 @@ class CommentOut(BaseModel):
     created_at: dt.datetime
 
 
+class SignaturePlaceOut(BaseModel):
+    """Where the server laid out the requesting user's signature: 0-based page and
+    [x0, y0, x1, y1] in PDF points from the bottom left."""
+
+    page: int
+    box: list[float]
+
+
 class DocumentOut(DocumentSummary):
     """`Document` of the contract."""
 
@@ -107,6 +117,12 @@ class DocumentOut(DocumentSummary):
         description="The workflow actions the requesting user may take on the document now, "
         "by their role, their pending assignments and the delegations they hold "
         "(the names of the POST /documents/{id}/<action> operations; the buttons to show).",
+    )
+    signature_place: SignaturePlaceOut | None = Field(
+        default=None,
+        description="Where the requesting user's signature goes when the server laid the "
+        "document out (a meeting's minutes, for its secretary then its chair, while it waits "
+        "for them); null: the field prepared with the draft.",
     )
 
 
@@ -189,9 +205,28 @@ def _comment_out(comment: Comment) -> CommentOut:
     )
 
 
+def _minutes_place(session: Session, document: Document, user: User) -> SignaturePlaceOut | None:
+    """The box of a meeting's minutes that waits for `user`'s signature (the secretary's, then
+    the chair's): they sign it whatever their staff role, so the inbox offers "sign"."""
+    if wf.SIGN not in pending_of(document, user.id):
+        return None
+    minutes = session.scalar(
+        select(MeetingMinutes).where(MeetingMinutes.document_id == document.id)
+    )
+    if minutes is None:
+        return None
+    meeting = session.get_one(Meeting, minutes.meeting_id)
+    role = "chair" if user.id == meeting.chair_id else "secretary"
+    return SignaturePlaceOut(**minutes.boxes[role])
+
+
 def detail(session: Session, document: Document, user: User) -> DocumentOut:
     """The full shape of a document, seen by `user`, with what they may do on it now."""
     actor, principals = holders(document, user, delegations_to(session, user))
+    place = _minutes_place(session, document, user)
+    allowed = wf.allowed(document.status, actor, principals)
+    if place is not None and wf.SIGN not in allowed:
+        allowed.append(wf.SIGN)
     files = {
         kind: [
             VersionOut(no=v.no, file=file_ref(v.file), created_at=v.created_at)  # type: ignore[arg-type]
@@ -223,7 +258,8 @@ def detail(session: Session, document: Document, user: User) -> DocumentOut:
         ],
         comments=[_comment_out(c) for c in document.comments],
         readers=[user_ref(r.user) for r in document.readers],  # type: ignore[misc]
-        allowed_actions=wf.allowed(document.status, actor, principals),
+        allowed_actions=allowed,
+        signature_place=place,
     )
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from desktop.domain import FileRef, JsonObject, Model, parse_list
+from desktop.domain import FileRef, JsonObject, Model, SignaturePlace, parse_list
 from desktop.errors import ApiError, MalformedResponse
 from desktop.meeting_room.live import LiveService
 
@@ -35,13 +35,6 @@ class Conclusion(Model, frozen=True):
     text: str
     updated_by: int
     updated_at: dt.datetime
-
-
-class SignaturePlace(Model, frozen=True):
-    """Where a signature of the minutes goes (0-based page, PDF points from the bottom left)."""
-
-    page: int
-    box: list[float]
 
 
 class Minutes(Model, frozen=True):

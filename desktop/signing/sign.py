@@ -1,4 +1,5 @@
-"""PAdES signatures on a prepared draft: the leader's, the agency's at issuance, attachments'.
+"""PAdES signatures on a prepared draft: the leader's, the agency's at issuance, attachments';
+and at a place the server laid out (a meeting's minutes).
 
 Every signature is an incremental update (earlier signatures stay valid) with the PAdES
 subfilter (ETSI.CAdES.detached). The agency's step fills the number and date fields through
@@ -172,6 +173,37 @@ async def sign_leader(
         appearance.signature_style(signature),
         options,
         progress,
+    )
+
+
+async def sign_in_place(
+    pdf: bytes,
+    signer: Signer,
+    signature: appearance.StampImage,
+    page: int,
+    box: tuple[float, ...],
+    options: LevelOptions = LevelOptions(),
+    progress: Progress = _ignore,
+    expected_sha256: str | None = None,
+) -> bytes:
+    """A signature in a new field at the box the server laid out (a meeting's minutes: the
+    secretary's over THƯ KÝ, then the chair's over CHỦ TRÌ), the signature image only; an
+    incremental update, so the signatures made before stay valid. The field is named by its
+    rank (`chu_ky_1`, `chu_ky_2`, …): unique whoever signed before."""
+    writer = open_for_signing(pdf, expected_sha256)
+    pages = int(writer.root["/Pages"]["/Count"])
+    if not 0 <= page < pages or len(box) != 4:
+        raise UnsignableDocument("damaged", f"no box {box} on page {page} of {pages}")
+    name = f"chu_ky_{len(signed_fields(pdf)) + 1}"
+    spec = SigFieldSpec(name, on_page=page, box=box)  # type: ignore[arg-type]
+    return await _sign(
+        writer,
+        signer,
+        name,
+        appearance.signature_style(signature),
+        options,
+        progress,
+        new_field=spec,
     )
 
 

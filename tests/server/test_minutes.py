@@ -145,6 +145,13 @@ def test_minutes_are_generated_from_the_meeting_and_signed_by_secretary_then_cha
     document = secretary.get(f"/documents/{minutes['document_id']}").json()
     assert document["doc_type"] == "Biên bản"
     assert room.as_user["chuyenvien1"].get(f"/documents/{minutes['document_id']}").status == 200
+    # the inbox offers "sign" to whoever the minutes wait for, with their block's place
+    assert "sign" in document["allowed_actions"]
+    assert document["signature_place"] == minutes["secretary"]
+    for other in (CHAIR, "chuyenvien1"):
+        seen = room.as_user[other].get(f"/documents/{minutes['document_id']}").json()
+        assert seen["signature_place"] is None
+        assert "sign" not in seen["allowed_actions"]
 
     base = pdf
     first = signed_from(base, tmp_path)
@@ -157,6 +164,9 @@ def test_minutes_are_generated_from_the_meeting_and_signed_by_secretary_then_cha
     after_secretary = room.ok(SECRETARY, "POST", "minutes/sign", body)
     assert after_secretary["next_signer"] == "chair"
     assert after_secretary["signing_sha256"] == body["file_sha256"]
+    seen = room.as_user[CHAIR].get(f"/documents/{minutes['document_id']}").json()
+    assert (seen["signature_place"], "sign" in seen["allowed_actions"]) == (minutes["chair"], True)
+    assert secretary.get(f"/documents/{minutes['document_id']}").json()["signature_place"] is None
     assert room.call(SECRETARY, "POST", "minutes").status == 409  # signed: no regenerating
     stale = {"file_sha256": body["file_sha256"], "base_sha256": minutes["file_sha256"]}
     assert room.call(CHAIR, "POST", "minutes/sign", stale).status == 409  # hash mismatch
