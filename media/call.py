@@ -328,8 +328,8 @@ class Call(QObject):
         """The participants whose tiles are on screen now, with each tile's height in pixels:
         behind an SFU the others' video is paused (their audio goes on) and each visible feed
         gets the simulcast layer its tile needs. Only changes reach the SFU."""
-        if not self._sfu:
-            return  # a mesh: every peer connection carries its video regardless
+        if not self._sfu or self._signaling is None or self._closed is not None:
+            return  # a mesh carries every video regardless; or not in the room (any more)
         changes = []
         for peer, link in self._peers.items():
             if not link.listed:

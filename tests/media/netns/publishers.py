@@ -67,15 +67,17 @@ class Publishers:
         self._session = int((await self._request({"janus": "create"}))["data"]["id"])
         self._tasks.append(asyncio.create_task(self._keep_alive()))
 
-    async def add(self, display: str, tag: int, fps: float = 10.0) -> int:
-        """One more publisher sending `SlowPattern(tag, fps)`; its feed id once Janus answered."""
+    async def add(
+        self, display: str, tag: int, fps: float = 10.0, width: int = 320, height: int = 180
+    ) -> int:
+        """One more publisher sending a `SlowPattern`; its feed id once Janus answered."""
         attached = await self._request({"janus": "attach", "plugin": "janus.plugin.videoroom"})
         handle = int(attached["data"]["id"])
         body = {"request": "join", "ptype": "publisher", "room": self._room, "display": display}
         joined = await self._message(handle, body)
         pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # never a public STUN server
         self.pcs.append(pc)
-        pc.addTransceiver(SlowPattern(tag, fps), direction="sendonly")
+        pc.addTransceiver(SlowPattern(tag, fps, width, height), direction="sendonly")
         await pc.setLocalDescription(await pc.createOffer())
         offer = {"type": "offer", "sdp": pc.localDescription.sdp}
         reply = await self._message(handle, {"request": "publish"}, offer)

@@ -1,0 +1,334 @@
+"""Call figures for large Janus meetings, run on demand (not collected by pytest); re-runs itself
+inside scripts/netns-run (root) with Debian's Janus (tests/fixtures/janus.py):
+
+    .venv/bin/python tests/bench/call_scale.py receive [--seconds 4] [--fps 15]
+    .venv/bin/python tests/bench/call_scale.py room [--seconds 4] [--crowd 60]
+
+`receive`: the CPU of a HopDesk viewer (its `Call` sending a 1280×720 pattern, its `CallWidget`
+shown 1280×720 in the grid) decoding and painting 0, 1, 4 and 9 remote 640×360 streams; the
+streams shown are chosen with `Call.show_video`, so Janus pauses the rest. References in the
+same run: the same process with 0 streams (idle) and with 1. The conditions alternate over
+`--rounds` so the shared machine's load drifts over all of them alike.
+
+`room`: one HopDesk viewer in the speaker layout, 2100×720 (a big tile and a strip of 8: 9
+tiles), in a room of `--crowd` synthetic publishers (320×180 at 10 fps, 20 per process). Reference
+in the same run: the same viewer joining the room while only 9 publishers are in it. Each: the
+viewer's join → first frame on a tile and on all 9 tiles, its CPU and RSS while watching, and the
+frames that arrived from feeds off screen (0 when they are paused).
+
+The viewer's CPU is its own process time (the publishers and Janus are other processes);
+`uptime`'s load average is written next to the figures. Results in tests/bench/results/*.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RESULTS = ROOT / "tests" / "bench" / "results"
+sys.path.insert(0, str(ROOT))
+
+PER_PROCESS = 20  # publishers per helper process
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+# --- publisher helper processes ---------------------------------------------------------------
+
+
+async def _publish(url: str, room: int, count: int, tag: int, fps: float, size: str) -> None:
+    """Run in a helper process: `count` publishers; "ready" on stdout, until stdin closes."""
+    import aiohttp
+
+    from tests.media.netns.publishers import Publishers
+
+    width, height = (int(v) for v in size.split("x"))
+    async with aiohttp.ClientSession() as http:
+        crowd = Publishers(http, url, room)
+        await crowd.open()
+        for n in range(count):
+            await crowd.add(f"P{tag + n}", tag + n, fps, width, height)
+        print("ready", flush=True)
+        await asyncio.to_thread(sys.stdin.read)
+        await crowd.close()
+
+
+class Crowd:
+    """Helper processes of publishers; `stop()` closes their stdin and waits."""
+
+    def __init__(self) -> None:
+        self.procs: list[subprocess.Popen[str]] = []
+
+    async def add(self, url: str, count: int, tag: int, fps: float, size: str) -> None:
+        started = [
+            self._start(
+                [url, "1234", str(min(PER_PROCESS, count - n)), str(tag + n), str(fps), size]
+            )
+            for n in range(0, count, PER_PROCESS)
+        ]
+        for proc in started:
+            assert proc.stdout is not None
+            line = await asyncio.to_thread(proc.stdout.readline)
+            if line.strip() != "ready":
+                raise RuntimeError("a publisher process did not start")
+
+    def _start(self, args: list[str]) -> subprocess.Popen[str]:
+        cmd = [sys.executable, __file__, "publish", *args]
+        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.procs.append(proc)
+        return proc
+
+    def stop(self) -> None:
+        for proc in self.procs:
+            assert proc.stdin is not None
+            proc.stdin.close()
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+# --- the viewer -------------------------------------------------------------------------------
+
+
+def _counts(call: object) -> dict[str, int]:
+    from media.call import Call
+
+    assert isinstance(call, Call)
+    return {p: v.frames if (v := call.video(p)) else 0 for p in call.participants()}
+
+
+class Window:
+    """What one measured window saw: the process's CPU %, per feed the frames decoded and the
+    kbit/s that arrived on its connection (video and RTCP: a paused feed keeps only RTCP)."""
+
+    def __init__(self, cpu: float, frames: dict[str, int], kbps: dict[str, float]) -> None:
+        self.cpu, self.frames, self.kbps = cpu, frames, kbps
+
+    def rate(self, feeds: object, seconds: float) -> float:
+        assert isinstance(feeds, list | set)
+        return round(sum(self.frames.get(p, 0) for p in feeds) / seconds, 1)
+
+    def kbit(self, feeds: object) -> float:
+        assert isinstance(feeds, list | set)
+        return round(sum(self.kbps.get(p, 0.0) for p in feeds), 1)
+
+
+async def _watch(call: object, seconds: float) -> Window:
+    """Measure one window of `seconds` (the window itself, not a wait for something)."""
+    from media.call import Call
+
+    assert isinstance(call, Call)
+    await call.stats()  # the rates below are since this sample
+    before, cpu0, wall0 = _counts(call), time.process_time(), time.monotonic()
+    await asyncio.sleep(seconds)
+    cpu, wall, after = time.process_time() - cpu0, time.monotonic() - wall0, _counts(call)
+    kbps = {p: s.received_kbps for p, s in (await call.stats()).items()}
+    frames = {p: after[p] - before.get(p, 0) for p in after}
+    return Window(round(100 * cpu / wall, 1), frames, kbps)
+
+
+async def _until(check: object, within: float = 60.0) -> None:
+    from tests.media.netns.engines import until
+
+    assert callable(check)
+    await until(check, "the bench's condition", within)
+
+
+async def receive_case(url: str, seconds: float, fps: float, rounds: int) -> dict[str, object]:
+    import aiohttp
+
+    from media.call import Call
+    from media.config import JanusBackend
+    from media.devices import TestPatternTrack
+    from media.signaling.janus import JanusSignaling
+    from ui.call.layout import Layout
+    from ui.call.widget import CallWidget
+
+    crowd = Crowd()
+    runs: dict[int, list[dict[str, float]]] = {0: [], 1: [], 4: [], 9: []}
+    async with aiohttp.ClientSession() as http:
+        await crowd.add(url, 9, 400, fps, "640x360")
+        backend = JanusBackend(url, 1234)
+        call = Call(
+            lambda: JanusSignaling(http, backend, "Viewer"),
+            video=TestPatternTrack(1, 1280, 720),
+        )
+        widget = CallWidget(call)
+        widget.area.on_screen = None  # the bench picks what is shown
+        widget.resize(1280, 720)
+        widget.set_layout(Layout.GRID)
+        widget.show()
+        try:
+            call.join()
+            await _until(lambda: len(call.participants()) == 9)
+            feeds = sorted(call.participants())
+            await _until(lambda: all(c > 0 for c in _counts(call).values()))
+            for _ in range(rounds):
+                for k in runs:
+                    call.show_video({p: 240 for p in feeds[:k]})
+                    await _until(lambda k=k: all(_counts(call)[p] > 0 for p in feeds[:k]))
+                    await _watch(call, 1.0)  # settle: paused feeds drain, shown ones resume
+                    seen = await _watch(call, seconds)
+                    shown, hidden = feeds[:k], feeds[k:]
+                    runs[k].append(
+                        {
+                            "cpu_percent": seen.cpu,
+                            "fps_decoded_shown": seen.rate(shown, seconds),
+                            "kbps_shown": seen.kbit(shown),
+                            "fps_decoded_hidden": seen.rate(hidden, seconds),
+                            "kbps_hidden": seen.kbit(hidden),
+                        }
+                    )
+        finally:
+            widget.close()
+            await call.close()
+            crowd.stop()
+    return {
+        f"{k}_streams": {m: round(statistics.median(r[m] for r in rs), 1) for m in rs[0]}
+        | {"runs": rs}
+        for k, rs in runs.items()
+    }
+
+
+async def _room_viewer(url: str, seconds: float, http: object) -> dict[str, float]:
+    """One viewer joins as it is: join → first frames, CPU, RSS, frames from hidden feeds."""
+    import aiohttp
+
+    from media.call import Call
+    from media.config import JanusBackend
+    from media.devices import TestPatternTrack
+    from media.signaling.janus import JanusSignaling
+    from ui.call.layout import SELF, Layout
+    from ui.call.widget import CallWidget
+
+    assert isinstance(http, aiohttp.ClientSession)
+    backend = JanusBackend(url, 1234)
+    call = Call(lambda: JanusSignaling(http, backend, "Viewer"), video=TestPatternTrack(1))
+    widget = CallWidget(call)
+    widget.resize(2100, 720)
+    widget.set_layout(Layout.SPEAKER)
+    widget.show()
+
+    def shown() -> list[str]:
+        return [k for k, t in widget.area.tiles.items() if k != SELF and t.isVisible()]
+
+    def first_frames() -> int:
+        return sum(1 for p in shown() if _counts(call).get(p, 0) > 0)
+
+    try:
+        start = time.monotonic()
+        call.join()
+        await _until(lambda: first_frames() > 0)
+        first = time.monotonic() - start
+        await _until(lambda: len(shown()) == 9 and first_frames() == 9)
+        all_nine = time.monotonic() - start
+        await _watch(call, 1.0)  # settle
+        seen = await _watch(call, seconds)
+        on = set(shown())
+        off = set(call.participants()) - on
+        return {
+            "participants": len(call.participants()),
+            "join_to_first_frame_ms": round(first * 1000),
+            "join_to_all_9_tiles_ms": round(all_nine * 1000),
+            "cpu_percent": seen.cpu,
+            "rss_mb": _rss_mb(),
+            "fps_decoded_shown": seen.rate(on, seconds),
+            "kbps_shown": seen.kbit(on),
+            "fps_decoded_hidden": seen.rate(off, seconds),
+            "kbps_hidden_all_feeds": seen.kbit(off),
+        }
+    finally:
+        widget.close()
+        await call.close()
+
+
+async def room_case(url: str, seconds: float, crowd_size: int) -> dict[str, object]:
+    import aiohttp
+
+    crowd = Crowd()
+    try:
+        async with aiohttp.ClientSession() as http:
+            await crowd.add(url, 9, 500, 10, "320x180")
+            reference = await _room_viewer(url, seconds, http)
+            await crowd.add(url, crowd_size - 9, 509, 10, "320x180")
+            crowded = await _room_viewer(url, seconds, http)
+    finally:
+        crowd.stop()
+    return {f"room_of_{crowd_size}": crowded, "reference_room_of_9": reference}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("case", choices=["receive", "room", "publish"])
+    parser.add_argument("args", nargs="*")  # for `publish`: url room count tag fps WxH
+    parser.add_argument("--seconds", type=float, default=4.0)
+    parser.add_argument("--fps", type=float, default=15.0)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--crowd", type=int, default=60)
+    args = parser.parse_args()
+    if args.case == "publish":
+        url, room, count, tag, fps, size = args.args
+        asyncio.run(_publish(url, int(room), int(count), int(tag), float(fps), size))
+        return 0
+    if os.environ.get("HOPDESK_NETNS") != "1":
+        env = {**os.environ, "HOPDESK_NETNS": "1", "PYTHONPATH": str(ROOT)}
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        cmd = [str(ROOT / "scripts" / "netns-run"), sys.executable, __file__, *sys.argv[1:]]
+        return subprocess.call(cmd, env=env)
+
+    from PySide6.QtWidgets import QApplication
+
+    from tests.fixtures.janus import JanusProcess
+    from tests.media.netns.engines import run_in_qt
+
+    app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    load_start = [round(v, 2) for v in os.getloadavg()]
+    results: dict[str, object] = {}
+
+    async def scenario() -> None:
+        if args.case == "receive":
+            results.update(await receive_case(janus.url, args.seconds, args.fps, args.rounds))
+        else:
+            results.update(await room_case(janus.url, args.seconds, args.crowd))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        janus = JanusProcess(Path(tmp))
+        janus.start()
+        try:
+            run_in_qt(app, scenario(), within=170)
+        finally:
+            janus.stop()
+    results["settings"] = {
+        "seconds": args.seconds,
+        "publisher_fps": args.fps if args.case == "receive" else 10,
+        "rounds": args.rounds if args.case == "receive" else 1,
+        "load_average_at_start": load_start,
+        "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
+        "cpus": os.cpu_count(),
+    }
+    name = "call_receive.json" if args.case == "receive" else "call_room60.json"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / name).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({k: v for k, v in results.items()}, default=str)[:3000])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
