@@ -14,6 +14,7 @@ from media.signaling import (
     Presence,
     decode,
     encode,
+    layer_for,
 )
 
 
@@ -48,3 +49,8 @@ def test_hostile_input_is_a_typed_error(raw: str | bytes, code: str) -> None:
         decode(raw)
     assert caught.value.code == code
     assert isinstance(caught.value, SignalingError)
+
+
+def test_the_simulcast_layer_follows_the_tile_height() -> None:
+    # Janus substreams of a browser's simulcast: ¼, ½ and full of 720p (research §2, LiveKit)
+    assert [layer_for(h) for h in (90, 180, 181, 360, 361, 1080)] == [0, 0, 1, 1, 2, 2]

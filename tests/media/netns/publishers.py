@@ -20,7 +20,7 @@ import aiohttp
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import VIDEO_CLOCK_RATE, VIDEO_TIME_BASE, MediaStreamError
 
-from media.devices import TestPatternTrack
+from media.devices import TestPatternTrack, ToneTrack
 
 KEEPALIVE = 20.0
 TIMEOUT = 20.0
@@ -68,9 +68,17 @@ class Publishers:
         self._tasks.append(asyncio.create_task(self._keep_alive()))
 
     async def add(
-        self, display: str, tag: int, fps: float = 10.0, width: int = 320, height: int = 180
+        self,
+        display: str,
+        tag: int,
+        fps: float = 10.0,
+        width: int = 320,
+        height: int = 180,
+        *,
+        audio: bool = False,
     ) -> int:
-        """One more publisher sending a `SlowPattern`; its feed id once Janus answered."""
+        """One more publisher sending a `SlowPattern` (and a tone with `audio`); its feed id
+        once Janus answered."""
         attached = await self._request({"janus": "attach", "plugin": "janus.plugin.videoroom"})
         handle = int(attached["data"]["id"])
         body = {"request": "join", "ptype": "publisher", "room": self._room, "display": display}
@@ -78,6 +86,8 @@ class Publishers:
         pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # never a public STUN server
         self.pcs.append(pc)
         pc.addTransceiver(SlowPattern(tag, fps, width, height), direction="sendonly")
+        if audio:
+            pc.addTransceiver(ToneTrack(), direction="sendonly")
         await pc.setLocalDescription(await pc.createOffer())
         offer = {"type": "offer", "sdp": pc.localDescription.sdp}
         reply = await self._message(handle, {"request": "publish"}, offer)

@@ -1,5 +1,6 @@
 """A crowded Janus meeting: the viewer's call widget shows one grid page (16 tiles) and Janus
-sends the video only of the participants on it; turning the page brings the others back."""
+sends the video only of the participants on it, the audio of everyone; turning the page brings
+the others' video back."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ async def shown_flow_hidden_stay(call: Call, shown: set[str], hidden: set[str]) 
     await until(lambda: all(counts(call)[p] >= base[p] + MORE for p in shown), "shown again")
     now = counts(call)
     assert {p: now[p] - base[p] for p in hidden} == dict.fromkeys(hidden, 0)
+    assert all(call.flags(p).audio for p in hidden)  # heard all the same
 
 
 def test_janus_sends_only_the_video_of_the_tiles_on_screen(
@@ -69,7 +71,7 @@ def test_janus_sends_only_the_video_of_the_tiles_on_screen(
             try:
                 await crowd.open()
                 for n in range(CROWD):
-                    await crowd.add(f"P{n}", tag=300 + n)
+                    await crowd.add(f"P{n}", tag=300 + n, audio=True)
                 viewer.join()
                 await until(lambda: len(viewer.participants()) == CROWD, "the whole crowd")
                 await until(lambda: viewer.status.state is CallState.CONNECTED, "connected")
