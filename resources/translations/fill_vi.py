@@ -596,6 +596,13 @@ VI: dict[str, str] = {
     "Speaking now: %1": "Đang phát biểu: %1",
     "Nobody has the floor": "Chưa có ai phát biểu",
     "You have the floor": "Bạn đang được mời phát biểu",
+    "You have been invited to speak.": "Bạn đã được mời phát biểu.",
+    "You have been invited to speak. Your microphone is on.": (
+        "Bạn đã được mời phát biểu. Micrô của bạn đã được bật."
+    ),
+    "Your microphone stays off until the chair gives you the floor": (
+        "Micrô của bạn tắt cho đến khi chủ trì mời bạn phát biểu"
+    ),
     "Your place: %1": "Vị trí của bạn: %1",
     "Sending your request…": "Đang gửi đăng ký…",
     "Chat": "Trò chuyện",

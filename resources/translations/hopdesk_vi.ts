@@ -934,6 +934,17 @@
     </message>
 </context>
 <context>
+    <name>FloorCall</name>
+    <message>
+        <source>You have been invited to speak. Your microphone is on.</source>
+        <translation>Bạn đã được mời phát biểu. Micrô của bạn đã được bật.</translation>
+    </message>
+    <message>
+        <source>You have been invited to speak.</source>
+        <translation>Bạn đã được mời phát biểu.</translation>
+    </message>
+</context>
+<context>
     <name>FollowButton</name>
     <message>
         <source>Follow the presenter</source>
@@ -1167,6 +1178,10 @@
     <message>
         <source>Chat</source>
         <translation>Trò chuyện</translation>
+    </message>
+    <message>
+        <source>Your microphone stays off until the chair gives you the floor</source>
+        <translation>Micrô của bạn tắt cho đến khi chủ trì mời bạn phát biểu</translation>
     </message>
 </context>
 <context>

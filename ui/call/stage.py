@@ -30,6 +30,7 @@ class CallStage(QWidget):
     """Joins the service's call and shows it; offers to join again after leaving."""
 
     left = Signal()  # the user hung up
+    joined = Signal(object)  # the CallWidget of the call just joined
 
     def __init__(self, service: CallService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,6 +79,7 @@ class CallStage(QWidget):
         widget.leave_requested.connect(self.leave)
         self.pages.addWidget(widget)
         self.pages.setCurrentWidget(widget)
+        self.joined.emit(widget)
 
     def _notice(self, text: str) -> None:
         self.notes.setText("\n".join(self.service.problems) or text)

@@ -193,6 +193,7 @@ class CallWidget(QWidget):
         self.area.on_screen = call.show_video
         self.stats = StatsPanel(self)
         self.stats.hide()
+        self.mute_held = ""  # why the microphone may not be switched now (the meeting's floor)
 
         self.mute = self._action(_shortcut(Key.Key_D, Mod.ControlModifier), checkable=True)
         self.camera = self._action(_shortcut(Key.Key_E, Mod.ControlModifier), checkable=True)
@@ -369,7 +370,7 @@ class CallWidget(QWidget):
             self.share.setChecked(False)
 
     def _sync_actions(self) -> None:
-        self.mute.setEnabled(self.call.has_microphone)
+        self.mute.setEnabled(self.call.has_microphone and not self.mute_held)
         self.camera.setEnabled(self.call.has_camera)
         for action, checked in (
             (self.mute, not self.call.microphone_on),
@@ -447,6 +448,8 @@ class CallWidget(QWidget):
         }
         if not self.call.has_microphone:
             texts[self.mute] = (self.tr("Mute"), self.tr("No microphone"))
+        if self.mute_held:
+            texts[self.mute] = (texts[self.mute][0], self.mute_held)
         if not self.call.has_camera:
             texts[self.camera] = (self.tr("Start video"), self.tr("No camera"))
         for action, (text, tip) in texts.items():

@@ -37,6 +37,7 @@ from desktop.notify import user_message
 from ui.meeting_room.attendance_panel import AttendancePanel
 from ui.meeting_room.conclusions_panel import ConclusionsPanel
 from ui.meeting_room.floor import add_floor
+from ui.meeting_room.floor_call import FloorCall, chair_ids
 from ui.meeting_room.poll_panel import PollPanel
 from ui.tasks import TaskOwner
 
@@ -149,15 +150,19 @@ class MeetingRoomWindow(QMainWindow):
         self.tasks.run(self.attendance.refresh(), on_error=self._failed)
         if self.meeting.my_role in MANAGES_ATTENDANCE:
             self.add_panel(self.tr("Attendance"), AttendancePanel(self.attendance, manage=True))
+        call_stage = None
         if self.meeting.media is not None:  # the call (aiortc loads only for online meetings)
             from ui.call.stage import add_call
 
-            add_call(self)
+            call_stage = add_call(self)
         self.polls = PollsService(core.session, core.events, core.outbox, meeting_id)
         self.add_service(self.polls)
         self.tasks.run(self.polls.refresh(), on_error=self._failed)
         self.add_panel(self.tr("Votes"), PollPanel(self.polls, runs=runs_meeting(self.meeting)))
         self.floor = add_floor(self)  # speak queue, chat, follow the presenter
+        self.floor_call = FloorCall(self.floor.speak, chair_ids(self.meeting), core.notifier, self)
+        if call_stage is not None:
+            call_stage.joined.connect(self.floor_call.bind)
         self.minutes = MinutesService(core.session, core.events, core.outbox, meeting_id)
         self.add_service(self.minutes)
         self.tasks.run(self.minutes.refresh(), on_error=self._failed)
