@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -62,7 +62,11 @@ def emit(session: Session, type_: str, data: dict[str, Any], audience: Iterable[
     event = Event(type=type_, data=data)
     session.add(event)
     session.flush()
-    session.add_all(EventAudience(event_seq=event.seq, user_id=u) for u in set(audience))
+    # One multi-row INSERT in this transaction: an ORM object per reader cost ~25 ms for a
+    # meeting of 200, on every change of the room.
+    rows = [{"event_seq": event.seq, "user_id": u} for u in sorted(set(audience))]
+    if rows:
+        session.execute(insert(EventAudience), rows)
     if postgres:  # delivered at commit, to every process's listener (payload: the seq)
         session.execute(text("SELECT pg_notify(:c, :p)"), {"c": CHANNEL, "p": str(event.seq)})
     session.info[_EMITTED] = True
