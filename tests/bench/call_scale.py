@@ -13,8 +13,10 @@ same run: the same process with 0 streams (idle) and with 1. The conditions alte
 `room`: one HopDesk viewer in the speaker layout, 2100×720 (a big tile and a strip of 8: 9
 tiles), in a room of `--crowd` synthetic publishers (320×180 at 10 fps, 20 per process). Reference
 in the same run: the same viewer joining the room while only 9 publishers are in it. Each: the
-viewer's join → first frame on a tile and on all 9 tiles, its CPU and RSS while watching, and the
-frames that arrived from feeds off screen (0 when they are paused).
+viewer's join → first frame on a tile and on all 9 tiles, its CPU and RSS while watching, the
+frames and kbit/s that arrived from feeds off screen (no frames when they are paused; their
+audio goes on), and, when an off-screen publisher starts to speak (a gated tone), the time until
+they are the big tile and until their resumed video is on it.
 
 The viewer's CPU is its own process time (the publishers and Janus are other processes);
 `uptime`'s load average is written next to the figures. Results in tests/bench/results/*.json.
@@ -206,8 +208,12 @@ async def receive_case(url: str, seconds: float, fps: float, rounds: int) -> dic
     }
 
 
-async def _room_viewer(url: str, seconds: float, http: object) -> dict[str, float]:
-    """One viewer joins as it is: join → first frames, CPU, RSS, frames from hidden feeds."""
+async def _room_viewer(
+    url: str, seconds: float, http: object, speaker: tuple[str, object], expect: int
+) -> dict[str, float | None]:
+    """One viewer joins as it is: join → first frames, CPU, RSS, frames from hidden feeds;
+    then `speaker` (feed id, its `GatedTone`), off screen so far, starts to speak: the times
+    until Janus says so, until their tile is the big one, until their video is on it."""
     import aiohttp
 
     from media.call import Call
@@ -238,11 +244,33 @@ async def _room_viewer(url: str, seconds: float, http: object) -> dict[str, floa
         first = time.monotonic() - start
         await _until(lambda: len(shown()) == 9 and first_frames() == 9)
         all_nine = time.monotonic() - start
+        await _until(lambda: len(call.participants()) == expect)
+        feed, tone = speaker
+        # Janus lists publishers in no set order: put the speaker-to-be's tile last, off
+        # screen, as a latecomer's would be (paused by the relayout, settled below)
+        widget.area.tiles[feed] = widget.area.tiles.pop(feed)
+        widget.area.relayout()
         await _watch(call, 1.0)  # settle
         seen = await _watch(call, seconds)
         on = set(shown())
         off = set(call.participants()) - on
+        assert feed not in on
+        talked: list[float] = []
+        call.speaking_changed.connect(
+            lambda peer, talking: talked.append(time.monotonic()) if peer == feed else None
+        )
+        frames0 = _counts(call)[feed]
+        start = time.monotonic()
+        tone.speak = True  # type: ignore[attr-defined]
+        await _until(lambda: widget.area.speaker == feed)
+        big = time.monotonic() - start
+        await _until(lambda: _counts(call)[feed] > frames0)
+        video = time.monotonic() - start
         return {
+            # None: Janus's `talking` (a ~1 s level average) came after the video was shown
+            "speech_to_janus_talking_ms": round((talked[0] - start) * 1000) if talked else None,
+            "speech_to_big_tile_ms": round(big * 1000),
+            "speech_to_video_on_big_tile_ms": round(video * 1000),
             "participants": len(call.participants()),
             "join_to_first_frame_ms": round(first * 1000),
             "join_to_all_9_tiles_ms": round(all_nine * 1000),
@@ -251,7 +279,7 @@ async def _room_viewer(url: str, seconds: float, http: object) -> dict[str, floa
             "fps_decoded_shown": seen.rate(on, seconds),
             "kbps_shown": seen.kbit(on),
             "fps_decoded_hidden": seen.rate(off, seconds),
-            "kbps_hidden_all_feeds": seen.kbit(off),
+            "kbps_from_hidden_feeds_audio_and_rtcp": seen.kbit(off),
         }
     finally:
         widget.close()
@@ -261,15 +289,25 @@ async def _room_viewer(url: str, seconds: float, http: object) -> dict[str, floa
 async def room_case(url: str, seconds: float, crowd_size: int) -> dict[str, object]:
     import aiohttp
 
+    from tests.media.netns.publishers import GatedTone, Publishers
+
     crowd = Crowd()
-    try:
-        async with aiohttp.ClientSession() as http:
+    async with aiohttp.ClientSession() as http:
+        speakers = Publishers(http, url, 1234)
+        try:
+            await speakers.open()
             await crowd.add(url, 9, 500, 10, "320x180")
-            reference = await _room_viewer(url, seconds, http)
-            await crowd.add(url, crowd_size - 9, 509, 10, "320x180")
-            crowded = await _room_viewer(url, seconds, http)
-    finally:
-        crowd.stop()
+            quiet = GatedTone()  # the 10th: the strip of 8 leaves them off screen
+            one = str(await speakers.add("S1", 490, audio=quiet))
+            reference = await _room_viewer(url, seconds, http, (one, quiet), 10)
+            quiet.speak = False
+            await crowd.add(url, crowd_size - 11, 510, 10, "320x180")
+            quiet = GatedTone()
+            two = str(await speakers.add("S2", 491, audio=quiet))
+            crowded = await _room_viewer(url, seconds, http, (two, quiet), crowd_size)
+        finally:
+            await speakers.close()
+            crowd.stop()
     return {f"room_of_{crowd_size}": crowded, "reference_room_of_9": reference}
 
 

@@ -18,7 +18,12 @@ from typing import Any
 
 import aiohttp
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import VIDEO_CLOCK_RATE, VIDEO_TIME_BASE, MediaStreamError
+from aiortc.mediastreams import (
+    VIDEO_CLOCK_RATE,
+    VIDEO_TIME_BASE,
+    MediaStreamError,
+    MediaStreamTrack,
+)
 
 from media.devices import TestPatternTrack, ToneTrack
 
@@ -44,6 +49,17 @@ class SlowPattern(TestPatternTrack):
             self._pts += self._step
             await asyncio.sleep(self._t0 + self._pts / VIDEO_CLOCK_RATE - time.time())
         return self._pts, VIDEO_TIME_BASE
+
+
+class GatedTone(ToneTrack):
+    """Silence until `speak` is set, then the steady tone: someone who starts to speak."""
+
+    def __init__(self) -> None:
+        super().__init__(talk=(1.0, 0.0, 0.0))
+        self.speak = False
+
+    def _talking(self, at: float) -> bool:
+        return self.speak
 
 
 class Publishers:
@@ -75,10 +91,10 @@ class Publishers:
         width: int = 320,
         height: int = 180,
         *,
-        audio: bool = False,
+        audio: MediaStreamTrack | None = None,
     ) -> int:
-        """One more publisher sending a `SlowPattern` (and a tone with `audio`); its feed id
-        once Janus answered."""
+        """One more publisher sending a `SlowPattern` (and `audio`); its feed id once Janus
+        answered."""
         attached = await self._request({"janus": "attach", "plugin": "janus.plugin.videoroom"})
         handle = int(attached["data"]["id"])
         body = {"request": "join", "ptype": "publisher", "room": self._room, "display": display}
@@ -86,8 +102,8 @@ class Publishers:
         pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # never a public STUN server
         self.pcs.append(pc)
         pc.addTransceiver(SlowPattern(tag, fps, width, height), direction="sendonly")
-        if audio:
-            pc.addTransceiver(ToneTrack(), direction="sendonly")
+        if audio is not None:
+            pc.addTransceiver(audio, direction="sendonly")
         await pc.setLocalDescription(await pc.createOffer())
         offer = {"type": "offer", "sdp": pc.localDescription.sdp}
         reply = await self._message(handle, {"request": "publish"}, offer)

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from media.call import Call
 from media.config import JanusBackend
+from media.devices import ToneTrack
 from media.signaling.janus import JanusSignaling
 from media.state import CallState
 from tests.fixtures.janus import ROOM, JanusProcess
@@ -71,7 +72,7 @@ def test_janus_sends_only_the_video_of_the_tiles_on_screen(
             try:
                 await crowd.open()
                 for n in range(CROWD):
-                    await crowd.add(f"P{n}", tag=300 + n, audio=True)
+                    await crowd.add(f"P{n}", tag=300 + n, audio=ToneTrack())
                 viewer.join()
                 await until(lambda: len(viewer.participants()) == CROWD, "the whole crowd")
                 await until(lambda: viewer.status.state is CallState.CONNECTED, "connected")
