@@ -430,4 +430,11 @@ def sign_minutes_document(
         )
     else:
         asked = [ask(step, meeting.chair_id, wf.SIGN).id]
+    # the room's minutes tab moves on too (whose turn it is: the chair's "Ký biên bản")
+    emit(
+        session,
+        "minutes.updated",
+        {"meeting_id": meeting.id, "document_id": document.id},
+        meeting_audience(meeting),
+    )
     finish(step, asked, meeting_id=meeting.id, sha256=body.file_sha256)

@@ -625,6 +625,7 @@ VI: dict[str, str] = {
     "Minutes": "Biên bản",
     "Make the minutes": "Lập biên bản",
     "Open the minutes": "Mở biên bản",
+    "Sign the minutes": "Ký biên bản",
     "The minutes have not been made yet.": "Chưa lập biên bản.",
     "Waiting for the secretary's signature.": "Đang chờ thư ký ký.",
     "Waiting for the chair's signature.": "Đang chờ người chủ trì ký.",

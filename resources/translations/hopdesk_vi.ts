@@ -649,6 +649,10 @@
         <translation>Mở biên bản</translation>
     </message>
     <message>
+        <source>Sign the minutes</source>
+        <translation>Ký biên bản</translation>
+    </message>
+    <message>
         <source>Agenda</source>
         <translation>Chương trình họp</translation>
     </message>

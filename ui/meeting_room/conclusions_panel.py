@@ -4,7 +4,9 @@ Everyone reads the conclusions as the secretary writes them (live through `minut
 the secretary and the chair edit them. Once the meeting has ended the secretary makes the
 minutes ("Lập biên bản"): the server lays them out from the meeting and puts them in the
 secretary's inbox for signature, then the chair's; "Mở biên bản" opens the current version (the
-signed one once signed) in the reader through `open_requested`.
+signed one once signed) in the reader through `open_requested`. "Ký biên bản" shows for the one
+whose signature the minutes wait for (the secretary's, then the chair's) and asks, through
+`sign_requested`, for the inbox's signing flow on the minutes' document.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ if TYPE_CHECKING:
 
 class ConclusionsPanel(QWidget):
     """Agenda items with their conclusions; editing for `writes`, the minutes' buttons for the
-    `secretary`. `set_status` tells it where the meeting is (minutes only once it ended)."""
+    `secretary`, signing for the `secretary` and the `chair` in their turn. `set_status` tells
+    it where the meeting is (minutes only once it ended)."""
 
     open_requested = Signal(Path)
+    sign_requested = Signal(int)  # the minutes' document id
 
     def __init__(
         self,
@@ -46,6 +50,7 @@ class ConclusionsPanel(QWidget):
         *,
         writes: bool,
         secretary: bool,
+        chair: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -53,6 +58,7 @@ class ConclusionsPanel(QWidget):
         self.files = files
         self.writes = writes
         self.is_secretary = secretary
+        self.is_chair = chair
         self.status = ""
         self.tasks = TaskOwner(self)
 
@@ -73,6 +79,7 @@ class ConclusionsPanel(QWidget):
         self.minutes_state.setWordWrap(True)
         self.generate_button = QPushButton(self.tr("Make the minutes"), self)
         self.open_button = QPushButton(self.tr("Open the minutes"), self)
+        self.sign_button = QPushButton(self.tr("Sign the minutes"), self)
 
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("Agenda"), self))
@@ -88,12 +95,14 @@ class ConclusionsPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.generate_button)
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.sign_button)
         layout.addLayout(buttons)
 
         self.items.currentRowChanged.connect(lambda _row: self._show_item())
         self.save_button.clicked.connect(self.save)
         self.generate_button.clicked.connect(self.generate)
         self.open_button.clicked.connect(self.open_minutes)
+        self.sign_button.clicked.connect(self.sign_minutes)
         service.changed.connect(self._refresh)
         if agenda:
             self.items.setCurrentRow(0)
@@ -137,6 +146,7 @@ class ConclusionsPanel(QWidget):
         self.generate_button.setVisible(self.is_secretary)
         self.generate_button.setEnabled(self.status == "ended" and not signed_any)
         self.open_button.setEnabled(minutes is not None)
+        self.sign_button.setVisible(self.my_turn)
 
     def save(self) -> None:
         """Send the selected item's conclusion."""
@@ -162,6 +172,19 @@ class ConclusionsPanel(QWidget):
             await self.service.generate()
         finally:
             self._refresh()
+
+    @property
+    def my_turn(self) -> bool:
+        """The minutes wait for my signature (the secretary's first, then the chair's)."""
+        minutes = self.service.minutes
+        turn = minutes.next_signer if minutes is not None else None
+        return (turn == "secretary" and self.is_secretary) or (turn == "chair" and self.is_chair)
+
+    def sign_minutes(self) -> None:
+        """Ask for the inbox's signing flow on the minutes (the window runs it)."""
+        minutes = self.service.minutes
+        if minutes is not None and self.my_turn:
+            self.sign_requested.emit(minutes.document_id)
 
     def open_minutes(self) -> None:
         """Fetch the current minutes and ask for them to be shown in the reader."""

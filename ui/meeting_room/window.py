@@ -172,8 +172,12 @@ class MeetingRoomWindow(QMainWindow):
             core.files,
             writes=runs_meeting(self.meeting),
             secretary=self.meeting.my_role == "secretary",
+            chair=self.meeting.my_role == "chair",
         )
         self.conclusions.open_requested.connect(self.file_requested)
+        self.conclusions.sign_requested.connect(
+            lambda document_id: self.tasks.run(self._sign_minutes(document_id), self.change_failed)
+        )
         self.meeting_changed.connect(lambda m: self.conclusions.set_status(m.status))
         self.add_panel(self.tr("Conclusions"), self.conclusions)
 
@@ -253,6 +257,15 @@ class MeetingRoomWindow(QMainWindow):
         finally:
             self.open_button.setEnabled(True)
             self.end_button.setEnabled(True)
+
+    async def _sign_minutes(self, document_id: int) -> None:
+        """Ký biên bản: the inbox's signing flow (key, image, PIN; off the GUI thread; sent
+        through the signed uploads) on the minutes' document, at my block's place."""
+        from ui.signing_flow import sign_from_inbox  # pyHanko loads on the first signature
+
+        document = await self.core.inbox.document(document_id)
+        await sign_from_inbox(self.core, self, [document])
+        await self.minutes.refresh()
 
     def reload(self) -> None:
         """Fetch the meeting again (its status changed, or events were missed)."""

@@ -17,6 +17,7 @@ from desktop.meeting_room.minutes import MinutesService
 from tests.fixtures.server import ServerProcess
 from tests.server.room_helpers import CHAIR, SECRETARY, Room, open_room
 from tests.server.test_minutes import add_item
+from tests.server.wf_helpers import signed_from, uploaded
 from tests.ui.conftest import until
 from tests.ui.meeting_room.test_poll_panel import press, signed_in
 from ui.meeting_room.conclusions_panel import ConclusionsPanel
@@ -24,12 +25,19 @@ from ui.meeting_room.conclusions_panel import ConclusionsPanel
 pytestmark = pytest.mark.timeout(120)
 
 
-def panel_for(aio: Any, qtbot: QtBot, core: Core, room: Room, secretary: bool) -> ConclusionsPanel:
+def panel_for(
+    aio: Any, qtbot: QtBot, core: Core, room: Room, secretary: bool, chair: bool = False
+) -> ConclusionsPanel:
     service = MinutesService(core.session, core.events, core.outbox, room.meeting_id)
     aio(service.refresh())
     meeting = aio(core.meetings.meeting(room.meeting_id))
     panel = ConclusionsPanel(
-        service, meeting.agenda, core.files, writes=secretary, secretary=secretary
+        service,
+        meeting.agenda,
+        core.files,
+        writes=secretary or chair,
+        secretary=secretary,
+        chair=chair,
     )
     panel.set_status(meeting.status)
     qtbot.addWidget(panel)
@@ -85,3 +93,51 @@ def test_the_secretary_writes_conclusions_and_makes_the_minutes(
     finally:
         aio(secretary.aclose())
         aio(delegate.aclose())
+
+
+def test_sign_the_minutes_shows_only_for_the_one_whose_turn_it_is(
+    aio: Any, qtbot: QtBot, server: ServerProcess, tmp_path: Path
+) -> None:
+    """Ký biên bản: the secretary's panel offers it once the minutes are made (the chair's and a
+    delegate's do not); after the secretary's signature it moves, live, to the chair's panel;
+    pressing it asks for the signing of the minutes' document."""
+    room = open_room(server)
+    add_item(room, 1, "Dự thảo kế hoạch năm 2027", "phogiamdoc")
+    cores = {
+        who: signed_in(aio, server, tmp_path, who) for who in (SECRETARY, CHAIR, "chuyenvien1")
+    }
+    try:
+        panels = {
+            who: panel_for(aio, qtbot, core, room, secretary=who == SECRETARY, chair=who == CHAIR)
+            for who, core in cores.items()
+        }
+        room.ok(CHAIR, "POST", "status", {"status": "ended"})
+        for panel in panels.values():
+            panel.set_status("ended")
+        assert not any(p.sign_button.isVisible() for p in panels.values())  # no minutes yet
+
+        minutes = room.ok(SECRETARY, "POST", "minutes")
+        aio(until(lambda: panels[SECRETARY].sign_button.isVisible()))
+        aio(until(lambda: panels[CHAIR].service.minutes is not None))
+        aio(until(lambda: panels["chuyenvien1"].service.minutes is not None))
+        assert not panels[CHAIR].sign_button.isVisible()
+        assert not panels["chuyenvien1"].sign_button.isVisible()
+        asked: list[int] = []
+        panels[SECRETARY].sign_requested.connect(asked.append)
+        panels[SECRETARY].sign_button.click()
+        assert asked == [minutes["document_id"]]
+
+        secretary = room.as_user[SECRETARY]
+        base = secretary.get(f"/files/{minutes['file_sha256']}").body
+        body = {
+            "file_sha256": uploaded(secretary, signed_from(base, tmp_path)),
+            "base_sha256": minutes["file_sha256"],
+        }
+        room.ok(SECRETARY, "POST", "minutes/sign", body)
+        aio(until(lambda: panels[CHAIR].sign_button.isVisible()))  # heard through the event
+        aio(until(lambda: not panels[SECRETARY].sign_button.isVisible()))
+        assert not panels["chuyenvien1"].sign_button.isVisible()
+        assert panels[CHAIR].minutes_state.text() == "Waiting for the chair's signature."
+    finally:
+        for core in cores.values():
+            aio(core.aclose())
