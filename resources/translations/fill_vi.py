@@ -621,7 +621,6 @@ VI: dict[str, str] = {
     "No conclusion yet": "Chưa có kết luận",
     "Save the conclusion": "Lưu kết luận",
     "Saved": "Đã lưu",
-    "Agenda": "Chương trình họp",
     "Minutes": "Biên bản",
     "Make the minutes": "Lập biên bản",
     "Open the minutes": "Mở biên bản",
