@@ -1,7 +1,10 @@
-"""Personal notes: annotations a user keeps on a page of a file, synced across devices.
+"""Personal notes: annotations a user keeps on a page of a file, synced across devices, and a
+meeting participant's own notes on an agenda item (target `agenda:<item id>`, plain text).
 
 Only the owner ever reads or changes a note; to anyone else it does not exist (404). The client
-makes the id (a UUID), so an offline-created note keeps its identity through the outbox.
+makes the id (a UUID), so an offline-created note keeps its identity through the outbox. Notes
+live on this (the agency's) server only: nothing sends them anywhere else, which is what a
+confidential meeting asks of them.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from sqlalchemy.orm import Session
 
 from server.access import signed_in
 from server.events import emit
-from server.files import SHA256
 from server.inputs import Input, Timestamp
-from server.models import Note, User, utcnow
+from server.meeting_roles import require_meeting_role
+from server.meetings import load_meeting
+from server.models import AgendaItem, Note, User, utcnow
 from server.problems import Problem, not_found, problem_responses
 from server.unit_of_work import commit, get_session
 
@@ -29,12 +33,17 @@ NoteKind = Literal["highlight", "underline", "strike", "ink", "text", "rect"]
 # `prefixItems` it reported the document invalid.
 Point = Annotated[list[float], Field(min_length=2, max_length=2)]
 Rect = Annotated[list[float], Field(min_length=4, max_length=4)]
+AGENDA = "agenda:"  # the target prefix of a note on an agenda item
+TARGET = r"^([0-9a-f]{64}|agenda:[0-9]{1,12})$"
 
 
 class NoteIn(Input):
     """Body of `PUT /notes/{id}`: the whole note (last writer wins, by `updated_at`)."""
 
-    target: str = Field(pattern=SHA256, description="SHA-256 of the annotated file")
+    target: str = Field(
+        pattern=TARGET,
+        description="SHA-256 of the annotated file, or agenda:<id> for an agenda item's note",
+    )
     page: int = Field(ge=0, le=100_000)
     kind: NoteKind
     rect: Rect | None = None
@@ -45,8 +54,9 @@ class NoteIn(Input):
 
     @model_validator(mode="after")
     def _has_geometry(self) -> NoteIn:
-        if self.rect is None and not self.points:
-            raise ValueError("a note needs a rect or points")
+        on_item = self.target.startswith(AGENDA) and self.kind == "text"
+        if self.rect is None and not self.points and not on_item:
+            raise ValueError("a note needs a rect or points (a text note on an agenda item not)")
         return self
 
 
@@ -79,6 +89,15 @@ def _own(session: Session, note_id: str, user: User) -> Note | None:
     return note
 
 
+def _require_participant(session: Session, item_id: int, user: User) -> None:
+    """Notes on an agenda item are for the people in its meeting (404/403 otherwise)."""
+    item = session.get(AgendaItem, item_id)
+    if item is None:
+        raise not_found("Agenda item")
+    meeting = load_meeting(session, item.meeting_id, user)
+    require_meeting_role(meeting, user, "chair", "secretary", "delegate", "guest", "site")
+
+
 NoteId = Annotated[uuid.UUID, Path(description="client-made UUID")]
 
 
@@ -86,7 +105,7 @@ NoteId = Annotated[uuid.UUID, Path(description="client-made UUID")]
 def list_notes(
     user: Annotated[User, Depends(signed_in)],
     session: Annotated[Session, Depends(get_session)],
-    target: Annotated[str | None, Query(pattern=SHA256)] = None,
+    target: Annotated[str | None, Query(pattern=TARGET)] = None,
     since: Annotated[Timestamp | None, Query()] = None,
 ) -> list[NoteOut]:
     """My notes, on one file (`target`) or all, optionally only those changed after `since`."""
@@ -127,6 +146,8 @@ def put_note(
     """Create or replace a note; an older `updated_at` than the stored one is a 409."""
     key = str(note_id)
     note = _own(session, key, user)
+    if body.target.startswith(AGENDA):
+        _require_participant(session, int(body.target.removeprefix(AGENDA)), user)
     stamp = body.updated_at or utcnow()
     if note is not None and note.updated_at > stamp:
         raise Problem(

@@ -1,10 +1,14 @@
-"""Personal notes: owner-only, client ids, last writer wins by `updated_at`."""
+"""Personal notes: owner-only, client ids, last writer wins by `updated_at`; a participant's own
+notes on a meeting's agenda item."""
 
 from __future__ import annotations
 
 import uuid
 
+from tests.fixtures.server import ServerProcess
 from tests.server.conftest import Api
+from tests.server.room_helpers import CHAIR, OUTSIDER, open_room
+from tests.server.test_minutes import add_item
 
 TARGET = "ab" * 32
 
@@ -74,3 +78,27 @@ def test_invalid_notes_are_422(shared: Api) -> None:
     assert me.call("PUT", "/notes/not-a-uuid", _note()).status == 422
     assert me.call("PUT", f"/notes/{uuid.uuid4()}", _note(rect=None)).status == 422
     assert me.call("PUT", f"/notes/{uuid.uuid4()}", _note(target="xyz")).status == 422
+
+
+def test_each_participant_keeps_their_own_note_on_an_agenda_item(
+    engine_server: ServerProcess,
+) -> None:
+    """A text note on `agenda:<item id>` needs no place on a page; only its author reads it,
+    only people in the item's meeting may write one, and a file note still needs a place."""
+    room = open_room(engine_server)
+    item = add_item(room, 1, "Dự toán ngân sách", "phogiamdoc")
+    target = f"agenda:{item}"
+    mine, theirs = str(uuid.uuid4()), str(uuid.uuid4())
+    body = _note(target=target, kind="text", rect=None, page=0, text="Hỏi lại kinh phí mục 3")
+    delegate, chair = room.as_user["chuyenvien1"], room.as_user[CHAIR]
+    assert delegate.call("PUT", f"/notes/{mine}", body).status == 201
+    assert chair.call("PUT", f"/notes/{theirs}", {**body, "text": "Kết luận nhanh"}).status == 201
+    listed = delegate.get(f"/notes?target={target}").json()
+    assert [(n["id"], n["text"]) for n in listed] == [(mine, "Hỏi lại kinh phí mục 3")]
+    assert chair.call("GET", f"/notes/{mine}", None).status == 404  # another's: not there
+    outsider = room.as_user[OUTSIDER].call("PUT", f"/notes/{uuid.uuid4()}", body)
+    assert outsider.status in (403, 404)
+    missing = delegate.call("PUT", f"/notes/{uuid.uuid4()}", {**body, "target": "agenda:999999"})
+    assert missing.status == 404
+    on_file = delegate.call("PUT", f"/notes/{uuid.uuid4()}", {**body, "target": TARGET})
+    assert on_file.status == 422  # a file note still needs a rect or points
