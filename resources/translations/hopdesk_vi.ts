@@ -641,6 +641,14 @@
         <translation>Lưu kết luận</translation>
     </message>
     <message>
+        <source>Only you can read your note</source>
+        <translation>Chỉ mình bạn đọc được ghi chú này</translation>
+    </message>
+    <message>
+        <source>Save my note</source>
+        <translation>Lưu ghi chú</translation>
+    </message>
+    <message>
         <source>Make the minutes</source>
         <translation>Lập biên bản</translation>
     </message>
@@ -659,6 +667,10 @@
     <message>
         <source>Conclusion</source>
         <translation>Kết luận</translation>
+    </message>
+    <message>
+        <source>My note</source>
+        <translation>Ghi chú của tôi</translation>
     </message>
     <message>
         <source>Minutes</source>

@@ -6,7 +6,8 @@ minutes ("Lập biên bản"): the server lays them out from the meeting and put
 secretary's inbox for signature, then the chair's; "Mở biên bản" opens the current version (the
 signed one once signed) in the reader through `open_requested`. "Ký biên bản" shows for the one
 whose signature the minutes wait for (the secretary's, then the chair's) and asks, through
-`sign_requested`, for the inbox's signing flow on the minutes' document.
+`sign_requested`, for the inbox's signing flow on the minutes' document. Under the conclusion,
+everyone keeps their own note on the item ("Ghi chú của tôi": `ItemNotes`, only theirs to read).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ui.tasks import TaskOwner
 if TYPE_CHECKING:
     from desktop.domain import AgendaItem
     from desktop.files import FileCache
+    from desktop.meeting_room.item_notes import ItemNotes
     from desktop.meeting_room.minutes import MinutesService
 
 
@@ -51,6 +53,7 @@ class ConclusionsPanel(QWidget):
         writes: bool,
         secretary: bool,
         chair: bool = False,
+        notes: ItemNotes | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -59,6 +62,7 @@ class ConclusionsPanel(QWidget):
         self.writes = writes
         self.is_secretary = secretary
         self.is_chair = chair
+        self.notes = notes
         self.status = ""
         self.tasks = TaskOwner(self)
 
@@ -75,6 +79,10 @@ class ConclusionsPanel(QWidget):
         self.save_button = QPushButton(self.tr("Save the conclusion"), self)
         self.save_button.setVisible(writes)
         self.saved = QLabel(self)
+        self.my_note = QPlainTextEdit(self)
+        self.my_note.setPlaceholderText(self.tr("Only you can read your note"))
+        self.note_button = QPushButton(self.tr("Save my note"), self)
+        self.note_saved = QLabel(self)
         self.minutes_state = QLabel(self)
         self.minutes_state.setWordWrap(True)
         self.generate_button = QPushButton(self.tr("Make the minutes"), self)
@@ -90,6 +98,13 @@ class ConclusionsPanel(QWidget):
         save_row.addWidget(self.saved, 1)
         save_row.addWidget(self.save_button)
         layout.addLayout(save_row)
+        if notes is not None:
+            layout.addWidget(QLabel(self.tr("My note"), self))
+            layout.addWidget(self.my_note, 1)
+            note_row = QHBoxLayout()
+            note_row.addWidget(self.note_saved, 1)
+            note_row.addWidget(self.note_button)
+            layout.addLayout(note_row)
         layout.addWidget(QLabel(self.tr("Minutes"), self))
         layout.addWidget(self.minutes_state)
         buttons = QHBoxLayout()
@@ -103,6 +118,7 @@ class ConclusionsPanel(QWidget):
         self.generate_button.clicked.connect(self.generate)
         self.open_button.clicked.connect(self.open_minutes)
         self.sign_button.clicked.connect(self.sign_minutes)
+        self.note_button.clicked.connect(self.save_note)
         service.changed.connect(self._refresh)
         if agenda:
             self.items.setCurrentRow(0)
@@ -124,6 +140,23 @@ class ConclusionsPanel(QWidget):
         conclusion = self.service.conclusions.get(item) if item is not None else None
         self.editor.setPlainText(conclusion.text if conclusion else "")
         self.saved.clear()
+        if self.notes is not None and item is not None:
+            self.tasks.run(self._load_note(item))
+
+    async def _load_note(self, item: int) -> None:
+        assert self.notes is not None
+        self.my_note.clear()
+        self.note_saved.clear()
+        note = await self.notes.load(item)
+        if self.current_item == item:  # not moved to another item meanwhile
+            self.my_note.setPlainText(note.text if note is not None else "")
+
+    def save_note(self) -> None:
+        """Keep my note on the selected item (sent through the outbox)."""
+        item = self.current_item
+        if self.notes is not None and item is not None:
+            self.notes.save(item, self.my_note.toPlainText())
+            self.note_saved.setText(self.tr("Saved"))
 
     def _refresh(self) -> None:
         item = self.current_item

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import ApiError
 from desktop.meeting_room.attendance import AttendanceService
+from desktop.meeting_room.item_notes import ItemNotes
 from desktop.meeting_room.minutes import MinutesService
 from desktop.meeting_room.polls import PollsService
 from desktop.meetings import runs_meeting
@@ -173,6 +174,7 @@ class MeetingRoomWindow(QMainWindow):
             writes=runs_meeting(self.meeting),
             secretary=self.meeting.my_role == "secretary",
             chair=self.meeting.my_role == "chair",
+            notes=ItemNotes(core.session, core.outbox),
         )
         self.conclusions.open_requested.connect(self.file_requested)
         self.conclusions.sign_requested.connect(

@@ -13,6 +13,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.app import Core
+from desktop.meeting_room.item_notes import ItemNotes
 from desktop.meeting_room.minutes import MinutesService
 from tests.fixtures.server import ServerProcess
 from tests.server.room_helpers import CHAIR, SECRETARY, Room, open_room
@@ -26,7 +27,13 @@ pytestmark = pytest.mark.timeout(120)
 
 
 def panel_for(
-    aio: Any, qtbot: QtBot, core: Core, room: Room, secretary: bool, chair: bool = False
+    aio: Any,
+    qtbot: QtBot,
+    core: Core,
+    room: Room,
+    secretary: bool,
+    chair: bool = False,
+    notes: bool = False,
 ) -> ConclusionsPanel:
     service = MinutesService(core.session, core.events, core.outbox, room.meeting_id)
     aio(service.refresh())
@@ -38,6 +45,7 @@ def panel_for(
         writes=secretary or chair,
         secretary=secretary,
         chair=chair,
+        notes=ItemNotes(core.session, core.outbox) if notes else None,
     )
     panel.set_status(meeting.status)
     qtbot.addWidget(panel)
@@ -140,4 +148,33 @@ def test_sign_the_minutes_shows_only_for_the_one_whose_turn_it_is(
         assert panels[CHAIR].minutes_state.text() == "Waiting for the chair's signature."
     finally:
         for core in cores.values():
+            aio(core.aclose())
+
+
+def test_each_participant_keeps_their_own_note_on_an_item(
+    aio: Any, qtbot: QtBot, server: ServerProcess, tmp_path: Path
+) -> None:
+    """A delegate's note on an agenda item is saved through the outbox, comes back on another
+    of their devices, and is on no one else's panel nor in anyone else's notes."""
+    room = open_room(server)
+    item = add_item(room, 1, "Dự toán ngân sách", "phogiamdoc")
+    here = signed_in(aio, server, tmp_path / "here", "chuyenvien1")
+    there = signed_in(aio, server, tmp_path / "there", "chuyenvien1")
+    chair = signed_in(aio, server, tmp_path / "chair", CHAIR)
+    try:
+        mine = panel_for(aio, qtbot, here, room, secretary=False, notes=True)
+        mine.my_note.setPlainText("Hỏi lại kinh phí mục 3")
+        mine.note_button.click()
+        aio(here.outbox.flush())
+        listed = room.as_user["chuyenvien1"].get(f"/notes?target=agenda:{item}").json()
+        assert [n["text"] for n in listed] == ["Hỏi lại kinh phí mục 3"]
+
+        other_device = panel_for(aio, qtbot, there, room, secretary=False, notes=True)
+        aio(until(lambda: other_device.my_note.toPlainText() == "Hỏi lại kinh phí mục 3"))
+        chairs = panel_for(aio, qtbot, chair, room, secretary=False, chair=True, notes=True)
+        aio(until(lambda: not chairs.tasks.busy))
+        assert chairs.my_note.toPlainText() == ""
+        assert room.as_user[CHAIR].get(f"/notes?target=agenda:{item}").json() == []
+    finally:
+        for core in (here, there, chair):
             aio(core.aclose())
