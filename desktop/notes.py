@@ -42,6 +42,7 @@ JsonObject: TypeAlias = dict[str, object]
 NOTES_PATH = "/notes/"
 EVENT_TYPES = frozenset({"note.updated", "note.deleted"})
 STALE = "stale-note"
+AGENDA = "agenda:"  # the target prefix of the meeting room's notes (desktop/meeting_room)
 
 # The viewer's kinds and the contract's note kinds, both ways.
 CONTRACT_KIND: Mapping[AnnotationKind, str] = {
@@ -239,6 +240,8 @@ class NotesService(QObject):
         note_id, target = event.data.get("note_id"), event.data.get("target")
         if not isinstance(note_id, str) or not isinstance(target, str):
             log.warning("ignoring a malformed %s event: %r", event.type, event.data)
+            return
+        if target.startswith(AGENDA):  # a note on a meeting's agenda item: not the reader's
             return
         self._todo.pop(note_id, None)  # the newest event of a note decides; keep their order
         self._todo[note_id] = (event.type, target)

@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING
 
 from desktop.domain import Model, parse_list
 from desktop.errors import ServerUnreachable
+from desktop.notes import AGENDA
 
 if TYPE_CHECKING:
     from desktop.outbox import Outbox
     from desktop.session import Session
-
-AGENDA = "agenda:"
 
 
 class ItemNote(Model, frozen=True):

@@ -111,10 +111,12 @@ class ScriptedApi:
     def __init__(self) -> None:
         self.notes: dict[str, dict[str, Any]] = {}
         self.sent: list[tuple[str, str, Any]] = []
+        self.read: list[str] = []
         self.answers: dict[str, Exception] = {}
         self.offline = False
 
     async def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        self.read.append(path)
         if self.offline:
             raise ServerUnreachable("https://office", "refused")
         if path == "/notes":
@@ -269,6 +271,17 @@ async def test_events_fetch_or_drop_the_note(
     await notes.wait()
     assert notes.load(SHA, "giamdoc") == []
     assert changed == [SHA, SHA]
+
+
+async def test_a_note_on_an_agenda_item_is_not_the_readers(parts: Any, api: ScriptedApi) -> None:
+    """The meeting room's notes (target agenda:<id>) are no annotation: their events are not
+    fetched for the reader."""
+    notes, _outbox, events, changed = parts
+    data = {"note_id": examples()[0].id, "target": "agenda:7"}
+    events.event_received.emit(Event(1, "note.updated", T0, data))
+    await notes.wait()
+    assert api.read == []
+    assert changed == []
 
 
 async def test_a_deleted_event_keeps_a_note_changed_here_since(
