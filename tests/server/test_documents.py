@@ -6,9 +6,11 @@ import datetime as dt
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
 from server.documents import CommentIn, detail, interested_users, summary
-from server.models import Assignment, Comment, Document, DocumentVersion, FileBlob, User
+from server.models import Assignment, Base, Comment, Document, DocumentVersion, FileBlob, User
 
 UTC = dt.UTC
 
@@ -72,9 +74,13 @@ def test_my_action_is_my_pending_assignment_only() -> None:
 
 def test_detail_carries_versions_assignments_and_comments() -> None:
     doc = document(assignment(LEADER, "approve"))
-    out = detail(doc, LEADER)
+    engine = create_engine("sqlite://")  # an empty schema: no delegations, not a meeting's minutes
+    Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        out = detail(session, doc, LEADER)
     assert out.symbol == "12/CV-STTTT"
     assert out.my_action == "approve"
+    assert out.signature_place is None
     assert [(v.no, v.file.name, v.file.size) for v in out.versions] == [(1, "cv-12.pdf", 1234)]
     assert [(a.assignee.full_name, a.action, a.state) for a in out.assignments] == [
         ("Nguyễn Văn Hùng", "approve", "pending")
