@@ -10,7 +10,8 @@ answers one-line commands on stdin, each with one JSON line on stdout:
   `open`             -> how many streams are connected now;
   `report`           -> arrival times per meeting id, and each stream's received seqs;
   `marks KEY`        -> how many streams received the event marked KEY = "type#revision"
-                        (meeting-room events carry a `revision`, tests/bench/meeting_room.py);
+                        (meeting-room events carry a `revision`, tests/bench/meeting_room.py;
+                        `poll.updated` is marked "poll#ID.STATUS.VOTED");
   `marked`           -> arrival times per mark;
   `quit`.
 """
@@ -78,6 +79,9 @@ class Client:
         revision = event["data"].get("revision")
         if revision is not None:
             self.board.marks[f"{event['type']}#{revision}"].append(now)
+        elif event["type"] == "poll.updated":  # polls have no revision: id, status, ballots
+            data = event["data"]
+            self.board.marks[f"poll#{data['id']}.{data['status']}.{data['voted']}"].append(now)
 
 
 class Board:

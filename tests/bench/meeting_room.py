@@ -2,24 +2,33 @@
 and 140 delegates) on the real event stream on loopback.
 
 Run on demand (not collected by pytest):
-    .venv/bin/python tests/bench/meeting_room.py [--changes 20] [--workers 2]
+    .venv/bin/python tests/bench/meeting_room.py [--changes 20] [--workers 2] [--polls 1]
+        [--db sqlite|postgresql]
 
-A real server process (`python -m server`, SQLite) with 200 extra accounts invited to one
+A real server process (`python -m server`, SQLite or a private PostgreSQL cluster from
+tests/fixtures/postgres.py) with 200 extra accounts invited to one
 meeting in progress; one WebSocket stream per participant in client worker processes
 (tests/bench/event_clients.py, as the desktop connects). Measured, from just before the request
 that makes the change to each participant's arrival:
 
 1. a speak-queue change (a delegate asks, the chair moves on: `speak.queue` with the whole
    queue) reaching all 200 participants, p95 over every delivery;
-2. the presenter's page turn (`page.follow`) reaching all 200 followers, p95.
+2. the presenter's page turn (`page.follow`) reaching all 200 followers, p95;
+3. votes: an open poll then a secret one, all 200 named as voters; every participant POSTs a
+   ballot through the HTTP API with their own token at the same moment (one connection each,
+   concurrently). Checked: every answer's status (no 5xx), the closed result counts 200 with
+   each option's count as chosen, and (open poll) 200 distinct voters in the ballots: every
+   ballot counted exactly once. Measured: first to last answer, when each participant saw
+   200/200 (`poll.updated`), and the result (`poll.updated` of the close) reaching all 200, p95.
 
 Reference, measured in the same run with the same client workers: a bare aiohttp WebSocket
 broadcast server that sends a frame of the same size to every connected stream when it gets a
 POST (no database, no authorisation, no queue): what loopback, the client processes and one
 HTTP round trip cost on this machine at this moment.
 
-Goals: speak-queue change p95 < 300 ms; page turn p95 < 200 ms. Prints the figures and writes
-tests/bench/results/meeting_room.json.
+Goals: speak-queue change and poll result p95 < 300 ms; page turn p95 < 200 ms; every ballot
+counted once. Prints the figures (and the load average) and writes
+tests/bench/results/meeting_room.json (meeting_room_postgresql.json with --db postgresql).
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
 import sys
 import tempfile
 import threading
@@ -36,6 +46,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from sqlalchemy import create_engine, update
 from sqlalchemy.orm import Session
@@ -49,11 +60,11 @@ from tests.bench.events import deal, percentile, summary, workers  # noqa: E402
 from tests.fixtures.server import ServerProcess  # noqa: E402
 from tests.server.conftest import Api, api_for  # noqa: E402
 
-RESULTS = ROOT / "tests" / "bench" / "results" / "meeting_room.json"
+RESULTS = ROOT / "tests" / "bench" / "results"  # meeting_room[_postgresql].json
 SERVER_ARGS = ["--access-ttl", "7200", "--log-level", "error"]
 PASSWORD = "hopdesk-bench"
 SITES, DELEGATES = 60, 140
-GOALS = {"speak_queue_p95_ms": 300.0, "page_turn_p95_ms": 200.0}
+GOALS = {"speak_queue_p95_ms": 300.0, "page_turn_p95_ms": 200.0, "poll_result_p95_ms": 300.0}
 
 
 def add_people(db_url: str) -> list[str]:
@@ -148,6 +159,115 @@ def measure(
     }
 
 
+# --- votes: every participant at once -------------------------------------------------------
+
+
+async def _burst(url: str, ballots: list[tuple[str, int]]) -> tuple[float, list[Any]]:
+    """Every ballot POSTed at the same moment, one connection each; (start, [(status, at)])."""
+    connector = aiohttp.TCPConnector(limit=0)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+
+        async def one(token: str, option: int) -> tuple[str, float]:
+            """The answer's status, or the error when none came (counted, not raised)."""
+            headers = {"Authorization": f"Bearer {token}"}
+            try:
+                async with http.post(url, json={"option": option}, headers=headers) as reply:
+                    await reply.read()
+                    return str(reply.status), time.time()
+            except (TimeoutError, aiohttp.ClientError) as error:
+                return type(error).__name__, time.time()
+
+        start = time.time()
+        answers = await asyncio.gather(*(one(t, o) for t, o in ballots))
+    return start, list(answers)
+
+
+def poll_round(
+    group: Any, server: ServerProcess, secretary: Api, people: list[Api], base: str, secret: bool
+) -> tuple[dict[str, Any], str, float]:
+    """One poll for all 200 (named voters): open, all vote at once, checked; then the close's
+    mark and time, for the result's delivery."""
+    body = {
+        "title": "Biểu quyết kín" if secret else "Biểu quyết công khai",
+        "secret": secret,
+        "voter_ids": [p.user["id"] for p in people],
+    }
+    reply = secretary.post(f"{base}/polls", body)
+    assert reply.status == 201, reply.body
+    poll = int(reply.json()["id"])
+    assert secretary.post(f"{base}/polls/{poll}/open").status == 200
+    streams = len(people)
+    group.wait_for(f"marks poll#{poll}.open.0", streams, 30)
+    chosen = [n % 3 for n in range(len(people))]
+    url = f"{server.url}/api/v1{base}/polls/{poll}/vote"
+    start, answers = asyncio.run(
+        _burst(url, [(p.token or "", c) for p, c in zip(people, chosen, strict=True)])
+    )
+    statuses: dict[str, int] = {}
+    for status, _ in answers:
+        statuses[status] = statuses.get(status, 0) + 1
+    times = [at for status, at in answers if status.isdigit()] or [start]
+    if set(statuses) != {"200"}:
+        print(
+            f"  ballots answered {statuses}; server stderr:\n{server.stderr()[-2000:]}", flush=True
+        )
+    seen_all = group.wait_for(f"marks poll#{poll}.open.{streams}", streams, 60)
+    arrivals = [
+        (t - start) * 1000
+        for report in group.ask("marked")
+        for t in report.get(f"poll#{poll}.open.{streams}", [])
+    ]
+    before = time.time()
+    closed = secretary.post(f"{base}/polls/{poll}/close")
+    assert closed.status == 200, closed.body
+    result = closed.json()
+    expected = [chosen.count(k) for k in range(len(result["options"]))]
+    ballots = result["ballots"] or []
+    voters = {b["user"]["id"] for b in ballots}
+    figures = {
+        "poll_id": poll,
+        "secret": secret,
+        "statuses": statuses,
+        "server_errors": sum(n for s, n in statuses.items() if s.startswith("5")),
+        "no_answer": sum(n for s, n in statuses.items() if not s.isdigit()),
+        "first_to_last_answer_ms": round((max(times) - min(times)) * 1000, 1),
+        "start_to_last_answer_ms": round((max(times) - start) * 1000, 1),
+        "result_voted": result["voted"],
+        "result_counts": result["counts"],
+        "expected_counts": expected,
+        "counted_exactly_once": result["voted"] == streams
+        and result["counts"] == expected
+        and (secret or (len(ballots) == streams and len(voters) == streams)),
+        "participants_seeing_all_ballots": seen_all,
+        "all_ballots_seen_after_start": summary(arrivals) if arrivals else None,
+    }
+    return figures, f"poll#{poll}.closed.{streams}", before
+
+
+def votes(
+    group: Any, server: ServerProcess, secretary: Api, people: list[Api], base: str, rounds: int
+) -> dict[str, Any]:
+    """`rounds` times an open then a secret poll; the result (close) event's delivery p95."""
+    polls, sent, missing = [], {}, 0
+    for n in range(rounds * 2):
+        figures, mark, before = poll_round(group, server, secretary, people, base, n % 2 == 1)
+        print(f"  poll {figures}", flush=True)
+        polls.append(figures)
+        sent[mark] = before
+        missing += len(people) - group.wait_for(f"marks {mark}", len(people), 30)
+    every, per_poll = delivery_ms(group, sent)
+    return {
+        "polls": polls,
+        "result_deliveries": summary(every),
+        "result_p95_ms": round(percentile(every, 0.95), 1),
+        "result_p95_ms_per_poll": [round(v, 1) for v in per_poll],
+        "missing_result_deliveries": missing,
+        "every_ballot_counted_once": all(p["counted_exactly_once"] for p in polls),
+        "no_server_errors": not any(p["server_errors"] or p["no_answer"] for p in polls),
+    }
+
+
 # --- the reference: a bare WebSocket broadcast ----------------------------------------------
 
 
@@ -224,8 +344,9 @@ def reference(args: argparse.Namespace, streams: int, frame_size: int) -> dict[s
 # --- the floor on the real server -----------------------------------------------------------
 
 
-def floor(args: argparse.Namespace, workdir: Path) -> tuple[dict[str, Any], int]:
-    with ServerProcess(workdir / "sqlite", extra_args=SERVER_ARGS) as server:
+def floor(args: argparse.Namespace, workdir: Path, db: str | None) -> tuple[dict[str, Any], int]:
+    """Every phase on one server: SQLite in `workdir`, or the PostgreSQL database `db`."""
+    with ServerProcess(workdir, db=db, extra_args=SERVER_ARGS) as server:
         names = add_people(server.db_url)
         chair, secretary, people, meeting, paper = room(server, names)
         streams = len(people)
@@ -258,46 +379,71 @@ def floor(args: argparse.Namespace, workdir: Path) -> tuple[dict[str, Any], int]
             print(f"  speak queue: {queue['deliveries']}", flush=True)
             pages = measure(group, args.changes, streams, lambda n: turn(n + 1))
             print(f"  page turn: {pages['deliveries']}", flush=True)
+            polls = votes(group, server, secretary, people, base, args.polls)
+            print(f"  poll result: {polls['result_deliveries']}", flush=True)
             size = len(json.dumps(people[0].get(f"{base}/speak-requests").json()))
-    return {"participants": opened, "speak_queue": queue, "page_turn": pages}, size
+    measured = {"participants": opened, "speak_queue": queue, "page_turn": pages, "votes": polls}
+    return measured, size
+
+
+def on_engine(args: argparse.Namespace, workdir: Path) -> tuple[dict[str, Any], int]:
+    """The floor on the engine chosen (a private PostgreSQL cluster: tests/fixtures)."""
+    print(f"the floor on the real server ({args.db}, 200 participants)", flush=True)
+    if args.db == "sqlite":
+        return floor(args, workdir, None)
+    from tests.fixtures.postgres import create_database, postgres_cluster
+
+    with postgres_cluster() as url:
+        return floor(args, workdir, create_database(url))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--changes", type=int, default=20, help="changes measured per kind")
     parser.add_argument("--workers", type=int, default=2, help="client processes")
+    parser.add_argument("--polls", type=int, default=1, help="rounds of an open and a secret poll")
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hopdesk-bench-room-") as tmp:
-        print("the floor on the real server (SQLite, 200 participants)", flush=True)
-        measured, frame_size = floor(args, Path(tmp))
+        measured, frame_size = on_engine(args, Path(tmp))
     print(f"reference: bare WebSocket broadcast of {frame_size} bytes", flush=True)
     ref = reference(args, measured["participants"], frame_size)
     print(f"  reference: {ref['deliveries']}", flush=True)
     speak_p95 = measured["speak_queue"]["p95_ms"]
     page_p95 = measured["page_turn"]["p95_ms"]
+    poll_p95 = measured["votes"]["result_p95_ms"]
     result = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "database": args.db,
+        "load_average": [round(v, 2) for v in os.getloadavg()],
         "participants": measured["participants"],
         "sites": SITES,
         "delegates": DELEGATES,
         "changes_per_kind": args.changes,
         "speak_queue": measured["speak_queue"],
         "page_turn": measured["page_turn"],
+        "votes": measured["votes"],
         "reference_bare_websocket_broadcast": ref,
         "speak_queue_p95_over_reference": round(speak_p95 / max(ref["p95_ms"], 0.1), 2),
         "page_turn_p95_over_reference": round(page_p95 / max(ref["p95_ms"], 0.1), 2),
+        "poll_result_p95_over_reference": round(poll_p95 / max(ref["p95_ms"], 0.1), 2),
         "goals_ms": GOALS,
         "goals_met": {
             "speak_queue_p95_ms": speak_p95 < GOALS["speak_queue_p95_ms"],
             "page_turn_p95_ms": page_p95 < GOALS["page_turn_p95_ms"],
+            "poll_result_p95_ms": poll_p95 < GOALS["poll_result_p95_ms"],
+            "every_ballot_counted_once": measured["votes"]["every_ballot_counted_once"],
+            "no_server_errors": measured["votes"]["no_server_errors"],
         },
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    out = RESULTS / ("meeting_room.json" if args.db == "sqlite" else "meeting_room_postgresql.json")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(json.dumps({k: result[k] for k in ("goals_met",)}), flush=True)
     print(
         f"speak queue p95 {speak_p95} ms, page turn p95 {page_p95} ms, "
-        f"reference p95 {ref['p95_ms']} ms -> {RESULTS}",
+        f"poll result p95 {poll_p95} ms, "
+        f"reference p95 {ref['p95_ms']} ms -> {out}",
         flush=True,
     )
 
