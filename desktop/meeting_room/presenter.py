@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 View = tuple[int, int, float]  # paper id, page, zoom
+MIN_ZOOM, MAX_ZOOM = 0.25, 4.0  # what the server takes (server/presenter.py)
 
 
 class PresenterState(Model, frozen=True):
@@ -189,7 +190,8 @@ class PresenterService(LiveService):
         reader = self.reader
         if reader is None or self.leading is None:
             return
-        self._wanted = (self.leading, reader.current_page(), round(reader.zoom(), 3))
+        zoom = min(max(reader.zoom(), MIN_ZOOM), MAX_ZOOM)  # a fit-to-window zoom may be outside
+        self._wanted = (self.leading, reader.current_page(), round(zoom, 3))
         self._sender.schedule()
 
     async def _send_latest(self) -> None:

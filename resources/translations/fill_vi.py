@@ -597,6 +597,8 @@ VI: dict[str, str] = {
     "Nobody has the floor": "Chưa có ai phát biểu",
     "You have the floor": "Bạn đang được mời phát biểu",
     "You have been invited to speak.": "Bạn đã được mời phát biểu.",
+    "Opening the paper…": "Đang mở tài liệu…",
+    "The paper cannot be shown: {reason}": "Không hiển thị được tài liệu: {reason}",
     "You have been invited to speak. Your microphone is on.": (
         "Bạn đã được mời phát biểu. Micrô của bạn đã được bật."
     ),

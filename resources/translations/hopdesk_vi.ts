@@ -1391,6 +1391,17 @@
     </message>
 </context>
 <context>
+    <name>PaperStage</name>
+    <message>
+        <source>Opening the paper…</source>
+        <translation>Đang mở tài liệu…</translation>
+    </message>
+    <message>
+        <source>The paper cannot be shown: {reason}</source>
+        <translation>Không hiển thị được tài liệu: {reason}</translation>
+    </message>
+</context>
+<context>
     <name>PhoneWaitDialog</name>
     <message>
         <source>Waiting for approval on the phone</source>

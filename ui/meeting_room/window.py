@@ -45,6 +45,7 @@ from ui.tasks import TaskOwner
 if TYPE_CHECKING:
     from desktop.app import Core
     from desktop.domain import Event, Meeting
+    from ui.meeting_room.paper_stage import PaperStage
 
 log = logging.getLogger(__name__)
 
@@ -121,10 +122,14 @@ class MeetingRoomWindow(QMainWindow):
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
         self.stage.addWidget(self.placeholder)
+        self.paper_stage: PaperStage | None = None  # built when a paper is first presented
+        self.stages = QSplitter(Qt.Orientation.Horizontal, self)  # the call | the paper
+        self.stages.addWidget(self.stage)
         middle = QWidget(self)
         column = QVBoxLayout(middle)
         column.addWidget(header)
-        column.addWidget(self.stage, 1)
+        column.addWidget(self.stages, 1)
+        self.header = header
 
         self.panels = QTabWidget(self)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -161,6 +166,7 @@ class MeetingRoomWindow(QMainWindow):
         self.tasks.run(self.polls.refresh(), on_error=self._failed)
         self.add_panel(self.tr("Votes"), PollPanel(self.polls, runs=runs_meeting(self.meeting)))
         self.floor = add_floor(self)  # speak queue, chat, follow the presenter
+        self.floor.presenter.changed.connect(self._presented)
         self.floor_call = FloorCall(self.floor.speak, chair_ids(self.meeting), core.notifier, self)
         if call_stage is not None:
             call_stage.joined.connect(self.floor_call.bind)
@@ -197,6 +203,7 @@ class MeetingRoomWindow(QMainWindow):
             meetings=core.meetings,
         )
         self.add_service(service)
+        self.papers = service
         panel = AgendaPanel(service, self)
         panel.paper_activated.connect(self.paper_requested)
         self.add_panel(self.tr("Agenda"), panel)
@@ -215,6 +222,33 @@ class MeetingRoomWindow(QMainWindow):
         if self.stage.indexOf(widget) < 0:
             self.stage.addWidget(widget)
         self.stage.setCurrentWidget(widget)
+
+    def show_paper_stage(self) -> PaperStage:
+        """The paper's Reader beside the call (built on first use: it loads the PDF engine)."""
+        if self.paper_stage is None:
+            from ui.meeting_room.paper_stage import PaperStage
+
+            self.paper_stage = PaperStage(self.core, self.papers, self.floor, self)
+            self.stages.addWidget(self.paper_stage)
+            if self.stage.currentWidget() is self.placeholder:  # no call: the paper alone
+                self.stage.hide()
+        return self.paper_stage
+
+    def _presented(self) -> None:
+        """A paper is presented: show it on the stage when following (once the stage's reader
+        is attached, `paper_wanted` brings it the presenter's next papers)."""
+        presenter = self.floor.presenter
+        state = presenter.state
+        if self.paper_stage is not None or state is None or state.paper_id is None:
+            return
+        if presenter.following and (
+            state.presenter is None or state.presenter.id != presenter.my_id
+        ):
+            self.show_paper_stage().show_paper(state.paper_id)
+
+    def present(self, paper_id: int) -> None:
+        """Show this paper on my stage and lead: the followers' stages turn with my pages."""
+        self.show_paper_stage().present(paper_id)
 
     # --- the meeting ---------------------------------------------------------------------------
     def set_meeting(self, meeting: Meeting) -> None:
@@ -302,6 +336,8 @@ class MeetingRoomWindow(QMainWindow):
         ):
             signal.disconnect(slot)
         await self.tasks.aclose()
+        if self.paper_stage is not None:
+            self.paper_stage.shutdown()
         for service in self.services:
             await service.close()
         self.services.clear()

@@ -1,0 +1,61 @@
+"""The presented paper on the stage, on the real core and server: the secretary uploads a
+paper, the presenter (the chair) presents it from their stage and turns pages; a delegate's
+window opens the same paper on its stage by itself (downloaded through the files service) and
+its Reader follows page by page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop.domain import Paper
+from tests.server.room_helpers import CHAIR, SECRETARY
+from tests.ui.conftest import until
+from tests.ui.meeting_room.test_floor_panels import a_pdf, enter, in_loop, room  # noqa: F401
+
+pytestmark = pytest.mark.timeout(180)
+
+
+def uploaded(aio: Any, window: Any, path: Path) -> Paper:
+    """An agenda item with the PDF as its paper, added through the secretary's room."""
+    papers = window.papers
+    aio(until(lambda: papers.meeting is not None))
+    aio(in_loop(lambda: papers.add_item("Dự thảo kế hoạch")))
+    aio(until(lambda: len(papers.agenda) == 1))
+    aio(papers.upload_paper(papers.agenda[0].id, path, "Kế hoạch"))
+    aio(until(lambda: bool(papers.agenda[0].papers)))
+    return papers.agenda[0].papers[0]
+
+
+def test_a_follower_stage_reader_turns_with_the_presenter(
+    aio: Any,
+    qtbot: QtBot,
+    enter: Any,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    secretary, presenter, follower = enter(SECRETARY), enter(CHAIR), enter("chuyenvien1")
+    paper = uploaded(aio, secretary, a_pdf(tmp_path / "ke-hoach.pdf", 6))
+    assert follower.paper_stage is None  # nothing presented yet
+    aio(until(lambda: any(i.papers for i in presenter.papers.agenda)))  # loaded
+    aio(presenter.papers.open_path(paper))  # the presenter's copy is on disk: opened offline
+    aio(in_loop(lambda: presenter.present(paper.id)))
+    stage = presenter.paper_stage
+    assert stage is not None
+    aio(until(lambda: stage.reader.path() is not None or "cannot" in stage.message.text(), 30))
+    assert stage.reader.path() is not None, stage.message.text()
+    # publishing the reader's fit-to-window zoom was refused (422) before it was clamped
+    aio(until(lambda: follower.paper_stage is not None))
+    followed = follower.paper_stage
+    aio(until(lambda: followed.reader.path() is not None and followed.paper_id == paper.id, 30))
+    assert followed.reader.sha256() == paper.file.sha256  # the very file, downloaded
+
+    for page in (2, 5, 3):
+        aio(in_loop(lambda page=page: stage.reader.go_to_page(page)))  # the presenter's turn
+        aio(until(lambda page=page: followed.reader.current_page() == page))
+    assert follower.floor.presenter.following
+    assert presenter.floor.presenter.state is not None
+    assert presenter.floor.presenter.state.presenter is not None
+    assert presenter.floor.presenter.state.presenter.id == presenter.core.session.user.id
