@@ -124,7 +124,9 @@ class MainWindow(QMainWindow):
         self.outbox_label = QLabel(self)
         for label in (self.user_label, self.connection_label, self.outbox_label):
             self.statusBar().addPermanentWidget(label)
-        self.connection_state = "offline" if events is not None else ""
+        # the stream may have connected already (it starts with the session, before this
+        # window): its state now, then its changes
+        self.connection_state = events.state if events is not None else ""
         self.pending = 0
 
         self.settings_action = QAction(self)

@@ -94,6 +94,18 @@ def test_status_bar_follows_the_connection(
     assert "Đã kết nối" in window.connection_label.text()
 
 
+def test_a_window_built_after_the_stream_connected_says_connected(
+    qtbot: QtBot, core: Core, aio: Any, vietnamese: None
+) -> None:
+    """The event stream starts with the session and may connect before the main window exists
+    (the demo did): the window showed "Mất kết nối" until the next change of state."""
+    aio(until(lambda: core.events.state == "connected"))
+    win = MainWindow(core.session.user, core.meetings, core.documents, events=core.events)
+    qtbot.addWidget(win)
+    assert win.connection_state == "connected"
+    assert "Đã kết nối" in win.connection_label.text()
+
+
 def test_outbox_count_in_status_bar(window: MainWindow, core: Core, vietnamese: None) -> None:
     core.outbox.enqueue("POST", "/documents/2/comments", {"text": "Đồng ý"})
     assert window.outbox_label.text() == "1 thao tác đang chờ gửi"
