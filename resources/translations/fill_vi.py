@@ -598,6 +598,11 @@ VI: dict[str, str] = {
     "You have the floor": "Bạn đang được mời phát biểu",
     "You have been invited to speak.": "Bạn đã được mời phát biểu.",
     "Opening the paper…": "Đang mở tài liệu…",
+    "No paper is being presented.": "Chưa có tài liệu nào được trình bày.",
+    "Site mode": "Chế độ điểm cầu",
+    "Full screen for the hall's screen: the speaker and the page (Esc leaves)": (
+        "Toàn màn hình cho màn hình hội trường: người phát biểu và trang tài liệu (Esc để thoát)"
+    ),
     "The paper cannot be shown: {reason}": "Không hiển thị được tài liệu: {reason}",
     "You have been invited to speak. Your microphone is on.": (
         "Bạn đã được mời phát biểu. Micrô của bạn đã được bật."

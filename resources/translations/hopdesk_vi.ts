@@ -1215,6 +1215,14 @@
         <translation>Tôi đã có mặt tại hội trường</translation>
     </message>
     <message>
+        <source>Site mode</source>
+        <translation>Chế độ điểm cầu</translation>
+    </message>
+    <message>
+        <source>Full screen for the hall's screen: the speaker and the page (Esc leaves)</source>
+        <translation>Toàn màn hình cho màn hình hội trường: người phát biểu và trang tài liệu (Esc để thoát)</translation>
+    </message>
+    <message>
         <source>The call, or the paper being presented, appears here.</source>
         <translation>Cuộc gọi hoặc tài liệu đang trình bày sẽ hiện ở đây.</translation>
     </message>
@@ -1392,6 +1400,10 @@
 </context>
 <context>
     <name>PaperStage</name>
+    <message>
+        <source>No paper is being presented.</source>
+        <translation>Chưa có tài liệu nào được trình bày.</translation>
+    </message>
     <message>
         <source>Opening the paper…</source>
         <translation>Đang mở tài liệu…</translation>

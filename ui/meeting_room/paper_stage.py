@@ -54,6 +54,7 @@ class PaperStage(QWidget):
         self.message = QLabel(self)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
+        self.message.setText(self.tr("No paper is being presented."))
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.message)
         self.pages.addWidget(self.reader)
@@ -116,6 +117,12 @@ class PaperStage(QWidget):
         self.message.setText(
             self.tr("The paper cannot be shown: {reason}").format(reason=user_message(exc))
         )
+
+    def set_bare(self, bare: bool) -> None:
+        """Only the page (site mode on the hall's screen): no toolbar, thumbnails or notes."""
+        reader = self.reader
+        for widget in (reader.toolbar, reader.side, reader.status, reader.viewer.sidebar):
+            widget.setVisible(not bare)
 
     def shutdown(self) -> None:
         """Stop the reader's render workers (the window closes)."""

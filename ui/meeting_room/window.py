@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -40,6 +40,7 @@ from ui.meeting_room.conclusions_panel import ConclusionsPanel
 from ui.meeting_room.floor import add_floor
 from ui.meeting_room.floor_call import FloorCall, chair_ids
 from ui.meeting_room.poll_panel import PollPanel
+from ui.meeting_room.site_mode import SiteMode
 from ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
@@ -112,6 +113,11 @@ class MeetingRoomWindow(QMainWindow):
             facts.addWidget(label)
         row.addLayout(facts, 1)
         row.addWidget(self.check_in_button)
+        self.site_button = QPushButton(self.tr("Site mode"), self)
+        self.site_button.setToolTip(
+            self.tr("Full screen for the hall's screen: the speaker and the page (Esc leaves)")
+        )
+        row.addWidget(self.site_button)
         row.addWidget(self.open_button)
         row.addWidget(self.end_button)
 
@@ -143,7 +149,11 @@ class MeetingRoomWindow(QMainWindow):
         core.events.event_received.connect(self._on_event)
         core.events.resync_needed.connect(self.reload)
         self._build_panels()
+        self.site_mode = SiteMode(self)
+        self.site_button.clicked.connect(self.site_mode.enter)
         self.set_meeting(meeting)
+        if meeting.my_role == "site":  # a bridge point's room PC: straight to the LED screen
+            QTimer.singleShot(0, self.site_mode.enter)
 
     def _build_panels(self) -> None:
         """Each slice's panel, built on its service from the app's Core (one line each)."""
@@ -239,7 +249,8 @@ class MeetingRoomWindow(QMainWindow):
         is attached, `paper_wanted` brings it the presenter's next papers)."""
         presenter = self.floor.presenter
         state = presenter.state
-        if self.paper_stage is not None or state is None or state.paper_id is None:
+        shown = self.paper_stage is not None and self.paper_stage.paper_id is not None
+        if shown or state is None or state.paper_id is None:
             return
         if presenter.following and (
             state.presenter is None or state.presenter.id != presenter.my_id
