@@ -600,6 +600,13 @@ VI: dict[str, str] = {
     "Opening the paper…": "Đang mở tài liệu…",
     "No paper is being presented.": "Chưa có tài liệu nào được trình bày.",
     "Site mode": "Chế độ điểm cầu",
+    "Present on the stage": "Trình bày tài liệu",
+    "Show the paper chosen in the agenda to everyone who follows you": (
+        "Hiển thị tài liệu đã chọn trong chương trình họp cho những người theo dõi bạn"
+    ),
+    "Choose a paper (a file) in the agenda first.": (
+        "Hãy chọn một tài liệu (tệp) trong chương trình họp trước."
+    ),
     "Full screen for the hall's screen: the speaker and the page (Esc leaves)": (
         "Toàn màn hình cho màn hình hội trường: người phát biểu và trang tài liệu (Esc để thoát)"
     ),

@@ -1223,6 +1223,14 @@
         <translation>Toàn màn hình cho màn hình hội trường: người phát biểu và trang tài liệu (Esc để thoát)</translation>
     </message>
     <message>
+        <source>Present on the stage</source>
+        <translation>Trình bày tài liệu</translation>
+    </message>
+    <message>
+        <source>Show the paper chosen in the agenda to everyone who follows you</source>
+        <translation>Hiển thị tài liệu đã chọn trong chương trình họp cho những người theo dõi bạn</translation>
+    </message>
+    <message>
         <source>The call, or the paper being presented, appears here.</source>
         <translation>Cuộc gọi hoặc tài liệu đang trình bày sẽ hiện ở đây.</translation>
     </message>
@@ -1241,6 +1249,10 @@
     <message>
         <source>Agenda</source>
         <translation>Chương trình họp</translation>
+    </message>
+    <message>
+        <source>Choose a paper (a file) in the agenda first.</source>
+        <translation>Hãy chọn một tài liệu (tệp) trong chương trình họp trước.</translation>
     </message>
     <message>
         <source>Status: %1</source>

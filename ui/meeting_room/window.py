@@ -118,6 +118,12 @@ class MeetingRoomWindow(QMainWindow):
             self.tr("Full screen for the hall's screen: the speaker and the page (Esc leaves)")
         )
         row.addWidget(self.site_button)
+        self.present_button = QPushButton(self.tr("Present on the stage"), self)
+        self.present_button.setToolTip(
+            self.tr("Show the paper chosen in the agenda to everyone who follows you")
+        )
+        self.present_button.clicked.connect(self.present_chosen)
+        row.addWidget(self.present_button)
         row.addWidget(self.open_button)
         row.addWidget(self.end_button)
 
@@ -214,7 +220,7 @@ class MeetingRoomWindow(QMainWindow):
         )
         self.add_service(service)
         self.papers = service
-        panel = AgendaPanel(service, self)
+        panel = self.agenda_panel = AgendaPanel(service, self)
         panel.paper_activated.connect(self.paper_requested)
         self.add_panel(self.tr("Agenda"), panel)
 
@@ -256,6 +262,14 @@ class MeetingRoomWindow(QMainWindow):
             state.presenter is None or state.presenter.id != presenter.my_id
         ):
             self.show_paper_stage().show_paper(state.paper_id)
+
+    def present_chosen(self) -> None:
+        """Present the paper chosen in the agenda (the server refuses who may not lead)."""
+        paper = self.agenda_panel.current_paper()
+        if paper is None or paper.file is None:
+            self.core.notifier.info(self.tr("Choose a paper (a file) in the agenda first."))
+            return
+        self.present(paper.id)
 
     def present(self, paper_id: int) -> None:
         """Show this paper on my stage and lead: the followers' stages turn with my pages."""

@@ -69,7 +69,8 @@ def test_the_site_pc_shows_only_the_stage_full_screen_until_esc(
 
     paper = uploaded(aio, secretary, a_pdf(tmp_path / "bao-cao.pdf", 4))
     aio(until(lambda: any(i.papers for i in presenter.papers.agenda)))
-    aio(presenter.papers.open_path(paper))
+    for window in (presenter, site):  # on disk, as prefetched (see test_paper_stage.py)
+        aio(window.papers.open_path(paper))
     aio(in_loop(lambda: presenter.present(paper.id)))
     aio(
         until(
