@@ -34,8 +34,9 @@ from server import (
     users,
     workflow_api,
 )
+from server.admission import AdmissionMiddleware, turns_for
 from server.config import Config
-from server.db import make_engine, session_factory, upgrade
+from server.db import make_engine, pool_connections, session_factory, upgrade
 from server.event_bus import BusSettings, EventBus
 from server.housekeeping import Housekeeper
 from server.idempotency import IdempotencyMiddleware
@@ -160,4 +161,6 @@ def create_app(config: Config, *, migrate: bool = True) -> FastAPI:
         max_upload=config.max_upload,
         upload_prefixes=config.upload_prefixes,
     )
+    # Outermost: a request waits for its turn before it takes a thread or a connection.
+    app.add_middleware(AdmissionMiddleware, turns=turns_for(pool_connections(config.db_url)))
     return app

@@ -18,10 +18,27 @@ def database_url(value: str) -> str:
     return f"sqlite:///{Path(value).expanduser().resolve()}"
 
 
+# (pool_size, max_overflow): SQLAlchemy's defaults for SQLite (one writer at a time anyway), a
+# larger pool for PostgreSQL; server/admission.py admits requests by the sum.
+SQLITE_POOL = (5, 10)
+POSTGRES_POOL = (10, 20)
+
+
+def pool_connections(url: str) -> int:
+    """The most connections the engine of `url` opens at once."""
+    return sum(SQLITE_POOL if url.startswith("sqlite") else POSTGRES_POOL)
+
+
 def make_engine(url: str) -> Engine:
     """An engine tuned for the dialect: SQLite gets its pragmas on every new connection."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        size, overflow = SQLITE_POOL
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=size,
+            max_overflow=overflow,
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -33,7 +50,8 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    size, overflow = POSTGRES_POOL
+    return create_engine(url, pool_pre_ping=True, pool_size=size, max_overflow=overflow)
 
 
 def is_postgres(engine: Engine) -> bool:
