@@ -49,6 +49,7 @@ class DemoServer:
             "0",
             "--seed-demo",
             "--demo-delegates",  # simulated delegates in the meeting in progress
+            "--exit-with-stdin",  # our end of its stdin closes when this app ends, however
             "--data-dir",
             str(self.data_dir),
             "--db",
@@ -68,7 +69,7 @@ class DemoServer:
                 [sys.executable, *self.command()],
                 cwd=self.data_dir,
                 env=env,
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.PIPE,  # never written; closes when this process ends
                 stdout=subprocess.PIPE,
                 stderr=err,
                 creationflags=flags,
@@ -101,6 +102,8 @@ class DemoServer:
             log.warning("demo server did not stop; killing pid %s", proc.pid)
             proc.kill()
             await asyncio.to_thread(proc.wait)
+        if proc.stdin is not None:
+            proc.stdin.close()
         log.info("demo server stopped")
 
     def _read(self, proc: subprocess.Popen[bytes], stdout: IO[bytes]) -> None:

@@ -11,6 +11,7 @@ import getpass
 import logging
 import socket
 import sys
+import threading
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -86,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port")
     parser.add_argument("--seed-demo", action="store_true", help="demo data into an empty DB")
+    parser.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="stop when standard input closes (a parent that launched this server went away)",
+    )
     parser.add_argument(
         "--demo-delegates",
         type=float,
@@ -267,10 +273,19 @@ def serve(args: argparse.Namespace) -> int:
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
             await super().startup(sockets)
             tune_gc()
+            if self.started and args.exit_with_stdin:
+                threading.Thread(target=self._exit_at_eof, name="stdin-watch", daemon=True).start()
             if self.started:
                 if delegates is not None:
                     delegates.start()
                 print(line, flush=True)
+
+        def _exit_at_eof(self) -> None:
+            """The launching app keeps our stdin open while it lives; EOF means it is gone
+            (quit, crashed or killed), and a demo server nobody can reach must not linger."""
+            while sys.stdin.buffer.read(4096):
+                pass
+            self.should_exit = True
 
         async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
             if delegates is not None:

@@ -6,7 +6,11 @@ import os
 import re
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,3 +83,52 @@ def test_checking_signatures_prints_no_warning(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert out.stdout == "[]\n"
     assert out.stderr == ""
+
+
+def _wait_for(check: Callable[[], str | None], what: str, within: float = 90) -> str:
+    deadline = time.monotonic() + within
+    while (found := check()) is None:
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:  # a zombie waiting for its parent is gone too
+        return stat.read().split(") ", 1)[1][0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process states from /proc")
+def test_a_killed_demo_leaves_no_server_behind(tmp_path: Path) -> None:
+    """`hopdesk --demo` killed outright (no orderly quit) took its demo server with it only
+    when it quit itself: the server lingered on its port until the next reboot."""
+    env = isolated_env(tmp_path)
+    app = subprocess.Popen(
+        [sys.executable, "-m", "desktop", "--demo"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    log = tmp_path / "state" / "HopDesk" / "log" / "hopdesk.log"
+
+    def server_pid() -> str | None:
+        if "demo server at http" not in (log.read_text(errors="replace") if log.exists() else ""):
+            return None
+        for entry in Path("/proc").iterdir():  # the app's child running `-m server`
+            try:
+                stat = (entry / "stat").read_text()
+                command = (entry / "cmdline").read_bytes().split(b"\0")
+            except (OSError, ValueError):
+                continue
+            if int(stat.split(") ", 1)[1].split()[1]) == app.pid and b"server" in command:
+                return entry.name
+        return None
+
+    try:
+        pid = int(_wait_for(server_pid, "the demo server"))
+    finally:
+        app.kill()
+        app.wait()
+    _wait_for(lambda: None if _alive(pid) else "gone", "the orphaned demo server to stop", 30)
