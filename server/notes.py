@@ -13,13 +13,13 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.access import signed_in
 from server.events import emit
-from server.inputs import Input, Timestamp
+from server.inputs import MAX_INT, Input, Timestamp
 from server.meeting_roles import require_meeting_role
 from server.meetings import load_meeting
 from server.models import AgendaItem, Note, User, utcnow
@@ -51,6 +51,14 @@ class NoteIn(Input):
     color: str = Field(default="", max_length=20)
     text: str = Field(default="", max_length=20_000)
     updated_at: Timestamp | None = None
+
+    @field_validator("target")
+    @classmethod
+    def _item_id_in_range(cls, target: str) -> str:
+        """An agenda item id beyond an INTEGER column cannot exist (PostgreSQL answered 500)."""
+        if target.startswith(AGENDA) and not 1 <= int(target.removeprefix(AGENDA)) <= MAX_INT:
+            raise ValueError("no agenda item has this id")
+        return target
 
     @model_validator(mode="after")
     def _has_geometry(self) -> NoteIn:

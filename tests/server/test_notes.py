@@ -100,5 +100,7 @@ def test_each_participant_keeps_their_own_note_on_an_agenda_item(
     assert outsider.status in (403, 404)
     missing = delegate.call("PUT", f"/notes/{uuid.uuid4()}", {**body, "target": "agenda:999999"})
     assert missing.status == 404
+    beyond = {**body, "target": f"agenda:{2**31}"}  # no INTEGER holds it: PostgreSQL gave 500
+    assert delegate.call("PUT", f"/notes/{uuid.uuid4()}", beyond).status == 422
     on_file = delegate.call("PUT", f"/notes/{uuid.uuid4()}", {**body, "target": TARGET})
     assert on_file.status == 422  # a file note still needs a rect or points
