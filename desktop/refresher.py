@@ -7,7 +7,6 @@ all schedule work with it, most of them without knowing about the stream at all.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -58,9 +57,14 @@ class Refresher:
             await asyncio.shield(self._task)
 
     async def close(self) -> None:
-        """Cancel and await the running refresh."""
+        """Cancel and await the running refresh. How it ended no longer matters: a refresh that
+        failed for another reason than the network is logged, and sign-out or quit go on."""
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            try:
                 await task
+            except asyncio.CancelledError:
+                pass
+            except Exception:
+                log.warning("%s ended with an error while closing", self._what, exc_info=True)

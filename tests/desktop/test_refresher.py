@@ -47,6 +47,20 @@ async def test_refresher_close_cancels_the_running_refresh() -> None:
     assert cancelled  # the refresh itself saw the cancellation, and close() awaited it
 
 
+async def test_closing_after_a_refresh_broke_unexpectedly_goes_on() -> None:
+    """A refresh that ended with an error the network layer does not expect (seen: aiohttp's
+    "no running event loop" under a paused test loop) must not stop sign-out or quit."""
+
+    async def broken() -> None:
+        raise RuntimeError("no running event loop")
+
+    refresher = Refresher(broken, "test")
+    refresher.schedule()
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # the refresh has failed by now
+    await refresher.close()  # before: raised the RuntimeError into stop_session()
+
+
 def test_refresher_without_a_loop_waits_for_the_next_schedule() -> None:
     calls = 0
 
