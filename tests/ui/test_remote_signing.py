@@ -99,13 +99,19 @@ async def start_signing(
     return task
 
 
-def validate(core: Core, aio: Any, pki: TestPki, sha256: str) -> Any:
+def assert_signed_by_the_leader(core: Core, aio: Any, pki: TestPki, sha256: str) -> None:
+    """The server's file carries one intact, valid signature by the leader, trusted from the
+    test PKI's root."""
     pdf = aio(core.session.api.get_bytes(f"/files/{sha256}"))
     [embedded] = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
     context = ValidationContext(
         trust_roots=[pki.cert("root")], other_certs=[pki.cert("interm")], allow_fetching=True
     )
-    return validate_pdf_signature(embedded, context)
+    status = validate_pdf_signature(embedded, context)
+    assert status.intact
+    assert status.valid
+    assert status.trusted
+    assert status.signing_cert.subject == pki.cert("leader").subject
 
 
 @pytest.fixture
@@ -151,11 +157,7 @@ def test_the_leader_signs_approving_on_the_phone(
     signed = aio(core.inbox.document(document.id))
     assert signed.status == "signed"
     assert signed.versions[-1].file.sha256 == outcomes[0].sha256
-    status = validate(core, aio, pki, str(outcomes[0].sha256))
-    assert status.intact
-    assert status.valid
-    assert status.trusted
-    assert status.signing_cert.subject == pki.cert("leader").subject
+    assert_signed_by_the_leader(core, aio, pki, str(outcomes[0].sha256))
 
 
 def test_the_leader_signs_through_the_csc_service(
@@ -178,11 +180,7 @@ def test_the_leader_signs_through_the_csc_service(
 
     outcomes = aio(run(), timeout=120)
     assert [o.error for o in outcomes] == [None]
-    status = validate(core, aio, pki, str(outcomes[0].sha256))
-    assert status.intact
-    assert status.valid
-    assert status.trusted
-    assert status.signing_cert.subject == pki.cert("leader").subject
+    assert_signed_by_the_leader(core, aio, pki, str(outcomes[0].sha256))
 
 
 def test_a_refusal_on_the_phone_ends_the_batch_with_one_message(
