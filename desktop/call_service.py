@@ -24,7 +24,7 @@ import aiohttp
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtMultimedia import QAudioDevice, QMediaDevices
 
-from desktop.demo_call import DemoParticipants
+from desktop.demo_call import DemoParticipantsProcess
 from desktop.domain import Meeting
 from media.call import Call
 from media.config import (
@@ -69,12 +69,12 @@ class CallService(QObject):
         parent: QObject | None = None,
     ) -> None:
         """`demo` (`hopdesk --demo`): test sources where a device is missing, and synthetic
-        participants in a room-relay meeting (desktop/demo_call.py)."""
+        participants in a room-relay meeting, in a child process (desktop/demo_call.py)."""
         super().__init__(parent)
         self.session = session
         self.meeting = meeting
         self.demo = demo
-        self.participants: DemoParticipants | None = None
+        self.participants: DemoParticipantsProcess | None = None
         self.playout: AudioPlayout | None = None
         self._tasks: set[asyncio.Task[str]] = set()  # device replacements under way
         self.call: Call | None = None
@@ -140,8 +140,8 @@ class CallService(QObject):
         call.join()
         if self.demo and isinstance(backend, RoomBackend) and self.session.server_url:
             me = user.username if user is not None else ""
-            self.participants = DemoParticipants(self.session.server_url, backend, me)
-            await self.participants.start()
+            self.participants = DemoParticipantsProcess(self.session.server_url, backend, me)
+            self.participants.launch()
         return call
 
     def _connector(self, backend: Backend, name: str) -> Callable[[], Signaling]:
@@ -204,7 +204,7 @@ class CallService(QObject):
         if playout is not None:
             playout.stop()
         if participants is not None:
-            await participants.close()
+            await participants.stop()
         if call is not None:
             await call.close()
         if http is not None:

@@ -26,6 +26,21 @@ ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60.0
 
 
+async def stop_child(proc: subprocess.Popen[bytes], wait: float, what: str) -> None:
+    """SIGTERM (TerminateProcess on Windows) by PID, kill if it lingers past `wait` seconds;
+    then our end of its stdin is closed. Never blocks the loop."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            await asyncio.wait_for(asyncio.to_thread(proc.wait), wait)
+        except TimeoutError:
+            log.warning("%s did not stop; killing pid %s", what, proc.pid)
+            proc.kill()
+            await asyncio.to_thread(proc.wait)
+    if proc.stdin is not None:
+        proc.stdin.close()
+
+
 class DemoServerError(RuntimeError):
     """The demo server did not start; the message carries the tail of its stderr."""
 
@@ -93,18 +108,9 @@ class DemoServer:
     async def stop(self, wait: float = 10.0) -> None:
         """SIGTERM (TerminateProcess on Windows) by PID, then kill if it lingers."""
         proc, self.proc = self.proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            await asyncio.wait_for(asyncio.to_thread(proc.wait), wait)
-        except TimeoutError:
-            log.warning("demo server did not stop; killing pid %s", proc.pid)
-            proc.kill()
-            await asyncio.to_thread(proc.wait)
-        if proc.stdin is not None:
-            proc.stdin.close()
-        log.info("demo server stopped")
+        if proc is not None and proc.poll() is None:
+            await stop_child(proc, wait, "demo server")
+            log.info("demo server stopped")
 
     def _read(self, proc: subprocess.Popen[bytes], stdout: IO[bytes]) -> None:
         """Reader thread: the URL line resolves the future; EOF before it is a failure."""

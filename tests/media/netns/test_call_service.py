@@ -5,13 +5,16 @@ the service brings those participants along itself."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 from pathlib import Path
 
+from aiortc import RTCPeerConnection
 from PySide6.QtWidgets import QApplication
 
 from desktop.app import Core
 from desktop.call_service import CallService
-from desktop.demo_call import DemoParticipants
+from desktop.demo_call import DemoParticipants, DemoParticipantsProcess
 from desktop.domain import Meeting
 from media.config import RoomBackend
 from media.devices import read_stamp
@@ -91,7 +94,17 @@ def test_the_room_window_joins_the_call_and_shows_the_others(
     run_in_qt(qapp, scenario())
 
 
-def test_in_demo_mode_the_service_brings_synthetic_participants(
+def _live_peer_connections() -> int:
+    """The peer connections this process holds (closed ones may wait for the collector)."""
+    gc.collect()
+    return sum(
+        1
+        for o in gc.get_objects()
+        if isinstance(o, RTCPeerConnection) and o.connectionState != "closed"
+    )
+
+
+def test_in_demo_mode_the_participants_come_from_a_child_process(
     relay: ServerProcess, qapp: QApplication, tmp_path: Path
 ) -> None:
     async def scenario() -> None:
@@ -99,8 +112,9 @@ def test_in_demo_mode_the_service_brings_synthetic_participants(
         service = CallService(core.session, meeting, demo=True)
         try:
             call = await service.join()
-            assert service.participants is not None
-            assert len(service.participants.calls) == 2
+            child = service.participants
+            assert child is not None
+            assert child.running
             await until(lambda: len(call.participants()) == 2, "the two synthetic participants")
             await until(
                 lambda: all(
@@ -108,14 +122,47 @@ def test_in_demo_mode_the_service_brings_synthetic_participants(
                 ),
                 "their video",
             )
+            # this process holds only the user's own call: one connection to each of the two;
+            # before, the participants' six (and their encoders) ran here too, on the GUI thread
+            assert _live_peer_connections() == 2
             assert call.camera_on  # demo: the synthetic camera stands in for the missing one
             assert call.self_view.frames > 0
             assert service.problems == ()  # none was chosen (this machine has none): no complaint
+            proc = child.proc
+            assert proc is not None
         finally:
             await service.leave()
             await service.leave()  # twice: nothing left to do
+        assert proc.poll() is not None  # leaving the call ended the participants' process
         assert service.call is None
         assert service.participants is None
         await core.aclose()
+
+    run_in_qt(qapp, scenario())
+
+
+def test_the_participants_process_ends_with_the_app_or_the_server(
+    relay: ServerProcess, qapp: QApplication
+) -> None:
+    async def scenario() -> None:
+        room = "giao-ban-truc-tuyen"  # the seeded meeting in progress: the demo's call
+        backend = RoomBackend(relay.url.replace("http", "ws", 1) + f"/api/v1/rooms/{room}", room)
+        children = [DemoParticipantsProcess(relay.url, backend, "giamdoc") for _ in range(2)]
+        try:
+            for child in children:
+                child.launch()
+            procs = [c.proc for c in children]
+            assert procs[0] is not None
+            assert procs[0].stdin is not None
+            await asyncio.sleep(4)  # both joined (or are joining) the room
+            assert all(c.running for c in children)
+            procs[0].stdin.close()  # what the OS does when the app ends, however it ends
+            await until(lambda: not children[0].running, "the app is gone: the child ends")
+            assert children[1].running
+            relay.stop()  # the server is gone: the participants lose the relay and go
+            await until(lambda: not children[1].running, "the server is gone: the child ends")
+        finally:
+            for child in children:
+                await child.stop()
 
     run_in_qt(qapp, scenario())
