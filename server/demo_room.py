@@ -20,6 +20,8 @@ from typing import cast
 
 import aiohttp
 
+from server.seed import LIVE_ROOM
+
 log = logging.getLogger(__name__)
 
 # The two whom `hopdesk --demo` also shows in the call (desktop/demo_call.py); chuyenvien2 stays
@@ -39,6 +41,12 @@ LINES = (
     "Xin ý kiến chủ trì về thời hạn hoàn thành.",
 )
 Json = dict[str, object]
+
+
+def is_live_meeting(meeting: Json) -> bool:
+    """Whether a meeting's detail (`GET /meetings/{id}`) is the seed's live meeting."""
+    media = meeting.get("media")
+    return isinstance(media, dict) and media.get("room") == LIVE_ROOM
 
 
 @dataclass
@@ -116,9 +124,17 @@ class DemoDelegates:
             await self._call(member, "POST", f"/meetings/{meeting_id}/chat", {"text": text})
 
     async def _meeting(self) -> int | None:
-        """The meeting in progress that the simulated delegates are members of (the seed's)."""
-        meetings = cast(list[Json], await self._call(self.members[0], "GET", "/meetings"))
-        return next((cast(int, m["id"]) for m in meetings if m["status"] == "in_progress"), None)
+        """The seed's live meeting, whose members the simulated delegates are (not any meeting
+        that today's clock has put in progress)."""
+        member = self.members[0]
+        meetings = cast(list[Json], await self._call(member, "GET", "/meetings"))
+        for meeting in meetings:
+            if meeting["status"] != "in_progress":
+                continue
+            detail = cast(Json, await self._call(member, "GET", f"/meetings/{meeting['id']}"))
+            if is_live_meeting(detail):
+                return cast(int, meeting["id"])
+        return None
 
     async def _first_poll(self, meeting_id: int) -> None:
         """A meeting without polls gets an open one from the secretary: voting shows at once."""

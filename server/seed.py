@@ -51,6 +51,9 @@ DEMO_PASSWORD_HASH = (
     "$argon2id$v=19$m=65536,t=3,p=4$GWRKUERIXrCkf02bmV3+jg$"
     "ehXsOoN6xsNWFR0ShP2THr48NGk5yCDxb2pX6d17PV8"
 )
+# The seed's meeting that is in progress whatever the clock says: the demo's simulated
+# delegates (server/demo_room.py) act in it. Others of today are in progress by the clock.
+LIVE_ROOM = "giao-ban-truc-tuyen"
 PDF_LAYOUT_VERSION = "1"  # bump when server/seed_pdf.py changes: invalidates cached files
 ANCHOR_KEY = "demo_anchor_date"
 # Confidential papers ("MẬT", "TỐI MẬT": watermarked, seen only by the people named on them) and
@@ -424,8 +427,8 @@ class _Seeder:
             "Trực tuyến",
             {
                 "kind": "room",
-                "url": "/api/v1/rooms/giao-ban-truc-tuyen",
-                "room": "giao-ban-truc-tuyen",
+                "url": f"/api/v1/rooms/{LIVE_ROOM}",
+                "room": LIVE_ROOM,
             },
             "giamdoc",
             "chanhvp",
