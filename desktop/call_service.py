@@ -127,6 +127,7 @@ class CallService(QObject):
             video=sources.video,
             audio=audio,
             screen=ScreenCaptureTrack,
+            open_camera=sources.reopen_video,
             canceller=canceller,
             parent=self,
         )

@@ -44,7 +44,7 @@ from PySide6.QtCore import QObject, Signal
 from media.audio_processing import EchoCanceller, PcmChunker
 from media.config import IceServer
 from media.errors import MediaError, SignalingError, SignalingRefused
-from media.local import LocalTrack
+from media.local import LocalTrack, open_in_thread
 from media.participants import Participant, Roster
 from media.playout import Mixer
 from media.signaling import (
@@ -140,6 +140,7 @@ class Call(QObject):
         video: MediaStreamTrack | None = None,
         audio: MediaStreamTrack | None = None,
         screen: Callable[[], MediaStreamTrack] | None = None,
+        open_camera: Callable[[], MediaStreamTrack] | None = None,
         canceller: EchoCanceller | None = None,
         backoff: Backoff = Backoff(),
         parent: QObject | None = None,
@@ -147,7 +148,8 @@ class Call(QObject):
         """`video` and `audio` are the capture tracks (None: no such device); `screen` makes a
         screen capture track when the user shares; `canceller` cleans the microphone (the
         caller wraps the microphone track in `ProcessedMicrophoneTrack` with it) and is fed
-        what the speaker plays as its far end (`mixer`)."""
+        what the speaker plays as its far end (`mixer`). `open_camera` opens the camera again
+        (blocking: it runs in a thread): with it, camera off releases the device."""
         super().__init__(parent)
         self._connect = connect
         self._ice = [
@@ -163,6 +165,9 @@ class Call(QObject):
         self.microphone.on_source_ended = lambda track: self._lost("audio", track)
         self.camera.on_source_ended = lambda track: self._lost("video", track)
         self._screen = screen
+        self._open_camera = open_camera
+        self._camera_released = False  # off, with the device closed: `open_camera` reopens it
+        self._camera_opening = False
         self._canceller = canceller
         self.speaker = ActiveSpeaker()
         self.mixer = Mixer(canceller)  # what the speaker plays (`AudioPlayout`), for the UI
@@ -247,7 +252,10 @@ class Call(QObject):
 
     @property
     def camera_on(self) -> bool:
-        """Whether our camera is sent (False when off, missing, or while sharing the screen)."""
+        """Whether our camera is sent, or being opened to be (False when off, missing, or while
+        sharing the screen)."""
+        if self._camera_opening and self._camera_wanted and not self.sharing_screen:
+            return True
         return self.camera.sending and self.camera.source is self._camera_source
 
     @property
@@ -262,8 +270,8 @@ class Call(QObject):
 
     @property
     def has_camera(self) -> bool:
-        """Whether there is a camera to send at all."""
-        return self._camera_source is not None
+        """Whether there is a camera to send at all (open, or off and released)."""
+        return self._camera_source is not None or self._camera_released
 
     @property
     def can_share_screen(self) -> bool:
@@ -286,6 +294,7 @@ class Call(QObject):
             old, self.microphone.source = self.microphone.source, track
         else:
             old, self._camera_source = self._camera_source, track
+            self._camera_released = False
             if not self.sharing_screen:
                 self.camera.source = track
         if old is not None and old is not track:
@@ -298,9 +307,44 @@ class Call(QObject):
         self.local_changed.emit()
 
     def set_camera(self, on: bool) -> None:
-        """Camera on or off; while sharing the screen this decides what comes back after."""
+        """Camera on or off; while sharing the screen this decides what comes back after.
+        Off releases the device (when it can be opened again), on opens it again."""
         self.camera.enabled = on or self.sharing_screen
         self._camera_wanted = on
+        if not on:
+            self._release_camera()
+        elif self._camera_released and not self._camera_opening:
+            self._camera_opening = True
+            self._spawn(self._reopen_camera(), "camera-open")
+        self.local_changed.emit()
+
+    def _release_camera(self) -> None:
+        source = self._camera_source
+        if source is None or self._open_camera is None:
+            return
+        self._camera_source, self._camera_released = None, True
+        if self.camera.source is source:
+            self.camera.source = None  # before the stop: no "device lost" for this end
+        source.stop()
+
+    async def _reopen_camera(self) -> None:
+        assert self._open_camera is not None
+        try:
+            track = await open_in_thread(self._open_camera)
+        except (MediaError, OSError) as exc:
+            log.warning("the camera does not open again: %s", exc)
+            self._camera_released = False
+            self.device_lost.emit("video")  # the service looks for another one and says so
+            return
+        finally:
+            self._camera_opening = False
+        if not (self._camera_wanted and self._camera_released and self._closed is None):
+            track.stop()  # off again meanwhile, replaced, or the call ended
+        else:
+            self._camera_released = False
+            self._camera_source = track
+            if not self.sharing_screen:
+                self.camera.source = track
         self.local_changed.emit()
 
     def share_screen(self, on: bool) -> bool:

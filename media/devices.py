@@ -23,7 +23,9 @@ import math
 import sys
 import time
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import av
 from aiortc.contrib.media import MediaPlayer
@@ -243,6 +245,8 @@ class Sources:
     audio: MediaStreamTrack | None
     problems: tuple[str, ...] = field(default=())
     real_audio: bool = False  # a real microphone: worth echo cancellation
+    # opens the camera again after camera off released it (blocking: call it in a thread)
+    reopen_video: Callable[[], MediaStreamTrack] | None = None
 
 
 def list_devices(kind: str) -> list[CaptureDevice]:
@@ -331,8 +335,12 @@ def open_sources(
     video = _open_or_tell(camera, problems)
     audio = _open_or_tell(microphone, problems)
     real_audio = audio is not None
-    if video is None and synthetic:
-        video = TestPatternTrack(tag, label=label)
+    reopen: Callable[[], MediaStreamTrack] | None = None
+    if video is not None and camera is not None:
+        reopen = partial(open_device, camera)
+    elif synthetic:
+        reopen = partial(TestPatternTrack, tag, label=label)
+        video = reopen()
     if audio is None and synthetic:
         audio = ToneTrack()
     if video is None and audio is None:
@@ -347,4 +355,4 @@ def open_sources(
         problems.append(
             QCoreApplication.translate("media", "No microphone: the others cannot hear you.")
         )
-    return Sources(video, audio, tuple(problems), real_audio)
+    return Sources(video, audio, tuple(problems), real_audio, reopen)

@@ -8,6 +8,9 @@ always sends one `LocalTrack` per kind, and these change what flows through it:
   catch up, and aiortc's `MediaPlayer` queues every captured frame unread), but nothing is sent.
   No packets is also how the far end tells a muted microphone or a camera that is off
   (`media.call.Call.flags`): it needs no message of its own and works through any backend.
+- released (media/call.py `set_camera`): turning the camera off stops its capture track, so the
+  device is free (its light goes out, another program may use it), and turning it on opens it
+  again in a thread (`open_in_thread`: FFmpeg blocks while it opens a device).
 - switched (`source = …`): the camera and a screen capture take turns on the same sender; frames
   are re-stamped on this track's own clock, so the timestamps keep rising across the switch.
 """
@@ -120,3 +123,19 @@ class LocalTrack(MediaStreamTrack):
         self._wake()
         if self._source is not None:
             self._source.stop()
+
+
+async def open_in_thread(opener: Callable[[], MediaStreamTrack]) -> MediaStreamTrack:
+    """`opener()` (a device open: blocking) in a thread. Cancelled while it runs, the track it
+    opens after all is stopped: a device is never left open with nobody reading it."""
+    opening = asyncio.ensure_future(asyncio.to_thread(opener))
+    try:
+        return await asyncio.shield(opening)
+    except asyncio.CancelledError:
+        opening.add_done_callback(_stop_opened)
+        raise
+
+
+def _stop_opened(opening: asyncio.Future[MediaStreamTrack]) -> None:
+    if not opening.cancelled() and opening.exception() is None:
+        opening.result().stop()

@@ -89,6 +89,7 @@ def test_without_devices_the_call_goes_on_with_what_there_is_and_says_so() -> No
     assert sources.video is None
     assert sources.audio is None
     assert not sources.real_audio
+    assert sources.reopen_video is None  # no camera: none to open again after camera off
     assert any("Webcam C920" in p for p in sources.problems)
     assert any("USB mic" in p for p in sources.problems)
     assert "watch and listen only" in sources.problems[-1]
@@ -98,6 +99,12 @@ def test_without_devices_the_call_goes_on_with_what_there_is_and_says_so() -> No
     assert isinstance(demo.audio, ToneTrack)
     assert len(demo.problems) == 1
     assert "Webcam C920" in demo.problems[0]
+    assert demo.reopen_video is not None
+    again = demo.reopen_video()  # camera on after camera off: a fresh synthetic "device"
+    assert isinstance(again, TestPatternTrack)
+    assert again is not demo.video
+    assert again.tag == 7
+    again.stop()
     demo.video.stop()
     demo.audio.stop()
 

@@ -11,6 +11,7 @@ from av import VideoFrame
 
 from media.call import Call
 from media.devices import TestPatternTrack, ToneTrack, read_stamp
+from media.errors import DeviceUnavailable
 from media.local import LocalTrack
 
 
@@ -84,5 +85,54 @@ async def test_a_device_that_stops_by_itself_is_reported_and_can_be_replaced() -
     assert call.microphone_on
     call.replace_device("video", None)  # no camera left
     assert camera.readyState == "ended"
+    assert not call.has_camera
+    await call.close()
+
+
+async def test_camera_off_releases_the_device_and_camera_on_opens_it_again() -> None:
+    opened: list[TestPatternTrack] = []
+
+    def open_camera() -> TestPatternTrack:  # counts the opens, as a device would see them
+        opened.append(TestPatternTrack(7))
+        return opened[-1]
+
+    first = open_camera()
+    call = Call(lambda: None, video=first, open_camera=open_camera)  # type: ignore[arg-type, return-value]
+    await call.camera.recv()
+    call.set_camera(False)
+    assert first.readyState == "ended"  # closed: the device is free while the camera is off
+    assert call.has_camera  # still there to turn on
+    assert not call.camera_on
+    assert call.camera.source is None
+    call.set_camera(True)
+    assert call.camera_on  # opening: the button shows it on at once
+    frame = await asyncio.wait_for(call.camera.recv(), 2)  # from a newly opened device
+    assert isinstance(frame, VideoFrame)
+    assert len(opened) == 2
+    assert call.camera.source is opened[1]
+    assert opened[1].readyState == "live"
+    call.set_camera(False)
+    call.set_camera(True)
+    call.set_camera(False)  # off again before the open finished: it is closed once open
+    await asyncio.sleep(0.2)
+    assert [t.readyState for t in opened] == ["ended"] * len(opened)
+    assert call.has_camera
+    await call.close()
+
+
+async def test_a_camera_that_does_not_open_again_is_reported_as_lost() -> None:
+    def busy() -> TestPatternTrack:
+        raise DeviceUnavailable("in use by another program")
+
+    call = Call(lambda: None, video=TestPatternTrack(8), open_camera=busy)  # type: ignore[arg-type, return-value]
+    lost: list[str] = []
+    call.device_lost.connect(lost.append)
+    call.set_camera(False)
+    call.set_camera(True)
+    for _ in range(100):
+        if lost:
+            break
+        await asyncio.sleep(0.02)
+    assert lost == ["video"]  # the call service picks another camera or none, and says so
     assert not call.has_camera
     await call.close()
