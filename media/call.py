@@ -47,6 +47,7 @@ from media.errors import MediaError, SignalingError, SignalingRefused
 from media.local import LocalTrack, open_in_thread
 from media.participants import Participant, Roster
 from media.playout import Mixer
+from media.scaling import TILE_HEIGHT, ScaledTrack, send_height
 from media.signaling import (
     Answer,
     Candidate,
@@ -60,6 +61,7 @@ from media.signaling import (
     ShowVideo,
     Signaling,
     Speaking,
+    View,
     layer_for,
 )
 from media.speaker import ActiveSpeaker, AudioMeter
@@ -117,6 +119,7 @@ class _PeerLink:
     failures: int = 0
     sample: Sample | None = None  # the last statistics sample (media/stats.py)
     meter: AudioMeter = field(default_factory=AudioMeter)
+    send_limit: int | None = TILE_HEIGHT  # lines of our video they want (`View`); None: all
 
 
 class Call(QObject):
@@ -186,6 +189,7 @@ class Call(QObject):
         self._self_view_started = False
         self._camera_wanted = True
         self._shown: dict[str, tuple[bool, int]] = {}  # peer → (on, layer) asked of the SFU
+        self._asked: dict[str, int | None] = {}  # mesh: peer → the size asked of them (`View`)
         self._show_lock = asyncio.Lock()  # keeps the SFU's pause/resume in the asked order
 
     # --- what the UI reads ----------------------------------------------------------------
@@ -371,14 +375,21 @@ class Call(QObject):
     def show_video(self, on_screen: Mapping[str, int]) -> None:
         """The participants whose tiles are on screen now, with each tile's height in pixels:
         behind an SFU the others' video is paused (their audio goes on) and each visible feed
-        gets the simulcast layer its tile needs. Only changes reach the SFU."""
-        if not self._sfu or self._signaling is None or self._closed is not None:
-            return  # a mesh carries every video regardless; or not in the room (any more)
-        changes = []
+        gets the simulcast layer its tile needs; in a mesh each peer is told how large we show
+        them, and sends that size (media/scaling.py). Only changes are sent."""
+        if self._signaling is None or self._closed is not None:
+            return  # not in the room (any more)
+        changes: list[ShowVideo | View] = []
         for peer, link in self._peers.items():
             if not link.listed:
                 continue
             height = on_screen.get(peer)
+            if not self._sfu:
+                step = send_height(height or 0)
+                if self._asked.get(peer, TILE_HEIGHT) != step:  # a sender starts at tile size
+                    self._asked[peer] = step
+                    changes.append(View(peer, height or 0))
+                continue
             wish = (height is not None, layer_for(height or 0) if height is not None else 0)
             if self._shown.get(peer, (True, 2)) != wish:
                 self._shown[peer] = wish
@@ -386,7 +397,7 @@ class Call(QObject):
         if changes:
             self._spawn(self._show(changes), "show-video")
 
-    async def _show(self, changes: list[ShowVideo]) -> None:
+    async def _show(self, changes: list[ShowVideo | View]) -> None:
         async with self._show_lock:
             for change in changes:
                 try:
@@ -520,6 +531,9 @@ class Call(QObject):
             await self._drop_peer(message.peer)
         elif isinstance(message, ErrorMessage):
             self.message_refused.emit(message.code, message.detail)
+        elif isinstance(message, View):
+            if (link := self._peers.get(message.peer)) is not None:
+                link.send_limit = send_height(message.height)  # how large they show us
         elif isinstance(message, Speaking):
             if message.peer in self._peers:
                 now = time.monotonic()
@@ -546,7 +560,7 @@ class Call(QObject):
             pc = self._new_pc(message.peer, link)
             await pc.setRemoteDescription(RTCSessionDescription(message.sdp, "offer"))
             if not self._sfu:  # behind an SFU our media goes only to it: receive-only here
-                self._add_local_tracks(pc)
+                self._add_local_tracks(pc, link)
             await pc.setLocalDescription(await pc.createAnswer())
             await self._send(Answer(message.peer, pc.localDescription.sdp))
         elif isinstance(message, Answer):
@@ -600,10 +614,15 @@ class Call(QObject):
 
         return pc
 
-    def _add_local_tracks(self, pc: RTCPeerConnection) -> None:
+    def _add_local_tracks(self, pc: RTCPeerConnection, link: _PeerLink) -> None:
+        """Our microphone and camera on `pc`; the camera at the size `link`'s peer shows it
+        (a shared screen always at its own)."""
         kinds = {t.kind for t in self._local}
         for track in self._local:
-            pc.addTrack(self._relay.subscribe(track, buffered=False))
+            sent = self._relay.subscribe(track, buffered=False)
+            if track.kind == "video":
+                sent = ScaledTrack(sent, lambda: link.send_limit, lambda: not self.sharing_screen)
+            pc.addTrack(sent)
         for kind in ("audio", "video"):
             if kind not in kinds and not any(
                 t.kind == kind for t in pc.getTransceivers()
@@ -614,7 +633,7 @@ class Call(QObject):
         link = self._peers[peer]
         await self._close_pc(peer)
         pc = self._new_pc(peer, link)
-        self._add_local_tracks(pc)
+        self._add_local_tracks(pc, link)
         await pc.setLocalDescription(await pc.createOffer())  # gathers every candidate
         await self._send(Offer(peer, pc.localDescription.sdp))
 
@@ -660,6 +679,7 @@ class Call(QObject):
                 await asyncio.gather(*pending, return_exceptions=True)
         del self._peers[peer]
         self._shown.pop(peer, None)
+        self._asked.pop(peer, None)
         self.speaker.forget(peer)
         self.mixer.remove(peer)
         if link.listed:

@@ -4,11 +4,12 @@
 `Authorization` header, else a first `{"type": "auth", "access_token": …}` message); the room
 name is the `room` of a meeting whose media record is `{"kind": "room", …}`, and only that
 meeting's chair, secretary, creator and invitees may enter. The server then sends `presence`
-(your peer id, who is there), `join`/`leave` as people come and go, relays `offer`, `answer`
-and `candidate` to the peer they name (rewriting `peer` to the sender), and pings: a peer that
-sends nothing for two ping intervals is dropped and its leave announced. A message that is too
-large, not JSON, of an unknown type or addressed to nobody is answered with an `error` message
-and the connection goes on. Rooms live in this process's memory (docs/contract.md, Rooms).
+(your peer id, who is there), `join`/`leave` as people come and go, relays `offer`, `answer`,
+`candidate` and `view` to the peer they name (rewriting `peer` to the sender), and pings: a
+peer that sends nothing for two ping intervals is dropped and its leave announced. A message
+that is too large, not JSON, of an unknown type or addressed to nobody is answered with an
+`error` message and the connection goes on. Rooms live in this process's memory
+(docs/contract.md, Rooms).
 """
 
 from __future__ import annotations
@@ -67,6 +68,15 @@ class CandidateIn(_Relayed):
     sdp_mline_index: int | None = None
 
 
+class ViewIn(_Relayed):
+    """How large the sender shows `peer`'s video (its largest tile's height in pixels, 0 not at
+    all): `peer` sends at the size that needs (640×360 for a tile), more only when shown
+    large."""
+
+    type: Literal["view"]
+    height: int = Field(ge=0, le=8192)
+
+
 class PongIn(BaseModel):
     type: Literal["pong"]
 
@@ -76,10 +86,11 @@ class LeaveIn(BaseModel):
 
 
 Incoming = Annotated[
-    OfferIn | AnswerIn | CandidateIn | PongIn | LeaveIn, Field(discriminator="type")
+    OfferIn | AnswerIn | CandidateIn | ViewIn | PongIn | LeaveIn, Field(discriminator="type")
 ]
 _incoming: TypeAdapter[Incoming] = TypeAdapter(Incoming)
-_KNOWN = {"offer", "answer", "candidate", "pong", "leave"}
+_KNOWN = {"offer", "answer", "candidate", "view", "pong", "leave"}
+Relayed = OfferIn | AnswerIn | CandidateIn | ViewIn
 
 
 class RelayError(Exception):
@@ -90,7 +101,7 @@ class RelayError(Exception):
         self.code, self.detail = code, detail
 
 
-def parse(raw: str | bytes) -> OfferIn | AnswerIn | CandidateIn | PongIn | LeaveIn:
+def parse(raw: str | bytes) -> Relayed | PongIn | LeaveIn:
     """One client message, or `RelayError` saying what is wrong with it."""
     size = len(raw.encode() if isinstance(raw, str) else raw)
     if size > MAX_MESSAGE:
@@ -156,7 +167,7 @@ class RoomHub:
         if not members:
             del self._rooms[room]
 
-    def relay(self, room: str, sender: Member, message: OfferIn | AnswerIn | CandidateIn) -> None:
+    def relay(self, room: str, sender: Member, message: Relayed) -> None:
         """Hand a message to the peer it names, as coming from `sender`."""
         target = self._rooms.get(room, {}).get(message.peer)
         if target is None or target is sender:

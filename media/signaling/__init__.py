@@ -101,6 +101,15 @@ class Speaking(_Message, tag="speaking", frozen=True):
     talking: bool
 
 
+class View(_Message, tag="view", frozen=True):
+    """How large we show `peer`'s video: our largest tile of them, in pixels high (0: not on
+    screen). Sent to a mesh peer through the relay; received, it says how large a peer shows
+    ours, and our connection to them sends at that size (media/scaling.py)."""
+
+    peer: PeerId
+    height: Annotated[int, msgspec.Meta(ge=0, le=8192)] = 0
+
+
 class Resubscribe(msgspec.Struct, frozen=True):
     """Our connection to a feed behind an SFU failed: ask the SFU for a fresh offer of it
     (aiortc cannot restart ICE, and a feed's connection is the SFU's to offer). Not a wire
@@ -125,9 +134,22 @@ def layer_for(height: int) -> int:
     return 0 if height <= 180 else 1 if height <= 360 else 2
 
 
-Outgoing = Offer | Answer | Candidate | Resubscribe | ShowVideo
-Incoming = Offer | Answer | Candidate | Presence | PeerJoined | PeerLeft | ErrorMessage | Speaking
-Wire = Offer | Answer | Candidate | Presence | PeerJoined | PeerLeft | Ping | Pong | ErrorMessage
+Outgoing = Offer | Answer | Candidate | Resubscribe | ShowVideo | View
+Incoming = (
+    Offer | Answer | Candidate | Presence | PeerJoined | PeerLeft | ErrorMessage | Speaking | View
+)
+Wire = (
+    Offer
+    | Answer
+    | Candidate
+    | Presence
+    | PeerJoined
+    | PeerLeft
+    | Ping
+    | Pong
+    | ErrorMessage
+    | View
+)
 
 _decoder = msgspec.json.Decoder(Wire)
 _encoder = msgspec.json.Encoder()

@@ -42,6 +42,7 @@ from media.signaling import (
     Outgoing,
     PeerInfo,
     Presence,
+    View,
 )
 
 log = logging.getLogger(__name__)
@@ -186,6 +187,8 @@ class WhipSignaling:
 
     async def send(self, message: Outgoing) -> None:
         """POST an offer (after DELETE of a previous session); PATCH a candidate."""
+        if isinstance(message, View):
+            return  # the endpoint sends what it sends: nothing to ask of it
         if message.peer != self._peer:
             raise WhipError(f"no peer {message.peer!r} behind a WHIP/WHEP endpoint")
         if isinstance(message, Offer):

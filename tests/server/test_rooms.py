@@ -129,6 +129,9 @@ def test_offer_answer_and_candidates_reach_the_named_peer_only(
             # c saw none of it: the next thing it receives is what is sent to it now
             await a.send({"type": "offer", "peer": c.id, "sdp": "for c"})
             assert await c.next() == {"type": "offer", "peer": a.id, "sdp": "for c"}
+            # how large a shows c's video: for c only, as coming from a
+            await a.send({"type": "view", "peer": c.id, "height": 720})
+            assert await c.next() == {"type": "view", "peer": a.id, "height": 720}
 
     asyncio.run(scenario())
 
@@ -171,6 +174,8 @@ def test_bad_messages_are_answered_and_the_connection_goes_on(
         ('{"type": "offer", "peer": "x", "sdp": 5}', "bad-message"),
         (json.dumps({"type": "offer", "peer": "x", "sdp": "x" * 70_000}), "too-large"),
         ('{"type": "offer", "peer": "nobody", "sdp": "v=0"}', "no-such-peer"),
+        ('{"type": "view", "peer": "x", "height": -1}', "bad-message"),
+        ('{"type": "view", "peer": "x", "height": "large"}', "bad-message"),
     ]
 
     async def scenario() -> None:

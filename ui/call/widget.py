@@ -163,8 +163,9 @@ class VideoArea(QWidget):
             else:
                 tile.setGeometry(rect.x, rect.y, rect.w, rect.h)
                 tile.show()
-        if self.on_screen is not None:
-            self.on_screen({key: rect.h for key, rect in placed.items() if key != SELF})
+        if self.on_screen is not None:  # in device pixels: a HiDPI screen shows more lines
+            ratio = self.devicePixelRatioF()
+            self.on_screen({k: round(r.h * ratio) for k, r in placed.items() if k != SELF})
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -73,14 +73,16 @@ def relay_call(
     user: str,
     tag: int,
     screen: Callable[[], MediaStreamTrack] | None = None,
+    size: tuple[int, int] = (640, 360),
 ) -> Call:
-    """A call of `user` in the seeded room, sending a test pattern stamped `tag` and a tone."""
+    """A call of `user` in the seeded room, sending a test pattern stamped `tag` (`size`) and a
+    tone."""
     token = str(api_for(server).login(user).token)
     backend = relay_backend(server)
     return Call(
         lambda: RoomSignaling(http, backend, token),
         ice_servers=(),  # never aiortc's public STUN default
-        video=TestPatternTrack(tag),
+        video=TestPatternTrack(tag, *size),
         audio=ToneTrack(),
         screen=screen,
         backoff=FAST,

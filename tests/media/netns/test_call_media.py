@@ -64,6 +64,35 @@ async def test_two_engines_receive_each_others_frames(
     assert alice.status.state is bob.status.state is CallState.ENDED
 
 
+async def test_a_peer_sends_tile_size_until_it_is_shown_large(
+    relay: ServerProcess, http: aiohttp.ClientSession
+) -> None:
+    alice = relay_call(http, relay, "chuyenvien1", tag=41, size=(1280, 720))  # an HD camera
+    bob = relay_call(http, relay, "chuyenvien2", tag=42)
+
+    def size_at_bob() -> tuple[int, int] | None:
+        video = next((v for p in bob.participants() if (v := bob.video(p))), None)
+        last = video.last_frame if video is not None else None
+        return (last.width, last.height) if last is not None else None
+
+    try:
+        alice.join()
+        await until(lambda: alice.status.state is CallState.CONNECTED, "alice connected")
+        bob.join()
+        await until(lambda: size_at_bob() is not None, "alice's frames at bob")
+        assert size_at_bob() == (640, 360)  # a tile's size until bob shows her larger
+        (peer,) = bob.participants()
+        bob.show_video({peer: 700})  # bob's big tile: alice's camera at 720 lines
+        await until(lambda: size_at_bob() == (1280, 720), "alice's video at 720 lines")
+        bob.show_video({peer: 240})  # back to a tile
+        await until(lambda: size_at_bob() == (640, 360), "alice's video at 360 lines again")
+        assert alice.self_view.last_frame is not None
+        assert alice.self_view.last_frame.height == 720  # her own view is never scaled
+    finally:
+        await bob.close()
+        await alice.close()
+
+
 async def test_malformed_signaling_is_answered_and_the_call_goes_on(
     relay: ServerProcess, http: aiohttp.ClientSession
 ) -> None:
