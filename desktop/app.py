@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # the modules load when first used, not at start-up
     from desktop.secrets import SecretStore
     from desktop.session import Session
     from desktop.signed_uploads import SignedUploads
+    from desktop.single_instance import SingleInstance
     from desktop.store import LocalStore
     from desktop.view_states import StoredViewStates
 
@@ -70,10 +71,12 @@ class Options:
     demo: bool = False
     exit_when_ready: bool = False
     version: bool = False
+    link: str | None = None  # a hopdesk://join?… or meeting link to open (desktop/join_link.py)
 
 
 def parse_args(argv: Sequence[str] | None) -> Options:
-    """Parse `hopdesk [--server URL] [--lang vi|en] [--demo] [--exit-when-ready] [--version]`."""
+    """Parse `hopdesk [--server URL] [--lang vi|en] [--demo] [--exit-when-ready] [--version]
+    [LINK]`."""
     parser = argparse.ArgumentParser(prog="hopdesk", description="HopDesk desktop client")
     parser.add_argument("--server", metavar="URL", help="office server address")
     parser.add_argument("--lang", choices=["vi", "en"], help="language (default: vi)")
@@ -84,8 +87,13 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         help="print 'ready <ms>' once the main window shows data, then exit (benchmarks)",
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument(
+        "link",
+        nargs="?",
+        help="a meeting link to join (hopdesk://join?…, as the OS passes a clicked link)",
+    )
     ns = parser.parse_args(list(argv) if argv is not None else None)
-    return Options(ns.server, ns.lang, ns.demo, ns.exit_when_ready, ns.version)
+    return Options(ns.server, ns.lang, ns.demo, ns.exit_when_ready, ns.version, ns.link)
 
 
 class Frontend(Protocol):
@@ -128,6 +136,7 @@ class Core:
     notifier: Notifier
     log_path: Path
     cache_was_reset: bool = False
+    instance: SingleInstance | None = None  # links from later launches (set by main)
     demo: DemoServer | None = None
     services: SessionServices | None = None
 
@@ -397,8 +406,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     from desktop.paths import default_paths
+    from desktop.single_instance import SingleInstance, hand_over, instance_name
 
     paths = default_paths()
+    # one instance per data folder: a second launch gives its link to the first and ends
+    name = instance_name(paths.data_dir / "demo" if options.demo else paths.data_dir)
+    if hand_over(name, options.link):
+        print("hopdesk: HopDesk is already running; the link was handed to it", flush=True)
+        return 0
     demo = None
     if options.demo:  # the longest step of a demo start: begin it before importing Qt
         from desktop.demo import DemoServer
@@ -424,6 +439,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setOrganizationName("HopDesk")
     app.setQuitOnLastWindowClosed(False)
     collector = GuiThreadCollector(app)  # QObjects must never be freed by another thread's GC
+    instance = SingleInstance(name, app)
+    if not instance.listen() and hand_over(name, options.link):  # started at the same moment
+        return 0
     watchdog = StallWatchdog.from_env(app)  # HOPDESK_STALL_WATCHDOG: tests and benchmarks
 
     notifier = get_notifier()
@@ -437,6 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         core = build_core(options, notifier, log_path)
         frontend = await prepare(core)
         core.demo = demo
+        core.instance = instance
         i18n.install(app, options.lang or core.config.settings.language)
         try:
             return await frontend.run(core, options)
@@ -452,6 +471,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with loop:
             return int(loop.run_until_complete(run()))
     finally:
+        instance.close()
         if watchdog is not None:
             watchdog.stop()
         collector.stop()
