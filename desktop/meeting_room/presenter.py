@@ -83,6 +83,9 @@ class PresenterService(LiveService):
         super().__init__(session, events, outbox, meeting_id, parent)
         self.state: PresenterState | None = None
         self.following = True
+        # Off on a bridge point's LED screen (site mode): the page is fitted to the hall's
+        # screen, whatever zoom the presenter reads at on their own.
+        self.follow_zoom = True
         self.reader: PageDriven | None = None
         self.shown: int | None = None  # the paper the reader shows
         self.leading: int | None = None  # the paper I present, if I am the presenter
@@ -139,6 +142,11 @@ class PresenterService(LiveService):
         """Read freely; the presenter's pages are no longer applied."""
         self._set_following(False)
 
+    def set_follow_zoom(self, on: bool) -> None:
+        """Follow the presenter's zoom too (the default), or only their paper and page."""
+        self.follow_zoom = on
+        self._drive()
+
     def _set_following(self, on: bool) -> None:
         if on != self.following:
             self.following = on
@@ -155,7 +163,7 @@ class PresenterService(LiveService):
             return
         self._driving = True
         try:
-            if abs(reader.zoom() - state.zoom) > 1e-3:
+            if self.follow_zoom and abs(reader.zoom() - state.zoom) > 1e-3:
                 reader.set_zoom(state.zoom)
             if reader.current_page() != state.page:
                 reader.go_to_page(state.page)

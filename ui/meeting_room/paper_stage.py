@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 from desktop.notify import user_message
 from ui.confidentiality import confidential_marking
 from ui.tasks import TaskOwner
-from viewer import Reader
+from viewer import Reader, ZoomMode
 
 if TYPE_CHECKING:
     from desktop.app import Core
@@ -42,6 +42,7 @@ class PaperStage(QWidget):
         self.tasks = TaskOwner(self)
         self.paper_id: int | None = None
         self._leading = False
+        self.bare = False
         user = core.session.user
         self.reader = Reader(
             core.notes,
@@ -107,6 +108,8 @@ class PaperStage(QWidget):
         if self.paper_id is None:
             return
         self.pages.setCurrentWidget(self.reader)
+        if self.bare:  # the paper's remembered zoom was just restored: fit it again
+            self._fit_page()
         self.floor.show_paper(self.reader, self.paper_id)
         if self._leading:
             self.floor.presenter.lead(self.paper_id)
@@ -119,10 +122,20 @@ class PaperStage(QWidget):
         )
 
     def set_bare(self, bare: bool) -> None:
-        """Only the page (site mode on the hall's screen): no toolbar, thumbnails or notes."""
+        """Only the page (site mode on the hall's screen): no toolbars, thumbnails or notes,
+        the page fitted to the stage; the presenter's page is followed but not their zoom,
+        which suits their own screen, not the hall's."""
+        self.bare = bare
         reader = self.reader
-        for widget in (reader.toolbar, reader.side, reader.status, reader.viewer.sidebar):
+        for widget in (reader.toolbar, reader.viewer.toolbar, reader.side, reader.viewer.sidebar):
             widget.setVisible(not bare)
+        reader.status.setVisible(not bare and bool(reader.status.text()))
+        if bare:
+            self._fit_page()
+        self.floor.presenter.set_follow_zoom(not bare)
+
+    def _fit_page(self) -> None:
+        self.reader.viewer.page_view.set_zoom_mode(ZoomMode.FIT_PAGE)
 
     def shutdown(self) -> None:
         """Stop the reader's render workers (the window closes)."""

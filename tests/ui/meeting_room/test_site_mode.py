@@ -18,6 +18,7 @@ from tests.ui.conftest import until
 from tests.ui.meeting_room.test_floor_panels import a_pdf, enter, in_loop, press  # noqa: F401
 from tests.ui.meeting_room.test_paper_stage import uploaded
 from ui.meeting_room.window import MeetingRoomWindow
+from viewer import ZoomMode
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -81,15 +82,19 @@ def test_the_site_pc_shows_only_the_stage_full_screen_until_esc(
             30,
         )
     )
-    aio(in_loop(lambda: presenter.paper_stage.reader.go_to_page(2)))
-    aio(
-        until(
-            lambda: (
-                paper_stage.reader.path() is not None and paper_stage.reader.current_page() == 2
-            ),
-            30,
-        )
-    )
+    aio(until(lambda: paper_stage.reader.path() is not None, 30))
+    fitted = paper_stage.reader.zoom()
+    presenter_reader = presenter.paper_stage.reader
+    aio(in_loop(lambda: (presenter_reader.set_zoom(2.0), presenter_reader.go_to_page(2))))
+    aio(until(lambda: paper_stage.reader.current_page() == 2, 30))
+    state = site.floor.presenter.state
+    assert state is not None
+    assert state.zoom == 2.0  # the presenter reads at 200 %
+    # the hall's screen shows the whole page, fitted to its area, not the presenter's zoom
+    assert paper_stage.reader.viewer.page_view.zoom_mode() is ZoomMode.FIT_PAGE
+    assert paper_stage.reader.zoom() == pytest.approx(fitted)
+    assert not paper_stage.reader.viewer.toolbar.isVisible()  # nor the reader's toolbars
+    assert not paper_stage.reader.toolbar.isVisible()
     assert site.stage.isVisible()  # side by side
     assert paper_stage.isVisible()
     assert paper_stage.x() > site.stage.x()
@@ -106,6 +111,8 @@ def test_the_site_pc_shows_only_the_stage_full_screen_until_esc(
     assert site.panels.isVisible()
     assert site.header.isVisible()
     assert paper_stage.reader.side.isVisible()
+    assert paper_stage.reader.viewer.toolbar.isVisible()
+    aio(until(lambda: paper_stage.reader.zoom() == pytest.approx(2.0)))  # follows zoom again
 
 
 def test_a_delegate_enters_site_mode_from_the_header(
