@@ -1,14 +1,18 @@
-"""Call engine figures through the room relay, against bare aiortc in the same run.
+"""Call engine figures through the room relay and through Janus, each against a reference
+measured in the same run.
 
 Run on demand (not collected by pytest); it re-runs itself inside scripts/netns-run (root):
-    .venv/bin/python tests/bench/call.py [--runs 5] [--seconds 3]
-Each run: two HopDesk `Call`s (synthetic 640×360 pattern + tone) join a room of the real
+    .venv/bin/python tests/bench/call.py [--backend both|relay|janus] [--runs 5] [--seconds 3]
+Janus (tests/bench/call_janus.py): a HopDesk call and headless Chromium (Debian's chromium,
+fake media, tests/bench/janus_page.html) take turns joining the same Janus room in the same
+run; join → first remote frame, end-to-end latency and frame rate of each, side by side.
+Relay, each run: two HopDesk `Call`s (synthetic 640×360 pattern + tone) join a room of the real
 server's relay; measured are the time from the second one's `join()` to the first stamped frame
 of each side, and the end-to-end frame latency (capture time drawn into the frame, read back
 when the frame reaches the receiver's QVideoSink) with the frame rate over `--seconds`.
 Reference, same run: two bare aiortc peer connections in one process exchanging SDP directly
 (no relay, no Qt), the same tracks, latency read when aiortc hands the decoded frame over.
-Prints the medians and writes tests/bench/results/call.json.
+Prints the medians and writes tests/bench/results/call.json (or `--out`), with the load average.
 """
 
 from __future__ import annotations
@@ -170,43 +174,90 @@ async def reference_run(seconds: float) -> dict[str, float]:
     return result
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--seconds", type=float, default=3.0)
-    args = parser.parse_args()
-    if os.environ.get("HOPDESK_NETNS") != "1":
-        env = {**os.environ, "HOPDESK_NETNS": "1", "PYTHONPATH": str(ROOT)}
-        cmd = [str(ROOT / "scripts" / "netns-run"), sys.executable, __file__, *sys.argv[1:]]
-        return subprocess.call(cmd, env=env)
-
-    from PySide6.QtGui import QGuiApplication
-
+def relay_case(runs: int, seconds: float) -> dict[str, object]:
+    """The relay pair against bare aiortc, `runs` times each, alternating."""
     from tests.fixtures.server import ServerProcess
     from tests.server.conftest import api_for
 
-    app = QGuiApplication.instance() or QGuiApplication([])
     with tempfile.TemporaryDirectory() as tmp, ServerProcess(Path(tmp)) as server:
         api = api_for(server)
         tokens = (str(api.login("chuyenvien1").token), str(api.login("chuyenvien2").token))
         engine, reference = [], []
-        for _ in range(args.runs):
-            engine.append(asyncio.run(engine_run(server.url, tokens, args.seconds)))
-            reference.append(asyncio.run(reference_run(args.seconds)))
-    assert app is not None
-
-    def medians(runs: list[dict[str, float]]) -> dict[str, float]:
-        return {k: round(statistics.median(r[k] for r in runs), 1) for k in runs[0]}
-
-    results = {
-        "engine_through_relay": medians(engine),
-        "reference_bare_aiortc": medians(reference),
+        for _ in range(runs):
+            engine.append(asyncio.run(engine_run(server.url, tokens, seconds)))
+            reference.append(asyncio.run(reference_run(seconds)))
+    return {
+        "engine_through_relay": _medians(engine),
+        "reference_bare_aiortc": _medians(reference),
         "runs": {"engine": engine, "reference": reference},
-        "settings": {"runs": args.runs, "seconds": args.seconds, "video": "640x360 VP8"},
     }
-    print(json.dumps({k: results[k] for k in ("engine_through_relay", "reference_bare_aiortc")}))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+
+
+def janus_case(runs: int, seconds: float) -> dict[str, object]:
+    """HopDesk and Chromium through one Janus, in the app's loop (qasync)."""
+    from PySide6.QtWidgets import QApplication
+
+    from tests.bench.call_janus import janus_case as measure
+    from tests.fixtures.janus import JanusProcess
+    from tests.media.netns.engines import run_in_qt
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    results: dict[str, object] = {}
+
+    async def scenario() -> None:
+        results.update(await measure(janus.url, Path(tmp) / "chromium", runs, seconds))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        janus = JanusProcess(Path(tmp))
+        janus.start()
+        try:
+            run_in_qt(app, scenario(), within=60 + runs * (2 * seconds + 30))
+        finally:
+            janus.stop()
+    return results
+
+
+def _medians(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {k: round(statistics.median(r[k] for r in runs), 1) for k in runs[0]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--backend", choices=["both", "relay", "janus"], default="both")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    if os.environ.get("HOPDESK_NETNS") != "1":
+        env = {**os.environ, "HOPDESK_NETNS": "1", "PYTHONPATH": str(ROOT)}
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        cmd = [str(ROOT / "scripts" / "netns-run"), sys.executable, __file__, *sys.argv[1:]]
+        return subprocess.call(cmd, env=env)
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    assert app is not None
+    load_start = [round(v, 2) for v in os.getloadavg()]
+    results: dict[str, object] = {}
+    if args.backend in ("both", "relay"):
+        results["relay"] = relay_case(args.runs, args.seconds)
+    if args.backend in ("both", "janus"):
+        results["janus"] = janus_case(args.runs, args.seconds)
+    results["settings"] = {
+        "runs": args.runs,
+        "seconds": args.seconds,
+        "video": "640x360 VP8, 30 fps",
+        "load_average_at_start": load_start,
+        "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
+        "cpus": os.cpu_count(),
+    }
+    figures = {k: r for k, r in results.items() if k != "settings" and isinstance(r, dict)}
+    print(json.dumps({k: {m: v for m, v in r.items() if m != "runs"} for k, r in figures.items()}))
+    print(json.dumps({"settings": results["settings"]}))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     return 0
 
 
