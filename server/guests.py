@@ -1,5 +1,6 @@
-"""Browser guests: a one-time link lets someone without HopDesk join an online meeting's room
-relay (server/rooms.py) from a browser, with the browser's own WebRTC.
+"""Browser guests: a one-time link lets someone without HopDesk join an online meeting held on
+the room relay (server/rooms.py) or on a Janus VideoRoom (server/guest_janus.py) from a browser,
+with the browser's own WebRTC.
 
 The chair or secretary makes a link (`POST /meetings/{id}/guest-invites`, a name to show for the
 guest); the server keeps only the token's digest. The link is `/guest#{token}`: a fragment never
@@ -9,8 +10,10 @@ WebSocket `/api/v1/guest-room` and sends `{"type": "auth", "guest_token": …}` 
 cannot set headers on a WebSocket), then speaks the room relay's messages. The token is spent at
 that moment, so a link preview that only fetches the page does not use it up. The first message
 back is `{"type": "ice", "ice_servers": […]}` (the server's `--guest-ice-server`s, TURN
-included), then the relay's `presence`. A spent, expired or unknown token is refused with 4401,
-like a bad access token.
+included), then, on the room relay, the relay's `presence`; on Janus, `{"type": "janus"}` and
+from then on Janus' own messages, which the server passes to and from the meeting's Janus only
+as far as a participant of that one room needs (server/guest_janus.py). A spent, expired or
+unknown token is refused with 4401, like a bad access token.
 
 A confidential meeting takes no browser guest: the link is refused when it is made and again when
 it is used (the meeting may have become confidential in between).
@@ -33,7 +36,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from server import audit
+from server import audit, guest_janus
 from server.access import signed_in, token_digest
 from server.config import Config, browser_ice_server
 from server.event_bus import WS_AUTH_FAILED
@@ -82,10 +85,25 @@ def is_confidential(meeting: Meeting) -> bool:
     return any(p.confidentiality != NORMAL for item in meeting.agenda for p in item.papers)
 
 
-def _relay_room(meeting: Meeting) -> str | None:
+@dataclass(frozen=True, slots=True)
+class JanusRoom:
+    """A meeting's Janus VideoRoom: the server's way to its WebSocket API, and the room."""
+
+    url: str
+    room: int
+
+
+def guest_media(meeting: Meeting) -> str | JanusRoom | None:
+    """Where a guest of this meeting goes: a relay room's name, a Janus room, or nowhere (a
+    meeting with no media, or on a WHIP server, which has no room a guest could join)."""
     media = meeting.media or {}
-    room = media.get("room")
-    return room if media.get("kind") == "room" and isinstance(room, str) else None
+    kind, room, url = media.get("kind"), media.get("room"), media.get("url")
+    if kind == "room" and isinstance(room, str):
+        return room
+    janus = kind == "janus" and isinstance(url, str) and url.startswith(("ws://", "wss://"))
+    if janus and isinstance(room, int) and not isinstance(room, bool):
+        return JanusRoom(str(url), room)
+    return None
 
 
 @router.post(
@@ -102,7 +120,7 @@ def create_guest_invite(
     session: Annotated[Session, Depends(get_session)],
 ) -> GuestInviteOut:
     """A one-time browser link for a guest (chair or secretary; never for a confidential
-    meeting; only for meetings held on the room relay)."""
+    meeting; only for meetings held on the room relay or on Janus)."""
     meeting = session.get(Meeting, meeting_id)
     if meeting is None:
         raise not_found("Meeting")
@@ -111,9 +129,11 @@ def create_guest_invite(
         raise Problem(
             409, "confidential-meeting", detail="A confidential meeting takes no browser guests."
         )
-    if _relay_room(meeting) is None:
+    if guest_media(meeting) is None:
         raise Problem(
-            409, "no-browser-room", detail="Only meetings on the server's room relay take guests."
+            409,
+            "no-browser-room",
+            detail="Only meetings on the server's room relay or on Janus take guests.",
         )
     token = secrets.token_urlsafe(24)
     invite = GuestInvite(
@@ -137,7 +157,7 @@ def create_guest_invite(
 
 @dataclass(frozen=True, slots=True)
 class _Admitted:
-    room: str
+    room: str | JanusRoom
     display: str
 
 
@@ -158,7 +178,7 @@ def redeem(factory: sessionmaker[Session], token: str) -> _Admitted:
         if spent is None:
             raise Problem(401, "guest-link-invalid", detail="The link is used, expired or unknown.")
         meeting = session.get(Meeting, spent.meeting_id)
-        room = _relay_room(meeting) if meeting is not None else None
+        room = guest_media(meeting) if meeting is not None else None
         if meeting is None or room is None or is_confidential(meeting):
             raise Problem(403, "no-guests", detail="This meeting takes no browser guests.")
         session.commit()
@@ -202,6 +222,10 @@ async def guest_room_ws(websocket: WebSocket) -> None:
     # before `presence`: the page makes its peer connections with these
     ice = [browser_ice_server(text) for text in config.guest_ice_servers]
     await websocket.send_text(json.dumps({"type": "ice", "ice_servers": ice}))
+    if isinstance(admitted.room, JanusRoom):
+        await websocket.send_text(json.dumps({"type": "janus"}))
+        await guest_janus.serve(websocket, admitted.room.url, admitted.room.room, admitted.display)
+        return
     member = Member("guest-" + secrets.token_urlsafe(9), None, admitted.display)
     await serve(websocket, hub, admitted.room, member)
 
@@ -219,8 +243,9 @@ def guest_page() -> HTMLResponse:
 
 @page_router.get("/guest-assets/{name}")
 def guest_asset(name: str) -> Response:
-    """The page's script and style (never inline: the page's CSP forbids it)."""
-    types = {"guest.js": "text/javascript", "guest.css": "text/css"}
+    """The page's scripts (ES modules) and style (never inline: the page's CSP forbids it)."""
+    script = "text/javascript"
+    types = {"guest.js": script, "relay.js": script, "janus.js": script, "guest.css": "text/css"}
     if name not in types:
         raise not_found("Asset")
     return Response(_asset(name), media_type=types[name], headers=_PAGE_HEADERS)

@@ -1,18 +1,17 @@
-// HopDesk browser guest: joins a meeting's room relay (server/rooms.py) with the one-time token
-// in this page's URL and holds a mesh call with everyone in the room. The newcomer offers to
-// the people it finds; the others offer to it. Offers and answers carry all candidates (the
-// HopDesk app, on aiortc, does not trickle), and trickled candidates are accepted too.
-// `window.hopdeskGuest` exposes the state for tests and support.
-"use strict";
+// HopDesk browser guest: joins an online meeting with the one-time token in this page's URL,
+// on the server's room relay (relay.js) or on a Janus VideoRoom through the server (janus.js);
+// the server's first messages say which. `window.hopdeskGuest` exposes the state for tests and
+// support.
+import { janusCall } from "./janus.js";
+import { relayCall } from "./relay.js";
 
 const WAIT_GATHERING_MS = 5000;
 // The token is the URL's fragment (/guest#token): never sent to a server, proxy or log.
 const token = decodeURIComponent(location.hash.slice(1));
 history.replaceState(null, "", location.pathname); // and not left in the address bar
-const peers = new Map(); // peer id -> {pc, display, tile}
 let socket = null;
 let local = null;
-let me = "";
+let call = null; // relayCall or janusCall, once the server has said which
 let status = "idle";
 let queue = Promise.resolve();
 let iceServers = []; // from the server's first message: never a public default
@@ -21,6 +20,7 @@ const REFUSED = {
   4401: "Đường dẫn đã được dùng, đã hết hạn hoặc không đúng. Xin người mời gửi đường dẫn mới.",
   4403: "Cuộc họp này không nhận khách mời qua trình duyệt.",
   4404: "Cuộc họp không còn trên máy chủ.",
+  4502: "Không kết nối được máy chủ truyền hình của cuộc họp. Xin thử lại sau.",
 };
 
 function say(text) {
@@ -29,6 +29,11 @@ function say(text) {
 
 function send(message) {
   if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+}
+
+function enqueue(work) {
+  queue = queue.then(work).catch((error) => console.error(error));
+  return queue;
 }
 
 async function openMedia() {
@@ -51,17 +56,23 @@ async function openMedia() {
   }
 }
 
-function tileFor(id, display) {
+function tile(display) {
   const figure = document.createElement("figure");
   figure.className = "tile";
   const video = document.createElement("video");
   video.autoplay = true;
   video.playsInline = true;
   const caption = document.createElement("figcaption");
-  caption.textContent = display || id;
+  caption.textContent = display;
   figure.append(video, caption);
   document.getElementById("tiles").append(figure);
   return figure;
+}
+
+function show(figure, pc) {
+  const stream = new MediaStream();
+  figure.querySelector("video").srcObject = stream;
+  pc.ontrack = (event) => stream.addTrack(event.track);
 }
 
 function gathered(pc) {
@@ -75,22 +86,6 @@ function gathered(pc) {
   });
 }
 
-function newConnection(id) {
-  const link = peers.get(id);
-  if (link.pc) link.pc.close();
-  const pc = new RTCPeerConnection({ iceServers });
-  link.pc = pc;
-  const stream = new MediaStream();
-  link.tile.querySelector("video").srcObject = stream;
-  pc.ontrack = (event) => stream.addTrack(event.track);
-  pc.onconnectionstatechange = () => {
-    if (pc.connectionState === "failed" && link.pc === pc && me < id) {
-      setTimeout(() => enqueue(() => offerTo(id)), 500 + Math.random() * 1000);
-    }
-  };
-  return pc;
-}
-
 function addLocal(pc) {
   for (const track of local.getTracks()) pc.addTrack(track, local);
   for (const kind of ["audio", "video"]) {
@@ -100,92 +95,36 @@ function addLocal(pc) {
   }
 }
 
-function addPeer(id, display) {
-  if (!peers.has(id)) peers.set(id, { pc: null, display, tile: tileFor(id, display) });
-}
+// What a call (relay.js, janus.js) may use of the page.
+const context = {
+  send,
+  enqueue,
+  tile,
+  show,
+  gathered,
+  addLocal,
+  local: () => local,
+  iceServers: () => iceServers,
+  connected: () => {
+    status = "connected";
+    say("Đã vào cuộc họp.");
+  },
+};
 
-function dropPeer(id) {
-  const link = peers.get(id);
-  if (!link) return;
-  if (link.pc) link.pc.close();
-  link.tile.remove();
-  peers.delete(id);
-}
-
-async function offerTo(id) {
-  if (!peers.has(id)) return;
-  const pc = newConnection(id);
-  addLocal(pc);
-  await pc.setLocalDescription(await pc.createOffer());
-  await gathered(pc);
-  send({ type: "offer", peer: id, sdp: pc.localDescription.sdp });
-}
-
-async function answer(id, sdp) {
-  addPeer(id, "");
-  const pc = newConnection(id);
-  await pc.setRemoteDescription({ type: "offer", sdp });
-  addLocal(pc);
-  await pc.setLocalDescription(await pc.createAnswer());
-  await gathered(pc);
-  send({ type: "answer", peer: id, sdp: pc.localDescription.sdp });
-}
-
-async function handle(message) {
-  switch (message.type) {
-    case "ice":
-      iceServers = message.ice_servers;
-      break;
-    case "presence":
-      me = message.you;
-      status = "connected";
-      say("Đã vào cuộc họp.");
-      for (const p of message.peers) {
-        addPeer(p.peer, p.display);
-        await offerTo(p.peer);
-      }
-      break;
-    case "join":
-      addPeer(message.peer, message.display);
-      break;
-    case "leave":
-      dropPeer(message.peer);
-      break;
-    case "offer":
-      await answer(message.peer, message.sdp);
-      break;
-    case "answer": {
-      const link = peers.get(message.peer);
-      if (link && link.pc && link.pc.signalingState === "have-local-offer") {
-        await link.pc.setRemoteDescription({ type: "answer", sdp: message.sdp });
-      }
-      break;
-    }
-    case "candidate": {
-      const link = peers.get(message.peer);
-      if (link && link.pc && message.candidate) {
-        await link.pc.addIceCandidate({
-          candidate: message.candidate,
-          sdpMid: message.sdp_mid,
-          sdpMLineIndex: message.sdp_mline_index,
-        });
-      }
-      break;
-    }
-    case "ping":
-      send({ type: "pong" });
-      break;
-    case "error":
-      console.warn("the relay refused a message", message.code, message.detail);
-      break;
-    default:
-      console.warn("unknown message", message.type);
+function receive(message) {
+  if (message.type === "ice" && !call) {
+    iceServers = message.ice_servers;
+  } else if (message.type === "janus" && !call) {
+    call = janusCall(context);
+    call.start().catch((error) => {
+      console.error(error);
+      say("Không vào được cuộc họp: " + error.message);
+      socket.close(1000);
+    });
+  } else {
+    if (!call) call = relayCall(context);
+    call.receive(message);
   }
-}
-
-function enqueue(work) {
-  queue = queue.then(work).catch((error) => console.error(error));
-  return queue;
 }
 
 async function join() {
@@ -205,19 +144,19 @@ async function join() {
       console.warn("unreadable message", error);
       return;
     }
-    enqueue(() => handle(message));
+    receive(message);
   };
   socket.onclose = (event) => {
     status = event.code in REFUSED ? "refused" : "closed";
     say(REFUSED[event.code] || "Đã rời cuộc họp.");
-    for (const id of [...peers.keys()]) dropPeer(id);
+    if (call) call.close();
     document.getElementById("leave").disabled = true;
   };
   for (const id of ["mute", "camera", "leave"]) document.getElementById(id).disabled = false;
 }
 
 function leave() {
-  send({ type: "leave" });
+  if (call) call.leave();
   if (socket) socket.close(1000);
   if (local) for (const track of local.getTracks()) track.stop();
 }
@@ -230,9 +169,8 @@ function toggle(kind, button, on, off) {
 
 async function framesDecoded() {
   let total = 0;
-  for (const link of peers.values()) {
-    if (!link.pc) continue;
-    const report = await link.pc.getStats();
+  for (const pc of call ? call.connections() : []) {
+    const report = await pc.getStats();
     report.forEach((s) => {
       if (s.type === "inbound-rtp" && s.kind === "video") total += s.framesDecoded || 0;
     });
@@ -254,5 +192,5 @@ window.hopdeskGuest = {
   leave,
   framesDecoded,
   status: () => status,
-  peers: () => [...peers.keys()],
+  peers: () => (call ? call.peers() : []),
 };

@@ -74,7 +74,7 @@ def test_guest_links_are_one_time_and_only_for_open_room_meetings(server: Server
         assert page.headers["Referrer-Policy"] == "no-referrer"
         assert "script-src 'self'" in page.headers["Content-Security-Policy"]
         assert page.headers["Cache-Control"] == "no-store"
-    assert '<script src="/guest-assets/guest.js">' in html
+    assert '<script type="module" src="/guest-assets/guest.js">' in html
     with urllib.request.urlopen(server.url + "/guest-assets/guest.js", timeout=10) as script:
         assert "hopdeskGuest" in script.read().decode()
 
@@ -138,3 +138,45 @@ def test_an_unusable_guest_ice_server_stops_the_server_at_start(bad: str) -> Non
     )
     assert result.returncode == 2
     assert "--guest-ice-server" in result.stderr
+
+
+async def _closed_after_janus(server: ServerProcess, token: str) -> tuple[list[str], int]:
+    """Spend `token`; the messages before the socket closed, and its close code."""
+    url = server.url.replace("http", "ws", 1) + "/api/v1/guest-room"
+    got: list[str] = []
+    async with websockets.connect(url) as sock:
+        await sock.send(json.dumps({"type": "auth", "guest_token": token}))
+        try:
+            while True:
+                got.append(str(await asyncio.wait_for(sock.recv(), 15)))
+        except websockets.ConnectionClosed as closed:
+            return got, closed.rcvd.code if closed.rcvd else 0
+
+
+def test_janus_meetings_take_guests_until_they_become_confidential(server: ServerProcess) -> None:
+    """A meeting on Janus takes browser guests (server/guest_janus.py carries them there; the
+    media itself is tested in tests/media/netns/test_guest_janus.py), one on a WHIP server none,
+    and a link made before the meeting became confidential is refused when used."""
+    secretary = api_for(server).login("chanhvp")
+    (meeting,) = [
+        m["id"] for m in secretary.get("/meetings").json() if m["title"].startswith("Thẩm định")
+    ]
+    path, body = f"/meetings/{meeting}/guest-invites", {"display": "Khách"}
+    server.set_meeting_media(meeting, {"kind": "whip", "url": "https://whip.example/x"})
+    assert secretary.post(path, body).status == 409
+    # Janus on a port where nothing listens: the guest is told the media server is unreachable
+    server.set_meeting_media(meeting, {"kind": "janus", "url": "ws://127.0.0.1:9/", "room": 7})
+    unreachable = secretary.post(path, body).json()["url"].rsplit("#", 1)[1]
+    messages, code = asyncio.run(_closed_after_janus(server, unreachable))
+    assert [json.loads(m)["type"] for m in messages] == ["ice", "janus"]
+    assert code == 4502
+
+    later = secretary.post(path, body).json()["url"].rsplit("#", 1)[1]
+    made = secretary.call("PUT", f"/meetings/{meeting}/confidential", {"confidential": True})
+    assert made.status == 200, made.body
+    refused = secretary.post(path, body)
+    assert (refused.status, refused.json()["type"].rsplit("/", 1)[-1]) == (
+        409,
+        "confidential-meeting",
+    )
+    assert asyncio.run(_closed_after_janus(server, later)) == ([], 4403)

@@ -6,10 +6,12 @@ are skipped with that reason."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
+import aiohttp
 import pytest
 
+from tests.fixtures.janus import JanusProcess
 from tests.fixtures.server import ServerProcess
 
 INSIDE = os.environ.get("HOPDESK_NETNS") == "1"
@@ -33,3 +35,19 @@ def relay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     proc.start()
     yield proc
     proc.stop()
+
+
+@pytest.fixture
+def janus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JanusProcess]:
+    """Debian's Janus with a generated configuration (tests/fixtures/janus.py)."""
+    proc = JanusProcess(tmp_path_factory.mktemp("janus"))
+    proc.start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """One HTTP/WebSocket client session for the test's engines and pages."""
+    async with aiohttp.ClientSession() as session:
+        yield session

@@ -112,6 +112,18 @@ class Publishers:
         self.feeds.append(feed)
         return feed
 
+    @property
+    def session(self) -> int:
+        """The Janus session id these publishers share."""
+        return self._session
+
+    async def displays(self) -> list[str]:
+        """The names the room's participants go by in Janus (`listparticipants`)."""
+        attached = await self._request({"janus": "attach", "plugin": "janus.plugin.videoroom"})
+        body = {"request": "listparticipants", "room": self._room}
+        listed = await self._message(int(attached["data"]["id"]), body)
+        return [str(p.get("display")) for p in listed["plugindata"]["data"]["participants"]]
+
     async def close(self) -> None:
         for task in self._tasks:
             task.cancel()

@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
 
 import aiohttp
-import pytest
 import qasync
 import websockets
 from PySide6.QtWidgets import QApplication
@@ -17,12 +15,6 @@ from media.state import CallState
 from tests.fixtures.server import ServerProcess
 from tests.media.netns.engines import frames, relay_backend, relay_call, stamp_from, until
 from tests.server.conftest import api_for
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 async def test_two_engines_receive_each_others_frames(

@@ -3,10 +3,8 @@ HopDesk call engine in one room-relay meeting: frames decoded on both sides."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
@@ -17,15 +15,12 @@ from media.call import Call
 from media.config import IceServer, RoomBackend, parse_ice_servers
 from media.devices import TestPatternTrack, ToneTrack
 from media.signaling.room import RoomSignaling
-from media.state import CallState
 from tests.fixtures.chromium import ChromiumProcess
 from tests.fixtures.server import ServerProcess
 from tests.fixtures.turn import DirectUdpBlock, TurnProcess
-from tests.media.netns.engines import FAST, WAIT, frames, until
-from tests.server.conftest import Api, api_for
-
-ROOM = "cds-cap-xa"  # seeded online meeting; chair phogiamdoc, chuyenvien1 invited
-GUEST = "Ông Trần Văn Khách"
+from tests.media.netns.engines import FAST
+from tests.media.netns.guest_page import GUEST, ROOM, exchange_frames, room_meeting
+from tests.server.conftest import api_for
 
 
 @pytest.fixture
@@ -34,37 +29,6 @@ def relay(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     proc.start()
     yield proc
     proc.stop()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-def room_meeting(api: Api) -> int:
-    """The id of the seeded meeting held on relay room ROOM."""
-    for summary in api.get("/meetings").json():
-        media = api.get(f"/meetings/{summary['id']}").json().get("media") or {}
-        if media.get("room") == ROOM:
-            return int(summary["id"])
-    raise AssertionError("no seeded room meeting")
-
-
-async def page_value(browser: ChromiumProcess, http: aiohttp.ClientSession, js: str) -> int:
-    return int(await browser.evaluate(http, js) or 0)
-
-
-async def until_page(
-    browser: ChromiumProcess, http: aiohttp.ClientSession, js: str, above: int, what: str
-) -> int:
-    """Poll a number in the page until it passes `above`."""
-    deadline = time.monotonic() + WAIT
-    while (value := await page_value(browser, http, js)) <= above:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what} (last {value})")
-        await asyncio.sleep(0.1)
-    return value
 
 
 async def hold_call(
@@ -90,22 +54,7 @@ async def hold_call(
     )
     browser = ChromiumProcess(directory, relay.url + link)
     try:
-        call.join()
-        await until(lambda: call.status.state is CallState.CONNECTED, "the app joined")
-        browser.start()
-        await until_page(browser, http, "window.hopdeskGuest ? 1 : 0", 0, "the guest page")
-        await browser.evaluate(http, "window.hopdeskGuest.join()")
-        await until(lambda: GUEST + " (khách mời)" in call.participants().values(), "guest in")
-        await until(lambda: frames(call) > 30, "Chromium's frames decoded by the app")
-        decoded = await until_page(
-            browser, http, "window.hopdeskGuest.framesDecoded()", 30, "the app's frames in Chromium"
-        )
-        assert await browser.evaluate(http, "window.hopdeskGuest.status()") == "connected"
-        await until_page(
-            browser, http, "window.hopdeskGuest.framesDecoded()", decoded, "frames keep coming"
-        )
-        await browser.evaluate(http, "window.hopdeskGuest.leave()")
-        await until(lambda: call.participants() == {}, "the guest left the app's call")
+        await exchange_frames(call, browser, http)
     finally:
         browser.stop()
         await call.close()

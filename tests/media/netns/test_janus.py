@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
 import pytest
@@ -17,20 +16,6 @@ from media.signaling.janus import JanusSignaling
 from media.state import CallState
 from tests.fixtures.janus import ROOM, JanusProcess
 from tests.media.netns.engines import FAST, stamp_from, until
-
-
-@pytest.fixture
-def janus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JanusProcess]:
-    proc = JanusProcess(tmp_path_factory.mktemp("janus"))
-    proc.start()
-    yield proc
-    proc.stop()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 def _call(

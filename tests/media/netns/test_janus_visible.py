@@ -4,10 +4,7 @@ the others' video back."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import aiohttp
-import pytest
 from PySide6.QtWidgets import QApplication
 
 from media.call import Call
@@ -23,14 +20,6 @@ from ui.call.widget import CallWidget
 
 CROWD = 20
 MORE = 8  # frames every shown feed receives while the hidden ones are watched (10 fps each)
-
-
-@pytest.fixture
-def janus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JanusProcess]:
-    proc = JanusProcess(tmp_path_factory.mktemp("janus"))
-    proc.start()
-    yield proc
-    proc.stop()
 
 
 def counts(call: Call) -> dict[str, int]:

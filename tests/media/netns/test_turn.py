@@ -6,7 +6,7 @@ relayed candidate pair."""
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
@@ -39,12 +39,6 @@ def turn(tmp_path: Path) -> Iterator[TurnProcess]:
     proc.start()
     yield proc
     proc.stop()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 def _call(

@@ -4,7 +4,7 @@ Debian's Janus, with a HopDesk Janus subscriber checking that the frames arrive.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
@@ -39,25 +39,11 @@ TAG = 303
 
 
 @pytest.fixture
-def janus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JanusProcess]:
-    proc = JanusProcess(tmp_path_factory.mktemp("janus"))
-    proc.start()
-    yield proc
-    proc.stop()
-
-
-@pytest.fixture
 def whip(janus: JanusProcess, tmp_path: Path) -> Iterator[WhipServerProcess]:
     proc = WhipServerProcess(tmp_path / "whip", janus.url)
     proc.start()
     yield proc
     proc.stop()
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 def _publisher(http: aiohttp.ClientSession, backend: WhipBackend) -> Call:

@@ -1,0 +1,67 @@
+"""What the browser-guest tests share: the seeded meeting a guest is invited to, and numbers
+read from the guest page (server/guest_page/) in headless Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+
+from media.call import Call
+from media.state import CallState
+from tests.fixtures.chromium import ChromiumProcess
+from tests.media.netns.engines import WAIT, frames, until
+from tests.server.conftest import Api
+
+ROOM = "cds-cap-xa"  # seeded online meeting; chair phogiamdoc, chuyenvien1 invited
+GUEST = "Ông Trần Văn Khách"
+
+
+def room_meeting(api: Api) -> int:
+    """The id of the seeded meeting held on relay room ROOM."""
+    for summary in api.get("/meetings").json():
+        media = api.get(f"/meetings/{summary['id']}").json().get("media") or {}
+        if media.get("room") == ROOM:
+            return int(summary["id"])
+    raise AssertionError("no seeded room meeting")
+
+
+async def page_value(browser: ChromiumProcess, http: aiohttp.ClientSession, js: str) -> int:
+    return int(await browser.evaluate(http, js) or 0)
+
+
+async def until_page(
+    browser: ChromiumProcess, http: aiohttp.ClientSession, js: str, above: int, what: str
+) -> int:
+    """Poll a number in the page until it passes `above`."""
+    deadline = time.monotonic() + WAIT
+    while (value := await page_value(browser, http, js)) <= above:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what} (last {value})")
+        await asyncio.sleep(0.1)
+    return value
+
+
+async def exchange_frames(
+    call: Call, browser: ChromiumProcess, http: aiohttp.ClientSession
+) -> None:
+    """The app joins, then the guest on its page: each decodes the other's frames, until the
+    guest leaves. The guest's name is the link's, given by the server (the page sends none)."""
+    call.join()
+    await until(lambda: call.status.state is CallState.CONNECTED, "the app joined")
+    browser.start()
+    await until_page(browser, http, "window.hopdeskGuest ? 1 : 0", 0, "the guest page")
+    await browser.evaluate(http, "window.hopdeskGuest.join()")
+    await until(lambda: GUEST + " (khách mời)" in call.participants().values(), "guest in")
+    await until(lambda: frames(call) > 30, "Chromium's frames decoded by the app")
+    decoded = await until_page(
+        browser, http, "window.hopdeskGuest.framesDecoded()", 30, "the app's frames in Chromium"
+    )
+    assert await browser.evaluate(http, "window.hopdeskGuest.status()") == "connected"
+    assert len(await browser.evaluate(http, "window.hopdeskGuest.peers()")) == 1
+    await until_page(
+        browser, http, "window.hopdeskGuest.framesDecoded()", decoded, "frames keep coming"
+    )
+    await browser.evaluate(http, "window.hopdeskGuest.leave()")
+    await until(lambda: call.participants() == {}, "the guest left the app's call")
