@@ -307,7 +307,12 @@ class QtFrontend(QObject):
 
     async def resume_issues(self) -> None:
         """Documents issued before the app stopped, still without the agency's signature, are
-        signed now (the clerk is told why the key is asked)."""
+        signed now (the clerk is told why the key is asked). The usual start has none: then
+        the signing flow (and with it pyHanko, 0.3-0.6 s) is not imported."""
+        from desktop.issue_journal import IssueJournal
+
+        if not IssueJournal(self.core.store, self.core.session.scope).pending():
+            return
         from ui.signing_flow import resume_issues
 
         await resume_issues(self.core, self.window)
