@@ -239,7 +239,10 @@ def main() -> int:
 
     app = QApplication.instance() or QApplication([])
     assert app is not None
+    from tests.bench.call_scale import cpu_share
+
     load_start = [round(v, 2) for v in os.getloadavg()]
+    share_start = cpu_share()
     results: dict[str, object] = {}
     if args.backend in ("both", "relay"):
         results["relay"] = relay_case(args.runs, args.seconds)
@@ -251,6 +254,8 @@ def main() -> int:
         "video": "640x360 VP8, 30 fps",
         "load_average_at_start": load_start,
         "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
+        "cpu_share_of_a_core_at_start": share_start,  # what a busy thread got: the machine's load
+        "cpu_share_of_a_core_at_end": cpu_share(),
         "cpus": os.cpu_count(),
     }
     figures = {k: r for k, r in results.items() if k != "settings" and isinstance(r, dict)}

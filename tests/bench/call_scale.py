@@ -6,12 +6,17 @@ inside scripts/netns-run (root) with Debian's Janus (tests/fixtures/janus.py):
 
 `receive`: the CPU of a HopDesk viewer (its `Call` sending a 1280×720 pattern, its `CallWidget`
 shown 1280×720 in the grid) decoding and painting 0, 1, 4 and 9 remote 640×360 streams; the
-streams shown are chosen with `Call.show_video`, so Janus pauses the rest. References in the
+streams shown are chosen with `Call.show_video`, so Janus pauses the rest. After each CPU window,
+a second one reads the stamps of the shown streams' frames at the viewer's `QVideoSink`:
+end-to-end latency (capture time drawn in the frame → decoded at the viewer), not counted in
+the CPU figure. References in the
 same run: the same process with 0 streams (idle) and with 1. The conditions alternate over
 `--rounds` so the shared machine's load drifts over all of them alike.
 
 `room`: one HopDesk viewer in the speaker layout, 2100×720 (a big tile and a strip of 8: 9
-tiles), in a room of `--crowd` synthetic publishers (320×180 at 10 fps, 20 per process). Reference
+tiles), in a room of `--crowd` cheap publishers (320×180 at 10 fps, 20 per process, their video
+`PreEncoded`: VP8 packets encoded once and sent in a loop, no encoder; a keyframe every 0.5 s, as
+they cannot answer a keyframe request; the two speakers-to-be encode live). Reference
 in the same run: the same viewer joining the room while only 9 publishers are in it. Each: the
 viewer's join → first frame on a tile and on all 9 tiles, its CPU and RSS while watching, the
 frames and kbit/s that arrived from feeds off screen (no frames when they are paused; their
@@ -19,7 +24,8 @@ audio goes on), and, when an off-screen publisher starts to speak (a gated tone)
 they are the big tile and until their resumed video is on it.
 
 The viewer's CPU is its own process time (the publishers and Janus are other processes);
-`uptime`'s load average is written next to the figures. Results in tests/bench/results/*.json.
+`uptime`'s load average is written next to the figures, with the share of one core a busy thread got
+at the start and at the end (`cpu_share`). Results in tests/bench/results/*.json.
 """
 
 from __future__ import annotations
@@ -49,21 +55,34 @@ def _rss_mb() -> float:
     return 0.0
 
 
+def cpu_share(seconds: float = 1.0) -> float:
+    """% of one core a CPU-bound thread gets right now: the busy machine's own reference (on a
+    machine shared with other work, a process's CPU figure is what it got, not what it needed)."""
+    cpu0, wall0 = time.thread_time(), time.monotonic()
+    while time.monotonic() - wall0 < seconds:
+        sum(range(1000))
+    return round(100 * (time.thread_time() - cpu0) / (time.monotonic() - wall0), 1)
+
+
 # --- publisher helper processes ---------------------------------------------------------------
 
 
-async def _publish(url: str, room: int, count: int, tag: int, fps: float, size: str) -> None:
-    """Run in a helper process: `count` publishers; "ready" on stdout, until stdin closes."""
+async def _publish(
+    url: str, room: int, count: int, tag: int, fps: float, size: str, pre_encoded: bool
+) -> None:
+    """Run in a helper process: `count` publishers; "ready" on stdout, until stdin closes.
+    `pre_encoded`: their video is `PreEncoded` (no encoder), else a live `SlowPattern`."""
     import aiohttp
 
-    from tests.media.netns.publishers import Publishers
+    from tests.media.netns.publishers import PreEncoded, Publishers
 
     width, height = (int(v) for v in size.split("x"))
     async with aiohttp.ClientSession() as http:
         crowd = Publishers(http, url, room)
         await crowd.open()
         for n in range(count):
-            await crowd.add(f"P{tag + n}", tag + n, fps, width, height)
+            video = PreEncoded(fps, width, height) if pre_encoded else None
+            await crowd.add(f"P{tag + n}", tag + n, fps, width, height, video=video)
         print("ready", flush=True)
         await asyncio.to_thread(sys.stdin.read)
         await crowd.close()
@@ -75,10 +94,13 @@ class Crowd:
     def __init__(self) -> None:
         self.procs: list[subprocess.Popen[str]] = []
 
-    async def add(self, url: str, count: int, tag: int, fps: float, size: str) -> None:
+    async def add(
+        self, url: str, count: int, tag: int, fps: float, size: str, *, pre_encoded: bool = False
+    ) -> None:
+        kind = "pre-encoded" if pre_encoded else "live"
         started = [
             self._start(
-                [url, "1234", str(min(PER_PROCESS, count - n)), str(tag + n), str(fps), size]
+                [url, "1234", str(min(PER_PROCESS, count - n)), str(tag + n), str(fps), size, kind]
             )
             for n in range(0, count, PER_PROCESS)
         ]
@@ -145,6 +167,32 @@ async def _watch(call: object, seconds: float) -> Window:
     return Window(round(100 * cpu / wall, 1), frames, kbps)
 
 
+async def _latency(call: object, feeds: list[str], seconds: float) -> float:
+    """Median ms from the capture time stamped in each frame of `feeds` to its arrival at the
+    viewer's QVideoSink, over `seconds` (-1 with no feed shown)."""
+    from media.call import Call
+    from media.devices import read_stamp
+    from media.video import RemoteVideo
+
+    assert isinstance(call, Call)
+    samples: list[float] = []
+    hooks = []
+    for peer in feeds:
+        if (video := call.video(peer)) is None:
+            continue
+
+        def frame(_f: object, video: RemoteVideo = video) -> None:
+            if video.last_frame is not None and (stamp := read_stamp(video.last_frame)):
+                samples.append(time.time() * 1000 - stamp.millis)
+
+        video.sink.videoFrameChanged.connect(frame)
+        hooks.append((video.sink, frame))
+    await asyncio.sleep(seconds)
+    for sink, hook in hooks:
+        sink.videoFrameChanged.disconnect(hook)
+    return round(statistics.median(samples), 1) if samples else -1.0
+
+
 async def _until(check: object, within: float = 60.0) -> None:
     from tests.media.netns.engines import until
 
@@ -188,8 +236,10 @@ async def receive_case(url: str, seconds: float, fps: float, rounds: int) -> dic
                     await _watch(call, 1.0)  # settle: paused feeds drain, shown ones resume
                     seen = await _watch(call, seconds)
                     shown, hidden = feeds[:k], feeds[k:]
+                    latency = await _latency(call, shown, 1.0)
                     runs[k].append(
                         {
+                            "latency_ms_median": latency,
                             "cpu_percent": seen.cpu,
                             "fps_decoded_shown": seen.rate(shown, seconds),
                             "kbps_shown": seen.kbit(shown),
@@ -296,12 +346,12 @@ async def room_case(url: str, seconds: float, crowd_size: int) -> dict[str, obje
         speakers = Publishers(http, url, 1234)
         try:
             await speakers.open()
-            await crowd.add(url, 9, 500, 10, "320x180")
+            await crowd.add(url, 9, 500, 10, "320x180", pre_encoded=True)
             quiet = GatedTone()  # the 10th: the strip of 8 leaves them off screen
             one = str(await speakers.add("S1", 490, audio=quiet))
             reference = await _room_viewer(url, seconds, http, (one, quiet), 10)
             quiet.speak = False
-            await crowd.add(url, crowd_size - 11, 510, 10, "320x180")
+            await crowd.add(url, crowd_size - 11, 510, 10, "320x180", pre_encoded=True)
             quiet = GatedTone()
             two = str(await speakers.add("S2", 491, audio=quiet))
             crowded = await _room_viewer(url, seconds, http, (two, quiet), crowd_size)
@@ -314,15 +364,16 @@ async def room_case(url: str, seconds: float, crowd_size: int) -> dict[str, obje
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("case", choices=["receive", "room", "publish"])
-    parser.add_argument("args", nargs="*")  # for `publish`: url room count tag fps WxH
+    parser.add_argument("args", nargs="*")  # `publish`: url room count tag fps WxH live|pre-encoded
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--fps", type=float, default=15.0)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--crowd", type=int, default=60)
     args = parser.parse_args()
     if args.case == "publish":
-        url, room, count, tag, fps, size = args.args
-        asyncio.run(_publish(url, int(room), int(count), int(tag), float(fps), size))
+        url, room, count, tag, fps, size, kind = args.args
+        pre = kind == "pre-encoded"
+        asyncio.run(_publish(url, int(room), int(count), int(tag), float(fps), size, pre))
         return 0
     if os.environ.get("HOPDESK_NETNS") != "1":
         env = {**os.environ, "HOPDESK_NETNS": "1", "PYTHONPATH": str(ROOT)}
@@ -338,6 +389,7 @@ def main() -> int:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     load_start = [round(v, 2) for v in os.getloadavg()]
+    share_start = cpu_share()
     results: dict[str, object] = {}
 
     async def scenario() -> None:
@@ -359,6 +411,8 @@ def main() -> int:
         "rounds": args.rounds if args.case == "receive" else 1,
         "load_average_at_start": load_start,
         "load_average_at_end": [round(v, 2) for v in os.getloadavg()],
+        "cpu_share_of_a_core_at_start": share_start,
+        "cpu_share_of_a_core_at_end": cpu_share(),
         "cpus": os.cpu_count(),
     }
     name = "call_receive.json" if args.case == "receive" else "call_room60.json"

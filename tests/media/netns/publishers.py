@@ -1,5 +1,6 @@
 """Cheap publishers for a crowded Janus room: many low-resolution, low-rate test patterns from
 one process over one Janus session (one plugin handle and one send-only peer connection each).
+Cheapest: `PreEncoded`, the pattern encoded once and its packets sent in a loop (no encoder).
 
 Bare aiortc and Janus's WebSocket API, none of our call engine: a HopDesk `Call` per publisher
 would also subscribe to every other publisher (n² connections), and a meeting of 20 or 60 is
@@ -11,12 +12,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fractions
+import functools
 import itertools
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import aiohttp
+import av
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import (
     VIDEO_CLOCK_RATE,
@@ -29,6 +33,7 @@ from media.devices import TestPatternTrack, ToneTrack
 
 KEEPALIVE = 20.0
 TIMEOUT = 20.0
+PRE_ENCODED_FRAMES, PRE_ENCODED_GOP = 20, 5  # 2 s at 10 fps, a keyframe every 0.5 s
 
 
 class SlowPattern(TestPatternTrack):
@@ -49,6 +54,67 @@ class SlowPattern(TestPatternTrack):
             self._pts += self._step
             await asyncio.sleep(self._t0 + self._pts / VIDEO_CLOCK_RATE - time.time())
         return self._pts, VIDEO_TIME_BASE
+
+
+class _Unpaced(TestPatternTrack):
+    """The pattern as fast as it is asked for (to be encoded ahead, not sent live)."""
+
+    _pts = -1
+
+    async def next_timestamp(self) -> tuple[int, fractions.Fraction]:
+        self._pts += 1
+        return self._pts, fractions.Fraction(1, 10)
+
+
+@functools.cache
+def _encoded_loop(width: int, height: int, frames: int, gop: int) -> tuple[bytes, ...]:
+    """`frames` of the pattern as VP8, a keyframe every `gop` (one process encodes it once)."""
+    codec = av.CodecContext.create("libvpx", "w")
+    codec.width, codec.height, codec.pix_fmt = width, height, "yuv420p"
+    codec.time_base = fractions.Fraction(1, 10)
+    codec.bit_rate, codec.gop_size = 150_000, gop
+    codec.options = {"deadline": "realtime", "lag-in-frames": "0", "cpu-used": "8"}
+    source = _Unpaced(1, width, height)
+    packets: list[bytes] = []
+
+    async def encode() -> None:
+        for n in range(frames):
+            frame = await source.recv()
+            if n % gop == 0:
+                frame.pict_type = av.video.frame.PictureType.I
+            packets.extend(bytes(p) for p in codec.encode(frame))
+        packets.extend(bytes(p) for p in codec.encode(None))
+
+    with ThreadPoolExecutor(1) as thread:  # its own loop, wherever this is first called
+        thread.submit(asyncio.run, encode()).result()
+    return tuple(packets)
+
+
+class PreEncoded(MediaStreamTrack):
+    """A publisher's video that costs no encoding: the pattern's VP8 packets, encoded once per
+    process (~0.1 s), sent in a loop at `fps`. It cannot answer a keyframe request (PLI):
+    a new or resumed subscriber waits for the next keyframe, at most `gop` frames."""
+
+    kind = "video"
+
+    def __init__(self, fps: float = 10.0, width: int = 320, height: int = 180) -> None:
+        super().__init__()
+        self._packets = _encoded_loop(width, height, PRE_ENCODED_FRAMES, PRE_ENCODED_GOP)
+        self._step = int(VIDEO_CLOCK_RATE / fps)
+        self._t0: float | None = None
+        self._n = 0
+
+    async def recv(self) -> av.Packet:  # type: ignore[override]
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self._t0 is None:
+            self._t0 = time.time()
+        else:
+            await asyncio.sleep(self._t0 + self._n * self._step / VIDEO_CLOCK_RATE - time.time())
+        packet = av.Packet(self._packets[self._n % len(self._packets)])
+        packet.pts, packet.time_base = self._n * self._step, VIDEO_TIME_BASE
+        self._n += 1
+        return packet
 
 
 class GatedTone(ToneTrack):
@@ -92,16 +158,18 @@ class Publishers:
         height: int = 180,
         *,
         audio: MediaStreamTrack | None = None,
+        video: MediaStreamTrack | None = None,
     ) -> int:
-        """One more publisher sending a `SlowPattern` (and `audio`); its feed id once Janus
-        answered."""
+        """One more publisher sending `video` (by default a `SlowPattern`) and `audio`; its feed
+        id once Janus answered."""
         attached = await self._request({"janus": "attach", "plugin": "janus.plugin.videoroom"})
         handle = int(attached["data"]["id"])
         body = {"request": "join", "ptype": "publisher", "room": self._room, "display": display}
         joined = await self._message(handle, body)
         pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))  # never a public STUN server
         self.pcs.append(pc)
-        pc.addTransceiver(SlowPattern(tag, fps, width, height), direction="sendonly")
+        video = video or SlowPattern(tag, fps, width, height)
+        pc.addTransceiver(video, direction="sendonly")
         if audio is not None:
             pc.addTransceiver(audio, direction="sendonly")
         await pc.setLocalDescription(await pc.createOffer())
