@@ -10,7 +10,8 @@ A real microphone goes through the echo canceller (media/audio_processing.py); s
 do not (noise suppression would take a steady test tone for noise).
 
 The view binds to `call` (a `media.call.Call`) once `join()` returned; `leave()` closes the call
-and its HTTP session and is safe to call twice.
+and its HTTP session and is safe to call twice. A call opened from a link with no meeting behind
+it (a WHIP endpoint, desktop/join_link.py) is given its backend instead of a meeting.
 """
 
 from __future__ import annotations
@@ -63,16 +64,19 @@ class CallService(QObject):
     def __init__(
         self,
         session: Session,
-        meeting: Meeting,
+        meeting: Meeting | None,
         *,
         demo: bool = False,
+        backend: Backend | None = None,
         parent: QObject | None = None,
     ) -> None:
         """`demo` (`hopdesk --demo`): test sources where a device is missing, and synthetic
-        participants in a room-relay meeting, in a child process (desktop/demo_call.py)."""
+        participants in a room-relay meeting, in a child process (desktop/demo_call.py).
+        `backend`: where the media goes when there is no meeting (a call from a link)."""
         super().__init__(parent)
         self.session = session
         self.meeting = meeting
+        self._backend = backend
         self.demo = demo
         self.participants: DemoParticipantsProcess | None = None
         self.playout: AudioPlayout | None = None
@@ -84,8 +88,11 @@ class CallService(QObject):
     def backend(self) -> Backend:
         """Where this meeting's media goes; `NotAnOnlineMeeting` when it has none,
         `SignalingError` when its record is unusable."""
-        if self.meeting.media is None:
-            raise NotAnOnlineMeeting(f"meeting {self.meeting.id} is not online")
+        if self._backend is not None:
+            return self._backend
+        if self.meeting is None or self.meeting.media is None:
+            what = self.meeting.id if self.meeting is not None else "(none)"
+            raise NotAnOnlineMeeting(f"meeting {what} is not online")
         return parse_backend(self.meeting.media, self.session.server_url)  # SignalingError if bad
 
     def _devices(self) -> tuple[CaptureDevice | None, CaptureDevice | None]:

@@ -23,11 +23,16 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from PySide6.QtCore import QCoreApplication
 
 from desktop.errors import HopDeskError
+
+if TYPE_CHECKING:
+    from desktop.domain import Meeting
+    from desktop.meetings import MeetingsService
 
 SCHEME = "hopdesk"
 MAX_LINK = 2048  # characters: longer than any real link, short enough to show in a dialog
@@ -97,27 +102,32 @@ class BadLink(HopDeskError):
 
     def user_message(self) -> str:
         """Why the link cannot be used, as a sentence."""
-        tr = QCoreApplication.translate
         texts = {
-            LinkProblem.EMPTY: tr("join_link", "Paste a meeting link."),
-            LinkProblem.TOO_LONG: tr("join_link", "This text is too long to be a meeting link."),
-            LinkProblem.NOT_A_LINK: tr("join_link", "This is not a link."),
-            LinkProblem.UNKNOWN_FORM: tr(
+            LinkProblem.EMPTY: QCoreApplication.translate("join_link", "Paste a meeting link."),
+            LinkProblem.TOO_LONG: QCoreApplication.translate(
+                "join_link", "This text is too long to be a meeting link."
+            ),
+            LinkProblem.NOT_A_LINK: QCoreApplication.translate("join_link", "This is not a link."),
+            LinkProblem.UNKNOWN_FORM: QCoreApplication.translate(
                 "join_link",
                 "This link does not lead to a meeting. Use the link from the invitation "
                 "(hopdesk://join…, the meeting's address on the office server, a guest link or "
                 "a WHIP address).",
             ),
-            LinkProblem.BAD_ADDRESS: tr(
+            LinkProblem.BAD_ADDRESS: QCoreApplication.translate(
                 "join_link", "The server address in this link is not valid."
             ),
-            LinkProblem.CREDENTIALS: tr(
+            LinkProblem.CREDENTIALS: QCoreApplication.translate(
                 "join_link",
                 "This link hides a user name or password in its address and is not safe to open.",
             ),
-            LinkProblem.BAD_MEETING: tr("join_link", "The meeting in this link is not valid."),
-            LinkProblem.BAD_TOKEN: tr("join_link", "The access code in this link is not valid."),
-            LinkProblem.REPEATED: tr(
+            LinkProblem.BAD_MEETING: QCoreApplication.translate(
+                "join_link", "The meeting in this link is not valid."
+            ),
+            LinkProblem.BAD_TOKEN: QCoreApplication.translate(
+                "join_link", "The access code in this link is not valid."
+            ),
+            LinkProblem.REPEATED: QCoreApplication.translate(
                 "join_link", "This link gives the same setting twice and is ambiguous."
             ),
         }
@@ -295,3 +305,46 @@ def app_link(link: MeetingLink) -> str:
     elif link.room is not None:
         query["room"] = link.room
     return f"{SCHEME}://join?{urlencode(query)}"
+
+
+class LinkElsewhere(HopDeskError):
+    """The link's meeting is on another office server than the one signed in to."""
+
+    def __init__(self, server: str, signed_in: str) -> None:
+        super().__init__(f"link for {server}, signed in to {signed_in}")
+        self.server, self.signed_in = server, signed_in
+
+    def user_message(self) -> str:
+        """Which server the link needs."""
+        text = QCoreApplication.translate(
+            "join_link",
+            "This meeting is on the server %1, but you are signed in to %2. Sign in to "
+            "%1 to join it.",
+        )
+        return text.replace("%2", self.signed_in).replace("%1", self.server)
+
+
+class NoMeetingInRoom(HopDeskError):
+    """No meeting the user can see uses the link's room."""
+
+    def user_message(self) -> str:
+        """That the room is not one of the user's meetings."""
+        return QCoreApplication.translate(
+            "join_link", "None of your meetings in the schedule uses the room in this link."
+        )
+
+
+async def meeting_of(link: MeetingLink, meetings: MeetingsService, signed_in: str) -> Meeting:
+    """The meeting a link names, fetched with the session of `signed_in` (only when the link is
+    for that same server: the session's token goes nowhere else). A room is looked for among
+    the online meetings of the schedule the user sees."""
+    if not same_server(link.server, signed_in):
+        raise LinkElsewhere(link.server, signed_in)
+    if link.meeting is not None:
+        return await meetings.meeting(link.meeting)
+    for summary in meetings.meetings:
+        if summary.online:
+            meeting = await meetings.meeting(summary.id)
+            if meeting.media is not None and meeting.media.get("room") == link.room:
+                return meeting
+    raise NoMeetingInRoom(f"no meeting uses room {link.room!r}")

@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
     approval_requested = Signal(object)  # a DocumentSummary of the approval inbox was opened
     batch_sign_requested = Signal(list)  # DocumentSummary rows to sign with one PIN
     file_requested = Signal(str)  # a local PDF to read
+    join_link_requested = Signal()  # "Join by link…": ask for a meeting link
 
     def __init__(
         self,
@@ -137,6 +138,9 @@ class MainWindow(QMainWindow):
         self.open_file_action = QAction(self)
         self.open_file_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Open))
         self.open_file_action.triggered.connect(self.choose_file)
+        self.join_link_action = QAction(self)
+        self.join_link_action.setShortcut(QKeySequence("Ctrl+Shift+J"))
+        self.join_link_action.triggered.connect(self.join_link_requested)
         self.sign_out_action = QAction(self)
         self.sign_out_action.triggered.connect(self.sign_out_requested)
         self.quit_action = QAction(self)
@@ -144,6 +148,7 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.quit_requested)
         self.file_menu = self.menuBar().addMenu("")
         self.file_menu.addAction(self.open_file_action)
+        self.file_menu.addAction(self.join_link_action)
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.refresh_action)
         self.file_menu.addAction(self.settings_action)
@@ -215,6 +220,7 @@ class MainWindow(QMainWindow):
         self.user_label.setToolTip(self.tr("Signed in as %1").replace("%1", name))
         self.file_menu.setTitle(self.tr("&HopDesk"))
         self.open_file_action.setText(self.tr("&Open file…"))
+        self.join_link_action.setText(self.tr("&Join by link…"))
         self.refresh_action.setText(self.tr("&Refresh"))
         self.settings_action.setText(self.tr("&Settings…"))
         self.sign_out_action.setText(self.tr("Sign &out"))

@@ -29,8 +29,11 @@ from ui.tray import Tray
 if TYPE_CHECKING:
     from desktop.app import Core, Options
     from desktop.domain import Document, JsonObject, Meeting, MeetingSummary, User
+    from desktop.join_link import JoinLink, WhipLink
     from ui.about_dialog import AboutDialog
     from ui.approval_detail import ApprovalDetail
+    from ui.call.link_window import LinkCallWindow
+    from ui.join_link_dialog import JoinLinkDialog
     from ui.meeting_detail import MeetingDetail
     from ui.meeting_room.window import MeetingRoomWindow
     from ui.reader_window import ReaderWindow
@@ -86,6 +89,8 @@ class QtFrontend(QObject):
         self.meeting_detail: MeetingDetail | None = None
         self.meeting_rooms: dict[int, MeetingRoomWindow] = {}  # by meeting id
         self.approval_detail: ApprovalDetail | None = None
+        self.link_calls: list[LinkCallWindow] = []  # calls opened from WHIP links
+        self._link: str | None = None  # a link to open once signed in (command line, launch)
         self.icon = QIcon(str(ICON))
         self._next: asyncio.Future[str] | None = None
         self.exit_code = 0
@@ -101,6 +106,10 @@ class QtFrontend(QObject):
         self.presenter = NoticePresenter(core.notifier, str(core.log_path), self)
         core.session.signed_out.connect(self._on_signed_out)
         core.session.sign_in_warning.connect(core.notifier.warning)
+        self._link = options.link
+        if core.instance is not None:  # later launches: their links, or "show yourself"
+            core.instance.link_received.connect(self.open_link)
+            core.instance.activation_requested.connect(self.show_window)
         if core.cache_was_reset:
             core.notifier.warning(
                 self.tr(
@@ -195,6 +204,7 @@ class QtFrontend(QObject):
         window.sign_out_requested.connect(lambda: self._finish("sign_out"))
         window.settings_requested.connect(self.open_settings)
         window.about_requested.connect(self.open_about)
+        window.join_link_requested.connect(self.ask_link)
         window.refresh_requested.connect(self.refresh)
         window.meeting_requested.connect(lambda meeting: self.show_meeting(meeting.id))
         window.document_requested.connect(lambda document: self.reader().open_document(document))
@@ -210,6 +220,9 @@ class QtFrontend(QObject):
         reminders.start()
         window.show()
         self.tasks.run(self.resume_issues())
+        link, self._link = self._link, None
+        if link:
+            self.open_link(link)
         try:
             return await self._next
         finally:
@@ -264,6 +277,73 @@ class QtFrontend(QObject):
         room.raise_()
         room.activateWindow()
         return room
+
+    def ask_link(self) -> None:
+        """Join by link: the dialog, then the link opened."""
+        from ui.join_link_dialog import JoinLinkDialog
+
+        dialog = JoinLinkDialog(self.window)
+        dialog.setWindowIcon(self.icon)
+        self.tasks.run(self._ask_link(dialog))
+
+    async def _ask_link(self, dialog: JoinLinkDialog) -> None:
+        if await wait_dialog(dialog) == QDialog.DialogCode.Accepted and dialog.link is not None:
+            self.tasks.run(self._open_link(dialog.link), on_error=self._link_failed)
+        dialog.deleteLater()
+
+    def open_link(self, text: str) -> None:
+        """Open a meeting link (from the command line, a later launch or the dialog); before
+        sign-in it waits for the session."""
+        self.show_window()
+        if self.window is None:
+            self._link = text
+            return
+        from desktop.join_link import BadLink, parse_link
+
+        try:
+            link = parse_link(text)
+        except BadLink as exc:
+            self.core.notifier.warning(exc.user_message())
+            return
+        self.tasks.run(self._open_link(link), on_error=self._link_failed)
+
+    async def _open_link(self, link: JoinLink) -> None:
+        from desktop.join_link import GuestLink, MeetingLink, meeting_of
+
+        if isinstance(link, MeetingLink):
+            server = self.core.session.server_url or ""
+            self.show_room(await meeting_of(link, self.core.meetings, server))
+        elif isinstance(link, GuestLink):  # made for a browser: the browser joins as a guest
+            from PySide6.QtCore import QUrl
+            from PySide6.QtGui import QDesktopServices
+
+            QDesktopServices.openUrl(QUrl(link.url))
+        else:
+            self.show_link_call(link)
+
+    def _link_failed(self, exc: BaseException) -> None:
+        self.core.notifier.warning(user_message(exc))
+
+    def show_link_call(self, link: WhipLink) -> LinkCallWindow:
+        """A call to a WHIP endpoint from a link, in a window of its own."""
+        from urllib.parse import urlsplit
+
+        from desktop.call_service import CallService
+        from media.config import WhipBackend
+        from ui.call.link_window import LinkCallWindow
+
+        backend = WhipBackend(link.url, link.token)
+        service = CallService(self.core.session, None, backend=backend)
+        window = LinkCallWindow(service, urlsplit(link.url).netloc)
+        window.setWindowIcon(self.icon)
+        self.link_calls.append(window)
+        window.closed.connect(lambda: self._forget_call(window))
+        window.show()
+        return window
+
+    def _forget_call(self, window: LinkCallWindow) -> None:
+        if window in self.link_calls:
+            self.link_calls.remove(window)
 
     def show_approval(self, document_id: int) -> ApprovalDetail:
         """A document of the approval inbox (one window, re-used); its file opens in the reader."""
@@ -350,6 +430,11 @@ class QtFrontend(QObject):
             await approval.tasks.aclose()
             approval.close()
             approval.deleteLater()
+        calls, self.link_calls = self.link_calls, []
+        for call in calls:
+            await call.aclose()
+            call.close()
+            call.deleteLater()
         rooms, self.meeting_rooms = list(self.meeting_rooms.values()), {}
         for room in rooms:
             await room.aclose()

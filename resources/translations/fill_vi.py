@@ -33,6 +33,28 @@ VI: dict[str, str] = {
     "The local cache was damaged and has been rebuilt. Your data on the server is safe; lists "
     "will reload.": "Bộ nhớ đệm trên máy bị hỏng và đã được tạo lại. Dữ liệu trên máy chủ vẫn an toàn; "
     "các danh sách sẽ được tải lại.",
+    # join by link (desktop/join_link.py, ui/join_link_dialog.py)
+    "Meeting number %1 on %2.": "Cuộc họp số %1 trên %2.",
+    "The meeting of room “%1” on %2.": "Cuộc họp của phòng “%1” trên %2.",
+    "A guest link of %1: it opens in your web browser, which joins as a guest.": "Liên kết khách mời của %1: liên kết sẽ mở trong trình duyệt web và tham gia với tư cách khách mời.",
+    "A call that sends your camera and microphone to the media server %1.": "Cuộc gọi gửi hình ảnh camera và âm thanh micrô của bạn tới máy chủ truyền thông %1.",
+    "Join by link": "Tham gia bằng liên kết",
+    "Paste the meeting link from the invitation: hopdesk://join…, the meeting's address on the office server, a guest link or a WHIP address.": "Dán liên kết cuộc họp trong giấy mời: hopdesk://join…, địa chỉ cuộc họp trên máy chủ văn phòng, liên kết khách mời hoặc địa chỉ WHIP.",
+    "hopdesk://join?…": "hopdesk://join?…",
+    "Join": "Tham gia",
+    "Call — %1": "Cuộc gọi — %1",
+    "&Join by link…": "&Tham gia bằng liên kết…",
+    "This meeting is on the server %1, but you are signed in to %2. Sign in to %1 to join it.": "Cuộc họp này ở máy chủ %1, nhưng bạn đang đăng nhập vào %2. Hãy đăng nhập vào %1 để tham gia.",
+    "None of your meetings in the schedule uses the room in this link.": "Không cuộc họp nào trong lịch của bạn dùng phòng trong liên kết này.",
+    "Paste a meeting link.": "Hãy dán liên kết cuộc họp.",
+    "This text is too long to be a meeting link.": "Đoạn văn bản này quá dài, không thể là liên kết cuộc họp.",
+    "This is not a link.": "Đây không phải là liên kết.",
+    "This link does not lead to a meeting. Use the link from the invitation (hopdesk://join…, the meeting's address on the office server, a guest link or a WHIP address).": "Liên kết này không dẫn tới cuộc họp nào. Hãy dùng liên kết trong giấy mời (hopdesk://join…, địa chỉ cuộc họp trên máy chủ văn phòng, liên kết khách mời hoặc địa chỉ WHIP).",
+    "The server address in this link is not valid.": "Địa chỉ máy chủ trong liên kết này không hợp lệ.",
+    "This link hides a user name or password in its address and is not safe to open.": "Liên kết này giấu tên người dùng hoặc mật khẩu trong địa chỉ, mở ra không an toàn.",
+    "The meeting in this link is not valid.": "Cuộc họp trong liên kết này không hợp lệ.",
+    "The access code in this link is not valid.": "Mã truy cập trong liên kết này không hợp lệ.",
+    "This link gives the same setting twice and is ambiguous.": "Liên kết này ghi cùng một tham số hai lần nên không rõ ràng.",
     # call window (ui/call/)
     "Pinned": "Đã ghim",
     "Mic off": "Tắt micrô",

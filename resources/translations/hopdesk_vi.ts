@@ -979,6 +979,48 @@
     </message>
 </context>
 <context>
+    <name>JoinLinkDialog</name>
+    <message>
+        <source>Meeting number %1 on %2.</source>
+        <translation>Cuộc họp số %1 trên %2.</translation>
+    </message>
+    <message>
+        <source>The meeting of room “%1” on %2.</source>
+        <translation>Cuộc họp của phòng “%1” trên %2.</translation>
+    </message>
+    <message>
+        <source>A guest link of %1: it opens in your web browser, which joins as a guest.</source>
+        <translation>Liên kết khách mời của %1: liên kết sẽ mở trong trình duyệt web và tham gia với tư cách khách mời.</translation>
+    </message>
+    <message>
+        <source>A call that sends your camera and microphone to the media server %1.</source>
+        <translation>Cuộc gọi gửi hình ảnh camera và âm thanh micrô của bạn tới máy chủ truyền thông %1.</translation>
+    </message>
+    <message>
+        <source>Join by link</source>
+        <translation>Tham gia bằng liên kết</translation>
+    </message>
+    <message>
+        <source>Paste the meeting link from the invitation: hopdesk://join…, the meeting's address on the office server, a guest link or a WHIP address.</source>
+        <translation>Dán liên kết cuộc họp trong giấy mời: hopdesk://join…, địa chỉ cuộc họp trên máy chủ văn phòng, liên kết khách mời hoặc địa chỉ WHIP.</translation>
+    </message>
+    <message>
+        <source>hopdesk://join?…</source>
+        <translation>hopdesk://join?…</translation>
+    </message>
+    <message>
+        <source>Join</source>
+        <translation>Tham gia</translation>
+    </message>
+</context>
+<context>
+    <name>LinkCallWindow</name>
+    <message>
+        <source>Call — %1</source>
+        <translation>Cuộc gọi — %1</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Connected</source>
@@ -1036,6 +1078,10 @@
     <message>
         <source>&amp;Open file…</source>
         <translation>&amp;Mở tệp…</translation>
+    </message>
+    <message>
+        <source>&amp;Join by link…</source>
+        <translation>&amp;Tham gia bằng liên kết…</translation>
     </message>
     <message>
         <source>&amp;Refresh</source>
@@ -2434,6 +2480,53 @@
     <message>
         <source>Too many failed attempts. Try again in %1 seconds.</source>
         <translation>Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau %1 giây.</translation>
+    </message>
+</context>
+<context>
+    <name>join_link</name>
+    <message>
+        <source>This meeting is on the server %1, but you are signed in to %2. Sign in to %1 to join it.</source>
+        <translation>Cuộc họp này ở máy chủ %1, nhưng bạn đang đăng nhập vào %2. Hãy đăng nhập vào %1 để tham gia.</translation>
+    </message>
+    <message>
+        <source>None of your meetings in the schedule uses the room in this link.</source>
+        <translation>Không cuộc họp nào trong lịch của bạn dùng phòng trong liên kết này.</translation>
+    </message>
+    <message>
+        <source>Paste a meeting link.</source>
+        <translation>Hãy dán liên kết cuộc họp.</translation>
+    </message>
+    <message>
+        <source>This text is too long to be a meeting link.</source>
+        <translation>Đoạn văn bản này quá dài, không thể là liên kết cuộc họp.</translation>
+    </message>
+    <message>
+        <source>This is not a link.</source>
+        <translation>Đây không phải là liên kết.</translation>
+    </message>
+    <message>
+        <source>This link does not lead to a meeting. Use the link from the invitation (hopdesk://join…, the meeting's address on the office server, a guest link or a WHIP address).</source>
+        <translation>Liên kết này không dẫn tới cuộc họp nào. Hãy dùng liên kết trong giấy mời (hopdesk://join…, địa chỉ cuộc họp trên máy chủ văn phòng, liên kết khách mời hoặc địa chỉ WHIP).</translation>
+    </message>
+    <message>
+        <source>The server address in this link is not valid.</source>
+        <translation>Địa chỉ máy chủ trong liên kết này không hợp lệ.</translation>
+    </message>
+    <message>
+        <source>This link hides a user name or password in its address and is not safe to open.</source>
+        <translation>Liên kết này giấu tên người dùng hoặc mật khẩu trong địa chỉ, mở ra không an toàn.</translation>
+    </message>
+    <message>
+        <source>The meeting in this link is not valid.</source>
+        <translation>Cuộc họp trong liên kết này không hợp lệ.</translation>
+    </message>
+    <message>
+        <source>The access code in this link is not valid.</source>
+        <translation>Mã truy cập trong liên kết này không hợp lệ.</translation>
+    </message>
+    <message>
+        <source>This link gives the same setting twice and is ambiguous.</source>
+        <translation>Liên kết này ghi cùng một tham số hai lần nên không rõ ràng.</translation>
     </message>
 </context>
 <context>
