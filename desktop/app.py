@@ -51,6 +51,37 @@ DEMO_USER = "giamdoc"
 DEMO_PASSWORD = "hopdesk-demo"  # the reference server's documented demo password
 
 
+# The start's modules that do not use Qt, imported before PySide6 is. Why: once PySide6.QtCore
+# is loaded, its `__feature__` import hook (shibokensupport/feature.py, PYSIDE-2029) reads the
+# source of every module imported after it (inspect.getsource, looking for "PySide6") to decide
+# whether `from __feature__ import snake_case` may apply there: about 0.75 ms a module on a busy
+# machine, 290 ms for the ~390 modules of a remembered start. PySide6 offers no switch for it; a
+# package imported before it is looked at only by name when a later `import` statement names it
+# (one module), its submodules never. The keyring backend of the platform joins them: the thread
+# that reads the token would otherwise import it after PySide6.
+BEFORE_QT = (
+    "aiohttp",
+    "msgspec",
+    "keyring.core",
+    "psutil",
+    "sqlite3",
+    "desktop.config",
+    "desktop.store",
+    "desktop.log",
+    "importlib.metadata",  # `version()`, logged at start
+)
+KEYRING_BACKENDS = {"win32": "keyring.backends.Windows", "darwin": "keyring.backends.macOS"}
+
+
+def import_before_qt(platform: str = sys.platform) -> None:
+    """Import `BEFORE_QT` and the platform's keyring backend (see BEFORE_QT for why)."""
+    for name in (*BEFORE_QT, KEYRING_BACKENDS.get(platform, "keyring.backends.SecretService")):
+        try:
+            importlib.import_module(name)
+        except ImportError as exc:  # a backend this system lacks: discovery finds another
+            log.debug("not imported before Qt: %s (%r)", name, exc)
+
+
 def version() -> str:
     """The installed HopDesk version."""
     from importlib.metadata import PackageNotFoundError
@@ -421,6 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo = DemoServer(paths.data_dir / "demo")
         demo.launch()
 
+    import_before_qt()
     import qasync
     from PySide6.QtWidgets import QApplication
 

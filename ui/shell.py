@@ -142,7 +142,12 @@ class QtFrontend(QObject):
 
     async def prepare_demo_drafts(self, url: str, directory: Path) -> None:
         """The seeded drafts awaiting signature get their signature fields (desktop/demo_drafts);
-        a failure leaves the demo usable, only those drafts unsignable."""
+        a failure leaves the demo usable, only those drafts unsignable. The module (the
+        signing stack, pyHanko) is imported in a thread: on the GUI thread, with PySide6's import
+        hook reading each new module's source, it stalled the window 1.4-1.85 s under load."""
+        import importlib
+
+        await asyncio.to_thread(importlib.import_module, "desktop.demo_drafts")
         from desktop.demo_drafts import prepare_waiting_drafts
 
         try:

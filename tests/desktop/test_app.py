@@ -150,3 +150,25 @@ def test_a_remembered_start_does_not_import_what_the_first_screen_does_not_need(
     modules = set(json.loads(listed[-1].removeprefix("modules ")))
     assert heavy_in(modules) == []
     assert {"ui.main_window", "desktop.session", "aiohttp"} <= modules
+
+
+BEFORE_QT = """
+import json, sys
+from desktop.app import import_before_qt
+import_before_qt()
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_what_is_imported_before_qt_does_not_import_qt() -> None:
+    """`import_before_qt` spares the start PySide6's import hook only while PySide6 is not
+    loaded yet: a module of that list that imported it would undo the point (desktop.app)."""
+    from desktop.app import BEFORE_QT as NAMES
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT), QT_QPA_PLATFORM="offscreen")
+    out = python(BEFORE_QT, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    modules = set(json.loads(out.stdout.splitlines()[-1]))
+    assert set(NAMES) <= modules
+    assert "aiohttp.client" in modules  # the packages' own modules come along
+    assert not {name for name in modules if name.startswith(("PySide6", "shiboken6"))}
