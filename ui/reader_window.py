@@ -4,7 +4,8 @@ A tab shows the download (progress, Cancel) until the file is on disk, the trans
 Retry when it cannot be had, then a `viewer.Reader`. Files come from `core.files` (the
 verified cache, else a download), notes from `core.notes` (synced with the server after opening;
 a sync that changes a document's notes reloads its tab), view states from `core.view_states`.
-Every coroutine runs as a task owned by the window; `aclose` cancels and awaits them.
+Every coroutine runs as a task owned by the window; `aclose` cancels and awaits them. A meeting
+paper replaced by a new version says so in its tab and offers the new one (ui/replaced_notice.py).
 """
 
 from __future__ import annotations
@@ -39,8 +40,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import Document, DocumentSummary, DocumentVersion, FileRef, Paper
+from desktop.meeting_room.papers import PaperReplaced
 from desktop.notify import user_message
 from ui.confidentiality import confidential_marking
+from ui.replaced_notice import ReplacedNotice, new_version
 from ui.state_page import StatePage
 from ui.tasks import TaskOwner
 from viewer import (
@@ -87,6 +90,8 @@ class ReaderTab(QWidget):
         self.title = title
         self.reader = reader
         self.sha256 = ""
+        self.paper: Paper | None = None  # the meeting paper shown, if it is one
+        self.notice = ReplacedNotice(self)
 
         self.progress_label = QLabel(self)
         self.progress_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -114,6 +119,7 @@ class ReaderTab(QWidget):
             self.stack.addWidget(page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.notice)
         layout.addWidget(self.stack)
 
     def show_progress(self, done: int = 0, total: int = 0) -> None:
@@ -172,6 +178,7 @@ class ReaderWindow(QMainWindow):
         self._add_tab_shortcuts()
         self.setAcceptDrops(True)
         core.notes.changed.connect(self._on_notes_changed)
+        core.paper_prefetch.paper_replaced.connect(self._on_paper_replaced)
         self.resize(1200, 850)
         self._restore_geometry()
         self._update_title()
@@ -218,7 +225,9 @@ class ReaderWindow(QMainWindow):
         async def resolve() -> Target:
             return target
 
-        return self._open(f"sha:{paper.file.sha256}", paper.title, resolve)
+        tab = self._open(f"sha:{paper.file.sha256}", paper.title, resolve)
+        tab.paper = paper
+        return tab
 
     def open_document(
         self, document: DocumentSummary, version: DocumentVersion | None = None
@@ -269,6 +278,7 @@ class ReaderWindow(QMainWindow):
             return existing
         tab = ReaderTab(key, title, self._make_reader(), self.tabs)
         tab.cancel_requested.connect(lambda: self._cancel(tab))
+        tab.notice.open_requested.connect(lambda replaced: self._open_new_version(tab, replaced))
         tab.retry_requested.connect(lambda: self._start(tab))
         tab.reader.documentOpened.connect(lambda _sha: self._opened(tab))
         self._resolvers[tab] = resolve
@@ -352,6 +362,19 @@ class ReaderWindow(QMainWindow):
         for tab in self.open_tabs():
             if tab.sha256 == sha256:
                 tab.reader.reload_notes()
+
+    def _on_paper_replaced(self, replaced: PaperReplaced) -> None:
+        """A paper open here has a new version: its tab says so."""
+        for tab in self.open_tabs():
+            paper = tab.paper
+            if paper and paper.file and replaced.replaces(paper.id, paper.file.sha256):
+                tab.notice.offer(replaced)
+
+    def _open_new_version(self, tab: ReaderTab, replaced: PaperReplaced) -> None:
+        """The new version takes the old one's place."""
+        self.open_paper(new_version(tab.paper, replaced))
+        if tab.key != f"sha:{replaced.file.sha256}":
+            self.close_tab(tab)
 
     # --- tabs ----------------------------------------------------------------------------------
     def open_tabs(self) -> list[ReaderTab]:

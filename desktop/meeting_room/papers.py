@@ -10,7 +10,9 @@ runs at start, when the event stream says the agenda or a paper changed, and aft
 `MeetingPapers` is one meeting's agenda for the room's panel (`Service(session, events,
 outbox, meeting_id)` like the other room services): the agenda as the user may read it, which
 papers are on disk, the secretary's changes (items through the outbox, files uploaded first),
-and `paper_replaced` when the server says a paper has a new version (`paper.replaced`).
+and the new version downloaded when the server says a paper has one (`paper.replaced`). The
+notice to whoever has the paper open comes from `PaperPrefetcher.paper_replaced`, which hears
+it for every meeting of the session.
 """
 
 from __future__ import annotations
@@ -63,6 +65,21 @@ class PaperReplaced(Model, frozen=True):
     previous_sha256: str | None = None
     agenda_item_id: int | None = None
 
+    def replaces(self, paper_id: int, sha256: str) -> bool:
+        """Whether a reader showing this file of this paper shows an older version."""
+        return paper_id == self.paper_id and sha256 != self.file.sha256
+
+
+def paper_replaced(event: Event) -> PaperReplaced | None:
+    """The `paper.replaced` this event is (None for other events and malformed ones)."""
+    if event.type != "paper.replaced":
+        return None
+    try:
+        return PaperReplaced.from_json(event.data)
+    except HopDeskError as exc:
+        log.warning("ignoring a malformed paper.replaced: %r", exc)
+        return None
+
 
 def papers_of(meeting: Meeting) -> list[Paper]:
     """Every paper of the meeting's agenda, in agenda order."""
@@ -73,6 +90,8 @@ class PaperPrefetcher(QObject):
     """Downloads the papers of the user's meetings of the next `days` days in the background."""
 
     downloaded = Signal(str)  # sha256 of a paper now on disk
+    # A paper of any of the user's meetings has a new version: whoever shows it says so.
+    paper_replaced = Signal(object)  # PaperReplaced
 
     def __init__(
         self,
@@ -136,6 +155,9 @@ class PaperPrefetcher(QObject):
         return done
 
     def _on_event(self, event: Event) -> None:
+        replaced = paper_replaced(event)
+        if replaced is not None:
+            self.paper_replaced.emit(replaced)
         if event.type in AGENDA_EVENTS:
             self._again()
 
@@ -152,7 +174,6 @@ class MeetingPapers(QObject):
     """One meeting's agenda and papers for the room; `changed` after every reload."""
 
     changed = Signal()
-    paper_replaced = Signal(object)  # PaperReplaced
     downloaded = Signal(str)  # sha256 of a paper now on disk
 
     def __init__(
@@ -288,14 +309,9 @@ class MeetingPapers(QObject):
     def _on_event(self, event: Event) -> None:
         if event.data.get("meeting_id") != self.meeting_id or event.type not in AGENDA_EVENTS:
             return
-        if event.type == "paper.replaced":
-            try:
-                replaced = PaperReplaced.from_json(event.data)
-            except HopDeskError as exc:
-                log.warning("ignoring a malformed paper.replaced: %r", exc)
-            else:
-                self._download(replaced.file)
-                self.paper_replaced.emit(replaced)
+        replaced = paper_replaced(event)
+        if replaced is not None:
+            self._download(replaced.file)  # the notice itself: ui/replaced_notice.py
         self.refresher.schedule()
 
     def _on_sent(self, _key: str, _body: object) -> None:

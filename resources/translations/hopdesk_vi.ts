@@ -108,10 +108,6 @@
         <translation>Liên kết</translation>
     </message>
     <message>
-        <source>Open the new version</source>
-        <translation>Mở bản mới</translation>
-    </message>
-    <message>
         <source>Close</source>
         <translation>Đóng</translation>
     </message>
@@ -134,10 +130,6 @@
     <message>
         <source>Replace with a new version</source>
         <translation>Thay bằng bản mới</translation>
-    </message>
-    <message>
-        <source>“%1” was replaced by a new version (version %2).</source>
-        <translation>“%1” đã được thay bằng bản mới (phiên bản %2).</translation>
     </message>
     <message>
         <source>PDF documents (*.pdf)</source>
@@ -1784,6 +1776,21 @@
         <source>(%n)</source>
         <translation>
             <numerusform>(%n)</numerusform></translation>
+    </message>
+</context>
+<context>
+    <name>ReplacedNotice</name>
+    <message>
+        <source>Open the new version</source>
+        <translation>Mở bản mới</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Đóng</translation>
+    </message>
+    <message>
+        <source>“%1” was replaced by a new version (version %2).</source>
+        <translation>“%1” đã được thay bằng bản mới (phiên bản %2).</translation>
     </message>
 </context>
 <context>

@@ -151,8 +151,11 @@ async def test_the_secretary_edits_and_a_replacement_reaches_the_delegate(
         files=files,
         meetings=MeetingsService(delegate),
     )
+    # The session's prefetcher tells every window of the replaced paper (not started: it
+    # would fetch the week's papers too).
+    prefetcher = PaperPrefetcher(delegate, stream, files, MeetingsService(delegate))
     replaced = Recorder()
-    reading.paper_replaced.connect(replaced)
+    prefetcher.paper_replaced.connect(replaced)
     downloaded = Recorder()
     reading.downloaded.connect(downloaded)
     stream.start()
@@ -207,6 +210,7 @@ async def test_the_secretary_edits_and_a_replacement_reaches_the_delegate(
             lambda: papers_of_agenda(reading)[0].version == 2, 10, "the agenda shows version 2"
         )
     finally:
+        await prefetcher.close()
         await reading.close()
         await editing.close()
         await stream.close()

@@ -17,7 +17,9 @@ from PySide6.QtWidgets import QApplication, QTabBar
 from pytestqt.qtbot import QtBot
 
 from desktop.app import Core, Options
+from desktop.meeting_room.papers import MeetingPapers
 from tests.fixtures.server import ServerProcess
+from tests.server.room_helpers import open_room
 from tests.ui.conftest import memory_secrets, until
 from tests.ui.test_shell import make_core, remember_sign_in, visible_sign_in_dialogs
 from tests.viewer.conftest import make_text_pdf
@@ -128,6 +130,62 @@ def test_paper_opens_from_the_meeting_detail_and_shows_page_one(
     assert window.tabs.count() == 2
     assert window.current_tab() is tab
     assert core.files.cached(first.file.sha256) is not None  # kept for the next time
+
+
+def test_a_paper_open_from_the_meeting_detail_offers_its_new_version(
+    aio: Any, qtbot: QtBot, server: ServerProcess, core: Any, window: ReaderWindow, tmp_path: Path
+) -> None:
+    # A meeting under way that giamdoc chairs, with one paper, added through the room's service.
+    meeting_id = open_room(server).meeting_id
+    editing = MeetingPapers(
+        core.session, None, core.outbox, meeting_id, files=core.files, meetings=core.meetings
+    )
+    versions = [tmp_path / "v1.pdf", tmp_path / "v2.pdf"]
+    for path, pages in zip(versions, (3, 2), strict=True):
+        path.write_bytes(make_text_pdf(pages))
+    try:
+
+        async def add_item() -> None:  # in the loop, as a click: the outbox flushes soon
+            editing.add_item("Dự thảo kế hoạch")
+            await until(lambda: len(editing.agenda) == 1)
+
+        aio(editing.refresh())
+        aio(add_item())
+        aio(editing.upload_paper(editing.agenda[0].id, versions[0], "Kế hoạch"))
+        aio(core.outbox.wait())
+
+        detail = MeetingDetail(core.meetings)
+        qtbot.addWidget(detail)
+        detail.paper_activated.connect(window.open_paper)
+        opened = ready_tabs(window)
+        detail.show_meeting(meeting_id)
+        aio(until(lambda: detail.meeting is not None and detail.first_paper_index().isValid()))
+        detail.agenda.setCurrentIndex(detail.first_paper_index())
+        QTest.keyClick(detail.agenda, Qt.Key.Key_Return)
+        aio(until(lambda: len(opened) == 1))
+        (tab,) = opened
+        paper = tab.paper
+        assert paper is not None
+        assert paper.file is not None
+        assert not tab.notice.isVisibleTo(tab)
+
+        aio(editing.replace_paper(paper.id, versions[1]))  # the chair replaces it
+        aio(core.outbox.wait())
+    finally:
+        aio(editing.close())
+    aio(until(lambda: tab.notice.isVisibleTo(tab)))
+    assert paper.title in tab.notice.text.text()
+
+    async def open_new() -> None:
+        qtbot.mouseClick(tab.notice.open_button, Qt.MouseButton.LeftButton)
+
+    aio(open_new())
+    aio(until(lambda: len(opened) == 2))
+    new = opened[1]
+    assert new.paper is not None
+    assert new.paper.version == paper.version + 1
+    assert new.reader.sha256() != paper.file.sha256
+    assert window.open_tabs() == [new]  # the new version took the old one's place
 
 
 def test_confidential_paper_carries_the_readers_name(

@@ -6,7 +6,8 @@ replacing a paper with a new version.
 The panel binds to `desktop.meeting_room.papers.MeetingPapers` and does no I/O of its own: the
 service's coroutines run as tasks the panel owns. Double-click or Enter on a paper asks for it
 (`paper_activated`); the room opens it in its reader, which stamps a confidential paper with the
-reader's name. When a paper the user opened here is replaced, a notice offers the new version.
+reader's name; when it is replaced, the reader's tab offers the new version
+(ui/replaced_notice.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import msgspec
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import AgendaItem, Paper
-from desktop.meeting_room.papers import KINDS, PaperReplaced
+from desktop.meeting_room.papers import KINDS
 from desktop.notify import user_message
 from ui.confidentiality import confidential_marking
 from ui.meeting_detail import agenda_item_text
@@ -124,8 +124,6 @@ class AgendaPanel(QWidget):
         super().__init__(parent)
         self.service = service
         self.tasks = TaskOwner(self)
-        self.opened: set[int] = set()  # ids of the papers the user opened from here
-        self.replacement: PaperReplaced | None = None
 
         self.model = AgendaModel(self)
         self.view = QTreeView(self)
@@ -139,18 +137,14 @@ class AgendaPanel(QWidget):
         self.view.activated.connect(self._on_activated)
         self.view.selectionModel().currentChanged.connect(lambda *_: self._update_buttons())
 
-        self.notice = QFrame(self)
-        self.notice.setObjectName("paperReplacedNotice")
+        self.notice = QFrame(self)  # why a change of the agenda failed
         self.notice.setFrameShape(QFrame.Shape.StyledPanel)
         self.notice_text = QLabel(self.notice)
         self.notice_text.setWordWrap(True)
-        self.open_new_button = QPushButton(self.tr("Open the new version"), self.notice)
-        self.open_new_button.clicked.connect(self.open_new_version)
         dismiss = QPushButton(self.tr("Close"), self.notice)
         dismiss.clicked.connect(self.notice.hide)
         bar = QHBoxLayout(self.notice)
         bar.addWidget(self.notice_text, 1)
-        bar.addWidget(self.open_new_button)
         bar.addWidget(dismiss)
         self.notice.hide()
 
@@ -183,7 +177,6 @@ class AgendaPanel(QWidget):
 
         service.changed.connect(self.refill)
         service.downloaded.connect(lambda _sha: self.refill())
-        service.paper_replaced.connect(self.on_paper_replaced)
         self.refill()
         self.tasks.run(service.refresh(), on_error=self._failed)
 
@@ -251,36 +244,7 @@ class AgendaPanel(QWidget):
             if paper.url:
                 QDesktopServices.openUrl(QUrl(paper.url))
             return
-        self.opened.add(paper.id)
         self.paper_activated.emit(paper)
-
-    def on_paper_replaced(self, replaced: PaperReplaced) -> None:
-        """Tell the user when a paper they opened here has a new version."""
-        if replaced.paper_id not in self.opened:
-            return
-        self.replacement = replaced
-        self.notice_text.setText(
-            self.tr("“%1” was replaced by a new version (version %2).")
-            .replace("%1", replaced.title)
-            .replace("%2", str(replaced.version))
-        )
-        self.open_new_button.show()
-        self.notice.show()
-
-    def open_new_version(self) -> None:
-        """Open the replacing version (the notice's button)."""
-        replaced = self.replacement
-        if replaced is None:
-            return
-        self.notice.hide()
-        self.replacement = None
-        listed = (p for item in self.service.agenda for p in item.papers)
-        paper = next((p for p in listed if p.id == replaced.paper_id), None)
-        if paper is None:  # no longer listed: open the file the event named
-            paper = Paper(id=replaced.paper_id, title=replaced.title, kind="main")
-        self.open_paper(
-            msgspec.structs.replace(paper, file=replaced.file, version=replaced.version)
-        )
 
     # --- the secretary's changes ---------------------------------------------------------------
     def choose_pdf(self, title: str) -> Path | None:
@@ -330,5 +294,4 @@ class AgendaPanel(QWidget):
     def _failed(self, exc: BaseException) -> None:
         log.info("agenda of meeting %s: %r", self.service.meeting_id, exc)
         self.notice_text.setText(user_message(exc))
-        self.open_new_button.hide()
         self.notice.show()

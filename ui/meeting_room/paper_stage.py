@@ -5,7 +5,8 @@ meeting's agenda, takes the verified copy on disk (papers are prefetched before 
 this works offline) or downloads it through the files service, opens it — confidential papers
 stamped with the reader's name, as in the reader window — and hands the reader to
 `Floor.show_paper`, which then turns its pages with the presenter's. The presenter opens their
-paper here with `present()`: their own page turns and zoom are published from then on.
+paper here with `present()`: their own page turns and zoom are published from then on. A paper
+replaced by a new version while shown says so above the page and offers the new version.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from desktop.notify import user_message
 from ui.confidentiality import confidential_marking
+from ui.replaced_notice import ReplacedNotice
 from ui.tasks import TaskOwner
 from viewer import Reader, ZoomMode
 
 if TYPE_CHECKING:
     from desktop.app import Core
     from desktop.domain import Paper
-    from desktop.meeting_room.papers import MeetingPapers
+    from desktop.meeting_room.papers import MeetingPapers, PaperPrefetcher, PaperReplaced
     from ui.meeting_room.floor import Floor
 
 log = logging.getLogger(__name__)
@@ -56,13 +58,18 @@ class PaperStage(QWidget):
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message.setWordWrap(True)
         self.message.setText(self.tr("No paper is being presented."))
+        self.notice = ReplacedNotice(self)
+        self.notice.open_requested.connect(self._open_new_version)
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self.message)
         self.pages.addWidget(self.reader)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.notice)
         layout.addWidget(self.pages)
         floor.presenter.paper_wanted.connect(self.show_paper)
+        self._prefetch: PaperPrefetcher | None = core.paper_prefetch
+        self._prefetch.paper_replaced.connect(self._on_paper_replaced)
 
     def present(self, paper_id: int) -> None:
         """Open this paper and lead: my page turns go to the followers."""
@@ -114,6 +121,21 @@ class PaperStage(QWidget):
         if self._leading:
             self.floor.presenter.lead(self.paper_id)
 
+    def _on_paper_replaced(self, replaced: PaperReplaced) -> None:
+        if self.paper_id is not None and replaced.replaces(self.paper_id, self.reader.sha256()):
+            self.notice.offer(replaced)
+
+    def _open_new_version(self, replaced: PaperReplaced) -> None:
+        """Show the paper's new version (the agenda is read again first: it names the file)."""
+
+        async def reopen() -> None:
+            await self.papers.refresh()
+            if self.paper_id == replaced.paper_id:
+                self.paper_id = None  # shown again, not "already shown"
+                self.show_paper(replaced.paper_id)
+
+        self.tasks.run(reopen(), on_error=self._failed)
+
     def _failed(self, exc: BaseException) -> None:
         log.info("paper %s not shown on the stage: %r", self.paper_id, exc)
         self.paper_id = None  # the presenter's next move tries again
@@ -139,5 +161,8 @@ class PaperStage(QWidget):
 
     def shutdown(self) -> None:
         """Stop the reader's render workers (the window closes)."""
+        if self._prefetch is not None:
+            self._prefetch.paper_replaced.disconnect(self._on_paper_replaced)
+            self._prefetch = None
         self.tasks.cancel_all()
         self.reader.shutdown()

@@ -67,3 +67,14 @@ def test_a_follower_stage_reader_turns_with_the_presenter(
     assert presenter.floor.presenter.state is not None
     assert presenter.floor.presenter.state.presenter is not None
     assert presenter.floor.presenter.state.presenter.id == presenter.core.session.user.id
+
+    # The secretary replaces the paper: the stage that shows it says so and opens version 2.
+    assert not followed.notice.isVisibleTo(followed)
+    new_pdf = a_pdf(tmp_path / "ke-hoach-2.pdf", 3)
+    aio(secretary.papers.replace_paper(paper.id, new_pdf))
+    aio(until(lambda: followed.notice.isVisibleTo(followed), 30))
+    assert paper.title in followed.notice.text.text()
+    aio(in_loop(lambda: qtbot.mouseClick(followed.notice.open_button, Qt.MouseButton.LeftButton)))
+    aio(until(lambda: followed.reader.sha256() not in ("", paper.file.sha256), 30))
+    assert followed.paper_id == paper.id
+    assert not followed.notice.isVisibleTo(followed)
