@@ -14,6 +14,7 @@ from the capture time drawn into each frame to that moment, and the frames a sec
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import time
 from pathlib import Path
@@ -112,6 +113,59 @@ class Browser:
             "latency_ms_median": round(float(seen["latency_ms_median"]), 1),
             "fps": round(float(seen["fps"]), 1),
         }
+
+    async def receive(
+        self, http: aiohttp.ClientSession, url: str, streams: int, seconds: float
+    ) -> dict[str, float]:
+        """The browser as a viewer of `streams` publishers (its camera sending meanwhile): the CPU
+        of all its processes and the frames shown a second over `seconds`, stamps not read; then
+        the end-to-end latency over one more second. Leaves afterwards."""
+        evaluate = self.process.evaluate
+        try:
+            await evaluate(
+                http, f"window.bench.join({url!r}, 1234, -1, {WITHIN * 1000}, {streams})"
+            )
+            deadline = time.monotonic() + WITHIN
+            while await evaluate(http, "window.bench.showing()") < streams:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("Chromium did not show every stream")
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(1.0)  # settle, as the HopDesk viewer does
+            cpu0, wall0 = self.cpu_seconds(), time.monotonic()
+            fps = await evaluate(http, f"window.bench.count({seconds})")
+            cpu = 100 * (self.cpu_seconds() - cpu0) / (time.monotonic() - wall0)
+            seen = await evaluate(http, "window.bench.latency(1)")
+        finally:
+            await evaluate(http, "window.bench.leave()")
+        latency = seen["latency_ms_median"]
+        return {
+            "latency_ms_median": -1.0 if latency is None else round(float(latency), 1),
+            "cpu_percent": round(cpu, 1),
+            "fps_shown": round(float(fps), 1),
+        }
+
+    def cpu_seconds(self) -> float:
+        """User and system time of the browser and every process under it, so far."""
+        root = self.process.pid
+        parents: dict[int, int] = {}
+        times: dict[int, float] = {}
+        tick = os.sysconf("SC_CLK_TCK")
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            pid = int(stat.parent.name)
+            parents[pid] = int(fields[1])
+            times[pid] = (int(fields[11]) + int(fields[12])) / tick
+        total = 0.0
+        for pid, seconds in times.items():
+            walk = pid
+            while walk not in (root, 0, 1) and walk in parents:
+                walk = parents[walk]
+            if walk == root:
+                total += seconds
+        return total
 
     def stop(self) -> None:
         self.process.stop()

@@ -6,11 +6,13 @@ inside scripts/netns-run (root) with Debian's Janus (tests/fixtures/janus.py):
 
 `receive`: the CPU of a HopDesk viewer (its `Call` sending a 1280×720 pattern, its `CallWidget`
 shown 1280×720 in the grid) decoding and painting 0, 1, 4 and 9 remote 640×360 streams; the
-streams shown are chosen with `Call.show_video`, so Janus pauses the rest. After each CPU window,
+streams shown are chosen with `Call.show_video`, so Janus pauses the rest. References in the same
+run: the same process with 0 streams (idle) and with 1, and headless Chromium
+(tests/bench/janus_page.html, its fake camera sending 1280×720) subscribed to 0, 1, 4 and 9 of
+the same streams after the viewer left: the CPU of all its processes. After each CPU window,
 a second one reads the stamps of the shown streams' frames at the viewer's `QVideoSink`:
 end-to-end latency (capture time drawn in the frame → decoded at the viewer), not counted in
-the CPU figure. References in the
-same run: the same process with 0 streams (idle) and with 1. The conditions alternate over
+the CPU figure. The conditions alternate over
 `--rounds` so the shared machine's load drifts over all of them alike.
 
 `room`: one HopDesk viewer in the speaker layout, 2100×720 (a big tile and a strip of 8: 9
@@ -200,18 +202,22 @@ async def _until(check: object, within: float = 60.0) -> None:
     await until(check, "the bench's condition", within)
 
 
-async def receive_case(url: str, seconds: float, fps: float, rounds: int) -> dict[str, object]:
+async def receive_case(
+    url: str, seconds: float, fps: float, rounds: int, directory: Path
+) -> dict[str, object]:
     import aiohttp
 
     from media.call import Call
     from media.config import JanusBackend
     from media.devices import TestPatternTrack
     from media.signaling.janus import JanusSignaling
+    from tests.bench.call_janus import Browser
     from ui.call.layout import Layout
     from ui.call.widget import CallWidget
 
     crowd = Crowd()
     runs: dict[int, list[dict[str, float]]] = {0: [], 1: [], 4: [], 9: []}
+    chromium: dict[int, list[dict[str, float]]] = {k: [] for k in runs}
     async with aiohttp.ClientSession() as http:
         await crowd.add(url, 9, 400, fps, "640x360")
         backend = JanusBackend(url, 1234)
@@ -250,11 +256,23 @@ async def receive_case(url: str, seconds: float, fps: float, rounds: int) -> dic
         finally:
             widget.close()
             await call.close()
+        browser = Browser(directory)
+        try:  # the reference: Chromium receiving the same streams while sending 1280×720
+            await browser.start(http)
+            await browser.process.evaluate(http, "window.bench.camera(1280, 720)")
+            for _ in range(rounds):
+                for k in runs:
+                    chromium[k].append(await browser.receive(http, url, k, seconds))
+                    await asyncio.sleep(0.5)  # Janus lets the leaver go
+        finally:
+            browser.stop()
             crowd.stop()
-    return {
-        f"{k}_streams": {m: round(statistics.median(r[m] for r in rs), 1) for m in rs[0]}
-        | {"runs": rs}
-        for k, rs in runs.items()
+
+    def medians(rs: list[dict[str, float]]) -> dict[str, object]:
+        return {m: round(statistics.median(r[m] for r in rs), 1) for m in rs[0]} | {"runs": rs}
+
+    return {f"{k}_streams": medians(rs) for k, rs in runs.items()} | {
+        "reference_chromium": {f"{k}_streams": medians(rs) for k, rs in chromium.items()}
     }
 
 
@@ -394,7 +412,10 @@ def main() -> int:
 
     async def scenario() -> None:
         if args.case == "receive":
-            results.update(await receive_case(janus.url, args.seconds, args.fps, args.rounds))
+            where = Path(tmp) / "chromium"
+            results.update(
+                await receive_case(janus.url, args.seconds, args.fps, args.rounds, where)
+            )
         else:
             results.update(await room_case(janus.url, args.seconds, args.crowd))
 
