@@ -3,7 +3,8 @@ signing service approved on the phone — and the signature image, and enter the
 whole batch. The paths and the module are remembered per user; the PIN never is. The token is
 read through the signing process (desktop/signing/token_process.py): the dialog only gets the
 certificates it lists. The token's driver and the remote service come from Settings or the
-machine policy; a driver set by policy is shown greyed out."""
+machine policy; a driver set by policy is shown greyed out. A signed ballot (the meeting room's
+votes) asks the same way, without a signature image: `heading` says what is signed."""
 
 from __future__ import annotations
 
@@ -37,7 +38,9 @@ class SignDialog(QDialog):
     `image_path`, `pin` once accepted.
 
     `remote`: the configured remote signing service as shown to the user (empty: none set up);
-    `module_locked`: the machine policy names the token's driver (greyed out)."""
+    `module_locked`: the machine policy names the token's driver (greyed out);
+    `heading`: what is signed, instead of the count of documents; `with_image`: False when
+    nothing is drawn (a signed ballot), so no signature image is asked for."""
 
     def __init__(
         self,
@@ -50,13 +53,15 @@ class SignDialog(QDialog):
         list_certificates: CertificateLister | None = None,
         remote: str = "",
         module_locked: bool = False,
+        heading: str = "",
+        with_image: bool = True,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Sign"))
         self._list_certificates = list_certificates
         self._reading: asyncio.Task[None] | None = None
         self.form = form = QFormLayout(self)
-        form.addRow(QLabel(self.tr("%n document(s) to sign", "", count), self))
+        form.addRow(QLabel(heading or self.tr("%n document(s) to sign", "", count), self))
         self.source = QComboBox(self)
         self.source.addItems(
             [
@@ -92,7 +97,9 @@ class SignDialog(QDialog):
         self.remote_configured = bool(remote)
         form.addRow(self.tr("Signing service"), self.remote)
         self.image = QLineEdit(image_path, self)
-        form.addRow(self.tr("Signature image"), self._with_browse(self.image, "*.png"))
+        self.image_row = self._with_browse(self.image, "*.png")
+        form.addRow(self.tr("Signature image"), self.image_row)
+        form.setRowVisible(self.image_row, with_image)
         self.pin = QLineEdit(self)
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin_label = QLabel(self.tr("PIN"), self)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -159,12 +159,55 @@ async def _ask_key(
     dialog: SignDialog | None,
     stack: contextlib.AsyncExitStack,
 ) -> tuple[Signer, StampImage, PhoneWaitDialog | None] | None:
-    """The signing dialog (key, image, PIN; the last choices remembered, the demo's own keys
-    in `hopdesk --demo`) and the key it opens, its certificate checked; for the remote service
-    also the waiting window to show while signing. None when cancelled or the key did not open
-    (told, a wrong PIN never retried). What is opened here is closed by `stack`."""
-    from desktop.errors import HopDeskError
+    """The key `_open_key` opens and the signature image the dialog names (read here: a
+    missing image is told like a key that does not open)."""
     from desktop.signing import appearance
+
+    opened = await _open_key(core, parent, count, dialog, stack)
+    if opened is None:
+        return None
+    signer, chosen, wait = opened
+    try:
+        png = await asyncio.to_thread(Path(chosen.image_path).read_bytes)
+    except OSError as exc:
+        core.notifier.warning(str(exc))
+        return None
+    return signer, appearance.StampImage.from_png(png), wait
+
+
+@contextlib.asynccontextmanager
+async def ballot_key(
+    core: Core, parent: QWidget | None, heading: str, dialog: SignDialog | None = None
+) -> AsyncIterator[Signer | None]:
+    """The key to sign a ballot with, asked as the inbox asks (key file, token or the phone,
+    and the PIN; no signature image: nothing is drawn), open while the block runs and closed
+    after (the token logged out). None when cancelled or the key did not open (told)."""
+    async with contextlib.AsyncExitStack() as stack:
+        opened = await _open_key(core, parent, 1, dialog, stack, heading=heading)
+        if opened is None:
+            yield None
+            return
+        signer, _chosen, wait = opened
+        if wait is not None:
+            wait.show()
+        yield signer
+
+
+async def _open_key(
+    core: Core,
+    parent: QWidget | None,
+    count: int,
+    dialog: SignDialog | None,
+    stack: contextlib.AsyncExitStack,
+    *,
+    heading: str = "",
+) -> tuple[Signer, SignDialog, PhoneWaitDialog | None] | None:
+    """The signing dialog (key, image unless `heading` names a ballot, PIN; the last choices
+    remembered, the demo's own keys in `hopdesk --demo`), the key it opens, its certificate
+    checked, and the dialog; for the remote service also the waiting window to show while
+    signing. None when cancelled or the key did not open (told, a wrong PIN never retried).
+    What is opened here is closed by `stack`."""
+    from desktop.errors import HopDeskError
     from desktop.signing.token_process import TokenClient
     from ui.shell import wait_dialog
 
@@ -173,7 +216,7 @@ async def _ask_key(
     remembered_key = f"signing-paths:{core.session.scope}"
     remembered = core.store.get(remembered_key) or {}
     if dialog is None:
-        dialog = await _dialog(core, parent, count, remembered, client)
+        dialog = await _dialog(core, parent, count, remembered, client, heading)
     if await wait_dialog(dialog) != QDialog.DialogCode.Accepted:
         return None
     core.store.set(
@@ -192,18 +235,23 @@ async def _ask_key(
         else:
             signer = await _signer(dialog, client)
         await _check_certificate(core, signer)
-        png = await asyncio.to_thread(Path(dialog.image_path).read_bytes)
-    except (HopDeskError, OSError) as exc:  # a wrong PIN is told, never retried
-        core.notifier.warning(exc.user_message() if isinstance(exc, HopDeskError) else str(exc))
+    except HopDeskError as exc:  # a wrong PIN is told, never retried
+        core.notifier.warning(exc.user_message())
         return None
-    return signer, appearance.StampImage.from_png(png), wait
+    return signer, dialog, wait
 
 
 async def _dialog(
-    core: Core, parent: QWidget | None, count: int, remembered: JsonObject, client: TokenClient
+    core: Core,
+    parent: QWidget | None,
+    count: int,
+    remembered: JsonObject,
+    client: TokenClient,
+    heading: str = "",
 ) -> SignDialog:
     """The dialog with the last choices, the token drivers (the one Settings or the policy
-    names first; only it, greyed out, when the policy names it) and the remote service."""
+    names first; only it, greyed out, when the policy names it) and the remote service; with
+    a `heading` (a ballot) it asks for no signature image."""
     from desktop.signing import keys
 
     settings = core.config.settings
@@ -237,6 +285,8 @@ async def _dialog(
         list_certificates=client.list_certificates,
         remote=remote,
         module_locked=locked,
+        heading=heading,
+        with_image=not heading,
     )
     dialog.choose_source(str(remembered.get("source") or "file"))
     dialog.pin.setText(demo_pin)

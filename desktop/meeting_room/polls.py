@@ -148,14 +148,19 @@ class PollsService(LiveService):
         return key
 
     async def vote_signed(self, poll_id: int, option: int, signer: Signer) -> str:
-        """Sign the ballot's text with my certificate (a PKCS#12 key or the token's signing
-        process, desktop/signing), then cast it through the outbox. Open polls only: the
-        server refuses a signature on a secret ballot, which would link me to my choice."""
+        """Sign the ballot's text with my certificate (a PKCS#12 key, the token's signing
+        process or the remote service, desktop/signing), then cast it through the outbox.
+        The signature is made on the signing worker's loop, off the GUI thread, as the inbox's
+        are. Open polls only: the server refuses a signature on a secret ballot, which would
+        link me to my choice. Nothing is queued when signing fails (the error goes up)."""
+        from desktop.signing.worker import off_the_loop
+
         poll = self.polls[poll_id]
         if poll.secret:
             raise ValueError("a secret ballot is never signed")
-        signed = await signer.async_sign_general_data(
-            ballot_text(poll, option), "sha256", detached=True
+        text = ballot_text(poll, option)
+        signed = await off_the_loop(
+            lambda: signer.async_sign_general_data(text, "sha256", detached=True)
         )
         return self.vote(poll_id, option, base64.b64encode(signed.dump()).decode())
 

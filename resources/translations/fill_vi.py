@@ -605,6 +605,22 @@ VI: dict[str, str] = {
         "Bạn đã bỏ phiếu. Lựa chọn của bạn được giữ kín: không nơi nào lưu lại."
     ),
     "%1: %2 (%3%)": "%1: %2 phiếu (%3%)",
+    # meeting room: signed open ballots (ui/meeting_room/poll_panel.py, ballots.py)
+    "Sign my vote with my digital certificate": "Ký số phiếu biểu quyết bằng chứng thư số của tôi",
+    "Your ballot is signed with your key (key file or USB token) and everyone will see that you signed it.": (
+        "Phiếu của bạn được ký bằng khóa của bạn (tệp khóa hoặc thiết bị ký số USB) và mọi người sẽ thấy phiếu đã được ký số."
+    ),
+    "Signing your vote…": "Đang ký số phiếu biểu quyết…",
+    "Sign your vote “%1” on: %2": "Ký số phiếu “%1” cho nội dung: %2",
+    "Your vote was not sent: it could not be signed. You can vote again.": (
+        "Phiếu của bạn chưa được gửi vì chưa ký số được. Bạn có thể biểu quyết lại."
+    ),
+    "%1: %2 — signed by %3": "%1: %2 — ký số bởi %3",
+    "%1: %2 — not signed": "%1: %2 — không ký số",
+    "Signed with a digital certificate: %1 of %2": "Số phiếu có ký số: %1/%2",
+    "The server checked that this signature was made over this choice in this poll by the key of the certificate it names.": (
+        "Máy chủ đã kiểm tra chữ ký số này được tạo cho đúng lựa chọn trong cuộc biểu quyết này bằng khóa của chứng thư số được nêu."
+    ),
     # meeting room: speak queue, chat, follow the presenter
     "Speakers": "Phát biểu",
     "Speaking: %1": "Đang phát biểu: %1",

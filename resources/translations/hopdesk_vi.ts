@@ -413,6 +413,25 @@
     </message>
 </context>
 <context>
+    <name>BallotList</name>
+    <message>
+        <source>%1: %2 — signed by %3</source>
+        <translation>%1: %2 — ký số bởi %3</translation>
+    </message>
+    <message>
+        <source>%1: %2 — not signed</source>
+        <translation>%1: %2 — không ký số</translation>
+    </message>
+    <message>
+        <source>Signed with a digital certificate: %1 of %2</source>
+        <translation>Số phiếu có ký số: %1/%2</translation>
+    </message>
+    <message>
+        <source>The server checked that this signature was made over this choice in this poll by the key of the certificate it names.</source>
+        <translation>Máy chủ đã kiểm tra chữ ký số này được tạo cho đúng lựa chọn trong cuộc biểu quyết này bằng khóa của chứng thư số được nêu.</translation>
+    </message>
+</context>
+<context>
     <name>CallBanner</name>
     <message>
         <source>Try again</source>
@@ -1516,6 +1535,14 @@
         <translation>Bỏ phiếu kín</translation>
     </message>
     <message>
+        <source>Sign my vote with my digital certificate</source>
+        <translation>Ký số phiếu biểu quyết bằng chứng thư số của tôi</translation>
+    </message>
+    <message>
+        <source>Your ballot is signed with your key (key file or USB token) and everyone will see that you signed it.</source>
+        <translation>Phiếu của bạn được ký bằng khóa của bạn (tệp khóa hoặc thiết bị ký số USB) và mọi người sẽ thấy phiếu đã được ký số.</translation>
+    </message>
+    <message>
         <source>Open the vote</source>
         <translation>Mở biểu quyết</translation>
     </message>
@@ -1568,6 +1595,10 @@
         <translation>Đã biểu quyết: %1/%2</translation>
     </message>
     <message>
+        <source>Signing your vote…</source>
+        <translation>Đang ký số phiếu biểu quyết…</translation>
+    </message>
+    <message>
         <source>Your vote is waiting to be sent.</source>
         <translation>Phiếu của bạn đang chờ gửi.</translation>
     </message>
@@ -1578,6 +1609,14 @@
     <message>
         <source>You have voted. Your choice is secret: it is kept nowhere.</source>
         <translation>Bạn đã bỏ phiếu. Lựa chọn của bạn được giữ kín: không nơi nào lưu lại.</translation>
+    </message>
+    <message>
+        <source>Sign your vote “%1” on: %2</source>
+        <translation>Ký số phiếu “%1” cho nội dung: %2</translation>
+    </message>
+    <message>
+        <source>Your vote was not sent: it could not be signed. You can vote again.</source>
+        <translation>Phiếu của bạn chưa được gửi vì chưa ký số được. Bạn có thể biểu quyết lại.</translation>
     </message>
     <message>
         <source>%1: %2 (%3%)</source>

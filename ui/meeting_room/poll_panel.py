@@ -6,11 +6,19 @@ result as bars with percentages once the server shows counts. The chair and the 
 get a form to create a poll (default options Tán thành / Không tán thành / Không biểu quyết, or
 their own, one per line; secret; change allowed; live results; an opinion form's deadline) and
 the open and close buttons. The panel does no I/O itself: it calls `PollsService`.
+
+On an open (non-secret) poll a voter may tick "sign my vote": the option pressed is then signed
+with their certificate (`open_key`: the inbox's signing dialog and keys, ui/signing_flow.py)
+and sent with the signature; when the key does not open (wrong PIN, no token) nothing is sent,
+the buttons stay and the panel says so. The ballots, once shown, say who signed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
@@ -38,12 +46,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.errors import HopDeskError
+from ui.meeting_room.ballots import BallotListModel, signed_summary
 from ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
+    from pyhanko.sign.signers import Signer
+
     from desktop.meeting_room.polls import Poll, PollsService
 
+log = logging.getLogger(__name__)
+
 ModelIndex = QModelIndex | QPersistentModelIndex
+# Opens the voter's signing key for one ballot (the dialog's heading says which); yields None
+# when cancelled or the key did not open, which the opener has told the user.
+KeyOpener = Callable[[QWidget, str], AbstractAsyncContextManager["Signer | None"]]
 
 
 def state_text(poll: Poll) -> str:
@@ -82,14 +99,24 @@ class PollListModel(QAbstractListModel):
 
 
 class PollPanel(QWidget):
-    """The polls of one meeting; `runs` adds the chair's and secretary's controls."""
+    """The polls of one meeting; `runs` adds the chair's and secretary's controls;
+    `open_key` lets a voter sign an open ballot."""
 
-    def __init__(self, service: PollsService, runs: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        service: PollsService,
+        runs: bool,
+        parent: QWidget | None = None,
+        *,
+        open_key: KeyOpener | None = None,
+    ) -> None:
         super().__init__(parent)
         self.service = service
         self.runs = runs
+        self.open_key = open_key
         self.tasks = TaskOwner(self)
         self.selected: int | None = None
+        self.signing: int | None = None  # the poll whose ballot is being signed
 
         self.model = PollListModel(service)
         self.list = QListView(self)
@@ -110,7 +137,21 @@ class PollPanel(QWidget):
         self.mine = QLabel(self)
         self.mine.setWordWrap(True)
         self.buttons = QHBoxLayout()
+        self.sign_check = QCheckBox(self.tr("Sign my vote with my digital certificate"), self)
+        self.sign_check.setToolTip(
+            self.tr(
+                "Your ballot is signed with your key (key file or USB token) and everyone will "
+                "see that you signed it."
+            )
+        )
+        self.sign_note = QLabel(self)
+        self.sign_note.setWordWrap(True)
         self.bars = QVBoxLayout()
+        self.ballots_model = BallotListModel()
+        self.ballots = QListView(self)
+        self.ballots.setModel(self.ballots_model)
+        self.ballots.setWordWrap(True)
+        self.signed = QLabel(self)
         self.vote_buttons: list[QPushButton] = []
         self.result_bars: list[QProgressBar] = []
         self.open_button = QPushButton(self.tr("Open the vote"), self)
@@ -130,7 +171,11 @@ class PollPanel(QWidget):
         for label in (self.state, self.turnout, self.mine):
             column.addWidget(label)
         column.addLayout(self.buttons)
+        column.addWidget(self.sign_check)
+        column.addWidget(self.sign_note)
         column.addLayout(self.bars)
+        column.addWidget(self.signed)
+        column.addWidget(self.ballots)
         column.addLayout(controls)
 
         layout = QVBoxLayout(self)
@@ -220,7 +265,10 @@ class PollPanel(QWidget):
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if current.isValid():
-            self.selected = self.model.rows[current.row()].id
+            chosen = self.model.rows[current.row()].id
+            if chosen != self.selected:
+                self.sign_note.clear()
+            self.selected = chosen
             self.show_poll()
 
     def show_poll(self) -> None:
@@ -247,10 +295,16 @@ class PollPanel(QWidget):
         self.mine.setText(self._mine_text(poll))
         self._show_buttons(poll)
         self._show_bars(poll)
+        self.ballots_model.set_poll(poll)
+        self.ballots.setVisible(bool(poll.ballots))
+        self.signed.setText(signed_summary(poll))
+        self.signed.setVisible(bool(poll.ballots))
         self.open_button.setVisible(self.runs and poll.status == "draft")
         self.close_button.setVisible(self.runs and poll.status == "open")
 
     def _mine_text(self, poll: Poll) -> str:
+        if self.signing == poll.id:
+            return self.tr("Signing your vote…")
         if self.service.sending(poll.id):
             return self.tr("Your vote is waiting to be sent.")
         if poll.i_voted and poll.my_option is not None:
@@ -263,6 +317,10 @@ class PollPanel(QWidget):
         """A button per option while I may vote (and nothing of mine is on its way)."""
         may = poll.may_vote and not self.service.sending(poll.id)
         texts = poll.options if may else []
+        # An open ballot may be signed; a secret one never (it would link me to my choice).
+        self.sign_check.setVisible(bool(texts) and not poll.secret and self.open_key is not None)
+        for button in self.vote_buttons:
+            button.setEnabled(self.signing is None)
         if [b.text() for b in self.vote_buttons] != texts:
             for button in self.vote_buttons:
                 self.buttons.removeWidget(button)
@@ -270,14 +328,50 @@ class PollPanel(QWidget):
             self.vote_buttons = []
             for index, text in enumerate(texts):
                 button = QPushButton(text, self.detail)
+                button.setEnabled(self.signing is None)
                 button.clicked.connect(lambda _=False, i=index: self.vote(i))
                 self.buttons.addWidget(button)
                 self.vote_buttons.append(button)
 
     def vote(self, option: int) -> None:
-        """Cast my ballot for the selected poll (through the outbox)."""
-        if self.selected is not None:
+        """Cast my ballot for the selected poll (through the outbox), signed first when
+        "sign my vote" is ticked."""
+        if self.selected is None or self.signing is not None:
+            return
+        self.sign_note.clear()
+        if self.sign_check.isVisible() and self.sign_check.isChecked():
+            self.tasks.run(self.vote_signed(self.selected, option))
+        else:
             self.service.vote(self.selected, option)
+
+    async def vote_signed(self, poll_id: int, option: int) -> bool:
+        """Ask for my key, sign the ballot off the GUI thread and send it; whether it was sent.
+        When the key does not open or the signature fails, nothing is sent: the options stay
+        for another try (signed or not) and the panel says why."""
+        assert self.open_key is not None
+        poll = self.service.polls[poll_id]
+        heading = (
+            self.tr("Sign your vote “%1” on: %2")
+            .replace("%1", poll.options[option])
+            .replace("%2", poll.title)
+        )
+        self.signing = poll_id
+        self.show_poll()
+        failure = ""
+        try:
+            async with self.open_key(self, heading) as signer:
+                if signer is not None:
+                    await self.service.vote_signed(poll_id, option, signer)
+                    return True
+        except HopDeskError as exc:
+            log.warning("signing the ballot of poll %s failed: %r", poll_id, exc)
+            failure = exc.user_message()
+        finally:
+            self.signing = None
+            self.show_poll()
+        note = self.tr("Your vote was not sent: it could not be signed. You can vote again.")
+        self.sign_note.setText(f"{failure}\n{note}" if failure else note)
+        return False
 
     def _show_bars(self, poll: Poll) -> None:
         """The result as one bar per option with its count and percentage, when shown."""

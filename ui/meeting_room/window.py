@@ -44,6 +44,10 @@ from ui.meeting_room.site_mode import SiteMode
 from ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
+    from contextlib import AbstractAsyncContextManager
+
+    from pyhanko.sign.signers import Signer
+
     from desktop.app import Core
     from desktop.domain import Event, Meeting
     from ui.meeting_room.paper_stage import PaperStage
@@ -180,7 +184,10 @@ class MeetingRoomWindow(QMainWindow):
         self.polls = PollsService(core.session, core.events, core.outbox, meeting_id)
         self.add_service(self.polls)
         self.tasks.run(self.polls.refresh(), on_error=self._failed)
-        self.add_panel(self.tr("Votes"), PollPanel(self.polls, runs=runs_meeting(self.meeting)))
+        self.poll_panel = PollPanel(
+            self.polls, runs=runs_meeting(self.meeting), open_key=self.ballot_key
+        )
+        self.add_panel(self.tr("Votes"), self.poll_panel)
         self.floor = add_floor(self)  # speak queue, chat, follow the presenter
         self.floor.presenter.changed.connect(self._presented)
         self.floor_call = FloorCall(self.floor.speak, chair_ids(self.meeting), core.notifier, self)
@@ -327,6 +334,14 @@ class MeetingRoomWindow(QMainWindow):
         document = await self.core.inbox.document(document_id)
         await sign_from_inbox(self.core, self, [document])
         await self.minutes.refresh()
+
+    def ballot_key(
+        self, parent: QWidget, heading: str
+    ) -> AbstractAsyncContextManager[Signer | None]:
+        """The key to sign a ballot with: the inbox's signing dialog, keys and PIN."""
+        from ui.signing_flow import ballot_key  # pyHanko loads on the first signature
+
+        return ballot_key(self.core, parent, heading)
 
     def reload(self) -> None:
         """Fetch the meeting again (its status changed, or events were missed)."""
