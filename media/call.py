@@ -351,8 +351,9 @@ class Call(QObject):
                 self.camera.source = track
         self.local_changed.emit()
 
-    def share_screen(self, on: bool) -> bool:
-        """Send the screen instead of the camera (True), or the camera again (False).
+    def share_screen(self, on: bool, track: MediaStreamTrack | None = None) -> bool:
+        """Send the screen instead of the camera (True), or the camera again (False); `track`
+        is what the user picked (a screen or a window), else the call's screen source.
 
         False when there is no screen source."""
         if on == self.sharing_screen:
@@ -361,7 +362,7 @@ class Call(QObject):
             if self._screen is None:
                 return False
             self._camera_wanted = self.camera.enabled
-            self.camera.source = self._screen()
+            self.camera.source = track if track is not None else self._screen()
             self.camera.enabled = True
         else:
             screen = self.camera.source

@@ -1833,6 +1833,33 @@
     </message>
 </context>
 <context>
+    <name>ScreenPicker</name>
+    <message>
+        <source>Share screen</source>
+        <translation>Chia sẻ màn hình</translation>
+    </message>
+    <message>
+        <source>Choose what the others will see:</source>
+        <translation>Chọn nội dung mọi người sẽ thấy:</translation>
+    </message>
+    <message>
+        <source>Screen {number}: {name} ({width}×{height})</source>
+        <translation>Màn hình {number}: {name} ({width}×{height})</translation>
+    </message>
+    <message>
+        <source>Window: {title}</source>
+        <translation>Cửa sổ: {title}</translation>
+    </message>
+    <message>
+        <source>Share</source>
+        <translation>Chia sẻ</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Hủy</translation>
+    </message>
+</context>
+<context>
     <name>SearchPanel</name>
     <message>
         <source>Search</source>

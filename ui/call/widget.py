@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from media.call import Call
+from media.screen import QtScreenGrabber, ScreenCaptureTrack, ScreenSource, list_sources
 from media.state import CallState
 from ui.call.layout import SELF, Layout, arrange, pages
+from ui.call.screen_picker import ScreenPicker
 from ui.call.stats_panel import StatsPanel
 from ui.call.tile import VideoTile
 from ui.tasks import TaskOwner
@@ -195,6 +197,7 @@ class CallWidget(QWidget):
         self.stats = StatsPanel(self)
         self.stats.hide()
         self.mute_held = ""  # why the microphone may not be switched now (the meeting's floor)
+        self.picker: ScreenPicker | None = None  # open while the user picks what to share
 
         self.mute = self._action(_shortcut(Key.Key_D, Mod.ControlModifier), checkable=True)
         self.camera = self._action(_shortcut(Key.Key_E, Mod.ControlModifier), checkable=True)
@@ -367,8 +370,34 @@ class CallWidget(QWidget):
             window.showNormal()
 
     def _share(self, on: bool) -> None:
-        if not self.call.share_screen(on):
-            self.share.setChecked(False)
+        """Off: the camera again. On: the one screen at once, else what the user picks."""
+        if not on or not self.call.can_share_screen:
+            if not self.call.share_screen(on):
+                self.share.setChecked(False)
+            return
+        sources = list_sources(exclude=(int(self.window().winId()),))
+        if len(sources) <= 1:
+            self.share_source(sources[0] if sources else None)
+            return
+        self.share.blockSignals(True)
+        self.share.setChecked(False)  # not sharing until something is picked
+        self.share.blockSignals(False)
+        if self.picker is not None:
+            self.picker.deleteLater()  # the previous choice's (no WA_DeleteOnClose: it crashed)
+        self.picker = ScreenPicker(sources, self)
+        self.picker.accepted.connect(self._picked)
+        self.picker.open()
+
+    def _picked(self) -> None:
+        if self.picker is not None:
+            self.share_source(self.picker.chosen())
+
+    def share_source(self, source: ScreenSource | None) -> None:
+        """Share `source` (a screen or a window; None: the primary screen)."""
+        track = ScreenCaptureTrack(QtScreenGrabber(source))
+        if not self.call.share_screen(True, track):
+            track.stop()
+        self._sync_actions()
 
     def _sync_actions(self) -> None:
         self.mute.setEnabled(self.call.has_microphone and not self.mute_held)
