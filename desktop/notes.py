@@ -13,11 +13,12 @@ is waiting. `changed(target)` tells an open reader to reload.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Protocol, TypeAlias, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -90,7 +91,17 @@ def parse_note(data: object) -> Note:
         raise MalformedResponse("note", repr(exc)) from exc
 
 
-def decide(local: Note | None, remote: Note | None, pending: bool) -> Note | None:
+class Dated(Protocol):
+    """A note as `decide` sees it: a reader's note, or an agenda item's (item_notes.py)."""
+
+    @property
+    def updated_at(self) -> dt.datetime: ...
+
+
+D = TypeVar("D", bound=Dated)
+
+
+def decide(local: D | None, remote: D | None, pending: bool) -> D | None:
     """Which version of one note to keep locally (None: no note).
 
     `local`/`remote` are this computer's and the server's copies (None when absent);

@@ -203,7 +203,7 @@ class MeetingRoomWindow(QMainWindow):
             writes=runs_meeting(self.meeting),
             secretary=self.meeting.my_role == "secretary",
             chair=self.meeting.my_role == "chair",
-            notes=ItemNotes(core.session, core.outbox),
+            notes=ItemNotes(core.session, core.outbox, core.store),
         )
         self.conclusions.open_requested.connect(self.file_requested)
         self.conclusions.sign_requested.connect(

@@ -19,8 +19,9 @@ from tests.fixtures.server import ServerProcess
 from tests.server.room_helpers import CHAIR, SECRETARY, Room, open_room
 from tests.server.test_minutes import add_item
 from tests.server.wf_helpers import signed_from, uploaded
-from tests.ui.conftest import until
+from tests.ui.conftest import memory_secrets, until
 from tests.ui.meeting_room.test_poll_panel import press, signed_in
+from tests.ui.test_shell import make_core
 from ui.meeting_room.conclusions_panel import ConclusionsPanel
 
 pytestmark = pytest.mark.timeout(120)
@@ -45,7 +46,7 @@ def panel_for(
         writes=secretary or chair,
         secretary=secretary,
         chair=chair,
-        notes=ItemNotes(core.session, core.outbox) if notes else None,
+        notes=ItemNotes(core.session, core.outbox, core.store) if notes else None,
     )
     panel.set_status(meeting.status)
     qtbot.addWidget(panel)
@@ -178,3 +179,53 @@ def test_each_participant_keeps_their_own_note_on_an_item(
     finally:
         for core in (here, there, chair):
             aio(core.aclose())
+
+
+def test_a_note_written_offline_reads_back_survives_a_restart_and_is_sent_once(
+    aio: Any, qtbot: QtBot, server: ServerProcess, tmp_path: Path
+) -> None:
+    """The hall's network goes while a delegate writes their note on an item: it reads back
+    offline (the room opened again), is still theirs after the app restarts, and reaches the
+    server once, as the same note, when the server is back."""
+    room = open_room(server)
+    item = add_item(room, 1, "Dự toán ngân sách", "phogiamdoc")
+    secrets, folder = memory_secrets(), tmp_path / "hall-pc"
+    first = make_core(folder, secrets, server.url)
+    aio(first.session.sign_in(server.url, "chuyenvien1", "hopdesk-demo", True))  # remember me
+    aio(first.start_session())
+    try:
+        mine = panel_for(aio, qtbot, first, room, secretary=False, notes=True)
+        aio(until(lambda: not mine.tasks.busy))
+        mine.my_note.setPlainText("Hỏi lại kinh phí mục 3")
+        mine.note_button.click()
+        aio(first.outbox.flush())
+        (online,) = room.as_user["chuyenvien1"].get(f"/notes?target=agenda:{item}").json()
+
+        server.stop()  # the hall's network is down
+        for text in ("Hỏi lại kinh phí mục 3, 4", "Hỏi lại kinh phí mục 3, 4 và 7"):
+            mine.my_note.setPlainText(text)
+            mine.note_button.click()
+        reopened = ItemNotes(first.session, first.outbox, first.store)  # the room again
+        note = aio(reopened.load(item))
+        assert note is not None
+        assert note.text == "Hỏi lại kinh phí mục 3, 4 và 7"
+        assert note.id == online["id"]
+        assert first.outbox.pending_paths() == {f"/notes/{note.id}"}  # one PUT, the last text
+    finally:
+        aio(first.aclose())
+        first.store.close()
+
+    server.restart()  # the app starts again, the network is back
+    second = make_core(folder, secrets, server.url)
+    assert aio(second.session.resume()) is not None
+    aio(second.start_session())
+    try:
+        again = panel_for(aio, qtbot, second, room, secretary=False, notes=True)
+        aio(until(lambda: again.my_note.toPlainText() == "Hỏi lại kinh phí mục 3, 4 và 7"))
+        aio(until(lambda: not second.outbox.pending_paths()))
+        listed = room.as_user["chuyenvien1"].get(f"/notes?target=agenda:{item}").json()
+        assert [(n["id"], n["text"]) for n in listed] == [
+            (online["id"], "Hỏi lại kinh phí mục 3, 4 và 7")
+        ]
+    finally:
+        aio(second.aclose())
