@@ -77,7 +77,7 @@ from media.state import (
     Status,
     next_state,
 )
-from media.stats import PeerStats, Sample, peer_stats
+from media.stats import PeerStats, Sample, peer_stats, quality
 from media.video import RemoteVideo
 
 log = logging.getLogger(__name__)
@@ -245,7 +245,17 @@ class Call(QObject):
                 figures[peer] = dataclasses.replace(
                     figures[peer], width=last.width, height=last.height
                 )
+            grade = quality(figures[peer], video=self.flags(peer).video)
+            self.roster.update(peer, quality=grade)
         return figures
+
+    def refresh_roster(self) -> None:
+        """Bring the roster's muted, camera and talking columns up to now (they follow packets
+        and levels, not messages: the UI calls this on its poll)."""
+        for peer in list(self.participants()):
+            flags = self.flags(peer)
+            talking = self.speaking(peer)
+            self.roster.update(peer, muted=not flags.audio, camera=flags.video, talking=talking)
 
     # --- what the user switches ------------------------------------------------------------
 

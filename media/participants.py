@@ -4,10 +4,11 @@ lose its selection or scroll position."""
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
+
+from media.stats import Quality
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +18,11 @@ class Participant:
     peer: str
     display: str
     media: str = "new"  # the peer connection's state: new, connecting, connected, failed, …
-    has_video: bool = False
+    has_video: bool = False  # a video track arrived (a sink exists for the tile)
+    muted: bool = True  # no audio packets lately (media/call.py AUDIO_GAP)
+    camera: bool = False  # video frames lately (VIDEO_GAP)
+    talking: bool = False
+    quality: Quality = Quality.UNKNOWN  # from the last statistics sample (media/stats.py)
 
 
 class Roster(QObject):
@@ -54,16 +59,31 @@ class Roster(QObject):
             del self._rows[row]
             self.row_removed.emit(row)
 
-    def update(self, peer: str, *, media: str | None = None, has_video: bool | None = None) -> None:
-        """Change a peer's media state or video flag; emits only when something changed."""
+    def update(
+        self,
+        peer: str,
+        *,
+        media: str | None = None,
+        has_video: bool | None = None,
+        muted: bool | None = None,
+        camera: bool | None = None,
+        talking: bool | None = None,
+        quality: Quality | None = None,
+    ) -> None:
+        """Change what is given of a peer's row; emits only when something changed."""
         row = self.row_of(peer)
         if row is None:
             return
         old = self._rows[row]
-        new = dataclasses.replace(
-            old,
-            media=old.media if media is None else media,
-            has_video=old.has_video if has_video is None else has_video,
+        new = Participant(
+            old.peer,
+            old.display,
+            old.media if media is None else media,
+            old.has_video if has_video is None else has_video,
+            old.muted if muted is None else muted,
+            old.camera if camera is None else camera,
+            old.talking if talking is None else talking,
+            old.quality if quality is None else quality,
         )
         if new != old:
             self._rows[row] = new

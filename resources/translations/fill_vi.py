@@ -55,6 +55,16 @@ VI: dict[str, str] = {
     "The meeting in this link is not valid.": "Cuộc họp trong liên kết này không hợp lệ.",
     "The access code in this link is not valid.": "Mã truy cập trong liên kết này không hợp lệ.",
     "This link gives the same setting twice and is ambiguous.": "Liên kết này ghi cùng một tham số hai lần nên không rõ ràng.",
+    # participant list and quality (ui/call/participants.py, ui/call/tile.py)
+    "Participants": "Người tham dự",
+    "Show who is in the call, muted or speaking, and their connection ({key})": "Xem ai đang trong cuộc gọi, ai tắt micrô hay đang nói, và chất lượng kết nối của họ ({key})",
+    "Good connection": "Kết nối tốt",
+    "Fair connection": "Kết nối trung bình",
+    "Poor connection": "Kết nối kém",
+    "Connection not measured yet": "Chưa đo được chất lượng kết nối",
+    "speaking": "đang nói",
+    "muted": "tắt micrô",
+    "camera off": "tắt camera",
     # call window (ui/call/)
     "Pinned": "Đã ghim",
     "Mic off": "Tắt micrô",

@@ -559,6 +559,14 @@
         <translation>Chuyển giữa bố cục người đang nói và dạng lưới ({key})</translation>
     </message>
     <message>
+        <source>Participants</source>
+        <translation>Người tham dự</translation>
+    </message>
+    <message>
+        <source>Show who is in the call, muted or speaking, and their connection ({key})</source>
+        <translation>Xem ai đang trong cuộc gọi, ai tắt micrô hay đang nói, và chất lượng kết nối của họ ({key})</translation>
+    </message>
+    <message>
         <source>Statistics</source>
         <translation>Thống kê</translation>
     </message>
@@ -1483,6 +1491,41 @@
     </message>
 </context>
 <context>
+    <name>ParticipantsModel</name>
+    <message>
+        <source>Good connection</source>
+        <translation>Kết nối tốt</translation>
+    </message>
+    <message>
+        <source>Fair connection</source>
+        <translation>Kết nối trung bình</translation>
+    </message>
+    <message>
+        <source>Poor connection</source>
+        <translation>Kết nối kém</translation>
+    </message>
+    <message>
+        <source>Connection not measured yet</source>
+        <translation>Chưa đo được chất lượng kết nối</translation>
+    </message>
+    <message>
+        <source>speaking</source>
+        <translation>đang nói</translation>
+    </message>
+    <message>
+        <source>muted</source>
+        <translation>tắt micrô</translation>
+    </message>
+    <message>
+        <source>camera off</source>
+        <translation>tắt camera</translation>
+    </message>
+    <message>
+        <source>Participant</source>
+        <translation>Người tham dự</translation>
+    </message>
+</context>
+<context>
     <name>PhoneWaitDialog</name>
     <message>
         <source>Waiting for approval on the phone</source>
@@ -2320,6 +2363,18 @@
 </context>
 <context>
     <name>VideoTile</name>
+    <message>
+        <source>Good connection</source>
+        <translation>Kết nối tốt</translation>
+    </message>
+    <message>
+        <source>Fair connection</source>
+        <translation>Kết nối trung bình</translation>
+    </message>
+    <message>
+        <source>Poor connection</source>
+        <translation>Kết nối kém</translation>
+    </message>
     <message>
         <source>Pinned</source>
         <translation>Đã ghim</translation>

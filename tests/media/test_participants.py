@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from media.participants import Participant, Roster
+from media.stats import Quality
 
 
 def test_rows_are_inserted_changed_and_removed_one_at_a_time() -> None:
@@ -24,3 +25,15 @@ def test_rows_are_inserted_changed_and_removed_one_at_a_time() -> None:
     assert len(roster) == 1
     assert roster[0] == Participant("b", "Bình", "connected", True)
     assert roster.row_of("b") == 0
+
+
+def test_the_media_columns_change_one_row() -> None:
+    roster = Roster()
+    roster.add(Participant("a", "An"))
+    changed: list[int] = []
+    roster.row_changed.connect(changed.append)
+    assert (roster[0].muted, roster[0].camera, roster[0].quality) == (True, False, Quality.UNKNOWN)
+    roster.update("a", muted=False, camera=True, talking=True, quality=Quality.FAIR)
+    roster.update("a", muted=False)  # the same: no signal
+    assert changed == [0]
+    assert roster[0] == Participant("a", "An", "new", False, False, True, True, Quality.FAIR)

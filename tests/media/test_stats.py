@@ -12,7 +12,7 @@ from aiortc.stats import (
     RTCTransportStats,
 )
 
-from media.stats import PeerStats, peer_stats
+from media.stats import PeerStats, Quality, Thresholds, peer_stats, quality
 
 NOW = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
 
@@ -74,3 +74,47 @@ def test_rates_loss_and_round_trip() -> None:
 def test_no_receiver_report_yet_means_no_round_trip() -> None:
     stats, _ = peer_stats(RTCStatsReport(), 0, 1.0, None)
     assert stats == PeerStats(0.0, 0.0, 0.0, None, 0.0)
+
+
+def _figures(
+    loss: float = 0.0, rtt: float | None = 40.0, fps: float = 30.0, kbps: float = 800.0
+) -> PeerStats:
+    return PeerStats(sent_kbps=500.0, received_kbps=kbps, loss=loss, rtt_ms=rtt, fps=fps)
+
+
+@pytest.mark.parametrize(
+    ("figures", "video", "grade"),
+    [
+        (_figures(), True, Quality.GOOD),
+        (_figures(loss=0.019), True, Quality.GOOD),
+        (_figures(loss=0.02), True, Quality.FAIR),
+        (_figures(loss=0.08), True, Quality.POOR),
+        (_figures(rtt=299), True, Quality.GOOD),
+        (_figures(rtt=300), True, Quality.FAIR),
+        (_figures(rtt=600), True, Quality.POOR),
+        (_figures(rtt=None), True, Quality.GOOD),  # no receiver report yet: not held against
+        (_figures(fps=15), True, Quality.GOOD),
+        (_figures(fps=14.9), True, Quality.FAIR),
+        (_figures(fps=7.9), True, Quality.POOR),
+        (_figures(kbps=150), True, Quality.GOOD),
+        (_figures(kbps=100), True, Quality.FAIR),
+        (_figures(kbps=59), True, Quality.POOR),
+        # camera off: no frames and little bitrate are not a bad connection
+        (_figures(fps=0, kbps=40), False, Quality.GOOD),
+        (_figures(fps=0, kbps=40, loss=0.1), False, Quality.POOR),
+        # the worst figure decides
+        (_figures(loss=0.03, rtt=700, fps=20), True, Quality.POOR),
+        (PeerStats(0.0, 0.0, 0.0, None, 0.0), True, Quality.UNKNOWN),  # the first sample
+    ],
+)
+def test_quality_is_the_worst_grade_of_the_figures_that_apply(
+    figures: PeerStats, video: bool, grade: Quality
+) -> None:
+    assert quality(figures, video=video) is grade
+
+
+def test_quality_unknown_without_figures() -> None:
+    assert quality(None, video=True) is Quality.UNKNOWN
+    assert quality(_figures(loss=0.05), video=True, limits=Thresholds(loss_fair=0.1)) is (
+        Quality.GOOD
+    )

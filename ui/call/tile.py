@@ -1,6 +1,7 @@
 """One participant's tile: the latest decoded frame painted with `QVideoFrame.paint` (Qt
 converts and scales while painting; nothing is decoded or scaled beforehand on the GUI thread),
-the name, and badges for a muted microphone, a camera that is off and a pin.
+the name, badges for a muted microphone, a camera that is off and a pin, and the connection's
+quality as signal bars in the top corner (media/stats.py grades it).
 
 Frames come from the participant's `QVideoSink` (media/video.py fills it from an executor); a
 new frame only stores a reference and schedules a repaint, so a busy grid coalesces repaints.
@@ -13,9 +14,17 @@ from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QP
 from PySide6.QtMultimedia import QVideoFrame, QVideoSink
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from media.stats import Quality
+
 BACKGROUND = QColor(32, 33, 36)
 SPEAKING = QColor(52, 168, 83)
 BADGE = QColor(0, 0, 0, 160)
+BARS = {Quality.GOOD: 3, Quality.FAIR: 2, Quality.POOR: 1}  # lit bars of three
+BAR_COLOURS = {
+    Quality.GOOD: QColor(52, 168, 83),
+    Quality.FAIR: QColor(251, 188, 4),
+    Quality.POOR: QColor(234, 67, 53),
+}
 
 
 def initials(name: str) -> str:
@@ -41,6 +50,7 @@ class VideoTile(QWidget):
         self.camera_on = True
         self.speaking = False
         self.pinned = False
+        self.quality = Quality.UNKNOWN
         self.frame: QVideoFrame | None = None
         self._sink: QVideoSink | None = None
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
@@ -68,6 +78,21 @@ class VideoTile(QWidget):
         if state != (self.mic_on, self.camera_on, self.speaking, self.pinned):
             self.mic_on, self.camera_on, self.speaking, self.pinned = state
             self.update()
+
+    def set_quality(self, quality: Quality) -> None:
+        """The connection's grade (repaints only on a change); unknown shows no bars."""
+        if quality is not self.quality:
+            self.quality = quality
+            self.setToolTip(self._quality_text())
+            self.update()
+
+    def _quality_text(self) -> str:
+        return {
+            Quality.GOOD: self.tr("Good connection"),
+            Quality.FAIR: self.tr("Fair connection"),
+            Quality.POOR: self.tr("Poor connection"),
+            Quality.UNKNOWN: "",
+        }[self.quality]
 
     def _on_frame(self, frame: QVideoFrame) -> None:
         self.frame = frame
@@ -97,11 +122,29 @@ class VideoTile(QWidget):
         else:
             self._paint_initials(painter, area)
         self._paint_labels(painter, area)
+        self._paint_quality(painter, area)
         if self.speaking:
             painter.setPen(QPen(SPEAKING, 3))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(area.adjusted(1.5, 1.5, -1.5, -1.5))
         painter.end()
+
+    def _paint_quality(self, painter: QPainter, area: QRectF) -> None:
+        lit = BARS.get(self.quality, 0)
+        if not lit:
+            return
+        unit = max(3.0, min(6.0, area.height() / 40))
+        right, bottom = area.right() - 2 * unit, area.top() + 5 * unit
+        box = QRectF(right - 5 * unit - unit, area.top() + unit, 7 * unit, 5 * unit)
+        path = QPainterPath()
+        path.addRoundedRect(box, 3, 3)
+        painter.fillPath(path, BADGE)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for bar in range(3):
+            height = unit * (bar + 1)
+            rect = QRectF(right - (2 - bar) * 2 * unit - unit, bottom - height, unit, height)
+            painter.setBrush(BAR_COLOURS[self.quality] if bar < lit else QColor(255, 255, 255, 70))
+            painter.drawRect(rect)
 
     def _paint_initials(self, painter: QPainter, area: QRectF) -> None:
         radius = min(area.width(), area.height()) * 0.22

@@ -29,13 +29,15 @@ from media.call import Call
 from media.screen import QtScreenGrabber, ScreenCaptureTrack, ScreenSource, list_sources
 from media.state import CallState
 from ui.call.layout import SELF, Layout, arrange, pages
+from ui.call.participants import ParticipantsPanel
 from ui.call.screen_picker import ScreenPicker
 from ui.call.stats_panel import StatsPanel
 from ui.call.tile import VideoTile
 from ui.tasks import TaskOwner
 
 POLL_MS = 250
-STATS_MS = 2000
+STATS_MS = 2000  # statistics while the panel shows them
+QUALITY_MS = 5000  # otherwise, for the quality indicators only (getStats per connection)
 
 Key = Qt.Key
 Mod = Qt.KeyboardModifier
@@ -196,6 +198,8 @@ class CallWidget(QWidget):
         self.area.on_screen = call.show_video
         self.stats = StatsPanel(self)
         self.stats.hide()
+        self.people = ParticipantsPanel(call.roster, self)
+        self.people.hide()
         self.mute_held = ""  # why the microphone may not be switched now (the meeting's floor)
         self.picker: ScreenPicker | None = None  # open while the user picks what to share
 
@@ -206,6 +210,9 @@ class CallWidget(QWidget):
         )
         self.grid = self._action(_shortcut(Key.Key_G, Mod.ControlModifier), checkable=True)
         self.show_stats = self._action(_shortcut(Key.Key_I, Mod.ControlModifier), checkable=True)
+        self.show_people = self._action(
+            _shortcut(Key.Key_P, Mod.ControlModifier, Mod.ShiftModifier), checkable=True
+        )
         self.leave = self._action(_shortcut(Key.Key_H, Mod.ControlModifier, Mod.ShiftModifier))
         self.full_screen = self._action(QKeySequence(Key.Key_F11), checkable=True)
         self.next_page = self._action(_shortcut(Key.Key_PageDown, Mod.ControlModifier))
@@ -216,6 +223,7 @@ class CallWidget(QWidget):
         self.share.toggled.connect(self._share)
         self.grid.toggled.connect(self._set_grid)
         self.show_stats.toggled.connect(self._toggle_stats)
+        self.show_people.toggled.connect(self.people.setVisible)
         self.leave.triggered.connect(self.leave_requested)
         self.share.setEnabled(call.can_share_screen)
 
@@ -228,6 +236,7 @@ class CallWidget(QWidget):
             self.share,
             self.grid,
             self.next_page,
+            self.show_people,
             self.show_stats,
             self.full_screen,
             self.leave,
@@ -242,7 +251,10 @@ class CallWidget(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.banner)
-        column.addWidget(self.area, 1)
+        middle = QHBoxLayout()
+        middle.addWidget(self.area, 1)
+        middle.addWidget(self.people)
+        column.addLayout(middle, 1)
         column.addWidget(self.stats)
         column.addLayout(bar)
 
@@ -264,8 +276,9 @@ class CallWidget(QWidget):
         self._poll.timeout.connect(self.refresh)
         self._poll.start()
         self._stats_timer = QTimer(self)
-        self._stats_timer.setInterval(STATS_MS)
+        self._stats_timer.setInterval(QUALITY_MS)
         self._stats_timer.timeout.connect(self._sample_stats)
+        self._stats_timer.start()
         self.banner.show_state(call.status.state, call.status.reason)
         self._show_pages()
         self.retranslate()
@@ -318,6 +331,7 @@ class CallWidget(QWidget):
     def refresh(self) -> None:
         """Badges, highlights and the big tile from the call's current flags and speaker."""
         call = self.call
+        call.refresh_roster()  # the participant list's muted, camera and talking columns
         speaker = call.active_speaker()
         for key, tile in self.area.tiles.items():
             if key == SELF:
@@ -415,22 +429,28 @@ class CallWidget(QWidget):
 
     def _toggle_stats(self, shown: bool) -> None:
         self.stats.setVisible(shown)
+        self._stats_timer.setInterval(STATS_MS if shown else QUALITY_MS)
         if shown:
             self._sample_stats()
-            self._stats_timer.start()
-        else:
-            self._stats_timer.stop()
 
     def _sample_stats(self) -> None:
-        if not self.tasks.busy:
+        """A statistics sample while connected (nothing to measure otherwise, and after the
+        call ended the widget may outlive the loop that ran it)."""
+        if not self.tasks.busy and self.call.status.state is CallState.CONNECTED:
             self.tasks.run(self._load_stats())
 
     async def _load_stats(self) -> None:
-        figures = await self.call.stats()
-        names = self.call.participants()
-        self.stats.stats_model.set_rows(
-            [(names.get(peer, peer), stats) for peer, stats in figures.items()]
-        )
+        figures = await self.call.stats()  # grades each participant's quality in the roster
+        roster = self.call.roster
+        for row in range(len(roster)):
+            tile = self.area.tiles.get(roster[row].peer)
+            if tile is not None:
+                tile.set_quality(roster[row].quality)
+        if self.stats.isVisible():
+            names = self.call.participants()
+            self.stats.stats_model.set_rows(
+                [(names.get(peer, peer), stats) for peer, stats in figures.items()]
+            )
 
     # --- texts ---------------------------------------------------------------------------------
 
@@ -462,6 +482,10 @@ class CallWidget(QWidget):
             self.grid: (
                 self.tr("Speaker view") if self.grid.isChecked() else self.tr("Grid view"),
                 self.tr("Switch between the speaker and the grid layout ({key})"),
+            ),
+            self.show_people: (
+                self.tr("Participants"),
+                self.tr("Show who is in the call, muted or speaking, and their connection ({key})"),
             ),
             self.show_stats: (
                 self.tr("Statistics"),

@@ -13,10 +13,12 @@ from PySide6.QtWidgets import QApplication
 
 from media.call import Call
 from media.screen import ScreenCaptureTrack
+from media.stats import Quality
 from tests.fixtures.server import ServerProcess
 from tests.media.netns.engines import relay_call, run_in_qt, until
 from tests.server.conftest import api_for
 from ui.call.layout import SELF, Layout
+from ui.call.participants import Role
 from ui.call.tile import VideoTile
 from ui.call.widget import CallWidget
 
@@ -93,6 +95,28 @@ def test_the_call_widget_shows_a_live_call_and_its_controls_work(
                     "bob's row in the statistics",
                 )
                 assert model.index(0, 0).data() == bob_name
+
+                # the participant list (Ctrl+Shift+P): bob heard and seen, his link graded good,
+                # and the same grade as bars on his tile
+                QTest.keyClick(
+                    widget,
+                    Qt.Key.Key_P,
+                    Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+                )
+                assert widget.people.isVisible()
+                people = widget.people.participants_model
+                row = people.index(0)
+                assert people.rowCount() == 1
+                assert row.data(Role.NAME) == bob_name
+                await until(
+                    lambda: row.data(Role.MUTED) is False and row.data(Role.CAMERA) is True,
+                    "bob unmuted with his camera on in the list",
+                )
+                await until(lambda: row.data(Role.QUALITY) is Quality.GOOD, "bob's link: good")
+                assert tile.quality is Quality.GOOD
+                bob.set_microphone(False)
+                await until(lambda: row.data(Role.MUTED) is True, "bob muted in the list")
+                bob.set_microphone(True)
 
                 # screen sharing: bob now receives the screen at its native size
                 QTest.keyClick(
