@@ -6,7 +6,8 @@ opens it in the reader window. An invitee answers from here: accept, decline wit
 send a deputy (through the attendance service, so through the outbox). "Vào phòng họp" asks for
 the meeting room (`join_requested`); it
 shows while the meeting is in progress or about to start (desktop.meetings.can_join), checked
-again every `JOIN_CHECK_MS` so it appears on time in a window left open.
+again every `JOIN_CHECK_MS` so it appears on time in a window left open. The meeting's opinion
+forms (phiếu lấy ý kiến) show here too, for members who are away (ui/meeting_room/opinion_forms).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from desktop.meetings import can_join
 from desktop.notify import user_message
 from ui.confidentiality import confidential_marking
 from ui.meeting_room.attendance_panel import AttendanceModel, attendance_table
+from ui.meeting_room.opinion_forms import OpinionForms, PollsFactory
 from ui.meetings_view import MeetingsModel
 from ui.state_page import StatePage
 from ui.tasks import TaskOwner
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     from desktop.domain import User
     from desktop.meeting_room.attendance import AttendanceService
     from desktop.meetings import MeetingsService
+    from ui.meeting_room.poll_panel import KeyOpener
 
 AttendanceFactory = Callable[[int], "AttendanceService"]
 PeopleLoader = Callable[[], Awaitable[list["User"]]]
@@ -103,6 +106,8 @@ class MeetingDetail(QWidget):
         parent: QWidget | None = None,
         attendance: AttendanceFactory | None = None,
         people: PeopleLoader | None = None,
+        polls: PollsFactory | None = None,
+        open_key: KeyOpener | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.service = service
@@ -153,6 +158,9 @@ class MeetingDetail(QWidget):
         column.addWidget(self.hint)
         column.addWidget(self.attendees_heading)
         column.addWidget(self.attendees, 1)
+        self.forms = OpinionForms(polls, open_key, details) if polls is not None else None
+        if self.forms is not None:
+            column.addWidget(self.forms, 2)
 
         state = StatePage(self)
         self.message, self.retry_button = state.message, state.button
@@ -221,6 +229,8 @@ class MeetingDetail(QWidget):
         self.update_join()
         self.update_answer_bar()
         self.attendees_model.set_rows(meeting.attendees)
+        if self.forms is not None:
+            self.forms.show_meeting(meeting)
         self.agenda_model.clear()
         for item in sorted(meeting.agenda, key=lambda i: i.order):
             row = QStandardItem(agenda_item_text(item))
@@ -357,4 +367,6 @@ class MeetingDetail(QWidget):
         """Stop loading."""
         self.join_timer.stop()
         self.tasks.cancel_all()
+        if self.forms is not None:
+            self.forms.drop()
         super().closeEvent(event)

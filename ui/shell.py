@@ -251,7 +251,9 @@ class QtFrontend(QObject):
         """The meeting's details (one window, re-used); its papers open in the reader."""
         if self.meeting_detail is None:
             from desktop.meeting_room.attendance import AttendanceService
+            from desktop.meeting_room.polls import PollsService
             from ui.meeting_detail import MeetingDetail  # not on the first screen
+            from ui.meeting_room.poll_panel import key_opener
 
             core = self.core
             self.meeting_detail = MeetingDetail(
@@ -260,6 +262,10 @@ class QtFrontend(QObject):
                     core.session, None, core.outbox, meeting_id
                 ),
                 people=core.inbox.people,
+                polls=lambda meeting_id, parent: PollsService(
+                    core.session, core.events, core.outbox, meeting_id, parent
+                ),
+                open_key=key_opener(core),
             )
             self.meeting_detail.setWindowIcon(self.icon)
             self.meeting_detail.paper_activated.connect(lambda p: self.reader().open_paper(p))

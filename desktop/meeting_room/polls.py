@@ -65,6 +65,11 @@ class Poll(Model, frozen=True):
     my_option: int | None = None
     ballots: list[Ballot] | None = None
 
+    def past_deadline(self, now: dt.datetime) -> bool:
+        """An opinion form still open here whose deadline has passed: the server closes it
+        (and says so in `poll.updated`); until that is heard it takes no ballot."""
+        return self.status == "open" and self.deadline is not None and self.deadline <= now
+
     def percentages(self) -> list[float] | None:
         """Each option's share of the ballots cast, in percent (None while counts are hidden)."""
         if self.counts is None:

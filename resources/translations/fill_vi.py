@@ -632,6 +632,7 @@ VI: dict[str, str] = {
     "%1: %2 — signed by %3": "%1: %2 — ký số bởi %3",
     "%1: %2 — not signed": "%1: %2 — không ký số",
     "Signed with a digital certificate: %1 of %2": "Số phiếu có ký số: %1/%2",
+    "Opinion forms": "Phiếu lấy ý kiến",
     "The server checked that this signature was made over this choice in this poll by the key of the certificate it names.": (
         "Máy chủ đã kiểm tra chữ ký số này được tạo cho đúng lựa chọn trong cuộc biểu quyết này bằng khóa của chứng thư số được nêu."
     ),

@@ -1469,6 +1469,13 @@
     </message>
 </context>
 <context>
+    <name>OpinionForms</name>
+    <message>
+        <source>Opinion forms</source>
+        <translation>Phiếu lấy ý kiến</translation>
+    </message>
+</context>
+<context>
     <name>PageView</name>
     <message>
         <source>This page could not be displayed.</source>

@@ -28,6 +28,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     Qt,
+    QTimer,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -53,6 +54,7 @@ from ui.tasks import TaskOwner
 if TYPE_CHECKING:
     from pyhanko.sign.signers import Signer
 
+    from desktop.app import Core
     from desktop.meeting_room.polls import Poll, PollsService
 
 log = logging.getLogger(__name__)
@@ -63,8 +65,21 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 KeyOpener = Callable[[QWidget, str], AbstractAsyncContextManager["Signer | None"]]
 
 
+def key_opener(core: Core) -> KeyOpener:
+    """Signing a ballot with the inbox's signing dialog, keys and PIN (ui/signing_flow)."""
+
+    def open_key(parent: QWidget, heading: str) -> AbstractAsyncContextManager[Signer | None]:
+        from ui.signing_flow import ballot_key  # pyHanko loads on the first signature
+
+        return ballot_key(core, parent, heading)
+
+    return open_key
+
+
 def state_text(poll: Poll) -> str:
-    """The poll's state in the user's language."""
+    """The poll's state in the user's language (an opinion form past its deadline is closed)."""
+    if poll.past_deadline(dt.datetime.now(dt.UTC)):
+        return QCoreApplication.translate("PollPanel", "Closed")
     texts = {
         "draft": QCoreApplication.translate("PollPanel", "Not opened yet"),
         "open": QCoreApplication.translate("PollPanel", "Voting"),
@@ -73,19 +88,26 @@ def state_text(poll: Poll) -> str:
     return texts.get(poll.status, poll.status)
 
 
-class PollListModel(QAbstractListModel):
-    """The meeting's polls, oldest first: "title — state"."""
+PollFilter = Callable[["Poll"], bool]
 
-    def __init__(self, service: PollsService) -> None:
+
+class PollListModel(QAbstractListModel):
+    """The meeting's polls (those `only` keeps), oldest first: "title — state"."""
+
+    def __init__(self, service: PollsService, only: PollFilter | None = None) -> None:
         super().__init__()
         self.service = service
-        self.rows: list[Poll] = service.ordered()
+        self.only = only
+        self.rows: list[Poll] = self._shown()
         service.changed.connect(self.reload)
+
+    def _shown(self) -> list[Poll]:
+        return [p for p in self.service.ordered() if self.only is None or self.only(p)]
 
     def reload(self) -> None:
         """Take the service's polls again."""
         self.beginResetModel()
-        self.rows = self.service.ordered()
+        self.rows = self._shown()
         self.endResetModel()
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -100,7 +122,9 @@ class PollListModel(QAbstractListModel):
 
 class PollPanel(QWidget):
     """The polls of one meeting; `runs` adds the chair's and secretary's controls;
-    `open_key` lets a voter sign an open ballot."""
+    `open_key` lets a voter sign an open ballot; `opinion_forms` keeps to the opinion forms
+    (the meeting detail's, for members away: drafts only for those who run the meeting) and
+    makes every new poll one."""
 
     def __init__(
         self,
@@ -109,16 +133,20 @@ class PollPanel(QWidget):
         parent: QWidget | None = None,
         *,
         open_key: KeyOpener | None = None,
+        opinion_forms: bool = False,
     ) -> None:
         super().__init__(parent)
         self.service = service
         self.runs = runs
         self.open_key = open_key
+        self.only: PollFilter | None = None
+        if opinion_forms:
+            self.only = lambda p: p.kind == "opinion" and (runs or p.status != "draft")
         self.tasks = TaskOwner(self)
         self.selected: int | None = None
         self.signing: int | None = None  # the poll whose ballot is being signed
 
-        self.model = PollListModel(service)
+        self.model = PollListModel(service, self.only)
         self.list = QListView(self)
         self.list.setModel(self.model)
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -184,6 +212,13 @@ class PollPanel(QWidget):
         self.form = self._build_form() if runs else None
         if self.form is not None:
             layout.addWidget(self.form)
+            if opinion_forms:  # only opinion forms here: the live ones belong to the room
+                self.new_opinion.setChecked(True)
+                self.new_opinion.setEnabled(False)
+        # An opinion form closes at its deadline: shown closed then, and asked for again.
+        self.deadline_timer = QTimer(self)
+        self.deadline_timer.setSingleShot(True)
+        self.deadline_timer.timeout.connect(self._deadline_passed)
         service.changed.connect(self.show_poll)
         self.show_poll()
 
@@ -271,9 +306,13 @@ class PollPanel(QWidget):
             self.selected = chosen
             self.show_poll()
 
+    def _deadline_passed(self) -> None:
+        self.show_poll()
+        self.service.refresher.schedule()
+
     def show_poll(self) -> None:
         """Fill the detail with the selected poll (the newest when none is selected)."""
-        polls = self.service.polls
+        polls = {k: p for k, p in self.service.polls.items() if self.only is None or self.only(p)}
         if self.selected not in polls and polls:
             self.selected = max(polls)
         poll = polls.get(self.selected) if self.selected is not None else None
@@ -293,6 +332,7 @@ class PollPanel(QWidget):
             .replace("%2", str(poll.eligible))
         )
         self.mine.setText(self._mine_text(poll))
+        self._watch_deadline(poll)
         self._show_buttons(poll)
         self._show_bars(poll)
         self.ballots_model.set_poll(poll)
@@ -301,6 +341,15 @@ class PollPanel(QWidget):
         self.signed.setVisible(bool(poll.ballots))
         self.open_button.setVisible(self.runs and poll.status == "draft")
         self.close_button.setVisible(self.runs and poll.status == "open")
+
+    def _watch_deadline(self, poll: Poll) -> None:
+        """Wake at the shown poll's deadline while it is open (a timer, not a poll loop)."""
+        self.deadline_timer.stop()
+        if poll.status != "open" or poll.deadline is None:
+            return
+        left = (poll.deadline - dt.datetime.now(dt.UTC)).total_seconds()
+        if left > 0:
+            self.deadline_timer.start(min(int(left * 1000) + 50, 2**31 - 1))
 
     def _mine_text(self, poll: Poll) -> str:
         if self.signing == poll.id:
@@ -316,6 +365,7 @@ class PollPanel(QWidget):
     def _show_buttons(self, poll: Poll) -> None:
         """A button per option while I may vote (and nothing of mine is on its way)."""
         may = poll.may_vote and not self.service.sending(poll.id)
+        may = may and not poll.past_deadline(dt.datetime.now(dt.UTC))
         texts = poll.options if may else []
         # An open ballot may be signed; a secret one never (it would link me to my choice).
         self.sign_check.setVisible(bool(texts) and not poll.secret and self.open_key is not None)

@@ -39,15 +39,11 @@ from ui.meeting_room.attendance_panel import AttendancePanel
 from ui.meeting_room.conclusions_panel import ConclusionsPanel
 from ui.meeting_room.floor import add_floor
 from ui.meeting_room.floor_call import FloorCall, chair_ids
-from ui.meeting_room.poll_panel import PollPanel
+from ui.meeting_room.poll_panel import PollPanel, key_opener
 from ui.meeting_room.site_mode import SiteMode
 from ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
-    from contextlib import AbstractAsyncContextManager
-
-    from pyhanko.sign.signers import Signer
-
     from desktop.app import Core
     from desktop.domain import Event, Meeting
     from ui.meeting_room.paper_stage import PaperStage
@@ -185,7 +181,7 @@ class MeetingRoomWindow(QMainWindow):
         self.add_service(self.polls)
         self.tasks.run(self.polls.refresh(), on_error=self._failed)
         self.poll_panel = PollPanel(
-            self.polls, runs=runs_meeting(self.meeting), open_key=self.ballot_key
+            self.polls, runs=runs_meeting(self.meeting), open_key=key_opener(core)
         )
         self.add_panel(self.tr("Votes"), self.poll_panel)
         self.floor = add_floor(self)  # speak queue, chat, follow the presenter
@@ -334,14 +330,6 @@ class MeetingRoomWindow(QMainWindow):
         document = await self.core.inbox.document(document_id)
         await sign_from_inbox(self.core, self, [document])
         await self.minutes.refresh()
-
-    def ballot_key(
-        self, parent: QWidget, heading: str
-    ) -> AbstractAsyncContextManager[Signer | None]:
-        """The key to sign a ballot with: the inbox's signing dialog, keys and PIN."""
-        from ui.signing_flow import ballot_key  # pyHanko loads on the first signature
-
-        return ballot_key(self.core, parent, heading)
 
     def reload(self) -> None:
         """Fetch the meeting again (its status changed, or events were missed)."""
