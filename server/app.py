@@ -32,6 +32,7 @@ from server import (
     speak,
     uploads,
     users,
+    whep,
     workflow_api,
 )
 from server.admission import AdmissionMiddleware, turns_for
@@ -88,6 +89,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     chat.router,
     presenter.router,
     guests.router,
+    whep.router,
     polls.router,
     minutes.router,
     audit.router,
@@ -115,6 +117,7 @@ def create_app(config: Config, *, migrate: bool = True) -> FastAPI:
 
     housekeeper = Housekeeper(factory, config)
     poll_closer = polls.DeadlineCloser(factory)
+    viewers = whep.Viewers()  # WHEP sessions, each holding a Janus session
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -124,6 +127,7 @@ def create_app(config: Config, *, migrate: bool = True) -> FastAPI:
         try:
             yield
         finally:
+            await viewers.close()
             await poll_closer.stop()
             await housekeeper.stop()
             await bus.stop()
@@ -147,6 +151,7 @@ def create_app(config: Config, *, migrate: bool = True) -> FastAPI:
     app.state.housekeeper = housekeeper
     app.state.files = files.FileStore(config.files_dir)
     app.state.rooms = rooms.RoomHub(config.room_ping_interval)
+    app.state.whep = viewers
 
     problems.install(app)
     for router in ROUTERS:

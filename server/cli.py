@@ -142,6 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
         "turn://user:credential@host:port?transport=udp",
     )
     parser.add_argument(
+        "--whep-janus",
+        metavar="URL",
+        help="the Janus WebSocket (ws://host:8188) whose Streaming mountpoints are played "
+        "over WHEP at /api/v1/whep/{mountpoint}",
+    )
+    parser.add_argument(
         "--ws-ping",
         type=float,
         default=WS_PING_INTERVAL,
@@ -215,6 +221,7 @@ def _config(args: argparse.Namespace) -> Config:
         event_stream_buffer=getattr(args, "event_stream_buffer", 1 << 20),
         room_ping_interval=getattr(args, "room_ping", 15.0),
         guest_ice_servers=tuple(getattr(args, "guest_ice_server", ())),
+        whep_janus=getattr(args, "whep_janus", None),
     )
 
 

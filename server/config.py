@@ -98,6 +98,9 @@ class Config:
     # STUN/TURN servers for browser guests (server/guests.py), as `--guest-ice-server` takes
     # them: `stun:host:port` or `turn://user:credential@host:port?transport=udp`.
     guest_ice_servers: tuple[str, ...] = ()
+    # The Janus WebSocket whose Streaming mountpoints the server plays over WHEP
+    # (server/whep.py); None: no WHEP endpoint.
+    whep_janus: str | None = None
 
     @property
     def files_dir(self) -> Path:

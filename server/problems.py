@@ -29,6 +29,8 @@ _BY_STATUS: dict[int, tuple[str, str]] = {
     422: ("validation-error", "Validation error"),
     429: ("too-many-attempts", "Too many attempts"),
     500: ("internal-error", "Internal server error"),
+    502: ("bad-gateway", "Bad gateway"),
+    503: ("unavailable", "Service unavailable"),
 }
 
 

@@ -15,6 +15,7 @@ import fractions
 import functools
 import itertools
 import json
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -22,12 +23,15 @@ from typing import Any
 import aiohttp
 import av
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.codecs import get_encoder
 from aiortc.mediastreams import (
     VIDEO_CLOCK_RATE,
     VIDEO_TIME_BASE,
     MediaStreamError,
     MediaStreamTrack,
 )
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+from aiortc.rtp import RtpPacket
 
 from media.devices import TestPatternTrack, ToneTrack
 
@@ -250,3 +254,27 @@ class Publishers:
             await self._ws.send_str(
                 json.dumps({"janus": "keepalive", "session_id": self._session, "transaction": "k"})
             )
+
+
+async def feed_rtp(port: int, tag: int, payload_type: int) -> None:
+    """Send the stamped test pattern as VP8 in plain RTP to a Janus Streaming mountpoint's
+    port, with a key frame every second (the mountpoint cannot ask its source for one), until
+    cancelled: what an encoder or a camera in the hall would send."""
+    track = SlowPattern(tag, fps=15)
+    codec = RTCRtpCodecParameters(mimeType="video/VP8", clockRate=90000, payloadType=payload_type)
+    encoder = get_encoder(codec)
+    sequence = itertools.count()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        for count in itertools.count():
+            frame = await track.recv()
+            payloads, timestamp = await asyncio.to_thread(encoder.encode, frame, count % 15 == 0)
+            for index, payload in enumerate(payloads):
+                packet = RtpPacket(
+                    payload_type=payload_type,
+                    sequence_number=next(sequence) & 0xFFFF,
+                    timestamp=timestamp,
+                    ssrc=tag,
+                    marker=index == len(payloads) - 1,
+                )
+                packet.payload = payload
+                sock.sendto(packet.serialize(), ("127.0.0.1", port))

@@ -1,11 +1,14 @@
-"""WHEP playback (draft-ietf-wish-whep) into a HopDesk call. No WHEP server is packaged for
-Debian or npm here, so the endpoint is a minimal one written in this test with aiortc as the
-sender (POST offer → 201 answer + Location, DELETE ends it); the client side is the real
-adapter and call engine, and the frames carry the sender's stamp."""
+"""WHEP playback (draft-ietf-wish-whep) into a HopDesk call: from a minimal endpoint written in
+this test with aiortc as the sender (POST offer → 201 answer + Location, DELETE ends it), and
+from a Janus Streaming mountpoint through the reference server's WHEP endpoint (server/whep.py;
+Janus has no WHEP of its own and Meetecho's simple-whep-server is not packaged for Debian). The
+client side is the real adapter and call engine, and the frames carry the sender's stamp."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -16,7 +19,11 @@ from media.call import Call
 from media.config import WhipBackend
 from media.devices import TestPatternTrack
 from media.signaling.whip import WhipSignaling
+from tests.fixtures.janus import MOUNTPOINT, MOUNTPOINT_PT, JanusProcess
+from tests.fixtures.server import ServerProcess
 from tests.media.netns.engines import FAST, stamp_from, until
+from tests.media.netns.publishers import feed_rtp
+from tests.server.conftest import api_for
 
 TOKEN = "whep-token"
 TAG = 505
@@ -90,3 +97,43 @@ async def test_a_call_plays_a_whep_stream_and_deletes_the_session(
         finally:
             await call.close()
         assert endpoint.deleted == ["1"]
+
+
+async def test_a_call_plays_a_janus_streaming_mountpoint_over_the_servers_whep(
+    tmp_path: Path, http: aiohttp.ClientSession
+) -> None:
+    """Debian's Janus streams a mountpoint fed with plain RTP; the reference server is its WHEP
+    endpoint (server/whep.py); the real adapter and call engine play it and leave with DELETE."""
+    (tmp_path / "janus").mkdir()
+    janus = JanusProcess(tmp_path / "janus", streaming=True)
+    janus.start()
+    feeder = asyncio.create_task(feed_rtp(janus.mountpoint_port, TAG + 1, MOUNTPOINT_PT))
+    server = ServerProcess(tmp_path / "server", extra_args=["--whep-janus", janus.url])
+    try:
+        server.start()
+        token = str(api_for(server).login("chuyenvien1").token)
+        backend = WhipBackend(f"{server.api}/whep/{MOUNTPOINT}", token)
+        signaling = WhipSignaling(http, backend, playback=True)
+        call = Call(lambda: signaling, ice_servers=(), backoff=FAST)
+        try:
+            call.join()
+            await until(lambda: stamp_from(call, TAG + 1) is not None, "the mountpoint's frames")
+            first = stamp_from(call, TAG + 1) or 0
+            await until(lambda: (stamp_from(call, TAG + 1) or 0) > first, "frames keep coming")
+            session = signaling.session_url
+            assert session is not None
+            assert "/api/v1/whep/sessions/" in session
+        finally:
+            await call.close()
+        async with http.delete(session, headers={"Authorization": f"Bearer {token}"}) as gone:
+            assert gone.status == 404  # the call's DELETE ended it already
+        async with http.post(
+            f"{server.api}/whep/4321",
+            data=b"v=0\r\n",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/sdp"},
+        ) as bad:
+            assert bad.status == 400  # not an offer
+    finally:
+        feeder.cancel()
+        server.stop()
+        janus.stop()
