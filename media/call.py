@@ -44,7 +44,7 @@ from PySide6.QtCore import QObject, Signal
 from media.audio_processing import EchoCanceller, PcmChunker
 from media.config import IceServer
 from media.errors import MediaError, SignalingError, SignalingRefused
-from media.local import LocalTrack, open_in_thread
+from media.local import LocalMedia
 from media.participants import Participant, Roster
 from media.playout import Mixer
 from media.scaling import TILE_HEIGHT, ScaledTrack, send_height
@@ -159,18 +159,16 @@ class Call(QObject):
             RTCIceServer(urls=list(s.urls), username=s.username, credential=s.credential)
             for s in ice_servers
         ]
-        # Always one track per kind, even with no device: sharing the screen later, or a
-        # device coming back, then needs no renegotiation.
-        self.microphone = LocalTrack("audio", audio)
-        self.camera = LocalTrack("video", video)
-        self._local = [self.microphone, self.camera]
-        self._camera_source = video
-        self.microphone.on_source_ended = lambda track: self._lost("audio", track)
-        self.camera.on_source_ended = lambda track: self._lost("video", track)
-        self._screen = screen
-        self._open_camera = open_camera
-        self._camera_released = False  # off, with the device closed: `open_camera` reopens it
-        self._camera_opening = False
+        self.local = LocalMedia(
+            video,
+            audio,
+            screen=screen,
+            open_camera=open_camera,
+            changed=self.local_changed.emit,
+            lost=self.device_lost.emit,
+            spawn=self._spawn,
+        )
+        self.microphone, self.camera = self.local.microphone, self.local.camera
         self._canceller = canceller
         self.speaker = ActiveSpeaker()
         self.mixer = Mixer(canceller)  # what the speaker plays (`AudioPlayout`), for the UI
@@ -187,7 +185,6 @@ class Call(QObject):
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed: asyncio.Future[None] | None = None
         self._self_view_started = False
-        self._camera_wanted = True
         self._shown: dict[str, tuple[bool, int]] = {}  # peer → (on, layer) asked of the SFU
         self._asked: dict[str, int | None] = {}  # mesh: peer → the size asked of them (`View`)
         self._show_lock = asyncio.Lock()  # keeps the SFU's pause/resume in the asked order
@@ -262,126 +259,48 @@ class Call(QObject):
     @property
     def microphone_on(self) -> bool:
         """Whether our microphone is sent (False when muted or when there is none)."""
-        return self.microphone.sending
+        return self.local.microphone_on
 
     @property
     def camera_on(self) -> bool:
-        """Whether our camera is sent, or being opened to be (False when off, missing, or while
-        sharing the screen)."""
-        if self._camera_opening and self._camera_wanted and not self.sharing_screen:
-            return True
-        return self.camera.sending and self.camera.source is self._camera_source
+        """Whether our camera is sent, or being opened to be."""
+        return self.local.camera_on
 
     @property
     def sharing_screen(self) -> bool:
         """Whether the screen goes out instead of the camera."""
-        return self.camera.source is not None and self.camera.source is not self._camera_source
+        return self.local.sharing_screen
 
     @property
     def has_microphone(self) -> bool:
         """Whether there is a microphone to send at all."""
-        return self.microphone.source is not None
+        return self.local.has_microphone
 
     @property
     def has_camera(self) -> bool:
-        """Whether there is a camera to send at all (open, or off and released)."""
-        return self._camera_source is not None or self._camera_released
+        """Whether there is a camera to send at all."""
+        return self.local.has_camera
 
     @property
     def can_share_screen(self) -> bool:
         """Whether this call has a screen capture source at all."""
-        return self._screen is not None
-
-    def _lost(self, kind: str, track: MediaStreamTrack) -> None:
-        if kind == "video" and track is not self._camera_source:
-            return  # the shared screen ended: the camera slot is as it was
-        if kind == "video":
-            self._camera_source = None
-        log.warning("the %s device stopped by itself", kind)
-        self.device_lost.emit(kind)
-        self.local_changed.emit()
+        return self.local.can_share_screen
 
     def replace_device(self, kind: str, track: MediaStreamTrack | None) -> None:
-        """Send `track` from now on as the microphone ("audio") or camera ("video"); None for
-        none. The old device's track is stopped."""
-        if kind == "audio":
-            old, self.microphone.source = self.microphone.source, track
-        else:
-            old, self._camera_source = self._camera_source, track
-            self._camera_released = False
-            if not self.sharing_screen:
-                self.camera.source = track
-        if old is not None and old is not track:
-            old.stop()
-        self.local_changed.emit()
+        """`LocalMedia.replace_device`: after a device went."""
+        self.local.replace_device(kind, track)
 
     def set_microphone(self, on: bool) -> None:
-        """Unmute (True) or mute (False): nothing is sent while muted."""
-        self.microphone.enabled = on
-        self.local_changed.emit()
+        """Unmute (True) or mute (False)."""
+        self.local.set_microphone(on)
 
     def set_camera(self, on: bool) -> None:
-        """Camera on or off; while sharing the screen this decides what comes back after.
-        Off releases the device (when it can be opened again), on opens it again."""
-        self.camera.enabled = on or self.sharing_screen
-        self._camera_wanted = on
-        if not on:
-            self._release_camera()
-        elif self._camera_released and not self._camera_opening:
-            self._camera_opening = True
-            self._spawn(self._reopen_camera(), "camera-open")
-        self.local_changed.emit()
-
-    def _release_camera(self) -> None:
-        source = self._camera_source
-        if source is None or self._open_camera is None:
-            return
-        self._camera_source, self._camera_released = None, True
-        if self.camera.source is source:
-            self.camera.source = None  # before the stop: no "device lost" for this end
-        source.stop()
-
-    async def _reopen_camera(self) -> None:
-        assert self._open_camera is not None
-        try:
-            track = await open_in_thread(self._open_camera)
-        except (MediaError, OSError) as exc:
-            log.warning("the camera does not open again: %s", exc)
-            self._camera_released = False
-            self.device_lost.emit("video")  # the service looks for another one and says so
-            return
-        finally:
-            self._camera_opening = False
-        if not (self._camera_wanted and self._camera_released and self._closed is None):
-            track.stop()  # off again meanwhile, replaced, or the call ended
-        else:
-            self._camera_released = False
-            self._camera_source = track
-            if not self.sharing_screen:
-                self.camera.source = track
-        self.local_changed.emit()
+        """Camera on (opened again) or off (released)."""
+        self.local.set_camera(on)
 
     def share_screen(self, on: bool, track: MediaStreamTrack | None = None) -> bool:
-        """Send the screen instead of the camera (True), or the camera again (False); `track`
-        is what the user picked (a screen or a window), else the call's screen source.
-
-        False when there is no screen source."""
-        if on == self.sharing_screen:
-            return True
-        if on:
-            if self._screen is None:
-                return False
-            self._camera_wanted = self.camera.enabled
-            self.camera.source = track if track is not None else self._screen()
-            self.camera.enabled = True
-        else:
-            screen = self.camera.source
-            self.camera.source = self._camera_source
-            self.camera.enabled = self._camera_wanted
-            if screen is not None:
-                screen.stop()
-        self.local_changed.emit()
-        return True
+        """`LocalMedia.share_screen`: the screen (`track`, else the call's) or the camera."""
+        return self.local.share_screen(on, track)
 
     def show_video(self, on_screen: Mapping[str, int]) -> None:
         """The participants whose tiles are on screen now, with each tile's height in pixels:
@@ -447,12 +366,7 @@ class Call(QObject):
                     await asyncio.gather(*tasks, return_exceptions=True)
             await self._drop_all_peers()
             await self._leave_signaling()
-            if self.sharing_screen:
-                self.share_screen(False)
-            if self._camera_source is not None:
-                self._camera_source.stop()  # also when the screen was on the sender
-            for track in self._local:
-                track.stop()
+            self.local.stop()
         finally:
             self._closed.set_result(None)
 
@@ -628,8 +542,8 @@ class Call(QObject):
     def _add_local_tracks(self, pc: RTCPeerConnection, link: _PeerLink) -> None:
         """Our microphone and camera on `pc`; the camera at the size `link`'s peer shows it
         (a shared screen always at its own)."""
-        kinds = {t.kind for t in self._local}
-        for track in self._local:
+        kinds = {t.kind for t in self.local.tracks}
+        for track in self.local.tracks:
             sent = self._relay.subscribe(track, buffered=False)
             if track.kind == "video":
                 sent = ScaledTrack(sent, lambda: link.send_limit, lambda: not self.sharing_screen)
