@@ -237,8 +237,11 @@ async def receive_case(
             await _until(lambda: all(c > 0 for c in _counts(call).values()))
             for _ in range(rounds):
                 for k in runs:
+                    before = _counts(call)
                     call.show_video({p: 240 for p in feeds[:k]})
-                    await _until(lambda k=k: all(_counts(call)[p] > 0 for p in feeds[:k]))
+                    await _until(  # every shown feed decodes again (a paused one resumed)
+                        lambda k=k, b=before: all(_counts(call)[p] > b[p] for p in feeds[:k])
+                    )
                     await _watch(call, 1.0)  # settle: paused feeds drain, shown ones resume
                     seen = await _watch(call, seconds)
                     shown, hidden = feeds[:k], feeds[k:]
@@ -423,7 +426,7 @@ def main() -> int:
         janus = JanusProcess(Path(tmp))
         janus.start()
         try:
-            run_in_qt(app, scenario(), within=170)
+            run_in_qt(app, scenario(), within=120 + args.rounds * 8 * (args.seconds + 15))
         finally:
             janus.stop()
     results["settings"] = {
