@@ -4,7 +4,7 @@ moving test pattern with the time (and optionally a name) drawn in, and a tone �
 and for `--demo` on machines without devices.
 
 Devices are listed by Qt (`QMediaDevices`, the names the user knows) and opened by FFmpeg;
-`player_source` maps one to the other. A device that is missing or busy raises
+`player_sources` maps one to the other. A device that is missing or busy raises
 `DeviceUnavailable`, and `open_sources` falls back (to the synthetic source where that is
 wanted, else to none: the call goes on with audio only) and says so in a translated sentence.
 
@@ -225,7 +225,10 @@ class ToneTrack(MediaStreamTrack):
 # --- real devices -----------------------------------------------------------------------------
 
 NONE = "none"  # a device setting meaning "do not use one"
-VIDEO_OPTIONS = {"video_size": "640x360", "framerate": "30"}
+# Cameras are opened at 1280×720 when they can (each peer connection scales down to what its
+# peer shows: 640×360 for a tile, media/scaling.py), else 640×360, else at their own default.
+VIDEO_SIZES = ("1280x720", "640x360", "")
+FRAME_RATE = "30"
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,34 +274,46 @@ def choose_device(kind: str, wanted: str) -> CaptureDevice | None:
     return next((d for d in present if d.id == wanted), present[0] if present else None)
 
 
-def player_source(
+def player_sources(
     device: CaptureDevice, platform: str = sys.platform
-) -> tuple[str, str, dict[str, str]]:
-    """`MediaPlayer(file, format, options)` arguments that open `device` through FFmpeg."""
+) -> list[tuple[str, str, dict[str, str]]]:
+    """`MediaPlayer(file, format, options)` arguments that open `device` through FFmpeg, to be
+    tried in order: a camera at the sizes of `VIDEO_SIZES` (DirectShow refuses a size the camera
+    lacks; v4l2 picks the nearest), a microphone once."""
     video = device.kind == "video"
-    options = dict(VIDEO_OPTIONS) if video else {}
     if platform.startswith("win"):
-        return f"{'video' if video else 'audio'}={device.name}", "dshow", options
-    if platform == "darwin":
-        return (f"{device.name}:none" if video else f"none:{device.name}"), "avfoundation", options
-    if video:
-        return device.id, "v4l2", options
-    return device.id or "default", "pulse", options
+        file, format = f"{'video' if video else 'audio'}={device.name}", "dshow"
+    elif platform == "darwin":
+        file = f"{device.name}:none" if video else f"none:{device.name}"
+        format = "avfoundation"
+    elif video:
+        file, format = device.id, "v4l2"
+    else:
+        file, format = device.id or "default", "pulse"
+    if not video:
+        return [(file, format, {})]
+    return [
+        (file, format, {"video_size": size, "framerate": FRAME_RATE} if size else {})
+        for size in VIDEO_SIZES
+    ]
 
 
 def open_device(device: CaptureDevice) -> MediaStreamTrack:
     """The capture track of a real device; blocks while FFmpeg opens it (call it in a thread).
 
     `DeviceUnavailable` when it is missing, busy or not a capture device."""
-    file, format, options = player_source(device)
-    try:
-        player = MediaPlayer(file, format=format, options=options)
-    except (OSError, av.FFmpegError, ValueError) as exc:
-        raise DeviceUnavailable(f"{device.kind} device {device.name!r} ({file}): {exc}") from exc
-    track = player.video if device.kind == "video" else player.audio
-    if track is None:
-        raise DeviceUnavailable(f"{device.name!r} ({file}) has no {device.kind} stream")
-    return track
+    failure = ""
+    for file, format, options in player_sources(device):
+        try:
+            player = MediaPlayer(file, format=format, options=options)
+        except (OSError, av.FFmpegError, ValueError) as exc:
+            failure = f"{device.kind} device {device.name!r} ({file}): {exc}"
+            continue
+        track = player.video if device.kind == "video" else player.audio
+        if track is None:
+            raise DeviceUnavailable(f"{device.name!r} ({file}) has no {device.kind} stream")
+        return track
+    raise DeviceUnavailable(failure)
 
 
 def _open_or_tell(device: CaptureDevice | None, problems: list[str]) -> MediaStreamTrack | None:

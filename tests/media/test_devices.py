@@ -16,7 +16,7 @@ from media.devices import (
     ToneTrack,
     open_device,
     open_sources,
-    player_source,
+    player_sources,
     read_stamp,
 )
 from media.errors import DeviceUnavailable
@@ -112,11 +112,15 @@ def test_without_devices_the_call_goes_on_with_what_there_is_and_says_so() -> No
 def test_devices_map_to_each_platforms_ffmpeg_input() -> None:
     cam = CaptureDevice("video", "/dev/video0", "Integrated Camera")
     mic = CaptureDevice("audio", "alsa_input.usb-mic", "USB mic")
-    assert player_source(cam, "linux")[:2] == ("/dev/video0", "v4l2")
-    assert player_source(mic, "linux") == ("alsa_input.usb-mic", "pulse", {})
-    assert player_source(cam, "win32")[:2] == ("video=Integrated Camera", "dshow")
-    assert player_source(mic, "win32")[:2] == ("audio=USB mic", "dshow")
-    assert player_source(cam, "darwin")[:2] == ("Integrated Camera:none", "avfoundation")
+    assert player_sources(cam, "linux")[0][:2] == ("/dev/video0", "v4l2")
+    assert player_sources(mic, "linux") == [("alsa_input.usb-mic", "pulse", {})]
+    assert player_sources(cam, "win32")[0][:2] == ("video=Integrated Camera", "dshow")
+    assert player_sources(mic, "win32")[0][:2] == ("audio=USB mic", "dshow")
+    assert player_sources(cam, "darwin")[0][:2] == ("Integrated Camera:none", "avfoundation")
+    # a camera is tried at 1280×720 first (peers showing it large get that), then smaller,
+    # then at its own default size: DirectShow refuses a size the camera lacks
+    sizes = [options.get("video_size") for _f, _fmt, options in player_sources(cam, "win32")]
+    assert sizes == ["1280x720", "640x360", None]
 
 
 async def test_a_named_pattern_keeps_its_stamp() -> None:
