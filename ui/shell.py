@@ -344,7 +344,8 @@ class QtFrontend(QObject):
         from ui.call.link_window import LinkCallWindow
 
         backend = WhipBackend(link.url, link.token)
-        service = CallService(self.core.session, None, backend=backend)
+        demo = self.core.demo is not None  # test sources where a device is missing
+        service = CallService(self.core.session, None, demo=demo, backend=backend)
         window = LinkCallWindow(service, urlsplit(link.url).netloc)
         window.setWindowIcon(self.icon)
         self.link_calls.append(window)

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication
 
 from desktop.app import Options
@@ -18,6 +20,18 @@ from tests.ui.conftest import memory_secrets, until
 from tests.ui.test_shell import make_core, remember_sign_in
 from ui.join_link_dialog import JoinLinkDialog
 from ui.shell import QtFrontend
+
+
+class Browser(QObject):
+    """Stands in for the system's web browser (QDesktopServices' handler for https)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.opened.append(url.toString())
 
 
 def _dialogs() -> list[JoinLinkDialog]:
@@ -35,6 +49,8 @@ def test_links_open_the_meeting_room_or_say_why_not(
     notices: list[Notice] = []
     core.notifier.posted.connect(notices.append)
     frontend = QtFrontend()
+    browser = Browser()
+    QDesktopServices.setUrlHandler("https", browser, "open")  # instead of the system's browser
     # launched by a click on a link for another server: said once signed in, nothing opened
     elsewhere = "hopdesk://join?server=https://other.example&meeting=1"
 
@@ -52,6 +68,12 @@ def test_links_open_the_meeting_room_or_say_why_not(
         frontend.open_link(f"{server.url}/api/v1/meetings/{offline.id}")
         await until(lambda: offline.id in frontend.meeting_rooms)
         assert frontend.meeting_rooms[offline.id].isVisible()
+
+        # a guest link is made for a browser: it goes to the browser, with its fragment
+        token = "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFi"
+        frontend.open_link(f"https://office.gov.vn/guest#{token}")
+        await until(lambda: bool(browser.opened))
+        assert browser.opened == [f"https://office.gov.vn/guest#{token}"]
 
         # hostile text from a later launch: a warning, nothing opened
         frontend.open_link("hopdesk://join?server=https://a.vn&meeting=1&meeting=2")
@@ -74,7 +96,10 @@ def test_links_open_the_meeting_room_or_say_why_not(
         frontend._finish("quit")
         return await run
 
-    assert aio(scenario(), 90) == 0
+    try:
+        assert aio(scenario(), 90) == 0
+    finally:
+        QDesktopServices.unsetUrlHandler("https")
     aio(core.aclose())
 
 

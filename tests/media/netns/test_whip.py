@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import aiohttp
 import pytest
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.call_service import CallService
 from desktop.config import Config
 from desktop.domain import Meeting
+from desktop.join_link import WhipLink, parse_link
 from desktop.session import Session
 from media.call import Call
 from media.config import IceServer, JanusBackend, WhipBackend
@@ -31,8 +33,9 @@ from media.signaling.whip import (
 from media.state import CallState
 from tests.fixtures.janus import ROOM, JanusProcess
 from tests.fixtures.whip_server import WhipServerProcess
-from tests.media.netns.engines import FAST, stamp_from, until
+from tests.media.netns.engines import FAST, run_in_qt, stamp_from, until
 from tests.ui.conftest import memory_secrets
+from ui.call.link_window import LinkCallWindow
 
 TOKEN = "whip-token-1"
 TAG = 303
@@ -192,3 +195,41 @@ async def test_a_meeting_on_a_whip_endpoint_is_joined_from_the_app(
     finally:
         await service.leave()
         await viewer.close()
+
+
+def test_a_whip_link_opens_a_call_window_of_its_own(
+    whip: WhipServerProcess, janus: JanusProcess, qapp: QApplication
+) -> None:
+    """`hopdesk://join?whip=…&token=…` (desktop/join_link.py) → a window with the call stage
+    (ui/call/link_window.py) publishing to the endpoint; closing the window leaves."""
+    endpoint = whip.create_endpoint("link", ROOM, TOKEN, None)
+    link = parse_link(f"hopdesk://join?whip={quote(endpoint, safe='')}&token={TOKEN}")
+    assert isinstance(link, WhipLink)
+
+    async def scenario() -> None:
+        session = Session(Config(cli={}), memory_secrets())
+        backend = WhipBackend(link.url, link.token)
+        service = CallService(session, None, demo=True, backend=backend)
+        window = LinkCallWindow(service, "127.0.0.1")
+        window.show()
+        async with aiohttp.ClientSession() as http:
+            viewer = _viewer(http, janus)
+            try:
+                await until(lambda: window.stage.widget is not None, "the call widget")
+                call = service.call
+                assert call is not None
+                await until(lambda: call.status.state is CallState.CONNECTED, "published")
+                assert window.windowTitle() == "Call — 127.0.0.1"
+                viewer.join()
+                await until(lambda: len(viewer.participants()) == 1, "the viewer sees it")
+                (peer,) = viewer.participants()
+                await until(
+                    lambda: (v := viewer.video(peer)) is not None and v.frames > 5, "its video"
+                )
+                window.close()  # leaves the call: the WHIP session is deleted
+                await until(lambda: viewer.participants() == {}, "closing the window left")
+            finally:
+                await window.aclose()
+                await viewer.close()
+
+    run_in_qt(qapp, scenario())
