@@ -18,7 +18,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server import audit
@@ -37,6 +37,7 @@ from server.models import (
     Meeting,
     MeetingMinutes,
     Poll,
+    PollVote,
     SpeakRequest,
     User,
     utcnow,
@@ -207,7 +208,9 @@ def _speaker_lines(session: Session, meeting: Meeting) -> list[str]:
 
 
 def _vote_lines(session: Session, meeting: Meeting) -> list[str]:
-    """Each closed poll's counts; never who voted what (a secret ballot has only counts)."""
+    """Each closed poll's counts, and for an open one how many ballots were signed with the
+    voter's certificate (server/ballot_signatures.py); never who voted what (a secret ballot
+    has only counts)."""
     polls = session.scalars(
         select(Poll).where(Poll.meeting_id == meeting.id, Poll.status == "closed").order_by(Poll.id)
     )
@@ -216,11 +219,20 @@ def _vote_lines(session: Session, meeting: Meeting) -> list[str]:
         shown = public(session, poll)
         counts = shown.counts or [0] * len(poll.options)
         kind = "bỏ phiếu kín" if poll.secret else "biểu quyết công khai"
+        if poll.kind == "opinion":
+            kind = "phiếu lấy ý kiến, bỏ phiếu kín" if poll.secret else "phiếu lấy ý kiến"
         result = ", ".join(f"{o} {c}" for o, c in zip(poll.options, counts, strict=True))
-        lines.append(
+        line = (
             f"{poll.title} ({kind}): {result}; {shown.voted}/{shown.eligible} người đã biểu quyết."
         )
+        signed = 0 if poll.secret else _signed_ballots(session, poll)
+        lines.append(f"{line} {signed} phiếu có ký số." if signed else line)
     return lines
+
+
+def _signed_ballots(session: Session, poll: Poll) -> int:
+    query = select(func.count()).where(PollVote.poll_id == poll.id, PollVote.signature.is_not(None))
+    return session.scalar(query) or 0
 
 
 def minutes_spec(session: Session, meeting: Meeting) -> MinutesSpec:

@@ -2,7 +2,8 @@
 contract's text of this poll and option is kept and published with the certificate's subject;
 every forgery is refused with 422 `bad-signature` and counts nothing — a signature over another
 poll or option, another person's certificate put in place of the signer's, a signature value
-altered, the text carried inside instead of detached, bytes that are no signature at all."""
+altered, the text carried inside instead of detached, bytes that are no signature at all. The
+minutes say how many ballots of an open vote were signed."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import base64
 from collections.abc import Iterator
 from pathlib import Path
 
+import pymupdf
 import pytest
 from asn1crypto import cms, core
 from pyhanko.sign.signers import SimpleSigner
@@ -19,6 +21,7 @@ from server.ballot_signatures import ballot_text
 from tests.fixtures.pki import TestPki, running_pki
 from tests.fixtures.server import ServerProcess
 from tests.server.poll_helpers import Room, make_room
+from tests.server.room_helpers import CHAIR, SECRETARY, open_room
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -121,3 +124,21 @@ def test_forged_and_mismatched_signatures_are_refused(
     assert (seen["voted"], seen["i_voted"]) == (0, False)
     # the real one still goes through afterwards
     assert vote(room, poll, 0, b64(sign(leader, text_of(room, poll, 0)))) == (200, "")
+
+
+def test_the_minutes_say_how_many_ballots_were_signed(server: ServerProcess, pki: TestPki) -> None:
+    room = open_room(server)
+    poll = room.ok(SECRETARY, "POST", "polls", {"title": "Thông qua dự toán"})
+    room.ok(CHAIR, "POST", f"polls/{poll['id']}/open")
+    text = ballot_text(poll["id"], room.meeting_id, poll["title"], 0, poll["options"][0])
+    signed = {"option": 0, "signature": b64(sign(signer(pki, "leader"), text))}
+    room.ok("phogiamdoc", "POST", f"polls/{poll['id']}/vote", signed)
+    room.ok("chuyenvien1", "POST", f"polls/{poll['id']}/vote", {"option": 0})
+    room.ok(CHAIR, "POST", f"polls/{poll['id']}/close")
+    room.ok(CHAIR, "POST", "status", {"status": "ended"})
+    minutes = room.ok(SECRETARY, "POST", "minutes")
+    pdf = room.as_user[SECRETARY].get(f"/files/{minutes['file_sha256']}").body
+    with pymupdf.open(stream=pdf) as doc:
+        said = " ".join(page.get_text() for page in doc).replace("\n", " ")
+    assert "Thông qua dự toán (biểu quyết công khai): Tán thành 2," in said
+    assert "người đã biểu quyết. 1 phiếu có ký số." in said
