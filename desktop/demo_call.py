@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import signal
@@ -148,9 +149,12 @@ class DemoParticipantsProcess:
 
 
 def _watch_stdin(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
-    """The app keeps our stdin open while it lives: EOF means it is gone."""
-    while sys.stdin.buffer.read(4096):
-        pass
+    """The app keeps our stdin open while it lives: EOF means it is gone. Read below the
+    buffered reader, whose lock a daemon thread blocked in it holds at interpreter shutdown
+    ("could not acquire lock for <stdin>": a fatal error on the way out)."""
+    with contextlib.suppress(OSError):
+        while os.read(sys.stdin.fileno(), 4096):
+            pass
     loop.call_soon_threadsafe(stop.set)
 
 

@@ -161,6 +161,8 @@ def test_the_participants_process_ends_with_the_app_or_the_server(
             assert children[1].running
             relay.stop()  # the server is gone: the participants lose the relay and go
             await until(lambda: not children[1].running, "the server is gone: the child ends")
+            # ended cleanly: no fatal error at shutdown from the thread that watches stdin
+            assert [p.returncode for p in procs if p is not None] == [0, 0]
         finally:
             for child in children:
                 await child.stop()
