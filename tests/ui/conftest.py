@@ -29,15 +29,44 @@ def user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
+def running_loop(qapp: QApplication) -> Any:
+    """A qasync loop whose callbacks always run with it as asyncio's running loop.
+
+    The app runs its loop once, for its whole life. A test runs it once per `aio()` call, and
+    in between Qt still fires the loop's timers whenever events are processed: qasync's own
+    last round of events after `run_until_complete` has stopped the loop, pytest-qt's after
+    each test phase. A task step run then found no running loop, and code such as
+    `FileCache.fetch` (`asyncio.get_running_loop()`) failed with "no running event loop" (a
+    paper the stage downloaded itself, now and then). Every callback runs as on the app's loop.
+    """
+    import qasync
+
+    class Loop(qasync.QEventLoop):
+        def call_later(
+            self, delay: float, callback: Callable[..., Any], *args: Any, context: Any = None
+        ) -> asyncio.TimerHandle:
+            def run(*call_args: Any) -> Any:
+                if asyncio._get_running_loop() is not None:
+                    return callback(*call_args)
+                asyncio._set_running_loop(self)
+                try:
+                    return callback(*call_args)
+                finally:
+                    asyncio._set_running_loop(None)
+
+            handle: asyncio.TimerHandle = super().call_later(delay, run, *args, context=context)
+            return handle
+
+    return Loop(qapp, already_running=False)
+
+
 @pytest.fixture
 def aio(qapp: QApplication) -> Iterator[Runner[Any]]:
     """Run coroutines on a qasync loop, so Qt signals and asyncio both progress."""
-    import qasync
-
     qapp.setQuitOnLastWindowClosed(
         False
     )  # as the app does: closing a dialog must not stop the loop
-    loop = qasync.QEventLoop(qapp, already_running=False)
+    loop = running_loop(qapp)
     asyncio.set_event_loop(loop)
 
     def run(coro: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
