@@ -68,9 +68,14 @@ class DocumentsService(QObject):
         answers = await asyncio.gather(*(api.get_json("/documents", {"box": box}) for box in BOXES))
         waiting, everything = (json_objects(a, "document list") for a in answers)
         parsed = [parse_list(DocumentSummary, p, "document list") for p in (waiting, everything)]
-        if self.store is not None:
-            self.store.save_documents(self.scope, "inbox", waiting)
-            self.store.save_documents(self.scope, "all", everything)
+        if self.store is not None:  # by the store's thread: a lock never holds the window
+            store, scope = self.store, self.scope
+
+            def save() -> None:
+                store.save_documents(scope, "inbox", waiting)
+                store.save_documents(scope, "all", everything)
+
+            store.write_later(save, "document lists")
         self.waiting, self.documents = parsed
         self.changed.emit()
 
@@ -93,7 +98,7 @@ class DocumentsService(QObject):
         """Add a comment through the outbox; returns its key. Offline it stays queued."""
         if self.outbox is None:
             raise RuntimeError("DocumentsService.comment needs an outbox")
-        key: str = self.outbox.enqueue("POST", f"/documents/{document_id}/comments", {"text": text})
+        key = await self.outbox.add("POST", f"/documents/{document_id}/comments", {"text": text})
         await self.outbox.flush()
         return key
 

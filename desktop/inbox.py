@@ -155,7 +155,8 @@ class ApprovalInbox(QObject):
         for payloads in (waiting, incoming, everything):
             parse_list(DocumentSummary, payloads, "document list")  # refuse a malformed answer
         before = {d.id for d in self.documents(WAITING)}
-        self.index.replace(waiting, incoming, everything)
+        # By the store's thread (a lock held elsewhere is waited for there); read after it.
+        await self.store.run(lambda: self.index.replace(waiting, incoming, everything))
         self.changed.emit()
         waiting_ids = {int(str(p["id"])) for p in waiting}
         # New to me: announced by an event and not waiting before. A first load into an empty
@@ -196,7 +197,7 @@ class ApprovalInbox(QObject):
 
         async def run() -> None:
             text = await asyncio.to_thread(pdf_text, path)
-            if text and self.index.set_text(document_id, text):
+            if text and await self.store.run(lambda: self.index.set_text(document_id, text)):
                 self.changed.emit()
 
         task = asyncio.get_running_loop().create_task(run())

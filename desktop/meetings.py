@@ -111,8 +111,9 @@ class MeetingsService(QObject):
         today = self.now().astimezone().date()
         upcoming = await self._load(*period_range("upcoming", today))
         self.upcoming = parse_list(MeetingSummary, upcoming, "meeting list")
-        if self.store is not None:
-            self.store.save_meetings(self.scope, upcoming)
+        if self.store is not None:  # by the store's thread: a lock never holds the window
+            store, scope = self.store, self.scope
+            store.write_later(lambda: store.save_meetings(scope, upcoming), "meetings")
         if self.period == "upcoming":
             self.meetings = self.upcoming
         else:

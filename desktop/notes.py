@@ -1,8 +1,9 @@
 """Personal notes (ghi chú cá nhân): the reader's `AnnotationStore`, kept on this computer and
 synced with the user's other devices through the server (contract.md "Personal notes").
 
-Every save or delete is written to the local store and queued in the outbox in one transaction
-(durable when the call returns, a few ms), then the outbox is asked to flush soon. Remote
+Every save or delete is written to the local store and queued in the outbox in one transaction,
+by the store's writer thread (a lock held by another process never holds the window; `load`
+answers from the notes not yet written meanwhile), then the outbox is asked to flush soon. Remote
 changes come in three ways: `sync(target)` when a document opens, `note.updated` /
 `note.deleted` events, and a 409 `stale-note` answer to one of our PUTs (the server's newer copy
 is in the problem's `current`). All three go through one rule, `decide()`: the newest
@@ -16,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol, TypeAlias, TypeVar
 
@@ -143,6 +144,8 @@ class NotesService(QObject):
         self.scope: str = session.scope
         self.user = user or self.scope
         self._todo: dict[str, tuple[str, str]] = {}  # note id -> (event type, target)
+        # note id -> (target, the note or None when deleted): given to the writer thread
+        self._unwritten: dict[str, tuple[str, Note | None]] = {}
         self._worker = Refresher(self._drain, "note events")
         outbox.refused.connect(self._on_refused)
         if events is not None:
@@ -155,32 +158,68 @@ class NotesService(QObject):
         if not self._owns(user):
             return []
         with _store_errors():
-            rows = self.store.notes_of(self.scope, target_sha256)
+            notes = {note.id: note for note in self._stored(target_sha256)}
+        for note_id, (target, note) in list(self._unwritten.items()):
+            if target == target_sha256:
+                if note is None:
+                    notes.pop(note_id, None)
+                else:
+                    notes[note_id] = note
+        return sorted(notes.values(), key=lambda note: (note.page, note.id))
+
+    def _stored(self, target_sha256: str) -> list[Note]:
+        """The notes on one file as the store holds them (any thread)."""
         notes = []
-        for row in rows:
+        for row in self.store.notes_of(self.scope, target_sha256):
             try:
                 notes.append(parse_note(row))
             except MalformedResponse as exc:  # a row from a future version: keep, do not show
                 log.warning("ignoring a stored note: %r", exc)
         return notes
 
+    def _write(
+        self, note_id: str, target: str, note: Note | None, work: Callable[[], None]
+    ) -> None:
+        """`work` (the note and its outbox action) by the writer thread; `load` shows `note`
+        meanwhile."""
+        self._unwritten[note_id] = (target, note)
+        entry = self._unwritten[note_id]
+        with _store_errors():
+            done = self.store.submit(work)
+
+        def landed(_: object) -> None:  # on the GUI thread's loop
+            if self._unwritten.get(note_id) is entry:
+                del self._unwritten[note_id]
+            if done.exception() is not None:
+                log.error("note %s not kept: %r", note_id, done.exception())
+                self.changed.emit(target)  # the reader shows what the store holds
+
+        self.store.when_done(done, landed)
+
     def save(self, user: str, annotation: Note) -> None:
         """Store a note and queue its PUT, in one transaction; flush soon (`annotation`: the
         viewer's name of the Protocol's parameter)."""
         self._check_owner(user)
         note = annotation
-        with _store_errors(), self.store.batch():
+
+        def work() -> None:
             self.store.put_note(self.scope, note_json(note))
             self.outbox.enqueue("PUT", NOTES_PATH + note.id, note_body(note), supersede=True)
+
+        self._write(note.id, note.target_sha256, note, work)
         self.outbox.flush_soon()
 
     def delete(self, target_sha256: str, user: str, annotation_id: str) -> None:
         """Remove a note and queue its DELETE, in one transaction; unknown ids are ignored."""
         self._check_owner(user)
-        with _store_errors(), self.store.batch():
-            if not self.store.delete_note(self.scope, annotation_id):
-                return
-            self.outbox.enqueue("DELETE", NOTES_PATH + annotation_id, None, supersede=True)
+        if not any(note.id == annotation_id for note in self.load(target_sha256, user)):
+            return
+
+        def work() -> None:
+            if self.store.delete_note(self.scope, annotation_id):
+                self.outbox.enqueue("DELETE", NOTES_PATH + annotation_id, None, supersede=True)
+
+        self._write(annotation_id, target_sha256, None, work)
         self.outbox.flush_soon()
 
     def _owns(self, user: str) -> bool:
@@ -208,14 +247,17 @@ class NotesService(QObject):
                 continue
             if note.target_sha256 == target_sha256:
                 remote[note.id] = note
-        # Read the local side after the await: the user may have changed notes meanwhile.
-        local = {a.id: a for a in self.load(target_sha256, self.scope)}
+        # The local side is read by the writer thread, after the user's changes given before.
         pending = self._pending_ids()
-        with self.store.batch():
-            changes = [
+
+        def merge() -> list[bool]:
+            local = {a.id: a for a in self._stored(target_sha256)}
+            return [
                 self._apply(local.get(i), remote.get(i), i in pending)
                 for i in sorted(local.keys() | remote.keys())
             ]
+
+        changes = await self.store.run(merge)
         if any(changes):
             self.changed.emit(target_sha256)
         return any(changes)
@@ -275,8 +317,8 @@ class NotesService(QObject):
             except ApiError as exc:
                 if exc.status != 404:
                     raise  # 404: deleted since the event
-        local = self._local(note_id)
-        if self._apply(local, remote, note_id in self._pending_ids()):
+        pending = note_id in self._pending_ids()
+        if await self.store.run(lambda: self._apply(self._local(note_id), remote, pending)):
             self.changed.emit(remote.target_sha256 if remote is not None else target)
 
     def _on_refused(self, key: str, path: str, problem: Problem) -> None:
@@ -289,11 +331,21 @@ class NotesService(QObject):
             log.warning("stale note without a readable current copy: %r", exc)
             return
         note_id = path[len(NOTES_PATH) :]
-        with self.store.batch():
+        pending = note_id in self._pending_ids()
+
+        def resolve() -> bool:  # by the writer thread, in one transaction
             self.outbox.discard(key)
-            changed = self._apply(self._local(note_id), current, note_id in self._pending_ids())
-        if changed:
-            self.changed.emit(current.target_sha256)
+            return self._apply(self._local(note_id), current, pending)
+
+        done = self.store.submit(resolve)
+
+        def landed(_: object) -> None:
+            if done.exception() is not None:
+                log.error("stale note %s not resolved: %r", note_id, done.exception())
+            elif done.result():
+                self.changed.emit(current.target_sha256)
+
+        self.store.when_done(done, landed)
 
     async def wait(self) -> None:
         """Wait until queued note events are handled (tests)."""

@@ -12,9 +12,14 @@ Calls are synchronous and short (one small transaction each, or one `batch()` of
 for a lock another process holds (a second HopDesk on the same profile, a backup or virus
 scanner) blocks the calling thread, so the GUI thread waits at most `GUI_BUSY_TIMEOUT_MS` — then
 the call raises "database is locked" as it did after the full wait — while other threads may
-wait up to `BUSY_TIMEOUT_MS`. The GUI thread's frequent cache writes (the event position at every
-event, cached details) use `set_later` instead: the store's writer thread does the waiting, and
-`get` answers from the value not yet written meanwhile.
+wait up to `BUSY_TIMEOUT_MS`. So the GUI thread does not write: the key-value cache entries go
+through `set_later` (`get` answers from the value not yet written meanwhile), and every other
+write — cached lists, the inbox index, notes, the outbox — is a job for the store's writer
+thread (`submit`, or `run` to await it): it waits for the lock, the GUI thread does not. A job is
+one transaction, tried again until the lock goes; jobs run one after the other in the order
+they were given, so an awaited job is durable (committed) when `run` returns and every job given
+before it has landed too (`settled`). Reads on the GUI thread stay synchronous: in WAL mode a
+read never waits for another connection's write lock.
 
 Within the process, transactions take turns (`LocalStore._turn`) instead of meeting in SQLite's
 lock: on a loaded machine the writer thread can hold the file's write lock longer than the GUI
@@ -26,6 +31,8 @@ lets go and tries again later, so its turn never holds the GUI thread longer tha
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime as dt
 import json
 import logging
@@ -33,7 +40,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,6 +55,20 @@ OPEN_MARKER = ".open"  # `cache.db.open` exists while a HopDesk has the cache op
 BUSY_TIMEOUT_MS = 2000  # other threads may wait this long for another process's lock
 GUI_BUSY_TIMEOUT_MS = 20  # the GUI thread never waits longer (under the 50 ms stall threshold)
 WRITER_RETRY_SECONDS = 0.1  # the writer thread's pause after finding another process's lock
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """A write for the writer thread: `work` runs in one transaction, its result in `done`."""
+
+    work: Callable[[], Any]
+    done: concurrent.futures.Future[Any]
+
+
+def locked(exc: sqlite3.Error) -> bool:
+    """Whether `exc` says another connection holds the file (try again later), not damage."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +155,8 @@ class LocalStore:
         # `set_later`: key -> (generation, JSON text) not yet in the file; the writer thread
         self._pending: dict[str, tuple[int, str | None]] = {}
         self._generation = 0
-        self._writes: queue.SimpleQueue[str | None] = queue.SimpleQueue()
+        self._writes: queue.SimpleQueue[str | _Job | None] = queue.SimpleQueue()
+        self._close_deadline: float | None = None  # set by `close`: jobs stop retrying then
         self._writer: threading.Thread | None = None
         self._turn = threading.Lock()  # one transaction at a time in this process
 
@@ -249,13 +271,16 @@ class LocalStore:
             yield con
             return
         with self._turn:
-            con.execute("BEGIN")
+            # The writer thread takes the write lock at once: a deferred transaction that read
+            # before another connection's commit could not write at all (module doc).
+            con.execute("BEGIN IMMEDIATE" if getattr(self._local, "writer", False) else "BEGIN")
             try:
                 yield con
+                con.execute("COMMIT")
             except BaseException:
-                con.execute("ROLLBACK")
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
                 raise
-            con.execute("COMMIT")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -279,6 +304,10 @@ class LocalStore:
                 yield
             finally:
                 self._local.batch = False
+
+    def in_batch(self) -> bool:
+        """Whether this thread is inside `batch()` (or a job): a write joins that transaction."""
+        return bool(getattr(self._local, "batch", False))
 
     def _one(self, sql: str, *params: object) -> Any:
         """The first column of the first row, or None."""
@@ -326,17 +355,100 @@ class LocalStore:
         with self._lock:
             self._generation += 1
             self._pending[key] = (self._generation, text)
-            if self._writer is None:
-                self._writer = threading.Thread(
-                    target=self._write_pending, name="store-writer", daemon=True
-                )
-                self._writer.start()
+            self._start_writer()
         self._writes.put(key)
 
+    def _start_writer(self) -> None:
+        """Start the writer thread if it is not running (called holding `_lock`)."""
+        if self._writer is None:
+            self._close_deadline = None
+            self._writer = threading.Thread(
+                target=self._write_pending, name="store-writer", daemon=True
+            )
+            self._writer.start()
+
+    # --- writes off the GUI thread --------------------------------------------------------------
+    def submit(self, work: Callable[[], Any]) -> concurrent.futures.Future[Any]:
+        """Run `work` (store calls) as one transaction on the writer thread; its result or error
+        in the future. A file locked by another process is waited for there, as long as it takes
+        (until `close`); jobs run in the order they were submitted."""
+        job = _Job(work, concurrent.futures.Future())
+        with self._lock:
+            if not self._open:
+                raise RuntimeError("LocalStore is not open")
+            self._start_writer()
+        self._writes.put(job)
+        return job.done
+
+    async def run(self, work: Callable[[], Any]) -> Any:
+        """`submit` and wait for it without blocking the loop: durable when this returns."""
+        return await asyncio.wrap_future(self.submit(work))
+
+    def write_later(self, work: Callable[[], Any], what: str) -> None:
+        """`submit` a cache write nobody waits for; a failure is logged as `what`."""
+
+        def logged(done: concurrent.futures.Future[Any]) -> None:
+            if not done.cancelled() and done.exception() is not None:
+                log.warning("cache write (%s) failed: %r", what, done.exception())
+
+        self.submit(work).add_done_callback(logged)
+
+    @staticmethod
+    def when_done(
+        done: concurrent.futures.Future[Any], then: Callable[[concurrent.futures.Future[Any]], None]
+    ) -> None:
+        """Call `then(done)` on the calling thread's running event loop once the writer thread
+        finished `done` (directly from the writer thread when no loop runs here)."""
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+
+        def back(future: concurrent.futures.Future[Any]) -> None:
+            if loop is None:
+                then(future)
+                return
+            try:
+                loop.call_soon_threadsafe(then, future)
+            except RuntimeError:  # the loop closed meanwhile (shutdown): nobody to tell
+                log.debug("store write finished after its loop closed")
+
+        done.add_done_callback(back)
+
+    async def settled(self) -> None:
+        """Wait until every write submitted before this call has landed."""
+        await self.run(lambda: None)
+
+    def _run_job(self, job: _Job) -> None:
+        """On the writer thread: one job's transaction, again after a pause while another
+        process holds the file (each try holds this process's turn only briefly)."""
+        if not job.done.set_running_or_notify_cancel():
+            return
+        while True:
+            try:
+                with self.batch():
+                    result = job.work()
+            except sqlite3.Error as exc:
+                deadline = self._close_deadline
+                if locked(exc) and (deadline is None or time.monotonic() < deadline):
+                    time.sleep(WRITER_RETRY_SECONDS)
+                    continue
+                job.done.set_exception(exc)
+            except BaseException as exc:  # the caller's error, given back to the caller
+                job.done.set_exception(exc)
+            else:
+                job.done.set_result(result)
+            return
+
     def _write_pending(self) -> None:
-        """The writer thread: write each key `set_later` queued, its newest value, in order."""
+        """The writer thread: write each key `set_later` queued, its newest value, and each
+        job, in order."""
         self._local.short_wait = True  # its turn must not hold the GUI thread (module doc)
+        self._local.writer = True
         while (key := self._writes.get()) is not None:
+            if isinstance(key, _Job):
+                self._run_job(key)
+                continue
             with self._lock:
                 entry = self._pending.get(key)
             if entry is None:  # an earlier turn wrote its newest value already
@@ -360,6 +472,9 @@ class LocalStore:
         with self._lock:
             writer, self._writer = self._writer, None
         if writer is not None:
+            # What is queued still lands, unless another process keeps the file locked longer
+            # than a thread may wait: then those jobs fail (the caller hears of it).
+            self._close_deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
             self._writes.put(None)
             writer.join()
         with self._lock:

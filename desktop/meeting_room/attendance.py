@@ -87,9 +87,9 @@ class AttendanceService(LiveService):
 
     # --- actions -------------------------------------------------------------------------------
     async def _send(self, action: str, body: object, *, supersede: bool = False) -> None:
-        self._mine.add(
-            self.outbox.enqueue("POST", f"{self.path}/{action}", body, supersede=supersede)
-        )
+        key = self.outbox.enqueue("POST", f"{self.path}/{action}", body, supersede=supersede)
+        self._mine.add(key)
+        await self.outbox.written(key)  # kept before anything is sent
         await self.outbox.flush()
 
     async def accept(self) -> None:

@@ -67,6 +67,7 @@ async def test_refresh_caches_both_lists_and_the_next_start_shows_them_at_once(
     assert changed == [True]
     assert [(d.id, d.my_action) for d in service.waiting] == [(1, "approve")]
     assert [d.summary for d in service.documents] == ["Tờ trình", "Công văn"]
+    await store.settled()  # the lists are cached by the store's thread
 
     offline = Api({})
     offline.offline = True

@@ -186,6 +186,8 @@ async def test_save_is_local_at_once_and_goes_out_through_the_outbox(
         notes.save("giamdoc", note)
     assert notes.load(SHA, "giamdoc") == [note]
     assert notes.load(SHA, SCOPE) == [note]  # the scope names the same user
+    await store.settled()  # the store's thread wrote them (`load` answered before it did)
+    assert notes.load(SHA, "giamdoc") == [note]
     assert [(r.method, r.path) for r in outbox.rows()] == [("PUT", f"/notes/{note.id}")]
     assert outbox.rows()[0].body == note_body(note)
     await outbox.wait()  # save asked for a flush: it ran, and the server was down

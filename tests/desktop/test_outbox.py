@@ -75,6 +75,7 @@ async def test_refused_action_is_kept_as_failed(store: LocalStore) -> None:
     assert [r.key for r in outbox.rows("failed")] == [bad]
     assert failed[0].key == bad
     outbox.retry(bad)
+    await store.settled()  # written by the store's thread
     assert outbox.pending == 1
 
 
@@ -92,14 +93,20 @@ class GatedApi(ScriptedApi):
     def __init__(self, outcomes: list[Any]) -> None:
         super().__init__(outcomes)
         self.gate = asyncio.Event()
+        self.held = asyncio.Event()  # a request waits at the gate
 
     async def request(
         self, method: str, path: str, *, json_body: Any = None, idempotency_key: str | None = None
     ) -> Any:
+        self.held.set()
         await self.gate.wait()
         return await super().request(
             method, path, json_body=json_body, idempotency_key=idempotency_key
         )
+
+    async def first_held(self) -> None:
+        """Until a flush has its first request on the way (after the outbox's writes landed)."""
+        await self.held.wait()
 
 
 async def test_flush_soon_coalesces_and_sends_what_came_during_a_flush(store: LocalStore) -> None:
@@ -107,7 +114,7 @@ async def test_flush_soon_coalesces_and_sends_what_came_during_a_flush(store: Lo
     outbox = Outbox(store, api, scope="me@x")
     outbox.enqueue("POST", "/a", {})
     outbox.flush_soon()
-    await asyncio.sleep(0)  # the flush is now waiting on the first request
+    await api.first_held()  # the flush is now waiting on the first request
     outbox.enqueue("POST", "/b", {})
     for _ in range(5):
         outbox.flush_soon()
@@ -118,12 +125,14 @@ async def test_flush_soon_coalesces_and_sends_what_came_during_a_flush(store: Lo
     await outbox.close()
 
 
-def test_supersede_keeps_only_the_last_pending_action_on_a_path(store: LocalStore) -> None:
+async def test_supersede_keeps_only_the_last_pending_action_on_a_path(store: LocalStore) -> None:
     outbox = Outbox(store, ScriptedApi([]), scope="me@x")
     outbox.enqueue("PUT", "/notes/1", {"text": "một"}, supersede=True)
     other = outbox.enqueue("PUT", "/notes/2", {"text": "khác"}, supersede=True)
     outbox.enqueue("POST", "/notes/1", {"x": 1})  # not superseding: kept
     last = outbox.enqueue("DELETE", "/notes/1", None, supersede=True)
+    assert outbox.pending_paths() == {"/notes/1", "/notes/2"}  # while still being written
+    await store.settled()
     assert [r.key for r in outbox.rows()] == [other, last]
     assert outbox.pending_paths() == {"/notes/1", "/notes/2"}
 
@@ -175,7 +184,7 @@ async def test_an_action_superseded_during_a_flush_is_not_sent(store: LocalStore
     outbox.enqueue("PUT", "/notes/a", {"v": 1}, supersede=True)
     outbox.enqueue("PUT", "/notes/b", {"v": 1}, supersede=True)
     flushing = asyncio.ensure_future(outbox.flush())
-    await asyncio.sleep(0)  # "/notes/a" is on its way
+    await api.first_held()  # "/notes/a" is on its way
     outbox.enqueue("PUT", "/notes/b", {"v": 2}, supersede=True)  # before "b" v1 went out
     api.gate.set()
     assert await flushing == 1

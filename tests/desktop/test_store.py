@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 import time
@@ -281,3 +282,70 @@ def test_a_0001_cache_is_upgraded_keeping_its_outbox(tmp_path: Path) -> None:
     local.put_note("a@x", {"id": "n", "target": "t", "page": 0})
     assert local.note("a@x", "n") is not None
     local.close()
+
+
+class NoServer:
+    """The outbox's API for a test that never flushes."""
+
+    async def request(self, *_args: object, **_kwargs: object) -> None:
+        raise AssertionError("nothing is sent in this test")
+
+
+async def test_writes_wait_for_another_process_s_lock_off_the_gui_thread(tmp_path: Path) -> None:
+    """Another process holds the write lock: the cached lists, the inbox index and an outbox
+    action are given to the store's writer thread, the GUI thread's loop never stalls over 50 ms
+    (a timer-gap probe), and they land when the lock goes; the outbox action is durable only
+    then (before: each write raised "database is locked" on the GUI thread after 20 ms)."""
+    from desktop.inbox_index import InboxIndex
+    from desktop.outbox import Outbox
+
+    path = tmp_path / "cache.db"
+    store = LocalStore(path)
+    store.open()
+    outbox = Outbox(store, NoServer(), scope="me@x")  # type: ignore[arg-type]
+    index = InboxIndex(store, "me@x")
+    gaps: list[float] = []
+
+    async def probe() -> None:
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(0.005)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    probing = asyncio.ensure_future(probe())
+    other = sqlite3.connect(path, isolation_level=None)  # another process's connection
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        started = time.monotonic()
+        store.write_later(lambda: store.save_meetings("me@x", [{"id": 7}]), "meetings")
+        indexing = asyncio.ensure_future(
+            store.run(lambda: index.replace([{"id": 1, "summary": "Tờ trình"}], [], []))
+        )
+        key = outbox.enqueue("POST", "/documents/1/comments", {"text": "đã xem"})
+        durable = asyncio.ensure_future(outbox.written(key))
+        store.set_later("position", 42)
+        assert time.monotonic() - started < 0.05  # handed over, not waited for
+        await asyncio.sleep(0.5)  # the lock is held all this time
+        assert not durable.done()
+        assert not indexing.done()
+        assert outbox.pending == 1
+        assert outbox.pending_paths() == {"/documents/1/comments"}
+        assert store.get("position") == 42  # answered from memory meanwhile
+    finally:
+        other.execute("COMMIT")
+        other.close()
+    await asyncio.wait_for(asyncio.gather(durable, indexing), 10)
+    await store.settled()
+    probing.cancel()
+    assert [row.key for row in outbox.rows()] == [key]
+    assert store.load_meetings("me@x") == [{"id": 7}]
+    assert index.counts()["waiting"] == 1
+    assert max(gaps) < 0.05, f"the GUI thread's loop stalled {max(gaps) * 1000:.0f} ms"
+    store.close()
+    reopened = LocalStore(path)  # and they are in the file
+    reopened.open()
+    assert [row.key for row in reopened.outbox_rows("me@x")] == [key]
+    assert reopened.get("position") == 42
+    reopened.close()

@@ -68,6 +68,7 @@ async def test_offline_comment_is_kept_then_sent_when_the_stream_reconnects(
     stream.start()
     try:
         await wait_until(lambda: stream.state == "connected", 10, "connected")
+        await outbox.wait()  # the flush the connection asked for is over (nothing to send)
         server.stop()
         await inbox.comment(document_id, "Gửi khi mất mạng")
         rows = outbox.rows()
@@ -102,4 +103,5 @@ async def test_refused_action_is_marked_failed_and_kept(
     assert row.path == "/documents/999999/comments"
     assert "404" in (row.last_error or "")
     outbox.discard(row.key)
+    await store.settled()  # written by the store's thread
     assert outbox.rows() == []
