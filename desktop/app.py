@@ -436,6 +436,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(problem, file=sys.stderr)
         return 2
 
+    import_before_qt()  # first: the single-instance check below loads PySide6 (BEFORE_QT)
     from desktop.paths import default_paths
     from desktop.single_instance import SingleInstance, hand_over, instance_name
 
@@ -452,7 +453,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         demo = DemoServer(paths.data_dir / "demo")
         demo.launch()
 
-    import_before_qt()
     import qasync
     from PySide6.QtWidgets import QApplication
 

@@ -126,7 +126,7 @@ asyncio.run(remember(sys.argv[1]))
 # its window showed the server's lists (atexit: nothing product-side knows of this test).
 RUN_APP_LISTING_MODULES = """
 import atexit, json, runpy, sys
-atexit.register(lambda: print("modules " + json.dumps(sorted(sys.modules)), flush=True))
+atexit.register(lambda: print("modules " + json.dumps(list(sys.modules)), flush=True))
 sys.argv = ["hopdesk", "--server", sys.argv[1], "--exit-when-ready"]
 runpy.run_module("desktop", run_name="__main__")
 """
@@ -147,7 +147,10 @@ def test_a_remembered_start_does_not_import_what_the_first_screen_does_not_need(
     assert app.returncode == 0, app.stderr[-2000:]
     assert any(line.startswith("ready ") for line in app.stdout.splitlines()), app.stdout
     listed = [line for line in app.stdout.splitlines() if line.startswith("modules ")]
-    modules = set(json.loads(listed[-1].removeprefix("modules ")))
+    in_order: list[str] = json.loads(listed[-1].removeprefix("modules "))  # as imported
+    modules = set(in_order)
+    # BEFORE_QT came before PySide6 (desktop.app: its import hook reads every later module)
+    assert in_order.index("aiohttp.client") < in_order.index("PySide6.QtCore")
     assert heavy_in(modules) == []
     assert {"ui.main_window", "desktop.session", "aiohttp"} <= modules
 
