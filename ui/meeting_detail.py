@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from desktop.domain import User
     from desktop.meeting_room.attendance import AttendanceService
     from desktop.meetings import MeetingsService
-    from ui.meeting_room.poll_panel import KeyOpener
+    from ui.meeting_room.poll_panel import BallotVerifier, KeyOpener
 
 AttendanceFactory = Callable[[int], "AttendanceService"]
 PeopleLoader = Callable[[], Awaitable[list["User"]]]
@@ -108,6 +108,7 @@ class MeetingDetail(QWidget):
         people: PeopleLoader | None = None,
         polls: PollsFactory | None = None,
         open_key: KeyOpener | None = None,
+        verify: BallotVerifier | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.service = service
@@ -158,7 +159,9 @@ class MeetingDetail(QWidget):
         column.addWidget(self.hint)
         column.addWidget(self.attendees_heading)
         column.addWidget(self.attendees, 1)
-        self.forms = OpinionForms(polls, open_key, details) if polls is not None else None
+        self.forms = (
+            OpinionForms(polls, open_key, details, verify=verify) if polls is not None else None
+        )
         if self.forms is not None:
             column.addWidget(self.forms, 2)
 

@@ -253,7 +253,7 @@ class QtFrontend(QObject):
             from desktop.meeting_room.attendance import AttendanceService
             from desktop.meeting_room.polls import PollsService
             from ui.meeting_detail import MeetingDetail  # not on the first screen
-            from ui.meeting_room.poll_panel import key_opener
+            from ui.meeting_room.poll_panel import ballot_verifier, key_opener
 
             core = self.core
             self.meeting_detail = MeetingDetail(
@@ -266,6 +266,7 @@ class QtFrontend(QObject):
                     core.session, core.events, core.outbox, meeting_id, parent
                 ),
                 open_key=key_opener(core),
+                verify=ballot_verifier(core),
             )
             self.meeting_detail.setWindowIcon(self.icon)
             self.meeting_detail.paper_activated.connect(lambda p: self.reader().open_paper(p))

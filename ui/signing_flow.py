@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from desktop.signing.appearance import StampImage
     from desktop.signing.remote.account import RemoteAccount, RemoteTokens
     from desktop.signing.token_process import TokenClient
+    from desktop.signing.trust import TrustPolicy
 
 
 async def sign_from_inbox(
@@ -374,9 +375,18 @@ async def _signer(dialog: SignDialog, client: TokenClient) -> Signer:
 
 async def _check_certificate(core: Core, signer: Signer) -> None:
     """Refuse, before anything is signed, a certificate that is expired, not yet valid, not
-    for signing, revoked, or not chained to a trusted root (`CertificateRejected` says which).
-    Trusted: the pinned roots, the policy's (`signing_roots`, `signing_root_pins`), and in
-    `hopdesk --demo` the demo's own CA."""
+    for signing, revoked, or not chained to a trusted root (`CertificateRejected` says which)."""
+    from desktop.signing import trust
+
+    cert = signer.signing_cert
+    assert cert is not None
+    chain = list(signer.cert_registry) if signer.cert_registry is not None else []
+    await trust.check_certificate(cert, chain, await signing_trust(core))
+
+
+async def signing_trust(core: Core) -> TrustPolicy:
+    """The roots a signature is trusted under: the pinned roots, the policy's
+    (`signing_roots`, `signing_root_pins`), and in `hopdesk --demo` the demo's own CA."""
     from desktop.signing import trust
 
     settings = core.config.settings
@@ -388,10 +398,7 @@ async def _check_certificate(core: Core, signer: Signer) -> None:
             pins += _demo_ca_pins(core.demo.data_dir / "signing")
         return trust.TrustPolicy.from_policy(pems, pins)
 
-    cert = signer.signing_cert
-    assert cert is not None
-    chain = list(signer.cert_registry) if signer.cert_registry is not None else []
-    await trust.check_certificate(cert, chain, await asyncio.to_thread(policy))
+    return await asyncio.to_thread(policy)
 
 
 def _demo_ca_pins(directory: Path) -> list[str]:

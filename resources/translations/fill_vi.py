@@ -633,6 +633,10 @@ VI: dict[str, str] = {
     "%1: %2 — not signed": "%1: %2 — không ký số",
     "Signed with a digital certificate: %1 of %2": "Số phiếu có ký số: %1/%2",
     "Opinion forms": "Phiếu lấy ý kiến",
+    "%1: %2 — signed by %3 (certificate not trusted)": "%1: %2 — ký số bởi %3 (chứng thư số không được tin cậy)",
+    "The certificate is not chained to a certification authority this computer trusts, or the signature does not match this choice: the name it gives is not proven.": (
+        "Chứng thư số không do tổ chức cung cấp dịch vụ chứng thực mà máy tính này tin cậy cấp, hoặc chữ ký không khớp với lựa chọn này: tên ghi trong chứng thư chưa được xác thực."
+    ),
     "The server checked that this signature was made over this choice in this poll by the key of the certificate it names.": (
         "Máy chủ đã kiểm tra chữ ký số này được tạo cho đúng lựa chọn trong cuộc biểu quyết này bằng khóa của chứng thư số được nêu."
     ),

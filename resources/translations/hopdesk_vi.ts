@@ -415,6 +415,10 @@
 <context>
     <name>BallotList</name>
     <message>
+        <source>%1: %2 — signed by %3 (certificate not trusted)</source>
+        <translation>%1: %2 — ký số bởi %3 (chứng thư số không được tin cậy)</translation>
+    </message>
+    <message>
         <source>%1: %2 — signed by %3</source>
         <translation>%1: %2 — ký số bởi %3</translation>
     </message>
@@ -425,6 +429,10 @@
     <message>
         <source>Signed with a digital certificate: %1 of %2</source>
         <translation>Số phiếu có ký số: %1/%2</translation>
+    </message>
+    <message>
+        <source>The certificate is not chained to a certification authority this computer trusts, or the signature does not match this choice: the name it gives is not proven.</source>
+        <translation>Chứng thư số không do tổ chức cung cấp dịch vụ chứng thực mà máy tính này tin cậy cấp, hoặc chữ ký không khớp với lựa chọn này: tên ghi trong chứng thư chưa được xác thực.</translation>
     </message>
     <message>
         <source>The server checked that this signature was made over this choice in this poll by the key of the certificate it names.</source>

@@ -3,7 +3,9 @@
 The server publishes the ballots of an open (non-secret) poll once its counts are shown (closed,
 or live results): each with the subject of the certificate that signed it, when the voter
 signed (server/ballot_signatures.py checked the signature over the ballot's text before keeping
-it). `BallotListModel` lists them for the votes panel; `signed_summary` says how many are signed.
+it). The app checks each again against the roots it trusts (desktop/meeting_room/ballot_trust.py),
+since the server trusts any certificate: a certificate not chained to them is said to be so.
+`BallotListModel` lists them for the votes panel; `signed_summary` says how many are signed.
 """
 
 from __future__ import annotations
@@ -24,10 +26,16 @@ if TYPE_CHECKING:
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
-def ballot_line(poll: Poll, ballot: Ballot) -> str:
-    """One ballot as the list shows it: the voter, the choice, and the signature if any."""
+def ballot_line(poll: Poll, ballot: Ballot, trusted: bool | None = None) -> str:
+    """One ballot as the list shows it: the voter, the choice, and the signature if any
+    (`trusted`: what the app's own check said; None before it or without one)."""
     option = poll.options[ballot.option] if ballot.option < len(poll.options) else "?"
-    if ballot.signed_by:
+    if ballot.signed_by and trusted is False:
+        text = QCoreApplication.translate(
+            "BallotList", "%1: %2 — signed by %3 (certificate not trusted)"
+        )
+        text = text.replace("%3", ballot.signed_by)
+    elif ballot.signed_by:
         text = QCoreApplication.translate("BallotList", "%1: %2 — signed by %3")
         text = text.replace("%3", ballot.signed_by)
     else:
@@ -51,6 +59,13 @@ class BallotListModel(QAbstractListModel):
         super().__init__()
         self.poll: Poll | None = None
         self.rows: list[Ballot] = []
+        self.trust: dict[str, bool] = {}  # signature -> the app's own check of it
+
+    def set_trust(self, trust: dict[str, bool]) -> None:
+        """What the app's check said of these signatures (kept for the ones seen again)."""
+        self.trust.update(trust)
+        if self.rows:
+            self.dataChanged.emit(self.index(0), self.index(len(self.rows) - 1))
 
     def set_poll(self, poll: Poll | None) -> None:
         """Show `poll`'s ballots."""
@@ -68,8 +83,16 @@ class BallotListModel(QAbstractListModel):
         if not index.isValid() or self.poll is None:
             return None
         ballot = self.rows[index.row()]
+        trusted = self.trust.get(ballot.signature or "")
         if role == Qt.ItemDataRole.DisplayRole:
-            return ballot_line(self.poll, ballot)
+            return ballot_line(self.poll, ballot, trusted)
+        if role == Qt.ItemDataRole.ToolTipRole and trusted is False:
+            return QCoreApplication.translate(
+                "BallotList",
+                "The certificate is not chained to a certification authority this computer "
+                "trusts, or the signature does not match this choice: the name it gives is not "
+                "proven.",
+            )
         if role == Qt.ItemDataRole.ToolTipRole and ballot.signed_by:
             return QCoreApplication.translate(
                 "BallotList",

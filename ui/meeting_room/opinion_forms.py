@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QGroupBox, QVBoxLayout, QWidget
 
 from desktop.meetings import runs_meeting
-from ui.meeting_room.poll_panel import KeyOpener, PollPanel
+from ui.meeting_room.poll_panel import BallotVerifier, KeyOpener, PollPanel
 from ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
@@ -32,12 +32,18 @@ class OpinionForms(QGroupBox):
     """The shown meeting's opinion forms; hidden when there is none for this user."""
 
     def __init__(
-        self, polls: PollsFactory, open_key: KeyOpener | None, parent: QWidget | None = None
+        self,
+        polls: PollsFactory,
+        open_key: KeyOpener | None,
+        parent: QWidget | None = None,
+        *,
+        verify: BallotVerifier | None = None,
     ) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("Opinion forms"))
         self._polls = polls
         self._open_key = open_key
+        self._verify = verify
         self.service: PollsService | None = None
         self.panel: PollPanel | None = None
         self.runs = False
@@ -57,7 +63,12 @@ class OpinionForms(QGroupBox):
         self.runs = runs
         self.service = self._polls(meeting.id, self)
         self.panel = PollPanel(
-            self.service, runs=runs, parent=self, open_key=self._open_key, opinion_forms=True
+            self.service,
+            runs=runs,
+            parent=self,
+            open_key=self._open_key,
+            verify=self._verify,
+            opinion_forms=True,
         )
         self._layout.addWidget(self.panel)
         self.service.changed.connect(self._update)

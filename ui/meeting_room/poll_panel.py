@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING
 
@@ -63,6 +63,8 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 # Opens the voter's signing key for one ballot (the dialog's heading says which); yields None
 # when cancelled or the key did not open, which the opener has told the user.
 KeyOpener = Callable[[QWidget, str], AbstractAsyncContextManager["Signer | None"]]
+# Checks a poll's published signed ballots against the app's trusted roots: voter id -> trusted.
+BallotVerifier = Callable[["Poll"], Awaitable[dict[int, bool]]]
 
 
 def key_opener(core: Core) -> KeyOpener:
@@ -74,6 +76,19 @@ def key_opener(core: Core) -> KeyOpener:
         return ballot_key(core, parent, heading)
 
     return open_key
+
+
+def ballot_verifier(core: Core) -> BallotVerifier:
+    """The app's own check of published signed ballots (desktop/meeting_room/ballot_trust),
+    under the roots it trusts for signing (ui/signing_flow.signing_trust)."""
+
+    async def verify(poll: Poll) -> dict[int, bool]:
+        from desktop.meeting_room.ballot_trust import trusted_ballots
+        from ui.signing_flow import signing_trust
+
+        return await trusted_ballots(poll, await signing_trust(core))
+
+    return verify
 
 
 def state_text(poll: Poll) -> str:
@@ -133,12 +148,15 @@ class PollPanel(QWidget):
         parent: QWidget | None = None,
         *,
         open_key: KeyOpener | None = None,
+        verify: BallotVerifier | None = None,
         opinion_forms: bool = False,
     ) -> None:
         super().__init__(parent)
         self.service = service
         self.runs = runs
         self.open_key = open_key
+        self.verify = verify
+        self._verified: set[str] = set()  # signatures checked or being checked
         self.only: PollFilter | None = None
         if opinion_forms:
             self.only = lambda p: p.kind == "opinion" and (runs or p.status != "draft")
@@ -336,11 +354,31 @@ class PollPanel(QWidget):
         self._show_buttons(poll)
         self._show_bars(poll)
         self.ballots_model.set_poll(poll)
+        self._verify_ballots(poll)
         self.ballots.setVisible(bool(poll.ballots))
         self.signed.setText(signed_summary(poll))
         self.signed.setVisible(bool(poll.ballots))
         self.open_button.setVisible(self.runs and poll.status == "draft")
         self.close_button.setVisible(self.runs and poll.status == "open")
+
+    def _verify_ballots(self, poll: Poll) -> None:
+        """Check signatures not checked yet, in the background (the list says the outcome)."""
+        fresh = [b for b in poll.ballots or () if b.signature and b.signature not in self._verified]
+        if self.verify is None or not fresh:
+            return
+        self._verified.update(b.signature for b in fresh if b.signature)
+        self.tasks.run(self._verify(poll), on_error=self._verify_failed)
+
+    async def _verify(self, poll: Poll) -> None:
+        assert self.verify is not None
+        trusted = await self.verify(poll)
+        signatures = {b.user.id: b.signature for b in poll.ballots or () if b.signature}
+        self.ballots_model.set_trust(
+            {signatures[user]: ok for user, ok in trusted.items() if user in signatures}
+        )
+
+    def _verify_failed(self, exc: BaseException) -> None:
+        log.warning("checking the signed ballots failed", exc_info=exc)
 
     def _watch_deadline(self, poll: Poll) -> None:
         """Wake at the shown poll's deadline while it is open (a timer, not a poll loop)."""

@@ -39,7 +39,7 @@ from ui.meeting_room.attendance_panel import AttendancePanel
 from ui.meeting_room.conclusions_panel import ConclusionsPanel
 from ui.meeting_room.floor import add_floor
 from ui.meeting_room.floor_call import FloorCall, chair_ids
-from ui.meeting_room.poll_panel import PollPanel, key_opener
+from ui.meeting_room.poll_panel import PollPanel, ballot_verifier, key_opener
 from ui.meeting_room.site_mode import SiteMode
 from ui.tasks import TaskOwner
 
@@ -181,7 +181,10 @@ class MeetingRoomWindow(QMainWindow):
         self.add_service(self.polls)
         self.tasks.run(self.polls.refresh(), on_error=self._failed)
         self.poll_panel = PollPanel(
-            self.polls, runs=runs_meeting(self.meeting), open_key=key_opener(core)
+            self.polls,
+            runs=runs_meeting(self.meeting),
+            open_key=key_opener(core),
+            verify=ballot_verifier(core),
         )
         self.add_panel(self.tr("Votes"), self.poll_panel)
         self.floor = add_floor(self)  # speak queue, chat, follow the presenter

@@ -2,7 +2,8 @@
 signing dialog and keys, on the real core and server: a wrong PIN sends nothing, says why and
 leaves the options to vote again; the right key (a PKCS#12 file, or a SoftHSM2 token through the
 signing process) sends the ballot signed, the server checks and keeps the signature, and after
-the close everyone's panel says whose ballot is signed. A secret poll offers no signing."""
+the close everyone's panel says whose ballot is signed, and which certificate the app does not
+trust (the server keeps any certificate's signature). A secret poll offers no signing."""
 
 from __future__ import annotations
 
@@ -29,10 +30,11 @@ from tests.fixtures.pki import TestPki
 from tests.fixtures.server import ServerProcess
 from tests.fixtures.softhsm import soft_token
 from tests.server.room_helpers import CHAIR, SECRETARY, Room, open_room
+from tests.server.test_ballot_signatures import b64, sign, signer
 from tests.ui.conftest import until
 from tests.ui.test_approval_signing import _token_dialog, trust_test_root
 from tests.ui.test_approval_signing import pki as pki  # the test PKI, once per module
-from ui.meeting_room.poll_panel import PollPanel
+from ui.meeting_room.poll_panel import PollPanel, ballot_verifier
 from ui.sign_dialog import SignDialog
 from ui.signing_flow import ballot_key
 
@@ -84,8 +86,7 @@ def assert_signed_by(room: Room, poll_id: int, pki: TestPki, label: str, option:
     """The published ballot carries a signature over the contract's text of this poll and
     option (computed here by the server's own function), made by `label`'s certificate."""
     poll = room.ok(CHAIR, "GET", f"polls/{poll_id}")
-    [ballot] = poll["ballots"]
-    assert ballot["option"] == option
+    [ballot] = [b for b in poll["ballots"] if b["option"] == option]
     assert ballot["signed_by"] == pki.cert(label).subject.human_friendly
     content = cms.ContentInfo.load(base64.b64decode(ballot["signature"]))["content"]
     [cert] = [
@@ -120,7 +121,12 @@ def test_a_wrong_pin_sends_nothing_then_the_signed_vote_is_checked_by_the_server
     poll_id = open_poll(room, "Thông qua dự toán")
     service = PollsService(core.session, core.events, core.outbox, room.meeting_id)
     aio(service.refresh())
-    panel = PollPanel(service, runs=False, open_key=opener(core, dialogs, headings))
+    panel = PollPanel(
+        service,
+        runs=False,
+        open_key=opener(core, dialogs, headings),
+        verify=ballot_verifier(core),
+    )
     qtbot.addWidget(panel)
     panel.show()
     try:
@@ -148,14 +154,25 @@ def test_a_wrong_pin_sends_nothing_then_the_signed_vote_is_checked_by_the_server
         assert warnings == warnings[:1]
         assert panel.sign_note.text() == ""
         assert "Tán thành" in panel.mine.text()
+        # another delegate signs with a certificate of no trusted authority: the server
+        # keeps it (it trusts nobody), the app says it is not trusted
+        poll = room.ok(CHAIR, "GET", f"polls/{poll_id}")
+        text = ballot_text(poll_id, room.meeting_id, poll["title"], 2, poll["options"][2])
+        stranger = b64(sign(signer(pki, "stranger"), text))
+        body = {"option": 2, "signature": stranger}
+        room.ok("chuyenvien1", "POST", f"polls/{poll_id}/vote", body)
         room.ok(CHAIR, "POST", f"polls/{poll_id}/close")
+        aio(until(lambda: panel.ballots_model.rowCount() == 2))
+        lines = lambda: [panel.ballots_model.index(i).data() for i in range(2)]  # noqa: E731
+        aio(until(lambda: any("không được tin cậy" in line for line in lines()), 60))
+        [mine] = [line for line in lines() if "Tán thành" in line]
+        assert "ký số bởi" in mine
+        assert pki.cert("leader").subject.human_friendly in mine
+        assert "không được tin cậy" not in mine
+        [theirs] = [line for line in lines() if "Không biểu quyết" in line]
+        assert "không được tin cậy" in theirs
+        assert panel.signed.text().endswith("2/2")
         assert_signed_by(room, poll_id, pki, "leader", 0)
-        aio(until(lambda: panel.ballots_model.rowCount() == 1))
-        line = panel.ballots_model.index(0).data()
-        assert "Tán thành" in line
-        assert "ký số" in line
-        assert pki.cert("leader").subject.human_friendly in line
-        assert panel.signed.text().endswith("1/1")
     finally:
         aio(service.close())
 
