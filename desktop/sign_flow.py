@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from desktop import pause_points
 from desktop.domain import Document, DocumentVersion
 from desktop.errors import HopDeskError
 from desktop.signing import appearance, sign
@@ -78,6 +79,17 @@ async def send_kept(uploads: SignedUploads, document_id: int) -> None:
         log.info("signed file of %s kept for later upload: %r", document_id, exc)
 
 
+def describe(signer: Signer, document: Document) -> None:
+    """A remote signing service shows the user, on the phone, what is being signed: this
+    document's trích yếu (with its số once issued), not the same "HopDesk" for each of a batch.
+    Tokens and files have nothing to show."""
+    from desktop.signing.remote.service import RemoteSigner
+
+    if isinstance(signer, RemoteSigner):
+        number = f"{document.number.zfill(2)}/{document.symbol}: " if document.number else ""
+        signer.describe(number + document.summary)
+
+
 @dataclass(frozen=True, slots=True)
 class BatchOutcome:
     """One document of a batch: its signed sha256, or the error that stopped it."""
@@ -105,6 +117,7 @@ async def sign_many(
         if gone is not None:
             outcomes.append(BatchOutcome(document.id, error=gone))
         else:
+            describe(signer, document)
             try:
                 sha = await sign_document(document, signer, stamp, files, uploads)
                 outcomes.append(BatchOutcome(document.id, sha))
@@ -156,6 +169,7 @@ async def issue_document(
     document = await inbox.document(document_id)
     if document.status != "issued":
         raise UnsignableDocument("not-issued", document.status)  # offline: the issue is queued
+    await pause_points.reached("issued")  # numbered on the server, not signed
     return await finish(document)
 
 
@@ -172,11 +186,13 @@ async def finish_issue(
     exactly once, even across a crash; offline it waits for the server); the journal forgets
     the issuance once the file is kept."""
     leader_version = document.versions[-1]
+    describe(signer, document)
     issued = await apply_agency_signature(document, signer, seal, files)
     sha256 = uploads.keep(
         document.id, leader_version.file.sha256, issued, leader_version.file.name, "issued-version"
     )
     if journal is not None:
         journal.end(document.id)
+    await pause_points.reached("issue-kept")  # signed and kept, not sent
     await send_kept(uploads, document.id)
     return sha256

@@ -33,7 +33,9 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPki]:
         yield running
 
 
-async def awaiting_my_signature(specialist: Session, leader: Session) -> tuple[int, bytes]:
+async def awaiting_my_signature(
+    specialist: Session, leader: Session, summary: str = "Quyết định ban hành quy chế làm việc"
+) -> tuple[int, bytes]:
     """A prepared draft a specialist submitted and the leader approved: now the leader signs."""
     prepared, _ = layout.prepare_draft_from_text(draft_pdf())
     ref: Any = (
@@ -47,7 +49,7 @@ async def awaiting_my_signature(specialist: Session, leader: Session) -> tuple[i
             "direction": "out",
             "issuing_agency": "Sở Thông tin và Truyền thông",
             "doc_type": "Quyết định",
-            "summary": "Quyết định ban hành quy chế làm việc",
+            "summary": summary,
             "file_sha256": ref["sha256"],
         },
     )

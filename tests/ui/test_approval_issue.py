@@ -122,10 +122,7 @@ def test_the_clerk_issues_from_the_detail(
     assert (issued.status, issued.number, issued.symbol) == ("issued", "01", "QĐ-STTTT")
     assert issued.versions[-1].file.sha256 == sent
     assert clerk.uploads.records() == {}
-    pdf = aio(clerk.session.api.get_bytes(f"/files/{sent}"))
-    results = {c.field: c.status for c in pyhanko_check(pdf, pki)}
-    assert set(results) == {layout.LEADER_FIELD, layout.AGENCY_FIELD}
-    assert all(s.intact and s.valid and s.trusted for s in results.values())
+    assert_leader_and_agency(aio(clerk.session.api.get_bytes(f"/files/{sent}")), pki)
     reached = {r.id for r in issued.readers}
     assert set(recipient_ids) <= reached
     specialist = Session(clerk.config, clerk.secrets, None)
@@ -133,6 +130,15 @@ def test_the_clerk_issues_from_the_detail(
     incoming = aio(specialist.api.get_json("/documents?box=incoming"))
     aio(specialist.close())
     assert document_id in [d["id"] for d in incoming]
+
+
+def assert_leader_and_agency(pdf: bytes, pki: TestPki) -> None:
+    """`pdf` carries the leader's and the agency's signatures, both valid in pyHanko (the
+    agency's by the agency's certificate)."""
+    results = {c.field: c.status for c in pyhanko_check(pdf, pki)}
+    assert set(results) == {layout.LEADER_FIELD, layout.AGENCY_FIELD}
+    assert all(s.intact and s.valid and s.trusted for s in results.values())
+    assert results[layout.AGENCY_FIELD].signing_cert.subject == pki.cert("agency").subject
 
 
 def agency_dialog(qtbot: QtBot, pki: TestPki, tmp_path: Path) -> SignDialog:
@@ -205,10 +211,7 @@ def test_an_issue_stopped_before_the_agency_signature_is_finished_at_the_next_st
     finished = aio(clerk.inbox.document(document_id))
     assert (finished.status, finished.number) == ("issued", issued.number)  # no second number
     assert [v.file.sha256 for v in finished.versions][-2:] == [leader_sha, made[0]]
-    pdf = aio(clerk.session.api.get_bytes(f"/files/{made[0]}"))
-    results = {c.field: c.status for c in pyhanko_check(pdf, pki)}
-    assert set(results) == {layout.LEADER_FIELD, layout.AGENCY_FIELD}
-    assert all(s.intact and s.valid and s.trusted for s in results.values())
+    assert_leader_and_agency(aio(clerk.session.api.get_bytes(f"/files/{made[0]}")), pki)
     assert IssueJournal(clerk.store, clerk.session.scope).pending() == []
     assert aio(resume_issues(clerk, None, dialog)) == []  # exactly once
 

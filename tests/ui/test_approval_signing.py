@@ -107,10 +107,13 @@ def test_the_leader_signs_from_the_detail(
     assert status.trusted
 
 
-def _document_awaiting(core: Core, aio: Any, server: ServerProcess) -> Any:
+def _document_awaiting(
+    core: Core, aio: Any, server: ServerProcess, summary: str | None = None
+) -> Any:
     specialist = Session(core.config, core.secrets, None)
     aio(specialist.sign_in(server.url, "chuyenvien1", "hopdesk-demo", False))
-    document_id, _ = aio(awaiting_my_signature(specialist, core.session))
+    named = {} if summary is None else {"summary": summary}
+    document_id, _ = aio(awaiting_my_signature(specialist, core.session, **named))
     aio(specialist.close())
     return aio(core.inbox.document(document_id))
 

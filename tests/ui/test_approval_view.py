@@ -34,22 +34,28 @@ def core(aio: Any, server: ServerProcess, tmp_path: Path) -> Iterator[Core]:
     aio(core.aclose())
 
 
-def signed_in_core(aio: Any, server: ServerProcess, tmp_path: Path, username: str) -> Core:
-    """The app's core signed in as `username`, the approval inbox loaded (close it after)."""
-    store = LocalStore(tmp_path / "cache.db")
+def app_core(directory: Path, config: Config | None = None) -> Core:
+    """The app's core on the local store in `directory` (files beside it), not signed in;
+    the keyring in memory."""
+    store = LocalStore(directory / "cache.db")
     store.open()
     secrets = memory_secrets()
-    session = Session(Config(), secrets, store)
-    core = Core(
+    session = Session(config or Config(), secrets, store)
+    return Core(
         paths=None,
         config=session.config,
         secrets=secrets,
         store=store,
         session=session,
         notifier=Notifier(),
-        log_path=tmp_path / "hopdesk.log",
+        log_path=directory / "hopdesk.log",
     )
-    aio(session.sign_in(server.url, username, "hopdesk-demo", False))
+
+
+def signed_in_core(aio: Any, server: ServerProcess, tmp_path: Path, username: str) -> Core:
+    """The app's core signed in as `username`, the approval inbox loaded (close it after)."""
+    core = app_core(tmp_path)
+    aio(core.session.sign_in(server.url, username, "hopdesk-demo", False))
     aio(core.start_session())
     aio(core.inbox.refresh())
     return core

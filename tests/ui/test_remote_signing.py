@@ -183,6 +183,61 @@ def test_the_leader_signs_through_the_csc_service(
     assert_signed_by_the_leader(core, aio, pki, str(outcomes[0].sha256))
 
 
+SUMMARIES = ["Kế hoạch chuyển đổi số năm 2027", "Báo cáo tổng kết công tác văn thư"]
+
+
+def test_the_phone_shows_each_document_of_a_csc_batch(
+    qtbot: QtBot,
+    core: Core,
+    aio: Any,
+    server: ServerProcess,
+    pki: TestPki,
+    tmp_path: Path,
+    image: Path,
+    vietnamese: None,
+) -> None:
+    """credentials/authorize carries each document's trích yếu as its `description` (what the
+    phone shows), not the same "HopDesk" for every request of the batch."""
+    documents = [_document_awaiting(core, aio, server, s) for s in SUMMARIES]
+    authorized: list[dict[str, object]] = []
+
+    async def run() -> list[BatchOutcome]:
+        async with running_csc_service(pki, authorized=authorized) as url:
+            use_service(core, pki, tmp_path, "csc", url, "hopdesk/leader", 300)
+            dialog = remote_dialog(qtbot, core, image, 2)
+            return await (await start_signing(core, dialog, documents))
+
+    outcomes = aio(run(), timeout=120)
+    assert [o.error for o in outcomes] == [None, None]
+    assert [a["description"] for a in authorized] == SUMMARIES
+
+
+def test_the_phone_shows_each_document_of_a_hash_poll_batch(
+    qtbot: QtBot,
+    core: Core,
+    aio: Any,
+    server: ServerProcess,
+    pki: TestPki,
+    tmp_path: Path,
+    image: Path,
+    vietnamese: None,
+) -> None:
+    documents = [_document_awaiting(core, aio, server, s) for s in SUMMARIES]
+
+    async def run() -> tuple[list[BatchOutcome], list[str]]:
+        async with running_hash_poll_service(pki, TOKEN, ["leader"]) as service:
+            use_service(core, pki, tmp_path, "hash-poll", service.url, "leader", 300)
+            task = await start_signing(core, remote_dialog(qtbot, core, image, 2), documents)
+            service.approve(await service.next_transaction())
+            service.approve(await service.next_transaction())
+            outcomes = await task
+            return outcomes, [t.description for t in service.transactions.values()]
+
+    outcomes, shown = aio(run(), timeout=120)
+    assert [o.error for o in outcomes] == [None, None]
+    assert shown == SUMMARIES
+
+
 def test_a_refusal_on_the_phone_ends_the_batch_with_one_message(
     qtbot: QtBot,
     core: Core,

@@ -38,6 +38,7 @@ from desktop.signing.remote.errors import (
 )
 from desktop.signing.remote.poll import Phase
 from desktop.signing.remote.service import (
+    DEFAULT_DESCRIPTION,
     Progress,
     RemoteSigner,
     RemoteSigningService,
@@ -73,7 +74,7 @@ class PhoneAuthorization(CSCAuthorizationManager):
         credential_info: CSCCredentialInfo,
         http_session: aiohttp.ClientSession,
         timeout: float,
-        description: str = "HopDesk",
+        description: str = DEFAULT_DESCRIPTION,
     ) -> None:
         super().__init__(session_info, credential_info)
         self.http_session = http_session
@@ -113,6 +114,7 @@ class CscSigner(RemoteSigner, CSCSigner):
     ) -> None:
         super().__init__(auth_manager.http_session, auth_manager, sign_timeout=int(sign_timeout))
         self.bind_home_loop()
+        self.phone_authorization = auth_manager
         self.total_timeout = sign_timeout
         self.progress = progress
 
@@ -131,6 +133,12 @@ class CscSigner(RemoteSigner, CSCSigner):
             return super().get_signature_mechanism_for_digest(digest_algorithm)
         except PyHankoSigningError as exc:
             raise RemoteSigningError(f"no usable signature algorithm: {exc}") from exc
+
+    def describe(self, text: str) -> None:
+        """The document goes in `credentials/authorize`'s `description` (§11.6), what the
+        phone shows when it asks the user to approve; `signatures/signHash` has no such field."""
+        super().describe(text)
+        self.phone_authorization.description = self.description
 
     async def remote_sign(self, data: bytes, digest_algorithm: str) -> bytes:
         loop = asyncio.get_running_loop()

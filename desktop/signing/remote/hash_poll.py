@@ -150,7 +150,6 @@ class HashPollSigner(RemoteSigner):
         credential_id: str,
         certificates: list[x509.Certificate],
         progress: Progress = no_progress,
-        description: str = "HopDesk",
     ) -> None:
         registry = SimpleCertificateStore()
         registry.register_multiple(certificates)
@@ -159,7 +158,6 @@ class HashPollSigner(RemoteSigner):
         self.service = service
         self.credential_id = credential_id
         self.progress = progress
-        self.description = description
 
     async def remote_sign(self, data: bytes, digest_algorithm: str) -> bytes:
         digest = _digest(data, digest_algorithm)

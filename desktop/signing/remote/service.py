@@ -109,12 +109,28 @@ class Cancellation:
 # Room for the raw signature while pyHanko sizes the signature container (RSA-4096 = 512 B).
 RAW_SIGNATURE_ESTIMATE = 512
 
+DEFAULT_DESCRIPTION = "HopDesk"
+# CSC v1.0.4.0 §11.6 bounds `description` to 500 characters; the phone shows a line or two.
+MAX_DESCRIPTION = 500
+
+
+def description_for(text: str) -> str:
+    """What the phone shows for one signing request: `text` (a document's trích yếu) on one
+    line, cut to what the services accept; HopDesk when there is nothing to say."""
+    line = " ".join(text.split())
+    if len(line) > MAX_DESCRIPTION:
+        line = line[: MAX_DESCRIPTION - 1] + "…"
+    return line or DEFAULT_DESCRIPTION
+
 
 class RemoteSigner(Signer):
     """What both adapters' pyHanko signers share: `cancel()` stops the wait for the phone at
     once, and the service's raw signature is checked before it goes into the PDF."""
 
     _cancellation: Cancellation | None = None
+    description: str = DEFAULT_DESCRIPTION
+    """What the phone shows with the next request: in a batch, the document being signed (a
+    leader approving ten requests on the phone must see which is which)."""
     home_loop: asyncio.AbstractEventLoop | None = None
     """The loop the signer was made on, whose aiohttp session it uses: pyHanko may run the
     signature on a worker loop (`desktop.signing.worker`), and the calls to the service are
@@ -126,6 +142,10 @@ class RemoteSigner(Signer):
             self.home_loop = asyncio.get_running_loop()
         except RuntimeError:
             self.home_loop = None
+
+    def describe(self, text: str) -> None:
+        """Name the document the next requests sign (see `description_for`)."""
+        self.description = description_for(text)
 
     @property
     def cancellation(self) -> Cancellation:

@@ -56,9 +56,15 @@ def token(pki: TestPki, tmp_path: Path) -> Iterator[SoftToken]:
 @pytest.fixture(scope="session")
 def nss_db(pki: TestPki, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An NSS database trusting the test root, for `pdfsig -nssdir`."""
+    return make_nss_db(pki, tmp_path_factory.mktemp("nss"))
+
+
+def make_nss_db(pki: TestPki, db: Path) -> Path:
+    """An NSS database in `db` trusting the test PKI's root (for tests whose PKI is not the
+    session's)."""
     if shutil.which("certutil") is None or shutil.which("pdfsig") is None:
         pytest.fail("pdfsig (poppler-utils) and certutil (libnss3-tools) are needed")
-    db = tmp_path_factory.mktemp("nss")
+    db.mkdir(parents=True, exist_ok=True)
     subprocess.run(["certutil", "-N", "-d", f"sql:{db}", "--empty-password"], check=True)
     root = db / "root.pem"
     root.write_bytes(pki.cert_pem("root"))
