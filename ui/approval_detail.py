@@ -1,5 +1,6 @@
-"""One document of the approval inbox: its metadata, files, history and comments, and a button
-for each workflow action this user may take now (`ApprovalInbox.allowed`).
+"""One document of the approval inbox: its metadata, files, history and comments, the PDF in
+the viewer with its signatures panel (`DocumentPane`, beside the rest), and a button for each
+workflow action this user may take now (`ApprovalInbox.allowed`).
 
 An action asks for what it needs (a reason, a person, a symbol) in `ActionDialog`, then goes
 through the outbox (`ApprovalInbox.act`): offline it stays queued and is sent when the server is
@@ -12,7 +13,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QLocale, Signal
+from PySide6.QtCore import QEvent, QLocale, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +37,9 @@ from ui.table_model import format_date, format_datetime
 from ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
+    from desktop.domain import FileRef
     from desktop.inbox import ApprovalInbox
+    from ui.document_pane import DocumentPane
 
 TEXT_FIELD = {  # actions whose body is one text: its member name
     "comment": "text",
@@ -135,31 +139,49 @@ class ApprovalDetail(QWidget):
         inbox: ApprovalInbox,
         parent: QWidget | None = None,
         submitter: Submitter | None = None,
+        pane: DocumentPane | None = None,
     ) -> None:
         """`submitter`: how "submit" is sent (the app prepares the draft for signing first,
-        desktop/prepare_flow.py); without it the action is queued as it is."""
+        desktop/prepare_flow.py); without it the action is queued as it is. `pane`: where the
+        document's PDF is shown (its latest version, or the file chosen in the list)."""
         super().__init__(parent)
         self.inbox = inbox
         self.submitter = submitter
+        self.pane = pane
+        self._file_refs: list[FileRef] = []
         self.tasks = TaskOwner(self)
         self.document: Document | None = None
         self.heading = QLabel(self)
         self.heading.setWordWrap(True)
         self.metadata = QFormLayout()
         self.files = QListWidget(self)
+        self.files.currentRowChanged.connect(self._show_file)
         self.history = QListWidget(self)
         self.open_button = QPushButton(self)
         self.open_button.clicked.connect(self._open)
         self.actions_row = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        column = QVBoxLayout(self)
+        facts = QWidget(self)
+        column = QVBoxLayout(facts)
         column.addWidget(self.heading)
         column.addLayout(self.metadata)
         column.addWidget(self.open_button)
         column.addWidget(self.files)
         column.addWidget(self.history, 1)
         column.addLayout(self.actions_row)
-        self.resize(720, 640)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        if pane is None:
+            outer.addWidget(facts)
+            self.resize(720, 640)
+        else:
+            split = QSplitter(Qt.Orientation.Horizontal, self)
+            split.addWidget(facts)
+            split.addWidget(pane)
+            split.setStretchFactor(1, 1)
+            split.setSizes([420, 880])
+            outer.addWidget(split)
+            self.resize(1300, 860)
         self.retranslate()
 
     async def show_document(self, document_id: int) -> Document:
@@ -190,13 +212,23 @@ class ApprovalDetail(QWidget):
         for label, value in rows:
             if value:
                 self.metadata.addRow(label, QLabel(value, self))
+        self.files.blockSignals(True)  # the pane follows once the list is whole
         self.files.clear()
+        self._file_refs = []
         for version in document.versions:
             QListWidgetItem(self.tr("Version %1").replace("%1", str(version.no)), self.files)
+            self._file_refs.append(version.file)
         for attachment in document.attachments:
             QListWidgetItem(
                 self.tr("Attachment: %1").replace("%1", attachment.file.name), self.files
             )
+            self._file_refs.append(attachment.file)
+        latest = max(
+            range(len(document.versions)), key=lambda i: document.versions[i].no, default=-1
+        )
+        self.files.setCurrentRow(latest)
+        self.files.blockSignals(False)
+        self._show_file(latest)
         self.open_button.setEnabled(bool(document.versions))
         self._fill_history(document, locale)
         self._fill_buttons(self.inbox.allowed(document))
@@ -264,6 +296,21 @@ class ApprovalDetail(QWidget):
     def _open(self) -> None:
         if self.document is not None:
             self.open_requested.emit(self.document)
+
+    def _show_file(self, row: int) -> None:
+        """The pane shows the file of the list's `row` (a version or an attachment)."""
+        if self.pane is None or self.document is None:
+            return
+        if not 0 <= row < len(self._file_refs):
+            self.pane.clear()
+            return
+        document = self.document
+        self.pane.show_file(self._file_refs[row], document.summary, document.confidentiality)
+
+    def shutdown(self) -> None:
+        """Stop the pane's reader and render workers (the detail goes)."""
+        if self.pane is not None:
+            self.pane.shutdown()
 
     # --- texts ---------------------------------------------------------------------------------
     def action_text(self, action: str) -> str:

@@ -362,8 +362,11 @@ class QtFrontend(QObject):
         """A document of the approval inbox (one window, re-used); its file opens in the reader."""
         if self.approval_detail is None:
             from ui.approval_detail import ApprovalDetail  # a window: loaded when first used
+            from ui.document_pane import DocumentPane
 
-            self.approval_detail = ApprovalDetail(self.core.inbox, submitter=self.submit)
+            self.approval_detail = ApprovalDetail(
+                self.core.inbox, submitter=self.submit, pane=DocumentPane(self.core)
+            )
             self.approval_detail.setWindowIcon(self.icon)
             self.approval_detail.open_requested.connect(lambda d: self.reader().open_document(d))
             self.approval_detail.sign_requested.connect(self.sign)
@@ -441,6 +444,7 @@ class QtFrontend(QObject):
         approval, self.approval_detail = self.approval_detail, None
         if approval is not None:
             await approval.tasks.aclose()
+            approval.shutdown()
             approval.close()
             approval.deleteLater()
         calls, self.link_calls = self.link_calls, []

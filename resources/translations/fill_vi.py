@@ -655,6 +655,9 @@ VI: dict[str, str] = {
     "You have the floor": "Bạn đang được mời phát biểu",
     "You have been invited to speak.": "Bạn đã được mời phát biểu.",
     "Opening the paper…": "Đang mở tài liệu…",
+    # the document's PDF in the approval detail (ui/document_pane.py)
+    "Loading the document…": "Đang tải văn bản…",
+    "The document cannot be shown: %1": "Không hiển thị được văn bản: %1",
     "No paper is being presented.": "Chưa có tài liệu nào được trình bày.",
     "Site mode": "Chế độ điểm cầu",
     "Present on the stage": "Trình bày tài liệu",

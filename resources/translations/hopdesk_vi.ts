@@ -835,6 +835,21 @@
     </message>
 </context>
 <context>
+    <name>DocumentPane</name>
+    <message>
+        <source>This document has no file yet.</source>
+        <translation>Văn bản này chưa có tệp.</translation>
+    </message>
+    <message>
+        <source>Loading the document…</source>
+        <translation>Đang tải văn bản…</translation>
+    </message>
+    <message>
+        <source>The document cannot be shown: %1</source>
+        <translation>Không hiển thị được văn bản: %1</translation>
+    </message>
+</context>
+<context>
     <name>DocumentsModel</name>
     <message>
         <source>Urgency</source>
