@@ -427,7 +427,7 @@ class PollPanel(QWidget):
         if self.selected is None or self.signing is not None:
             return
         self.sign_note.clear()
-        if self.sign_check.isVisible() and self.sign_check.isChecked():
+        if not self.sign_check.isHidden() and self.sign_check.isChecked():  # tab may be hidden
             self.tasks.run(self.vote_signed(self.selected, option))
         else:
             self.service.vote(self.selected, option)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hashlib
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
@@ -236,5 +237,38 @@ def test_a_secret_poll_offers_no_signing(
     try:
         aio(until(lambda: len(panel.vote_buttons) == 3))
         assert not panel.sign_check.isVisible()
+    finally:
+        aio(service.close())
+
+
+def test_a_cancelled_key_sends_nothing_even_from_a_panel_off_screen(
+    aio: Any, qtbot: QtBot, core_as: Callable[[str], Core], room: Room
+) -> None:
+    core = core_as(DELEGATE)
+    poll_id = open_poll(room, "Thông qua quy chế")
+    service = PollsService(core.session, core.events, core.outbox, room.meeting_id)
+    aio(service.refresh())
+    asked: list[str] = []
+
+    @contextlib.asynccontextmanager
+    async def cancelled(_parent: QWidget, heading: str) -> AsyncIterator[Signer | None]:
+        asked.append(heading)
+        yield None  # the user pressed Cancel in the signing dialog
+
+    panel = PollPanel(service, runs=False, open_key=cancelled)  # in a tab not shown
+    qtbot.addWidget(panel)
+    try:
+        aio(until(lambda: len(panel.vote_buttons) == 3))
+        panel.sign_check.setChecked(True)
+
+        async def vote() -> None:
+            panel.vote(0)
+            await settle(panel)
+
+        aio(vote())
+        assert len(asked) == 1
+        assert panel.sign_note.text() != ""
+        assert not service.sending(poll_id)
+        assert room.ok(CHAIR, "GET", f"polls/{poll_id}")["voted"] == 0
     finally:
         aio(service.close())
