@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QInputDialog,
@@ -159,16 +160,16 @@ class AgendaPanel(QWidget):
         self.down_button.clicked.connect(lambda: self.move_current(1))
         self.replace_button.clicked.connect(self.replace_paper)
         self.editing = QWidget(self)
-        tools = QHBoxLayout(self.editing)
+        # Two rows: the five Vietnamese labels in one row made this panel 560 px wide at least,
+        # and the room window wider than a 1280 px screen.
+        tools = QGridLayout(self.editing)
         tools.setContentsMargins(0, 0, 0, 0)
-        for button in (
-            self.add_item_button,
-            self.upload_button,
-            self.up_button,
-            self.down_button,
-            self.replace_button,
+        for column, button in enumerate(
+            (self.add_item_button, self.upload_button, self.replace_button)
         ):
-            tools.addWidget(button)
+            tools.addWidget(button, 0, column)
+        tools.addWidget(self.up_button, 1, 0)
+        tools.addWidget(self.down_button, 1, 1)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.notice)

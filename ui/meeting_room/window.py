@@ -106,12 +106,15 @@ class MeetingRoomWindow(QMainWindow):
         self.check_in_button = QPushButton(self.tr("I am in the hall"), self)
         self.check_in_button.hide()
         self.check_in_button.clicked.connect(self.check_in)
+        # The facts above the buttons, not beside them: side by side, with the side panel's
+        # whole tab labels, the window was wider than a 1280 px screen in Vietnamese.
         header = QWidget(self)
-        row = QHBoxLayout(header)
-        facts = QVBoxLayout()
+        facts = QVBoxLayout(header)
         for label in (self.heading, self.status, self.chair):
             facts.addWidget(label)
-        row.addLayout(facts, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        facts.addLayout(row)
         row.addWidget(self.check_in_button)
         self.site_button = QPushButton(self.tr("Site mode"), self)
         self.site_button.setToolTip(
@@ -144,6 +147,9 @@ class MeetingRoomWindow(QMainWindow):
         self.header = header
 
         self.panels = QTabWidget(self)
+        # Every tab's label whole (no scroll arrows hiding "Phát biểu" and the rest): the side
+        # panel is at least as wide as its tabs.
+        self.panels.tabBar().setUsesScrollButtons(False)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(middle)
         splitter.addWidget(self.panels)

@@ -173,3 +173,20 @@ def test_following_the_presenter_in_a_reader(
         assert floor.presenter.following
     finally:
         reader.shutdown()
+
+
+def test_the_chairs_room_fits_a_1280_screen_in_vietnamese_with_whole_tab_labels(
+    aio: Any, enter: Any, vietnamese: None
+) -> None:
+    """Seen under Xvfb: the agenda's five editing buttons in one row and the header's facts
+    beside its four buttons held the window at 1317 px at least; narrower, the side tabs hid
+    behind scroll arrows ("Phá…")."""
+    chair = enter(CHAIR)  # the chair has the most tabs
+    aio(until(lambda: chair.agenda_panel.editing.isVisible()))  # the chair edits the agenda
+    assert chair.minimumSizeHint().width() <= 1280  # was 1317 under Xvfb, now 1148
+    assert not chair.panels.tabBar().usesScrollButtons()
+    bar = chair.panels.tabBar()
+    assert bar.count() == 6
+    for index in range(bar.count()):
+        label = bar.tabText(index)
+        assert bar.tabRect(index).width() > bar.fontMetrics().horizontalAdvance(label), label
