@@ -3,16 +3,17 @@
 A note on an item is a personal note of the contract with the target `agenda:<item id>` (plain
 text): only its author reads it and it stays on the agency's server. Like the reader's notes
 (desktop/notes.py), it is kept on this computer — in the same local table, under its target —
-and saved with its outbox action in one transaction (a superseding PUT with a client-made id
-and the local time): a note typed while the hall's network is down reads back offline, survives
-a restart, and reaches the server when it is back, only its last version sent. Loading merges
-the server's copy with the local one by the same rule (`decide`): a change not sent yet is never
-replaced by an older copy.
+and saved with its outbox action in one transaction of the store's writer thread (a superseding
+PUT with a client-made id and the local time): a note typed while the hall's network is down
+reads back offline, survives a restart, and reaches the server when it is back, only its last
+version sent. Loading merges the server's copy with the local one by the same rule (`decide`):
+a change not sent yet is never replaced by an older copy.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from desktop.outbox import Outbox
     from desktop.session import Session
     from desktop.store import LocalStore
+
+log = logging.getLogger(__name__)
 
 
 class ItemNote(Model, frozen=True):
@@ -58,9 +61,13 @@ class ItemNotes:
         self.outbox = outbox
         self.store = store
         self.scope = session.scope
+        self._unwritten: dict[int, ItemNote] = {}  # saved, its transaction not committed yet
 
     def local(self, item_id: int) -> ItemNote | None:
         """My note on the item as kept here (the newest, should two devices have made one)."""
+        waiting = self._unwritten.get(item_id)
+        if waiting is not None:
+            return waiting
         notes = []
         for row in self.store.notes_of(self.scope, target_of(item_id)):
             try:
@@ -80,22 +87,27 @@ class ItemNotes:
             parse_list(ItemNote, listed, "notes"), key=lambda n: n.updated_at, default=None
         )
         kept = self.local(item_id)  # read after the await: a save may have come meanwhile
-        pending = kept is not None and NOTES_PATH + kept.id in self.outbox.pending_paths()
+        pending = kept is not None and (
+            item_id in self._unwritten or NOTES_PATH + kept.id in self.outbox.pending_paths()
+        )
         local = kept
         if remote is not None and local is not None and remote.id != local.id and not pending:
             local = None  # a note another device made is the item's note now
         keep = decide(local, remote, pending)
         if keep != kept:
-            with self.store.batch():
+
+            def work() -> None:
                 if kept is not None:
                     self.store.delete_note(self.scope, kept.id)
                 if keep is not None:
                     self.store.put_note(self.scope, {"id": keep.id, **keep.body()})
+
+            self.store.write_later(work, f"note on agenda item {item_id}")
         return keep
 
     def save(self, item_id: int, text: str) -> ItemNote:
-        """Keep my note on the item here and queue it, in one transaction (durable at once;
-        sent when the server is reachable)."""
+        """Keep my note on the item here and queue it, in one transaction on the store's writer
+        thread (shown by `local` meanwhile; sent when the server is reachable)."""
         known = self.local(item_id)
         note = ItemNote(
             id=known.id if known is not None else str(uuid.uuid4()),
@@ -103,8 +115,20 @@ class ItemNotes:
             text=text,
             updated_at=dt.datetime.now(dt.UTC),
         )
-        with self.store.batch():
+
+        def work() -> None:
             self.store.put_note(self.scope, {"id": note.id, **note.body()})
             self.outbox.enqueue("PUT", NOTES_PATH + note.id, note.body(), supersede=True)
+
+        self._unwritten[item_id] = note
+        done = self.store.submit(work)
+
+        def landed(_: object) -> None:
+            if self._unwritten.get(item_id) is note:
+                del self._unwritten[item_id]
+            if done.exception() is not None:
+                log.error("note on agenda item %s not kept: %r", item_id, done.exception())
+
+        self.store.when_done(done, landed)
         self.outbox.flush_soon()
         return note

@@ -205,6 +205,7 @@ def test_a_note_written_offline_reads_back_survives_a_restart_and_is_sent_once(
         for text in ("Hỏi lại kinh phí mục 3, 4", "Hỏi lại kinh phí mục 3, 4 và 7"):
             mine.my_note.setPlainText(text)
             mine.note_button.click()
+        aio(first.store.settled())  # kept (the store's writer thread)
         reopened = ItemNotes(first.session, first.outbox, first.store)  # the room again
         note = aio(reopened.load(item))
         assert note is not None
