@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
@@ -92,6 +93,34 @@ def pdf_text(path: Path) -> str:
         pdf.close()
 
 
+@dataclass(frozen=True, slots=True)
+class InboxPage:
+    """One screen of the approval inbox: the chosen list's rows, and (None when only the list
+    was asked again) the six badge counts and the filter bar's menus."""
+
+    rows: list[DocumentSummary]
+    counts: dict[str, int] | None = None
+    choices: dict[str, list[str]] | None = None
+
+
+class PageSource(Protocol):
+    """The reading side of `ApprovalInbox` that `read_page` uses."""
+
+    def counts(self) -> dict[str, int]: ...
+    def documents(
+        self, list_name: str, wanted: InboxFilter | None = None
+    ) -> list[DocumentSummary]: ...
+    def choices(self) -> dict[str, list[str]]: ...
+
+
+def read_page(source: PageSource, list_name: str, wanted: InboxFilter, whole: bool) -> InboxPage:
+    """`InboxPage` from the local store (blocking: run it in a thread)."""
+    rows = source.documents(list_name, wanted)
+    if not whole:
+        return InboxPage(rows)
+    return InboxPage(rows, source.counts(), source.choices())
+
+
 class ApprovalInbox(QObject):
     """Lists, counts and actions of one signed-in user.
 
@@ -144,6 +173,12 @@ class ApprovalInbox(QObject):
     def choices(self) -> dict[str, list[str]]:
         """Document types and agencies present (the filter bar's menus)."""
         return self.index.choices()
+
+    async def load_page(self, list_name: str, wanted: InboxFilter, whole: bool = True) -> InboxPage:
+        """What the inbox page shows, read in a worker thread: with 10,000 documents the
+        queries and the parsing take tens of milliseconds, which on the GUI thread would be a
+        stall of the whole app. `whole`: the counts and menus too, not only the list."""
+        return await asyncio.to_thread(read_page, self, list_name, wanted, whole)
 
     async def refresh(self) -> None:
         """Load the server's three lists (in parallel), store them, announce them."""

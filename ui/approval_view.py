@@ -2,12 +2,15 @@
 and a search box over `ApprovalInbox` (desktop/inbox.py).
 
 Every filter, sort and search is a query on the local store (FTS5), so typing in the search box
-answers without the server and within a frame; the table is the shared `InboxModel`
-(a QAbstractTableModel updated in place), never widgets rebuilt by hand.
+answers without the server; the query and the parsing of the rows run in a worker thread
+(`ApprovalInbox.load_page`), the GUI thread only puts the answer into the shared `InboxModel`
+(a QAbstractTableModel updated in place, never widgets rebuilt by hand). When several loads
+overlap (fast typing), only the last one asked is shown; `shown` follows each one shown.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
@@ -26,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import DocumentSummary
+from desktop.inbox import InboxPage
 from desktop.inbox_index import (
     DONE,
     IN_PROGRESS,
@@ -37,6 +41,7 @@ from desktop.inbox_index import (
     InboxFilter,
 )
 from ui.inbox_view import InboxModel
+from ui.tasks import TaskOwner
 
 if TYPE_CHECKING:
     from desktop.inbox import ApprovalInbox
@@ -50,10 +55,17 @@ class ApprovalView(QWidget):
 
     activated = Signal(object)  # the DocumentSummary the user opened
     sign_selected = Signal(list)  # the selected DocumentSummary rows to sign with one PIN
+    shown = Signal()  # a load was put on screen (the last one asked)
+    counted = Signal()  # new badge counts (`counts`)
 
     def __init__(self, inbox: ApprovalInbox, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.inbox = inbox
+        self.tasks = TaskOwner(self)
+        self._asked = 0  # the number of the last load asked; older answers are dropped
+        self._loading: set[int] = set()
+        self._idle = asyncio.Event()  # set while no load runs
+        self.counts: dict[str, int] = {}  # the six lists' counts, as last read
         self.lists = QListWidget(self)
         self.lists.setObjectName("approvalLists")
         self.lists.setFixedWidth(190)
@@ -123,17 +135,50 @@ class ApprovalView(QWidget):
 
     def reload(self) -> None:
         """Counts, menus and the chosen list from the local store (the lists changed)."""
-        self._show_counts()
-        self._fill_choices()
-        self.show_list()
+        self._load(whole=True)
 
     def show_list(self) -> None:
         """The chosen list as filtered and searched (only the table changes)."""
-        self._search_timer.stop()
-        self.model.set_rows(self.inbox.documents(self.current_list(), self.wanted()))
+        self._load(whole=False)
 
-    def _show_counts(self) -> None:
-        counts = self.inbox.counts()
+    def _load(self, whole: bool) -> None:
+        self._search_timer.stop()
+        self._asked += 1
+        asked = self._asked
+        self._loading.add(asked)
+        self._idle.clear()
+        wanted = self.wanted()
+        self.tasks.run(self._read(asked, self.current_list(), wanted, whole))
+
+    async def _read(self, asked: int, name: str, wanted: InboxFilter, whole: bool) -> None:
+        try:
+            page = await self.inbox.load_page(name, wanted, whole)
+        finally:
+            self._loading.discard(asked)
+            if not self._loading:
+                self._idle.set()
+        if whole:  # counts and menus are news whichever load brought them
+            self._show_counts(page.counts or {})
+            self._fill_choices(page.choices or {})
+        if asked == self._asked:
+            self._apply(page)
+
+    def _apply(self, page: InboxPage) -> None:
+        self.model.set_rows(page.rows)
+        self.shown.emit()
+
+    @property
+    def loading(self) -> bool:
+        """A load is running (the table shows the previous answer meanwhile)."""
+        return bool(self._loading)
+
+    async def settled(self) -> None:
+        """Wait until every load asked so far is on screen (tests, the bench)."""
+        await self._idle.wait()
+
+    def _show_counts(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+        self.counted.emit()
         for row in range(self.lists.count()):
             item = self.lists.item(row)
             name = str(item.data(Qt.ItemDataRole.UserRole))
@@ -180,8 +225,7 @@ class ApprovalView(QWidget):
     def _urgencies(self) -> list[tuple[str | None, str]]:
         return [(value, self.model.urgency_text(value)) for value in URGENCIES]
 
-    def _fill_choices(self) -> None:
-        choices = self.inbox.choices()
+    def _fill_choices(self, choices: dict[str, list[str]]) -> None:
         self._refill(
             self.doc_type,
             [(None, self.tr("Any type"))] + [(v, v) for v in choices.get("doc_type", [])],

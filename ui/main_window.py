@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
             self.approval_view = ApprovalView(inbox, self)
             self.approval_view.activated.connect(self.approval_requested)
             self.approval_view.sign_selected.connect(self.batch_sign_requested)
-            inbox.changed.connect(self.retranslate_navigation)
+            self.approval_view.counted.connect(self.retranslate_navigation)
             self.pages.append(self.approval_view)
         self.meetings_view.activated.connect(self.meeting_requested)
         self.inbox_view.activated.connect(self.document_requested)
@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
         """Page names; the approval page carries the count waiting for me (its badge)."""
         names = [self.tr("Meetings"), self.tr("Inbox"), self.tr("Documents")]
         if self.approval_view is not None:
-            waiting = self.approval_view.inbox.counts().get(WAITING, 0)
+            waiting = self.approval_view.counts.get(WAITING, 0)  # as last read in a thread
             name = self.tr("Approvals")
             names.append(f"{name} ({waiting})" if waiting else name)
         for row, text in enumerate(names):

@@ -77,6 +77,7 @@ def test_lists_counts_and_search_without_tones(
 ) -> None:
     view = ApprovalView(core.inbox)
     qtbot.addWidget(view)
+    aio(view.settled())  # read in a worker thread
     waiting = core.inbox.counts()[WAITING]
     assert waiting > 0
     assert view.lists.item(0).text() == f"Văn bản chờ tôi xử lý ({waiting})"
@@ -85,10 +86,44 @@ def test_lists_counts_and_search_without_tones(
     plain = without_tones(target)
     view.search.setText(" ".join(plain.split()[:3]))
     view.show_list()  # what the search timer does after the typing pause
+    aio(view.settled())
     assert target in shown(view)
     view.search.setText("khongcotrongvanbannao")
     view.show_list()
+    aio(view.settled())
     assert shown(view) == []
+
+
+def test_the_lists_are_read_off_the_gui_thread(
+    qtbot: QtBot, core: Core, aio: Any, vietnamese: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page's queries and parsing run in a worker thread; when typing outruns them, only
+    the last search asked is shown."""
+    import threading
+
+    import desktop.inbox
+
+    threads: list[bool] = []
+    read_page = desktop.inbox.read_page
+
+    def watched(*args: Any) -> Any:
+        threads.append(threading.current_thread() is threading.main_thread())
+        return read_page(*args)
+
+    monkeypatch.setattr(desktop.inbox, "read_page", watched)
+    view = ApprovalView(core.inbox)
+    qtbot.addWidget(view)
+    assert view.loading
+    assert shown(view) == []  # on screen before the list
+    aio(view.settled())
+    assert shown(view)
+    for text in ("a", "khongcotrongvanbannao"):
+        view.search.setText(text)
+        view.show_list()
+    aio(view.settled())
+    assert shown(view) == []
+    assert threads
+    assert not any(threads)
 
 
 def test_detail_shows_only_allowed_buttons_and_queues_the_action(
@@ -127,7 +162,7 @@ def test_navigation_badge_counts_what_waits_for_me(
     )
     qtbot.addWidget(window)
     waiting = core.inbox.counts()[WAITING]
-    assert window.nav.item(3).text() == f"Phê duyệt ({waiting})"
+    aio(until(lambda: window.nav.item(3).text() == f"Phê duyệt ({waiting})"))  # read in a thread
     window.nav.setCurrentRow(3)
     assert window.stack.currentWidget() is window.approval_view
     target = next(d for d in core.inbox.documents(WAITING) if d.my_action == "approve")
@@ -148,6 +183,7 @@ def test_sign_selected_hands_on_only_what_waits_for_my_signature(
 ) -> None:
     view = ApprovalView(core.inbox)
     qtbot.addWidget(view)
+    aio(view.settled())
     assert view.sign_button.text() == "Ký các văn bản đã chọn"
     view.table.selectAll()
     expected = [d.id for d in view.selected() if d.my_action == "sign"]
