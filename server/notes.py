@@ -13,7 +13,7 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from pydantic import AwareDatetime, Field, field_validator, model_validator
+from pydantic import AwareDatetime, Field, StrictFloat, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,8 +31,8 @@ NoteKind = Literal["highlight", "underline", "strike", "ink", "text", "rect"]
 # Lists of fixed length rather than tuples: the same JSON, and an OpenAPI schema (`items` with
 # `minItems`/`maxItems`) that schemathesis could validate responses against; with tuples'
 # `prefixItems` it reported the document invalid.
-Point = Annotated[list[float], Field(min_length=2, max_length=2)]
-Rect = Annotated[list[float], Field(min_length=4, max_length=4)]
+Point = Annotated[list[StrictFloat], Field(min_length=2, max_length=2)]
+Rect = Annotated[list[StrictFloat], Field(min_length=4, max_length=4)]
 AGENDA = "agenda:"  # the target prefix of a note on an agenda item
 TARGET = r"^([0-9a-f]{64}|agenda:[0-9]{1,12})$"
 

@@ -88,8 +88,8 @@ def test_nul_at_sign_in_and_in_search(engine_server: ServerProcess, leader: Api)
     assert ["query", "q"] in _errors_at(leader.get("/users?q=%00"))
 
 
-@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
-def test_non_finite_numbers_in_a_note_are_refused(leader: Api, number: str) -> None:
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "true"])
+def test_non_finite_or_boolean_numbers_in_a_note_are_refused(leader: Api, number: str) -> None:
     note_id = uuid.uuid4()
     raw = json.dumps(_note(rect=[0, 0, 1, 1])).replace("[0, 0, 1, 1]", f"[0, {number}, 1, 1]")
     assert ["body", "rect", "1"] in _errors_at(
