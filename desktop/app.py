@@ -394,6 +394,13 @@ def read_keyring(core: Core, opened: concurrent.futures.Future[bool]) -> None:
         core.secrets.prefetch(str(account.get("server", "")), str(account.get("username", "")))
 
 
+def register_scheme() -> None:
+    """In a worker thread: `desktop.url_scheme.register_at_start` (imported there too)."""
+    from desktop.url_scheme import register_at_start
+
+    register_at_start()
+
+
 def load_frontend(spec: str = FRONTEND) -> Frontend:
     """Import the UI by name (see the module docstring)."""
     module_name, _, attr = spec.partition(":")
@@ -484,6 +491,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     hooks.install_loop(loop)
 
     async def run() -> int:
+        # hopdesk:// links open this HopDesk (desktop/url_scheme.py): checked at every start,
+        # written when missing; xdg-mime is a shell script, so in a worker thread
+        registering = asyncio.get_running_loop().run_in_executor(None, register_scheme)
         core = build_core(options, notifier, log_path)
         frontend = await prepare(core)
         core.demo = demo
@@ -493,6 +503,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return await frontend.run(core, options)
         finally:
             await core.aclose()
+            await registering
 
     def stop_demo_anyway() -> None:
         """If the loop died before the orderly shutdown, still stop the child by PID."""

@@ -14,6 +14,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # GUI-thread stalls over 50 ms are logged with their stack (desktop/watchdog.py), here and in
 # the app processes the tests start, so a slow handler shows by name in a failing test's log.
 os.environ.setdefault("HOPDESK_STALL_WATCHDOG", "1")
+# The app registers itself for hopdesk:// links at start (desktop/url_scheme.py): never from the
+# tests' app processes into the machine's real XDG home; the tests that check it turn it on.
+os.environ.setdefault("HOPDESK_REGISTER_SCHEME", "0")
 
 # Each fixture module starts one real component on loopback and stops it by its PID.
 pytest_plugins = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -132,3 +133,27 @@ def test_a_killed_demo_leaves_no_server_behind(tmp_path: Path) -> None:
         app.kill()
         app.wait()
     _wait_for(lambda: None if _alive(pid) else "gone", "the orphaned demo server to stop", 30)
+
+
+def test_the_first_start_registers_the_link_scheme(tmp_path: Path) -> None:
+    """`hopdesk` makes hopdesk:// links its own for the user at start (desktop/url_scheme.py),
+    in a worker thread, as the user's own run would: the entry in XDG_DATA_HOME names this
+    environment's `hopdesk` and xdg-mime answers with it."""
+    if shutil.which("xdg-mime") is None:
+        pytest.fail("xdg-mime missing: scripts/install --test installs xdg-utils")
+    env = isolated_env(tmp_path)
+    env["HOPDESK_REGISTER_SCHEME"] = "1"  # the tests' default is off (tests/conftest.py)
+    env["XDG_DATA_DIRS"] = str(tmp_path / "none")
+    env.pop("XDG_CURRENT_DESKTOP", None)
+    out = subprocess.run(
+        [sys.executable, "-m", "desktop", "--demo", "--exit-when-ready"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-3000:]
+    entry = (tmp_path / "data" / "applications" / "hopdesk.desktop").read_text(encoding="utf-8")
+    assert f"Exec={Path(sys.executable).with_name('hopdesk')} %u" in entry.splitlines()
+    query = subprocess.run(
+        ["xdg-mime", "query", "default", "x-scheme-handler/hopdesk"],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert query.stdout.strip() == "hopdesk.desktop"
