@@ -40,7 +40,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,7 +155,7 @@ class LocalStore:
         # `set_later`: key -> (generation, JSON text) not yet in the file; the writer thread
         self._pending: dict[str, tuple[int, str | None]] = {}
         self._generation = 0
-        self._writes: queue.SimpleQueue[str | _Job | None] = queue.SimpleQueue()
+        self._writes: queue.SimpleQueue[tuple[str, ...] | _Job | None] = queue.SimpleQueue()
         self._close_deadline: float | None = None  # set by `close`: jobs stop retrying then
         self._writer: threading.Thread | None = None
         self._turn = threading.Lock()  # one transaction at a time in this process
@@ -350,13 +350,20 @@ class LocalStore:
         holds. `get` returns the new value at once; several values for one key before the writer
         gets to it are written once (the last). A write that finds the file locked for longer
         than `GUI_BUSY_TIMEOUT_MS` is tried again later; what is still unwritten at `close` is
-        logged (cache entries only: the event position, cached details)."""
-        text = None if value is None else json.dumps(value)
+        logged (cache entries only: the event position, cached details, view states, window
+        geometry)."""
+        self.set_all_later({key: value})
+
+    def set_all_later(self, values: Mapping[str, Any]) -> None:
+        """`set_later` of several keys written in one transaction: all of them land, or none (a
+        view state and the list that bounds how many are kept)."""
+        texts = {key: None if value is None else json.dumps(value) for key, value in values.items()}
         with self._lock:
             self._generation += 1
-            self._pending[key] = (self._generation, text)
+            for key, text in texts.items():
+                self._pending[key] = (self._generation, text)
             self._start_writer()
-        self._writes.put(key)
+        self._writes.put(tuple(texts))
 
     def _start_writer(self) -> None:
         """Start the writer thread if it is not running (called holding `_lock`)."""
@@ -441,32 +448,34 @@ class LocalStore:
             return
 
     def _write_pending(self) -> None:
-        """The writer thread: write each key `set_later` queued, its newest value, and each
-        job, in order."""
+        """The writer thread: write the keys of each `set_all_later` (their newest values, in
+        one transaction), and each job, in order."""
         self._local.short_wait = True  # its turn must not hold the GUI thread (module doc)
         self._local.writer = True
-        while (key := self._writes.get()) is not None:
-            if isinstance(key, _Job):
-                self._run_job(key)
+        while (item := self._writes.get()) is not None:
+            if isinstance(item, _Job):
+                self._run_job(item)
                 continue
-            with self._lock:
-                entry = self._pending.get(key)
-            if entry is None:  # an earlier turn wrote its newest value already
+            with self._lock:  # an earlier turn may have written a key's newest value already
+                entries = {key: self._pending[key] for key in item if key in self._pending}
+            if not entries:
                 continue
-            generation, text = entry
             try:
-                self._put(key, text)
+                with self.batch():
+                    for key, (_, text) in entries.items():
+                        self._put(key, text)
             except sqlite3.OperationalError as exc:  # another process holds the file
-                log.warning("cache write of %s waits for a lock: %r", key, exc)
-                self._writes.put(key)  # again after what is queued (`get` answers meanwhile)
+                log.warning("cache write of %s waits for a lock: %r", sorted(entries), exc)
+                self._writes.put(item)  # again after what is queued (`get` answers meanwhile)
                 time.sleep(WRITER_RETRY_SECONDS)
                 continue
             except (sqlite3.Error, RuntimeError) as exc:  # damaged, or closed under us
-                log.warning("cache write of %s failed: %r", key, exc)
+                log.warning("cache write of %s failed: %r", sorted(entries), exc)
                 continue
             with self._lock:
-                if self._pending.get(key, (None, None))[0] == generation:
-                    del self._pending[key]
+                for key, (generation, _) in entries.items():
+                    if self._pending.get(key, (None, None))[0] == generation:
+                        del self._pending[key]
 
     def _stop_writer(self) -> None:
         with self._lock:

@@ -17,7 +17,9 @@ class StoredViewStates:
 
     Keeps the `limit` most recently saved documents. The reader saves on every view change
     (each scroll step), so an unchanged state is not written again and the order list is only
-    rewritten when another document becomes the most recent.
+    rewritten when another document becomes the most recent. `save` runs in a Qt slot: the
+    write goes to the store's writer thread (`set_all_later`), which waits out another
+    process's lock; `load` answers from the values not written yet meanwhile.
     """
 
     def __init__(self, store: LocalStore, scope: str, limit: int = DEFAULT_LIMIT) -> None:
@@ -41,15 +43,16 @@ class StoredViewStates:
         if self._last.get(key) == state:
             return
         order = self._known_order()
-        with self.store.batch():
-            if not order or order[-1] != key:
-                order = [k for k in order if k != key] + [key]
-                for old in order[: -self.limit]:
-                    self.store.set(self._prefix + old, None)
-                    self._last.pop(old, None)
-                order = order[-self.limit :]
-                self.store.set(self._order_key, order)
-            self.store.set(self._prefix + key, state.to_json())
+        values: dict[str, object] = {}
+        if not order or order[-1] != key:
+            order = [k for k in order if k != key] + [key]
+            for old in order[: -self.limit]:
+                values[self._prefix + old] = None
+                self._last.pop(old, None)
+            order = order[-self.limit :]
+            values[self._order_key] = order
+        values[self._prefix + key] = state.to_json()
+        self.store.set_all_later(values)  # one transaction, on the store's writer thread
         self._order = order
         self._last[key] = state
 

@@ -432,9 +432,10 @@ class ReaderWindow(QMainWindow):
                 log.info("ignoring a stored reader window geometry")
 
     def save_geometry(self) -> None:
-        """Remember size and place for the next time (in the local store)."""
+        """Remember size and place for the next time (in the local store, written by its
+        writer thread: closing the window never waits for another process's lock)."""
         data = bytes(self.saveGeometry().data())
-        self.core.store.set(GEOMETRY_KEY, base64.b64encode(data).decode("ascii"))
+        self.core.store.set_later(GEOMETRY_KEY, base64.b64encode(data).decode("ascii"))
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """Accept a drag that carries a local PDF."""

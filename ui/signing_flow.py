@@ -220,7 +220,7 @@ async def _open_key(
         dialog = await _dialog(core, parent, count, remembered, client, heading)
     if await wait_dialog(dialog) != QDialog.DialogCode.Accepted:
         return None
-    core.store.set(
+    core.store.set_later(  # the writer thread waits out another process's lock, not the GUI
         remembered_key,
         {
             "key": dialog.key_path,

@@ -4,7 +4,9 @@ real core and the real reference server with its demo data."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -19,13 +21,14 @@ from pytestqt.qtbot import QtBot
 from desktop.app import Core, Options
 from desktop.meeting_room.papers import MeetingPapers
 from tests.fixtures.server import ServerProcess
+from tests.fixtures.store_lock import locked_elsewhere
 from tests.server.room_helpers import open_room
 from tests.ui.conftest import memory_secrets, until
 from tests.ui.test_shell import make_core, remember_sign_in, visible_sign_in_dialogs
 from tests.viewer.conftest import make_text_pdf
 from tests.viewer.view.test_widget import dark_pixels
 from ui.meeting_detail import PAPER_ROLE, MeetingDetail
-from ui.reader_window import ReaderTab, ReaderWindow
+from ui.reader_window import GEOMETRY_KEY, ReaderTab, ReaderWindow
 from ui.shell import QtFrontend
 from viewer.annotations.model import AnnotationKind
 from viewer.annotations.tools import Tool
@@ -372,6 +375,31 @@ def test_cancel_then_retry(aio: Any, core: Any, window: ReaderWindow) -> None:
     assert window.tabs.count() == 0
     window.open_document(listed)
     aio(until(lambda: len(opened) == 2))
+
+
+def test_the_window_closes_while_another_process_holds_the_cache(
+    aio: Any, core: Core, window: ReaderWindow
+) -> None:
+    """Closing the window saves its geometry from a Qt event handler: with the cache locked
+    elsewhere the close returns at once, the loop keeps turning, and the geometry lands once
+    the lock goes (before: "database is locked" raised in closeEvent after 20 ms)."""
+
+    async def close_while_locked() -> None:
+        window.show()
+        async with locked_elsewhere(core.store.path) as lock:
+            window.close()
+            await lock.hold()
+            assert stored(GEOMETRY_KEY) is None
+        await core.store.settled()
+        lock.assert_loop_kept_turning()
+
+    def stored(key: str) -> str | None:
+        with contextlib.closing(sqlite3.connect(core.store.path)) as con:
+            row = con.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    aio(close_while_locked())
+    assert stored(GEOMETRY_KEY) is not None
 
 
 def test_shell_opens_rows_and_files_and_sign_out_closes_everything(

@@ -49,7 +49,7 @@ def test_the_token_driver_named_by_policy_is_greyed_out_and_signs(
         policy = tmp_path / "policy.toml"
         policy.write_text(f"signing_roots = [{str(root)!r}]\npkcs11_module = {token.module!r}\n")
         core.config = Config(policy=TomlPolicy(policy))
-        core.store.set(f"signing-paths:{core.session.scope}", {"image": str(image)})
+        core.store.set_later(f"signing-paths:{core.session.scope}", {"image": str(image)})
 
         async def use_the_dialog() -> SignDialog:
             await until(
