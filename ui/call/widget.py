@@ -121,6 +121,9 @@ class VideoArea(QWidget):
         self.tiles: dict[str, VideoTile] = {}
         self.layout_mode = Layout.SPEAKER
         self.pinned: str | None = None
+        # the pinned participant's name while their tile is gone: a rejoin after a dropped link
+        # brings everyone back under new peer ids (media/call.py), and the pin follows the name
+        self.pinned_name = ""
         self.speaker: str | None = None
         self.page = 0  # of the grid, when more than a page of tiles
         # told after every layout which participants are on screen, with their tile heights
@@ -136,7 +139,14 @@ class VideoArea(QWidget):
         """A new tile (keyed by peer id, `SELF` for ours)."""
         tile.setParent(self)
         self.tiles[tile.key] = tile
+        if self.pinned is None and self.pinned_name and tile.name == self.pinned_name:
+            self.pin(tile.key)
         self.relayout()
+
+    def pin(self, key: str | None) -> None:
+        """Pin a tile (None: nobody); what the user pins replaces a pin waiting for a name."""
+        self.pinned = key
+        self.pinned_name = ""
 
     def remove(self, key: str) -> None:
         """Drop a tile; a pin on it goes too."""
@@ -145,6 +155,7 @@ class VideoArea(QWidget):
             tile.deleteLater()
         if self.pinned == key:
             self.pinned = None
+            self.pinned_name = tile.name if tile is not None and key != SELF else ""
         self.relayout()
 
     def relayout(self) -> None:
@@ -355,7 +366,7 @@ class CallWidget(QWidget):
 
     def toggle_pin(self, key: str) -> None:
         """Pin a tile to the big place (or to the grid's first), or unpin it."""
-        self.area.pinned = None if self.area.pinned == key else key
+        self.area.pin(None if self.area.pinned == key else key)
         self.area.relayout()
         self.refresh()
 

@@ -128,3 +128,24 @@ def test_past_a_page_of_tiles_the_grid_turns_pages(qapp: QApplication) -> None:
     assert widget.buttons[widget.next_page].isHidden()  # one page again
     assert widget.area.page == 0
     widget.close()
+
+
+def test_a_pin_follows_the_participant_back_under_a_new_peer_id(qapp: QApplication) -> None:
+    """A rejoin after a dropped link brings everyone back under new peer ids: the pinned
+    participant's new tile is pinned again; a pin the user moved meanwhile stays where it is."""
+    widget = CallWidget(Call(lambda: None))  # type: ignore[arg-type, return-value]
+    widget._add_tile("old-b", "Trần Thị Bình")
+    widget._add_tile("old-c", "Lê Văn Cường")
+    widget.toggle_pin("old-b")
+    widget._remove_tile("old-b")
+    widget._remove_tile("old-c")
+    assert widget.area.pinned is None
+    widget._add_tile("new-c", "Lê Văn Cường")
+    assert widget.area.pinned is None
+    widget._add_tile("new-b", "Trần Thị Bình")
+    assert widget.area.pinned == "new-b"
+    widget._remove_tile("new-b")
+    widget.toggle_pin("new-c")  # the user's own choice meanwhile wins
+    widget._add_tile("newer-b", "Trần Thị Bình")
+    assert widget.area.pinned == "new-c"
+    widget.close()
