@@ -47,6 +47,7 @@ from media.errors import MediaError, SignalingError, SignalingRefused
 from media.local import LocalMedia
 from media.participants import Participant, Roster
 from media.playout import Mixer
+from media.publish_size import ViewChannel
 from media.scaling import TILE_HEIGHT, ScaledTrack, send_height
 from media.signaling import (
     Answer,
@@ -188,6 +189,7 @@ class Call(QObject):
         self._shown: dict[str, tuple[bool, int]] = {}  # peer → (on, layer) asked of the SFU
         self._asked: dict[str, int | None] = {}  # mesh: peer → the size asked of them (`View`)
         self._show_lock = asyncio.Lock()  # keeps the SFU's pause/resume in the asked order
+        self._views = ViewChannel(lambda: self._me, time.monotonic)  # SFU: who shows us large
 
     # --- what the UI reads ----------------------------------------------------------------
 
@@ -320,6 +322,7 @@ class Call(QObject):
                     self._asked[peer] = step
                     changes.append(View(peer, height or 0))
                 continue
+            self._views.show(peer, height or 0)
             wish = (height is not None, layer_for(height or 0) if height is not None else 0)
             if self._shown.get(peer, (True, 2)) != wish:
                 self._shown[peer] = wish
@@ -347,6 +350,7 @@ class Call(QObject):
             self._self_view_started = True
             preview = self._relay.subscribe(self.camera, buffered=False)
             self._spawn(self.self_view.run(preview), "self-view")
+            self._spawn(self._views.refresh(), "view-refresh")
         self._apply(Join())
 
     async def close(self) -> None:
@@ -486,6 +490,8 @@ class Call(QObject):
             await pc.setRemoteDescription(RTCSessionDescription(message.sdp, "offer"))
             if not self._sfu:  # behind an SFU our media goes only to it: receive-only here
                 self._add_local_tracks(pc, link)
+            elif pc.sctp is not None:  # a feed with data: its publisher says how it shows us
+                self._views.listen(message.peer, pc)
             await pc.setLocalDescription(await pc.createAnswer())
             await self._send(Answer(message.peer, pc.localDescription.sdp))
         elif isinstance(message, Answer):
@@ -540,13 +546,14 @@ class Call(QObject):
         return pc
 
     def _add_local_tracks(self, pc: RTCPeerConnection, link: _PeerLink) -> None:
-        """Our microphone and camera on `pc`; the camera at the size `link`'s peer shows it
-        (a shared screen always at its own)."""
+        """Our microphone and camera on `pc`; the camera at the size `link`'s peer shows it,
+        or behind an SFU the largest anyone shows it (a shared screen always at its own)."""
         kinds = {t.kind for t in self.local.tracks}
         for track in self.local.tracks:
             sent = self._relay.subscribe(track, buffered=False)
             if track.kind == "video":
-                sent = ScaledTrack(sent, lambda: link.send_limit, lambda: not self.sharing_screen)
+                limit = self._views.current_limit if not link.listed else lambda: link.send_limit
+                sent = ScaledTrack(sent, limit, lambda: not self.sharing_screen)
             pc.addTrack(sent)
         for kind in ("audio", "video"):
             if kind not in kinds and not any(
@@ -559,6 +566,8 @@ class Call(QObject):
         await self._close_pc(peer)
         pc = self._new_pc(peer, link)
         self._add_local_tracks(pc, link)
+        if peer == self._sfu:
+            self._views.publish_on(pc)
         await pc.setLocalDescription(await pc.createOffer())  # gathers every candidate
         await self._send(Offer(peer, pc.localDescription.sdp))
 
@@ -605,6 +614,7 @@ class Call(QObject):
         del self._peers[peer]
         self._shown.pop(peer, None)
         self._asked.pop(peer, None)
+        self._views.forget(peer)
         self.speaker.forget(peer)
         self.mixer.remove(peer)
         if link.listed:
