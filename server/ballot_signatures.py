@@ -17,12 +17,12 @@ import base64
 import binascii
 import hashlib
 from dataclasses import dataclass
-
-from asn1crypto import cms, x509
-from pyhanko.sign.validation.errors import SignatureValidationError
-from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+from typing import TYPE_CHECKING
 
 from server.problems import Problem
+
+if TYPE_CHECKING:  # pyHanko loads at the first signed ballot, not at every server start
+    from asn1crypto import cms, x509
 
 MAX_SIGNATURE = 64 * 1024  # base64 characters: a CMS with a certificate chain is a few KiB
 
@@ -46,6 +46,8 @@ def _refuse(detail: str) -> Problem:
 
 
 def _signer_certificate(signed: cms.SignedData, info: cms.SignerInfo) -> x509.Certificate:
+    from asn1crypto import x509
+
     sid = info["sid"]
     for choice in signed["certificates"] or ():
         cert = choice.chosen
@@ -64,7 +66,14 @@ def _signer_certificate(signed: cms.SignedData, info: cms.SignerInfo) -> x509.Ce
 
 
 def verify(signature_b64: str, text: bytes) -> VerifiedSignature:
-    """Check a base64 detached CMS signature over `text`; a 422 `bad-signature` otherwise."""
+    """Check a base64 detached CMS signature over `text`; a 422 `bad-signature` otherwise.
+
+    pyHanko is imported here: at module level it was ~0.9 s of CPU on every server start
+    (the demo's included, which the desktop waits for) for a check few requests make."""
+    from asn1crypto import cms
+    from pyhanko.sign.validation.errors import SignatureValidationError
+    from pyhanko.sign.validation.generic_cms import validate_sig_integrity
+
     try:
         der = base64.b64decode(signature_b64, validate=True)
         content = cms.ContentInfo.load(der)

@@ -14,7 +14,7 @@ the meeting's people only (named readers; confidential when any paper of the mee
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
@@ -29,7 +29,6 @@ from server.files import FileStore, add_file
 from server.inputs import Id, Input
 from server.meeting_roles import meeting_audience, meeting_status, require_meeting_role
 from server.meetings import load_meeting
-from server.minutes_pdf import AGENCY, ItemMinutes, MinutesSpec, make_minutes, vn_time
 from server.models import (
     AgendaConclusion,
     Document,
@@ -47,6 +46,9 @@ from server.problems import Problem, not_found, problem_responses
 from server.registry import SignIn, attach_file, require_extension
 from server.unit_of_work import client_address, commit, get_session
 from server.workflow_api import Step, ask, finish
+
+if TYPE_CHECKING:  # imported where minutes are made (see minutes_spec)
+    from server.minutes_pdf import MinutesSpec
 
 router = APIRouter(tags=["minutes"])
 UserDep = Annotated[User, Depends(signed_in)]
@@ -192,6 +194,8 @@ def _attendance_lines(meeting: Meeting) -> tuple[list[str], list[str], list[str]
 
 def _speaker_lines(session: Session, meeting: Meeting) -> list[str]:
     """Who had the floor, in the order it was given."""
+    from server.minutes_pdf import vn_time  # PyMuPDF: see minutes_spec
+
     titles = {i.id: i.title for i in meeting.agenda}
     turns = session.scalars(
         select(SpeakRequest)
@@ -236,7 +240,12 @@ def _signed_ballots(session: Session, poll: Poll) -> int:
 
 
 def minutes_spec(session: Session, meeting: Meeting) -> MinutesSpec:
-    """The minutes' content from the meeting's state as it stands."""
+    """The minutes' content from the meeting's state as it stands.
+
+    The PDF layout (server/minutes_pdf.py, PyMuPDF) is imported when minutes are made, not at
+    every server start: PyMuPDF was ~0.3 s of each start, the demo's included."""
+    from server.minutes_pdf import ItemMinutes, MinutesSpec
+
     conclusions = _conclusions(session, meeting.id)
     present, absent, represented = _attendance_lines(meeting)
     agenda = tuple(
@@ -328,6 +337,8 @@ def generate_minutes(
             detail="The minutes are made once the meeting has ended.",
             meeting_status=status,
         )
+    from server.minutes_pdf import AGENCY, make_minutes
+
     pdf = make_minutes(minutes_spec(session, meeting))
     store: FileStore = request.app.state.files
     blob = add_file(session, store, pdf.data, f"Biên bản - {meeting.title}.pdf")
