@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from keyring.backend import KeyringBackend
 
+from tests.fixtures.interpreter import python
 from tests.fixtures.server import ServerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,19 +70,6 @@ def heavy_in(modules: set[str]) -> list[str]:
         for name in modules
         for heavy in NOT_AT_START_UP
         if name == heavy or name.startswith(heavy + ".")
-    )
-
-
-def python(script: str, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    """`script` run by a fresh interpreter with `args`, in `env`."""
-    return subprocess.run(
-        [sys.executable, "-c", script, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
     )
 
 

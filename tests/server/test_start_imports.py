@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.fixtures.interpreter import ROOT, python
 
 SERVE_IMPORTS = """
 import json, sys
@@ -34,15 +32,7 @@ NOT_AT_SERVER_START = ("pymupdf", "fitz", "pyhanko", "asn1crypto", "aiohttp")
 
 def test_a_server_start_imports_neither_the_pdf_engine_nor_signing(tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run(
-        [sys.executable, "-c", SERVE_IMPORTS, str(tmp_path / "s.db"), str(tmp_path)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    out = python(SERVE_IMPORTS, str(tmp_path / "s.db"), str(tmp_path), env=env)
     assert out.returncode == 0, out.stderr[-2000:]
     modules = json.loads(out.stdout.splitlines()[-1])
     heavy = [m for m in modules if m.split(".")[0] in NOT_AT_SERVER_START]
