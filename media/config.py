@@ -37,10 +37,12 @@ class IceServer:
 
 @dataclass(frozen=True, slots=True)
 class JanusBackend:
-    """A Janus VideoRoom: its WebSocket API URL and the numeric room."""
+    """A Janus VideoRoom: its WebSocket API URL, the numeric room and, for a room that has one,
+    the PIN every participant joins with (from the meeting record; never shown in a repr)."""
 
     url: str
     room: int
+    pin: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         _check_url(self.url, ("ws", "wss"))
@@ -115,7 +117,10 @@ def parse_backend(record: Mapping[str, object], server: str | None = None) -> Ba
             room_id = record.get("room")
             if not isinstance(room_id, int) or isinstance(room_id, bool):
                 raise ValueError("a Janus room is a number")
-            return JanusBackend(_websocket_url(url, server), room_id)
+            pin = record.get("pin")
+            if pin is not None and not isinstance(pin, str):
+                raise ValueError("a Janus room PIN is a string")
+            return JanusBackend(_websocket_url(url, server), room_id, pin or None)
         if kind == "whip":
             token = record.get("token")
             if token is not None and not isinstance(token, str):

@@ -41,6 +41,18 @@ class SignalingRefused(SignalingError):
         )
 
 
+class RoomPinRefused(SignalingRefused):
+    """The media server's room wants a PIN and the one the meeting record gave is wrong or
+    missing: only whoever set up the meeting can put it right."""
+
+    def user_message(self) -> str:
+        return QCoreApplication.translate(
+            "media",
+            "The video room of this meeting did not accept its PIN. Ask the meeting's "
+            "organiser to check the meeting's video settings.",
+        )
+
+
 class IceFailed(MediaError):
     """No network path to a peer or the media server (ICE failed)."""
 

@@ -10,8 +10,9 @@ one meeting needs, in Janus' own message shapes so the page is an ordinary Janus
 
 - `create` (one session), `attach` (the VideoRoom plugin only), `keepalive`, `trickle`,
   `detach`, `hangup` and `destroy`, each on the session and handles this connection created;
-- plugin `message`s `join` (the meeting's room is put in, whatever the page asked; a publisher
-  is shown as the name on the link), `publish`, `configure`, `start`, `pause`, `leave` and
+- plugin `message`s `join` (the meeting's room is put in, whatever the page asked, with the
+  room's PIN when it has one, so the browser never learns it; a publisher is shown as the name
+  on the link), `publish`, `configure`, `start`, `pause`, `leave` and
   `unpublish`, each with only the fields a participant uses (no `record`, no `filename`, no
   chosen publisher `id`), and a `jsep` with only its type and SDP.
 
@@ -85,6 +86,7 @@ class Gate:
 
     room: int
     display: str
+    pin: str | None = None  # the room's, from the meeting record; never from the page
     session: int | None = None
     handles: set[int] = field(default_factory=set)
     _creating: set[str] = field(default_factory=set)
@@ -186,15 +188,12 @@ class Gate:
         if request == "join":
             ptype = body.get("ptype")
             if ptype == "publisher":  # in the meeting's room, by the name on the link
-                return {
-                    "request": "join",
-                    "ptype": ptype,
-                    "room": self.room,
-                    "display": self.display,
-                }
-            if ptype != "subscriber":
+                out = {"request": "join", "ptype": ptype, "display": self.display}
+            elif ptype != "subscriber":
                 raise Refused(tx, FORBIDDEN, "join as a publisher or a subscriber")
             out["room"] = self.room
+            if self.pin:
+                out["pin"] = self.pin
         elif request == "publish":
             out["display"] = self.display
         return out
@@ -221,8 +220,11 @@ def _jsep(value: object, tx: str) -> dict[str, str]:
     return {"type": value["type"], "sdp": value["sdp"]}
 
 
-async def serve(websocket: WebSocket, url: str, room: int, display: str) -> None:
-    """Carry one admitted guest's Janus conversation until either side goes."""
+async def serve(
+    websocket: WebSocket, url: str, room: int, display: str, pin: str | None = None
+) -> None:
+    """Carry one admitted guest's Janus conversation until either side goes (`pin`: the
+    room's, added to the guest's joins)."""
     try:
         janus = await asyncio.wait_for(
             connect(url, subprotocols=[Subprotocol("janus-protocol")], max_size=MAX_FROM_JANUS),
@@ -233,7 +235,7 @@ async def serve(websocket: WebSocket, url: str, room: int, display: str) -> None
         with contextlib.suppress(Exception):
             await websocket.close(WS_MEDIA_UNREACHABLE, "media-server-unreachable")
         return
-    gate = Gate(room, display)
+    gate = Gate(room, display, pin)
     up = asyncio.create_task(_page_to_janus(websocket, janus, gate), name="guest-janus-up")
     down = asyncio.create_task(_janus_to_page(janus, websocket, gate), name="guest-janus-down")
     try:

@@ -25,7 +25,7 @@ import asyncio
 import datetime as dt
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Annotated
 
@@ -87,10 +87,12 @@ def is_confidential(meeting: Meeting) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class JanusRoom:
-    """A meeting's Janus VideoRoom: the server's way to its WebSocket API, and the room."""
+    """A meeting's Janus VideoRoom: the server's way to its WebSocket API, the room and its
+    PIN, if it has one (written into the guest's joins by the server: the page never sees it)."""
 
     url: str
     room: int
+    pin: str | None = field(default=None, repr=False)
 
 
 def guest_media(meeting: Meeting) -> str | JanusRoom | None:
@@ -102,7 +104,8 @@ def guest_media(meeting: Meeting) -> str | JanusRoom | None:
         return room
     janus = kind == "janus" and isinstance(url, str) and url.startswith(("ws://", "wss://"))
     if janus and isinstance(room, int) and not isinstance(room, bool):
-        return JanusRoom(str(url), room)
+        pin = media.get("pin")
+        return JanusRoom(str(url), room, pin if isinstance(pin, str) and pin else None)
     return None
 
 
@@ -224,7 +227,8 @@ async def guest_room_ws(websocket: WebSocket) -> None:
     await websocket.send_text(json.dumps({"type": "ice", "ice_servers": ice}))
     if isinstance(admitted.room, JanusRoom):
         await websocket.send_text(json.dumps({"type": "janus"}))
-        await guest_janus.serve(websocket, admitted.room.url, admitted.room.room, admitted.display)
+        janus = admitted.room
+        await guest_janus.serve(websocket, janus.url, janus.room, admitted.display, janus.pin)
         return
     member = Member("guest-" + secrets.token_urlsafe(9), None, admitted.display)
     await serve(websocket, hub, admitted.room, member)

@@ -167,13 +167,25 @@ def agenda_item_out(item: AgendaItem, readable: Container[int]) -> AgendaItemOut
     )
 
 
+def media_for(meeting: Meeting, user: User) -> dict[str, Any] | None:
+    """The meeting's media record as `user` sees it: never a Janus room's `secret` (room
+    administration stays with whoever provisions the media server), and the room's `pin` only
+    for someone who joins the call (chair, secretary, creator, attendees)."""
+    if meeting.media is None:
+        return None
+    media = {k: v for k, v in meeting.media.items() if k != "secret"}
+    if "pin" in media and user.id not in meeting_audience(meeting):
+        del media["pin"]
+    return media
+
+
 def detail(meeting: Meeting, user: User, readable: Container[int]) -> MeetingOut:
     """The full shape of a meeting, seen by `user`: only the papers in `readable` are listed
     (a confidential paper is left out for everyone not named on it)."""
     return MeetingOut(
         **summary(meeting, user).model_dump(),
         secretary=user_ref(meeting.secretary),
-        media=meeting.media,
+        media=media_for(meeting, user),
         opened_at=meeting.opened_at,
         closed_at=meeting.closed_at,
         confidential=bool(meeting.confidential),

@@ -7,7 +7,9 @@ of its own, on a plugin handle of its own. To the call a feed looks like a peer 
 and going (`publishers`, `unpublished`, `leaving` events) become `PeerJoined` / `PeerLeft`, and
 the room's `talking` / `stopped-talking` events become `Speaking`. A Janus error is a
 `SignalingError`, or `SignalingRefused` when retrying cannot help (no such room, not allowed).
-The session is kept alive with a keepalive well within Janus's `session_timeout`.
+The session is kept alive with a keepalive well within Janus's `session_timeout`. A room with a
+PIN takes it in every `join`, publisher and subscriber alike (`JanusBackend.pin`, from the
+meeting record); a wrong or missing PIN is `RoomPinRefused`, told to the user, never retried.
 
 What is not on screen is paused, not unsubscribed (`ShowVideo`): a subscriber `configure` with
 `send: false` on the feed's video mid stops Janus forwarding it, and `send: true` resumes it on
@@ -31,7 +33,7 @@ from typing import Any
 import aiohttp
 
 from media.config import JanusBackend
-from media.errors import SignalingError, SignalingRefused
+from media.errors import RoomPinRefused, SignalingError, SignalingRefused
 from media.signaling import (
     Answer,
     Incoming,
@@ -57,6 +59,7 @@ NO_SUCH_FEED = 428  # subscribing before the publisher's webrtcup (RECIPES.md)
 FEED_RETRIES = 20
 # VideoRoom error codes where retrying cannot help: no such room, unauthorized, banned …
 REFUSING = {426, 433, 434}
+MISSING_ELEMENT = 429  # what Janus answers a join without the PIN of a room that has one
 
 Json = dict[str, Any]  # Janus's own JSON, read only inside this module
 
@@ -123,6 +126,7 @@ class JanusSignaling:
                     "ptype": "publisher",
                     "room": self._backend.room,
                     "display": self._display,
+                    **self._pin(),
                 },
             )
             you = str(int(joined["id"]))
@@ -245,12 +249,18 @@ class JanusSignaling:
         data = dict((reply.get("plugindata") or {}).get("data") or {})
         if "error_code" in data:
             code, reason = int(data["error_code"]), str(data.get("error", ""))
+            if code in (*REFUSING, MISSING_ELEMENT) and "pin" in reason.lower():
+                raise RoomPinRefused(code, reason)  # wrong or missing: never a retry loop
             if code in REFUSING:
                 raise SignalingRefused(code, reason)
             raise JanusError(code, reason)
         if "jsep" in reply:
             data["jsep"] = reply["jsep"]
         return data
+
+    def _pin(self) -> Json:
+        """The room's PIN for a `join`, when it has one (publishers and subscribers alike)."""
+        return {"pin": self._backend.pin} if self._backend.pin else {}
 
     async def _configure(self, feed: int) -> None:
         """Pause or resume the feed's video (and pick its layer) as `_wanted` says."""
@@ -356,6 +366,7 @@ class JanusSignaling:
                 "ptype": "subscriber",
                 "room": self._backend.room,
                 "streams": [{"feed": feed}],
+                **self._pin(),
             }
             for attempt in range(FEED_RETRIES):
                 try:

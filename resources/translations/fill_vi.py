@@ -503,6 +503,8 @@ VI: dict[str, str] = {
     "No network path to the other participants; check the network or TURN.": "Không có đường truyền mạng tới các đại biểu khác; hãy kiểm tra mạng hoặc máy chủ TURN.",
     "The meeting server did not let you into this call.": "Máy chủ cuộc họp không cho phép bạn tham gia cuộc gọi này.",
     "The camera or microphone is missing or in use by another program.": "Không tìm thấy camera hoặc micrô, hoặc thiết bị đang được chương trình khác sử dụng.",
+    "The video room of this meeting did not accept its PIN. Ask the meeting's "
+    "organiser to check the meeting's video settings.": "Phòng truyền hình của cuộc họp không nhận mã PIN của cuộc họp. Xin người tổ chức kiểm tra lại cấu hình truyền hình của cuộc họp.",
     # approval inbox (issue 12)
     "Sign selected": "Ký các văn bản đã chọn",
     "Sign every selected document waiting for your signature, with one PIN": "Ký tất cả văn bản đã chọn đang chờ bạn ký, chỉ nhập mã PIN một lần",

@@ -2702,6 +2702,10 @@
         <translation>Máy chủ cuộc họp không cho phép bạn tham gia cuộc gọi này.</translation>
     </message>
     <message>
+        <source>The video room of this meeting did not accept its PIN. Ask the meeting's organiser to check the meeting's video settings.</source>
+        <translation>Phòng truyền hình của cuộc họp không nhận mã PIN của cuộc họp. Xin người tổ chức kiểm tra lại cấu hình truyền hình của cuộc họp.</translation>
+    </message>
+    <message>
         <source>No network path to the other participants; check the network or TURN.</source>
         <translation>Không có đường truyền mạng tới các đại biểu khác; hãy kiểm tra mạng hoặc máy chủ TURN.</translation>
     </message>

@@ -15,6 +15,7 @@ let call = null; // relayCall or janusCall, once the server has said which
 let status = "idle";
 let queue = Promise.resolve();
 let iceServers = []; // from the server's first message: never a public default
+let refusal = ""; // why Janus would not let us in, kept for when the socket closes
 
 const REFUSED = {
   4401: "Đường dẫn đã được dùng, đã hết hạn hoặc không đúng. Xin người mời gửi đường dẫn mới.",
@@ -22,6 +23,11 @@ const REFUSED = {
   4404: "Cuộc họp không còn trên máy chủ.",
   4502: "Không kết nối được máy chủ truyền hình của cuộc họp. Xin thử lại sau.",
 };
+// Janus' answer to a join with a wrong or missing room PIN (433, or 429 "Missing mandatory
+// element (pin)"). The server writes the PIN in, so only the meeting's organiser can fix it.
+const PIN_REFUSED =
+  "Phòng truyền hình của cuộc họp không nhận mã PIN đã cấu hình; xin báo người tổ chức cuộc họp." +
+  " (The meeting's video room did not accept its PIN; please tell the meeting's organiser.)";
 
 function say(text) {
   document.getElementById("status").textContent = text;
@@ -118,7 +124,9 @@ function receive(message) {
     call = janusCall(context);
     call.start().catch((error) => {
       console.error(error);
-      say("Không vào được cuộc họp: " + error.message);
+      const pin = (error.code === 433 || error.code === 429) && /pin/i.test(error.message);
+      refusal = pin ? PIN_REFUSED : "Không vào được cuộc họp: " + error.message;
+      say(refusal);
       socket.close(1000);
     });
   } else {
@@ -147,8 +155,9 @@ async function join() {
     receive(message);
   };
   socket.onclose = (event) => {
-    status = event.code in REFUSED ? "refused" : "closed";
-    say(REFUSED[event.code] || "Đã rời cuộc họp.");
+    const reason = REFUSED[event.code] || refusal;
+    status = reason ? "refused" : "closed";
+    say(reason || "Đã rời cuộc họp.");
     if (call) call.close();
     document.getElementById("leave").disabled = true;
   };
@@ -192,5 +201,6 @@ window.hopdeskGuest = {
   leave,
   framesDecoded,
   status: () => status,
+  message: () => document.getElementById("status").textContent,
   peers: () => (call ? call.peers() : []),
 };

@@ -32,6 +32,10 @@ def test_janus_and_whip_records() -> None:
     whip = parse_backend({"kind": "whip", "url": "https://w.example/whip/1", "token": "s3cret"})
     assert whip == WhipBackend("https://w.example/whip/1", "s3cret")
     assert "s3cret" not in repr(whip)
+    record = {"kind": "janus", "url": "wss://sfu.example/janus", "room": 5, "pin": "7319"}
+    pinned = parse_backend(record)
+    assert pinned == JanusBackend("wss://sfu.example/janus", 5, "7319")
+    assert "7319" not in repr(pinned)
 
 
 @pytest.mark.parametrize(
@@ -42,6 +46,7 @@ def test_janus_and_whip_records() -> None:
         {"kind": "skype", "url": "wss://x"},
         {"kind": "janus", "url": "wss://x", "room": "1234"},
         {"kind": "janus", "url": "wss://x", "room": True},
+        {"kind": "janus", "url": "wss://x", "room": 1, "pin": 7319},
         {"kind": "janus", "url": "ftp://x", "room": 1},
         {"kind": "room", "url": "ftp://x/rooms/a", "room": "a"},
         {"kind": "whip", "url": "https://x", "token": 5},

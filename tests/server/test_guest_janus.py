@@ -14,9 +14,9 @@ ROOM = 1234
 NAME = "Bà Khách (khách mời)"
 
 
-def _gate() -> Gate:
+def _gate(pin: str | None = None) -> Gate:
     """A gate whose session 11 and handle 22 Janus has already given."""
-    gate = Gate(ROOM, NAME)
+    gate = Gate(ROOM, NAME, pin)
     gate.inbound(json.dumps({"janus": "create", "transaction": "c"}))
     gate.outbound(json.dumps({"janus": "success", "transaction": "c", "data": {"id": 11}}))
     gate.inbound(
@@ -108,3 +108,14 @@ def test_a_failed_create_leaves_no_session() -> None:
     gate.outbound(json.dumps({"janus": "error", "transaction": "c", "error": {"code": 490}}))
     assert gate.session is None
     assert gate.inbound(json.dumps({"janus": "create", "transaction": "c2"}))  # may try again
+
+
+def test_the_rooms_pin_is_written_into_every_join_and_the_pages_own_is_dropped() -> None:
+    gate = _gate(pin="7319")
+    for ptype in ("publisher", "subscriber"):
+        sent = gate.inbound(_message({"request": "join", "ptype": ptype, "pin": "0000"}))
+        body = sent["body"]
+        assert isinstance(body, dict)
+        assert (body["room"], body["pin"], body["ptype"]) == (ROOM, "7319", ptype)
+    sent = _gate().inbound(_message({"request": "join", "ptype": "subscriber", "pin": "0000"}))
+    assert "pin" not in str(sent)  # a room without a PIN: none, not the page's

@@ -110,3 +110,21 @@ def test_a_new_meeting_ends_after_it_starts() -> None:
         MeetingIn.model_validate(
             {**body, "ends_at": (START + dt.timedelta(hours=1)).isoformat(), "status": "ended"}
         )
+
+
+def test_a_janus_rooms_pin_goes_to_who_joins_the_call_and_its_secret_to_nobody() -> None:
+    m = meeting()
+    m.media = {"kind": "janus", "url": "wss://sfu/", "room": 5, "pin": "7319", "secret": "s"}
+    assert detail(m, GUEST, readable=set()).media == {
+        "kind": "janus",
+        "url": "wss://sfu/",
+        "room": 5,
+        "pin": "7319",
+    }
+    # someone who may see the meeting without being in it (an IT admin sees them all)
+    assert detail(m, OUTSIDER, readable=set()).media == {
+        "kind": "janus",
+        "url": "wss://sfu/",
+        "room": 5,
+    }
+    assert m.media["secret"] == "s"  # the record itself is kept whole

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import aiohttp
 
 from media.call import Call
+from media.config import JanusBackend
+from media.devices import TestPatternTrack, ToneTrack
+from media.signaling.janus import JanusSignaling
 from media.state import CallState
 from tests.fixtures.chromium import ChromiumProcess
-from tests.media.netns.engines import WAIT, frames, until
+from tests.media.netns.engines import FAST, WAIT, frames, until
 from tests.server.conftest import Api
 
 ROOM = "cds-cap-xa"  # seeded online meeting; chair phogiamdoc, chuyenvien1 invited
@@ -41,6 +45,26 @@ async def until_page(
             raise AssertionError(f"timed out waiting for {what} (last {value})")
         await asyncio.sleep(0.1)
     return value
+
+
+async def janus_call_meets_guest(
+    http: aiohttp.ClientSession, backend: JanusBackend, page: str, directory: Path, tag: int
+) -> None:
+    """A HopDesk call in `backend`'s room and a Chromium guest on `page` decode each other's
+    frames (`exchange_frames`); both are stopped after."""
+    call = Call(
+        lambda: JanusSignaling(http, backend, "Chuyên viên 1"),
+        ice_servers=(),  # never aiortc's public STUN default
+        video=TestPatternTrack(tag),
+        audio=ToneTrack(),
+        backoff=FAST,
+    )
+    browser = ChromiumProcess(directory / "chromium", page)
+    try:
+        await exchange_frames(call, browser, http)
+    finally:
+        browser.stop()
+        await call.close()
 
 
 async def exchange_frames(

@@ -15,15 +15,10 @@ import aiohttp
 import pytest
 import websockets
 
-from media.call import Call
 from media.config import JanusBackend
-from media.devices import TestPatternTrack, ToneTrack
-from media.signaling.janus import JanusSignaling
-from tests.fixtures.chromium import ChromiumProcess
 from tests.fixtures.janus import ROOM, JanusProcess
 from tests.fixtures.server import ServerProcess
-from tests.media.netns.engines import FAST
-from tests.media.netns.guest_page import GUEST, exchange_frames, room_meeting
+from tests.media.netns.guest_page import GUEST, janus_call_meets_guest, room_meeting
 from tests.media.netns.publishers import Publishers
 from tests.server.conftest import api_for
 
@@ -59,20 +54,8 @@ def guest_link(server: ServerProcess, display: str = GUEST) -> str:
 async def test_a_chromium_guest_and_a_hopdesk_call_decode_each_others_frames_through_janus(
     janus: JanusProcess, server: ServerProcess, http: aiohttp.ClientSession, tmp_path: Path
 ) -> None:
-    link = guest_link(server)
-    call = Call(
-        lambda: JanusSignaling(http, JanusBackend(janus.url, ROOM), "Chuyên viên 1"),
-        ice_servers=(),  # never aiortc's public STUN default
-        video=TestPatternTrack(TAG),
-        audio=ToneTrack(),
-        backoff=FAST,
-    )
-    browser = ChromiumProcess(tmp_path / "chromium", server.url + link)
-    try:
-        await exchange_frames(call, browser, http)
-    finally:
-        browser.stop()
-        await call.close()
+    page = server.url + guest_link(server)
+    await janus_call_meets_guest(http, JanusBackend(janus.url, ROOM), page, tmp_path, TAG)
 
 
 class GuestSocket:
