@@ -4,6 +4,12 @@ The wire messages are the structs of `media.signaling`; this adapter authenticat
 `Authorization` header, answers the server's pings, and maps every failure to `SignalingError`
 (`SignalingRefused` when retrying cannot help: not invited, no such room, bad
 token).
+
+It also pings the server itself (WebSocket pings, `HEARTBEAT`): when the network goes, nothing
+arrives and nothing fails — TCP retransmits for minutes — so without them a call would show
+"connected" through a drop of any length (tests/media/netns/test_network_drop.py: still so
+30 s into one), the user told nothing, and the rejoin waiting for the server's close to get
+through TCP's retransmission backoff once the network is back.
 """
 
 from __future__ import annotations
@@ -37,6 +43,10 @@ from media.signaling import (
 log = logging.getLogger(__name__)
 
 JOIN_TIMEOUT = 10.0  # seconds to connect and be admitted
+# seconds between our pings; no pong within half of it ends the link: a drop is noticed within
+# 1.5 × HEARTBEAT, while one shorter than that is ridden out (TCP retransmits, ICE keeps the
+# media for 30 s)
+HEARTBEAT = 5.0
 LEAVE_TIMEOUT = 2.0
 REFUSING_CLOSE_CODES = {4400, 4401, 4403, 4404}
 
@@ -44,8 +54,16 @@ REFUSING_CLOSE_CODES = {4400, 4401, 4403, 4404}
 class RoomSignaling:
     """One connection to one relay room; implements `media.signaling.Signaling`."""
 
-    def __init__(self, http: aiohttp.ClientSession, backend: RoomBackend, token: str) -> None:
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        backend: RoomBackend,
+        token: str,
+        *,
+        heartbeat: float = HEARTBEAT,
+    ) -> None:
         self._http = http
+        self._heartbeat = heartbeat
         self._backend = backend
         self._token = token
         self._ws: aiohttp.ClientWebSocketResponse | None = None
@@ -59,6 +77,7 @@ class RoomSignaling:
                     headers={"Authorization": f"Bearer {self._token}"},
                     max_msg_size=4 * MAX_MESSAGE,
                     autoping=True,
+                    heartbeat=self._heartbeat,
                 )
                 first = await self._receive()
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
