@@ -11,9 +11,14 @@ import time
 import aiohttp
 from PySide6.QtWidgets import QApplication
 
+from media.call import Call
+from media.config import JanusBackend
+from media.devices import TestPatternTrack, ToneTrack
+from media.signaling.janus import JanusSignaling
 from media.state import CallState
+from tests.fixtures.janus import ROOM, JanusProcess
 from tests.fixtures.server import ServerProcess
-from tests.media.netns.engines import relay_call, run_in_qt, stamp_from, until
+from tests.media.netns.engines import FAST, relay_call, run_in_qt, stamp_from, until
 from tests.server.conftest import api_for
 from ui.call.layout import SELF
 from ui.call.widget import CallWidget
@@ -71,3 +76,58 @@ def test_a_relay_restart_keeps_mute_camera_and_pin(
             assert [alice.task_count(), bob.task_count()] == [0, 0]
 
     run_in_qt(qapp, scenario())
+
+
+def test_janus_restarted_twice_in_a_row_keeps_the_pin_and_the_media(
+    janus: JanusProcess, qapp: QApplication
+) -> None:
+    """The second restart comes while the calls are still rejoining after the first."""
+
+    async def scenario() -> None:
+        async with aiohttp.ClientSession() as http:
+            backend = JanusBackend(janus.url, ROOM)
+            alice, bob = (
+                Call(
+                    lambda name=name: JanusSignaling(http, backend, name, keepalive=1.0),
+                    ice_servers=(),  # never aiortc's public STUN default
+                    video=TestPatternTrack(tag),
+                    audio=ToneTrack(),
+                    backoff=FAST,
+                )
+                for name, tag in (("Alice", 83), ("Bob", 84))
+            )
+            widget = CallWidget(alice)
+            widget.resize(960, 600)
+            widget.show()
+            states: list[str] = []
+            alice.state_changed.connect(lambda state, _reason: states.append(state))
+            try:
+                alice.join()
+                bob.join()
+                await until(lambda: stamp_from(alice, 84) is not None, "bob's frames at alice")
+                widget.mute.trigger()
+                first = tile_of(widget, "Bob")
+                assert first is not None
+                widget.toggle_pin(first)
+                for _ in range(2):
+                    await asyncio.to_thread(janus.restart)
+                    await until(lambda: alice.status.state is not CallState.CONNECTED, "drop")
+                await until(
+                    lambda: alice.status.state is bob.status.state is CallState.CONNECTED,
+                    "both back",
+                    60,
+                )
+                before = time.time() * 1000
+                await until(lambda: (stamp_from(alice, 84) or 0) > before, "bob's new frames", 60)
+                await until(lambda: (stamp_from(bob, 83) or 0) > before, "alice's new frames", 60)
+                assert widget.area.pinned == tile_of(widget, "Bob") != first
+                assert widget.mute.isChecked()
+                assert not alice.microphone_on
+                assert states[-1] == "connected"
+                assert widget.banner.isHidden()
+            finally:
+                widget.close()
+                await asyncio.gather(bob.close(), alice.close())
+            assert [alice.task_count(), bob.task_count()] == [0, 0]
+
+    run_in_qt(qapp, scenario(), within=150)
