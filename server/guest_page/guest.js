@@ -189,6 +189,9 @@ async function framesDecoded() {
 
 document.getElementById("join").addEventListener("click", join);
 document.getElementById("leave").addEventListener("click", leave);
+document.getElementById("page").addEventListener("click", () => {
+  if (call && call.turnPage) call.turnPage(); // a Janus grid page (janus.js)
+});
 const muteButton = document.getElementById("mute");
 muteButton.addEventListener("click", () => toggle("audio", muteButton, "Bật micrô", "Tắt micrô"));
 const cameraButton = document.getElementById("camera");
@@ -203,4 +206,5 @@ window.hopdeskGuest = {
   status: () => status,
   message: () => document.getElementById("status").textContent,
   peers: () => (call ? call.peers() : []),
+  feeds: () => (call && call.feedStats ? call.feedStats() : {}),
 };

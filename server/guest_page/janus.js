@@ -3,15 +3,25 @@
 // Janus client. It publishes the camera and microphone on one connection and receives each other
 // publisher ("feed") on a connection of its own, where Janus offers and the page answers with
 // `start`. Offers and answers carry all candidates.
+//
+// A browser cannot decode 60 videos: like the app, the page shows at most VIDEO_TILES tiles (a
+// grid page; "next page" turns it) and Janus sends the video only of those. The others are
+// paused with a subscriber `configure` (`send: false` on their video mids) and resumed on the
+// same connection, never unsubscribed: a new subscription costs an ICE and DTLS handshake each
+// time a page turns. Audio is never paused: everyone who speaks is heard. Whoever Janus says is
+// talking takes a tile on the page shown (the last one), so the speaker is always seen.
 
 const KEEPALIVE_MS = 25000; // Janus ends a session after 60 s without a word
 const NO_SUCH_FEED = 428; // subscribing before the publisher's connection is up
 const FEED_RETRIES = 20;
 const PLUGIN = "janus.plugin.videoroom";
+export const VIDEO_TILES = 9;
 
 export function janusCall(ctx) {
   const waiting = new Map(); // transaction -> {resolve, reject}
-  const feeds = new Map(); // feed id -> {handle, pc, tile}
+  const feeds = new Map(); // feed id -> {handle, pc, tile, videoMids, started, sending}
+  let page = 0;
+  let speaker = null; // the feed Janus last said is talking
   let counter = 0;
   let session = 0;
   let keepalive = 0;
@@ -58,14 +68,19 @@ export function janusCall(ctx) {
 
   async function subscribe(feed) {
     if (feeds.has(feed.id)) return;
-    const link = { handle: 0, pc: null, tile: ctx.tile(feed.display || String(feed.id)) };
+    const tile = ctx.tile(feed.display || String(feed.id));
+    tile.hidden = true; // until arrange() gives it a place
+    const link = { handle: 0, pc: null, tile, videoMids: [], started: false, sending: true };
     feeds.set(feed.id, link);
     link.handle = await attach();
     const body = { request: "join", ptype: "subscriber", streams: [{ feed: feed.id }] };
     let offer;
     for (let attempt = 1; ; attempt++) {
       try {
-        offer = (await plugin(link.handle, body)).jsep;
+        const reply = await plugin(link.handle, body);
+        offer = reply.jsep;
+        const streams = reply.plugindata.data.streams || [];
+        link.videoMids = streams.filter((s) => s.type === "video").map((s) => s.mid);
         break;
       } catch (error) {
         if (error.code !== NO_SUCH_FEED || attempt >= FEED_RETRIES) throw error;
@@ -80,6 +95,58 @@ export function janusCall(ctx) {
     await ctx.gathered(link.pc);
     const answer = { type: "answer", sdp: link.pc.localDescription.sdp };
     await plugin(link.handle, { request: "start" }, answer);
+    link.started = true;
+    arrange();
+  }
+
+  // The feeds on the page shown, in join order, with the speaker on its last tile when the
+  // page does not hold them already.
+  function shownFeeds() {
+    const order = [...feeds.keys()];
+    const pages = Math.max(1, Math.ceil(order.length / VIDEO_TILES));
+    page = Math.min(page, pages - 1);
+    const shown = order.slice(page * VIDEO_TILES, (page + 1) * VIDEO_TILES);
+    if (speaker !== null && feeds.has(speaker) && !shown.includes(speaker)) {
+      if (shown.length >= VIDEO_TILES) shown.pop();
+      shown.push(speaker);
+    }
+    return new Set(shown);
+  }
+
+  // Tiles shown or hidden, and Janus told to send or hold each feed's video to match.
+  function arrange() {
+    const shown = shownFeeds();
+    for (const [id, link] of feeds) {
+      const on = shown.has(id);
+      link.tile.hidden = !on;
+      if (!link.started || link.sending === on || !link.videoMids.length) continue;
+      link.sending = on;
+      const streams = link.videoMids.map((mid) => ({ mid, send: on }));
+      plugin(link.handle, { request: "configure", streams }).catch((error) =>
+        console.warn("configure", id, error),
+      );
+    }
+  }
+
+  function turnPage() {
+    page = (page + 1) * VIDEO_TILES < feeds.size ? page + 1 : 0;
+    arrange();
+  }
+
+  // Per feed: video frames decoded, audio packets received, and whether its tile is shown.
+  async function feedStats() {
+    const out = {};
+    for (const [id, link] of feeds) {
+      const entry = { video: 0, audio: 0, shown: !link.tile.hidden };
+      const report = link.pc ? await link.pc.getStats() : new Map();
+      report.forEach((s) => {
+        if (s.type !== "inbound-rtp") return;
+        if (s.kind === "video") entry.video += s.framesDecoded || 0;
+        else entry.audio += s.packetsReceived || 0;
+      });
+      out[id] = entry;
+    }
+    return out;
   }
 
   function dropFeed(id) {
@@ -89,6 +156,7 @@ export function janusCall(ctx) {
     if (link.pc) link.pc.close();
     link.tile.remove();
     if (link.handle) request({ janus: "detach", handle_id: link.handle }).catch(() => {});
+    arrange(); // a hidden feed may take its place
   }
 
   function event(message) {
@@ -97,6 +165,10 @@ export function janusCall(ctx) {
     for (const feed of data.publishers || []) ctx.enqueue(() => subscribe(feed));
     for (const gone of [data.unpublished, data.leaving]) {
       if (gone !== undefined && gone !== "ok") dropFeed(gone);
+    }
+    if (data.videoroom === "talking" && feeds.has(data.id) && speaker !== data.id) {
+      speaker = data.id;
+      arrange();
     }
   }
 
@@ -135,5 +207,7 @@ export function janusCall(ctx) {
     close,
     connections: () => [publisher, ...[...feeds.values()].map((link) => link.pc)].filter(Boolean),
     peers: () => [...feeds.keys()],
+    feedStats,
+    turnPage,
   };
 }

@@ -15,8 +15,9 @@ from media.devices import TestPatternTrack, ToneTrack
 from media.signaling.janus import JanusSignaling
 from media.state import CallState
 from tests.fixtures.chromium import ChromiumProcess
+from tests.fixtures.server import ServerProcess
 from tests.media.netns.engines import FAST, WAIT, frames, until
-from tests.server.conftest import Api
+from tests.server.conftest import Api, api_for
 
 ROOM = "cds-cap-xa"  # seeded online meeting; chair phogiamdoc, chuyenvien1 invited
 GUEST = "Ông Trần Văn Khách"
@@ -29,6 +30,15 @@ def room_meeting(api: Api) -> int:
         if media.get("room") == ROOM:
             return int(summary["id"])
     raise AssertionError("no seeded room meeting")
+
+
+def janus_meeting_server(root: Path, media: dict[str, object]) -> ServerProcess:
+    """The reference server, started, its seeded online meeting moved to the Janus room
+    `media` names (`{"kind": "janus", "url", "room", "pin"?, "secret"?}`)."""
+    proc = ServerProcess(root)
+    proc.start()
+    proc.set_meeting_media(room_meeting(api_for(proc).login("phogiamdoc")), media)
+    return proc
 
 
 async def page_value(browser: ChromiumProcess, http: aiohttp.ClientSession, js: str) -> int:

@@ -18,19 +18,14 @@ from tests.fixtures.chromium import ChromiumProcess
 from tests.fixtures.janus import PIN, PIN_ROOM, SECRET, JanusProcess
 from tests.fixtures.server import ServerProcess
 from tests.media.netns.engines import WAIT
-from tests.media.netns.guest_page import janus_call_meets_guest, room_meeting, until_page
+from tests.media.netns.guest_page import janus_call_meets_guest, janus_meeting_server, until_page
 from tests.media.netns.test_guest_janus import guest_link
-from tests.server.conftest import api_for
 
 
 def pin_server(root: Path, janus: JanusProcess, pin: str) -> ServerProcess:
     """The reference server, its seeded online meeting moved to the Janus room with a PIN."""
-    proc = ServerProcess(root)
-    proc.start()
-    meeting = room_meeting(api_for(proc).login("phogiamdoc"))
-    media = {"kind": "janus", "url": janus.url, "room": PIN_ROOM, "pin": pin, "secret": SECRET}
-    proc.set_meeting_media(meeting, media)
-    return proc
+    media: dict[str, object] = {"kind": "janus", "url": janus.url, "room": PIN_ROOM}
+    return janus_meeting_server(root, media | {"pin": pin, "secret": SECRET})
 
 
 @pytest.fixture
