@@ -183,30 +183,36 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(hour, minute), VN)
 
 
-def seed_demo(factory: sessionmaker[Session], store: FileStore) -> bool:
-    """Fill an empty DB with the demo office (True), or only re-anchor a seeded one (False)."""
+def seed_demo(
+    factory: sessionmaker[Session], store: FileStore, today: dt.date | None = None
+) -> bool:
+    """Fill an empty DB with the demo office (True), or only re-anchor a seeded one (False).
+
+    `today` is Hanoi's date unless given: tests pin it to reach a year's first days."""
+    today = today or today_vn()
     with transaction(factory) as session:
         if session.scalar(select(User.id).limit(1)) is not None:
-            _reanchor(session)
+            _reanchor(session, today)
             return False
-        _Seeder(session, store, today_vn()).run()
+        _Seeder(session, store, today).run()
         return True
 
 
-def _reanchor(session: Session) -> None:
+def _reanchor(session: Session, today: dt.date) -> None:
     """Shift the demo meetings and deadlines by the days passed since they were seeded."""
     anchor = session.get(ServerMeta, ANCHOR_KEY)
     ids_row = session.get(ServerMeta, IDS_KEY)
     if anchor is None or ids_row is None:
         return  # not a demo database
-    delta = today_vn() - dt.date.fromisoformat(anchor.value)
+    delta = today - dt.date.fromisoformat(anchor.value)
     if not delta.days:
         return
     ids = json.loads(ids_row.value)
     for meeting in session.scalars(select(Meeting).where(Meeting.id.in_(ids["meetings"]))):
         meeting.starts_at += delta
         meeting.ends_at += delta
-    for document in session.scalars(select(Document).where(Document.id.in_(ids["documents"]))):
+    documents = list(session.scalars(select(Document).where(Document.id.in_(ids["documents"]))))
+    for document in documents:
         if document.deadline is not None:
             document.deadline += delta
         if document.issued_on is not None:
@@ -218,8 +224,11 @@ def _reanchor(session: Session) -> None:
     ):
         if assignment.deadline is not None:
             assignment.deadline += delta
+    # Dates moved into a new year take their numbers with them: that year's registers go on
+    # after them, so a number is never given twice in one year.
+    seed_workflow.cover_numbers(session, documents)
     session.execute(
-        update(ServerMeta).where(ServerMeta.key == ANCHOR_KEY).values(value=today_vn().isoformat())
+        update(ServerMeta).where(ServerMeta.key == ANCHOR_KEY).values(value=today.isoformat())
     )
 
 
@@ -768,7 +777,9 @@ class _Seeder:
             creator,
             unit,
         ) in enumerate(docs):
-            issued = d - dt.timedelta(days=(index % 5) + 1)
+            # Within this year (from 1 January on): the demo's "notice 14 of the year" and its
+            # four incoming documents stay this year's, so the next numbers follow them.
+            issued = max(d - dt.timedelta(days=(index % 5) + 1), dt.date(d.year, 1, 1))
             deadline = None if days is None else _at(d + dt.timedelta(days=days), 17)
             document = Document(
                 number=num,

@@ -10,6 +10,7 @@ registers continue after the seeded numbers, so the next issue or registration f
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -64,10 +65,24 @@ def enrich(session: Session, users: dict[str, User], ids: list[int], today: dt.d
                         document_id=document.id, user_id=users[name].id, received_at=utcnow()
                     )
                 )
-    year = today.year
-    ours = [d for d in documents if d.status == wf.ISSUED]
-    for document in ours:
-        session.merge(
-            NumberCounter(register=document.issuing_agency, year=year, last=int(document.number))
-        )
-    session.add(NumberCounter(register=INCOMING, year=year, last=incoming))
+    cover_numbers(session, documents)
+
+
+def cover_numbers(session: Session, documents: Iterable[Document]) -> None:
+    """Raise the number registers to the demo documents' own numbers, each in the year of its
+    date (Decree 30 numbers from 01 every 1 January): issued ones in their agency's register,
+    incoming ones in the incoming register; the next number given follows them."""
+    needed: dict[tuple[str, int], int] = {}
+    for document in documents:
+        if document.status == wf.ISSUED and document.direction == "out" and document.issued_on:
+            key = (document.issuing_agency, document.issued_on.year)
+            needed[key] = max(needed.get(key, 0), int(document.number))
+        if document.received_number and document.received_on is not None:
+            key = (INCOMING, document.received_on.year)
+            needed[key] = max(needed.get(key, 0), int(document.received_number))
+    for (register, year), last in needed.items():
+        row = session.get(NumberCounter, (register, year))
+        if row is None:
+            session.add(NumberCounter(register=register, year=year, last=last))
+        else:
+            row.last = max(row.last, last)
