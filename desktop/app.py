@@ -19,12 +19,14 @@ import importlib
 import logging
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:  # the modules load when first used, not at start-up
+    import datetime as dt
+
     from desktop.config import Config
     from desktop.demo import DemoServer
     from desktop.documents import DocumentsService
@@ -170,6 +172,9 @@ class Core:
     instance: SingleInstance | None = None  # links from later launches (set by main)
     demo: DemoServer | None = None
     services: SessionServices | None = None
+    # The clock of the schedule, the reminders and the room's opening (the real one unless
+    # set): tests pin it so the seeded meetings of "today" never fall in their window.
+    clock: Callable[[], dt.datetime] | None = None
 
     def _services(self) -> SessionServices:
         if self.services is None:
@@ -236,7 +241,7 @@ class Core:
         from desktop.files import FileCache
         from desktop.inbox import ApprovalInbox
         from desktop.meeting_room.papers import PaperPrefetcher
-        from desktop.meetings import MeetingsService
+        from desktop.meetings import MeetingsService, utc_now
         from desktop.notes import NotesService
         from desktop.outbox import Outbox
         from desktop.signed_uploads import SignedUploads
@@ -251,7 +256,7 @@ class Core:
         # Without platform paths (tests, embedding) the files go beside the local store.
         base = self.paths.cache_dir if self.paths is not None else Path(self.store.path).parent
         data = self.paths.data_dir if self.paths is not None else Path(self.store.path).parent
-        meetings = MeetingsService(self.session, events)
+        meetings = MeetingsService(self.session, events, now=self.clock or utc_now)
         cache_bytes = self.config.settings.file_cache_bytes
         files = FileCache(self.session, files_dir(base, scope), cache_bytes)
         self.services = SessionServices(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +21,12 @@ from ui.shell import QtFrontend
 from ui.sign_in_dialog import SignInDialog
 
 
-def make_core(tmp_path: Path, secrets: Any, server_url: str) -> Core:
+def make_core(
+    tmp_path: Path,
+    secrets: Any,
+    server_url: str,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> Core:
     store = LocalStore(tmp_path / "cache.db")
     was_reset = store.open()
     session = Session(Config(cli={"server_url": server_url}), secrets, store)
@@ -32,6 +39,7 @@ def make_core(tmp_path: Path, secrets: Any, server_url: str) -> Core:
         notifier=Notifier(),
         log_path=tmp_path / "hopdesk.log",
         cache_was_reset=was_reset,
+        clock=clock,
     )
 
 
