@@ -4,6 +4,12 @@ The child is launched first thing in `main()`, before Qt is even imported, becau
 (imports, seeding) is the longest step of a demo start-up and overlaps everything else that way.
 A small reader thread waits for its `listening on URL` line and hands the URL to a future, so
 the GUI thread never blocks on the pipe. The child is stopped by PID when the app exits.
+
+The seeded drafts awaiting signature are made signable once per demo database
+(`prepare_drafts`, desktop/demo_drafts.py): a mark beside the database says it was done, and
+the mark goes when the database does (a new one is seeded with unprepared drafts). Checking
+the drafts again at every start imported the signing stack and downloaded each draft, about
+a second of CPU for nothing after the first start.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from typing import IO
 log = logging.getLogger(__name__)
 
 PREFIX = "listening on "
+DRAFTS_PREPARED = "drafts-prepared"  # the mark, in the launcher's directory
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60.0
 
@@ -54,6 +61,7 @@ class DemoServer:
         self.proc: subprocess.Popen[bytes] | None = None
         self._url: concurrent.futures.Future[str] = concurrent.futures.Future()
         self._stderr_path = data_dir / "server.stderr.log"
+        self.launcher_dir = data_dir / "launcher"  # the demo launcher's own store and files
 
     def command(self) -> list[str]:
         """Arguments after the interpreter."""
@@ -76,6 +84,9 @@ class DemoServer:
         if self.proc is not None:
             return
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        database = self.data_dir / "demo.db"
+        if not database.exists() or database.stat().st_size == 0:  # the child seeds a new one
+            (self.launcher_dir / DRAFTS_PREPARED).unlink(missing_ok=True)
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
         flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)  # no console window on Windows
@@ -104,6 +115,28 @@ class DemoServer:
             await self.stop()
             raise DemoServerError(f"demo server did not start in {wait:.0f} s") from None
         return self.url
+
+    async def prepare_drafts(self, url: str, password: str) -> bool:
+        """Make the seeded drafts awaiting signature signable, once per database (see the
+        module); True when it ran now. A failure leaves the demo usable, only those drafts
+        unsignable, and is tried again at the next start. The signing stack (pyHanko) is
+        imported in a thread: on the GUI thread, with PySide6's import hook reading each new
+        module's source, it stalled the window 1.4-1.85 s under load."""
+        mark = self.launcher_dir / DRAFTS_PREPARED
+        if await asyncio.to_thread(mark.exists):
+            return False
+        import importlib
+
+        await asyncio.to_thread(importlib.import_module, "desktop.demo_drafts")
+        from desktop.demo_drafts import prepare_waiting_drafts
+
+        try:
+            await prepare_waiting_drafts(url, password, self.launcher_dir)
+        except Exception as exc:  # the demo still starts; the reason is in the log
+            log.warning("demo drafts not prepared: %r", exc)
+            return True
+        await asyncio.to_thread(mark.write_text, "the seeded drafts were prepared\n")
+        return True
 
     async def stop(self, wait: float = 10.0) -> None:
         """SIGTERM (TerminateProcess on Windows) by PID, then kill if it lingers."""

@@ -140,27 +140,12 @@ class QtFrontend(QObject):
             if self.tray is not None:
                 self.tray.hide()
 
-    async def prepare_demo_drafts(self, url: str, directory: Path) -> None:
-        """The seeded drafts awaiting signature get their signature fields (desktop/demo_drafts);
-        a failure leaves the demo usable, only those drafts unsignable. The module (the
-        signing stack, pyHanko) is imported in a thread: on the GUI thread, with PySide6's import
-        hook reading each new module's source, it stalled the window 1.4-1.85 s under load."""
-        import importlib
-
-        await asyncio.to_thread(importlib.import_module, "desktop.demo_drafts")
-        from desktop.demo_drafts import prepare_waiting_drafts
-
-        try:
-            await prepare_waiting_drafts(url, DEMO_PASSWORD, directory)
-        except Exception as exc:  # the demo still starts; the reason is in the log
-            log.warning("demo drafts not prepared: %r", exc)
-
     async def sign_in(self) -> User | None:
         """Demo account, then silent sign-in from the keyring, then the dialog."""
         core = self.core
         if self.options.demo and core.demo is not None:
             url = await core.demo.start()
-            await self.prepare_demo_drafts(url, core.demo.data_dir / "launcher")
+            await core.demo.prepare_drafts(url, DEMO_PASSWORD)
             return await core.session.sign_in(url, DEMO_USER, DEMO_PASSWORD, False)
         try:
             user = await core.session.resume()

@@ -1,8 +1,9 @@
-"""server/cli.py `serve`: a server start imports neither PyMuPDF nor pyHanko.
+"""server/cli.py `serve`: a server start imports neither PyMuPDF, pyHanko nor aiohttp.
 
 `hopdesk --demo` waits for its server's `listening on` line, so whatever the server imports at
 start is part of every demo start. PyMuPDF (the minutes PDF) and pyHanko (signed ballots) cost
-about 0.6 s of CPU together and serve only a few requests: they load in those. A subprocess
+about 0.6 s of CPU together and serve only a few requests: they load in those; aiohttp only
+when the demo's simulated delegates arrive (server/demo_room.py). A subprocess
 imports what `serve` does before it listens, builds the app on a new database, and lists
 `sys.modules`.
 """
@@ -20,6 +21,7 @@ import json, sys
 from pathlib import Path
 import uvicorn
 import server.cli, server.event_bus, server.transport
+import server.demo_room  # --demo-delegates: hopdesk --demo's server
 from server.app import create_app
 from server.config import Config
 from server.db import database_url

@@ -12,7 +12,7 @@ import psutil
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from desktop.app import Options
+from desktop.app import DEMO_PASSWORD, Options
 from desktop.demo import DemoServer, DemoServerError
 from tests.ui.conftest import memory_secrets, until
 from tests.ui.test_shell import make_core
@@ -32,6 +32,30 @@ def test_demo_server_starts_serves_and_stops(aio: Any, tmp_path: Path) -> None:
     assert psutil.pid_exists(pid)
     aio(demo.stop())
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+def test_the_seeded_drafts_are_prepared_once_per_demo_database(aio: Any, tmp_path: Path) -> None:
+    """Every start checked (and downloaded) the seeded drafts again, importing the signing
+    stack: now once per database, and again for a new database, which is seeded anew."""
+    first, later = DemoServer(tmp_path / "demo"), DemoServer(tmp_path / "demo")
+
+    async def scenario() -> None:
+        url = await first.start()
+        assert await first.prepare_drafts(url, DEMO_PASSWORD)
+        assert not await first.prepare_drafts(url, DEMO_PASSWORD)
+        await first.stop()
+        (tmp_path / "demo" / "demo.db").unlink()
+        url = await later.start()  # a new database, seeded again
+        assert await later.prepare_drafts(url, DEMO_PASSWORD)
+        from desktop.demo_drafts import prepare_waiting_drafts  # the drafts were prepared
+
+        assert await prepare_waiting_drafts(url, DEMO_PASSWORD, later.launcher_dir) == []
+
+    try:
+        aio(scenario(), 300)  # two demo servers and the signing stack, on a busy machine
+    finally:
+        aio(first.stop())
+        aio(later.stop())
 
 
 def test_demo_server_that_cannot_start_says_why(aio: Any, tmp_path: Path) -> None:
