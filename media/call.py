@@ -422,6 +422,7 @@ class Call(QObject):
             self._attempts = 0
             self._me = presence.you
             self._sfu = presence.publish_to
+            self._views.relayed = presence.views
             self._apply(Joined())
             if presence.publish_to:  # an SFU: our media goes to it, theirs comes as offers
                 self._add_peer(presence.publish_to, "", listed=False)

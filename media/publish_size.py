@@ -85,6 +85,7 @@ class ViewChannel:
         self._me = me
         self._clock = clock
         self._out: RTCDataChannel | None = None
+        self.relayed = False  # whether the media server relays our channel (`Presence.views`)
         self._shown: dict[str, int] = {}  # feed → the height we show it at (its step differs)
 
     def current_limit(self) -> int | None:
@@ -92,7 +93,10 @@ class ViewChannel:
         return self.size.limit(self._clock())
 
     def publish_on(self, pc: RTCPeerConnection) -> None:
-        """Open our announcement channel on a new publish connection (before its offer)."""
+        """Open our announcement channel on a new publish connection (before its offer), when
+        the media server relays it to the sites."""
+        if not self.relayed:
+            return
         channel = self._out = pc.createDataChannel(CHANNEL)
 
         @channel.on("open")

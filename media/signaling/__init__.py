@@ -58,11 +58,15 @@ class Presence(_Message, tag="presence", frozen=True):
     """Who is in the room when we join, `you` being our own peer id.
 
     `publish_to` names a media server (an SFU such as Janus) to which we offer our media over one
-    peer connection of its own; it is no participant. Empty for a mesh: we offer to `peers`."""
+    peer connection of its own; it is no participant. Empty for a mesh: we offer to `peers`.
+    `views`: the media server relays a data channel of our publishing connection to everyone
+    subscribed to us, so we tell the sites how large we show them there (media/publish_size.py;
+    Janus does, a WHIP endpoint has nobody to tell)."""
 
     you: PeerId
     peers: list[PeerInfo] = []
     publish_to: str = ""
+    views: bool = False
 
 
 class PeerJoined(_Message, tag="join", frozen=True):

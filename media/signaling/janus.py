@@ -137,7 +137,7 @@ class JanusSignaling:
         except BaseException:
             await self.leave()
             raise
-        return Presence(you, [], publish_to=PUBLISHER)
+        return Presence(you, [], publish_to=PUBLISHER, views=True)
 
     async def send(self, message: Outgoing) -> None:
         """Our offer becomes `publish`; our answer to a feed's offer becomes `start`."""

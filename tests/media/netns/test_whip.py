@@ -83,6 +83,11 @@ async def test_a_whip_publisher_is_seen_by_a_janus_subscriber_and_leaves_with_de
         first = stamp_from(viewer, TAG) or 0
         await until(lambda: (stamp_from(viewer, TAG) or 0) > first, "frames keep coming")
         assert publisher.participants() == {}  # the WHIP endpoint is no participant
+        # nobody behind a WHIP endpoint hears view announcements: no data channel is offered
+        # (media/publish_size.py), so Janus offers none of that feed to the viewer either
+        (feed,) = viewer.participants()
+        assert (pc := viewer._peers[feed].pc) is not None
+        assert pc.sctp is None
         (name,) = viewer.participants().values()
         assert name.startswith("WHIP Publisher")
         await publisher.close()  # DELETE: Janus drops the publisher, the viewer sees it go
