@@ -1,14 +1,19 @@
 """The thumbnails sidebar: a list model whose images come from the render pool on demand.
 
 Only rows the view asks `data()` for are rendered (the visible ones), at a low priority so that
-the page view's own pages always go first. The list follows the current page at most every
-FOLLOW_MS: a fast scroll changes the page hundreds of times a second, and repainting the list
-each time took more of the GUI thread than painting the pages.
+the page view's own pages always go first, and a row scrolled out of sight before its turn is
+not rendered at all: a fling through 500 pages queued every thumbnail it passed, and the
+workers rendered nearly one thumbnail per page while the reader waited for pages. The list
+follows the current page at most every FOLLOW_MS: a fast scroll changes the page hundreds of
+times a second, and repainting the list each time took more of the GUI thread than painting
+the pages. Thumbnails are asked for only once the list holds still (ASK_MS): rows passing
+by in a fling are never rendered.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -17,6 +22,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSize,
     Qt,
+    QTimer,
 )
 from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QListView, QWidget
@@ -29,6 +35,9 @@ from viewer.view.page_view import FrameScrollBar, Throttle
 THUMB_WIDTH = 120
 THUMB_PRIORITY = 20
 FOLLOW_MS = 50
+# Rows are asked for once the list has shown them this long without new rows coming into
+# view: while the list follows a fling (new rows every FOLLOW_MS) nothing is rendered for it.
+ASK_MS = 150
 KEPT_IMAGES = 512  # thumbnails kept by the model (~40 KB each)
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -45,13 +54,25 @@ class ThumbnailModel(QAbstractListModel):
         # Copies of the rendered thumbnails: the view keeps pixmaps of what it is given, and a
         # pixmap of a pool image would pin that image's shared-memory block.
         self._images: OrderedDict[int, QImage] = OrderedDict()
+        # Rows asked for and not rendered yet: requested together once the list stopped
+        # moving (ASK_MS), as one owner's request, so rows gone out of sight drop out of the
+        # pool's queue.
+        self._wanted: set[int] = set()
+        self._ask = QTimer(self)
+        self._ask.setSingleShot(True)
+        self._ask.setInterval(ASK_MS)
+        self._ask.timeout.connect(self._request_wanted)
+        # Set by the view: whether a row is still on screen (without a view: always).
+        self.is_visible: Callable[[int], bool] = lambda _row: True
         pool.pageReady.connect(self._on_page_ready)
 
     def set_document(self, doc: Document | None) -> None:
         """Show the pages of `doc`."""
         self.beginResetModel()
         self._images.clear()
+        self._wanted.clear()
         if self._doc is not None:
+            self._pool.request([], owner=self._owner)
             self._pool.unregister(self._doc.doc_id)
         self._doc = doc
         if doc is not None:
@@ -91,11 +112,24 @@ class ThumbnailModel(QAbstractListModel):
                 while len(self._images) > KEPT_IMAGES:
                     self._images.popitem(last=False)
                 return image
-            self._pool.request([(key, THUMB_PRIORITY + page % 1000)], owner="")
+            if page not in self._wanted:
+                self._wanted.add(page)
+                self._ask.start()
             return self._placeholder()
         if role == Qt.ItemDataRole.SizeHintRole:
             return QSize(THUMB_WIDTH + 16, THUMB_WIDTH + 32)
         return None
+
+    def _request_wanted(self) -> None:
+        """Ask for the thumbnails of the rows still on screen; this replaces the last ask."""
+        if self._doc is None:
+            return
+        self._wanted = {page for page in self._wanted if self.is_visible(page)}
+        keys = [self.key(page) for page in sorted(self._wanted)]
+        self._pool.request(
+            [(key, THUMB_PRIORITY + key.page % 1000) for key in keys if key is not None],
+            owner=self._owner,
+        )
 
     def _placeholder(self) -> QImage:
         if self._blank.isNull():
@@ -107,6 +141,7 @@ class ThumbnailModel(QAbstractListModel):
         if self._doc is None or page.key.doc_id != self._doc.doc_id:
             return
         if page.key == self.key(page.key.page):
+            self._wanted.discard(page.key.page)
             row = self.index(page.key.page)
             self.dataChanged.emit(row, row, [Qt.ItemDataRole.DecorationRole])
 
@@ -135,6 +170,12 @@ class ThumbnailView(QListView):
         # each time though its handle had not moved a pixel.
         self.setVerticalScrollBar(FrameScrollBar(self))
         self._follow = Throttle(FOLLOW_MS, self._reveal, self)
+        self.thumbnail_model.is_visible = self._row_visible
+
+    def _row_visible(self, row: int) -> bool:
+        """True while the row's item is (partly) inside the list's viewport."""
+        rect = self.visualRect(self.thumbnail_model.index(row))
+        return rect.isValid() and rect.intersects(self.viewport().rect())
 
     def show_page(self, page: int) -> None:
         """Select and reveal the current page: at once, then at most every FOLLOW_MS."""
