@@ -97,6 +97,25 @@ class _Column(Sequence[Box | None]):
     def __iter__(self) -> Iterator[Box | None]:
         return (self[i] for i in range(len(self)))
 
+    def pages_in(self, top: int, bottom: int) -> list[int]:
+        """Pages intersecting the rows [top, bottom), by arithmetic on the runs: the view asks
+        several times a frame, and a bisection over boxes made on access cost ~0.1 ms each."""
+        starts, ys, hs = self._starts, self._ys, self._hs
+        if not self._count:
+            return []
+        run = max(0, bisect.bisect_right(ys, top) - 1)
+        index = starts[run] + max(0, (top - ys[run]) // (hs[run] + PAGE_GAP) - 1)
+        out = []
+        while index < self._count:
+            box = self[index]
+            assert box is not None
+            if box.y >= bottom:
+                break
+            if box.bottom > top:
+                out.append(index)
+            index += 1
+        return out
+
 
 class _Tops(Sequence[int]):
     """The y of each page of a `_Column`, for bisection, made on access."""
@@ -135,6 +154,8 @@ class Layout:
 
     def pages_in(self, top: int, bottom: int) -> list[int]:
         """Shown pages intersecting the rows [top, bottom)."""
+        if isinstance(self.boxes, _Column):
+            return self.boxes.pages_in(top, bottom)
         start = max(0, bisect.bisect_right(self.tops, top) - 2)
         out = []
         for i in self.shown[start:]:

@@ -214,6 +214,7 @@ class PageView(QAbstractScrollArea):
         self._doc: Document | None = None
         self._owner = f"view-{id(self)}"
         self._layout = Layout((), 0, 0, ())
+        self._visible: tuple[Layout, tuple[int, int], list[int]] = (self._layout, (0, 0), [])
         self._zoom = 1.0
         self._zoom_mode = ZoomMode.FIT_WIDTH
         self._mode = LayoutMode.CONTINUOUS
@@ -503,9 +504,15 @@ class PageView(QAbstractScrollArea):
         return None
 
     def visible_pages(self) -> list[int]:
-        """Pages intersecting the viewport, top to bottom."""
+        """Pages intersecting the viewport, top to bottom. Kept for the layout and rows last
+        asked: a scroll step asks four or five times (scroll, requests, paint)."""
         top = self.verticalScrollBar().value()
-        return self._layout.pages_in(top, top + self.viewport().height())
+        bottom = top + self.viewport().height()
+        layout, rows, pages = self._visible
+        if layout is not self._layout or rows != (top, bottom):
+            pages = self._layout.pages_in(top, bottom)
+            self._visible = (self._layout, (top, bottom), pages)
+        return list(pages)
 
     # -- search highlights and selection ---------------------------------------------------
 

@@ -102,3 +102,10 @@ def test_continuous_layout_matches_laying_out_page_by_page(
     for top in (0, 5_000, 50_000, 200_000):
         visible = [i for i, box in enumerate(expected) if box.y < top + 900 and box.bottom > top]
         assert layout.pages_in(top, top + 900) == visible
+    # Every row, gaps and run edges included, with windows from one row to several pages.
+    for top in range(-50, layout.height + 50, 97):
+        for rows in (1, 13, 900, 2_500):
+            visible = [
+                i for i, box in enumerate(expected) if box.y < top + rows and box.bottom > top
+            ]
+            assert layout.pages_in(top, top + rows) == visible
