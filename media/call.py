@@ -48,6 +48,7 @@ from media.local import LocalMedia
 from media.participants import Participant, Roster
 from media.playout import Mixer
 from media.publish_size import ViewChannel
+from media.receiver import receiver_of
 from media.scaling import TILE_HEIGHT, ScaledTrack, send_height
 from media.signaling import (
     Answer,
@@ -529,6 +530,7 @@ class Call(QObject):
             if track.kind == "video":
                 video = link.video or RemoteVideo(peer)
                 link.video = video
+                video.bound(receiver_of(pc, track))  # before aiortc starts its decoder
                 self._spawn(video.run(track), f"video-{peer}", link.tasks)
                 self.roster.update(peer, has_video=True)
                 self.video_added.emit(peer)

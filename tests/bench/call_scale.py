@@ -171,15 +171,51 @@ async def _watch(call: object, seconds: float) -> Window:
     return Window(round(100 * cpu / wall, 1), frames, kbps)
 
 
-async def _latency(call: object, feeds: list[str], seconds: float) -> float:
+STAGES = ("to_jitter_out", "decoder_queue", "decode", "to_sink")
+
+
+def _stages(stamp_ms: float, shown: object) -> dict[str, float]:
+    """Where one frame's time went, in ms: capture stamp → complete in the jitter buffer
+    (publisher's encode, Janus, network, jitter buffer) → taken by the decoder thread → decoded
+    frame read in the loop → on the sink (conversion, loop)."""
+    from media.video import Shown
+
+    assert isinstance(shown, Shown)
+    marks = [stamp_ms / 1000, shown.arrived, shown.decoding, shown.decoded, shown.shown]
+    return {
+        name: round((b - a) * 1000, 1)
+        for name, a, b in zip(STAGES, marks[:-1], marks[1:], strict=True)
+        if a is not None and b is not None
+    }
+
+
+def _drops(call: object, feeds: list[str]) -> dict[str, int]:
+    """Counters of the shown feeds' receive paths: encoded frames dropped as late, keyframes
+    asked, decoded frames skipped for a newer one, the deepest decoder queue."""
+    from media.call import Call
+
+    assert isinstance(call, Call)
+    videos = [v for p in feeds if (v := call.video(p)) is not None]
+    backlogs = [v.backlog for v in videos if v.backlog is not None]
+    return {
+        "encoded_dropped": sum(b.dropped for b in backlogs),
+        "keyframes_asked": sum(b.keyframes_asked for b in backlogs),
+        "decoded_skipped": sum(v.skipped for v in videos),
+        "decoder_queue_deepest": max((b.deepest for b in backlogs), default=0),
+    }
+
+
+async def _latency(call: object, feeds: list[str], seconds: float) -> dict[str, float]:
     """Median ms from the capture time stamped in each frame of `feeds` to its arrival at the
-    viewer's QVideoSink, over `seconds` (-1 with no feed shown)."""
+    viewer's QVideoSink over `seconds` (-1 with no feed shown), and the median of each stage on
+    the way (`_stages`)."""
     from media.call import Call
     from media.devices import read_stamp
     from media.video import RemoteVideo
 
     assert isinstance(call, Call)
     samples: list[float] = []
+    stages: dict[str, list[float]] = {name: [] for name in STAGES}
     hooks = []
     for peer in feeds:
         if (video := call.video(peer)) is None:
@@ -188,13 +224,20 @@ async def _latency(call: object, feeds: list[str], seconds: float) -> float:
         def frame(_f: object, video: RemoteVideo = video) -> None:
             if video.last_frame is not None and (stamp := read_stamp(video.last_frame)):
                 samples.append(time.time() * 1000 - stamp.millis)
+                if video.last_shown is not None:
+                    for name, ms in _stages(stamp.millis, video.last_shown).items():
+                        stages[name].append(ms)
 
         video.sink.videoFrameChanged.connect(frame)
         hooks.append((video.sink, frame))
     await asyncio.sleep(seconds)
     for sink, hook in hooks:
         sink.videoFrameChanged.disconnect(hook)
-    return round(statistics.median(samples), 1) if samples else -1.0
+    median = round(statistics.median(samples), 1) if samples else -1.0
+    return {"latency_ms_median": median} | {
+        f"{name}_ms_median": round(statistics.median(v), 1) if v else -1.0
+        for name, v in stages.items()
+    }
 
 
 async def _until(check: object, within: float = 60.0) -> None:
@@ -253,11 +296,19 @@ async def receive_case(
                     await _watch(call, 1.0)  # settle: paused feeds drain, shown ones resume
                     seen = await _watch(call, seconds)
                     shown, hidden = feeds[:k], feeds[k:]
+                    drops0 = _drops(call, shown)
                     latency = await _latency(call, shown, 1.0)
+                    drops = _drops(call, shown)
                     runs[k].append(
                         {
                             "show_to_all_decoding_ms": resumed,
-                            "latency_ms_median": latency,
+                            **latency,
+                            **{
+                                n: drops[n] - drops0[n]
+                                for n in drops
+                                if n != "decoder_queue_deepest"
+                            },
+                            "decoder_queue_deepest": drops["decoder_queue_deepest"],
                             "cpu_percent": seen.cpu,
                             "fps_decoded_shown": seen.rate(shown, seconds),
                             "kbps_shown": seen.kbit(shown),
