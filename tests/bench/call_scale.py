@@ -191,7 +191,8 @@ def _stages(stamp_ms: float, shown: object) -> dict[str, float]:
 
 def _drops(call: object, feeds: list[str]) -> dict[str, int]:
     """Counters of the shown feeds' receive paths: encoded frames dropped as late, keyframes
-    asked, decoded frames skipped for a newer one, the deepest decoder queue."""
+    asked, decoded frames skipped for a newer one, holes (lost packets) the jitter buffer gave
+    up on, the deepest decoder queue."""
     from media.call import Call
 
     assert isinstance(call, Call)
@@ -201,6 +202,7 @@ def _drops(call: object, feeds: list[str]) -> dict[str, int]:
         "encoded_dropped": sum(b.dropped for b in backlogs),
         "keyframes_asked": sum(b.keyframes_asked for b in backlogs),
         "decoded_skipped": sum(v.skipped for v in videos),
+        "holes_skipped": sum(b.jitter.holes_skipped for b in backlogs if b.jitter),
         "decoder_queue_deepest": max((b.deepest for b in backlogs), default=0),
     }
 
@@ -238,6 +240,28 @@ async def _latency(call: object, feeds: list[str], seconds: float) -> dict[str, 
         f"{name}_ms_median": round(statistics.median(v), 1) if v else -1.0
         for name, v in stages.items()
     }
+
+
+def _stalled(call: object, feeds: list[str], before: dict[str, int]) -> list[str]:
+    """The shown feeds that decoded nothing since `before`, each with its connection's state
+    and its receive path's counters (why a resume failed: Janus hung up, or frames held)."""
+    from media.call import Call
+
+    assert isinstance(call, Call)
+    now, said = _counts(call), []
+    for peer in feeds:
+        if now[peer] > before[peer]:
+            continue
+        row = call.roster.row_of(peer)
+        state = call.roster[row].media if row is not None else "?"
+        video = call.video(peer)
+        backlog = video.backlog if video else None
+        said.append(
+            f"{peer} {state} decoded={video.decoded if video else 0}"
+            f" dropped={backlog.dropped if backlog else '?'}"
+            f" holes={backlog.jitter.holes_skipped if backlog and backlog.jitter else '?'}"
+        )
+    return said
 
 
 async def _until(check: object, within: float = 60.0) -> None:
@@ -292,7 +316,7 @@ async def receive_case(
                         resumed = round((time.monotonic() - asked) * 1000)
                     except AssertionError:
                         resumed = -1  # not within RESUME_WITHIN: measured as it is, and said
-                        print(f"{k} streams: a shown feed did not resume", file=sys.stderr)
+                        print(f"{k} streams: not resumed: {_stalled(call, feeds[:k], before)}")
                     await _watch(call, 1.0)  # settle: paused feeds drain, shown ones resume
                     seen = await _watch(call, seconds)
                     shown, hidden = feeds[:k], feeds[k:]
