@@ -6,6 +6,7 @@ The period bar picks what is shown (the service loads it); ◀ and ▶ step by a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from PySide6.QtCore import Qt
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import MeetingSummary
-from desktop.meetings import period_range
+from desktop.meetings import period_range, utc_now
 from ui.record_view import RecordView
 from ui.table_model import RecordTableModel, SortValue, format_date, format_time
 
@@ -42,6 +43,8 @@ class MeetingsModel(RecordTableModel[MeetingSummary]):
 
     COLUMNS: ClassVar[tuple[str, ...]] = ("time", "title", "location", "chair", "attendance")
     me: int | None = None  # the signed-in user's id: "Chairing" instead of an empty attendance
+    # "Today" and "Tomorrow" by the service's clock, the one that chose the rows shown.
+    now: Callable[[], dt.datetime] = staticmethod(utc_now)
 
     def title(self, key: str) -> str:
         return {
@@ -71,7 +74,7 @@ class MeetingsModel(RecordTableModel[MeetingSummary]):
                 self.tr("%1–%2").replace("%1", times).replace("%2", format_time(self.locale, end))
             )
         local = start.astimezone() if start.tzinfo else start
-        today = dt.date.today()
+        today = self.now().astimezone().date()
         if local.date() == today:
             return self.tr("Today, %1").replace("%1", times)
         if local.date() == today + dt.timedelta(days=1):
@@ -118,6 +121,7 @@ class MeetingsView(RecordView[MeetingSummary]):
     ) -> None:
         model = MeetingsModel()
         model.me = me
+        model.now = service.now
         super().__init__(model, parent)
         self.model.setParent(self)
         self.service = service
