@@ -55,13 +55,19 @@ def period_range(
 ) -> tuple[dt.datetime, dt.datetime | None]:
     """[start, end) of the schedule shown: from `day` on; that day; or its week, Monday first
     (as Vietnamese calendars and the office's weekly schedule, lịch công tác tuần, do)."""
-    zone = tz or dt.datetime.now().astimezone().tzinfo
     if period == "week":
         day = day - dt.timedelta(days=day.weekday())
-    start = dt.datetime.combine(day, dt.time(), tzinfo=zone)
+    start = _midnight(day, tz)
     if period == "upcoming":
         return start, None
-    return start, start + dt.timedelta(days=7 if period == "week" else 1)
+    return start, _midnight(day + dt.timedelta(days=7 if period == "week" else 1), tz)
+
+
+def _midnight(day: dt.date, tz: dt.tzinfo | None) -> dt.datetime:
+    """The start of `day` in `tz`, else in the machine's zone with that day's own offset (the
+    offset of now would be an hour off across a summer-time change)."""
+    naive = dt.datetime.combine(day, dt.time())
+    return naive.replace(tzinfo=tz) if tz is not None else naive.astimezone()
 
 
 class MeetingsService(QObject):
