@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import signal
 import time
+from collections.abc import Callable
 from typing import Any
 
 import websockets
@@ -48,14 +49,15 @@ def _by(simulated: set[int], type_: str, data: dict[str, Any]) -> bool:
     return bool(data["voted"])
 
 
-def _live_meeting(chair: Api) -> int:
+def _live_meeting(chair: Callable[[], Api]) -> int:
     """The seed's live meeting, where the delegates act (today's clock may have put others of
-    the seed in progress too)."""
+    the seed in progress too). `chair` gives the client of each request: with tokens of one
+    second, a busy machine let one die between the list and a detail (401, no meeting found)."""
     return next(
         m["id"]
-        for m in chair.get("/meetings").json()
+        for m in chair().get("/meetings").json()
         if m["status"] == "in_progress"
-        and is_live_meeting(chair.get(f"/meetings/{m['id']}").json())
+        and is_live_meeting(chair().get(f"/meetings/{m['id']}").json())
     )
 
 
@@ -64,7 +66,7 @@ def test_simulated_delegates_speak_vote_and_chat(server_factory: ServerFactory) 
     anon = api_for(server)
     chair = anon.login("giamdoc")
     simulated = {int(anon.login(name).user["id"]) for name in PEOPLE}
-    meeting_id = _live_meeting(chair)
+    meeting_id = _live_meeting(lambda: chair)
 
     seen = asyncio.run(_watch(server, str(chair.token), meeting_id, simulated))
 
@@ -87,7 +89,7 @@ def test_simulated_delegates_sign_in_again_when_their_tokens_expire(
     """Access tokens of one second: the delegates still act well after their first ones died."""
     server = server_factory(extra_args=["--demo-delegates", "0.2", "--access-ttl", "1"])
     anon = api_for(server)
-    meeting_id = _live_meeting(anon.login("giamdoc"))
+    meeting_id = _live_meeting(lambda: anon.login("giamdoc"))  # a fresh token per request
     simulated = {int(anon.login(name).user["id"]) for name in PEOPLE}
 
     def stamps() -> list[dt.datetime]:
