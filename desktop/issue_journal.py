@@ -29,7 +29,12 @@ class IssueJournal:
     store: `begin` before the issue action is queued, `end` once the agency-signed file is in
     `SignedUploads` (which then owns it). A document still in the journal at start-up was
     issued (or queued for issuing) by an app that stopped before signing: `issues_to_finish`
-    says which ones wait for the agency's signature."""
+    says which ones wait for the agency's signature.
+
+    A crash-safety record: `begin` and `end` return once the store's writer thread committed
+    them (the next step may be the last before a crash), awaited from the loop so that another
+    process's lock on the file is waited out there, never on the GUI thread. Each is read and
+    written in one job, so they land in the order they were called."""
 
     def __init__(self, store: LocalStore, scope: str) -> None:
         self.store = store
@@ -39,14 +44,21 @@ class IssueJournal:
         """The documents whose issuance was started and not signed, oldest first."""
         return [int(d) for d in self.store.get(self.key) or []]
 
-    def begin(self, document_id: int) -> None:
-        ids = self.pending()
-        if document_id not in ids:
-            self.store.set(self.key, [*ids, document_id])
+    async def begin(self, document_id: int) -> None:
+        """Remember `document_id` (durable when this returns)."""
+        await self.store.run(lambda: self._write(document_id, keep=True))
 
-    def end(self, document_id: int) -> None:
-        ids = [d for d in self.pending() if d != document_id]
-        self.store.set(self.key, ids or None)
+    async def end(self, document_id: int) -> None:
+        """Forget `document_id` (durable when this returns)."""
+        await self.store.run(lambda: self._write(document_id, keep=False))
+
+    def _write(self, document_id: int, *, keep: bool) -> None:
+        """In a store job: the list read and written in one transaction."""
+        ids = self.pending()
+        if keep and document_id not in ids:
+            self.store.set(self.key, [*ids, document_id])
+        elif not keep and document_id in ids:
+            self.store.set(self.key, [d for d in ids if d != document_id] or None)
 
 
 async def issues_to_finish(
@@ -65,7 +77,7 @@ async def issues_to_finish(
     found: list[Document] = []
     for document_id in journal.pending():
         if document_id in kept:
-            journal.end(document_id)
+            await journal.end(document_id)
             continue
         try:
             document = await inbox.document(document_id)
@@ -75,5 +87,5 @@ async def issues_to_finish(
         if document.status == "issued":
             found.append(document)
         elif f"/documents/{document_id}/issue" not in waiting:
-            journal.end(document_id)  # refused or returned meanwhile: nothing to sign
+            await journal.end(document_id)  # refused or returned meanwhile: nothing to sign
     return found

@@ -51,7 +51,7 @@ async def submit_prepared(
         await inbox.act(document.id, "submit", body)
         return version.file.sha256
     prepared = await off_the_loop(lambda: _prepared(pdf))
-    sha256 = uploads.keep(
+    sha256 = await uploads.keep(
         document.id,
         version.file.sha256,
         prepared,

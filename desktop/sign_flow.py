@@ -66,7 +66,7 @@ async def sign_document(
                 pdf, signer, stamp, place.page, tuple(place.box), expected_sha256=base
             )
         )
-    sha256 = uploads.keep(document.id, base, signed, version.file.name)
+    sha256 = await uploads.keep(document.id, base, signed, version.file.name)
     await send_kept(uploads, document.id)
     return sha256
 
@@ -164,7 +164,7 @@ async def issue_document(
     what `finish` does, the agency-signed sha256. `journal` remembers the issuance until the
     signed file is kept, so a crash in between is finished at the next start."""
     if journal is not None:
-        journal.begin(document_id)
+        await journal.begin(document_id)  # durable before the issue is queued
     await inbox.act(document_id, "issue", body)
     document = await inbox.document(document_id)
     if document.status != "issued":
@@ -188,11 +188,11 @@ async def finish_issue(
     leader_version = document.versions[-1]
     describe(signer, document)
     issued = await apply_agency_signature(document, signer, seal, files)
-    sha256 = uploads.keep(
+    sha256 = await uploads.keep(
         document.id, leader_version.file.sha256, issued, leader_version.file.name, "issued-version"
     )
     if journal is not None:
-        journal.end(document.id)
+        await journal.end(document.id)
     await pause_points.reached("issue-kept")  # signed and kept, not sent
     await send_kept(uploads, document.id)
     return sha256

@@ -15,11 +15,20 @@ Offline). Each signed file goes through three durable steps:
    outbox action no longer exists at start-up was sent just before a crash: removed too.
 
 A refused action (409 hash-mismatch: the document changed) keeps the file for the user to see.
+
+Nothing here blocks the GUI thread: the file is hashed, written and read in a worker thread, and
+each change of the records is one job of the store's writer thread (read and written in one
+transaction, so changes land in the order they were made), awaited where the next step needs it
+durable (`keep`, the upload's queued action) and waited out there when another process holds the
+file.
 """
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -72,14 +81,21 @@ class SignedUploads(QObject):
         value = self.store.get(self.key) or {}
         return dict(value)
 
-    def _save(self, records: dict[str, JsonObject]) -> None:
+    def _write(self, sha256: str, record: JsonObject | None) -> None:
+        """In a store job: one record replaced (None: removed), the records read and written
+        in that job's transaction."""
+        records = self.records()
+        if record is None:
+            records.pop(sha256, None)
+        else:
+            records[sha256] = record
         self.store.set(self.key, records or None)
 
     def path(self, sha256: str) -> Path:
         """Where a kept signed file lives."""
         return self.directory / f"{sha256}.pdf"
 
-    def keep(
+    async def keep(
         self,
         document_id: int,
         base_sha256: str,
@@ -91,17 +107,10 @@ class SignedUploads(QObject):
         """Write a freshly signed file durably and record it; returns its sha256. `action`: the
         document endpoint that takes it ("sign", "issued-version" for the agency's, or "files"
         for a prepared draft added as a new version); `then`: `{"action", "body"}` of a second
-        action queued with it (the submission that follows the prepared draft)."""
-        sha256 = hashlib.sha256(pdf).hexdigest()
-        self.directory.mkdir(parents=True, exist_ok=True)
-        temp = self.directory / f".{sha256}.part"
-        with open(temp, "wb") as fh:
-            fh.write(pdf)
-            fh.flush()
-            os.fsync(fh.fileno())
-        temp.replace(self.path(sha256))
-        records = self.records()
-        records[sha256] = {
+        action queued with it (the submission that follows the prepared draft). Durable when
+        it returns."""
+        sha256 = await asyncio.to_thread(self._write_file, pdf)
+        record: JsonObject = {
             "document_id": document_id,
             "base_sha256": base_sha256,
             "name": name,
@@ -110,7 +119,19 @@ class SignedUploads(QObject):
             "action": action,
             "then": then,
         }
-        self._save(records)
+        await self.store.run(lambda: self._write(sha256, record))
+        return sha256
+
+    def _write_file(self, pdf: bytes) -> str:
+        """In a worker thread: the file under its sha256 (temp file, fsync, rename)."""
+        sha256 = hashlib.sha256(pdf).hexdigest()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        temp = self.directory / f".{sha256}.part"
+        with open(temp, "wb") as fh:
+            fh.write(pdf)
+            fh.flush()
+            os.fsync(fh.fileno())
+        temp.replace(self.path(sha256))
         return sha256
 
     async def upload_pending(self) -> int:
@@ -121,19 +142,21 @@ class SignedUploads(QObject):
         for sha256, record in self.records().items():
             if record.get("state") == QUEUED:
                 if self.store.outbox_state(str(record.get("outbox_key"))) is None:
-                    self._forget(sha256)  # sent just before the app stopped
+                    # sent just before the app stopped
+                    await self.store.run(functools.partial(self._forget, sha256))
                 continue
-            data = self.path(sha256).read_bytes()
+            data = await asyncio.to_thread(self.path(sha256).read_bytes)
             await self.api.request(
                 "POST", "/files", params={"name": str(record.get("name"))}, data=data
             )
             uploaded += 1
-            with self.store.batch():  # the action and the new state together, or neither
-                key = self._enqueue(sha256, record)
-                records = self.records()
-                records[sha256] = {**record, "state": QUEUED, "outbox_key": key}
-                self._save(records)
+            await self.store.run(functools.partial(self._queue, sha256, record))
         return uploaded
+
+    def _queue(self, sha256: str, record: JsonObject) -> None:
+        """In a store job: the action and the new state together, or neither."""
+        key = self._enqueue(sha256, record)
+        self._write(sha256, {**record, "state": QUEUED, "outbox_key": key})
 
     def _enqueue(self, sha256: str, record: JsonObject) -> str:
         """The record's action (and its follow-up) into the outbox; the last one's key."""
@@ -154,6 +177,7 @@ class SignedUploads(QObject):
         """At start-up (and when the server is back): upload, then send the queued actions."""
         uploaded = await self.upload_pending()
         await self.outbox.flush()
+        await self.store.settled()  # the records of what was sent are gone
         return uploaded
 
     def follow(self, events: EventStream) -> None:
@@ -175,14 +199,23 @@ class SignedUploads(QObject):
         await self._resumer.close()
 
     def _on_sent(self, key: str, _body: object) -> None:
+        """A slot: the record and file of the sent action are forgotten by the writer thread,
+        then `confirmed`."""
         for sha256, record in self.records().items():
             if record.get("outbox_key") == key:
-                self._forget(sha256)
-                self.confirmed.emit(int(str(record["document_id"])))
+                done = self.store.submit(functools.partial(self._forget, sha256))
+                document_id = int(str(record["document_id"]))
+                self.store.when_done(done, functools.partial(self._forgotten, document_id))
+
+    def _forgotten(self, document_id: int, done: concurrent.futures.Future[object]) -> None:
+        error = done.exception()
+        if error is not None:  # the record stays: the next start forgets it (its action is gone)
+            log.warning("signed file of %s not forgotten: %r", document_id, error)
+            return
+        self.confirmed.emit(document_id)
 
     def _forget(self, sha256: str) -> None:
-        records = self.records()
-        records.pop(sha256, None)
-        self._save(records)
+        """In a store job: the record, then the file (gone already when the job is retried)."""
+        self._write(sha256, None)
         with contextlib.suppress(FileNotFoundError):
             self.path(sha256).unlink()

@@ -65,7 +65,7 @@ async def test_the_issued_file_is_uploaded_once_after_the_app_was_killed(
     await files.close()
     await inbox.close()
     uploads = uploads_of(store, session, tmp_path)
-    sha = uploads.keep(document_id, leader_sha, issued, "quy-che.pdf", "issued-version")
+    sha = await uploads.keep(document_id, leader_sha, issued, "quy-che.pdf", "issued-version")
     if killed_after == QUEUED:
         assert await uploads.upload_pending() == 1  # uploaded, the action queued, not sent
     assert uploads.records()[sha]["state"] == killed_after

@@ -98,7 +98,7 @@ async def test_a_signed_file_is_uploaded_once_after_the_app_was_killed(
     signed = await signed_by_leader(prepared, pki, tmp_path)
 
     uploads = uploads_of(store, session, tmp_path)
-    sha = uploads.keep(document_id, base, signed, "du-thao.pdf")
+    sha = await uploads.keep(document_id, base, signed, "du-thao.pdf")
     if killed_after == QUEUED:
         assert await uploads.upload_pending() == 1  # uploaded, the action queued, not sent
     assert uploads.records()[sha]["state"] == killed_after

@@ -191,7 +191,7 @@ def test_an_issue_stopped_before_the_agency_signature_is_finished_at_the_next_st
     document_id = leader_signed
     # the first run gets as far as issue_document does before signing: the issuance is
     # journaled and the server gives the number; then the app stops
-    IssueJournal(clerk.store, clerk.session.scope).begin(document_id)
+    aio(IssueJournal(clerk.store, clerk.session.scope).begin(document_id))
     aio(clerk.inbox.act(document_id, "issue", {"symbol": "QĐ-STTTT", "recipient_ids": []}))
     issued = aio(clerk.inbox.document(document_id))
     assert issued.status == "issued"
@@ -231,7 +231,7 @@ def test_an_issue_queued_offline_is_signed_once_the_server_took_it(
     journal = IssueJournal(clerk.store, clerk.session.scope)
     aio(clerk.inbox.document(leader_signed))  # opened before the network went
     server.stop()
-    journal.begin(leader_signed)  # what issue_document does offline: journaled, queued
+    aio(journal.begin(leader_signed))  # what issue_document does offline: journaled, queued
     clerk.inbox.queue(leader_signed, "issue", {"symbol": "QĐ-STTTT", "recipient_ids": []})
     assert aio(issues_to_finish(clerk.inbox, clerk.uploads, journal)) == []
     assert journal.pending() == [leader_signed]  # still waiting in the outbox
