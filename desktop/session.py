@@ -10,6 +10,7 @@ check that the token is still the stale one). A refresh the server refuses ends 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import TYPE_CHECKING
 
@@ -118,7 +119,7 @@ class Session(QObject):
                 await asyncio.to_thread(
                     self.secrets.save_refresh_token, url, pair.user.username, pair.refresh_token
                 )
-                self._store_set(ACCOUNT_KEY, {"server": url, "username": pair.user.username})
+                await self._store_set(ACCOUNT_KEY, {"server": url, "username": pair.user.username})
             except SecretsUnavailable:
                 log.warning("could not remember the sign-in", exc_info=True)
                 self._remember = False
@@ -237,7 +238,7 @@ class Session(QObject):
         await asyncio.to_thread(self.secrets.delete, server, username)
         account = self._store_get(ACCOUNT_KEY)
         if isinstance(account, dict) and account.get("server") == server:
-            self._store_set(ACCOUNT_KEY, None)
+            await self._store_set(ACCOUNT_KEY, None)
 
     async def _drop_client(self) -> None:
         api, self._api = self._api, None
@@ -247,9 +248,11 @@ class Session(QObject):
     def _store_get(self, key: str) -> object:
         return self.store.get(key) if self.store is not None else None
 
-    def _store_set(self, key: str, value: object) -> None:
+    async def _store_set(self, key: str, value: object) -> None:
+        """Written by the store's writer thread (another process's lock is waited out there,
+        not on the GUI thread); kept when this returns."""
         if self.store is not None:
-            self.store.set(key, value)
+            await self.store.run(functools.partial(self.store.set, key, value))
 
 
 def failed_sign_ins_text(failed: FailedSignIns) -> str:

@@ -511,12 +511,17 @@ class QtFrontend(QObject):
         self.tasks.run(self._settings(dialog))
 
     def _save_remote_token(self, token: str) -> None:
-        """Settings → the remote signing token into the keyring; told when it cannot be."""
+        """Settings → the remote signing token into the keyring, in a worker thread (a keyring
+        call can take 100+ ms: Secret Service, Windows Credential Locker); told when it cannot
+        be."""
+        self.tasks.run(self._keep_remote_token(token))
+
+    async def _keep_remote_token(self, token: str) -> None:
         from desktop.errors import HopDeskError
         from ui.signing_flow import save_remote_token
 
         try:
-            save_remote_token(self.core, token)
+            await asyncio.to_thread(save_remote_token, self.core, token)
         except HopDeskError as exc:
             self.core.notifier.warning(exc.user_message())
 

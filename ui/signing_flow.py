@@ -322,7 +322,8 @@ def remote_tokens(core: Core) -> RemoteTokens:
 def save_remote_token(core: Core, token: str) -> None:
     """Keep the remote signing service's access token (typed in Settings) in the keyring, for
     the service and account the settings now name (raises `SecretsUnavailable` without one,
-    `RemoteNotConfigured` when no service is set up)."""
+    `RemoteNotConfigured` when no service is set up). Blocking (keyring I/O): the app calls it
+    in a worker thread."""
     from desktop.signing.remote.errors import RemoteNotConfigured
 
     account = remote_account(core)

@@ -19,9 +19,12 @@ from desktop.errors import (
     TooManyAttempts,
 )
 from desktop.secrets import SecretStore
+from desktop.session import ACCOUNT_KEY
 from desktop.store import LocalStore
 from tests.fixtures.server import ServerFactory, ServerProcess
+from tests.fixtures.store_lock import locked_elsewhere
 from tests.integration.conftest import PASSWORD, Recorder, SessionFactory
+from tests.ui.conftest import memory_secrets, until
 
 
 async def test_sign_in(server: ServerProcess, make_session: SessionFactory) -> None:
@@ -33,6 +36,28 @@ async def test_sign_in(server: ServerProcess, make_session: SessionFactory) -> N
     assert user.has_role("leader")
     assert signed_in.calls == [user]
     assert (await session.api.get_json("/me"))["username"] == "giamdoc"
+
+
+async def test_a_remembered_sign_in_waits_out_another_process_s_lock_off_the_gui_thread(
+    server: ServerProcess, make_session: SessionFactory, store: LocalStore
+) -> None:
+    """The remembered account is written when a sign-in with "remember me" succeeds: with the
+    cache locked elsewhere the sign-in waits for it on the loop, which keeps turning, and
+    finishes once the account is in the file (before: "database is locked" after the GUI
+    thread's 20 ms wait failed the sign-in)."""
+    secrets = memory_secrets()
+    session = make_session(secrets=secrets)
+    await session.sign_in(server.url, "giamdoc", PASSWORD, False)  # the client's imports
+    async with locked_elsewhere(store.path) as lock:
+        signing_in = asyncio.ensure_future(session.sign_in(server.url, "giamdoc", PASSWORD, True))
+        # signed in and the token in the keyring: the account is written next
+        await until(lambda: secrets.load_refresh_token(server.url, "giamdoc") is not None)
+        await lock.hold()
+        assert not signing_in.done()
+        assert store.get(ACCOUNT_KEY) is None
+    await asyncio.wait_for(signing_in, 30)
+    lock.assert_loop_kept_turning()
+    assert store.get(ACCOUNT_KEY) == {"server": server.url, "username": "giamdoc"}
 
 
 async def test_sign_in_after_wrong_passwords_warns_the_owner(

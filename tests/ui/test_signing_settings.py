@@ -5,6 +5,8 @@ the vendor DLL) and the remote signing service, whose access token goes to the k
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -17,9 +19,11 @@ from desktop.app import Core
 from desktop.config import Config
 from desktop.policy import TomlPolicy, WindowsRegistryPolicy
 from tests.fixtures.drafts import signature_png
+from tests.fixtures.keyring import MemoryKeyring
 from tests.fixtures.pki import TestPki
 from tests.fixtures.server import ServerProcess
 from tests.fixtures.softhsm import soft_token
+from tests.fixtures.store_lock import HOLD_SECONDS, watching_the_loop
 from tests.ui.conftest import until
 from tests.ui.test_approval_signing import _document_awaiting
 from tests.ui.test_approval_view import core as core  # the signed-in core fixture
@@ -137,3 +141,69 @@ def test_an_unknown_remote_kind_is_ignored(kind: str, tmp_path: Path) -> None:
     policy = tmp_path / "policy.toml"
     policy.write_text(f'remote_signing = "{kind}"\n')
     assert Config(policy=TomlPolicy(policy)).settings.remote_signing == ""
+
+
+class SlowKeyring(MemoryKeyring):
+    """A keyring as slow as Secret Service or the Windows Credential Locker can be: each write
+    takes `HOLD_SECONDS`; it notes which thread wrote."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writers: list[threading.Thread] = []
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.writers.append(threading.current_thread())
+        time.sleep(HOLD_SECONDS)
+        super().set_password(service, username, password)
+
+
+def test_the_remote_token_goes_to_a_slow_keyring_off_the_gui_thread(
+    aio: Any, qapp: QApplication, server: ServerProcess, tmp_path: Path
+) -> None:
+    """Settings → OK with a remote signing token: the keyring write runs in a worker thread,
+    the loop keeps turning while it takes its time, and the token is there after (before: the
+    dialog's OK wrote it on the GUI thread, a stall as long as the keyring took)."""
+    from desktop.app import Options
+    from desktop.secrets import SecretStore
+    from tests.ui.test_shell import make_core, remember_sign_in
+    from ui.shell import QtFrontend
+
+    keyring = SlowKeyring()
+    secrets = SecretStore(backend=keyring)
+    remember_sign_in(aio, tmp_path, secrets, server.url)
+    core = make_core(tmp_path, secrets, server.url)
+    core.config = Config(user_file=tmp_path / "settings.toml")
+    frontend = QtFrontend()
+
+    async def scenario() -> int:
+        run = asyncio.ensure_future(frontend.run(core, Options()))
+        await until(lambda: frontend.window is not None and frontend.window.lists_loaded(), 60)
+        frontend.open_settings()
+        await until(lambda: bool(settings_dialogs()))
+        [dialog] = settings_dialogs()
+        dialog.remote_signing.setCurrentIndex(dialog.remote_signing.findData("hash-poll"))
+        dialog.remote_signing_url.setText("https://gwsca.vnpt.vn/sca/sp769/v1")
+        dialog.remote_signing_credential.setText("cred-1")
+        dialog.remote_token.setText("secret-oauth-token")
+        writes = len(keyring.writers)
+        async with watching_the_loop() as watch:
+            dialog.accept()
+            await watch.hold()
+            await until(lambda: len(keyring.secrets) == 2)  # the sign-in's and this one
+        watch.assert_loop_kept_turning()
+        assert len(keyring.writers) == writes + 1
+        frontend._finish("quit")
+        return await run
+
+    assert aio(scenario(), 120) == 0
+    account = remote_account(core)
+    assert account is not None
+    assert remote_tokens(core).load(account) == "secret-oauth-token"
+    assert threading.main_thread() not in keyring.writers
+    aio(core.aclose())
+
+
+def settings_dialogs() -> list[SettingsDialog]:
+    return [
+        w for w in QApplication.topLevelWidgets() if isinstance(w, SettingsDialog) and w.isVisible()
+    ]
