@@ -13,7 +13,8 @@ The GUI thread never writes the store itself (desktop/store.py): `enqueue` gives
 the store's writer thread and returns the key at once; `add` (or `written(key)`) awaits the
 commit, for a caller that must not say "done" before the action would survive a crash. Inside
 a store job or `batch()` (a note and its PUT, a signed file's record and its action) the action
-is written in that transaction. `flush` first waits for the writes given before it.
+is written in that transaction. `flush` first waits for the writes given before it, and before
+it returns for those its `sent` slots gave (a signed file forgotten once its action went).
 """
 
 from __future__ import annotations
@@ -175,6 +176,7 @@ class Outbox(QObject):
                 await self.store.run(functools.partial(self.store.outbox_remove, row.key))
                 sent += 1
                 self.sent.emit(row.key, getattr(response, "body", response))
+            await self.store.settled()  # what the `sent` slots gave the writer thread landed
             self._announce()
             return sent
 

@@ -176,8 +176,7 @@ class SignedUploads(QObject):
     async def resume(self) -> int:
         """At start-up (and when the server is back): upload, then send the queued actions."""
         uploaded = await self.upload_pending()
-        await self.outbox.flush()
-        await self.store.settled()  # the records of what was sent are gone
+        await self.outbox.flush()  # the records of what it sent are gone when it returns
         return uploaded
 
     def follow(self, events: EventStream) -> None:
