@@ -595,6 +595,14 @@
         <translation>Toàn màn hình</translation>
     </message>
     <message>
+        <source>Exit full screen</source>
+        <translation>Thoát toàn màn hình</translation>
+    </message>
+    <message>
+        <source>Back to the window ({key} or Esc)</source>
+        <translation>Trở lại cửa sổ ({key} hoặc Esc)</translation>
+    </message>
+    <message>
         <source>Fill the screen ({key})</source>
         <translation>Hiển thị toàn màn hình ({key})</translation>
     </message>
@@ -1544,11 +1552,11 @@
     </message>
     <message>
         <source>muted</source>
-        <translation>tắt micrô</translation>
+        <translation>micrô đang tắt</translation>
     </message>
     <message>
         <source>camera off</source>
-        <translation>tắt camera</translation>
+        <translation>camera đang tắt</translation>
     </message>
     <message>
         <source>Participant</source>
@@ -2411,11 +2419,11 @@
     </message>
     <message>
         <source>Mic off</source>
-        <translation>Tắt micrô</translation>
+        <translation>Micrô đang tắt</translation>
     </message>
     <message>
         <source>Camera off</source>
-        <translation>Tắt camera</translation>
+        <translation>Camera đang tắt</translation>
     </message>
 </context>
 <context>

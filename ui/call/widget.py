@@ -13,8 +13,8 @@ import math
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QKeyCombination, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
+from PySide6.QtCore import QEvent, QKeyCombination, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from media.call import Call
 from media.screen import QtScreenGrabber, ScreenCaptureTrack, ScreenSource, list_sources
 from media.state import CallState
+from ui.call.flow import FlowLayout
 from ui.call.layout import SELF, Layout, arrange, pages
 from ui.call.participants import ParticipantsPanel
 from ui.call.screen_picker import ScreenPicker
@@ -226,6 +227,12 @@ class CallWidget(QWidget):
         )
         self.leave = self._action(_shortcut(Key.Key_H, Mod.ControlModifier, Mod.ShiftModifier))
         self.full_screen = self._action(QKeySequence(Key.Key_F11), checkable=True)
+        # Esc leaves full screen, as everywhere else; enabled only then, so it takes Esc from
+        # nobody the rest of the time
+        self.exit_full_screen = self._action(QKeySequence(Key.Key_Escape))
+        self.exit_full_screen.setEnabled(False)
+        self.exit_full_screen.triggered.connect(lambda: self.full_screen.setChecked(False))
+        self._watched: QWidget | None = None  # the window whose full screen state we follow
         self.next_page = self._action(_shortcut(Key.Key_PageDown, Mod.ControlModifier))
         self.full_screen.toggled.connect(self._full_screen)
         self.next_page.triggered.connect(self.turn_page)
@@ -238,8 +245,8 @@ class CallWidget(QWidget):
         self.leave.triggered.connect(self.leave_requested)
         self.share.setEnabled(call.can_share_screen)
 
-        bar = QHBoxLayout()
-        bar.addStretch(1)
+        bar = FlowLayout()
+        bar.setContentsMargins(4, 4, 4, 4)
         self.buttons: dict[QAction, QToolButton] = {}
         for action in (
             self.mute,
@@ -258,7 +265,6 @@ class CallWidget(QWidget):
             bar.addWidget(button)
             self.buttons[action] = button
         self.buttons[self.leave].setObjectName("leaveButton")
-        bar.addStretch(1)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.banner)
@@ -393,6 +399,36 @@ class CallWidget(QWidget):
             window.showFullScreen()
         else:
             window.showNormal()
+        self._follow_window()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._follow_window()
+
+    def _follow_window(self) -> None:
+        """Keep the full screen button true to the window, whoever changed it (the window
+        manager, another part of the meeting room)."""
+        window = self.window()
+        if window is not self._watched:
+            if self._watched is not None:
+                self._watched.removeEventFilter(self)
+            window.installEventFilter(self)
+            self._watched = window
+        self._window_state_changed()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._watched and event.type() == QEvent.Type.WindowStateChange:
+            self._window_state_changed()
+        return super().eventFilter(watched, event)
+
+    def _window_state_changed(self) -> None:
+        full = self.window().isFullScreen()
+        self.exit_full_screen.setEnabled(full)
+        if self.full_screen.isChecked() != full:
+            self.full_screen.blockSignals(True)
+            self.full_screen.setChecked(full)
+            self.full_screen.blockSignals(False)
+        self.retranslate()
 
     def _share(self, on: bool) -> None:
         """Off: the camera again. On: the one screen at once, else what the user picks."""
@@ -503,7 +539,14 @@ class CallWidget(QWidget):
                 self.tr("Show bitrate, frame rate and loss per participant ({key})"),
             ),
             self.leave: (self.tr("Leave"), self.tr("Leave the meeting ({key})")),
-            self.full_screen: (self.tr("Full screen"), self.tr("Fill the screen ({key})")),
+            self.full_screen: (
+                self.tr("Exit full screen")
+                if self.full_screen.isChecked()
+                else self.tr("Full screen"),
+                self.tr("Back to the window ({key} or Esc)")
+                if self.full_screen.isChecked()
+                else self.tr("Fill the screen ({key})"),
+            ),
             self.next_page: (
                 self.tr("Page {page}/{pages}").format(
                     page=self.area.page + 1, pages=pages(len(self.area.tiles))

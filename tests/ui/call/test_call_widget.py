@@ -149,3 +149,41 @@ def test_a_pin_follows_the_participant_back_under_a_new_peer_id(qapp: QApplicati
     widget._add_tile("newer-b", "Trần Thị Bình")
     assert widget.area.pinned == "new-c"
     widget.close()
+
+
+def test_the_toolbar_wraps_in_vietnamese_instead_of_cutting_its_texts(
+    qapp: QApplication, vietnamese: None
+) -> None:
+    """Beside the meeting room's panels the call gets ~620 px of a 1280×800 window: every
+    button keeps its whole text (a row of nine squeezed them to "Chia … hình")."""
+    widget = CallWidget(Call(lambda: None))  # type: ignore[arg-type, return-value]
+    widget.resize(620, 600)
+    widget.show()
+    qapp.processEvents()
+    assert widget.share.text() == "Chia sẻ màn hình"
+    shown = [b for b in widget.buttons.values() if not b.isHidden()]
+    assert all(b.width() >= b.sizeHint().width() for b in shown)
+    assert all(widget.rect().contains(b.geometry()) for b in shown)
+    assert len({b.y() for b in shown}) == 2  # wrapped onto a second row
+    widget.close()
+
+
+def test_full_screen_says_how_to_leave_and_esc_leaves_it(
+    qapp: QApplication, vietnamese: None
+) -> None:
+    widget = CallWidget(Call(lambda: None))  # type: ignore[arg-type, return-value]
+    widget.show()
+    assert not widget.exit_full_screen.isEnabled()  # Esc is nobody's business in a window
+    widget.full_screen.trigger()
+    assert widget.window().isFullScreen()
+    assert widget.full_screen.text() == "Thoát toàn màn hình"
+    assert widget.full_screen.toolTip() == "Trở lại cửa sổ (F11 hoặc Esc)"
+    widget.exit_full_screen.trigger()  # what Esc does
+    assert not widget.window().isFullScreen()
+    assert widget.full_screen.text() == "Toàn màn hình"
+    widget.window().showFullScreen()  # not through the button: the button follows anyway
+    assert widget.full_screen.isChecked()
+    assert widget.exit_full_screen.isEnabled()
+    widget.window().showNormal()
+    assert not widget.full_screen.isChecked()
+    widget.close()
