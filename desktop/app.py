@@ -60,11 +60,11 @@ DEMO_PASSWORD = "hopdesk-demo"  # the reference server's documented demo passwor
 # machine, 290 ms for the ~390 modules of a remembered start. PySide6 offers no switch for it; a
 # package imported before it is looked at only by name when a later `import` statement names it
 # (one module), its submodules never. The keyring backend of the platform joins them: the thread
-# that reads the token would otherwise import it after PySide6.
+# that reads the token would otherwise import it after PySide6 (on Linux the Secret Service
+# client alone, desktop/secret_service.py: keyring's machinery is not imported there).
 BEFORE_QT = (
     "aiohttp",
     "msgspec",
-    "keyring.core",
     "psutil",
     "sqlite3",
     "desktop.config",
@@ -73,11 +73,12 @@ BEFORE_QT = (
     "importlib.metadata",  # `version()`, logged at start
 )
 KEYRING_BACKENDS = {"win32": "keyring.backends.Windows", "darwin": "keyring.backends.macOS"}
+SECRET_SERVICE = "desktop.secret_service"  # elsewhere (Linux): the Secret Service directly
 
 
 def import_before_qt(platform: str = sys.platform) -> None:
     """Import `BEFORE_QT` and the platform's keyring backend (see BEFORE_QT for why)."""
-    for name in (*BEFORE_QT, KEYRING_BACKENDS.get(platform, "keyring.backends.SecretService")):
+    for name in (*BEFORE_QT, KEYRING_BACKENDS.get(platform, SECRET_SERVICE)):
         try:
             importlib.import_module(name)
         except ImportError as exc:  # a backend this system lacks: discovery finds another

@@ -5,25 +5,53 @@ it), `available` is False and `why_unavailable` says why in the user's language:
 simply does not remember the user. There is never a plaintext fallback.
 
 The calls are synchronous (D-Bus, Win32); `Session` runs them in a worker thread.
+
+On Linux the Secret Service is asked directly (desktop/secret_service.py) unless keyring was
+told to use another backend; keyring itself is imported only when it chooses (Windows, macOS,
+no Secret Service, an override), so a Linux start does without its ~80 ms of imports.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
+from typing import TYPE_CHECKING, Protocol
 
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
 from PySide6.QtCore import QCoreApplication
 
 from desktop.errors import SecretsUnavailable
+from desktop.secret_service import SecretServiceVault, VaultError, direct_vault
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 log = logging.getLogger(__name__)
 BACKEND_KEY = "keyring_backend"  # the local cache's key for the backend found at an earlier start
 
 
-def backend_problem(backend: KeyringBackend) -> str | None:
+class Vault(Protocol):
+    """What SecretStore needs of a keyring backend (keyring's, or the direct Secret Service)."""
+
+    def get_password(self, service: str, username: str) -> str | None: ...
+
+    def set_password(self, service: str, username: str, password: str) -> None: ...
+
+    def delete_password(self, service: str, username: str) -> None: ...
+
+
+def vault_errors() -> tuple[type[Exception], ...]:
+    """What a backend raises when it refuses: keyring's errors only once keyring is loaded
+    (a direct Secret Service never loads it)."""
+    errors = sys.modules.get("keyring.errors")
+    if errors is None:
+        return (VaultError,)
+    return (VaultError, errors.KeyringError)
+
+
+def backend_problem(backend: Vault) -> str | None:
     """Why `backend` cannot keep secrets (translated), or None when it can."""
+    if isinstance(backend, SecretServiceVault):  # found answering when chosen
+        return None
     from keyring.backends import chainer, fail
 
     if isinstance(backend, fail.Keyring):
@@ -40,7 +68,7 @@ def backend_problem(backend: KeyringBackend) -> str | None:
     return None
 
 
-def backend_name(backend: KeyringBackend) -> str:
+def backend_name(backend: Vault) -> str:
     """The importable name of a backend's class, as keyring's own configuration spells it."""
     cls = type(backend)
     return f"{cls.__module__}.{cls.__qualname__}"
@@ -77,21 +105,28 @@ def remembered_backend(name: str) -> KeyringBackend | None:
 class SecretStore:
     """Refresh tokens per (server, user) in the keyring under `service`."""
 
-    def __init__(self, service: str = "HopDesk", backend: KeyringBackend | None = None) -> None:
+    def __init__(self, service: str = "HopDesk", backend: Vault | None = None) -> None:
         self.service = service
-        self._backend = backend
+        self._backend: Vault | None = backend
         # (server, user) -> token read ahead by `prefetch`, handed out once
         self._prefetched: tuple[tuple[str, str], str | None] | None = None
 
     @property
-    def backend(self) -> KeyringBackend:
-        """The keyring backend in use (the process-wide one unless one was given)."""
-        return self._backend or keyring.get_keyring()
+    def backend(self) -> Vault:
+        """The keyring backend in use (the process-wide one unless one was given or chosen)."""
+        if self._backend is not None:
+            return self._backend
+        import keyring
+
+        return keyring.get_keyring()
 
     def choose_backend(self, remembered: str | None) -> str:
-        """Settle the backend (the `remembered` one when it still works, see
-        `remembered_backend`, else keyring's discovery); its name, to remember for next time.
+        """Settle the backend (on Linux the Secret Service directly, see
+        desktop/secret_service.py; else the `remembered` one when it still works, see
+        `remembered_backend`; else keyring's discovery); its name, to remember for next time.
         Blocking (imports, D-Bus): call it off the GUI thread, as the app's start-up does."""
+        if self._backend is None:
+            self._backend = direct_vault()
         if self._backend is None and remembered:
             self._backend = remembered_backend(remembered)
         return backend_name(self.backend)
@@ -118,7 +153,7 @@ class SecretStore:
             raise SecretsUnavailable(problem)
         try:
             self.backend.set_password(self.service, self.account(server, user), token)
-        except keyring.errors.KeyringError as exc:
+        except vault_errors() as exc:
             log.error("keyring refused to store the refresh token: %r", exc)
             raise SecretsUnavailable(
                 QCoreApplication.translate(
@@ -144,7 +179,7 @@ class SecretStore:
             return None
         try:
             return self.backend.get_password(self.service, self.account(server, user))
-        except keyring.errors.KeyringError as exc:
+        except vault_errors() as exc:
             log.warning("cannot read the refresh token from the keyring: %r", exc)
             return None
 
@@ -154,7 +189,8 @@ class SecretStore:
             return
         try:
             self.backend.delete_password(self.service, self.account(server, user))
-        except keyring.errors.PasswordDeleteError:
-            pass  # already gone
-        except keyring.errors.KeyringError as exc:
+        except vault_errors() as exc:
+            errors = sys.modules.get("keyring.errors")
+            if errors is not None and isinstance(exc, errors.PasswordDeleteError):
+                return  # already gone
             log.warning("cannot delete the refresh token from the keyring: %r", exc)

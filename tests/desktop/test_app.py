@@ -139,6 +139,9 @@ def test_a_remembered_start_does_not_import_what_the_first_screen_does_not_need(
     assert in_order.index("aiohttp.client") < in_order.index("PySide6.QtCore")
     assert heavy_in(modules) == []
     assert {"ui.main_window", "desktop.session", "aiohttp"} <= modules
+    # The token came from the Secret Service asked directly (desktop/secret_service.py)
+    assert "secretstorage" in modules
+    assert "keyring.core" not in modules
 
 
 BEFORE_QT = """

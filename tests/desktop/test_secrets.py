@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import chainer, fail, null
 
 from desktop.errors import SecretsUnavailable
+from desktop.secret_service import SecretServiceVault
 from desktop.secrets import SecretStore
 from tests.fixtures.keyring import MemoryKeyring
 
@@ -36,6 +39,22 @@ def test_memory_keyring_round_trip(memory_keyring: MemoryKeyring) -> None:
 
 def test_secret_service_round_trip(secret_service_keyring: KeyringBackend) -> None:
     round_trip(SecretStore(service="HopDesk-test"))
+
+
+def test_the_direct_secret_service_round_trip_and_keyrings_entries(
+    secret_service_keyring: KeyringBackend,
+) -> None:
+    """desktop/secret_service.py on the real Secret Service; what keyring's backend wrote (an
+    earlier version's remembered sign-in) is read, and what it writes keyring reads."""
+    round_trip(SecretStore(service="HopDesk-test", backend=SecretServiceVault()))
+    direct = SecretStore(service="HopDesk-test", backend=SecretServiceVault())
+    through_keyring = SecretStore(service="HopDesk-test")
+    through_keyring.save_refresh_token(SERVER, "giamdoc", "from-keyring")
+    assert direct.load_refresh_token(SERVER, "giamdoc") == "from-keyring"
+    direct.save_refresh_token(SERVER, "giamdoc", "rotated")
+    assert through_keyring.load_refresh_token(SERVER, "giamdoc") == "rotated"
+    direct.delete(SERVER, "giamdoc")
+    assert through_keyring.load_refresh_token(SERVER, "giamdoc") is None
 
 
 class EmptyChainer(chainer.ChainerBackend):
@@ -89,15 +108,22 @@ CHOOSE = """
 import sys
 from desktop.secrets import SecretStore
 name = SecretStore().choose_backend(sys.argv[1])
-print(name, "keyring.backends.macOS" in sys.modules)
+print(name, "keyring.backends.macOS" in sys.modules, "keyring.core" in sys.modules)
 """
 SECRET_SERVICE = "keyring.backends.SecretService.Keyring"
+DIRECT = "desktop.secret_service.SecretServiceVault"
 NO_BUS = "unix:path=/nonexistent"
 
 
 def choose_in_new_process(remembered: str, **env: str) -> tuple[str, bool]:
     """`choose_backend(remembered)` in a fresh process (keyring's choice is process-wide):
     the backend's name, and whether keyring's discovery ran (it imports every backend)."""
+    name, discovered, _ = choose_and_list(remembered, **env)
+    return name, discovered
+
+
+def choose_and_list(remembered: str, **env: str) -> tuple[str, bool, bool]:
+    """`choose_in_new_process`, and whether keyring was imported at all."""
     import os
     import subprocess
     import sys
@@ -110,14 +136,28 @@ def choose_in_new_process(remembered: str, **env: str) -> tuple[str, bool]:
         check=True,
         timeout=60,
     )
-    name, discovered = out.stdout.split()
-    return name, discovered == "True"
+    name, discovered, imported = out.stdout.split()
+    return name, discovered == "True", imported == "True"
+
+
+def test_on_linux_the_secret_service_is_asked_without_keyring(
+    secret_service_keyring: KeyringBackend,
+) -> None:
+    """keyring's machinery (~80 ms of imports at every start) is not loaded at all."""
+    assert choose_and_list(SECRET_SERVICE) == (DIRECT, False, False)
+    assert choose_and_list("") == (DIRECT, False, False)
 
 
 def test_the_remembered_backend_is_used_without_discovery(
-    secret_service_keyring: KeyringBackend,
+    secret_service_keyring: KeyringBackend, tmp_path: Path
 ) -> None:
-    assert choose_in_new_process(SECRET_SERVICE) == (SECRET_SERVICE, False)
+    """Where keyring decides (here: its configuration file names a backend, as an
+    administrator may), the backend found at the last start is loaded by name."""
+    config = tmp_path / "python_keyring" / "keyringrc.cfg"
+    config.parent.mkdir()
+    config.write_text("[backend]\n")  # present, naming no backend: keyring discovers
+    env = {"XDG_CONFIG_HOME": str(tmp_path)}
+    assert choose_in_new_process(SECRET_SERVICE, **env) == (SECRET_SERVICE, False)
 
 
 def test_an_unusable_remembered_backend_means_discovery_again() -> None:
@@ -129,7 +169,7 @@ def test_an_unusable_remembered_backend_means_discovery_again() -> None:
 
 def test_no_keyring_is_never_remembered(secret_service_keyring: KeyringBackend) -> None:
     """A keyring found since the last start (here: the Secret Service) is found."""
-    assert choose_in_new_process("keyring.backends.fail.Keyring") == (SECRET_SERVICE, True)
+    assert choose_in_new_process("keyring.backends.fail.Keyring") == (DIRECT, False)
 
 
 def test_the_environment_wins_over_the_remembered_backend(
