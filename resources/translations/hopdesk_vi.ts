@@ -2402,6 +2402,22 @@
 <context>
     <name>VideoTile</name>
     <message>
+        <source>Unpin</source>
+        <translation>Bỏ ghim</translation>
+    </message>
+    <message>
+        <source>Pin to the big tile</source>
+        <translation>Ghim vào ô lớn</translation>
+    </message>
+    <message>
+        <source>Double-click or right-click to unpin</source>
+        <translation>Nhấp đúp hoặc nhấp chuột phải để bỏ ghim</translation>
+    </message>
+    <message>
+        <source>Double-click or right-click to pin to the big tile</source>
+        <translation>Nhấp đúp hoặc nhấp chuột phải để ghim vào ô lớn</translation>
+    </message>
+    <message>
         <source>Good connection</source>
         <translation>Kết nối tốt</translation>
     </message>

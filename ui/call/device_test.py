@@ -78,6 +78,8 @@ class DeviceTestDialog(QDialog):
         self.speaker = QComboBox(self)
         self.preview = VideoTile("preview", "", self)
         self.preview.setMinimumSize(320, 180)
+        self.preview.pinnable = False
+        self.preview.setToolTip("")
         self.camera_note = QLabel(self)
         self.camera_note.setWordWrap(True)
         self.level = QProgressBar(self)

@@ -9,10 +9,19 @@ new frame only stores a reference and schedules a repaint, so a busy grid coales
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QContextMenuEvent,
+    QFont,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+)
 from PySide6.QtMultimedia import QVideoFrame, QVideoSink
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QMenu, QSizePolicy, QWidget
 
 from media.stats import Quality
 
@@ -38,7 +47,8 @@ def initials(name: str) -> str:
 
 
 class VideoTile(QWidget):
-    """A participant's (or our own) video with name and badges; double-click toggles the pin."""
+    """A participant's (or our own) video with name and badges; double-click or the context
+    menu toggles the pin, and the tooltip says so (a pin nobody can find is no feature)."""
 
     pin_toggled = Signal(str)  # the tile's key
 
@@ -56,6 +66,9 @@ class VideoTile(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setAccessibleName(name)
+        self.pinnable = True  # false for a preview (the device test page): nothing to pin to
+        self.menu: QMenu | None = None  # the context menu while it is open
+        self._update_tooltip()
 
     def sizeHint(self) -> QSize:
         return QSize(320, 180)
@@ -77,14 +90,41 @@ class VideoTile(QWidget):
         state = (mic_on, camera_on, speaking, pinned)
         if state != (self.mic_on, self.camera_on, self.speaking, self.pinned):
             self.mic_on, self.camera_on, self.speaking, self.pinned = state
+            self._update_tooltip()
             self.update()
 
     def set_quality(self, quality: Quality) -> None:
         """The connection's grade (repaints only on a change); unknown shows no bars."""
         if quality is not self.quality:
             self.quality = quality
-            self.setToolTip(self._quality_text())
+            self._update_tooltip()
             self.update()
+
+    def _pin_text(self) -> str:
+        return self.tr("Unpin") if self.pinned else self.tr("Pin to the big tile")
+
+    def _update_tooltip(self) -> None:
+        lines = [self._quality_text()]
+        if self.pinnable:
+            lines.append(
+                self.tr("Double-click or right-click to unpin")
+                if self.pinned
+                else self.tr("Double-click or right-click to pin to the big tile")
+            )
+        self.setToolTip("\n".join(line for line in lines if line))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self._update_tooltip()
+        super().changeEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        if not self.pinnable:
+            return
+        self.menu = QMenu(self)
+        self.menu.addAction(self._pin_text(), lambda: self.pin_toggled.emit(self.key))
+        self.menu.popup(event.globalPos())
+        event.accept()
 
     def _quality_text(self) -> str:
         return {
@@ -100,7 +140,8 @@ class VideoTile(QWidget):
             self.update()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        self.pin_toggled.emit(self.key)
+        if self.pinnable:
+            self.pin_toggled.emit(self.key)
         event.accept()
 
     def paintEvent(self, event: QPaintEvent) -> None:

@@ -11,7 +11,8 @@ from typing import Any
 import aiohttp
 import pytest
 from av import VideoFrame
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QPoint
+from PySide6.QtGui import QColor, QContextMenuEvent
 from PySide6.QtWidgets import QApplication
 
 from media.call import Backoff, Call
@@ -186,4 +187,35 @@ def test_full_screen_says_how_to_leave_and_esc_leaves_it(
     assert widget.exit_full_screen.isEnabled()
     widget.window().showNormal()
     assert not widget.full_screen.isChecked()
+    widget.close()
+
+
+def _right_click() -> QContextMenuEvent:
+    return QContextMenuEvent(QContextMenuEvent.Reason.Mouse, QPoint(5, 5), QPoint(5, 5))
+
+
+def test_a_tile_says_how_to_pin_it_and_its_menu_pins_it(
+    qapp: QApplication, vietnamese: None
+) -> None:
+    """Pinning was a double-click nobody was told about: the tooltip says it, and the context
+    menu does it too."""
+    widget = CallWidget(Call(lambda: None))  # type: ignore[arg-type, return-value]
+    widget._add_tile("b", "Trần Thị Bình")
+    widget.show()
+    tile = widget.area.tiles["b"]
+    assert tile.toolTip() == "Nhấp đúp hoặc nhấp chuột phải để ghim vào ô lớn"
+    tile.contextMenuEvent(_right_click())
+    assert tile.menu is not None
+    (action,) = tile.menu.actions()
+    assert action.text() == "Ghim vào ô lớn"
+    action.trigger()
+    assert widget.area.pinned == "b"
+    assert tile.toolTip() == "Nhấp đúp hoặc nhấp chuột phải để bỏ ghim"
+    tile.menu.close()
+    tile.contextMenuEvent(_right_click())
+    (action,) = tile.menu.actions()
+    assert action.text() == "Bỏ ghim"
+    action.trigger()
+    assert widget.area.pinned is None
+    tile.menu.close()
     widget.close()
