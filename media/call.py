@@ -543,7 +543,9 @@ class Call(QObject):
                 self.roster.update(peer, media=pc.connectionState)
             if pc.connectionState == "connected":
                 link.failures = 0
-            elif pc.connectionState == "failed" and link.pc is pc:
+            # "closed" by itself, not by us (`_close_pc` lets go of it first): aiortc closes a
+            # connection whose DTLS the far end closed — a media server shutting down says so
+            elif pc.connectionState in ("failed", "closed") and link.pc is pc:
                 self._spawn(self._recover(peer, link), f"recover-{peer}", link.tasks)
 
         return pc
@@ -575,7 +577,8 @@ class Call(QObject):
         await self._send(Offer(peer, pc.localDescription.sdp))
 
     async def _recover(self, peer: str, link: _PeerLink) -> None:
-        """ICE failed (aiortc cannot restart it): a new peer connection after a backoff."""
+        """ICE failed or the far end closed (aiortc cannot restart ICE): a new peer connection
+        after a backoff."""
         delay = self._backoff.delay(link.failures)
         link.failures += 1
         log.info("media to %s failed; new connection in %.1f s", peer, delay)
@@ -583,10 +586,13 @@ class Call(QObject):
         await asyncio.sleep(delay)
         if self._peers.get(peer) is not link or self._signaling is None:
             return
-        if self._sfu and peer != self._sfu:  # a feed: the SFU offers it, when asked again
-            await self._send(Resubscribe(peer))
-        elif self._me < peer:
-            await self._offer(peer)  # the other side waits for this offer
+        try:
+            if self._sfu and peer != self._sfu:  # a feed: the SFU offers it, when asked again
+                await self._send(Resubscribe(peer))
+            elif self._me < peer:
+                await self._offer(peer)  # the other side waits for this offer
+        except SignalingError as exc:  # the link's own failure ends it in `_link`: rejoined
+            log.warning("cannot connect the media to %s again: %s", peer, exc)
 
     async def _close_pc(self, peer: str) -> None:
         link = self._peers.get(peer)

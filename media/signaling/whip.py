@@ -171,7 +171,8 @@ class WhipSignaling:
         self._playback = playback
         self._peer = WHEP_PEER if playback else WHIP_PEER
         self._session: _Session | None = None
-        self._answers: asyncio.Queue[Incoming | None] = asyncio.Queue()
+        # answers; an error that ends the link; None once we left
+        self._answers: asyncio.Queue[Incoming | SignalingError | None] = asyncio.Queue()
         self.link_ice_servers: tuple[IceServer, ...] = ()  # from the last 201 (RFC 9725 §4.6)
 
     @property
@@ -193,7 +194,13 @@ class WhipSignaling:
             raise WhipError(f"no peer {message.peer!r} behind a WHIP/WHEP endpoint")
         if isinstance(message, Offer):
             await self._delete()
-            answer = await self._post(message.sdp)
+            try:
+                answer = await self._post(message.sdp)
+            except SignalingError as exc:
+                # no link of ours would notice otherwise: a new offer after an ICE failure is
+                # the only exchange mid-call, and the call would stay "connected" with no media
+                self._answers.put_nowait(exc)  # `incoming` raises it: the call rejoins or fails
+                raise
             await self._answers.put(Answer(self._peer, answer))
         elif isinstance(message, Candidate):
             await self._trickle(message)
@@ -201,8 +208,10 @@ class WhipSignaling:
             raise WhipError("a WHIP/WHEP client only offers: the endpoint never offers to us")
 
     async def incoming(self) -> AsyncIterator[Incoming]:
-        """The answers to our offers, until we leave."""
+        """The answers to our offers, until we leave or an offer cannot be made."""
         while (message := await self._answers.get()) is not None:
+            if isinstance(message, SignalingError):
+                raise message
             yield message
 
     async def leave(self) -> None:

@@ -3,7 +3,9 @@ Debian's Janus, with a HopDesk Janus subscriber checking that the frames arrive.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -238,3 +240,29 @@ def test_a_whip_link_opens_a_call_window_of_its_own(
                 await viewer.close()
 
     run_in_qt(qapp, scenario())
+
+
+async def test_a_whip_endpoint_gone_and_back_is_published_to_again(
+    whip: WhipServerProcess, janus: JanusProcess, http: aiohttp.ClientSession
+) -> None:
+    """The endpoint (simple-whip-server and its Janus) goes away mid-call: Janus closes its DTLS
+    as it stops, aiortc then closes the connection by itself, the new offer finds nobody, the
+    call says "reconnecting", and it publishes again when the endpoint is back."""
+    backend = WhipBackend(whip.create_endpoint("hop", ROOM, TOKEN, None), TOKEN)
+    publisher = _publisher(http, backend)
+    viewer = _viewer(http, janus)
+    try:
+        publisher.join()
+        viewer.join()
+        await until(lambda: stamp_from(viewer, TAG) is not None, "WHIP frames at the viewer")
+        whip.stop()
+        await asyncio.to_thread(janus.restart)  # the media's far end is gone with it
+        await until(lambda: publisher.status.state is CallState.RECONNECTING, "publisher told")
+        assert publisher.status.reason
+        await asyncio.to_thread(whip.start)
+        whip.create_endpoint("hop", ROOM, TOKEN, None)
+        await until(lambda: publisher.status.state is CallState.CONNECTED, "published again")
+        back = time.time() * 1000
+        await until(lambda: (stamp_from(viewer, TAG) or 0) > back, "new frames at the viewer", 60)
+    finally:
+        await asyncio.gather(publisher.close(), viewer.close())
