@@ -35,8 +35,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -207,6 +209,37 @@ def _drops(call: object, feeds: list[str]) -> dict[str, int]:
     }
 
 
+def _udp_backlog() -> int:
+    """Bytes waiting in the kernel receive buffers of this process's UDP sockets (the viewer's:
+    bounded by SO_RCVBUF, ~3 s of a 640×360 feed at 260 kbit/s): what the loop has not read."""
+    mine = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                mine.add(target[8:-1])
+    waiting = 0
+    for line in Path("/proc/net/udp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[9] in mine:
+            waiting += int(fields[4].split(":")[1], 16)
+    return waiting
+
+
+def _ice_queue(call: object, peer: str) -> int:
+    """Packets waiting in aioice's receive queue of `peer`'s connection (unbounded: filled by
+    the socket's reader callback, emptied by the DTLS/SRTP task)."""
+    from media.call import Call
+
+    assert isinstance(call, Call)
+    video = call.video(peer)
+    if video is None or video.receiver is None:
+        return 0
+    connection = getattr(video.receiver.transport.transport, "_connection", None)
+    pending = getattr(connection, "_queue", None)
+    return pending.qsize() if isinstance(pending, asyncio.Queue) else 0
+
+
 async def _latency(call: object, feeds: list[str], seconds: float) -> dict[str, float]:
     """Median ms from the capture time stamped in each frame of `feeds` to its arrival at the
     viewer's QVideoSink over `seconds` (-1 with no feed shown), and the median of each stage on
@@ -232,11 +265,22 @@ async def _latency(call: object, feeds: list[str], seconds: float) -> dict[str, 
 
         video.sink.videoFrameChanged.connect(frame)
         hooks.append((video.sink, frame))
-    await asyncio.sleep(seconds)
+    waiting: list[int] = []  # packets in the shown feeds' ICE receive queues, every 50 ms
+    unread: list[int] = []  # bytes in the kernel's receive buffers of our UDP sockets
+    for _ in range(int(seconds / 0.05)):
+        waiting.append(sum(_ice_queue(call, p) for p in feeds))
+        unread.append(_udp_backlog())
+        await asyncio.sleep(0.05)
     for sink, hook in hooks:
         sink.videoFrameChanged.disconnect(hook)
     median = round(statistics.median(samples), 1) if samples else -1.0
-    return {"latency_ms_median": median} | {
+    return {
+        "latency_ms_median": median,
+        "ice_queue_packets_median": statistics.median(waiting) if waiting else -1,
+        "ice_queue_packets_max": max(waiting, default=-1),
+        "udp_unread_kbytes_median": round(statistics.median(unread) / 1024, 1) if unread else -1,
+        "udp_unread_kbytes_max": round(max(unread, default=-1024) / 1024, 1),
+    } | {
         f"{name}_ms_median": round(statistics.median(v), 1) if v else -1.0
         for name, v in stages.items()
     }
@@ -513,6 +557,8 @@ def main() -> int:
             run_in_qt(app, scenario(), within=120 + args.rounds * 8 * (args.seconds + 15))
         finally:
             janus.stop()
+            RESULTS.mkdir(parents=True, exist_ok=True)  # Janus's side of a hangup, kept
+            shutil.copyfile(janus.log, RESULTS / f"janus_{args.case}.log")
     results["settings"] = {
         "seconds": args.seconds,
         "publisher_fps": args.fps if args.case == "receive" else 10,
