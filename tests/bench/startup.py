@@ -160,6 +160,9 @@ def measure(runs: int, fresh: bool, base: Path, server_url: str) -> dict[str, ob
         "runs": runs,
         "user_dirs": "demo: fresh per run" if fresh else "kept across runs (after a warm-up)",
         "platform": os.environ.get("QT_QPA_PLATFORM", ""),
+        # What `ready` waits for in HopDesk (ui/shell.py `_check_ready`): the main window shown
+        # with the lists the server sent in this run, not the local cache of the last session.
+        "ready_shows": "server data (first lists from the server, not the cache)",
         "ms": figures,
         "median_ms": medians,
         "median_ratio_remembered_over_bare": round(medians["remembered"] / bare_ms, 2),
