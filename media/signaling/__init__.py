@@ -16,6 +16,11 @@ import msgspec
 from media.errors import SignalingError
 
 MAX_MESSAGE = 64 * 1024  # bytes; an SDP with every candidate is ~5–10 KB
+# seconds between the WebSocket pings a signaling adapter sends on its link; no pong within half
+# of it ends the link: when the network goes nothing arrives and nothing fails (TCP retransmits
+# for minutes), so a drop is noticed within 1.5 × HEARTBEAT, while a shorter one is ridden out
+# (ICE keeps the media 30 s). tests/media/netns/test_network_drop.py
+HEARTBEAT = 5.0
 PeerId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 Display = Annotated[str, msgspec.Meta(max_length=200)]
 

@@ -35,6 +35,7 @@ import aiohttp
 from media.config import JanusBackend
 from media.errors import RoomPinRefused, SignalingError, SignalingRefused
 from media.signaling import (
+    HEARTBEAT,
     Answer,
     Incoming,
     Offer,
@@ -83,8 +84,12 @@ class JanusSignaling:
         display: str = "",
         *,
         keepalive: float = KEEPALIVE,
+        heartbeat: float = HEARTBEAT,
     ) -> None:
+        """`keepalive` holds the Janus session; `heartbeat` (WebSocket pings) notices a dead
+        network long before a keepalive's answer would be missed (25 s + 10 s)."""
         self._http = http
+        self._heartbeat = heartbeat
         self._backend = backend
         self._display = display
         self._keepalive = keepalive
@@ -109,7 +114,10 @@ class JanusSignaling:
         try:
             async with asyncio.timeout(REQUEST_TIMEOUT):
                 self._ws = await self._http.ws_connect(
-                    self._backend.url, protocols=("janus-protocol",), max_msg_size=MAX_MESSAGE
+                    self._backend.url,
+                    protocols=("janus-protocol",),
+                    max_msg_size=MAX_MESSAGE,
+                    heartbeat=self._heartbeat,
                 )
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             await self.leave()

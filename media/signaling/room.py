@@ -5,11 +5,11 @@ The wire messages are the structs of `media.signaling`; this adapter authenticat
 (`SignalingRefused` when retrying cannot help: not invited, no such room, bad
 token).
 
-It also pings the server itself (WebSocket pings, `HEARTBEAT`): when the network goes, nothing
-arrives and nothing fails — TCP retransmits for minutes — so without them a call would show
-"connected" through a drop of any length (tests/media/netns/test_network_drop.py: still so
-30 s into one), the user told nothing, and the rejoin waiting for the server's close to get
-through TCP's retransmission backoff once the network is back.
+It also pings the server itself (WebSocket pings, `media.signaling.HEARTBEAT`): when the
+network goes, nothing arrives and nothing fails — TCP retransmits for minutes — so without them
+a call would show "connected" through a drop of any length (tests/media/netns/
+test_network_drop.py: still so 30 s into one), the user told nothing, and the rejoin waiting for
+the server's close to get through TCP's retransmission backoff once the network is back.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import aiohttp
 from media.config import RoomBackend
 from media.errors import SignalingError, SignalingRefused
 from media.signaling import (
+    HEARTBEAT,
     MAX_MESSAGE,
     BadMessage,
     ErrorMessage,
@@ -43,10 +44,6 @@ from media.signaling import (
 log = logging.getLogger(__name__)
 
 JOIN_TIMEOUT = 10.0  # seconds to connect and be admitted
-# seconds between our pings; no pong within half of it ends the link: a drop is noticed within
-# 1.5 × HEARTBEAT, while one shorter than that is ridden out (TCP retransmits, ICE keeps the
-# media for 30 s)
-HEARTBEAT = 5.0
 LEAVE_TIMEOUT = 2.0
 REFUSING_CLOSE_CODES = {4400, 4401, 4403, 4404}
 

@@ -15,11 +15,15 @@ import aiohttp
 import pytest
 
 from media.call import Call
-from media.signaling.room import HEARTBEAT
+from media.config import JanusBackend
+from media.devices import TestPatternTrack, ToneTrack
+from media.signaling import HEARTBEAT
+from media.signaling.janus import JanusSignaling
 from media.state import CallState
+from tests.fixtures.janus import ROOM, JanusProcess
 from tests.fixtures.network_drop import NetworkDrop
 from tests.fixtures.server import ServerProcess
-from tests.media.netns.engines import relay_call, stamp_from, until
+from tests.media.netns.engines import FAST, relay_call, stamp_from, until
 
 ICE_CONSENT_TIMEOUT = 30.0  # aioice: CONSENT_FAILURES × CONSENT_INTERVAL
 TAGS = (91, 92)  # what alice's and bob's test patterns are stamped with
@@ -61,7 +65,7 @@ async def test_after_a_drop_the_call_comes_back_by_itself(
     relay: ServerProcess, http: aiohttp.ClientSession, seconds: float
 ) -> None:
     """A short drop may be ridden out (TCP retransmits, ICE waits 30 s) or rejoined; one the
-    heartbeat notices (media/signaling/room.py, 1.5 × HEARTBEAT) says "reconnecting" while
+    heartbeat notices (media/signaling: 1.5 × HEARTBEAT) says "reconnecting" while
     the network is down, with the reason."""
     async with alice_and_bob(relay, http) as (alice, bob):
         alice.join()
@@ -95,3 +99,35 @@ async def test_a_drop_during_the_join_says_why_and_joins_when_the_network_is_bac
             assert alice.status.reason
         await both_connected(alice, bob)
         assert seen[:2] == ["connecting", "reconnecting"]
+
+
+async def test_a_drop_behind_janus_says_reconnecting_before_the_keepalive_would(
+    janus: JanusProcess, http: aiohttp.ClientSession
+) -> None:
+    """Janus's own keepalive (25 s, and 10 s for its answer) would notice a drop only up to
+    35 s in: the WebSocket heartbeat does within 1.5 × HEARTBEAT."""
+    backend = JanusBackend(janus.url, ROOM)
+    alice, bob = (
+        Call(
+            lambda name=name: JanusSignaling(http, backend, name),  # the app's keepalive
+            ice_servers=(),  # never aiortc's public STUN default
+            video=TestPatternTrack(tag),
+            audio=ToneTrack(),
+            backoff=FAST,
+        )
+        for name, tag in (("Alice", TAGS[0]), ("Bob", TAGS[1]))
+    )
+    try:
+        alice.join()
+        bob.join()
+        await both_ways(alice, bob)
+        with NetworkDrop():
+            await until(
+                lambda: alice.status.state is CallState.RECONNECTING,
+                "alice told the link is gone while the network is down",
+                3 * HEARTBEAT,
+            )
+        await both_connected(alice, bob)
+    finally:
+        await asyncio.gather(alice.close(), bob.close())
+    assert [alice.task_count(), bob.task_count()] == [0, 0]
