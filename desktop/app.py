@@ -303,7 +303,9 @@ class Core:
         """Orderly shutdown: session services, session, store, demo server."""
         await self.stop_session()
         await self.session.close()
-        self.store.close()
+        # in a thread: the last writes may wait for another process's lock, and the last
+        # connection checkpoints the WAL (100+ ms on a busy machine, seen by the watchdog)
+        await asyncio.to_thread(self.store.close)
         if self.demo is not None:
             await self.demo.stop()
 

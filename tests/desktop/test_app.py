@@ -9,6 +9,7 @@ load when first used, not at start-up.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from pathlib import Path
@@ -164,3 +165,26 @@ def test_what_is_imported_before_qt_does_not_import_qt() -> None:
     assert set(NAMES) <= modules
     assert "aiohttp.client" in modules  # the packages' own modules come along
     assert not {name for name in modules if name.startswith(("PySide6", "shiboken6"))}
+
+
+async def test_shutdown_closes_the_cache_off_the_gui_thread(tmp_path: Path) -> None:
+    """`Core.aclose` closes the cache in a thread: with a last write waiting for another
+    process's lock the loop keeps turning, and the write lands once the lock goes (before: the
+    GUI thread waited for the writer thread, and the WAL checkpoint, itself)."""
+    from desktop.store import LocalStore
+    from tests.fixtures.store_lock import locked_elsewhere
+    from tests.ui.conftest import memory_secrets
+    from tests.ui.test_shell import make_core
+
+    core = make_core(tmp_path, memory_secrets(), "https://hopdesk.invalid")
+    async with locked_elsewhere(core.store.path) as lock:
+        core.store.write_later(lambda: core.store.set("position", 42), "position")
+        closing = asyncio.ensure_future(core.aclose())
+        await lock.hold()
+        assert not closing.done()
+    await closing
+    lock.assert_loop_kept_turning()
+    reopened = LocalStore(core.store.path)
+    reopened.open()
+    assert reopened.get("position") == 42
+    reopened.close()
