@@ -12,9 +12,11 @@ Calls are synchronous and short (one small transaction each, or one `batch()` of
 for a lock another process holds (a second HopDesk on the same profile, a backup or virus
 scanner) blocks the calling thread, so the GUI thread waits at most `GUI_BUSY_TIMEOUT_MS` — then
 the call raises "database is locked" as it did after the full wait — while other threads may
-wait up to `BUSY_TIMEOUT_MS`. So the GUI thread does not write: the key-value cache entries go
-through `set_later` (`get` answers from the value not yet written meanwhile), and every other
-write — cached lists, the inbox index, notes, the outbox — is a job for the store's writer
+wait up to `BUSY_TIMEOUT_MS`. So the GUI thread does not write: the key-value cache entries
+(view states, window geometry, remembered choices) go through `set_later` / `set_all_later`
+(`get` answers from the value not yet written meanwhile), and every other write — cached lists,
+the inbox index, notes, the outbox, the remembered account, the issue journal, signed-upload
+records (a record read and written in its job) — is a job for the store's writer
 thread (`submit`, or `run` to await it): it waits for the lock, the GUI thread does not. A job is
 one transaction, tried again until the lock goes; jobs run one after the other in the order
 they were given, so an awaited job is durable (committed) when `run` returns and every job given
