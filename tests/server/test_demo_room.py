@@ -49,15 +49,24 @@ def _by(simulated: set[int], type_: str, data: dict[str, Any]) -> bool:
     return bool(data["voted"])
 
 
+def _get(chair: Callable[[], Api], path: str) -> Any:
+    """GET `path` as the client `chair` gives; again with a new one when the token died first
+    (tokens of one second: on a busy machine even a fresh one was gone by its first request)."""
+    for _ in range(20):
+        reply = chair().get(path)
+        if reply.status != 401:
+            assert reply.status == 200, reply.body
+            return reply.json()
+    raise AssertionError(f"every token expired before its request reached {path}")
+
+
 def _live_meeting(chair: Callable[[], Api]) -> int:
     """The seed's live meeting, where the delegates act (today's clock may have put others of
-    the seed in progress too). `chair` gives the client of each request: with tokens of one
-    second, a busy machine let one die between the list and a detail (401, no meeting found)."""
+    the seed in progress too)."""
     return next(
         m["id"]
-        for m in chair().get("/meetings").json()
-        if m["status"] == "in_progress"
-        and is_live_meeting(chair().get(f"/meetings/{m['id']}").json())
+        for m in _get(chair, "/meetings")
+        if m["status"] == "in_progress" and is_live_meeting(_get(chair, f"/meetings/{m['id']}"))
     )
 
 
@@ -89,12 +98,12 @@ def test_simulated_delegates_sign_in_again_when_their_tokens_expire(
     """Access tokens of one second: the delegates still act well after their first ones died."""
     server = server_factory(extra_args=["--demo-delegates", "0.2", "--access-ttl", "1"])
     anon = api_for(server)
-    meeting_id = _live_meeting(lambda: anon.login("giamdoc"))  # a fresh token per request
+    meeting_id = _live_meeting(lambda: anon.login("giamdoc"))  # a new token per request
     simulated = {int(anon.login(name).user["id"]) for name in PEOPLE}
 
     def stamps() -> list[dt.datetime]:
         """When each chat line of a simulated delegate was sent (a fresh token per look)."""
-        page = anon.login("giamdoc").get(f"/meetings/{meeting_id}/chat?limit=200").json()
+        page = _get(lambda: anon.login("giamdoc"), f"/meetings/{meeting_id}/chat?limit=200")
         return [
             dt.datetime.fromisoformat(m["created_at"])
             for m in page["messages"]
