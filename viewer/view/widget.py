@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -60,6 +60,7 @@ from viewer.view.watermark import WatermarkOverlay, WatermarkSpec
 log = logging.getLogger(__name__)
 
 ZOOM_PRESETS = (25, 50, 75, 100, 125, 150, 200, 300, 400)
+STATE_SAVE_DELAY_MS = 500  # a view that held still this long is written to the state store
 
 
 class PresentationWindow(QWidget):
@@ -200,7 +201,11 @@ class ViewerWidget(QWidget):
         view = self.page_view
         view.currentPageChanged.connect(self._on_page_changed)
         view.zoomChanged.connect(self._on_zoom_changed)
-        view.viewChanged.connect(self._save_state)
+        # A fling changes the page sixty times a second: the state is written once the view has
+        # held still, and at once when the document closes or another replaces it.
+        self._save_timer = QTimer(self, singleShot=True, interval=STATE_SAVE_DELAY_MS)
+        self._save_timer.timeout.connect(self._save_state)
+        view.viewChanged.connect(self._save_timer.start)
         view.historyChanged.connect(self._update_actions)
         self.thumbnails.clicked.connect(lambda index: view.go_to_page(index.row()))
         self.outline.pageActivated.connect(view.go_to_page)
@@ -309,7 +314,7 @@ class ViewerWidget(QWidget):
         else:
             self.zoom_box.setCurrentIndex(self.zoom_box.findData(mode))
         self.zoomChanged.emit(zoom)
-        self._save_state()
+        self._save_timer.start()
 
     def _show_page_number(self, page: int) -> None:
         self.page_box.blockSignals(True)
@@ -320,7 +325,7 @@ class ViewerWidget(QWidget):
         self._page_box_follow(page)
         self.thumbnails.show_page(page)
         self.pageChanged.emit(page)
-        self._save_state()
+        self._save_timer.start()
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -357,6 +362,8 @@ class ViewerWidget(QWidget):
     def set_document(self, doc: Document | None) -> None:
         """Show `doc` (the widget owns it from now on), restoring its remembered view."""
         old = self.document
+        if self._save_timer.isActive():
+            self._save_state()  # the document being replaced keeps its last view
         if self.print_job is not None:
             self.print_job.cancel()  # it prints from the document about to close
         self.search_panel.session.clear()
@@ -427,6 +434,7 @@ class ViewerWidget(QWidget):
         )
 
     def _save_state(self) -> None:
+        self._save_timer.stop()
         if self.document is not None:
             self.state_store.save(self.document.key, self.view_state())
 

@@ -16,7 +16,7 @@ from viewer.search.find import SearchOptions
 from viewer.view.layout import LayoutMode, ZoomMode
 from viewer.view.outline import PageRole
 from viewer.view.page_view import PageOverlay
-from viewer.view.state import MemoryStateStore
+from viewer.view.state import MemoryStateStore, ViewState
 from viewer.view.widget import ViewerWidget
 
 
@@ -444,3 +444,41 @@ def test_selection_gives_page_and_text(qtbot: QtBot, viewer: ViewerWidget, text_
     assert view.selection() is None
     assert view.selected_text() == ""
     assert changes == [""]
+
+
+class CountingStateStore(MemoryStateStore):
+    """A state store that counts its writes (each is a database transaction in the app)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.saves = 0
+
+    def save(self, key: str, state: ViewState) -> None:
+        self.saves += 1
+        super().save(key, state)
+
+
+def test_a_fling_writes_the_view_state_once_it_holds_still(
+    qtbot: QtBot, pool: RenderPool, text_pdf: Path
+) -> None:
+    store = CountingStateStore()
+    widget = ViewerWidget(pool, store)
+    qtbot.addWidget(widget)
+    widget.resize(800, 600)
+    open_and_wait(qtbot, widget, str(text_pdf))
+    qtbot.waitUntil(lambda: store.saves > 0)  # the open's own state, once
+    store.saves = 0
+    for page in range(1, 25):
+        widget.page_view.go_to_page(page)
+    assert store.saves == 0  # sixty page changes a second are not sixty transactions
+    qtbot.waitUntil(lambda: store.saves == 1)
+    assert widget.document is not None
+    key = widget.document.key
+    assert store.load(key) == widget.view_state()
+    assert widget.view_state().page == 24
+    widget.page_view.go_to_page(7)
+    widget.close_document()  # closing writes at once what the timer had not yet
+    assert store.saves == 2
+    state = store.load(key)
+    assert state is not None
+    assert state.page == 7
