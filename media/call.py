@@ -26,26 +26,25 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import random
 import time
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaRelay
-from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.mediastreams import MediaStreamTrack
 from aiortc.sdp import candidate_from_sdp
-from av import AudioFrame
 from PySide6.QtCore import QObject, Signal
 
-from media.audio_processing import EchoCanceller, PcmChunker
+from media.audio_processing import EchoCanceller
 from media.config import IceServer
 from media.errors import MediaError, SignalingError, SignalingRefused
 from media.local import LocalMedia
 from media.participants import Participant, Roster
+from media.peer_link import PeerLink, RemoteFlags
 from media.playout import Mixer
 from media.publish_size import ViewChannel
 from media.receiver import receiver_of
@@ -66,7 +65,7 @@ from media.signaling import (
     View,
     layer_for,
 )
-from media.speaker import ActiveSpeaker, AudioMeter
+from media.speaker import ActiveSpeaker
 from media.state import (
     CallEvent,
     CallState,
@@ -79,22 +78,12 @@ from media.state import (
     Status,
     next_state,
 )
-from media.stats import PeerStats, Sample, peer_stats, quality
+from media.stats import PeerStats, quality
 from media.video import RemoteVideo
 
 log = logging.getLogger(__name__)
 
 CLOSE_STEP_TIMEOUT = 3.0  # seconds for each step of close()
-AUDIO_GAP = 1.0  # seconds without audio packets after which a peer counts as muted
-VIDEO_GAP = 1.5  # seconds without video frames after which a peer's camera counts as off
-
-
-@dataclass(frozen=True, slots=True)
-class RemoteFlags:
-    """What a participant sends at the moment, as their tile shows it."""
-
-    audio: bool
-    video: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,21 +96,6 @@ class Backoff:
     def delay(self, attempt: int) -> float:
         """Seconds to wait before retry number `attempt` (0 for the first)."""
         return min(self.cap, self.base * 2.0 ** min(attempt, 32)) * random.uniform(0.5, 1.0)
-
-
-@dataclass(eq=False)
-class _PeerLink:
-    """What the call keeps for one other participant."""
-
-    display: str
-    listed: bool = True  # False for an SFU's publishing connection: not a participant
-    pc: RTCPeerConnection | None = None
-    video: RemoteVideo | None = None
-    tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    failures: int = 0
-    sample: Sample | None = None  # the last statistics sample (media/stats.py)
-    meter: AudioMeter = field(default_factory=AudioMeter)
-    send_limit: int | None = TILE_HEIGHT  # lines of our video they want (`View`); None: all
 
 
 class Call(QObject):
@@ -178,7 +152,7 @@ class Call(QObject):
         self._relay = MediaRelay()  # one capture, one subscription per peer connection
         self._backoff = backoff
         self._status = Status()
-        self._peers: dict[str, _PeerLink] = {}
+        self._peers: dict[str, PeerLink] = {}
         self.roster = Roster(self)  # the same people as rows, for the UI's list models
         self._me = ""
         self._sfu = ""  # the media server we publish to (Presence.publish_to); "" in a mesh
@@ -211,15 +185,7 @@ class Call(QObject):
     def flags(self, peer: str) -> RemoteFlags:
         """Whether `peer`'s audio and video are arriving now (no packets: muted / camera off)."""
         link = self._peers.get(peer)
-        if link is None:
-            return RemoteFlags(False, False)
-        now = time.monotonic()
-        heard = link.meter.last_at
-        seen = link.video.last_at if link.video else None
-        return RemoteFlags(
-            heard is not None and now - heard < AUDIO_GAP,
-            seen is not None and now - seen < VIDEO_GAP,
-        )
+        return link.flags(time.monotonic()) if link is not None else RemoteFlags(False, False)
 
     def speaking(self, peer: str) -> bool:
         """Whether `peer` is speaking now."""
@@ -234,18 +200,10 @@ class Call(QObject):
         the previous call."""
         figures = {}
         for peer, link in list(self._peers.items()):
-            if link.pc is None or not link.listed:
+            if not link.listed or (figure := await link.stats(time.monotonic)) is None:
                 continue
-            report = await link.pc.getStats()
-            frames = link.video.frames if link.video else 0
-            now = time.monotonic()
-            figures[peer], link.sample = peer_stats(report, frames, now, link.sample)
-            last = link.video.last_frame if link.video else None
-            if last is not None:
-                figures[peer] = dataclasses.replace(
-                    figures[peer], width=last.width, height=last.height
-                )
-            grade = quality(figures[peer], video=self.flags(peer).video)
+            figures[peer] = figure
+            grade = quality(figure, video=self.flags(peer).video)
             self.roster.update(peer, quality=grade)
         return figures
 
@@ -516,12 +474,12 @@ class Call(QObject):
 
     def _add_peer(self, peer: str, display: str, *, listed: bool = True) -> None:
         if peer not in self._peers:
-            self._peers[peer] = _PeerLink(display, listed)
+            self._peers[peer] = PeerLink(display, listed)
             if listed:
                 self.roster.add(Participant(peer, display))
                 self.participant_joined.emit(peer, display)
 
-    def _new_pc(self, peer: str, link: _PeerLink) -> RTCPeerConnection:
+    def _new_pc(self, peer: str, link: PeerLink) -> RTCPeerConnection:
         pc = RTCPeerConnection(RTCConfiguration(iceServers=list(self._ice)))
         link.pc = pc
 
@@ -534,8 +492,9 @@ class Call(QObject):
                 self._spawn(video.run(track), f"video-{peer}", link.tasks)
                 self.roster.update(peer, has_video=True)
                 self.video_added.emit(peer)
-            else:  # no playout yet: measured and drained, or aiortc queues them for ever
-                self._spawn(self._listen(peer, link, track), f"audio-{peer}", link.tasks)
+            else:  # measured, mixed for the speaker, and drained
+                heard = link.listen(peer, track, self.speaker, self.mixer, time.monotonic)
+                self._spawn(heard, f"audio-{peer}", link.tasks)
 
         @pc.on("connectionstatechange")
         async def on_state() -> None:
@@ -550,7 +509,7 @@ class Call(QObject):
 
         return pc
 
-    def _add_local_tracks(self, pc: RTCPeerConnection, link: _PeerLink) -> None:
+    def _add_local_tracks(self, pc: RTCPeerConnection, link: PeerLink) -> None:
         """Our microphone and camera on `pc`; the camera at the size `link`'s peer shows it,
         or behind an SFU the largest anyone shows it (a shared screen always at its own)."""
         kinds = {t.kind for t in self.local.tracks}
@@ -576,7 +535,7 @@ class Call(QObject):
         await pc.setLocalDescription(await pc.createOffer())  # gathers every candidate
         await self._send(Offer(peer, pc.localDescription.sdp))
 
-    async def _recover(self, peer: str, link: _PeerLink) -> None:
+    async def _recover(self, peer: str, link: PeerLink) -> None:
         """ICE failed or the far end closed (aiortc cannot restart ICE): a new peer connection
         after a backoff."""
         delay = self._backoff.delay(link.failures)
@@ -633,19 +592,3 @@ class Call(QObject):
     async def _drop_all_peers(self) -> None:
         for peer in list(self._peers):
             await self._drop_peer(peer)
-
-    async def _listen(self, peer: str, link: _PeerLink, track: MediaStreamTrack) -> None:
-        """Read a remote audio track: its level (active speaker, muted badge), and its audio
-        into the mixer the speaker plays (media/playout.py), whose mix is also the echo
-        canceller's far end."""
-        chunker = PcmChunker()
-        with contextlib.suppress(MediaStreamError):
-            while True:
-                frame = await track.recv()
-                if not isinstance(frame, AudioFrame):
-                    continue
-                now = time.monotonic()
-                self.speaker.heard(peer, link.meter.feed(frame, now), now)
-                pcm = chunker.push(frame)
-                if pcm:
-                    self.mixer.push(peer, pcm)

@@ -19,7 +19,7 @@ class Participant:
     display: str
     media: str = "new"  # the peer connection's state: new, connecting, connected, failed, …
     has_video: bool = False  # a video track arrived (a sink exists for the tile)
-    muted: bool = True  # no audio packets lately (media/call.py AUDIO_GAP)
+    muted: bool = True  # no audio packets lately (media/peer_link.py AUDIO_GAP)
     camera: bool = False  # video frames lately (VIDEO_GAP)
     talking: bool = False
     quality: Quality = Quality.UNKNOWN  # from the last statistics sample (media/stats.py)
