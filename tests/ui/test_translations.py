@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -70,6 +71,10 @@ class EmptyServices(QObject):
     waiting: tuple[object, ...] = ()
     documents: tuple[object, ...] = ()
     period = "upcoming"  # the meetings page's schedule: from today on
+
+    def now(self) -> dt.datetime:
+        """The services' clock, which the meetings page reads for "today"."""
+        return dt.datetime.now(dt.UTC)
 
 
 def test_vietnamese_is_default_and_switches_live(qapp: QApplication, qtbot: QtBot) -> None:
