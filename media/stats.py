@@ -54,6 +54,13 @@ class PeerStats:
     height: int = 0
 
 
+def _measured(round_trip: float | None) -> bool:
+    """A round trip aiortc has measured: None until it has a receiver report; below zero when the
+    far end's "delay since last report" overstates how long it held our report (a loaded peer),
+    which is no round trip and would grade the link as good."""
+    return round_trip is not None and round_trip >= 0
+
+
 def peer_stats(
     report: RTCStatsReport, frames: int, now: float, previous: Sample | None
 ) -> tuple[PeerStats, Sample]:
@@ -67,8 +74,8 @@ def peer_stats(
         elif isinstance(stats, RTCInboundRtpStreamStats):
             packets += stats.packetsReceived
             lost += max(stats.packetsLost, 0)
-        elif isinstance(stats, RTCRemoteInboundRtpStreamStats) and stats.roundTripTime is not None:
-            rtts.append(stats.roundTripTime)  # None until aiortc has a receiver report
+        elif isinstance(stats, RTCRemoteInboundRtpStreamStats) and _measured(stats.roundTripTime):
+            rtts.append(stats.roundTripTime)
     sample = Sample(now, sent, received, frames)
     elapsed = now - previous.at if previous is not None else 0.0
     if previous is None or elapsed <= 0:

@@ -76,6 +76,13 @@ def test_no_receiver_report_yet_means_no_round_trip() -> None:
     assert stats == PeerStats(0.0, 0.0, 0.0, None, 0.0)
 
 
+def test_a_negative_round_trip_is_not_shown() -> None:
+    """A far end under load can report a delay since our last report longer than it was: the
+    panel once read "-588 ms" and graded the link by it."""
+    stats, _ = peer_stats(_report(0, 0, 0, 0, -0.588), 0, 1.0, None)
+    assert stats.rtt_ms is None
+
+
 def _figures(
     loss: float = 0.0, rtt: float | None = 40.0, fps: float = 30.0, kbps: float = 800.0
 ) -> PeerStats:
