@@ -6,7 +6,8 @@ moves chunks — then checks the SHA-256 and renames the file into place atomica
 `<sha256>.pdf` is always complete and verified. A `<sha256>.ok` marker beside it records the size
 and mtime seen at verification; `cached()` trusts a file whose size and mtime still match it (two
 stat calls, no hashing), and `fetch` re-hashes one that does not (in a thread) before trusting it
-again, so a file damaged on disk is noticed and downloaded afresh.
+again, so a file damaged on disk is noticed and downloaded afresh. Even those stat calls wait
+on a busy disk, so the loop's callers look up (`lookup`) and fetch with all of it in threads.
 
 Several `fetch` calls for one file share one download (single flight). The total size is
 bounded: every use sets the file's access time (explicitly, so it works on `noatime` mounts too),
@@ -110,6 +111,11 @@ class FileCache:
         self._touch(path, stat.st_mtime_ns)
         return path
 
+    async def lookup(self, sha256: str) -> Path | None:
+        """`cached` in a worker thread: its two stats, marker read and touch took ~100 ms on
+        the GUI thread of a loaded machine (issue 11); the loop's callers use this."""
+        return await asyncio.to_thread(self.cached, sha256)
+
     async def fetch(self, ref: FileRef, progress: Progress | None = None) -> Path:
         """The verified local copy of `ref`, downloading it if needed.
 
@@ -122,7 +128,7 @@ class FileCache:
         with self._lock:
             self._held[sha] += 1
         try:
-            path = self.cached(sha)
+            path = await self.lookup(sha)
             if path is not None:
                 return path
             if progress is not None:
@@ -196,8 +202,9 @@ class FileCache:
 
     def _touch(self, path: Path, mtime_ns: int) -> None:
         """Mark a file as just used: its access time is the LRU order (mtime is kept)."""
-        now = max(time.time_ns(), self._last_touch + 1)  # strictly increasing within a run
-        self._last_touch = now
+        with self._lock:  # touched from worker threads: strictly increasing within a run
+            now = max(time.time_ns(), self._last_touch + 1)
+            self._last_touch = now
         try:
             os.utime(path, ns=(now, mtime_ns))
         except OSError as exc:  # read-only media: the LRU order is only a preference
@@ -220,7 +227,7 @@ class FileCache:
         if not present:
             await self._download(ref)
             self.downloads += 1
-        self._touch(path, path.stat().st_mtime_ns)
+        await asyncio.to_thread(lambda: self._touch(path, path.stat().st_mtime_ns))
         try:
             await asyncio.to_thread(self._trim, sha)
         except OSError:

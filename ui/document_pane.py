@@ -79,7 +79,7 @@ class DocumentPane(QWidget):
 
     async def _load(self, ref: FileRef, title: str, confidentiality: str) -> None:
         files = self.core.files
-        path = files.cached(ref.sha256) or await files.fetch(ref)
+        path = await files.fetch(ref)  # the cache is looked at first, in a thread
         if ref.sha256 != self.wanted:
             return  # another document was chosen meanwhile
         reader = self._reader()

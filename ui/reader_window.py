@@ -340,8 +340,7 @@ class ReaderWindow(QMainWindow):
             if ref is None:
                 raise ValueError(f"{target.title}: neither a server file nor a local path")
             sha = ref.sha256
-            cached = files.cached(sha)
-            path = cached if cached is not None else await files.fetch(ref, tab.show_progress)
+            path = await files.fetch(ref, tab.show_progress)  # cache first, in a thread
         self._loads.pop(tab, None)
         tab.sha256 = sha
         marking = confidential_marking(target.confidentiality)

@@ -363,7 +363,7 @@ class QtFrontend(QObject):
         """Show the document; a version already downloaded joins the full-text search."""
         document = await detail.show_document(document_id)
         for version in document.versions[-1:]:
-            path = self.core.files.cached(version.file.sha256)
+            path = await self.core.files.lookup(version.file.sha256)
             if path is not None:
                 self.core.inbox.index_text(document_id, path)
 

@@ -6,6 +6,7 @@ import asyncio
 import errno
 import hashlib
 import os
+import threading
 from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 from typing import Any
@@ -285,3 +286,26 @@ async def test_leftover_temp_files_of_a_crash_are_swept(tmp_path: Path) -> None:
     await cache.fetch(ref)
     assert leftovers(cache) == []
     assert sorted(p.suffix for p in cache.directory.iterdir()) == [".ok", ".pdf"]
+
+
+async def test_the_loop_thread_never_touches_the_disk_for_a_cached_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11: stat, marker read and touch took ~100 ms on a loaded GUI thread."""
+    data = blob(9, 50_000)
+    ref = ref_of(data)
+    cache = make_cache(tmp_path, {ref.sha256: data})
+    touched_from: list[int] = []
+    utime = os.utime
+
+    def noting_utime(*args: Any, **kwargs: Any) -> None:
+        touched_from.append(threading.get_ident())
+        utime(*args, **kwargs)
+
+    monkeypatch.setattr(os, "utime", noting_utime)
+    path = await cache.fetch(ref)  # downloaded
+    assert await cache.fetch(ref) == path  # from the cache
+    assert await cache.lookup(ref.sha256) == path
+    assert await cache.lookup("0" * 64) is None
+    assert len(touched_from) == 3
+    assert threading.main_thread().ident not in touched_from
