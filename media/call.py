@@ -79,6 +79,7 @@ from media.state import (
     next_state,
 )
 from media.stats import PeerStats, quality
+from media.udp_drain import drain_when_gathered
 from media.video import RemoteVideo
 
 log = logging.getLogger(__name__)
@@ -481,6 +482,7 @@ class Call(QObject):
 
     def _new_pc(self, peer: str, link: PeerLink) -> RTCPeerConnection:
         pc = RTCPeerConnection(RTCConfiguration(iceServers=list(self._ice)))
+        drain_when_gathered(pc)  # every waiting datagram per wake-up (issue 13)
         link.pc = pc
 
         @pc.on("track")
