@@ -213,7 +213,7 @@ async def _open_key(
     from ui.shell import wait_dialog
 
     client = TokenClient()
-    stack.push_async_callback(asyncio.to_thread, client.close)
+    stack.push_async_callback(client.aclose)
     remembered_key = f"signing-paths:{core.session.scope}"
     remembered = core.store.get(remembered_key) or {}
     if dialog is None:

@@ -351,6 +351,12 @@ class TokenClient:
         with self._lock:
             self._stop()
 
+    async def aclose(self) -> None:
+        """`close` in a worker thread, for the loop's callers: the child logs out of the token
+        and unloads its driver before it exits (~1 s seen on the GUI thread, issue 11), and a
+        call under way holds the lock until it ends."""
+        await asyncio.to_thread(self.close)
+
 
 def _error_for(failure: Failure) -> Exception:
     from desktop.signing import errors

@@ -178,7 +178,7 @@ def test_the_leader_signs_with_the_usb_token(
             outcomes = _sign_with(core, aio, right, document)
             assert len(warnings) == 1, warnings
         finally:
-            client.close()
+            aio(client.aclose())
     assert [o.error for o in outcomes] == [None]
     pdf = aio(core.session.api.get_bytes(f"/files/{outcomes[0].sha256}"))
     [embedded] = PdfFileReader(io.BytesIO(pdf)).embedded_signatures

@@ -8,6 +8,8 @@ import io
 import os
 import shutil
 import signal
+import threading
+from multiprocessing.context import SpawnProcess
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,7 @@ from tests.desktop.signing.conftest import P12_PASSWORD, pdfsig_report, pyhanko_
 from tests.fixtures.drafts import draft_pdf, signature_png
 from tests.fixtures.pki import TestPki
 from tests.fixtures.softhsm import SoftToken
+from tests.fixtures.store_lock import watching_the_loop
 
 IMAGE = appearance.StampImage.from_png(signature_png())
 
@@ -40,7 +43,7 @@ def draft() -> bytes:
 async def client():  # type: ignore[no-untyped-def]
     made = TokenClient(timeout=60)
     yield made
-    made.close()
+    await made.aclose()
 
 
 async def _login(client: TokenClient, token: SoftToken, **kw: bool) -> TokenSigner:
@@ -65,6 +68,32 @@ async def test_token_signature_is_valid(
     assert checked.status.bottom_line, checked.status.pretty_print_details()
     assert checked.status.signing_cert.subject == pki.cert("leader").subject
     assert "Signature is Valid" in pdfsig_report(signed, nss_db, tmp_path)
+
+
+async def test_closing_a_logged_in_client_leaves_the_loop_turning(
+    client: TokenClient, token: SoftToken, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child logs out and unloads the driver before it exits: waited for in a thread
+    (the wait can stay under the probe's bound on an idle machine, so which thread joins the
+    process is checked too)."""
+    joined_from: list[int] = []
+    join = SpawnProcess.join
+
+    def noting_join(process: SpawnProcess, timeout: float | None = None) -> None:
+        joined_from.append(threading.get_ident())
+        join(process, timeout)
+
+    monkeypatch.setattr(SpawnProcess, "join", noting_join)
+    await _login(client, token)
+    process = client._process
+    assert process is not None
+    async with watching_the_loop() as watch:
+        await client.aclose()
+    watch.assert_loop_kept_turning()
+    assert joined_from
+    assert threading.main_thread().ident not in joined_from
+    assert client.pid is None
+    assert process.exitcode is not None  # reaped
 
 
 async def test_tokens_are_listed(client: TokenClient, token: SoftToken) -> None:
