@@ -4,6 +4,11 @@ Every layer is a plain mapping of setting name → value; values are checked and
 field's type one by one, so a bad value in one layer is logged and skipped instead of breaking
 start-up. A key set by the machine policy is `locked`: Settings shows it greyed out and
 `save_user` refuses it.
+
+`save_user` changes the settings at once and writes the user file on a writer thread of its
+own, in order: the write (mkdir, a temp file and a rename) took the GUI thread's time on
+Settings → OK (issue 11). The thread is not a daemon, so the app's exit waits for the last
+write; `flush` waits for it where the file is read back.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ import dataclasses
 import logging
 import os
 import tempfile
+import threading
 import tomllib
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,6 +161,9 @@ class Config:
             "cli": _checked("command line", cli or {}),
         }
         self._settings = self._merge()
+        self._writer: ThreadPoolExecutor | None = None  # started by the first save
+        self._last_write: Future[None] | None = None
+        self._writer_lock = threading.Lock()
 
     def _merge(self) -> Settings:
         merged: dict[str, object] = {}
@@ -192,10 +202,33 @@ class Config:
             else:
                 user[key] = coerce(key, value)
         if self.user_file is not None:
-            _write_toml(self.user_file, user)
+            self._write_later(self.user_file, user)
         self._layers["user"] = user
         self._settings = self._merge()
         return self._settings
+
+    def flush(self, timeout: float | None = None) -> None:
+        """Wait until the user file holds the last `save_user` (raises its write's error)."""
+        with self._writer_lock:
+            last = self._last_write
+        if last is not None:
+            last.result(timeout)
+
+    def _write_later(self, path: Path, values: Mapping[str, object]) -> None:
+        """Queue the file's new content on the writer thread (one thread: writes keep order)."""
+        with self._writer_lock:
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(1, thread_name_prefix="hopdesk-settings")
+            self._last_write = self._writer.submit(_write_logged, path, dict(values))
+
+
+def _write_logged(path: Path, values: Mapping[str, object]) -> None:
+    """Writer thread: write, and log a failure (the settings of this run still hold)."""
+    try:
+        _write_toml(path, values)
+    except OSError:
+        log.exception("cannot write the settings file %s", path)
+        raise
 
 
 def _write_toml(path: Path, values: Mapping[str, object]) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import threading
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,6 +77,7 @@ def test_save_user_writes_toml_and_refuses_locked_keys(tmp_path: Path) -> None:
     settings = config.save_user(language="en", ice_servers=["stun:a", "turn:b"])
     assert settings.language == "en"
     assert settings.ice_servers == ("stun:a", "turn:b")
+    config.flush()
     assert tomllib.loads(path.read_text(encoding="utf-8")) == {
         "language": "en",
         "ice_servers": ["stun:a", "turn:b"],
@@ -81,7 +85,31 @@ def test_save_user_writes_toml_and_refuses_locked_keys(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         config.save_user(server_url="https://mine")
     config.save_user(language=None)
+    config.flush()
     assert Config(user_file=path).settings.language == "vi"
+
+
+def test_save_user_writes_the_file_off_the_calling_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings → OK calls it on the GUI thread (issue 11): the settings change at once, the
+    file is written by the writer thread, in order, and `flush` waits for it."""
+    replaced_from: list[int] = []
+    replace = os.replace
+
+    def noting_replace(*args: Any, **kwargs: Any) -> None:
+        replaced_from.append(threading.get_ident())
+        replace(*args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", noting_replace)
+    path = tmp_path / "settings.toml"
+    config = Config(user_file=path)
+    for channel in ("lts", "beta", "stable", "lts"):
+        assert config.save_user(update_channel=channel).update_channel == channel
+    config.flush()
+    assert tomllib.loads(path.read_text(encoding="utf-8")) == {"update_channel": "lts"}
+    assert len(replaced_from) == 4
+    assert threading.get_ident() not in replaced_from
 
 
 @pytest.mark.parametrize(

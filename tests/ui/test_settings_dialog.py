@@ -51,6 +51,7 @@ def test_saving_writes_only_unlocked_changes(
     dialog.proxy.setText("http://proxy.local:3128")
     dialog.accept()
     assert dialog.changes == {"language": "en", "proxy": "http://proxy.local:3128"}
+    config.flush()  # written on the settings writer thread
     saved = tomllib.loads(user_file.read_text(encoding="utf-8"))
     assert saved == {"language": "en", "proxy": "http://proxy.local:3128"}
     assert config.settings.server_url == "https://locked.gov.vn"
@@ -90,6 +91,7 @@ def test_update_channel_is_a_choice_with_vietnamese_labels(
     assert channel.currentText() == "Ổn định"
     channel.setCurrentIndex(channel.findText("Hỗ trợ dài hạn"))
     dialog.accept()
+    config.flush()
     assert tomllib.loads(user_file.read_text(encoding="utf-8")) == {"update_channel": "lts"}
 
 
@@ -97,7 +99,8 @@ def test_demo_shows_its_server_address_and_never_saves_it(
     qtbot: QtBot, tmp_path: Path, vietnamese: None
 ) -> None:
     user_file = tmp_path / "settings.toml"
-    dialog = SettingsDialog(Config(user_file=user_file), demo_server="http://127.0.0.1:41234")
+    config = Config(user_file=user_file)
+    dialog = SettingsDialog(config, demo_server="http://127.0.0.1:41234")
     qtbot.addWidget(dialog)
     assert dialog.server_url.text() == "http://127.0.0.1:41234"
     assert not dialog.server_url.isEnabled()
@@ -106,6 +109,7 @@ def test_demo_shows_its_server_address_and_never_saves_it(
     )
     dialog.proxy.setText("http://proxy.local:3128")
     dialog.accept()
+    config.flush()
     assert tomllib.loads(user_file.read_text(encoding="utf-8")) == {
         "proxy": "http://proxy.local:3128"
     }

@@ -123,6 +123,7 @@ def test_settings_edit_the_signing_keys_and_policy_greys_them(
     dialog.remote_signing_credential.setText("cred-1")
     dialog.remote_token.setText("secret-oauth-token")
     dialog.accept()
+    core.config.flush()
     saved = tomllib.loads(user_file.read_text(encoding="utf-8"))
     assert saved == {
         "remote_signing": "hash-poll",
