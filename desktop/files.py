@@ -111,6 +111,11 @@ class FileCache:
         self._touch(path, stat.st_mtime_ns)
         return path
 
+    def on_disk(self, sha256: str) -> bool:
+        """Whether a verified copy is cached, without marking it used: showing which files are
+        on disk must not reorder the LRU, nor write to the disk from the GUI thread."""
+        return SHA256.fullmatch(sha256) is not None and self._trusted_stat(sha256) is not None
+
     async def lookup(self, sha256: str) -> Path | None:
         """`cached` in a worker thread: its two stats, marker read and touch took ~100 ms on
         the GUI thread of a loaded machine (issue 11); the loop's callers use this."""

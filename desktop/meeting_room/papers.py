@@ -219,8 +219,15 @@ class MeetingPapers(QObject):
         return self.meeting is not None and runs_meeting(self.meeting)
 
     def local_path(self, paper: Paper) -> Path | None:
-        """The paper's verified file on disk (no network), or None."""
-        return None if paper.file is None else self.files.cached(paper.file.sha256)
+        """The paper's verified file on disk (no network), or None; not marked as used (the agenda
+        shows which papers are on disk with it)."""
+        if paper.file is None or not self.files.on_disk(paper.file.sha256):
+            return None
+        return self.files.path(paper.file.sha256)
+
+    async def find_local(self, paper: Paper) -> Path | None:
+        """`local_path` with the disk work (stats, marker, touch) in a worker thread."""
+        return None if paper.file is None else await self.files.lookup(paper.file.sha256)
 
     async def refresh(self) -> None:
         """Load the meeting (the cached copy when offline), announce it. While a move of ours

@@ -100,7 +100,7 @@ class PaperStage(QWidget):
             paper = self.paper_of(paper_id)
         if paper is None or paper.file is None:
             raise LookupError(f"paper {paper_id} is not a file of this meeting")
-        path = self.papers.local_path(paper) or await self.papers.open_path(paper)
+        path = await self.papers.find_local(paper) or await self.papers.open_path(paper)
         if paper_id != self.paper_id:
             return  # the presenter moved on meanwhile
         self.reader.open_path(

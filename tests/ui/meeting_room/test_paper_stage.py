@@ -5,6 +5,8 @@ its Reader follows page by page."""
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +38,21 @@ def test_a_follower_stage_reader_turns_with_the_presenter(
     qtbot: QtBot,
     enter: Any,  # noqa: F811
     tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     secretary, presenter, follower = enter(SECRETARY), enter(CHAIR), enter("chuyenvien1")
     paper = uploaded(aio, secretary, a_pdf(tmp_path / "ke-hoach.pdf", 6))
+    assert paper.file is not None
+    # The stage finds the copy on disk without the GUI thread touching it (issue 11).
+    touched_from: list[int] = []
+    utime = os.utime
+
+    def noting_utime(path: Any, *args: Any, **kwargs: Any) -> None:
+        if str(path).endswith(f"{paper.file.sha256}.pdf"):
+            touched_from.append(threading.get_ident())
+        utime(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "utime", noting_utime)
     assert follower.paper_stage is None  # nothing presented yet
     aio(until(lambda: any(i.papers for i in presenter.papers.agenda)))  # loaded
     # Both copies on disk first (the prefetcher's job before a meeting): the stage opens them
@@ -58,6 +72,8 @@ def test_a_follower_stage_reader_turns_with_the_presenter(
     followed = follower.paper_stage
     aio(until(lambda: followed.reader.path() is not None and followed.paper_id == paper.id, 30))
     assert followed.reader.sha256() == paper.file.sha256  # the very file
+    assert touched_from
+    assert threading.main_thread().ident not in touched_from
 
     for page in (2, 5, 3):
         aio(in_loop(lambda page=page: stage.reader.go_to_page(page)))  # the presenter's turn
