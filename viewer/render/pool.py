@@ -97,6 +97,11 @@ class RenderPool(QObject):
         self._pending_describes: list[Describe] = []  # asked for before the workers ran
         self._describing: dict[int, tuple[int, Describe]] = {}  # request id -> (slot, request)
         self._workers = Workers(workers or max(1, min(3, os.cpu_count() or 2)), self)
+        if parent is not None:
+            # A pool owned by a widget dies with it, closed or not: it closes then, or its
+            # workers' replies would reach a deleted object ("Signal source has been deleted")
+            # and the processes would outlive their window.
+            self.destroyed.connect(lambda: self.close())
         self._watchdog = QTimer(self)
         self._watchdog.setInterval(250)
         self._watchdog.timeout.connect(self._check_hangs)

@@ -342,9 +342,11 @@ class Workers:
                 self._adopt(cast(tuple[list[Slot], Slot], msg))
             elif index == _REPLACED:
                 self._adopt_replacement(generation, cast(Slot, msg))
+            elif self.closed:
+                continue  # the owner may be gone (a pool deleted with its widget)
             elif index == _START_FAILED:
                 self._owner.workers_failed(str(msg))
-            elif not self.closed:
+            else:
                 slot = self.search_slot if index == SEARCH else self.slots[index]
                 # A reply from a worker already replaced (it died or hung) is stale.
                 if slot is not None and slot.generation == generation:

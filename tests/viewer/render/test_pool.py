@@ -9,8 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QElapsedTimer, QTimer
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.viewer.conftest import image_rows, same_pixels
@@ -249,6 +251,26 @@ def test_close_does_not_wait_for_a_busy_worker(qtbot: QtBot, text_pdf: Path) -> 
     finally:
         pool.close()
         doc.close()
+
+
+def test_a_pool_deleted_with_its_widget_stops_its_workers(qtbot: QtBot, text_pdf: Path) -> None:
+    """A document pane owns its pool as a Qt child: deleting the pane without closing the pool
+    stops the workers, and a reply still on its way is dropped (it raised "Signal source has been
+    deleted" in the Qt event loop, and the worker processes outlived the pane)."""
+    owner = QWidget()
+    pool = RenderPool(workers=1, parent=owner)
+    qtbot.waitUntil(pool.is_ready, timeout=10_000)
+    doc = Document.open_path(str(text_pdf))
+    pool.register(doc.source)
+    pool.debug_sleep[0] = 0.3  # the reply comes after the pane is gone
+    pool.request([(PageKey(doc.doc_id, 0, 500), 0)])
+    pids = pool.pids()
+    workers = pool._workers
+    shiboken6.delete(owner)  # what a pane's deleteLater does in the end
+    qtbot.waitUntil(lambda: workers.wait_closed(0.0), timeout=10_000)
+    assert not any(_alive(pid) for pid in pids)
+    qtbot.wait(100)  # a late reply reaches the closed workers: dropped, nothing raised
+    doc.close()
 
 
 def test_workers_that_cannot_start_fail_pages_with_a_message(
