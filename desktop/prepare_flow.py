@@ -47,7 +47,7 @@ async def submit_prepared(
     version = document.versions[-1]
     path = await files.fetch(version.file)
     pdf = await asyncio.to_thread(path.read_bytes)
-    if layout.is_prepared(pdf):
+    if await asyncio.to_thread(layout.is_prepared, pdf):  # parses the whole PDF
         await inbox.act(document.id, "submit", body)
         return version.file.sha256
     prepared = await off_the_loop(lambda: _prepared(pdf))

@@ -5,6 +5,7 @@ as the specialist would (without fields), the real signing core; pyHanko validat
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -128,17 +129,32 @@ async def drafting(
 
 
 async def test_an_already_prepared_draft_is_submitted_as_it_is(
-    server: ServerProcess, make_session: SessionFactory, store: LocalStore, tmp_path: Path
+    server: ServerProcess,
+    make_session: SessionFactory,
+    store: LocalStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """... and the check whether it is (pyHanko parsing the whole PDF) is not made on the loop's
+    thread, which is the GUI thread in the app."""
     _, document_id, (_, inbox, files, uploads) = await drafting(
         server, make_session, store, tmp_path
     )
+    is_prepared = layout.is_prepared
+    on_main_thread: list[bool] = []
+
+    def watched(pdf: bytes) -> bool:
+        on_main_thread.append(threading.current_thread() is threading.main_thread())
+        return is_prepared(pdf)
+
+    monkeypatch.setattr(layout, "is_prepared", watched)
     first = await submit_prepared(
         inbox, await inbox.document(document_id), {"approver_id": 2, "note": ""}, files, uploads
     )
+    assert on_main_thread == [False]
     prepared = await files.fetch((await inbox.document(document_id)).versions[-1].file)
-    assert layout.is_prepared(prepared.read_bytes())
-    assert not layout.is_prepared(draft_pdf())
+    assert is_prepared(prepared.read_bytes())
+    assert not is_prepared(draft_pdf())
     await files.close()
     await inbox.close()
     assert first
