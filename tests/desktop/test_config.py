@@ -6,12 +6,12 @@ import os
 import threading
 import tomllib
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from desktop.config import Config, ConfigError, Settings, coerce
 from desktop.policy import TomlPolicy, WindowsRegistryPolicy
+from tests.fixtures.threads import threads_calling
 
 
 class DictPolicy:
@@ -94,14 +94,7 @@ def test_save_user_writes_the_file_off_the_calling_thread(
 ) -> None:
     """Settings → OK calls it on the GUI thread (issue 11): the settings change at once, the
     file is written by the writer thread, in order, and `flush` waits for it."""
-    replaced_from: list[int] = []
-    replace = os.replace
-
-    def noting_replace(*args: Any, **kwargs: Any) -> None:
-        replaced_from.append(threading.get_ident())
-        replace(*args, **kwargs)
-
-    monkeypatch.setattr(os, "replace", noting_replace)
+    replaced_from = threads_calling(monkeypatch, os, "replace")
     path = tmp_path / "settings.toml"
     config = Config(user_file=path)
     for channel in ("lts", "beta", "stable", "lts"):

@@ -25,6 +25,7 @@ from desktop.errors import (
     ServerUnreachable,
 )
 from desktop.files import FileCache, local_error
+from tests.fixtures.threads import threads_calling
 from tests.ui.conftest import until
 
 
@@ -295,14 +296,7 @@ async def test_the_loop_thread_never_touches_the_disk_for_a_cached_file(
     data = blob(9, 50_000)
     ref = ref_of(data)
     cache = make_cache(tmp_path, {ref.sha256: data})
-    touched_from: list[int] = []
-    utime = os.utime
-
-    def noting_utime(*args: Any, **kwargs: Any) -> None:
-        touched_from.append(threading.get_ident())
-        utime(*args, **kwargs)
-
-    monkeypatch.setattr(os, "utime", noting_utime)
+    touched_from = threads_calling(monkeypatch, os, "utime")
     path = await cache.fetch(ref)  # downloaded
     assert await cache.fetch(ref) == path  # from the cache
     assert await cache.lookup(ref.sha256) == path

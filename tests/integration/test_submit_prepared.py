@@ -26,6 +26,7 @@ from desktop.store import LocalStore
 from tests.fixtures.drafts import draft_pdf, signature_png
 from tests.fixtures.pki import TestPki, running_pki
 from tests.fixtures.server import ServerProcess
+from tests.fixtures.threads import threads_calling
 from tests.integration.conftest import PASSWORD, SessionFactory
 
 
@@ -141,17 +142,12 @@ async def test_an_already_prepared_draft_is_submitted_as_it_is(
         server, make_session, store, tmp_path
     )
     is_prepared = layout.is_prepared
-    on_main_thread: list[bool] = []
-
-    def watched(pdf: bytes) -> bool:
-        on_main_thread.append(threading.current_thread() is threading.main_thread())
-        return is_prepared(pdf)
-
-    monkeypatch.setattr(layout, "is_prepared", watched)
+    checked_from = threads_calling(monkeypatch, layout, "is_prepared")
     first = await submit_prepared(
         inbox, await inbox.document(document_id), {"approver_id": 2, "note": ""}, files, uploads
     )
-    assert on_main_thread == [False]
+    assert len(checked_from) == 1
+    assert threading.main_thread().ident not in checked_from
     prepared = await files.fetch((await inbox.document(document_id)).versions[-1].file)
     assert is_prepared(prepared.read_bytes())
     assert not is_prepared(draft_pdf())

@@ -13,6 +13,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.watchdog import StallWatchdog
+from tests.fixtures.threads import threads_calling
 from viewer.jobs import JobRunner
 
 RUNNING_JOB_SECONDS = 5.0  # a signature check or a print under way when the reader closes
@@ -44,14 +45,7 @@ def test_the_first_job_starts_the_worker_off_the_gui_thread(
 ) -> None:
     # The spawn's stall (172–381 ms seen under load) can stay under the watchdog's threshold on
     # an idle machine: which thread starts the process is checked too, whatever the load.
-    starters: list[int] = []
-    start = SpawnProcess.start
-
-    def noting_start(process: SpawnProcess) -> None:
-        starters.append(threading.get_ident())
-        start(process)
-
-    monkeypatch.setattr(SpawnProcess, "start", noting_start)
+    starters = threads_calling(monkeypatch, SpawnProcess, "start")
     runner = JobRunner()
     try:
         assert _run(qtbot, runner, abs, -3) == 3

@@ -30,6 +30,7 @@ from tests.fixtures.drafts import draft_pdf, signature_png
 from tests.fixtures.pki import TestPki
 from tests.fixtures.softhsm import SoftToken
 from tests.fixtures.store_lock import watching_the_loop
+from tests.fixtures.threads import threads_calling
 
 IMAGE = appearance.StampImage.from_png(signature_png())
 
@@ -76,14 +77,7 @@ async def test_closing_a_logged_in_client_leaves_the_loop_turning(
     """The child logs out and unloads the driver before it exits: waited for in a thread
     (the wait can stay under the probe's bound on an idle machine, so which thread joins the
     process is checked too)."""
-    joined_from: list[int] = []
-    join = SpawnProcess.join
-
-    def noting_join(process: SpawnProcess, timeout: float | None = None) -> None:
-        joined_from.append(threading.get_ident())
-        join(process, timeout)
-
-    monkeypatch.setattr(SpawnProcess, "join", noting_join)
+    joined_from = threads_calling(monkeypatch, SpawnProcess, "join")
     await _login(client, token)
     process = client._process
     assert process is not None

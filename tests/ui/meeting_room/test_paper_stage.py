@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.domain import Paper
+from tests.fixtures.threads import threads_calling
 from tests.server.room_helpers import CHAIR, SECRETARY
 from tests.ui.conftest import until
 from tests.ui.meeting_room.test_floor_panels import a_pdf, enter, in_loop, room  # noqa: F401
@@ -44,15 +45,10 @@ def test_a_follower_stage_reader_turns_with_the_presenter(
     paper = uploaded(aio, secretary, a_pdf(tmp_path / "ke-hoach.pdf", 6))
     assert paper.file is not None
     # The stage finds the copy on disk without the GUI thread touching it (issue 11).
-    touched_from: list[int] = []
-    utime = os.utime
-
-    def noting_utime(path: Any, *args: Any, **kwargs: Any) -> None:
-        if str(path).endswith(f"{paper.file.sha256}.pdf"):
-            touched_from.append(threading.get_ident())
-        utime(path, *args, **kwargs)
-
-    monkeypatch.setattr(os, "utime", noting_utime)
+    copy_name = f"{paper.file.sha256}.pdf"
+    touched_from = threads_calling(
+        monkeypatch, os, "utime", only=lambda path, *_a, **_k: str(path).endswith(copy_name)
+    )
     assert follower.paper_stage is None  # nothing presented yet
     aio(until(lambda: any(i.papers for i in presenter.papers.agenda)))  # loaded
     # Both copies on disk first (the prefetcher's job before a meeting): the stage opens them
