@@ -57,6 +57,13 @@ def stamp_from(call: Call, tag: int) -> int | None:
     return None
 
 
+def states_of(call: Call) -> list[str]:
+    """The call states `call` goes through from now on, in order (what its user is shown)."""
+    states: list[str] = []
+    call.state_changed.connect(lambda state, _reason: states.append(state))
+    return states
+
+
 def frames(call: Call) -> int:
     """Video frames received from everyone so far."""
     return sum(v.frames for p in call.participants() if (v := call.video(p)) is not None)

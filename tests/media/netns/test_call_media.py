@@ -13,7 +13,14 @@ from PySide6.QtWidgets import QApplication
 
 from media.state import CallState
 from tests.fixtures.server import ServerProcess
-from tests.media.netns.engines import frames, relay_backend, relay_call, stamp_from, until
+from tests.media.netns.engines import (
+    frames,
+    relay_backend,
+    relay_call,
+    stamp_from,
+    states_of,
+    until,
+)
 from tests.server.conftest import api_for
 
 
@@ -22,8 +29,7 @@ async def test_two_engines_receive_each_others_frames(
 ) -> None:
     alice = relay_call(http, relay, "chuyenvien1", tag=101)
     bob = relay_call(http, relay, "chuyenvien2", tag=202)
-    states: list[str] = []
-    alice.state_changed.connect(lambda state, _reason: states.append(state))
+    states = states_of(alice)
     try:
         alice.join()
         await until(lambda: alice.status.state is CallState.CONNECTED, "alice connected")
@@ -148,8 +154,7 @@ async def test_both_engines_rejoin_after_the_relay_restarts_mid_call(
 ) -> None:
     alice = relay_call(http, relay, "chuyenvien1", tag=31)
     bob = relay_call(http, relay, "chuyenvien2", tag=32)
-    states: list[str] = []
-    alice.state_changed.connect(lambda state, _reason: states.append(state))
+    states = states_of(alice)
     try:
         alice.join()
         await until(lambda: alice.status.state is CallState.CONNECTED, "alice connected")

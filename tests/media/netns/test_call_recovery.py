@@ -18,10 +18,25 @@ from media.signaling.janus import JanusSignaling
 from media.state import CallState
 from tests.fixtures.janus import ROOM, JanusProcess
 from tests.fixtures.server import ServerProcess
-from tests.media.netns.engines import FAST, relay_call, run_in_qt, stamp_from, until
+from tests.media.netns.engines import (
+    FAST,
+    relay_call,
+    run_in_qt,
+    stamp_from,
+    states_of,
+    until,
+)
 from tests.server.conftest import api_for
 from ui.call.layout import SELF
 from ui.call.widget import CallWidget
+
+
+def shown_widget(call: Call) -> CallWidget:
+    """`call`'s window on screen, as large as a meeting room gives it."""
+    widget = CallWidget(call)
+    widget.resize(960, 600)
+    widget.show()
+    return widget
 
 
 def tile_of(widget: CallWidget, name: str) -> str | None:
@@ -38,11 +53,8 @@ def test_a_relay_restart_keeps_mute_camera_and_pin(
         async with aiohttp.ClientSession() as http:
             alice = relay_call(http, relay, "chuyenvien1", 81)
             bob = relay_call(http, relay, "chuyenvien2", 82)
-            widget = CallWidget(alice)
-            widget.resize(960, 600)
-            widget.show()
-            states: list[str] = []
-            alice.state_changed.connect(lambda state, _reason: states.append(state))
+            widget = shown_widget(alice)
+            states = states_of(alice)
             try:
                 alice.join()
                 bob.join()
@@ -96,11 +108,8 @@ def test_janus_restarted_twice_in_a_row_keeps_the_pin_and_the_media(
                 )
                 for name, tag in (("Alice", 83), ("Bob", 84))
             )
-            widget = CallWidget(alice)
-            widget.resize(960, 600)
-            widget.show()
-            states: list[str] = []
-            alice.state_changed.connect(lambda state, _reason: states.append(state))
+            widget = shown_widget(alice)
+            states = states_of(alice)
             try:
                 alice.join()
                 bob.join()
