@@ -8,8 +8,8 @@ for a signature check or a print), so both happen on a launcher thread of the ru
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
-import contextlib
 import functools
 import itertools
 import logging
@@ -71,6 +71,28 @@ class _Worker:
         return self._executor
 
 
+class _Mailbox(QObject):
+    """Carries finished jobs from the executor's thread to the GUI thread.
+
+    The outcomes travel in a deque and the signal carries nothing: PySide6 corrupted reference
+    counts, and crashed the process (CI, exit 139, in this callback), when Python objects were
+    emitted from a non-Qt thread, as `viewer/render/workers.py` found before. The executor's
+    callback holds only this parentless object, never the runner, which may be deleted with its
+    window while a job is running; Qt then drops the connection and the wake-up reaches no one.
+    """
+
+    arrived = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outcomes: collections.deque[tuple[int, Future[Any]]] = collections.deque()
+
+    def post(self, job: int, future: Future[Any]) -> None:
+        """Executor's thread: queue the outcome and wake the GUI thread."""
+        self.outcomes.append((job, future))
+        self.arrived.emit()
+
+
 class JobRunner(QObject):
     """Runs module-level functions in one worker process; `submit` returns at once.
 
@@ -81,7 +103,6 @@ class JobRunner(QObject):
 
     finished = Signal(int, object)
     failed = Signal(int, object)
-    _completed = Signal(int, object)  # from the executor's thread; queued to ours
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -90,7 +111,8 @@ class JobRunner(QObject):
         # job -> its future in the process, None until the launcher has handed it over.
         self._pending: dict[int, Future[Any] | None] = {}
         self._lock = threading.Lock()  # _pending is read and written on the launcher too
-        self._completed.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        self._mailbox = _Mailbox()
+        self._mailbox.arrived.connect(self._deliver_arrived, Qt.ConnectionType.QueuedConnection)
 
     def submit(self, function: Callable[..., Any], *args: Any) -> int:
         """Start `function(*args)` in the worker; returns the job id the signals carry."""
@@ -141,14 +163,14 @@ class JobRunner(QObject):
                 self._pending[job] = future
             else:
                 future.cancel()
-        future.add_done_callback(functools.partial(self._done, job))
+        future.add_done_callback(functools.partial(self._mailbox.post, job))
 
-    def _done(self, job: int, future: Future[Any]) -> None:
-        """Executor's thread: pass the outcome to the GUI thread."""
-        with contextlib.suppress(RuntimeError):  # the runner went with its window after close
-            self._completed.emit(job, future)
+    @Slot()
+    def _deliver_arrived(self) -> None:
+        """GUI thread: hand over every outcome queued so far (one wake-up may carry several)."""
+        while self._mailbox.outcomes:
+            self._deliver(*self._mailbox.outcomes.popleft())
 
-    @Slot(int, object)
     def _deliver(self, job: int, future: Future[Any]) -> None:
         with self._lock:
             if job not in self._pending:

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from multiprocessing.context import SpawnProcess
 
 import pytest
+import shiboken6
+from PySide6.QtCore import QObject
 from pytestqt.qtbot import QtBot
 
 from desktop.watchdog import StallWatchdog
@@ -93,3 +95,38 @@ def test_a_runner_used_again_after_close_starts_a_new_worker(qtbot: QtBot) -> No
         assert _run(qtbot, runner, abs, -4) == 4
     finally:
         runner.close()
+
+
+def test_a_runner_deleted_with_its_window_during_a_job_is_not_reached_by_its_outcome(
+    qtbot: QtBot,
+) -> None:
+    # CI crashed (exit 139) in the executor's callback: the pool, broken by `close`, failed the
+    # running job and the callback emitted on a runner deleted with its window meanwhile.
+    before = set(multiprocessing.active_children())
+    window = QObject()
+    runner = JobRunner(window)
+    outcomes: list[int] = []
+    runner.finished.connect(lambda job, _result: outcomes.append(job))
+    runner.failed.connect(lambda job, _exc: outcomes.append(job))
+    assert _run(qtbot, runner, abs, -1) == 1
+    outcomes.clear()
+    workers = [p for p in multiprocessing.active_children() if p not in before]
+    runner.submit(time.sleep, RUNNING_JOB_SECONDS)
+    qtbot.wait(200)  # the job is running in the worker
+    runner.close()
+    shiboken6.delete(window)  # the runner with it, before the broken pool fails the job
+    qtbot.waitUntil(lambda: not any(p.is_alive() for p in workers), timeout=30_000)
+    qtbot.wait(200)  # the failed job's wake-up, had it reached anyone
+    assert outcomes == []
+
+
+def test_outcomes_arriving_together_are_each_delivered(qtbot: QtBot) -> None:
+    runner = JobRunner()
+    results: dict[int, object] = {}
+    runner.finished.connect(lambda job, result: results.__setitem__(job, result))
+    try:
+        jobs = {runner.submit(abs, -n): n for n in range(1, 9)}
+        qtbot.waitUntil(lambda: len(results) == len(jobs), timeout=60_000)
+    finally:
+        runner.close()
+    assert results == jobs
