@@ -1,6 +1,9 @@
 """The typed async client of the office API (contract.md) on aiohttp.
 
-One `aiohttp.ClientSession` per signed-in session. TLS is verified unless the settings say
+One `aiohttp.ClientSession` per signed-in session. aiohttp itself is imported on first use, in a
+worker thread (`load_aiohttp`): its import (about 110 ms, two TLS contexts reading every system
+root among it) is the largest piece of a start-up whose first window shows the cached lists and
+needs no network. TLS is verified unless the settings say
 otherwise; a CA bundle from the settings is trusted in addition to the system roots. Failures
 become typed errors (`desktop.errors`) with the URL and the cause; problem documents become
 `ApiError` subclasses. A 401 on an authenticated call asks the token provider for a fresh access
@@ -10,17 +13,19 @@ token once (the provider makes concurrent refreshes share one round trip) and re
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
+import importlib
 import json
 import logging
 import ssl
+import threading
 import uuid
 from collections.abc import AsyncGenerator, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from types import ModuleType
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlsplit
-
-import aiohttp
 
 from desktop.config import Settings
 from desktop.errors import (
@@ -35,6 +40,9 @@ from desktop.errors import (
     TooManyAttempts,
 )
 
+if TYPE_CHECKING:
+    import aiohttp
+
 __all__ = ["ApiClient", "Problem", "Response", "TokenProvider", "normalize_server_url"]
 
 log = logging.getLogger(__name__)
@@ -42,7 +50,6 @@ log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 RETRY_WITH_REFRESH = frozenset({"token-expired", "unauthorized"})
-DEFAULT_TIMEOUT = aiohttp.ClientTimeout(total=30, connect=10, sock_read=25)
 # Seconds of silence on the event stream after which the client pings the server (and gives up
 # half as long again later): a server that vanished (a pulled cable) is noticed within a minute.
 # aiohttp restarts this timer on every frame received, and the server pings each stream every
@@ -52,6 +59,52 @@ EVENT_STREAM_HEARTBEAT = 40.0
 # A pooled connection is dropped by the client after this many idle seconds, before the server
 # (uvicorn closes idle keep-alive connections after 5 s) would close it under a request in flight.
 POOL_IDLE_SECONDS = 4.0
+
+_aiohttp: concurrent.futures.Future[ModuleType] | None = None
+_aiohttp_lock = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Seconds a request may take in all, to connect, and between two reads (aiohttp's
+    `ClientTimeout`, which cannot be built before aiohttp is imported)."""
+
+    total: float | None = 30
+    connect: float | None = 10
+    sock_read: float | None = 25
+
+
+DEFAULT_TIMEOUT = Timeouts()
+
+
+def start_loading_aiohttp() -> concurrent.futures.Future[ModuleType]:
+    """Start importing aiohttp in a worker thread (once per process); its future."""
+    global _aiohttp
+    with _aiohttp_lock:
+        if _aiohttp is None:
+            loading: concurrent.futures.Future[ModuleType] = concurrent.futures.Future()
+
+            def load() -> None:
+                try:
+                    loading.set_result(importlib.import_module("aiohttp"))
+                except BaseException as exc:  # told to every request that waits for it
+                    loading.set_exception(exc)
+
+            threading.Thread(target=load, name="hopdesk-import-aiohttp", daemon=True).start()
+            _aiohttp = loading
+        return _aiohttp
+
+
+async def load_aiohttp() -> ModuleType:
+    """aiohttp, imported in a worker thread the first time: the loop turns meanwhile."""
+    loading = start_loading_aiohttp()
+    return loading.result() if loading.done() else await asyncio.wrap_future(loading)
+
+
+def loaded_aiohttp() -> ModuleType | None:
+    """aiohttp if its import has finished, else None (then no error can be one of its)."""
+    loading = _aiohttp
+    return loading.result() if loading is not None and loading.done() else None
 
 
 class TokenProvider(Protocol):
@@ -111,10 +164,11 @@ def ssl_context(settings: Settings) -> ssl.SSLContext | bool:
 
 def describe(exc: BaseException) -> str:
     """A short technical cause for a connection failure (no traceback)."""
-    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+    aiohttp = loaded_aiohttp()
+    if aiohttp is not None and isinstance(exc, aiohttp.ClientConnectorCertificateError):
         cert_error = exc.certificate_error
         return str(getattr(cert_error, "verify_message", "") or cert_error)
-    if isinstance(exc, aiohttp.ClientConnectorError):
+    if aiohttp is not None and isinstance(exc, aiohttp.ClientConnectorError):
         os_error = exc.os_error
         return str(os_error.strerror or os_error) if os_error else str(exc)
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
@@ -126,9 +180,11 @@ def describe(exc: BaseException) -> str:
 
 def connection_error(url: str, exc: BaseException) -> ServerUnreachable | TlsError:
     """The typed error for a failed connection."""
-    if isinstance(exc, aiohttp.ClientConnectorCertificateError | ssl.SSLCertVerificationError):
-        return TlsError(url, describe(exc))
-    if isinstance(exc, aiohttp.ClientSSLError | ssl.SSLError):
+    aiohttp = loaded_aiohttp()
+    if isinstance(exc, ssl.SSLError) or (
+        aiohttp is not None
+        and isinstance(exc, aiohttp.ClientConnectorCertificateError | aiohttp.ClientSSLError)
+    ):
         return TlsError(url, describe(exc))
     return ServerUnreachable(url, describe(exc))
 
@@ -155,7 +211,7 @@ class ApiClient:
         base_url: str,
         settings: Settings | None = None,
         token_provider: TokenProvider | None = None,
-        timeout: aiohttp.ClientTimeout = DEFAULT_TIMEOUT,
+        timeout: Timeouts = DEFAULT_TIMEOUT,
     ) -> None:
         self.base_url = normalize_server_url(base_url)
         self.settings = settings or Settings()
@@ -173,12 +229,17 @@ class ApiClient:
         url = self.url(path)
         return "ws" + url[4:] if url.startswith("http") else url
 
-    @property
-    def http(self) -> aiohttp.ClientSession:
+    async def http(self) -> aiohttp.ClientSession:
         """The aiohttp session (made on first use, inside the running loop)."""
         if self._http is None or self._http.closed:
+            aiohttp = await load_aiohttp()
             connector = aiohttp.TCPConnector(keepalive_timeout=POOL_IDLE_SECONDS)
-            self._http = aiohttp.ClientSession(timeout=self.timeout, connector=connector)
+            timeout = aiohttp.ClientTimeout(
+                total=self.timeout.total,
+                connect=self.timeout.connect,
+                sock_read=self.timeout.sock_read,
+            )
+            self._http = aiohttp.ClientSession(timeout=timeout, connector=connector)
         return self._http
 
     @property
@@ -216,7 +277,7 @@ class ApiClient:
         method = method.upper()
         if idempotency_key is None and method in STATE_CHANGING and not path.startswith("/auth/"):
             idempotency_key = str(uuid.uuid4())
-        token = self.tokens.access_token if (auth and self.tokens) else None
+        token = await self._token() if auth else None
         status, headers, body = await self._send(
             method, path, json_body, params, idempotency_key, token, data
         )
@@ -232,6 +293,14 @@ class ApiClient:
         if status >= 400:
             raise problem_error(Problem.from_json(status, body), headers)
         return Response(status, headers, body)
+
+    async def _token(self) -> str | None:
+        """The access token to send; a session resumed from the cache has none yet and gets
+        its first here, instead of from a 401 first."""
+        if self.tokens is None:
+            return None
+        token = self.tokens.access_token
+        return token if token is not None else await self.tokens.refresh_access(None)
 
     async def _send(
         self,
@@ -251,6 +320,7 @@ class ApiClient:
         if idempotency_key:
             headers["Idempotency-Key"] = idempotency_key
         url = self.url(path)
+        aiohttp = await load_aiohttp()
         try:
             try:
                 return await self._exchange(method, url, json_body, data, params, headers)
@@ -276,7 +346,8 @@ class ApiClient:
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str],
     ) -> tuple[int, Mapping[str, str], object]:
-        async with self.http.request(
+        http = await self.http()
+        async with http.request(
             method,
             url,
             json=json_body if data is None else None,
@@ -330,14 +401,16 @@ class ApiClient:
         connect and the gaps between chunks are timed, not the whole download (a large file on
         a slow line may take minutes). An error page or 401 is handled before the first chunk.
         """
-        token = self.tokens.access_token if self.tokens else None
+        token = await self._token()
+        aiohttp = await load_aiohttp()
+        http = await self.http()
         timeout = aiohttp.ClientTimeout(
             total=None, connect=self.timeout.connect, sock_read=self.timeout.sock_read
         )
         for attempt in range(2):
             headers = {"Authorization": f"Bearer {token}"} if token else {}
             try:
-                async with self.http.get(
+                async with http.get(
                     self.url(path),
                     headers=headers,
                     ssl=self.tls,
@@ -361,10 +434,12 @@ class ApiClient:
         self, path: str, params: Mapping[str, str | int] | None = None
     ) -> aiohttp.ClientWebSocketResponse:
         """Open a WebSocket with the current access token (the event stream)."""
-        token = self.tokens.access_token if self.tokens else None
+        token = await self._token()
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        aiohttp = await load_aiohttp()
+        http = await self.http()
         try:
-            return await self.http.ws_connect(
+            return await http.ws_connect(
                 self.ws_url(path),
                 params=params,
                 headers=headers,

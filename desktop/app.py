@@ -14,13 +14,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import concurrent.futures
+import contextlib
+import functools
 import gc
 import importlib
 import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -59,41 +61,34 @@ DEMO_PASSWORD = "hopdesk-demo"  # the reference server's documented demo passwor
 # whether `from __feature__ import snake_case` may apply there: about 0.75 ms a module on a busy
 # machine, 290 ms for the ~390 modules of a remembered start. PySide6 offers no switch for it; a
 # package imported before it is looked at only by name when a later `import` statement names it
-# (one module), its submodules never. The keyring backend of the platform joins them: the thread
-# that reads the token would otherwise import it after PySide6 (on Linux the Secret Service
-# client alone, desktop/secret_service.py: keyring's machinery is not imported there).
+# (one module), its submodules never. Only what the first window needs: aiohttp and the keyring
+# backend are imported later, in worker threads, after it shows (desktop/api.py, `read_keyring`).
 BEFORE_QT = (
-    "aiohttp",
     "msgspec",
     "psutil",
     "sqlite3",
     "desktop.config",
     "desktop.store",
     "desktop.log",
-    "importlib.metadata",  # `version()`, logged at start
 )
-KEYRING_BACKENDS = {"win32": "keyring.backends.Windows", "darwin": "keyring.backends.macOS"}
-SECRET_SERVICE = "desktop.secret_service"  # elsewhere (Linux): the Secret Service directly
 
 
-def import_before_qt(platform: str = sys.platform) -> None:
-    """Import `BEFORE_QT` and the platform's keyring backend (see BEFORE_QT for why)."""
-    for name in (*BEFORE_QT, KEYRING_BACKENDS.get(platform, SECRET_SERVICE)):
+def import_before_qt() -> None:
+    """Import `BEFORE_QT` (see there for why)."""
+    for name in BEFORE_QT:
         try:
             importlib.import_module(name)
-        except ImportError as exc:  # a backend this system lacks: discovery finds another
+        except ImportError as exc:  # imported again where used, which then says why
             log.debug("not imported before Qt: %s (%r)", name, exc)
 
 
 def version() -> str:
-    """The installed HopDesk version."""
-    from importlib.metadata import PackageNotFoundError
-    from importlib.metadata import version as dist_version
+    """The HopDesk version (`desktop.__version__`, which pyproject.toml reads too): no
+    importlib.metadata, whose import and search of sys.path cost 10-20 ms of every start, and
+    which a frozen build may lack."""
+    from desktop import __version__
 
-    try:
-        return dist_version("hopdesk")
-    except PackageNotFoundError:
-        return "0+unknown"
+    return __version__
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +171,9 @@ class Core:
     # The clock of the schedule, the reminders and the room's opening (the real one unless
     # set): tests pin it so the seeded meetings of "today" never fall in their window.
     clock: Callable[[], dt.datetime] | None = None
+    # Set by the UI once its first screen (main window or sign-in dialog) is shown: the work
+    # that can wait for it (registering hopdesk://) starts then.
+    first_screen_shown: asyncio.Event = field(default_factory=asyncio.Event)
 
     def _services(self) -> SessionServices:
         if self.services is None:
@@ -235,8 +233,10 @@ class Core:
         """Personal notes (ghi chú), synced with the server."""
         return self._services().notes
 
-    async def start_session(self) -> None:
-        """After sign-in: event stream, outbox, list services, files and notes of the user."""
+    async def start_session(self, connect: bool = True) -> None:
+        """After sign-in: event stream, outbox, list services, files and notes of the user.
+        Without `connect` the event stream waits for `connect` (a start from the cache opens
+        the window before anything touches the network)."""
         from desktop.documents import DocumentsService
         from desktop.events import EventStream
         from desktop.files import FileCache
@@ -275,7 +275,12 @@ class Core:
             papers=PaperPrefetcher(self.session, events, files, meetings),
         )
         self.services.uploads.follow(events)  # signed before a crash or offline: sent now
-        events.start()
+        if connect:
+            events.start()
+
+    def connect(self) -> None:
+        """Open the session's event stream (after `start_session(connect=False)`)."""
+        self._services().events.start()
 
     async def stop_session(self) -> None:
         """Before sign-out or quit: the event stream first (no handler runs on a closed
@@ -354,16 +359,19 @@ async def prepare(core: Core, spec: str = FRONTEND) -> Frontend:
     """Open the local cache and ready the keyring in threads while the GUI thread imports the
     UI: the migrations, after an unclean shutdown a read of the whole cache, the keyring's
     backend discovery and the remembered token's read (D-Bus) must not hold up the first
-    window. Then `gc.freeze()`: what
-    start-up imported stays for good, so later collections on the GUI thread skip it."""
+    window. The keyring is only read when the session first needs it
+    (`Session.settle_keyring`): a start from the cache shows the window first.
+    Then `gc.freeze()`: what start-up imported stays for good, so later collections on the GUI
+    thread skip it."""
     loop = asyncio.get_running_loop()
     opened: concurrent.futures.Future[bool] = concurrent.futures.Future()
     # Both start now, not at the next await.
     opening = loop.run_in_executor(None, open_store, core, opened)
-    keyring_ready = loop.run_in_executor(None, read_keyring, core, opened)
+    core.session.settle_keyring = functools.partial(
+        loop.run_in_executor, None, read_keyring, core, opened
+    )
     frontend = load_frontend(spec)
     core.cache_was_reset = bool(await opening)
-    await keyring_ready
     gc.freeze()
     return frontend
 
@@ -380,10 +388,10 @@ def open_store(core: Core, opened: concurrent.futures.Future[bool]) -> bool:
 
 
 def read_keyring(core: Core, opened: concurrent.futures.Future[bool]) -> None:
-    """In a worker thread, once the cache is open: settle the keyring backend (the one the
-    cache remembers from the last start, without discovery) and read the remembered account's
-    token, so the silent sign-in need not wait for the keyring after the UI has loaded. Only
-    this thread touches the keyring during start-up."""
+    """In a worker thread, once the cache is open, when the session first needs the keyring
+    (`Session.settle_keyring`): settle the keyring backend (the one the cache remembers from
+    the last start, without discovery) and read the remembered account's token, in one trip.
+    Until it is done nothing else touches the keyring."""
     from desktop.secrets import BACKEND_KEY
     from desktop.session import ACCOUNT_KEY
 
@@ -400,6 +408,12 @@ def read_keyring(core: Core, opened: concurrent.futures.Future[bool]) -> None:
     account = core.store.get(ACCOUNT_KEY)
     if isinstance(account, dict):
         core.secrets.prefetch(str(account.get("server", "")), str(account.get("username", "")))
+
+
+async def register_when_shown(shown: asyncio.Event) -> None:
+    """`register_scheme` in a worker thread once the first screen shows."""
+    await shown.wait()
+    await asyncio.get_running_loop().run_in_executor(None, register_scheme)
 
 
 def register_scheme() -> None:
@@ -451,11 +465,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(problem, file=sys.stderr)
         return 2
 
+    # No automatic collection from here on: the imports of a start allocate enough for about
+    # a hundred collections (25 ms) that find next to nothing, and the GUI-thread collector
+    # below takes over anyway (desktop/collector.py); it re-enables it at exit.
+    gc.disable()
     import_before_qt()  # first: the single-instance check below loads PySide6 (BEFORE_QT)
     from desktop.paths import default_paths
+
+    paths = default_paths()  # before PySide6 too: platformdirs is imported here
     from desktop.single_instance import SingleInstance, hand_over, instance_name
 
-    paths = default_paths()
     # one instance per data folder: a second launch gives its link to the first and ends
     name = instance_name(paths.data_dir / "demo" if options.demo else paths.data_dir)
     if hand_over(name, options.link):
@@ -499,10 +518,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     hooks.install_loop(loop)
 
     async def run() -> int:
-        # hopdesk:// links open this HopDesk (desktop/url_scheme.py): checked at every start,
-        # written when missing; xdg-mime is a shell script, so in a worker thread
-        registering = asyncio.get_running_loop().run_in_executor(None, register_scheme)
         core = build_core(options, notifier, log_path)
+        # hopdesk:// links open this HopDesk (desktop/url_scheme.py): checked at every start,
+        # written when missing; xdg-mime is a shell script, so in a worker thread, once the
+        # first screen shows (its imports and file checks would compete with building it)
+        registering = asyncio.ensure_future(register_when_shown(core.first_screen_shown))
         frontend = await prepare(core)
         core.demo = demo
         core.instance = instance
@@ -511,7 +531,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return await frontend.run(core, options)
         finally:
             await core.aclose()
-            await registering
+            if not core.first_screen_shown.is_set():  # quit before any screen: not started
+                registering.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await registering
 
     def stop_demo_anyway() -> None:
         """If the loop died before the orderly shutdown, still stop the child by PID."""

@@ -22,13 +22,15 @@ import logging
 import random
 from typing import TYPE_CHECKING
 
-import aiohttp
 from PySide6.QtCore import QObject, Signal
 
+from desktop.api import load_aiohttp
 from desktop.domain import Event
 from desktop.errors import HopDeskError, MalformedResponse, NotSignedIn, SessionExpired
 
 if TYPE_CHECKING:
+    import aiohttp
+
     from desktop.session import Session
     from desktop.store import LocalStore
 
@@ -106,6 +108,7 @@ class EventStream(QObject):
                 log.info("event stream did not close in time; dropped")
 
     async def _run(self) -> None:
+        aiohttp = await load_aiohttp()
         failures = 0
         while True:
             try:
@@ -133,6 +136,7 @@ class EventStream(QObject):
             await asyncio.sleep(backoff_delay(failures - 1, *self.backoff, self._rng))
 
     async def _connect_and_read(self) -> None:
+        aiohttp = await load_aiohttp()
         self._ws = ws = await self.session.api.ws_connect(
             "/events/ws", params={"since": self.last_seq}
         )

@@ -7,6 +7,9 @@ Linux the app asks the Secret Service itself when nothing chose another keyring
 (`direct_vault`); Windows and macOS keep keyring's own backend, loaded by name without discovery
 (desktop/secrets.py).
 
+secretstorage itself (with jeepney and cryptography) is imported when the keyring is first used,
+in the worker thread that reads it (desktop/app.py `read_keyring`), not with this module.
+
 Entries are written with keyring's attributes (`service`, `username`, `application`), so a
 sign-in remembered through keyring is found here, and the other way round.
 """
@@ -17,9 +20,11 @@ import os
 import sys
 from contextlib import closing
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import secretstorage
-from secretstorage.exceptions import SecretStorageException
+if TYPE_CHECKING:
+    import secretstorage
 
 KEYRING_APPLICATION = "Python keyring library"  # the `application` attribute keyring writes
 
@@ -28,17 +33,32 @@ class VaultError(Exception):
     """The Secret Service refused or failed (locked, prompt dismissed, D-Bus gone)."""
 
 
+def storage() -> ModuleType:
+    """secretstorage, imported on first use (see the module docstring)."""
+    import secretstorage
+    import secretstorage.exceptions
+
+    return secretstorage
+
+
+def storage_error() -> type[Exception]:
+    """What secretstorage raises when the Secret Service refuses or fails."""
+    error: type[Exception] = storage().exceptions.SecretStorageException
+    return error
+
+
 class SecretServiceVault:
     """get/set/delete a password under (service, username), as keyring's backends do."""
 
     def _collection(self) -> secretstorage.Collection:
+        ss = storage()
         try:
-            collection = secretstorage.get_default_collection(secretstorage.dbus_init())
+            collection = ss.get_default_collection(ss.dbus_init())
             if collection.is_locked():
                 collection.unlock()  # may prompt the user
                 if collection.is_locked():
                     raise VaultError("the keyring stayed locked")
-        except SecretStorageException as exc:
+        except storage_error() as exc:
             raise VaultError(str(exc)) from exc
         return collection
 
@@ -51,7 +71,7 @@ class SecretServiceVault:
                     if item.is_locked():
                         item.unlock()
                     return item.get_secret().decode("utf-8")
-        except SecretStorageException as exc:
+        except storage_error() as exc:
             raise VaultError(str(exc)) from exc
         return None
 
@@ -64,7 +84,7 @@ class SecretServiceVault:
             with closing(collection.connection):
                 label = f"Password for '{username}' on '{service}'"
                 collection.create_item(label, attributes, password.encode("utf-8"), replace=True)
-        except SecretStorageException as exc:
+        except storage_error() as exc:
             raise VaultError(str(exc)) from exc
 
     def delete_password(self, service: str, username: str) -> None:
@@ -74,7 +94,7 @@ class SecretServiceVault:
             with closing(collection.connection):
                 for item in collection.search_items({"service": service, "username": username}):
                     item.delete()
-        except SecretStorageException as exc:
+        except storage_error() as exc:
             raise VaultError(str(exc)) from exc
 
 
@@ -96,10 +116,11 @@ def direct_vault(platform: str = sys.platform) -> SecretServiceVault | None:
     None (keyring decides). Blocking (D-Bus): called off the GUI thread at start-up."""
     if not platform.startswith("linux") or keyring_chosen_elsewhere():
         return None
+    ss = storage()
     try:
-        with closing(secretstorage.dbus_init()) as connection:
-            if not secretstorage.check_service_availability(connection):
+        with closing(ss.dbus_init()) as connection:
+            if not ss.check_service_availability(connection):
                 return None
-    except (SecretStorageException, OSError, ValueError):  # no session bus, or a broken one
+    except (storage_error(), OSError, ValueError):  # no session bus, or a broken one
         return None
     return SecretServiceVault()

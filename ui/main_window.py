@@ -56,7 +56,7 @@ class MainWindow(QMainWindow):
     sign_out_requested = Signal()
     quit_requested = Signal()
     refresh_requested = Signal()
-    lists_ready = Signal()  # shown, and the meetings and inbox lists hold server data
+    lists_ready = Signal()  # shown, and the meetings and inbox lists hold rows (cached or not)
     meeting_requested = Signal(object)  # a MeetingSummary row was opened
     document_requested = Signal(object)  # a DocumentSummary row was opened
     approval_requested = Signal(object)  # a DocumentSummary of the approval inbox was opened

@@ -19,6 +19,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog
 
 from desktop import i18n
+from desktop.errors import ServerUnreachable, SessionExpired, TlsError
 from desktop.meeting_reminders import MeetingReminders
 from desktop.notify import user_message
 from ui.main_window import MainWindow
@@ -95,7 +96,9 @@ class QtFrontend(QObject):
         self._next: asyncio.Future[str] | None = None
         self.exit_code = 0
         self._loaded = False  # the first refresh of both lists came back from the server
-        self._shown = False  # the window is visible and its lists show those rows
+        self._loading = False  # ... and is under way
+        self._shown = False  # the window is visible with its lists (cached or the server's)
+        self._ready_said = self._fresh_said = False  # `--exit-when-ready` lines printed
 
     async def run(self, core: Core, options: Options) -> int:
         """The whole life of the UI."""
@@ -148,7 +151,9 @@ class QtFrontend(QObject):
             await core.demo.prepare_drafts(url, DEMO_PASSWORD)
             return await core.session.sign_in(url, DEMO_USER, DEMO_PASSWORD, False)
         try:
-            user = await core.session.resume()
+            # The last session's user and lists at once; the server is asked once the window
+            # shows (an older version's account, with no profile kept, asks it first).
+            user = await core.session.resume_cached() or await core.session.resume()
         except Exception as exc:  # expired or unreachable: the dialog says why
             log.info("silent sign-in failed: %r", exc)
             user = None
@@ -165,6 +170,7 @@ class QtFrontend(QObject):
             remember_unavailable_reason=str(getattr(secrets, "why_unavailable", "") or ""),
         )
         dialog.setWindowIcon(self.icon)
+        core.first_screen_shown.set()
         if await wait_dialog(dialog) != QDialog.DialogCode.Accepted:
             return None
         return dialog.user
@@ -172,13 +178,19 @@ class QtFrontend(QObject):
     async def session_window(self, user: User) -> str:
         """Show the main window for `user` until sign-out or quit; returns which."""
         core = self.core
-        await core.start_session()
-        self._next = asyncio.get_running_loop().create_future()
-        self._loaded = self._shown = False
-        # The first lists are asked for before the window is built: the server works on them
+        # Resumed from the cache (no access token yet): the window first, with the cached
+        # lists, then the network, whose first use imports aiohttp in a thread (desktop/api.py)
+        # that would otherwise compete with building the window. Signed in with a password,
+        # the first lists are asked for before the window is built: the server works on them
         # while the GUI thread builds the pages, instead of after.
-        self.tasks.run(self._first_load(), on_error=self._first_load_failed)
-        await send_pending_requests()
+        from_cache = core.session.access_token is None
+        await core.start_session(connect=not from_cache)
+        self._next = asyncio.get_running_loop().create_future()
+        self._loaded = self._loading = self._shown = False
+        self._ready_said = self._fresh_said = False
+        if not from_cache:
+            self._go_online()
+            await send_pending_requests()
         window = MainWindow(
             user,
             core.meetings,
@@ -209,6 +221,11 @@ class QtFrontend(QObject):
         reminders.reminder.connect(self.announce_meeting)
         reminders.start()
         window.show()
+        core.first_screen_shown.set()
+        if from_cache:
+            core.connect()
+            self._go_online()
+        core.events.state_changed.connect(self._on_stream_state)
         self.tasks.run(self.resume_issues())
         link, self._link = self._link, None
         if link:
@@ -452,14 +469,30 @@ class QtFrontend(QObject):
             await reader.aclose()
             reader.deleteLater()
 
+    def _go_online(self) -> None:
+        """The first lists from the server."""
+        self._loading = True
+        self.tasks.run(self._first_load(), on_error=self._first_load_failed)
+
+    def _on_stream_state(self, state: str) -> None:
+        """Started offline: the lists are asked for again once the server answers."""
+        if state == "connected" and not (self._loaded or self._loading) and self.window:
+            self._go_online()
+
     async def _first_load(self) -> None:
         await asyncio.gather(self.core.meetings.refresh(), self.core.documents.refresh())
-        self._loaded = True
+        self._loaded, self._loading = True, False
         self.core.paper_prefetch.start()  # the coming week's papers, after the first lists
         self._check_ready()
 
     def _first_load_failed(self, exc: BaseException) -> None:
-        self.core.notifier.failure(exc)
+        self._loading = False
+        if isinstance(exc, SessionExpired):
+            pass  # `signed_out` says why, and the sign-in dialog follows
+        elif isinstance(exc, ServerUnreachable | TlsError):
+            self._refresh_failed(exc)  # started offline: the cached lists stay
+        else:
+            self.core.notifier.failure(exc)
         if self.options.exit_when_ready:
             print(f"not ready: {exc!r}", file=sys.stderr, flush=True)
             self.exit_code = 1
@@ -470,8 +503,16 @@ class QtFrontend(QObject):
         self._check_ready()
 
     def _check_ready(self) -> None:
-        """Shown AND holding server data (not just the cache): then `--exit-when-ready` fires."""
-        if self._loaded and self._shown and self.options.exit_when_ready:
+        """`--exit-when-ready` (the start-up bench): `ready` once the window shows its lists
+        (the last session's, from the cache, or the server's), `fresh` and quit once they hold
+        what the server sent in this run."""
+        if not self.options.exit_when_ready or not self._shown:
+            return
+        if not self._ready_said:
+            self._ready_said = True
+            print(f"ready {process_age_ms()}", flush=True)
+        if self._loaded and not self._fresh_said:
+            self._fresh_said = True
             self._ready()
 
     def refresh(self) -> None:
@@ -547,7 +588,7 @@ class QtFrontend(QObject):
 
     def _ready(self) -> None:
         """`--exit-when-ready`: one line for the benchmark, then quit normally."""
-        print(f"ready {process_age_ms()}", flush=True)
+        print(f"fresh {process_age_ms()}", flush=True)
         shot = os.environ.get("HOPDESK_SCREENSHOT")  # docs/screenshots, taken under Xvfb
         if shot and self.window is not None:
             self.window.grab().save(shot)

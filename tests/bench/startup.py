@@ -2,8 +2,11 @@
 
 - `remembered`: what a civil servant does every morning — the agency's server is already running
   and the sign-in is remembered in the OS keyring (a private gnome-keyring here):
-  `hopdesk --server URL --exit-when-ready`, process start to the main window with server data.
-- `demo`: `hopdesk --demo --exit-when-ready`, which also boots the embedded demo server.
+  `hopdesk --server URL --exit-when-ready`, process start to the main window with its lists
+  (the last session's, from the local cache), and (`remembered_fresh`) to those lists holding
+  what the server sent in this run.
+- `demo`: `hopdesk --demo --exit-when-ready`, which also boots the embedded demo server and signs
+  in with a password; `demo_fresh` likewise.
 
 Run on demand (not collected by pytest):
     QT_QPA_PLATFORM=offscreen .venv/bin/python tests/bench/startup.py [--runs 5]
@@ -11,9 +14,9 @@ Each run is a new process, the three programs alternating so machine noise hits 
 default the user dirs are kept across runs after one uncounted warm-up (as on a user's machine);
 `--fresh` gives every demo run new user dirs, so the demo server also creates and seeds its
 database. Every program prints `ready <ms since process creation>` (psutil create_time) once its
-window is shown — HopDesk only when its lists also hold server data. The app runs with the stall
-watchdog on. Prints the figures and writes tests/bench/results/startup.json with the medians and
-the median ratios.
+window is shown — HopDesk once its lists show rows — and HopDesk then `fresh <ms>` once they hold
+the server's. The app runs with the stall watchdog on. Prints the figures and writes
+tests/bench/results/startup.json with the medians and the median ratios.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from tests.fixtures.keyring import private_secret_service  # noqa: E402
 from tests.fixtures.server import ServerProcess  # noqa: E402
 
 RESULTS = ROOT / "tests" / "bench" / "results" / "startup.json"
+MARKS = ("ready ", "fresh ")  # the lines a program prints: `ready <ms>`, HopDesk `fresh <ms>`
 
 BARE_WINDOW = """
 import time, psutil
@@ -96,9 +100,11 @@ def children_cpu_ms() -> float:
     return (usage.ru_utime + usage.ru_stime) * 1000
 
 
-def run_once(cmd: list[str], home: Path | None = None, cpu: list[int] | None = None) -> int:
-    """One new process (user dirs under `home`, or fresh ones); returns its `ready` ms and
-    appends the CPU time it and its children used, start to exit, to `cpu`."""
+def run_once(
+    cmd: list[str], home: Path | None = None, cpu: list[int] | None = None
+) -> dict[str, int]:
+    """One new process (user dirs under `home`, or fresh ones); returns its `ready` (and
+    `fresh`) ms and appends the CPU time it and its children used, start to exit, to `cpu`."""
     with tempfile.TemporaryDirectory(prefix="hopdesk-bench-") as tmp:
         env = user_env(home or Path(tmp))
         before = children_cpu_ms()
@@ -107,10 +113,10 @@ def run_once(cmd: list[str], home: Path | None = None, cpu: list[int] | None = N
         )
         if cpu is not None:
             cpu.append(round(children_cpu_ms() - before))
-    lines = [line for line in out.stdout.splitlines() if line.startswith("ready ")]
-    if out.returncode != 0 or len(lines) != 1:
+    said = dict(line.split() for line in out.stdout.splitlines() if line.startswith(MARKS))
+    if out.returncode != 0 or "ready" not in said:
         raise RuntimeError(f"{cmd} failed ({out.returncode}):\n{out.stdout}\n{out.stderr[-2000:]}")
-    return int(lines[0].split()[1])
+    return {mark: int(ms) for mark, ms in said.items()}
 
 
 def main() -> None:
@@ -141,16 +147,21 @@ def measure(runs: int, fresh: bool, base: Path, server_url: str) -> dict[str, ob
     demo_home = None if fresh else base / "demo-user"
     user_home = base / "user"  # the remembered sign-in lives here (cache) and in the keyring
     run_once([sys.executable, "-c", REMEMBER, server_url], user_home)
-    print(f"warm-up (not counted): remembered {run_once(remembered, user_home)} ms", flush=True)
+    # The warm-up also lets the first start keep the user's profile with the account, as any
+    # start after an update does once.
+    print(f"warm-up (not counted): remembered {run_once(remembered, user_home)}", flush=True)
     if demo_home is not None:
-        print(f"warm-up (not counted): demo {run_once(demo, demo_home)} ms", flush=True)
+        print(f"warm-up (not counted): demo {run_once(demo, demo_home)}", flush=True)
     programs = {"bare_pyside6": (bare, None), "remembered": (remembered, user_home)}
     programs["demo"] = (demo, demo_home)
-    figures: dict[str, list[int]] = {name: [] for name in programs}
+    figures: dict[str, list[int]] = {}
     cpu: dict[str, list[int]] = {name: [] for name in programs}
     for i in range(runs):
         for name, (cmd, home) in programs.items():
-            figures[name].append(run_once(cmd, home, cpu[name]))
+            marks = run_once(cmd, home, cpu[name])
+            figures.setdefault(name, []).append(marks["ready"])
+            if "fresh" in marks:
+                figures.setdefault(f"{name}_fresh", []).append(marks["fresh"])
         print(f"run {i + 1}: " + ", ".join(f"{k} {v[-1]} ms" for k, v in figures.items()))
     medians = {name: statistics.median(values) for name, values in figures.items()}
     cpu_medians = {name: statistics.median(values) for name, values in cpu.items()}
@@ -160,13 +171,17 @@ def measure(runs: int, fresh: bool, base: Path, server_url: str) -> dict[str, ob
         "runs": runs,
         "user_dirs": "demo: fresh per run" if fresh else "kept across runs (after a warm-up)",
         "platform": os.environ.get("QT_QPA_PLATFORM", ""),
-        # What `ready` waits for in HopDesk (ui/shell.py `_check_ready`): the main window shown
-        # with the lists the server sent in this run, not the local cache of the last session.
-        "ready_shows": "server data (first lists from the server, not the cache)",
+        # What HopDesk's figures wait for (ui/shell.py `_check_ready`): `remembered` and `demo`
+        # the main window shown with its lists (the last session's from the local cache when
+        # it has them); `*_fresh` those lists holding what the server sent in this run.
+        "ready_shows": "lists (cached); *_fresh: lists from the server in this run",
         "ms": figures,
         "median_ms": medians,
-        "median_ratio_remembered_over_bare": round(medians["remembered"] / bare_ms, 2),
-        "median_ratio_demo_over_bare": round(medians["demo"] / bare_ms, 2),
+        **{
+            f"median_ratio_{name}_over_bare": round(ms / bare_ms, 2)
+            for name, ms in medians.items()
+            if name != "bare_pyside6"
+        },
         # Less sensitive to a busy machine than wall time: CPU of the whole process (and, for
         # the demo, of its server child), start to exit.
         "cpu_ms": cpu,

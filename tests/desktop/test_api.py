@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from desktop.api import ApiClient, normalize_server_url, problem_error
+from desktop.api import ApiClient, Timeouts, normalize_server_url, problem_error
 from desktop.errors import (
     ApiError,
     InvalidCredentials,
@@ -157,7 +157,7 @@ async def test_a_silent_server_times_out_as_unreachable() -> None:
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    client = ApiClient(f"http://127.0.0.1:{port}", timeout=aiohttp.ClientTimeout(total=0.3))
+    client = ApiClient(f"http://127.0.0.1:{port}", timeout=Timeouts(total=0.3))
     try:
         with pytest.raises(ServerUnreachable) as caught:
             await client.get_json("/health")

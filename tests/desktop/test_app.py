@@ -36,6 +36,9 @@ load_frontend()
 print(json.dumps(sorted(sys.modules)))
 """
 
+# Loaded right after the first window shows, in worker threads: HTTP and the keyring backend.
+AFTER_THE_WINDOW = ("aiohttp", "secretstorage", "jeepney", "keyring")
+
 # Loaded when first used: the reader, its PDF engine, signing, calls, the server's stack, and
 # the windows a remembered sign-in does not show first.
 NOT_AT_START_UP = (
@@ -84,8 +87,11 @@ def start_up_modules() -> set[str]:
 def test_start_up_does_not_import_what_the_first_screen_does_not_need() -> None:
     modules = start_up_modules()
     assert heavy_in(modules) == []
+    # The network and the keyring come after the first window (desktop/api.py `load_aiohttp`,
+    # desktop/app.py `read_keyring`), each in a worker thread.
+    assert not {name for name in modules if name.split(".")[0] in AFTER_THE_WINDOW}
     # The guard is not vacuous: the first screen's modules are there.
-    assert {"ui.main_window", "ui.shell", "desktop.session", "aiohttp"} <= modules
+    assert {"ui.main_window", "ui.shell", "desktop.session", "desktop.api"} <= modules
 
 
 REMEMBER = """
@@ -110,9 +116,18 @@ asyncio.run(remember(sys.argv[1]))
 """
 
 # The whole app, started as the Start menu does, lists its modules when it exits right after
-# its window showed the server's lists (atexit: nothing product-side knows of this test).
+# its window showed the server's lists (atexit: nothing product-side knows of this test), and
+# says when the network's and the keyring's first modules are imported (an audit hook), on
+# the same stdout as the app's `ready` and `fresh`.
 RUN_APP_LISTING_MODULES = """
 import atexit, json, runpy, sys
+FIRST = {"aiohttp", "secretstorage"}  # their first module imported by an import statement
+def imported(event, args):
+    package = args[0].split(".")[0] if event == "import" else ""
+    if package in FIRST:
+        FIRST.discard(package)
+        print("importing " + package, flush=True)
+sys.addaudithook(imported)
 atexit.register(lambda: print("modules " + json.dumps(list(sys.modules)), flush=True))
 sys.argv = ["hopdesk", "--server", sys.argv[1], "--exit-when-ready"]
 runpy.run_module("desktop", run_name="__main__")
@@ -130,14 +145,21 @@ def test_a_remembered_start_does_not_import_what_the_first_screen_does_not_need(
     env["HOPDESK_POLICY_FILE"] = str(tmp_path / "none.toml")
     signed_in = python(REMEMBER, demo_server.url, env=env)
     assert signed_in.returncode == 0, signed_in.stderr[-2000:]
-    app = python(RUN_APP_LISTING_MODULES, demo_server.url, env=env)
-    assert app.returncode == 0, app.stderr[-2000:]
-    assert any(line.startswith("ready ") for line in app.stdout.splitlines()), app.stdout
+    for start in ("keeps the profile with the account", "from the cache"):
+        app = python(RUN_APP_LISTING_MODULES, demo_server.url, env=env)
+        assert app.returncode == 0, f"{start}: {app.stderr[-2000:]}"
+    said = [line.split()[0] + " " + line.split()[1] for line in app.stdout.splitlines()]
+    marks = [line for line in said if line.split()[0] in ("ready", "fresh", "importing")]
+    # From the cache: the window with its lists before HTTP and the keyring are imported
+    # (they come next, in worker threads), the server's lists after.
+    assert marks[0].startswith("ready"), marks
+    assert {"importing aiohttp", "importing secretstorage"} <= set(marks), marks
+    assert marks[-1].startswith("fresh"), marks
     listed = [line for line in app.stdout.splitlines() if line.startswith("modules ")]
     in_order: list[str] = json.loads(listed[-1].removeprefix("modules "))  # as imported
     modules = set(in_order)
     # BEFORE_QT came before PySide6 (desktop.app: its import hook reads every later module)
-    assert in_order.index("aiohttp.client") < in_order.index("PySide6.QtCore")
+    assert in_order.index("msgspec") < in_order.index("PySide6.QtCore")
     assert heavy_in(modules) == []
     assert {"ui.main_window", "desktop.session", "aiohttp"} <= modules
     # The token came from the Secret Service asked directly (desktop/secret_service.py)
@@ -163,7 +185,7 @@ def test_what_is_imported_before_qt_does_not_import_qt() -> None:
     assert out.returncode == 0, out.stderr[-2000:]
     modules = set(json.loads(out.stdout.splitlines()[-1]))
     assert set(NAMES) <= modules
-    assert "aiohttp.client" in modules  # the packages' own modules come along
+    assert "msgspec.json" in modules  # the packages' own modules come along
     assert not {name for name in modules if name.startswith(("PySide6", "shiboken6"))}
 
 

@@ -15,7 +15,7 @@ from aiohttp import web
 from desktop.config import Config
 from desktop.errors import NotAHopDeskServer, NotSignedIn, SessionExpired
 from desktop.policy import TomlPolicy
-from desktop.session import Session
+from desktop.session import ACCOUNT_KEY, Session
 from desktop.store import LocalStore
 from tests.ui.conftest import memory_secrets
 
@@ -174,3 +174,78 @@ async def test_policy_moving_the_computer_to_another_server_drops_the_remembered
     before = auth.valid
     assert await moved.resume() is None
     assert auth.valid == before  # no refresh was even tried against the old server
+
+
+async def test_a_remembered_sign_in_resumes_from_the_cache_and_asks_the_server_on_first_use(
+    auth: AuthServer, store: LocalStore, sessions: list[Session]
+) -> None:
+    """The window need not wait for the keyring or the server: the profile is remembered with
+    the account, the token read and refreshed when the first request needs one."""
+    secrets = memory_secrets()
+    user = await new_session(sessions, store, secrets).sign_in(
+        auth.url, "giamdoc", "hopdesk-demo", remember=True
+    )
+    settled: list[bool] = []
+
+    async def settle_keyring() -> None:
+        settled.append(True)
+
+    resumed = new_session(sessions, store, secrets)  # the next start
+    resumed.settle_keyring = settle_keyring
+    signed_in: list[Any] = []
+    resumed.signed_in.connect(signed_in.append)
+    assert await resumed.resume_cached() == user
+    assert signed_in == [user]
+    assert resumed.scope == f"giamdoc@{auth.url}"
+    assert resumed.access_token is None
+    assert settled == []
+    assert auth.valid == "refresh-1"
+    assert await resumed.refresh_access(None) == "access-2"  # the first request's
+    assert settled == [True]
+    assert secrets.load_refresh_token(auth.url, "giamdoc") == "refresh-2"
+
+
+async def test_a_sign_out_right_after_a_start_from_the_cache_still_revokes_the_token(
+    auth: AuthServer, store: LocalStore, sessions: list[Session]
+) -> None:
+    secrets = memory_secrets()
+    await new_session(sessions, store, secrets).sign_in(auth.url, "giamdoc", "hopdesk-demo", True)
+    resumed = new_session(sessions, store, secrets)
+    assert await resumed.resume_cached() is not None
+    await resumed.sign_out()  # before any request read the token
+    assert auth.logged_out == ["refresh-1"]
+    assert await new_session(sessions, store, secrets).resume_cached() is None
+
+
+async def test_a_start_from_the_cache_whose_token_left_the_keyring_ends_with_a_reason(
+    auth: AuthServer, store: LocalStore, sessions: list[Session]
+) -> None:
+    secrets = memory_secrets()
+    await new_session(sessions, store, secrets).sign_in(auth.url, "giamdoc", "hopdesk-demo", True)
+    secrets.delete(auth.url, "giamdoc")  # cleared by hand in the keyring's own tool
+    resumed = new_session(sessions, store, secrets)
+    assert await resumed.resume_cached() is not None
+    reasons: list[str] = []
+    resumed.signed_out.connect(reasons.append)
+    with pytest.raises(SessionExpired):
+        await resumed.refresh_access(None)
+    assert len(reasons) == 1
+    assert "sign in again" in reasons[0]
+    assert await new_session(sessions, store, secrets).resume_cached() is None  # forgotten
+
+
+async def test_an_account_remembered_without_its_profile_resumes_through_the_server_once(
+    auth: AuthServer, store: LocalStore, sessions: list[Session]
+) -> None:
+    """An account an older version remembered (server and name only): no start from the cache
+    the first time; the server's answer adds the profile for the next one."""
+    secrets = memory_secrets()
+    user = await new_session(sessions, store, secrets).sign_in(
+        auth.url, "giamdoc", "hopdesk-demo", True
+    )
+    store.set(ACCOUNT_KEY, {"server": auth.url, "username": "giamdoc"})
+    older = new_session(sessions, store, secrets)
+    assert await older.resume_cached() is None
+    assert await older.resume() == user
+    await store.settled()
+    assert await new_session(sessions, store, secrets).resume_cached() == user

@@ -57,7 +57,10 @@ async def test_a_remembered_sign_in_waits_out_another_process_s_lock_off_the_gui
         assert store.get(ACCOUNT_KEY) is None
     await asyncio.wait_for(signing_in, 30)
     lock.assert_loop_kept_turning()
-    assert store.get(ACCOUNT_KEY) == {"server": server.url, "username": "giamdoc"}
+    account = store.get(ACCOUNT_KEY)
+    assert isinstance(account, dict)
+    assert (account["server"], account["username"]) == (server.url, "giamdoc")
+    assert account["user"]["full_name"] == "Nguyễn Văn Hùng"  # the next start shows it at once
 
 
 async def test_sign_in_after_wrong_passwords_warns_the_owner(
