@@ -403,6 +403,7 @@ VI: dict[str, str] = {
     "%2 from %3. If it was not you, tell your IT administrator.": "%1 lần đăng nhập sai kể từ lần đăng nhập trước; lần gần nhất lúc %2 "
     "từ địa chỉ %3. Nếu không phải bạn, hãy báo cho quản trị hệ thống.",
     "Your session has ended (signed out elsewhere or expired). Please sign in again.": "Phiên làm việc đã kết thúc (đã đăng xuất ở nơi khác hoặc hết hạn). Vui lòng đăng nhập lại.",
+    "Your saved sign-in is no longer available. Please sign in again.": "Thông tin đăng nhập đã lưu không còn nữa. Vui lòng đăng nhập lại.",
     # files (desktop/files.py through desktop/errors.py)
     "The file “%1” is not available to you: it was removed, or you may no longer see it.": "Tệp “%1” không còn dành cho bạn: tệp đã bị gỡ bỏ hoặc bạn không còn quyền xem.",
     "The file “%1” arrived damaged and was not opened. Try again; if it happens again, tell your IT department.": "Tệp “%1” tải về bị hỏng nên không được mở. Hãy thử lại; nếu vẫn lỗi, hãy báo bộ phận CNTT.",

@@ -2780,6 +2780,10 @@
         <translation>Phiên làm việc đã kết thúc (đã đăng xuất ở nơi khác hoặc hết hạn). Vui lòng đăng nhập lại.</translation>
     </message>
     <message>
+        <source>Your saved sign-in is no longer available. Please sign in again.</source>
+        <translation>Thông tin đăng nhập đã lưu không còn nữa. Vui lòng đăng nhập lại.</translation>
+    </message>
+    <message>
         <source>Wrong passwords typed for your account since your last sign-in: %1; the last one at %2 from %3. If it was not you, tell your IT administrator.</source>
         <translation>%1 lần đăng nhập sai kể từ lần đăng nhập trước; lần gần nhất lúc %2 từ địa chỉ %3. Nếu không phải bạn, hãy báo cho quản trị hệ thống.</translation>
     </message>

@@ -196,3 +196,53 @@ def test_sign_in_after_wrong_passwords_is_told_through_the_notifier(
     assert "since your last sign-in: 1;" in warnings[0]
     assert "127.0.0.1" in warnings[0]
     aio(core.aclose())
+
+
+def test_a_remembered_start_with_the_server_down_shows_the_cached_lists_then_the_server_s(
+    aio: Any, qapp: QApplication, tmp_path: Path
+) -> None:
+    """Offline at start: the window opens with the last session's lists and says the server
+    cannot be reached (no sign-in dialog, no error); once the server answers again, the event
+    stream connects and the lists come from it (before: the sign-in dialog, with nothing)."""
+    server = ServerProcess(tmp_path / "server").start()
+    try:
+        secrets = memory_secrets()
+        remember_sign_in(aio, tmp_path, secrets, server.url)
+        aio(run_until_fresh(make_core(tmp_path, secrets, server.url)), 60)
+        server.stop()
+
+        core = make_core(tmp_path, secrets, server.url)
+        notices: list[Notice] = []
+        core.notifier.posted.connect(notices.append)
+        frontend = QtFrontend()
+
+        async def scenario() -> int:
+            run = asyncio.ensure_future(frontend.run(core, Options()))
+            await until(lambda: frontend.window is not None and frontend.window.lists_loaded())
+            window = frontend.window
+            assert window is not None
+            assert window.meetings_view.model.rowCount() > 0  # the last session's
+            assert not visible_sign_in_dialogs()
+            await until(lambda: any(n.severity == Severity.WARNING for n in notices))
+            assert not frontend._loaded
+            await asyncio.to_thread(server.start)  # the same address
+            await until(lambda: frontend._loaded, 60)
+            frontend._finish("quit")
+            return await run
+
+        assert aio(scenario(), 120) == 0
+        assert not [n for n in notices if n.severity == Severity.ERROR]
+        aio(core.aclose())
+    finally:
+        server.stop()
+
+
+async def run_until_fresh(core: Core) -> None:
+    """One run of the app until its window shows the server's lists, then quit: it leaves
+    them in the cache."""
+    frontend = QtFrontend()
+    run = asyncio.ensure_future(frontend.run(core, Options()))
+    await until(lambda: frontend._loaded and frontend._shown)
+    frontend._finish("quit")
+    await run
+    await core.aclose()
