@@ -140,7 +140,6 @@ async def test_state_changing_calls_carry_an_idempotency_key(fake_server: Any) -
 
 
 async def test_a_silent_server_times_out_as_unreachable() -> None:
-    import aiohttp
 
     from desktop.errors import ServerUnreachable
 
