@@ -112,7 +112,8 @@ def parse_args(argv: Sequence[str] | None) -> Options:
     parser.add_argument(
         "--exit-when-ready",
         action="store_true",
-        help="print 'ready <ms>' once the main window shows data, then exit (benchmarks)",
+        help="print 'ready <ms>' once the main window shows its lists (cached ones too), "
+        "'fresh <ms>' once they hold the server's, then exit (benchmarks)",
     )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     parser.add_argument(
