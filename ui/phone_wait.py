@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from desktop.signing.remote.poll import Phase
@@ -19,6 +19,12 @@ from desktop.signing.remote.poll import Phase
 
 class PhoneWaitDialog(QDialog):
     """Shown while the remote signing service waits for the user's approval on the phone."""
+
+    # A report, from whichever thread the signer runs on: pyHanko signs on a worker thread of
+    # its own (desktop/signing/worker.py), and a widget may only be touched on the GUI thread.
+    # Plain values (seconds, the phase's name) only: PySide6 must not carry Python objects
+    # across threads (viewer/render/workers.py).
+    _reported_from = Signal(float, str)
 
     def __init__(
         self, total: int, timeout: float, cancel: Callable[[], None], parent: QWidget | None = None
@@ -46,6 +52,7 @@ class PhoneWaitDialog(QDialog):
         self._ticker = QTimer(self)
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self._tick)
+        self._reported_from.connect(self._show_report)  # queued when emitted elsewhere
         self.document(0)
         self.progress(0.0, Phase.WAITING)
 
@@ -62,7 +69,13 @@ class PhoneWaitDialog(QDialog):
         )
 
     def progress(self, elapsed: float, phase: Phase) -> None:
-        """The service's report: seconds since the request was sent, and where it stands."""
+        """The service's report, on any thread: seconds since the request was sent, and where
+        it stands (shown on the GUI thread)."""
+        self._reported_from.emit(elapsed, phase.value)
+
+    @Slot(float, str)
+    def _show_report(self, elapsed: float, said: str) -> None:
+        phase = Phase(said)
         self._reported = (elapsed, time.monotonic())
         if phase is Phase.WAITING:
             self._show_left(elapsed)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop.app import Core
@@ -36,6 +37,7 @@ from tests.fixtures.drafts import signature_png
 from tests.fixtures.hash_poll_service import HashPollTestService, running_hash_poll_service
 from tests.fixtures.pki import TestPki, running_pki
 from tests.fixtures.server import ServerProcess
+from tests.fixtures.threads import threads_calling
 from tests.ui.conftest import until
 from tests.ui.test_approval_signing import _document_awaiting
 from tests.ui.test_approval_view import core as core  # the signed-in core fixture
@@ -375,6 +377,28 @@ def test_the_waiting_window_counts_down_between_reports(qtbot: QtBot, vietnamese
     window.reject()  # Esc
     assert cancelled == [True]
     assert window.remaining.text() == "Đang hủy…"
+
+
+def test_reports_from_the_signing_thread_reach_the_window_on_the_gui_thread(
+    qtbot: QtBot, vietnamese: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pyHanko signs on a worker thread (desktop/signing/worker.py), where the remote signer
+    reports its progress: the window's labels and countdown timer change on the GUI thread
+    only (before: on the signing thread, which Qt does not allow)."""
+    shown_on = threads_calling(monkeypatch, QLabel, "setText")
+    window = PhoneWaitDialog(1, 300, lambda: None)
+    qtbot.addWidget(window)
+    shown_on.clear()
+    reporter = threading.Thread(target=window.progress, args=(30.0, Phase.WAITING))
+    reporter.start()
+    reporter.join()
+    qtbot.waitUntil(lambda: window.remaining.text() == "Thời gian còn lại: 4:30", timeout=10000)
+    assert set(shown_on) == {threading.main_thread().ident}
+    done = threading.Thread(target=window.progress, args=(31.0, Phase.DONE))
+    done.start()
+    done.join()
+    qtbot.waitUntil(lambda: not window._ticker.isActive(), timeout=10000)
+    assert set(shown_on) == {threading.main_thread().ident}
 
 
 @pytest.mark.parametrize(
