@@ -323,16 +323,14 @@ def files_dir(cache_dir: Path, scope: str) -> Path:
     return Path(cache_dir) / "files" / hashlib.sha256(scope.encode()).hexdigest()[:16]
 
 
-def build_core(options: Options, notifier: Notifier, log_path: Path) -> Core:
+def build_core(options: Options, notifier: Notifier, log_path: Path, paths: AppPaths) -> Core:
     """Config layers (defaults < user < policy < command line), keyring, cache, session."""
     from desktop.config import Config
-    from desktop.paths import default_paths
     from desktop.policy import machine_policy
     from desktop.secrets import SecretStore
     from desktop.session import Session
     from desktop.store import LocalStore
 
-    paths = default_paths()
     cli: dict[str, object] = {}
     if options.server:
         cli["server_url"] = options.server
@@ -520,7 +518,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     hooks.install_loop(loop)
 
     async def run() -> int:
-        core = build_core(options, notifier, log_path)
+        core = build_core(options, notifier, log_path, paths)
         # hopdesk:// links open this HopDesk (desktop/url_scheme.py): checked at every start,
         # written when missing; xdg-mime is a shell script, so in a worker thread, once the
         # first screen shows (its imports and file checks would compete with building it)
