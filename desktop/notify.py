@@ -8,11 +8,13 @@ the log and, for crashes, to the dialog's "Copy details".
 
 from __future__ import annotations
 
+import collections
 import enum
 import logging
+import threading
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +51,23 @@ def user_message(exc: BaseException) -> str:
 
 
 class Notifier(QObject):
-    """Queue-free hub: `posted(Notice)` is emitted for every message (thread-safe via Qt)."""
+    """The hub: `posted(Notice)` is emitted on the notifier's own (GUI) thread for every message,
+    whichever thread posted it."""
 
     posted = Signal(object)
+    # A notice posted on another thread (a crash in a worker, desktop/log.py) waits in `_inbox`
+    # and this argument-less signal wakes the GUI thread: PySide6 must not carry Python objects
+    # across threads (it corrupted reference counts and crashed: viewer/jobs.py).
+    _arrived = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._home = threading.get_ident()
+        self._inbox: collections.deque[Notice] = collections.deque()
+        self._arrived.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def post(self, notice: Notice) -> None:
-        """Log and announce a notice (from any thread: Qt queues the signal to the GUI thread)."""
+        """Log and announce a notice; from another thread it is announced on this one."""
         level = {
             Severity.INFO: logging.INFO,
             Severity.WARNING: logging.WARNING,
@@ -62,7 +75,15 @@ class Notifier(QObject):
             Severity.CRASH: logging.CRITICAL,
         }[notice.severity]
         log.log(level, "notice: %s", notice.text)
-        self.posted.emit(notice)
+        if threading.get_ident() == self._home:
+            self.posted.emit(notice)
+        else:
+            self._inbox.append(notice)
+            self._arrived.emit()
+
+    def _deliver(self) -> None:
+        while self._inbox:
+            self.posted.emit(self._inbox.popleft())
 
     def info(self, text: str) -> None:
         """A passing remark (status bar)."""

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.log import ExceptionHooks, setup_logging
-from desktop.notify import Notifier
+from desktop.notify import Notice, Notifier, Severity
 from ui.crash_dialog import CrashDialog
 from ui.notices import NoticePresenter
 
@@ -116,3 +116,25 @@ def test_a_broken_reporter_does_not_raise(tmp_path: Path) -> None:
         boom()
     except ValueError:
         hooks.handle(*sys.exc_info())  # type: ignore[arg-type]
+
+
+def test_notices_posted_on_another_thread_are_announced_in_order_on_the_gui_thread(
+    qapp: QApplication, qtbot: QtBot
+) -> None:
+    """A crash in a worker thread posts from there (desktop/log.py): the notice reaches its
+    listeners on the GUI thread, and no Python object crosses threads in a signal (before:
+    `posted(Notice)` was emitted on the worker)."""
+    notifier = Notifier()
+    heard: list[tuple[int | None, Notice]] = []
+    # Direct: the listener runs on the thread that emits `posted`, which is what is checked.
+    notifier.posted.connect(
+        lambda notice: heard.append((threading.get_ident(), notice)),
+        Qt.ConnectionType.DirectConnection,
+    )
+    notices = [Notice(Severity.WARNING, f"notice {n}") for n in range(5)]
+    worker = threading.Thread(target=lambda: [notifier.post(notice) for notice in notices])
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: len(heard) == len(notices))
+    assert [notice for _, notice in heard] == notices
+    assert {thread for thread, _ in heard} == {threading.main_thread().ident}
