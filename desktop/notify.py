@@ -8,13 +8,14 @@ the log and, for crashes, to the dialog's "Copy details".
 
 from __future__ import annotations
 
-import collections
 import enum
 import logging
 import threading
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+
+from viewer import Mailbox
 
 log = logging.getLogger(__name__)
 
@@ -55,16 +56,14 @@ class Notifier(QObject):
     whichever thread posted it."""
 
     posted = Signal(object)
-    # A notice posted on another thread (a crash in a worker, desktop/log.py) waits in `_inbox`
-    # and this argument-less signal wakes the GUI thread: PySide6 must not carry Python objects
-    # across threads (it corrupted reference counts and crashed: viewer/jobs.py).
-    _arrived = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._home = threading.get_ident()
-        self._inbox: collections.deque[Notice] = collections.deque()
-        self._arrived.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
+        # A notice posted on another thread (a crash in a worker, desktop/log.py) comes here
+        # through a mailbox: PySide6 must not carry Python objects across threads.
+        self._from_threads: Mailbox[Notice] = Mailbox()
+        self._from_threads.arrived.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
     def post(self, notice: Notice) -> None:
         """Log and announce a notice; from another thread it is announced on this one."""
@@ -78,12 +77,11 @@ class Notifier(QObject):
         if threading.get_ident() == self._home:
             self.posted.emit(notice)
         else:
-            self._inbox.append(notice)
-            self._arrived.emit()
+            self._from_threads.post(notice)
 
     def _deliver(self) -> None:
-        while self._inbox:
-            self.posted.emit(self._inbox.popleft())
+        while self._from_threads.items:
+            self.posted.emit(self._from_threads.items.popleft())
 
     def info(self, text: str) -> None:
         """A passing remark (status bar)."""

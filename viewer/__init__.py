@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from viewer.drop import accept_pdf_drag as accept_pdf_drag
     from viewer.drop import take_pdf_drop as take_pdf_drop
     from viewer.jobs import JobRunner as JobRunner
+    from viewer.mailbox import Mailbox as Mailbox
     from viewer.reader import Reader as Reader
     from viewer.render.cache import PageKey as PageKey
     from viewer.render.cache import RenderedPage as RenderedPage
@@ -61,6 +62,7 @@ _EXPORTS: dict[str, str] = {
     "accept_pdf_drag": "viewer.drop",
     "take_pdf_drop": "viewer.drop",
     "JobRunner": "viewer.jobs",
+    "Mailbox": "viewer.mailbox",
     "Reader": "viewer.reader",
     "PageKey": "viewer.render.cache",
     "RenderedPage": "viewer.render.cache",

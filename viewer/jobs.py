@@ -8,7 +8,6 @@ for a signature check or a print), so both happen on a launcher thread of the ru
 
 from __future__ import annotations
 
-import collections
 import concurrent.futures
 import functools
 import itertools
@@ -21,6 +20,8 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
+
+from viewer.mailbox import Mailbox
 
 log = logging.getLogger(__name__)
 
@@ -71,26 +72,10 @@ class _Worker:
         return self._executor
 
 
-class _Mailbox(QObject):
-    """Carries finished jobs from the executor's thread to the GUI thread.
-
-    The outcomes travel in a deque and the signal carries nothing: PySide6 corrupted reference
-    counts, and crashed the process (CI, exit 139, in this callback), when Python objects were
-    emitted from a non-Qt thread, as `viewer/render/workers.py` found before. The executor's
-    callback holds only this parentless object, never the runner, which may be deleted with its
-    window while a job is running; Qt then drops the connection and the wake-up reaches no one.
-    """
-
-    arrived = Signal()
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.outcomes: collections.deque[tuple[int, Future[Any]]] = collections.deque()
-
-    def post(self, job: int, future: Future[Any]) -> None:
-        """Executor's thread: queue the outcome and wake the GUI thread."""
-        self.outcomes.append((job, future))
-        self.arrived.emit()
+def _post_outcome(mailbox: Mailbox[tuple[int, Future[Any]]], job: int, done: Future[Any]) -> None:
+    """Executor's thread: the outcome to the GUI thread (the callback holds the mailbox, never
+    the runner, which may be deleted with its window while a job runs)."""
+    mailbox.post((job, done))
 
 
 class JobRunner(QObject):
@@ -111,7 +96,9 @@ class JobRunner(QObject):
         # job -> its future in the process, None until the launcher has handed it over.
         self._pending: dict[int, Future[Any] | None] = {}
         self._lock = threading.Lock()  # _pending is read and written on the launcher too
-        self._mailbox = _Mailbox()
+        # Finished jobs come back through a mailbox (viewer/mailbox.py), never as Python objects
+        # in a signal from the executor's thread: that crashed CI (exit 139) here.
+        self._mailbox: Mailbox[tuple[int, Future[Any]]] = Mailbox()
         self._mailbox.arrived.connect(self._deliver_arrived, Qt.ConnectionType.QueuedConnection)
 
     def submit(self, function: Callable[..., Any], *args: Any) -> int:
@@ -163,13 +150,13 @@ class JobRunner(QObject):
                 self._pending[job] = future
             else:
                 future.cancel()
-        future.add_done_callback(functools.partial(self._mailbox.post, job))
+        future.add_done_callback(functools.partial(_post_outcome, self._mailbox, job))
 
     @Slot()
     def _deliver_arrived(self) -> None:
         """GUI thread: hand over every outcome queued so far (one wake-up may carry several)."""
-        while self._mailbox.outcomes:
-            self._deliver(*self._mailbox.outcomes.popleft())
+        while self._mailbox.items:
+            self._deliver(*self._mailbox.items.popleft())
 
     def _deliver(self, job: int, future: Future[Any]) -> None:
         with self._lock:

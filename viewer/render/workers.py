@@ -13,13 +13,11 @@ import logging
 import multiprocessing
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, Protocol, cast
 
-from PySide6.QtCore import QObject, Signal
-
+from viewer.mailbox import Mailbox
 from viewer.render.cache import PageKey
 from viewer.render.shared_memory import PixelBlock
 from viewer.render.worker import RenderRequest, worker_main
@@ -31,16 +29,6 @@ _STARTED = -2  # inbox marker: the starter thread has started the workers
 _REPLACED = -3  # inbox marker: a replacer thread has started a worker's successor
 _START_FAILED = -4  # inbox marker: the workers could not be started (message: the reason)
 SEARCH = -1  # the index of the search worker
-
-
-class _Bridge(QObject):
-    """Wakes the GUI thread when the reader thread has queued worker replies.
-
-    The replies travel in a deque, not as signal arguments: PySide6 6.12 corrupted reference
-    counts (fatal "none_dealloc") when Python objects were emitted from a non-Qt thread.
-    """
-
-    arrived = Signal()
 
 
 @dataclass(slots=True)
@@ -126,9 +114,9 @@ class Workers:
         self.closed = False
         self._lock = threading.Lock()
         self._wake_r, self._wake_w = multiprocessing.Pipe(duplex=False)
-        self._bridge = _Bridge()
-        self._inbox: deque[tuple[int, int, object]] = deque()
-        self._bridge.arrived.connect(self.drain)
+        # Replies reach the GUI thread through a mailbox, not as signal arguments (mailbox.py).
+        self._inbox: Mailbox[tuple[int, int, object]] = Mailbox()
+        self._inbox.arrived.connect(self.drain)
         self._reader = threading.Thread(target=self._read_loop, name="render-reader", daemon=True)
         self._starter = threading.Thread(
             target=self._start_workers, name="render-start", daemon=True
@@ -268,7 +256,7 @@ class Workers:
             _stop(slot, 2.0)
         for replacer in self._replacers:
             replacer.join(2.0)
-        for index, _generation, msg in list(self._inbox):
+        for index, _generation, msg in list(self._inbox.items):
             if index == _REPLACED:  # started after all: stop it too
                 _stop(cast(Slot, msg), 0.0)
 
@@ -328,16 +316,15 @@ class Workers:
                 self._post(slot.index, generation, msg)
 
     def _post(self, index: int, generation: int, msg: object) -> None:
-        self._inbox.append((index, generation, msg))
-        self._bridge.arrived.emit()
+        self._inbox.post((index, generation, msg))
 
     def drain(self) -> None:
         """Handle queued replies for at most DRAIN_SECONDS: the reader posts one wake-up per
         reply, so what is left waits for the next one, after the events queued meanwhile
         (input, timers, painting) had their turn."""
         deadline = time.perf_counter() + DRAIN_SECONDS
-        while self._inbox and time.perf_counter() < deadline:
-            index, generation, msg = self._inbox.popleft()
+        while self._inbox.items and time.perf_counter() < deadline:
+            index, generation, msg = self._inbox.items.popleft()
             if index == _STARTED:
                 self._adopt(cast(tuple[list[Slot], Slot], msg))
             elif index == _REPLACED:
