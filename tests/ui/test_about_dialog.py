@@ -13,8 +13,8 @@ from pytestqt.qtbot import QtBot
 
 from desktop.app import Options, version
 from tests.fixtures.server import ServerProcess
-from tests.ui.conftest import memory_secrets, until
-from tests.ui.test_shell import make_core, remember_sign_in
+from tests.ui.conftest import memory_secrets
+from tests.ui.test_shell import make_core, remember_sign_in, window_with_lists
 from ui.about_dialog import AboutDialog, bundled_components
 from ui.shell import QtFrontend
 
@@ -71,9 +71,7 @@ def test_help_menu_opens_about_with_the_app_log_folder(
 
     async def scenario() -> int:
         run = asyncio.ensure_future(frontend.run(core, Options()))
-        await until(lambda: frontend.window is not None and frontend.window.lists_loaded())
-        window = frontend.window
-        assert window is not None
+        window = await window_with_lists(frontend)
         assert window.about_action in window.help_menu.actions()
         window.about_action.trigger()
         dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, AboutDialog)]

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication
 from desktop.app import DEMO_PASSWORD, Options
 from desktop.demo import DemoServer, DemoServerError
 from tests.ui.conftest import memory_secrets, until
-from tests.ui.test_shell import make_core
+from tests.ui.test_shell import make_core, window_with_lists
 from ui.settings_dialog import SettingsDialog
 from ui.shell import QtFrontend
 
@@ -80,7 +80,7 @@ def test_settings_in_the_demo_show_the_demo_servers_address(
 
     async def scenario() -> int:
         run = asyncio.ensure_future(frontend.run(core, Options(demo=True)))
-        await until(lambda: frontend.window is not None and frontend.window.lists_loaded(), 60)
+        await window_with_lists(frontend, 60)
         frontend.open_settings()
 
         def settings() -> list[SettingsDialog]:

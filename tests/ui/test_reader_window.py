@@ -24,7 +24,12 @@ from tests.fixtures.server import ServerProcess
 from tests.fixtures.store_lock import locked_elsewhere
 from tests.server.room_helpers import open_room
 from tests.ui.conftest import memory_secrets, until
-from tests.ui.test_shell import make_core, remember_sign_in, visible_sign_in_dialogs
+from tests.ui.test_shell import (
+    make_core,
+    remember_sign_in,
+    visible_sign_in_dialogs,
+    window_with_lists,
+)
 from tests.viewer.conftest import make_text_pdf
 from tests.viewer.view.test_widget import dark_pixels
 from ui.meeting_detail import PAPER_ROLE, MeetingDetail
@@ -420,9 +425,7 @@ def test_shell_opens_rows_and_files_and_sign_out_closes_everything(
 
     async def scenario() -> int:
         run = asyncio.ensure_future(frontend.run(core, Options()))
-        await until(lambda: frontend.window is not None and frontend.window.lists_loaded())
-        main = frontend.window
-        assert main is not None
+        main = await window_with_lists(frontend)
         assert frontend.reader_window is None  # made on first use only
 
         # Enter on the confidential document's row in Documents

@@ -17,6 +17,7 @@ from desktop.session import Session
 from desktop.store import LocalStore
 from tests.fixtures.server import ServerProcess
 from tests.ui.conftest import memory_secrets, until
+from ui.main_window import MainWindow
 from ui.shell import QtFrontend
 from ui.sign_in_dialog import SignInDialog
 
@@ -51,6 +52,13 @@ def remember_sign_in(aio: Any, tmp_path: Path, secrets: Any, server_url: str) ->
     first.store.close()
 
 
+async def window_with_lists(frontend: QtFrontend, limit: float = 20.0) -> MainWindow:
+    """The running app's main window once it shows its lists (the cache's or the server's)."""
+    await until(lambda: frontend.window is not None and frontend.window.lists_loaded(), limit)
+    assert frontend.window is not None
+    return frontend.window
+
+
 def visible_sign_in_dialogs() -> list[SignInDialog]:
     return [
         w for w in QApplication.topLevelWidgets() if isinstance(w, SignInDialog) and w.isVisible()
@@ -81,7 +89,7 @@ def test_remembered_sign_in_is_silent_and_corrupt_cache_is_told_once(
         dialogs[0].username.setText("giamdoc")
         dialogs[0].password.setText("hopdesk-demo")
         dialogs[0].submit()
-        await until(lambda: frontend.window is not None and frontend.window.lists_loaded())
+        await window_with_lists(frontend)
         frontend._finish("quit")
         return await run
 
@@ -103,7 +111,7 @@ def test_silent_sign_in_with_remembered_token(
 
     async def scenario() -> int:
         run = asyncio.ensure_future(frontend.run(core, Options()))
-        await until(lambda: frontend.window is not None and frontend.window.lists_loaded())
+        await window_with_lists(frontend)
         assert not visible_sign_in_dialogs()
         assert frontend.window is not None
         assert frontend.window.user_label.text().startswith("Nguyễn Văn Hùng")
@@ -150,7 +158,7 @@ def test_revoked_session_returns_to_sign_in(
         dialog.username.setText("giamdoc")
         dialog.password.setText("hopdesk-demo")
         dialog.submit()
-        await until(lambda: frontend.window is not None and frontend.window.lists_loaded())
+        await window_with_lists(frontend)
         session = core.session
         old = session._refresh
         await session.refresh_access(session.access_token)  # rotates: `old` is now stale
@@ -186,7 +194,7 @@ def test_sign_in_after_wrong_passwords_is_told_through_the_notifier(
         dialog.username.setText("giamdoc")
         dialog.password.setText("hopdesk-demo")
         dialog.submit()
-        await until(lambda: frontend.window is not None and frontend.window.lists_loaded())
+        await window_with_lists(frontend)
         frontend._finish("quit")
         return await run
 
@@ -218,9 +226,7 @@ def test_a_remembered_start_with_the_server_down_shows_the_cached_lists_then_the
 
         async def scenario() -> int:
             run = asyncio.ensure_future(frontend.run(core, Options()))
-            await until(lambda: frontend.window is not None and frontend.window.lists_loaded())
-            window = frontend.window
-            assert window is not None
+            window = await window_with_lists(frontend)
             assert window.meetings_view.model.rowCount() > 0  # the last session's
             assert not visible_sign_in_dialogs()
             await until(lambda: any(n.severity == Severity.WARNING for n in notices))

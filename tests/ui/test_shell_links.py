@@ -17,7 +17,7 @@ from desktop.join_link import MeetingLink, NoMeetingInRoom, meeting_of
 from desktop.notify import Notice, Severity
 from tests.fixtures.server import ServerProcess
 from tests.ui.conftest import memory_secrets, until
-from tests.ui.test_shell import make_core, remember_sign_in
+from tests.ui.test_shell import make_core, remember_sign_in, window_with_lists
 from ui.join_link_dialog import JoinLinkDialog
 from ui.shell import QtFrontend
 
@@ -56,7 +56,7 @@ def test_links_open_the_meeting_room_or_say_why_not(
 
     async def scenario() -> int:
         run = asyncio.ensure_future(frontend.run(core, Options(link=elsewhere)))
-        await until(lambda: frontend.window is not None and frontend.window.lists_loaded())
+        await window_with_lists(frontend)
         await until(lambda: any("other.example" in n.text for n in notices))
         warning = next(n for n in notices if "other.example" in n.text)
         assert warning.severity is Severity.WARNING

@@ -166,7 +166,7 @@ def test_the_remote_token_goes_to_a_slow_keyring_off_the_gui_thread(
     dialog's OK wrote it on the GUI thread, a stall as long as the keyring took)."""
     from desktop.app import Options
     from desktop.secrets import SecretStore
-    from tests.ui.test_shell import make_core, remember_sign_in
+    from tests.ui.test_shell import make_core, remember_sign_in, window_with_lists
     from ui.shell import QtFrontend
 
     keyring = SlowKeyring()
@@ -178,7 +178,7 @@ def test_the_remote_token_goes_to_a_slow_keyring_off_the_gui_thread(
 
     async def scenario() -> int:
         run = asyncio.ensure_future(frontend.run(core, Options()))
-        await until(lambda: frontend.window is not None and frontend.window.lists_loaded(), 60)
+        await window_with_lists(frontend, 60)
         frontend.open_settings()
         await until(lambda: bool(settings_dialogs()))
         [dialog] = settings_dialogs()

@@ -19,7 +19,12 @@ from desktop.domain import MeetingSummary
 from tests.fixtures.server import ServerProcess
 from tests.server.conftest import api_for
 from tests.ui.conftest import memory_secrets, until
-from tests.ui.test_shell import make_core, remember_sign_in, visible_sign_in_dialogs
+from tests.ui.test_shell import (
+    make_core,
+    remember_sign_in,
+    visible_sign_in_dialogs,
+    window_with_lists,
+)
 from ui.shell import QtFrontend
 
 pytestmark = pytest.mark.timeout(180)
@@ -54,7 +59,7 @@ def test_reminder_join_and_sign_out(
 
     async def scenario() -> int:
         run = asyncio.ensure_future(frontend.run(core, Options()))
-        await until(lambda: frontend.window is not None and frontend.window.lists_loaded())
+        await window_with_lists(frontend)
         await until(lambda: bool(reminded))
         assert [m.id for m in reminded] == [meeting_id]  # starts in 5 min, I chair it
 
